@@ -1,0 +1,90 @@
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+
+/**
+ * Opens an input by path (`-` = stdin) as a stream of byte chunks, with
+ * gzip detected by its magic bytes (so `.gz` files and gzipped stdin both
+ * work). Throws InputError (exit code 2) when the file cannot be opened.
+ */
+export class InputError extends Error {
+  constructor(
+    message: string,
+    readonly path: string,
+    readonly line: number | null = null,
+  ) {
+    super(message);
+    this.name = 'InputError';
+  }
+}
+
+export async function* openInput(path: string, stdin: Readable = process.stdin): AsyncGenerator<Buffer> {
+  let source: Readable;
+  if (path === '-') {
+    source = stdin;
+  } else {
+    try {
+      const st = await stat(path);
+      if (st.isDirectory()) throw new InputError(`${path}: is a directory`, path);
+    } catch (error) {
+      if (error instanceof InputError) throw error;
+      throw new InputError(
+        `${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`,
+        path,
+      );
+    }
+    source = createReadStream(path, { highWaterMark: 1 << 20 });
+  }
+  yield* gunzipIfNeeded(source, path);
+}
+
+async function* gunzipIfNeeded(source: Readable, path: string): AsyncGenerator<Buffer> {
+  const iterator = source[Symbol.asyncIterator]() as AsyncIterator<Buffer | string>;
+  let first = await iterator.next();
+  while (!first.done && toBuffer(first.value).length < 2) {
+    const more = await iterator.next();
+    if (more.done) break;
+    first = { done: false, value: Buffer.concat([toBuffer(first.value), toBuffer(more.value)]) };
+  }
+  if (first.done) return;
+  const head = toBuffer(first.value);
+  if (head[0] !== 0x1f || head[1] !== 0x8b) {
+    yield head;
+    for (let r = await iterator.next(); !r.done; r = await iterator.next()) yield toBuffer(r.value);
+    return;
+  }
+  const gunzip = createGunzip();
+  const feed = (async () => {
+    try {
+      if (!gunzip.write(head)) await once(gunzip, 'drain');
+      for (let r = await iterator.next(); !r.done; r = await iterator.next()) {
+        if (!gunzip.write(toBuffer(r.value))) await once(gunzip, 'drain');
+      }
+      gunzip.end();
+    } catch (error) {
+      gunzip.destroy(error as Error);
+    }
+  })();
+  try {
+    for await (const chunk of gunzip) yield chunk as Buffer;
+  } catch (error) {
+    throw new InputError(`${path}: corrupt gzip data (${(error as Error).message})`, path);
+  }
+  await feed;
+}
+
+function toBuffer(v: Buffer | string): Buffer {
+  return typeof v === 'string' ? Buffer.from(v) : v;
+}
+
+function once(emitter: NodeJS.EventEmitter, event: string): Promise<void> {
+  return new Promise((resolve) => emitter.once(event, () => resolve()));
+}
+
+/** Reads a whole input into memory (for small inputs: /proc dumps, patches). */
+export async function readInput(path: string, stdin?: Readable): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const chunk of openInput(path, stdin)) parts.push(chunk);
+  return Buffer.concat(parts);
+}

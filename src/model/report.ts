@@ -1,0 +1,105 @@
+import type { Frame } from './frame.js';
+import type { DependencyLink, HeldLocks, Lock, TaskRef } from './lock.js';
+
+/** Report kinds: the `kind` field of the triage JSON contract (never rename). */
+export const REPORT_KINDS = [
+  'circular-dependency',
+  'recursive-locking',
+  'inconsistent-lock-state',
+  'irq-lock-inversion',
+  'irq-safe-unsafe-order',
+  'suspicious-rcu-usage',
+  'invalid-wait-context',
+  'sleeping-in-atomic',
+  'scheduling-while-atomic',
+  'bad-unlock-balance',
+  'held-lock-freed',
+  'lock-held-returning-to-user',
+  'locks-held-at-exit',
+  'nested-lock-not-taken',
+  'hung-task',
+  'lockdep-capacity',
+  'lockdep-internal',
+  'workqueue-leaked-lock',
+  'kcsan-data-race',
+  'spinlock-bug',
+  'preemptible-context',
+  'warning',
+  'kasan',
+  'bug',
+  'panic',
+  'other',
+] as const;
+export type ReportKind = (typeof REPORT_KINDS)[number];
+
+/** Kinds whose report is about locking (what triage structures and dedups). */
+export const LOCK_REPORT_KINDS: ReadonlySet<ReportKind> = new Set<ReportKind>([
+  'circular-dependency',
+  'recursive-locking',
+  'inconsistent-lock-state',
+  'irq-lock-inversion',
+  'irq-safe-unsafe-order',
+  'suspicious-rcu-usage',
+  'invalid-wait-context',
+  'sleeping-in-atomic',
+  'scheduling-while-atomic',
+  'bad-unlock-balance',
+  'held-lock-freed',
+  'lock-held-returning-to-user',
+  'locks-held-at-exit',
+  'nested-lock-not-taken',
+  'hung-task',
+  'lockdep-capacity',
+  'lockdep-internal',
+  'workqueue-leaked-lock',
+  'kcsan-data-race',
+  'spinlock-bug',
+  'preemptible-context',
+]);
+
+/** `INITIAL USE at:`, `HARDIRQ-ON-W at:` ... blocks of inconsistent-lock-state reports. */
+export interface IrqStateUse {
+  state: string;
+  stack: Frame[];
+}
+
+/** A lock (or oops) report found in a console log. */
+export interface Report {
+  kind: ReportKind;
+  /** The banner line as printed, e.g. `WARNING: possible circular locking dependency detected`. */
+  headline: string;
+  /** syzkaller-compatible title, e.g. `possible deadlock in lab_scan`. */
+  title: string;
+  altTitles: string[];
+  corrupted: boolean;
+  corruptedReason: string | null;
+  /** Dedupe key `<kind>:<classes>` (see analyzers/signature). */
+  signature: string;
+  /** 1-based input lines of the banner and of the report's last line. */
+  startLine: number;
+  endLine: number;
+  task: TaskRef | null;
+  kernelRelease: string | null;
+  taint: string | null;
+  hardware: string | null;
+  /** The lock being acquired (`is trying to acquire lock:`), or null. */
+  acquiring: Lock | null;
+  /** Locks already held (`but task is already holding lock:`). */
+  held: Lock[];
+  chain: DependencyLink[];
+  heldLocks: HeldLocks[];
+  /** The report's main call trace. */
+  stack: Frame[];
+  /** The frame the title names, or null. */
+  guiltyFrame: Frame | null;
+  /** Lines of the "Possible unsafe locking scenario" block, as printed. */
+  scenario: string[];
+  irqStates: IrqStateUse[];
+}
+
+/** The verdict syzkaller's parser would give a whole log: its first crash. */
+export interface LogVerdict {
+  title: string | null;
+  type: string | null;
+  corrupted: boolean;
+}
