@@ -22,3 +22,22 @@ export interface TraceEvent {
   /** Typed fields from the payload table or the format file; `key=value` for other events. */
   fields: Record<string, string | number | boolean | null>;
 }
+
+/*
+ * Field naming contract (shared by the text parser, the trace.dat reader and
+ * the analyzers): `fields` use the kernel's TP_STRUCT / event `format` field
+ * names, whatever the source, so one analyzer serves all of them.
+ *   lock_acquire:   { lockdep_addr, flags (1 = try, 2 = read; number), name }
+ *   lock_release, lock_contended, lock_acquired: { lockdep_addr, name }
+ *   contention_begin: { lock_addr, flags (string as printed: `SPIN|READ`, or number from .dat) }
+ *   contention_end:   { lock_addr, ret }
+ *   mm_shrink_slab_start: { shrink (symbol as `%pS`: `lab_scan+0x0/0x90 [lab_lockdep]`, or `0x...` when
+ *                           unresolved), shr, nid, nr_objects_to_shrink, gfp_flags, cache_items, delta,
+ *                           total_scan, priority }
+ *   mm_shrink_slab_end:   { shrink, shr, nid, unused_scan, new_scan, total_scan, retval }
+ *   mm_vmscan_direct_reclaim_begin: { order, gfp_flags }   _end: { nr_reclaimed }
+ *   mm_vmscan_kswapd_wake: { nid, zid?, order }   mm_vmscan_kswapd_sleep: { nid }
+ *   mm_vmscan_wakeup_kswapd: { nid, zid?, order, gfp_flags }
+ *   function: { ip, parent_ip } (symbols as printed)
+ * Numbers are numbers; pointers are hex strings without `0x` as printed by tracefs.
+ */
