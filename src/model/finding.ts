@@ -36,3 +36,13 @@ export interface FindingBase {
   evidence: EvidenceKind;
   message: string;
 }
+
+/** A `series check` finding: `{"id","severity","patch","file","line","message","confidence"}`. */
+export interface SeriesFinding extends FindingBase {
+  /** Patch index n of n/N (0 = cover letter), or null for the whole series. */
+  patch: number | null;
+  file: string | null;
+  line: number | null;
+  /** `file`: read against whole files; `hunk`: rests on hunk context only; `series`: about the series' form. */
+  confidence: 'file' | 'hunk' | 'series';
+}
