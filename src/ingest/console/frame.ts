@@ -1,0 +1,157 @@
+import type { Frame } from '../../model/frame.js';
+
+/**
+ * Parse one call-trace line (console prefixes already removed) into a Frame.
+ * Returns null for anything that is not a frame: `<IRQ>`/`</IRQ>`/`<TASK>`
+ * markers, `Call Trace:` headers, register dumps, prose.
+ *
+ * Every regex here is anchored, uses bounded character classes and no nested
+ * quantifiers, so each runs in linear time on arbitrarily long lines.
+ */
+
+const MAX_FRAME_LINE = 1024;
+
+// A symbol as printed: letters, digits, `_`, `.` (`.isra.0`, `.cold`), `$`.
+const SYM = String.raw`[A-Za-z_$][\w.$]*`;
+const HEX = String.raw`0x[0-9a-fA-F]+`;
+
+// ` <IRQ>`, ` </TASK>`, ` <NMI>`, ` <EOI>`, ` <SOFTIRQ>`
+const MARKER_RE = /^<\/?[A-Z]{2,10}>$/;
+
+// ARM32 (old): `[<c010f0c0>] (unwind_backtrace) from [<c010b4a8>] (show_stack+0x10/0x14)`
+// also `[<(____ptrval____)>] (unwind_backtrace) from [<(____ptrval____)>] (show_stack+0x10/0x14)`
+const ARM32_OLD_RE = new RegExp(
+  String.raw`^\[<([0-9a-fA-Fx]+|\(_*ptrval_*\))>\] \((${SYM})(?:\+(${HEX})\/(${HEX}))?( \[[\w-]+\])?\) from `,
+);
+
+// ARM32 (5.x+): `unwind_backtrace from show_stack+0x18/0x1c`
+const ARM32_NEW_RE = new RegExp(String.raw`^(${SYM})(?:\+(${HEX})\/(${HEX}))?( \[[\w-]+\])? from ${SYM}`);
+
+// powerpc: `[c000000000f3fb50] [c000000000cea3a8] dump_stack+0xec/0x164 (unreliable)`
+const PPC_RE = /^\[[0-9a-fA-F]+\] \[([0-9a-fA-F]+)\] (.*)$/;
+
+// old x86 / arm64: `[<ffffffff81234567>] ? func+0x1/0x2` , `[<ffff000008089a48>] dump_backtrace+0x0/0x270`
+// and `[<(____ptrval____)>] func+0x1/0x2`
+const BRACKET_ADDR_RE = /^\[<([0-9a-fA-Fx]+|\(_*ptrval_*\))>\] (.*)$/;
+
+// The symbolic part, all forms:
+//   `drm_gem_shmem_evict+0x1d5/0x580 [drm_shmem_helper]`
+//   `func+0x1d/0x80 [mod 3f2a...buildid]`
+//   `__mutex_lock+0x1a/0x30 kernel/locking/mutex.c:747`           (syzbot)
+//   `__mutex_lock_common kernel/locking/mutex.c:603 [inline]`      (syzbot)
+//   `drm_gem_shmem_evict (drivers/gpu/drm/drm_gem_shmem_helper.c:123) drm_shmem_helper` (decode_stacktrace)
+//   `dump_stack_lvl (lib/dump_stack.c:107 (discriminator 1))`
+const SYMBOLIC_RE = new RegExp(
+  String.raw`^(${SYM})(?:\+(${HEX})(?:\/(${HEX}))?)?` + // function, offset/size
+    String.raw`(?: \[([\w-]+)(?: [0-9a-fA-F]+)?\])?` + // [module buildid]
+    String.raw`(?: \(([^\s():]+):(\d+)(?: \(discriminator \d+\))?\))?` + // (file:line)  decoded
+    String.raw`(?: ([^\s():[]+):(\d+))?` + // file:line   syzbot
+    String.raw`( \[inline\])?` +
+    String.raw`(?: \[?([\w-]+)\]?)?` + // trailing module (decoded form)
+    String.raw`(?: \(unreliable\))?$`,
+);
+
+function hex(s: string | undefined): number | null {
+  if (s === undefined) return null;
+  const n = Number.parseInt(s.slice(2), 16);
+  return Number.isFinite(n) ? n : null;
+}
+
+function emptyFrame(fn: string): Frame {
+  return {
+    function: fn,
+    offset: null,
+    size: null,
+    module: null,
+    file: null,
+    line: null,
+    inline: false,
+    unreliable: false,
+    address: null,
+  };
+}
+
+function normalizeAddress(a: string): string | null {
+  return a.includes('ptrval') ? null : a.replace(/^0x/i, '').toLowerCase();
+}
+
+function moduleOf(bracket: string | undefined): string | null {
+  if (!bracket) return null;
+  return bracket.replace(/^ \[/, '').replace(/\]$/, '');
+}
+
+/** The symbolic part of a frame line (`func+0x1/0x2 [mod]`, `func file.c:12 [inline]`, ...). */
+function parseSymbolic(text: string): Frame | null {
+  const m = SYMBOLIC_RE.exec(text);
+  if (!m) return null;
+  const [, fn, off, size, mod, dfile, dline, sfile, sline, inl, tmod] = m;
+  // A bare word is prose, not a frame: require an offset, a file or a marker.
+  if (off === undefined && dfile === undefined && sfile === undefined) return null;
+  const f = emptyFrame(fn as string);
+  f.offset = hex(off);
+  f.size = hex(size);
+  f.module = mod ?? tmod ?? null;
+  const file = dfile ?? sfile;
+  const line = dline ?? sline;
+  f.file = file ?? null;
+  f.line = line !== undefined ? Number(line) : null;
+  f.inline = inl !== undefined;
+  if (f.module === 'inline') f.module = null;
+  return f;
+}
+
+export function parseFrame(text: string): Frame | null {
+  if (text.length > MAX_FRAME_LINE) return null;
+  let t = text.trim();
+  if (t.length === 0) return null;
+  if (MARKER_RE.test(t)) return null;
+
+  let m = ARM32_OLD_RE.exec(t);
+  if (m) {
+    const f = emptyFrame(m[2] as string);
+    f.address = normalizeAddress(m[1] as string);
+    f.offset = hex(m[3]);
+    f.size = hex(m[4]);
+    f.module = moduleOf(m[5]);
+    return f;
+  }
+
+  m = PPC_RE.exec(t);
+  if (m) {
+    const f = parseSymbolic((m[2] as string).trim());
+    if (!f) return null;
+    f.address = normalizeAddress(m[1] as string);
+    f.unreliable = t.endsWith('(unreliable)');
+    return f;
+  }
+
+  let address: string | null = null;
+  m = BRACKET_ADDR_RE.exec(t);
+  if (m) {
+    address = normalizeAddress(m[1] as string);
+    t = (m[2] as string).trim();
+  }
+
+  let unreliable = false;
+  if (t.startsWith('? ')) {
+    unreliable = true;
+    t = t.slice(2).trimStart();
+  }
+
+  m = ARM32_NEW_RE.exec(t);
+  if (m) {
+    const f = emptyFrame(m[1] as string);
+    f.offset = hex(m[2]);
+    f.size = hex(m[3]);
+    f.module = moduleOf(m[4]);
+    f.address = address;
+    f.unreliable = unreliable;
+    return f;
+  }
+
+  const f = parseSymbolic(t);
+  if (!f) return null;
+  f.address = address;
+  f.unreliable = unreliable;
+  return f;
+}

@@ -1,0 +1,95 @@
+import { describe, expect, test } from 'vitest';
+import { parseFrame } from '../../../src/ingest/console/frame.js';
+import type { Frame } from '../../../src/model/frame.js';
+
+function frame(p: Partial<Frame>): Frame {
+  return {
+    function: null,
+    offset: null,
+    size: null,
+    module: null,
+    file: null,
+    line: null,
+    inline: false,
+    unreliable: false,
+    address: null,
+    ...p,
+  };
+}
+
+const CASES: [string, Frame | null][] = [
+  [
+    ' drm_gem_shmem_evict+0x1d5/0x580 [drm_shmem_helper]',
+    frame({ function: 'drm_gem_shmem_evict', offset: 0x1d5, size: 0x580, module: 'drm_shmem_helper' }),
+  ],
+  [' ? lock_acquire+0x1/0x2', frame({ function: 'lock_acquire', offset: 1, size: 2, unreliable: true })],
+  [' <IRQ>', null],
+  [' </TASK>', null],
+  [
+    ' drm_gem_shmem_evict (drivers/gpu/drm/drm_gem_shmem_helper.c:123) drm_shmem_helper',
+    frame({
+      function: 'drm_gem_shmem_evict',
+      file: 'drivers/gpu/drm/drm_gem_shmem_helper.c',
+      line: 123,
+      module: 'drm_shmem_helper',
+    }),
+  ],
+  [
+    ' dump_stack_lvl (lib/dump_stack.c:107 (discriminator 1))',
+    frame({ function: 'dump_stack_lvl', file: 'lib/dump_stack.c', line: 107 }),
+  ],
+  [
+    ' __mutex_lock_common kernel/locking/mutex.c:603 [inline]',
+    frame({ function: '__mutex_lock_common', file: 'kernel/locking/mutex.c', line: 603, inline: true }),
+  ],
+  [
+    ' __mutex_lock+0x1a/0x30 kernel/locking/mutex.c:747',
+    frame({ function: '__mutex_lock', offset: 0x1a, size: 0x30, file: 'kernel/locking/mutex.c', line: 747 }),
+  ],
+  [
+    '[<c010f0c0>] (unwind_backtrace) from [<c010b4a8>] (show_stack+0x10/0x14)',
+    frame({ function: 'unwind_backtrace', address: 'c010f0c0' }),
+  ],
+  [
+    '[<(____ptrval____)>] (unwind_backtrace) from [<(____ptrval____)>] (show_stack+0x10/0x14)',
+    frame({ function: 'unwind_backtrace' }),
+  ],
+  [' unwind_backtrace from show_stack+0x18/0x1c', frame({ function: 'unwind_backtrace' })],
+  [' func+0x1d/0x80', frame({ function: 'func', offset: 0x1d, size: 0x80 })],
+  [
+    '[<ffff000008089a48>] dump_backtrace+0x0/0x270',
+    frame({ function: 'dump_backtrace', offset: 0, size: 0x270, address: 'ffff000008089a48' }),
+  ],
+  [
+    '[<ffffffff81234567>] ? func+0x1/0x2',
+    frame({ function: 'func', offset: 1, size: 2, unreliable: true, address: 'ffffffff81234567' }),
+  ],
+  [
+    '[c000000000f3fb50] [c000000000cea3a8] dump_stack+0xec/0x164 (unreliable)',
+    frame({
+      function: 'dump_stack',
+      offset: 0xec,
+      size: 0x164,
+      unreliable: true,
+      address: 'c000000000cea3a8',
+    }),
+  ],
+  [
+    ' func.isra.0+0x1/0x2 [mod 0123abcd]',
+    frame({ function: 'func.isra.0', offset: 1, size: 2, module: 'mod' }),
+  ],
+  ['Call Trace:', null],
+  ['hello world', null],
+  ['schedule', null],
+  ['', null],
+];
+
+describe('parseFrame', () => {
+  test.each(CASES)('%j', (line, expected) => {
+    expect(parseFrame(line)).toEqual(expected);
+  });
+
+  test('a very long line is not a frame and returns quickly', () => {
+    expect(parseFrame(`${'a'.repeat(100_000)}+0x1/0x2`)).toBeNull();
+  });
+});
