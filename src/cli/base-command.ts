@@ -1,5 +1,6 @@
 import { Command } from '@oclif/core';
 import { InputError } from '../ingest/input.js';
+import type { Diagnostic } from '../model/diagnostic.js';
 import { stripControl } from '../render/sanitize.js';
 
 /**
@@ -16,6 +17,14 @@ export abstract class LockscopeCommand extends Command {
     process.stderr.write(`${stripControl(text)}\n`);
   }
 
+  /** Diagnostics go to stderr (stdout holds the one JSON document), at most `limit` per input. */
+  protected warnDiagnostics(path: string, diagnostics: readonly Diagnostic[], limit = 20): void {
+    for (const d of diagnostics.slice(0, limit))
+      this.warnLine(`${path}:${d.line ?? '-'}: ${d.code}: ${d.message}`);
+    if (diagnostics.length > limit)
+      this.warnLine(`${path}: ... ${diagnostics.length - limit} more diagnostics`);
+  }
+
   protected override async catch(
     error: Error & { exitCode?: number; oclif?: { exit?: number } },
   ): Promise<unknown> {
@@ -24,7 +33,7 @@ export abstract class LockscopeCommand extends Command {
       const message = error.message.startsWith(error.path)
         ? error.message
         : `${error.path}${where}: ${error.message}`;
-      this.logToStderr(`lockscope: ${stripControl(message)}`);
+      process.stderr.write(`lockscope: ${stripControl(message)}\n`);
       this.exit(2);
     }
     return super.catch(error);

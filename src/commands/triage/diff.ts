@@ -1,0 +1,36 @@
+import { Args, Flags } from '@oclif/core';
+import { diffSignatures, type SignatureDiff } from '../../analyzers/triage/diff.js';
+import { groupBySignature } from '../../analyzers/triage/group.js';
+import { LockscopeCommand } from '../../cli/base-command.js';
+import { signatureDiffText } from '../../render/triage-text.js';
+import { loadKnown, triageInputs } from '../../services/triage.js';
+
+export default class TriageDiff extends LockscopeCommand {
+  static args = {
+    base: Args.string({ description: 'log file or directory of logs (e.g. the v5 runs)', required: true }),
+    head: Args.string({ description: 'log file or directory of logs (e.g. the v6 runs)', required: true }),
+  };
+  static description =
+    'Compare the lock-report signatures of two sets of console logs: new in HEAD, gone from HEAD, in both. ' +
+    'Exits 1 when HEAD has a signature BASE lacks (signatures in --known do not count), 0 otherwise.';
+  static enableJsonFlag = true;
+  static examples = ['<%= config.bin %> triage diff fixtures/runs/v5/dmesg.txt fixtures/runs/v6/dmesg.txt'];
+  static flags = {
+    known: Flags.string({ description: 'file of known signatures that never count as new' }),
+  };
+  static summary = 'Splat signatures new, gone and common between two sets of logs';
+
+  async run(): Promise<{ schemaVersion: 1 } & SignatureDiff> {
+    const { args, flags } = await this.parse(TriageDiff);
+    const known = await loadKnown(flags.known ?? null);
+    const [base, head] = [
+      await triageInputs([args.base], { known: null }),
+      await triageInputs([args.head], { known: null }),
+    ];
+    const diff = diffSignatures(groupBySignature(base), groupBySignature(head), known.signatures);
+    if (!this.jsonEnabled()) this.out(signatureDiffText(diff));
+    // A checking command: exit 1 on a new signature (set here so the JSON document still prints).
+    if (diff.new.length > 0) process.exitCode = 1;
+    return { schemaVersion: 1, ...diff };
+  }
+}

@@ -1,0 +1,32 @@
+import { lockCycle } from '../analyzers/triage/cycle.js';
+import type { SignatureGroup } from '../analyzers/triage/group.js';
+import type { Report } from '../model/report.js';
+import { formatFrame, formatLock } from './frame.js';
+
+/** Markdown for a bug tracker or a review comment. Code spans keep lock names literal. */
+export function reportMarkdown(report: Report, path: string): string {
+  const code = (s: string) => `\`${s.replaceAll('`', "'")}\``;
+  const out = [`### ${report.title}${report.corrupted ? ' (corrupted)' : ''}`, ''];
+  out.push(`- **where**: ${code(`${path}:${report.startLine}`)}`);
+  out.push(`- **kind**: ${report.kind} (${code(report.headline.trim())})`);
+  if (report.task !== null) out.push(`- **task**: ${code(`${report.task.comm}/${report.task.pid}`)}`);
+  if (report.kernelRelease !== null) out.push(`- **kernel**: ${code(report.kernelRelease)}`);
+  out.push(`- **signature**: ${code(report.signature)}`);
+  if (report.acquiring !== null) out.push(`- **acquiring**: ${code(formatLock(report.acquiring))}`);
+  for (const l of report.held) out.push(`- **held**: ${code(formatLock(l))}`);
+  if (report.guiltyFrame !== null) out.push(`- **guilty frame**: ${code(formatFrame(report.guiltyFrame))}`);
+  const cycle = lockCycle(report);
+  if (cycle.length > 0) {
+    out.push('', '```', [...cycle.map((e) => e.from), cycle[cycle.length - 1]!.to].join(' --> '));
+    for (const e of cycle) out.push(`  ${e.from} --> ${e.to}  at ${formatFrame(e.site)}`);
+    out.push('```');
+  }
+  return out.join('\n');
+}
+
+export function groupsMarkdown(groups: SignatureGroup[]): string {
+  const rows = groups.map(
+    (g) => `| ${g.count} | ${g.title.replaceAll('|', '\\|')} | \`${g.signature.replaceAll('|', '\\|')}\` |`,
+  );
+  return ['| count | title | signature |', '| ---: | --- | --- |', ...rows].join('\n');
+}
