@@ -1,0 +1,61 @@
+// Triage throughput on a large console log built from real logs (the lab's own, plus the
+// syzkaller suite when ../shared is there), against `wc -l` and a plain readline loop over
+// the same file, and `lockscope --version` start-up time.
+// Size: LOCKSCOPE_BENCH_MB (default 300).
+import { createWriteStream, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { cli, measure, OUT, ROOT, row, SHARED, sizeMB } from './lib.mjs';
+
+const target = Number(process.env.LOCKSCOPE_BENCH_MB ?? 300);
+const file = join(OUT, `console-${target}MB.log`);
+
+function sources() {
+  const logs = [];
+  const lab = join(ROOT, 'fixtures', 'console', 'lab-6.1');
+  if (existsSync(lab)) for (const d of readdirSync(lab)) logs.push(readFileSync(join(lab, d, 'dmesg.txt')));
+  if (SHARED) {
+    const suite = join(SHARED, 'corpus', 'syzkaller', 'linux-report');
+    for (const n of readdirSync(suite).filter((n) => /^\d+$/.test(n))) {
+      const s = readFileSync(join(suite, n));
+      const blank = s.indexOf('\n\n');
+      logs.push(blank < 0 ? s : s.subarray(blank + 2));
+    }
+  }
+  return logs;
+}
+
+if (!existsSync(file)) {
+  const logs = sources();
+  if (logs.length === 0) throw new Error('no source logs (fixtures/console/lab-6.1 or ../shared)');
+  const out = createWriteStream(file);
+  let written = 0;
+  for (let i = 0; written < target * 1024 * 1024; i++) {
+    const b = logs[i % logs.length];
+    if (!out.write(b)) await new Promise((r) => out.once('drain', r));
+    written += b.length;
+  }
+  await new Promise((r) => out.end(r));
+}
+
+const mb = sizeMB(file);
+console.log(`triage on ${file} (${mb.toFixed(0)} MB)`);
+const wc = row('wc -l (baseline)', measure('wc', ['-l', file]), mb);
+const loop = join(OUT, 'readline-loop.mjs');
+await import('node:fs').then((fs) =>
+  fs.writeFileSync(
+    loop,
+    "import { createReadStream } from 'node:fs';\nimport { createInterface } from 'node:readline';\n" +
+      'let n = 0; for await (const l of createInterface({ input: createReadStream(process.argv[2]) })) if (l.includes("WARNING")) n++;\nconsole.log(n);\n',
+  ),
+);
+const rl = row('node readline loop (baseline)', measure('node', [loop, file]), mb);
+const [node, args] = cli(['triage', '--json', file]);
+const t = row('lockscope triage --json', measure(node, args), mb, { ...rl, name: 'readline' });
+const [n2, a2] = cli(['triage', '--group', file]);
+row('lockscope triage --group', measure(n2, a2), mb, { ...rl, name: 'readline' });
+console.log(
+  `  triage rate is ${(t.rate / wc.rate).toFixed(3)} of wc -l, ${(t.rate / rl.rate).toFixed(2)} of readline`,
+);
+const [n3, a3] = cli(['--version']);
+const v = [1, 2, 3].map(() => measure(n3, a3).seconds).sort((a, b) => a - b)[1];
+console.log(`  lockscope --version: ${(v * 1000).toFixed(0)} ms (median of 3)`);
