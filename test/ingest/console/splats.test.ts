@@ -1,0 +1,171 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { ConsoleLogParser } from '../../../src/ingest/console/index.js';
+import { LOCK_REPORT_KINDS, type Report, type ReportKind } from '../../../src/model/report.js';
+import { SHARED, sharedPath } from '../../helpers/shared.js';
+
+/**
+ * What each of the 32 real splats in `../shared/corpus/splats/` holds, written from `INDEX.md` and a
+ * reading of each file BEFORE the pipeline existed.
+ *   first: the kind of the first report in the file;
+ *   lock:  the exact number of reports of each lock kind (kinds not listed: zero);
+ *   other: the least number of non-lock reports (oopses, WARNINGs, KASAN, panics) after it.
+ */
+interface Expected {
+  first: ReportKind;
+  lock: Partial<Record<ReportKind, number>>;
+  other?: number;
+}
+
+const EXPECTED: Record<string, Expected> = {
+  // circular splat, then ~40 gpu sched timeouts, a KASAN use-after-free, a might_sleep BUG, an Oops, a panic
+  '001-panfrost-shmem-shrinker-fs-reclaim-circular.log': {
+    first: 'circular-dependency',
+    lock: { 'circular-dependency': 1, 'sleeping-in-atomic': 1 },
+    other: 1,
+  },
+  // Evolution-wrapped: `{3:3}, at:` on lines of their own
+  '002-xe-dma-buf-detach-recursive-resv.log': { first: 'recursive-locking', lock: { 'recursive-locking': 1 } },
+  '003-syzbot-sw-sync-inconsistent-lock-state.log': {
+    first: 'inconsistent-lock-state',
+    lock: { 'inconsistent-lock-state': 1 },
+  },
+  // might_sleep BUG, then `[ BUG: Invalid wait context ]`
+  '004-syzbot-drm-shmem-sleeping-in-atomic-invalid-wait.log': {
+    first: 'sleeping-in-atomic',
+    lock: { 'sleeping-in-atomic': 1, 'invalid-wait-context': 1 },
+  },
+  // quoted with `> `, abridged by its author
+  '005-i915-drm-global-mutex-master-rwsem-circular-quoted.log': {
+    first: 'circular-dependency',
+    lock: { 'circular-dependency': 1 },
+  },
+  // a plain WARN in dma_buf_vmap, no lockdep report
+  '006-syzbot-dma-buf-vmap-warning-shmem.log': { first: 'warning', lock: {}, other: 1 },
+  // the LKP mail's `noticed "WARNING:possible_recursive_locking_detected"` line is not a report
+  '007-lkp-drm-prime-recursive-caller-id.log': { first: 'recursive-locking', lock: { 'recursive-locking': 1 } },
+  // suspicious RCU, a WARN at dma-resv.c:277, suspicious RCU again, bad unlock balance
+  '008-virtio-gpu-suspicious-rcu-resv-warn-bad-unlock.log': {
+    first: 'suspicious-rcu-usage',
+    lock: { 'suspicious-rcu-usage': 2, 'bad-unlock-balance': 1 },
+    other: 1,
+  },
+  // truncated by the kernel (`Lost 190 message(s)!`)
+  '009-virtnet-netconsole-hardirq-safe-unsafe.log': {
+    first: 'irq-safe-unsafe-order',
+    lock: { 'irq-safe-unsafe-order': 1 },
+  },
+  '010-qxl-ttm-xorg-hung-task.log': { first: 'hung-task', lock: { 'hung-task': 1 } },
+  '011-msm-opp-table-resv-circular-dmesg-H.log': {
+    first: 'circular-dependency',
+    lock: { 'circular-dependency': 1 },
+  },
+  '012-msm-devfreq-qos-notifier-circular.log': {
+    first: 'circular-dependency',
+    lock: { 'circular-dependency': 1 },
+  },
+  // commit-message style: no timestamps, indented by 3 spaces
+  '013-msm-devpm-qos-fs-reclaim-dma-fence-map-circular.log': {
+    first: 'circular-dependency',
+    lock: { 'circular-dependency': 1 },
+  },
+  // a serial interleave splits a line of the header
+  '014-msm-imx53-dma-buf-detach-circular-interleaved.log': {
+    first: 'circular-dependency',
+    lock: { 'circular-dependency': 1 },
+  },
+  // one hung task (the `is blocked on a mutex likely owned by` line belongs to it), with prose around
+  '015-msm-shrinker-recover-worker-hung-task-prose.log': { first: 'hung-task', lock: { 'hung-task': 1 } },
+  // hung task + `Showing all locks held in the system`, then `Kernel panic - not syncing: hung_task`
+  '016-lkp-hung-task-all-locks-held-caller-id.log': { first: 'hung-task', lock: { 'hung-task': 1 } },
+  '017-syzbot-vkms-bad-unlock-balance.log': { first: 'bad-unlock-balance', lock: { 'bad-unlock-balance': 1 } },
+  '018-nouveau-ttm-cli-mutex-resv-circular-faddr2line.log': {
+    first: 'circular-dependency',
+    lock: { 'circular-dependency': 1 },
+  },
+  // the KCSAN title is wrapped onto two lines
+  '019-lkft-kcsan-data-race-arm64-caller-id.log': { first: 'kcsan-data-race', lock: { 'kcsan-data-race': 1 } },
+  '020-syzbot-bpf-sockmap-timer-hardirq-safe-unsafe.log': {
+    first: 'irq-safe-unsafe-order',
+    lock: { 'irq-safe-unsafe-order': 1 },
+  },
+  '027-syzbot-fs-reclaim-pcp-lock-circular-console-noise.log': {
+    first: 'circular-dependency',
+    lock: { 'circular-dependency': 1, 'sleeping-in-atomic': 1 },
+  },
+  '028-msm-kms-commit-lock-recursive-stripped.log': { first: 'recursive-locking', lock: { 'recursive-locking': 1 } },
+  '029-arm64-rq-lock-inconsistent-ptrval-clang-ci.log': {
+    first: 'inconsistent-lock-state',
+    lock: { 'inconsistent-lock-state': 1 },
+  },
+  // two might_sleep BUGs (boot and 13 s), two `scheduling while atomic`, one workqueue leaked lock
+  '030-db410c-sleeping-sched-atomic-wq-leaked-serial-ansi.log': {
+    first: 'sleeping-in-atomic',
+    lock: { 'sleeping-in-atomic': 2, 'scheduling-while-atomic': 2, 'workqueue-leaked-lock': 1 },
+  },
+  // ten `INFO: task ... blocked` banners, one hung task each; then all locks held, then NMI backtraces
+  '031-syzbot-hung-task-write-cache-pages-all-locks-nmi.log': { first: 'hung-task', lock: { 'hung-task': 10 } },
+  '032-syzbot-suspicious-rcu-cgroup-double.log': {
+    first: 'suspicious-rcu-usage',
+    lock: { 'suspicious-rcu-usage': 2 },
+  },
+  '033-syzkaller-lock-held-returning-to-user-space-fuse.log': {
+    first: 'lock-held-returning-to-user',
+    lock: { 'lock-held-returning-to-user': 1 },
+  },
+  // a general protection fault starts in the middle of the lockdep report
+  '034-syzkaller-nested-lock-not-taken-gpf-interleaved.log': {
+    first: 'nested-lock-not-taken',
+    lock: { 'nested-lock-not-taken': 1 },
+    other: 1,
+  },
+  '035-syzkaller-kcsan-data-race-cpu-caller-id.log': { first: 'kcsan-data-race', lock: { 'kcsan-data-race': 1 } },
+  // the same report printed twice
+  '036-syzkaller-fs-reclaim-inconsistent-softirq-caller-id.log': {
+    first: 'inconsistent-lock-state',
+    lock: { 'inconsistent-lock-state': 2 },
+  },
+  '037-syzkaller-still-has-locks-held-pipe-lock.log': { first: 'locks-held-at-exit', lock: { 'locks-held-at-exit': 1 } },
+  // DEBUG_LOCKS_WARN_ON + WARNING at kernel/locking/lockdep.c (panic_on_warn line inside the report)
+  '038-syzkaller-debug-locks-warn-on-hlock-class.log': { first: 'lockdep-internal', lock: { 'lockdep-internal': 1 } },
+};
+
+function parse(bytes: Uint8Array): Report[] {
+  const parser = new ConsoleLogParser({ path: 'splat' });
+  return [...parser.push(bytes), ...parser.end()];
+}
+
+describe.skipIf(!SHARED)('the 32 real splats of ../shared/corpus/splats', () => {
+  const dir = SHARED ? sharedPath('corpus', 'splats') : '';
+  const files = SHARED ? readdirSync(dir).filter((f) => f.endsWith('.log')) : [];
+
+  it('the table covers every file', () => {
+    expect(files.sort()).toEqual(Object.keys(EXPECTED).sort());
+  });
+
+  for (const [file, want] of Object.entries(EXPECTED)) {
+    it(`${file}: ${want.first} first; ${JSON.stringify(want.lock)}`, () => {
+      const reports = parse(readFileSync(`${dir}/${file}`));
+      expect(reports[0]?.kind).toBe(want.first);
+      const counts: Partial<Record<ReportKind, number>> = {};
+      for (const r of reports) if (LOCK_REPORT_KINDS.has(r.kind)) counts[r.kind] = (counts[r.kind] ?? 0) + 1;
+      expect(counts).toEqual(want.lock);
+      const others = reports.filter((r) => !LOCK_REPORT_KINDS.has(r.kind)).length;
+      expect(others).toBeGreaterThanOrEqual(want.other ?? 0);
+      for (const r of reports) {
+        expect(r.signature.startsWith(`${r.kind}:`)).toBe(true);
+        expect(r.startLine).toBeLessThanOrEqual(r.endLine);
+      }
+    });
+  }
+
+  it('never throws on any file fed one byte at a time at a random split', () => {
+    for (const file of files) {
+      const bytes = readFileSync(`${dir}/${file}`);
+      const at = Math.floor(bytes.length / 3);
+      const parser = new ConsoleLogParser({ path: file });
+      const split = [...parser.push(bytes.subarray(0, at)), ...parser.push(bytes.subarray(at)), ...parser.end()];
+      expect(split.map((r) => r.signature)).toEqual(parse(bytes).map((r) => r.signature));
+    }
+  });
+});
