@@ -1,0 +1,194 @@
+import type { LockOp, LockOpKind, Patch } from '../../model/series.js';
+import { changedLines } from './pairing.js';
+
+/**
+ * What changed between two versions of one patch, told in locking terms:
+ * per function, the lock operations the old patch made that the new one no
+ * longer makes and vice versa, paired where one replaced the other
+ * ("lab_scan (scan_objects): `dma_resv_lock` → `dma_resv_trylock`"), plus
+ * the files and functions that entered or left the patch and how many
+ * changed lines differ.
+ */
+export interface LockChange {
+  /** The function the operations sit in, or the file when none is known. */
+  function: string;
+  file: string;
+  /** Shrinker role of the function (`scan_objects`, `count_objects`, `evict`, `purge`) or null. */
+  role: string | null;
+  /** The old patch's operation (null: the new version adds one). */
+  from: string | null;
+  /** The new patch's operation (null: the new version no longer makes it). */
+  to: string | null;
+  text: string;
+}
+
+export interface Interdiff {
+  lockChanges: LockChange[];
+  filesAdded: string[];
+  filesRemoved: string[];
+  functionsAdded: string[];
+  functionsRemoved: string[];
+  /** Changed lines only the new version has / only the old version had. */
+  linesAdded: number;
+  linesRemoved: number;
+}
+
+export function interdiff(old: Patch, next: Patch): Interdiff {
+  const roles = new Map([...shrinkerRoles(old), ...shrinkerRoles(next)]);
+  const oldFiles = filesOf(old);
+  const newFiles = filesOf(next);
+  const oldFunctions = functionsOf(old);
+  const newFunctions = functionsOf(next);
+  const [linesAdded, linesRemoved] = bagDifference(changedLines(old.diff), changedLines(next.diff));
+  return {
+    lockChanges: lockChanges(old.lockOps, next.lockOps, roles),
+    filesAdded: [...newFiles].filter((f) => !oldFiles.has(f)),
+    filesRemoved: [...oldFiles].filter((f) => !newFiles.has(f)),
+    functionsAdded: [...newFunctions].filter((f) => !oldFunctions.has(f)),
+    functionsRemoved: [...oldFunctions].filter((f) => !newFunctions.has(f)),
+    linesAdded,
+    linesRemoved,
+  };
+}
+
+/** Kinds that replace one another: a `lock` that became a `trylock` is one change, not two. */
+const CATEGORY: Record<LockOpKind, string> = {
+  lock: 'acquire',
+  trylock: 'acquire',
+  'might-lock': 'acquire',
+  unlock: 'release',
+  assert: 'assert',
+  'rcu-read-lock': 'rcu',
+  'rcu-read-unlock': 'rcu-release',
+  alloc: 'alloc',
+  shrinker: 'shrinker',
+};
+
+interface KeyedOp {
+  key: string;
+  op: LockOp;
+}
+
+function lockChanges(oldOps: LockOp[], newOps: LockOp[], roles: Map<string, string>): LockChange[] {
+  const byFunction = new Map<string, { old: KeyedOp[]; next: KeyedOp[] }>();
+  const slot = (op: LockOp) => {
+    const where = op.function ?? op.file;
+    let entry = byFunction.get(where);
+    if (!entry) byFunction.set(where, (entry = { old: [], next: [] }));
+    return entry;
+  };
+  for (const op of oldOps) if (op.change !== 'context') slot(op).old.push({ key: opKey(op), op });
+  for (const op of newOps) if (op.change !== 'context') slot(op).next.push({ key: opKey(op), op });
+
+  const out: LockChange[] = [];
+  for (const [where, { old, next }] of byFunction) {
+    const oldOnly = multisetMinus(old, next);
+    const newOnly = multisetMinus(next, old);
+    const role = roles.get(where) ?? null;
+    for (const to of newOnly) {
+      const k = bestReplacement(to.op, oldOnly);
+      const from = k >= 0 ? oldOnly.splice(k, 1)[0]! : null;
+      out.push(change(where, role, from?.op ?? null, to.op));
+    }
+    for (const from of oldOnly) out.push(change(where, role, from.op, null));
+  }
+  return out;
+}
+
+function change(where: string, role: string | null, from: LockOp | null, to: LockOp | null): LockChange {
+  const sample = (to ?? from)!;
+  const sameCall = from !== null && to !== null && from.primitive === to.primitive;
+  const a = from ? label(from, sameCall) : null;
+  const b = to ? label(to, sameCall) : null;
+  const head = role ? `${where} (${role})` : where;
+  let text: string;
+  if (a && b) text = `${head}: \`${a}\` → \`${b}\``;
+  else if (b) text = `${head}: ${to!.change === 'removed' ? 'now removes' : 'adds'} \`${b}\``;
+  else text = `${head}: no longer ${from!.change === 'removed' ? 'removes' : 'adds'} \`${a}\``;
+  return { function: where, file: sample.file, role, from: a, to: b, text };
+}
+
+/** The operation as shown: the call, with its lock or GFP flags when the call alone does not tell the change. */
+function label(op: LockOp, withArgument: boolean): string {
+  const prefix = op.change === 'removed' ? '-' : '';
+  if (op.kind === 'alloc') return `${prefix}${op.primitive}(${op.gfp ?? '?'})`;
+  if (withArgument && op.lock) return `${prefix}${op.primitive}(${op.lock})`;
+  return `${prefix}${op.primitive}`;
+}
+
+function opKey(op: LockOp): string {
+  return [op.change, op.kind, op.primitive, normalizeLock(op.lock), op.gfp ?? '', op.role ?? ''].join('|');
+}
+
+/** `&obj->base.resv`, `obj->resv` and `resv` name the same lock for pairing purposes. */
+export function normalizeLock(expr: string | null): string {
+  if (!expr) return '';
+  const last = expr.replace(/^[&*(\s]+|[)\s]+$/g, '').split(/->|\./);
+  return last[last.length - 1] ?? '';
+}
+
+function bestReplacement(op: LockOp, candidates: KeyedOp[]): number {
+  let best = -1;
+  let bestScore = 0;
+  candidates.forEach(({ op: c }, k) => {
+    if (c.change !== op.change || CATEGORY[c.kind] !== CATEGORY[op.kind]) return;
+    let score = 1;
+    if (normalizeLock(c.lock) === normalizeLock(op.lock)) score += 2;
+    if (c.family === op.family) score += 1;
+    if (score > bestScore) {
+      best = k;
+      bestScore = score;
+    }
+  });
+  return best;
+}
+
+function multisetMinus(a: KeyedOp[], b: KeyedOp[]): KeyedOp[] {
+  const counts = new Map<string, number>();
+  for (const { key } of b) counts.set(key, (counts.get(key) ?? 0) + 1);
+  return a.filter(({ key }) => {
+    const n = counts.get(key) ?? 0;
+    if (n > 0) counts.set(key, n - 1);
+    return n === 0;
+  });
+}
+
+function bagDifference(a: string[], b: string[]): [onlyB: number, onlyA: number] {
+  const counts = new Map<string, number>();
+  for (const line of a) counts.set(line, (counts.get(line) ?? 0) + 1);
+  let onlyB = 0;
+  for (const line of b) {
+    const n = counts.get(line) ?? 0;
+    if (n > 0) counts.set(line, n - 1);
+    else onlyB++;
+  }
+  let onlyA = 0;
+  for (const n of counts.values()) onlyA += n;
+  return [onlyB, onlyA];
+}
+
+function filesOf(patch: Patch): Set<string> {
+  return new Set(patch.files.map((f) => f.newPath ?? f.oldPath ?? '').filter(Boolean));
+}
+
+function functionsOf(patch: Patch): Set<string> {
+  const out = new Set<string>();
+  for (const f of patch.files) for (const fn of f.functions) out.add(fn);
+  for (const op of patch.lockOps) if (op.function && op.change !== 'context') out.add(op.function);
+  return out;
+}
+
+// `+	.scan_objects = lab_scan_objects,` (a struct shrinker initializer, added or context)
+const SHRINKER_CALLBACK = /^[+ ]\s*\.(count_objects|scan_objects)\s*=\s*&?([A-Za-z_]\w*)/;
+// `+	shrinker->scan_objects = drm_gem_shmem_shrinker_scan_objects;` (6.7+ shrinker_alloc style)
+const SHRINKER_ASSIGN = /^[+ ]\s*[A-Za-z_][\w.>-]*->(count_objects|scan_objects)\s*=\s*&?([A-Za-z_]\w*)/;
+
+/** Functions the patch wires up as shrinker callbacks (added or context lines), with their role. */
+export function shrinkerRoles(patch: Patch): Map<string, string> {
+  const roles = new Map<string, string>();
+  for (const line of patch.diff.split('\n')) {
+    const m = SHRINKER_CALLBACK.exec(line) ?? SHRINKER_ASSIGN.exec(line);
+    if (m) roles.set(m[2]!, m[1]!);
+  }
+  return roles;
+}
