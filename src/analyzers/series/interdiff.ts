@@ -73,8 +73,8 @@ function lockChanges(oldOps: LockOp[], newOps: LockOp[], roles: Map<string, stri
   const byFunction = new Map<string, { old: KeyedOp[]; next: KeyedOp[] }>();
   const slot = (op: LockOp) => {
     const where = op.function ?? op.file;
-    let entry = byFunction.get(where);
-    if (!entry) byFunction.set(where, (entry = { old: [], next: [] }));
+    const entry = byFunction.get(where) ?? { old: [], next: [] };
+    byFunction.set(where, entry);
     return entry;
   };
   for (const op of oldOps) if (op.change !== 'context') slot(op).old.push({ key: opKey(op), op });
