@@ -1,0 +1,116 @@
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+
+/** Raised inside the reader when the file ends before a structure does; turned into a diagnostic. */
+export class TruncatedError extends Error {
+  constructor(what: string) {
+    super(`file ends inside ${what}`);
+    this.name = 'TruncatedError';
+  }
+}
+
+/** Raised inside the reader when a structure is not what the format says; turned into a diagnostic. */
+export class MalformedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'MalformedError';
+  }
+}
+
+/** Random access to a file by offset (pread), so a large trace.dat is never loaded whole. */
+export class FileSource {
+  readonly size: number;
+  private readonly fd: number;
+
+  constructor(path: string) {
+    this.fd = openSync(path, 'r');
+    this.size = fstatSync(this.fd).size;
+  }
+
+  /** Up to `length` bytes at `offset` (fewer at the end of the file). */
+  read(offset: number, length: number): Buffer {
+    const len = Math.max(0, Math.min(length, this.size - offset));
+    const buf = Buffer.allocUnsafe(len);
+    let done = 0;
+    while (done < len) {
+      const n = readSync(this.fd, buf, done, len - done, offset + done);
+      if (n === 0) break;
+      done += n;
+    }
+    return done === len ? buf : buf.subarray(0, done);
+  }
+
+  /** Exactly `length` bytes at `offset`, or TruncatedError naming `what`. */
+  readExact(offset: number, length: number, what: string): Buffer {
+    const buf = this.read(offset, length);
+    if (buf.length < length) throw new TruncatedError(what);
+    return buf;
+  }
+
+  close(): void {
+    closeSync(this.fd);
+  }
+}
+
+/** A position in a Buffer with endian-aware reads; every read checks the bounds. */
+export class ByteCursor {
+  pos = 0;
+
+  constructor(
+    readonly buf: Buffer,
+    readonly bigEndian: boolean,
+    readonly what: string,
+  ) {}
+
+  get remaining(): number {
+    return this.buf.length - this.pos;
+  }
+
+  private need(n: number): void {
+    if (this.pos + n > this.buf.length) throw new TruncatedError(this.what);
+  }
+
+  u16(): number {
+    this.need(2);
+    const v = this.bigEndian ? this.buf.readUInt16BE(this.pos) : this.buf.readUInt16LE(this.pos);
+    this.pos += 2;
+    return v;
+  }
+
+  u32(): number {
+    this.need(4);
+    const v = this.bigEndian ? this.buf.readUInt32BE(this.pos) : this.buf.readUInt32LE(this.pos);
+    this.pos += 4;
+    return v;
+  }
+
+  /** A u64 as a Number (offsets and sizes stay far below 2^53). */
+  u64(): number {
+    this.need(8);
+    const v = readU64(this.buf, this.pos, this.bigEndian);
+    this.pos += 8;
+    return v;
+  }
+
+  bytes(n: number): Buffer {
+    if (n < 0) throw new MalformedError(`negative length in ${this.what}`);
+    this.need(n);
+    const v = this.buf.subarray(this.pos, this.pos + n);
+    this.pos += n;
+    return v;
+  }
+
+  /** A NUL-terminated string. */
+  cstring(): string {
+    const end = this.buf.indexOf(0, this.pos);
+    if (end < 0) throw new TruncatedError(this.what);
+    const v = this.buf.toString('utf8', this.pos, end);
+    this.pos = end + 1;
+    return v;
+  }
+}
+
+export function readU64(buf: Buffer, at: number, bigEndian: boolean): number {
+  const hi = bigEndian ? buf.readUInt32BE(at) : buf.readUInt32LE(at + 4);
+  const lo = bigEndian ? buf.readUInt32BE(at + 4) : buf.readUInt32LE(at);
+  return hi * 0x100000000 + lo;
+}

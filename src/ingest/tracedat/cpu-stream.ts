@@ -1,0 +1,139 @@
+import type { Diagnostic } from '../../model/diagnostic.js';
+import { type FileSource, MalformedError, TruncatedError } from './byte-reader.js';
+import type { Decompressor } from './decompress.js';
+import type { CpuData } from './metadata.js';
+import { type PageLayout, PageRecords } from './ring-buffer.js';
+
+/** Pages read per file access for uncompressed data. */
+const PAGES_PER_READ = 64;
+
+/**
+ * One CPU's records in order, read page by page from the file (uncompressed)
+ * or chunk by chunk (v7 compressed), so memory stays at one window or chunk.
+ */
+export class CpuStream {
+  /** Buffer holding the current page; `records.offset` indexes into it. */
+  buf: Buffer = Buffer.alloc(0);
+  readonly records: PageRecords;
+  /** Index of the current record in `records`. */
+  index = 0;
+  private window: Buffer = Buffer.alloc(0);
+  private windowPage = 0;
+  private filePos: number;
+  private readonly fileEnd: number;
+  private chunksLeft = -1;
+  private done = false;
+
+  constructor(
+    private readonly file: FileSource,
+    readonly data: CpuData,
+    private readonly layout: PageLayout,
+    private readonly decompress: Decompressor | null,
+    private readonly diagnostics: Diagnostic[],
+  ) {
+    this.records = new PageRecords(layout);
+    this.filePos = data.offset;
+    this.fileEnd = data.offset + data.size;
+    if (this.fileEnd > file.size) {
+      this.diag(
+        'tracedat-truncated',
+        `CPU ${data.cpu}: data ends ${this.fileEnd - file.size} bytes past the end of the file`,
+      );
+    }
+  }
+
+  get cpu(): number {
+    return this.data.cpu;
+  }
+
+  /** Raw timestamp of the current record (call only after `advance()` returned true). */
+  get ts(): number {
+    return this.records.ts[this.index]!;
+  }
+
+  /** Moves to the next record; false at the end of this CPU's data. */
+  advance(): boolean {
+    this.index++;
+    while (this.index >= this.records.count) {
+      if (!this.loadPage()) return false;
+      this.index = 0;
+    }
+    return true;
+  }
+
+  private loadPage(): boolean {
+    const { pageSize } = this.layout;
+    for (;;) {
+      if (this.done) return false;
+      const at = this.windowPage * pageSize;
+      if (at + pageSize <= this.window.length) {
+        this.windowPage++;
+        this.buf = this.window;
+        this.records.decode(this.window, at, this.data.cpu, this.diagnostics);
+        if (this.records.lost !== 0) this.noteLost(this.records.lost);
+        return true;
+      }
+      if (at < this.window.length) {
+        this.diag(
+          'tracedat-truncated',
+          `CPU ${this.data.cpu}: the last page is cut short; its events are dropped`,
+        );
+      }
+      try {
+        this.window = this.decompress ? this.nextChunk() : this.nextWindow();
+      } catch (error) {
+        if (!(error instanceof TruncatedError || error instanceof MalformedError)) throw error;
+        this.diag('tracedat-truncated', `CPU ${this.data.cpu}: ${error.message}; events after it are lost`);
+        this.window = Buffer.alloc(0);
+      }
+      this.windowPage = 0;
+      if (this.window.length === 0) this.done = true;
+    }
+  }
+
+  private nextWindow(): Buffer {
+    const want = Math.min(this.layout.pageSize * PAGES_PER_READ, this.fileEnd - this.filePos);
+    if (want <= 0) return Buffer.alloc(0);
+    const buf = this.file.read(this.filePos, want);
+    this.filePos += buf.length;
+    if (buf.length === 0) this.filePos = this.fileEnd;
+    return buf;
+  }
+
+  private nextChunk(): Buffer {
+    const be = this.layout.bigEndian;
+    const u32 = (b: Buffer, at: number) => (be ? b.readUInt32BE(at) : b.readUInt32LE(at));
+    if (this.chunksLeft < 0) {
+      if (this.data.size === 0) return Buffer.alloc(0);
+      this.chunksLeft = u32(this.file.readExact(this.filePos, 4, 'the chunk count'), 0);
+      this.filePos += 4;
+    }
+    if (this.chunksLeft === 0) return Buffer.alloc(0);
+    this.chunksLeft--;
+    const head = this.file.readExact(this.filePos, 8, 'a compressed chunk header');
+    const csize = u32(head, 0);
+    const usize = u32(head, 4);
+    const data = this.file.readExact(this.filePos + 8, csize, 'a compressed chunk');
+    this.filePos += 8 + csize;
+    return this.decompress!(data, usize);
+  }
+
+  /** Pages that said events were lost before them, and the sum of the counts they stored. */
+  lostPages = 0;
+  lostEvents = 0;
+
+  private noteLost(count: number): void {
+    this.lostPages++;
+    if (count > 0) this.lostEvents += count;
+    if (this.lostPages > 10) return;
+    const what = count < 0 ? 'some events were' : `${count} events were`;
+    this.diag(
+      'tracedat-lost-events',
+      `CPU ${this.data.cpu}: ${what} lost before the page at ts ${this.records.ts[0] ?? 0}`,
+    );
+  }
+
+  private diag(code: string, message: string): void {
+    this.diagnostics.push({ code, message, line: null });
+  }
+}

@@ -1,0 +1,237 @@
+import type { TraceEvent } from '../../model/trace-event.js';
+import type { EventFormat, FieldFormat } from './event-format.js';
+import type { Kallsyms } from './kallsyms.js';
+
+type FieldValue = string | number | boolean | null;
+
+/** Fields printed through `%pS`/`%ps` (resolved with kallsyms), per event. */
+const SYMBOL_FIELDS: Record<string, Record<string, 'pS' | 'ps'>> = {
+  mm_shrink_slab_start: { shrink: 'pS' },
+  mm_shrink_slab_end: { shrink: 'pS' },
+  function: { ip: 'ps', parent_ip: 'ps' },
+  print: { ip: 'ps' },
+};
+
+export interface DecodeContext {
+  bigEndian: boolean;
+  cmdlines: Map<number, string>;
+  /** Loaded on first use (parsing kallsyms costs tens of ms). */
+  kallsyms: () => Kallsyms | null;
+}
+
+/** Reads one field of a record (payload at `off`, `len` bytes in `buf`). */
+type FieldReader = (buf: Buffer, off: number, len: number) => FieldValue;
+
+/** The compiled decoder of one event format: pid/flags readers and one reader per field. */
+export class EventDecoder {
+  readonly name: string;
+  readonly system: string;
+  private readonly readers: [string, FieldReader][];
+  private readonly pidAt: number;
+  private readonly flagsAt: number;
+  private readonly preemptAt: number;
+
+  constructor(
+    readonly format: EventFormat,
+    private readonly ctx: DecodeContext,
+  ) {
+    this.name = format.name;
+    this.system = format.system;
+    const at = (n: string) => format.common.find((f) => f.name === n)?.offset ?? -1;
+    this.pidAt = at('common_pid');
+    this.flagsAt = at('common_flags');
+    this.preemptAt = at('common_preempt_count');
+    const symbols = SYMBOL_FIELDS[format.name] ?? {};
+    this.readers = format.fields.map((f) => [f.name, compileField(f, ctx, symbols[f.name])]);
+  }
+
+  /** A TraceEvent for the record; `ts` already in ns. */
+  decode(buf: Buffer, off: number, len: number, ts: number, cpu: number, line: number): TraceEvent {
+    const be = this.ctx.bigEndian;
+    const pid =
+      this.pidAt >= 0 && this.pidAt + 4 <= len
+        ? be
+          ? buf.readInt32BE(off + this.pidAt)
+          : buf.readInt32LE(off + this.pidAt)
+        : -1;
+    const fields: Record<string, FieldValue> = {};
+    for (const [name, read] of this.readers) fields[name] = read(buf, off, len);
+    const flags =
+      this.flagsAt >= 0 && this.preemptAt >= 0 && this.preemptAt < len
+        ? latencyFlags(buf[off + this.flagsAt]!, buf[off + this.preemptAt]!)
+        : null;
+    return new DatTraceEvent(line, ts, cpu, pid, this.comm(pid), flags, this.system, this.name, fields);
+  }
+
+  private comm(pid: number): string {
+    if (pid === 0) return '<idle>';
+    return this.ctx.cmdlines.get(pid) ?? '<...>';
+  }
+}
+
+/**
+ * A trace.dat event. `payload` (a `key=value` rendering of the fields) is
+ * computed on first read, since most consumers never look at it; `toJSON`
+ * includes it.
+ */
+class DatTraceEvent implements TraceEvent {
+  tgid: number | null = null;
+  private rendered: string | null = null;
+
+  constructor(
+    public line: number,
+    public ts: number,
+    public cpu: number,
+    public pid: number,
+    public comm: string,
+    public flags: string | null,
+    public system: string | null,
+    public name: string,
+    public fields: Record<string, FieldValue>,
+  ) {}
+
+  get payload(): string {
+    if (this.rendered === null) {
+      this.rendered = Object.entries(this.fields)
+        .map(([k, v]) => `${k}=${v === null ? '' : v}`)
+        .join(' ');
+    }
+    return this.rendered;
+  }
+
+  set payload(value: string) {
+    this.rendered = value;
+  }
+
+  toJSON(): TraceEvent {
+    const { line, ts, cpu, pid, tgid, comm, flags, system, name, payload, fields } = this;
+    return { line, ts, cpu, pid, tgid, comm, flags, system, name, payload, fields };
+  }
+}
+
+/** An ftrace event with no format in the file: kept by id. */
+export function unknownEvent(
+  id: number,
+  buf: Buffer,
+  off: number,
+  len: number,
+  ts: number,
+  cpu: number,
+  line: number,
+  ctx: DecodeContext,
+): TraceEvent {
+  const pid = len >= 8 ? (ctx.bigEndian ? buf.readInt32BE(off + 4) : buf.readInt32LE(off + 4)) : -1;
+  const comm = pid === 0 ? '<idle>' : (ctx.cmdlines.get(pid) ?? '<...>');
+  const event = new DatTraceEvent(line, ts, cpu, pid, comm, null, null, `unknown_event_${id}`, {});
+  event.payload = buf.toString('hex', off, off + Math.min(len, 64));
+  return event;
+}
+
+/** The kernel's latency flags column (`trace_print_lat_fmt`): irqs, need-resched, irq context, depths. */
+export function latencyFlags(flags: number, preempt: number): string {
+  const irqsOff = flags & 0x01;
+  const bhOff = flags & 0x80;
+  const irq = irqsOff && bhOff ? 'D' : irqsOff ? 'd' : bhOff ? 'b' : flags & 0x02 ? 'X' : '.';
+  const nr = flags & 0x04;
+  const pr = flags & 0x20;
+  const resched = nr && pr ? 'N' : nr ? 'n' : pr ? 'p' : '.';
+  const nmi = flags & 0x40;
+  const hard = flags & 0x08;
+  const soft = flags & 0x10;
+  const ctx = nmi && hard ? 'Z' : nmi ? 'z' : hard && soft ? 'H' : hard ? 'h' : soft ? 's' : '.';
+  const depth = preempt & 0x0f ? (preempt & 0x0f).toString(16) : '.';
+  const migrate = preempt >> 4 ? (preempt >> 4).toString(16) : '.';
+  return `${irq}${resched}${ctx}${depth}${migrate}`;
+}
+
+function compileField(f: FieldFormat, ctx: DecodeContext, symbol: 'pS' | 'ps' | undefined): FieldReader {
+  const be = ctx.bigEndian;
+  const { offset, size } = f;
+  switch (f.kind) {
+    case 'int':
+    case 'pointer': {
+      if (size !== 1 && size !== 2 && size !== 4 && size !== 8) return () => null;
+      const int = intReader(size, f.signed && f.kind === 'int', be);
+      if (f.kind === 'int' && !symbol)
+        return (buf, off, len) => (offset + size <= len ? int(buf, off + offset) : null);
+      return (buf, off, len) => {
+        if (offset + size > len) return null;
+        const hex = hexOf(buf, off + offset, size, be);
+        if (!symbol) return hex;
+        const sym = ctx.kallsyms()?.format(BigInt(`0x${hex}`)) ?? null;
+        if (sym === null) return `0x${hex}`;
+        return symbol === 'pS' ? sym : sym.slice(0, sym.indexOf('+'));
+      };
+    }
+    case 'char-array':
+      return (buf, off, len) => {
+        const end = size === 0 ? len : Math.min(len, offset + size);
+        // `print` buffers end in the newline the writer gave them; trace-cmd shows the line without it
+        return offset <= end ? cString(buf, off + offset, off + end, true) : null;
+      };
+    case 'data-loc-string':
+    case 'rel-loc-string':
+    case 'data-loc':
+    case 'rel-loc': {
+      const rel = f.kind.startsWith('rel');
+      const str = f.kind.endsWith('string');
+      return (buf, off, len) => {
+        if (offset + 4 > len) return null;
+        const v = be ? buf.readUInt32BE(off + offset) : buf.readUInt32LE(off + offset);
+        const start = (v & 0xffff) + (rel ? offset + size : 0);
+        const end = start + (v >>> 16);
+        if (end > len) return null;
+        return str ? cString(buf, off + start, off + end) : buf.toString('hex', off + start, off + end);
+      };
+    }
+    case 'array': {
+      const el = f.elementSize;
+      if (el !== 1 && el !== 2 && el !== 4 && el !== 8) return () => null;
+      const int = intReader(el, f.signed, be);
+      return (buf, off, len) => {
+        const end = size === 0 ? len : Math.min(len, offset + size);
+        const out: (number | string)[] = [];
+        for (let p = offset; p + el <= end; p += el) out.push(int(buf, off + p));
+        return out.join(',');
+      };
+    }
+  }
+}
+
+function intReader(size: number, signed: boolean, be: boolean): (buf: Buffer, at: number) => number | string {
+  switch (size) {
+    case 1:
+      return signed ? (b, at) => b.readInt8(at) : (b, at) => b[at]!;
+    case 2:
+      if (signed) return be ? (b, at) => b.readInt16BE(at) : (b, at) => b.readInt16LE(at);
+      return be ? (b, at) => b.readUInt16BE(at) : (b, at) => b.readUInt16LE(at);
+    case 4:
+      if (signed) return be ? (b, at) => b.readInt32BE(at) : (b, at) => b.readInt32LE(at);
+      return be ? (b, at) => b.readUInt32BE(at) : (b, at) => b.readUInt32LE(at);
+    default:
+      return (b, at) => {
+        const hi = be ? b.readUInt32BE(at) : b.readUInt32LE(at + 4);
+        const lo = be ? b.readUInt32BE(at + 4) : b.readUInt32LE(at);
+        if (hi < 0x200000) return hi * 0x100000000 + lo;
+        if (signed && hi >= 0xffe00000) return (hi - 0x100000000) * 0x100000000 + lo;
+        const big = be ? b.readBigUInt64BE(at) : b.readBigUInt64LE(at);
+        return (signed ? BigInt.asIntN(64, big) : big).toString();
+      };
+  }
+}
+
+function hexOf(buf: Buffer, at: number, size: number, be: boolean): string {
+  if (size === 1) return buf[at]!.toString(16);
+  if (size === 2) return (be ? buf.readUInt16BE(at) : buf.readUInt16LE(at)).toString(16);
+  if (size === 4) return (be ? buf.readUInt32BE(at) : buf.readUInt32LE(at)).toString(16);
+  const hi = be ? buf.readUInt32BE(at) : buf.readUInt32LE(at + 4);
+  const lo = be ? buf.readUInt32BE(at + 4) : buf.readUInt32LE(at);
+  return hi === 0 ? lo.toString(16) : hi.toString(16) + lo.toString(16).padStart(8, '0');
+}
+
+function cString(buf: Buffer, start: number, end: number, trimNewlines = false): string {
+  let p = start;
+  while (p < end && buf[p] !== 0) p++;
+  if (trimNewlines) while (p > start && buf[p - 1] === 0x0a) p--;
+  return buf.toString('utf8', start, p);
+}
