@@ -48,7 +48,12 @@ describe('lab 6.1 splats, hand-checked fields', () => {
       subclass: null,
       usage: '{+.+.}-{3:3}',
       address: 'ffffffffa0002250',
-      site: expect.objectContaining({ function: 'lab_scan', offset: 0x17, size: 0x47, module: 'lab_lockdep' }),
+      site: expect.objectContaining({
+        function: 'lab_scan',
+        offset: 0x17,
+        size: 0x47,
+        module: 'lab_lockdep',
+      }),
     });
     expect(names(d.held)).toEqual(['fs_reclaim']);
     expect(d.held[0]?.site?.function).toBe('balance_pgdat');
@@ -117,7 +122,11 @@ describe('lab 6.1 splats, hand-checked fields', () => {
   it('irq: lab_irq_lock {IN-HARDIRQ-W} -> {HARDIRQ-ON-W}, no locks held', () => {
     const d = extractLockDetails('inconsistent-lock-state', labLines('irq', 275));
     expect(d.task).toEqual({ comm: 'insmod', pid: 128 });
-    expect(d.acquiring).toMatchObject({ name: 'lab_irq_lock', usage: '{?...}-{2:2}', address: 'ffffffffa0002058' });
+    expect(d.acquiring).toMatchObject({
+      name: 'lab_irq_lock',
+      usage: '{?...}-{2:2}',
+      address: 'ffffffffa0002058',
+    });
     expect(d.acquiring?.site?.function).toBe('lab_irq');
     expect(d.held).toEqual([]);
     expect(d.irqStates.map((s) => [s.state, s.stack.length, s.stack[2]?.function])).toEqual([
@@ -131,7 +140,9 @@ describe('lab 6.1 splats, hand-checked fields', () => {
     const first = extractLockDetails('sleeping-in-atomic', labLines('sleep', 274, 306));
     expect(first.task).toEqual({ comm: 'insmod', pid: 128 });
     expect(first.acquiring).toBeNull();
-    expect(first.heldLocks).toMatchObject([{ count: 1, locks: [{ name: 'lab_irq_lock', usage: '{+.+.}-{2:2}' }] }]);
+    expect(first.heldLocks).toMatchObject([
+      { count: 1, locks: [{ name: 'lab_irq_lock', usage: '{+.+.}-{2:2}' }] },
+    ]);
     expect(first.stack.filter((f) => !f.unreliable).map((f) => f.function)).toEqual([
       'dump_stack_lvl',
       '__might_resched.cold',
@@ -217,15 +228,21 @@ describe('never throws', () => {
   const kinds: ReportKind[] = ['circular-dependency', 'hung-task', 'inconsistent-lock-state', 'warning'];
   it('on random text', () => {
     fc.assert(
-      fc.property(fc.constantFrom(...kinds), fc.array(fc.string({ unit: 'binary' }), { maxLength: 40 }), (k, t) => {
-        const d = extractLockDetails(k, consoleLines(t.join('\n')));
-        expect(Array.isArray(d.diagnostics)).toBe(true);
-      }),
+      fc.property(
+        fc.constantFrom(...kinds),
+        fc.array(fc.string({ unit: 'binary' }), { maxLength: 40 }),
+        (k, t) => {
+          const d = extractLockDetails(k, consoleLines(t.join('\n')));
+          expect(Array.isArray(d.diagnostics)).toBe(true);
+        },
+      ),
       { numRuns: 300 },
     );
   });
   it('on random mixes of real lockdep lines', () => {
-    const real = readFileSync(fixture('console', 'lab-6.1', 'shrinker', 'dmesg.txt'), 'utf8').split('\n').slice(275);
+    const real = readFileSync(fixture('console', 'lab-6.1', 'shrinker', 'dmesg.txt'), 'utf8')
+      .split('\n')
+      .slice(275);
     fc.assert(
       fc.property(fc.array(fc.constantFrom(...real), { maxLength: 80 }), (t) => {
         const d = extractLockDetails('circular-dependency', consoleLines(t.join('\n')));

@@ -25,7 +25,10 @@ const EXPECTED: Record<string, Expected> = {
     other: 1,
   },
   // Evolution-wrapped: `{3:3}, at:` on lines of their own
-  '002-xe-dma-buf-detach-recursive-resv.log': { first: 'recursive-locking', lock: { 'recursive-locking': 1 } },
+  '002-xe-dma-buf-detach-recursive-resv.log': {
+    first: 'recursive-locking',
+    lock: { 'recursive-locking': 1 },
+  },
   '003-syzbot-sw-sync-inconsistent-lock-state.log': {
     first: 'inconsistent-lock-state',
     lock: { 'inconsistent-lock-state': 1 },
@@ -43,7 +46,10 @@ const EXPECTED: Record<string, Expected> = {
   // a plain WARN in dma_buf_vmap, no lockdep report
   '006-syzbot-dma-buf-vmap-warning-shmem.log': { first: 'warning', lock: {}, other: 1 },
   // the LKP mail's `noticed "WARNING:possible_recursive_locking_detected"` line is not a report
-  '007-lkp-drm-prime-recursive-caller-id.log': { first: 'recursive-locking', lock: { 'recursive-locking': 1 } },
+  '007-lkp-drm-prime-recursive-caller-id.log': {
+    first: 'recursive-locking',
+    lock: { 'recursive-locking': 1 },
+  },
   // suspicious RCU, a WARN at dma-resv.c:277, suspicious RCU again, bad unlock balance
   '008-virtio-gpu-suspicious-rcu-resv-warn-bad-unlock.log': {
     first: 'suspicious-rcu-usage',
@@ -78,13 +84,19 @@ const EXPECTED: Record<string, Expected> = {
   '015-msm-shrinker-recover-worker-hung-task-prose.log': { first: 'hung-task', lock: { 'hung-task': 1 } },
   // hung task + `Showing all locks held in the system`, then `Kernel panic - not syncing: hung_task`
   '016-lkp-hung-task-all-locks-held-caller-id.log': { first: 'hung-task', lock: { 'hung-task': 1 } },
-  '017-syzbot-vkms-bad-unlock-balance.log': { first: 'bad-unlock-balance', lock: { 'bad-unlock-balance': 1 } },
+  '017-syzbot-vkms-bad-unlock-balance.log': {
+    first: 'bad-unlock-balance',
+    lock: { 'bad-unlock-balance': 1 },
+  },
   '018-nouveau-ttm-cli-mutex-resv-circular-faddr2line.log': {
     first: 'circular-dependency',
     lock: { 'circular-dependency': 1 },
   },
   // the KCSAN title is wrapped onto two lines
-  '019-lkft-kcsan-data-race-arm64-caller-id.log': { first: 'kcsan-data-race', lock: { 'kcsan-data-race': 1 } },
+  '019-lkft-kcsan-data-race-arm64-caller-id.log': {
+    first: 'kcsan-data-race',
+    lock: { 'kcsan-data-race': 1 },
+  },
   '020-syzbot-bpf-sockmap-timer-hardirq-safe-unsafe.log': {
     first: 'irq-safe-unsafe-order',
     lock: { 'irq-safe-unsafe-order': 1 },
@@ -93,7 +105,10 @@ const EXPECTED: Record<string, Expected> = {
     first: 'circular-dependency',
     lock: { 'circular-dependency': 1, 'sleeping-in-atomic': 1 },
   },
-  '028-msm-kms-commit-lock-recursive-stripped.log': { first: 'recursive-locking', lock: { 'recursive-locking': 1 } },
+  '028-msm-kms-commit-lock-recursive-stripped.log': {
+    first: 'recursive-locking',
+    lock: { 'recursive-locking': 1 },
+  },
   '029-arm64-rq-lock-inconsistent-ptrval-clang-ci.log': {
     first: 'inconsistent-lock-state',
     lock: { 'inconsistent-lock-state': 1 },
@@ -104,7 +119,10 @@ const EXPECTED: Record<string, Expected> = {
     lock: { 'sleeping-in-atomic': 2, 'scheduling-while-atomic': 2, 'workqueue-leaked-lock': 1 },
   },
   // ten `INFO: task ... blocked` banners, one hung task each; then all locks held, then NMI backtraces
-  '031-syzbot-hung-task-write-cache-pages-all-locks-nmi.log': { first: 'hung-task', lock: { 'hung-task': 10 } },
+  '031-syzbot-hung-task-write-cache-pages-all-locks-nmi.log': {
+    first: 'hung-task',
+    lock: { 'hung-task': 10 },
+  },
   '032-syzbot-suspicious-rcu-cgroup-double.log': {
     first: 'suspicious-rcu-usage',
     lock: { 'suspicious-rcu-usage': 2 },
@@ -119,15 +137,24 @@ const EXPECTED: Record<string, Expected> = {
     lock: { 'nested-lock-not-taken': 1 },
     other: 1,
   },
-  '035-syzkaller-kcsan-data-race-cpu-caller-id.log': { first: 'kcsan-data-race', lock: { 'kcsan-data-race': 1 } },
+  '035-syzkaller-kcsan-data-race-cpu-caller-id.log': {
+    first: 'kcsan-data-race',
+    lock: { 'kcsan-data-race': 1 },
+  },
   // the same report printed twice
   '036-syzkaller-fs-reclaim-inconsistent-softirq-caller-id.log': {
     first: 'inconsistent-lock-state',
     lock: { 'inconsistent-lock-state': 2 },
   },
-  '037-syzkaller-still-has-locks-held-pipe-lock.log': { first: 'locks-held-at-exit', lock: { 'locks-held-at-exit': 1 } },
+  '037-syzkaller-still-has-locks-held-pipe-lock.log': {
+    first: 'locks-held-at-exit',
+    lock: { 'locks-held-at-exit': 1 },
+  },
   // DEBUG_LOCKS_WARN_ON + WARNING at kernel/locking/lockdep.c (panic_on_warn line inside the report)
-  '038-syzkaller-debug-locks-warn-on-hlock-class.log': { first: 'lockdep-internal', lock: { 'lockdep-internal': 1 } },
+  '038-syzkaller-debug-locks-warn-on-hlock-class.log': {
+    first: 'lockdep-internal',
+    lock: { 'lockdep-internal': 1 },
+  },
 };
 
 function parse(bytes: Uint8Array): Report[] {
@@ -164,7 +191,11 @@ describe.skipIf(!SHARED)('the 32 real splats of ../shared/corpus/splats', () => 
       const bytes = readFileSync(`${dir}/${file}`);
       const at = Math.floor(bytes.length / 3);
       const parser = new ConsoleLogParser({ path: file });
-      const split = [...parser.push(bytes.subarray(0, at)), ...parser.push(bytes.subarray(at)), ...parser.end()];
+      const split = [
+        ...parser.push(bytes.subarray(0, at)),
+        ...parser.push(bytes.subarray(at)),
+        ...parser.end(),
+      ];
       expect(split.map((r) => r.signature)).toEqual(parse(bytes).map((r) => r.signature));
     }
   });
