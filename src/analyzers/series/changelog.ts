@@ -30,7 +30,7 @@ export function checkChangelog(old: PatchSeries, next: PatchSeries, pairs: Serie
       );
     }
     if (kind === 'unchanged') {
-      const strong = mentions.findIndex((m) => m !== null && m.strong);
+      const strong = mentions.findIndex((m) => m?.strong);
       if (strong >= 0) {
         const how = mentions[strong]!.how;
         findings.push(
