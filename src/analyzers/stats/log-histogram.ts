@@ -1,0 +1,79 @@
+/**
+ * A log-bucket histogram (the DDSketch construction): a value v > 0 falls in
+ * bucket ceil(log_γ v) with γ = (1 + α) / (1 − α), and the bucket's
+ * representative 2γ^i / (γ + 1) is within α of every value in it. With
+ * α = 0.01 every quantile is within 1% of the exact nearest-rank quantile,
+ * and memory grows with log(max/min), not with the number of samples.
+ */
+export interface DistributionSummary {
+  count: number;
+  /** Sum of all samples (exact). */
+  total: number;
+  p50: number | null;
+  p99: number | null;
+  /** Exact. */
+  max: number | null;
+}
+
+export class LogHistogram {
+  private readonly gamma: number;
+  private readonly logGamma: number;
+  private readonly buckets = new Map<number, number>();
+  private zeros = 0;
+  count = 0;
+  total = 0;
+  min = Number.POSITIVE_INFINITY;
+  max = Number.NEGATIVE_INFINITY;
+
+  constructor(readonly relativeError = 0.01) {
+    this.gamma = (1 + relativeError) / (1 - relativeError);
+    this.logGamma = Math.log(this.gamma);
+  }
+
+  /** Records a non-negative sample (negative samples, e.g. from clock steps, count as 0). */
+  add(value: number): void {
+    const v = Math.max(Number.isNaN(value) ? 0 : value, 0);
+    this.count++;
+    this.total += v;
+    if (v < this.min) this.min = v;
+    if (v > this.max) this.max = v;
+    if (v === 0) {
+      this.zeros++;
+      return;
+    }
+    const index = Math.ceil(Math.log(v) / this.logGamma);
+    this.buckets.set(index, (this.buckets.get(index) ?? 0) + 1);
+  }
+
+  /** The nearest-rank quantile (the ⌈q·n⌉-th smallest sample), within the relative error; null when empty. */
+  quantile(q: number): number | null {
+    if (this.count === 0) return null;
+    const rank = Math.max(1, Math.ceil(q * this.count));
+    if (rank >= this.count) return this.max;
+    if (rank <= this.zeros) return 0;
+    let seen = this.zeros;
+    const indexes = [...this.buckets.keys()].sort((a, b) => a - b);
+    for (const index of indexes) {
+      seen += this.buckets.get(index) ?? 0;
+      if (seen >= rank) {
+        const estimate = (2 * this.gamma ** index) / (this.gamma + 1);
+        return Math.min(Math.max(estimate, this.min), this.max);
+      }
+    }
+    return this.max;
+  }
+
+  summary(): DistributionSummary {
+    return {
+      count: this.count,
+      total: this.total,
+      p50: round(this.quantile(0.5)),
+      p99: round(this.quantile(0.99)),
+      max: this.count === 0 ? null : this.max,
+    };
+  }
+}
+
+function round(v: number | null): number | null {
+  return v === null ? null : Math.round(v);
+}

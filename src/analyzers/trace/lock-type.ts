@@ -1,0 +1,85 @@
+/**
+ * Whether a lock class sleeps or spins, from the evidence a trace and a
+ * /proc/lockdep dump can give. Sources, strongest first:
+ *  1. `contention_begin` flags seen on the same task while it acquired the
+ *     class (MUTEX/RT/PERCPU, or READ/WRITE without SPIN = rwsem: sleeping;
+ *     SPIN alone or with READ/WRITE = spinlock/rwlock: spinning);
+ *  2. the lockdep wait type `{inner:outer}` of the class (`-{3:3}` sleeping,
+ *     `-{2:2}` spinning) from a supplied /proc/lockdep;
+ *  3. the table of well-known kernel classes below.
+ * Otherwise the type is `unknown`.
+ */
+export type LockType = 'sleeping' | 'spinning' | 'unknown';
+export type LockTypeSource = 'contention' | 'lockdep' | 'known-class' | null;
+
+// LCB_F_* from include/trace/events/lock.h: bits 1<<0 … 1<<5.
+const LCB = { SPIN: 1, READ: 2, WRITE: 4, RT: 8, PERCPU: 16, MUTEX: 32 } as const;
+
+/** `SPIN|MUTEX` (text) or 33 (trace.dat) → a bit mask. */
+export function contentionFlagBits(flags: unknown): number {
+  if (typeof flags === 'number') return flags;
+  if (typeof flags !== 'string') return 0;
+  if (/^(?:0x)?[0-9a-f]+$/i.test(flags.trim()))
+    return Number.parseInt(flags, flags.startsWith('0x') ? 16 : 10) || 0;
+  let bits = 0;
+  for (const part of flags.split('|')) bits |= LCB[part.trim() as keyof typeof LCB] ?? 0;
+  return bits;
+}
+
+export function lockTypeFromContention(bits: number): LockType {
+  if (bits & (LCB.MUTEX | LCB.RT | LCB.PERCPU)) return 'sleeping';
+  if (bits & LCB.SPIN) return 'spinning';
+  if (bits & (LCB.READ | LCB.WRITE)) return 'sleeping';
+  return 'unknown';
+}
+
+// (lab_shrinker_lock){+.+.}-{3:3}   → 3 = LD_WAIT_SLEEP, 2 = LD_WAIT_SPIN / CONFIG
+const WAIT_TYPE = /-\{(\d):(\d)\}/;
+
+export function lockTypeFromLockdepUsage(usage: string | null | undefined): LockType {
+  const m = usage ? WAIT_TYPE.exec(usage) : null;
+  if (!m) return 'unknown';
+  const inner = Number(m[1]);
+  if (inner >= 3) return 'sleeping';
+  if (inner === 2) return 'spinning';
+  return 'unknown';
+}
+
+/** Well-known classes (one row each: class name as lockdep prints it → type). */
+const KNOWN_CLASSES: ReadonlyArray<readonly [RegExp, LockType]> = [
+  [/^reservation_ww_class_mutex$/, 'sleeping'], // dma_resv_lock()
+  [/^&mm->mmap_lock$/, 'sleeping'], // rw_semaphore
+  [/^shrinker_rwsem$/, 'sleeping'],
+  [
+    /^&(?:dev->struct_mutex|dev->mode_config\.mutex|dev->mode_config\.idr_mutex|dev->object_name_lock)$/,
+    'sleeping',
+  ],
+  [/^&(?:shmem|obj)->pages_lock$/, 'sleeping'],
+  [
+    /^&(?:rq->__lock|rq->lock|p->pi_lock|zone->lock|lruvec->lru_lock|vgvq->qlock|vgdev->obj_free_lock)$/,
+    'spinning',
+  ],
+  [/^&vgdev->(?:fence_drv\.lock|display_info_lock|ctx_id_idr_lock|resource_idr_lock)$/, 'spinning'],
+  [/^drm_minor_lock$/, 'spinning'], // DEFINE_SPINLOCK in drm_drv.c
+  [/^&vgvq->ack_queue$/, 'spinning'], // wait_queue_head lock
+  // Names that say what they are.
+  [/(?:^|[_>.])(?:mutex|rwsem|sem|lock_mutex)(?:#\d+)?(?:\/\d+)?$/, 'sleeping'],
+  [/(?:^|[_>.])(?:spinlock|raw_lock|seqcount|seqlock)(?:#\d+)?(?:\/\d+)?$/, 'spinning'],
+];
+
+export function lockTypeFromKnownClass(name: string): LockType {
+  for (const [re, type] of KNOWN_CLASSES) if (re.test(name)) return type;
+  return 'unknown';
+}
+
+/**
+ * Lockdep annotations that are not locks one blocks on in the usual sense:
+ * `fs_reclaim` (taken by every reclaiming allocation), dma-fence signalling
+ * and workqueue/completion maps, RCU/SRCU read sections.
+ */
+const ANNOTATION_MAPS =
+  /^(?:fs_reclaim|dma_fence_map|mmu_notifier_invalidate_range_start|rcu_read_lock\w*|\w*_srcu|\((?:work_completion|wq_completion)\).*)$/;
+
+export function isAnnotationMap(name: string): boolean {
+  return ANNOTATION_MAPS.test(name);
+}

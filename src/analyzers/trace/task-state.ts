@@ -1,0 +1,63 @@
+import type { EventRef, SpanRef } from './trace-analysis.js';
+
+/** A lock a task holds (or is acquiring): one entry of its lockdep-like held-lock stack. */
+export interface HeldLock {
+  name: string;
+  addr: string;
+  acquiredAt: EventRef;
+  /** ts of lock_acquired, when the trace has it. */
+  acquiredTs: number | null;
+  try: boolean;
+  read: boolean;
+  contended: boolean;
+  waitRecorded: boolean;
+}
+
+/** An open mm_shrink_slab_start → _end span. */
+export interface OpenShrinker {
+  name: string;
+  module: string | null;
+  shr: string | null;
+  start: EventRef;
+  totalScan: number | null;
+  /** Example spans handed to findings, completed when the span ends. */
+  examples: SpanRef[];
+}
+
+export interface OpenContention {
+  addr: string;
+  bits: number;
+  flags: string;
+  ts: number;
+  /** The acquisition it was attributed to, if any. */
+  held: HeldLock | null;
+}
+
+/** Everything the analyzer remembers about one task (bounded: a stack depth of MAX_HELD). */
+export interface TaskState {
+  pid: number;
+  comm: string;
+  held: HeldLock[];
+  shrinkers: OpenShrinker[];
+  directReclaim: { start: EventRef; examples: SpanRef[] } | null;
+  kswapd: { start: EventRef } | null;
+  /** The latest lock_acquire not yet followed by lock_acquired/release/another acquire. */
+  pendingAcquire: HeldLock | null;
+  contention: OpenContention | null;
+}
+
+/** lockdep's MAX_LOCK_DEPTH: a deeper stack means lost releases. */
+export const MAX_HELD = 48;
+
+export function newTaskState(pid: number, comm: string): TaskState {
+  return {
+    pid,
+    comm,
+    held: [],
+    shrinkers: [],
+    directReclaim: null,
+    kswapd: null,
+    pendingAcquire: null,
+    contention: null,
+  };
+}

@@ -1,0 +1,124 @@
+import type { FindingBase } from '../../model/finding.js';
+import type { DistributionSummary } from '../stats/log-histogram.js';
+import type { LockType, LockTypeSource } from './lock-type.js';
+
+/** Where something happened in the input: line (record ordinal for trace.dat), time, CPU, task. */
+export interface EventRef {
+  line: number;
+  ts: number;
+  cpu: number;
+  pid: number;
+  comm: string;
+}
+
+/** An example span (a shrinker invocation, a direct reclaim episode) for a finding. */
+export interface SpanRef {
+  kind: 'shrinker' | 'direct_reclaim' | 'kswapd';
+  name: string;
+  start: EventRef;
+  /** Null while (or when) the span never closed. */
+  end: EventRef | null;
+}
+
+/** Why a lock counts as held into reclaim (strongest first). */
+export type ReclaimBasis = 'direct_reclaim' | 'fs_reclaim' | 'lockdep_dependency' | 'held_outside_reclaim';
+
+export interface TraceFinding extends FindingBase {
+  /** Lock class as printed (`lab_shrinker_lock`); for LOCK_ORDER_INVERSION the first class of the cycle. */
+  lock: string | null;
+  /** Shrinker function without offset or module (`lab_scan`). */
+  shrinker: string | null;
+  shrinkerModule: string | null;
+  lockType: LockType;
+  lockTypeSource: LockTypeSource;
+  /** How many times the trace shows it. */
+  count: number;
+  /** First occurrence. */
+  first: EventRef;
+  exampleSpan: SpanRef | null;
+  /** RECLAIM_DEADLOCK_RISK and LOCK_HELD_INTO_RECLAIM: where the lock was held while the task may enter reclaim. */
+  basis?: ReclaimBasis;
+  heldAt?: EventRef;
+  /** LOCK_ORDER_INVERSION: the classes of one cycle, in order (the last one leads back to the first). */
+  cycle?: string[];
+}
+
+export interface LockClassStats {
+  name: string;
+  lockType: LockType;
+  lockTypeSource: LockTypeSource;
+  acquisitions: number;
+  tryAcquisitions: number;
+  readAcquisitions: number;
+  contentions: number;
+  /** ns from lock_acquire to lock_acquired (or contention_begin → _end when that is all there is). */
+  wait: DistributionSummary;
+  /** ns from lock_acquired (or lock_acquire) to lock_release. */
+  hold: DistributionSummary;
+  /** Shrinkers that take it. */
+  shrinkers: string[];
+}
+
+export interface ShrinkerStats {
+  name: string;
+  module: string | null;
+  invocations: number;
+  /** Σ (total_scan at start − total_scan at end). */
+  objectsScanned: number;
+  /** Σ return values (objects freed). */
+  objectsFreed: number;
+  /** ns from mm_shrink_slab_start to _end. */
+  latency: DistributionSummary;
+  locks: string[];
+  /** Driver evict/purge functions (function tracer) entered inside this shrinker. */
+  driverCalls: Record<string, number>;
+}
+
+export interface ReclaimStats {
+  direct: { episodes: number; duration: DistributionSummary };
+  kswapd: { episodes: number; duration: DistributionSummary };
+}
+
+export interface LockOrderEdge {
+  from: string;
+  to: string;
+  count: number;
+  first: EventRef;
+  inCycle: boolean;
+}
+
+/** contention_begin/_end by lock instance address (what kernels without lockdep show). */
+export interface AddressContention {
+  addr: string;
+  flags: string;
+  lockType: LockType;
+  count: number;
+  wait: DistributionSummary;
+}
+
+export interface OrphanCounts {
+  directReclaimBeginWithoutEnd: number;
+  directReclaimEndWithoutBegin: number;
+  kswapdWakeWithoutSleep: number;
+  kswapdSleepWithoutWake: number;
+  shrinkerStartWithoutEnd: number;
+  shrinkerEndWithoutStart: number;
+  acquireWithoutRelease: number;
+  releaseWithoutAcquire: number;
+  contentionBeginWithoutEnd: number;
+  contentionEndWithoutBegin: number;
+  lostEvents: number;
+}
+
+export interface TraceAnalysis {
+  schemaVersion: 1;
+  events: { total: number; byName: Record<string, number> };
+  findings: TraceFinding[];
+  locks: LockClassStats[];
+  shrinkers: ShrinkerStats[];
+  reclaim: ReclaimStats;
+  lockOrder: { edges: LockOrderEdge[]; cycles: string[][] };
+  contention: AddressContention[];
+  driverCalls: Record<string, number>;
+  orphans: OrphanCounts;
+}

@@ -1,0 +1,566 @@
+import type { TraceEvent } from '../../model/trace-event.js';
+import { LogHistogram } from '../stats/log-histogram.js';
+import { Reservoir } from '../stats/reservoir.js';
+import { LockOrderGraph } from './lock-order-graph.js';
+import {
+  contentionFlagBits,
+  isAnnotationMap,
+  type LockType,
+  type LockTypeSource,
+  lockTypeFromContention,
+  lockTypeFromKnownClass,
+  lockTypeFromLockdepUsage,
+} from './lock-type.js';
+import { parseShrinkerSymbol } from './shrinker-symbol.js';
+import { type HeldLock, MAX_HELD, newTaskState, type TaskState } from './task-state.js';
+import type { EventRef, OrphanCounts, SpanRef, TraceAnalysis } from './trace-analysis.js';
+import { buildFindings, HAZARD_STATE, type HazardState, noteHazard } from './trace-findings.js';
+
+/** A /proc/lockdep class as `parseProcLockdep` gives it (only the fields used here). */
+export interface LockdepHint {
+  name: string;
+  usage: string | null;
+  deps: string[];
+}
+
+export interface TraceAnalyzerOptions {
+  lockdep?: readonly LockdepHint[];
+  /** Samples kept per lock class / shrinker for `trace diff`. */
+  reservoirSize?: number;
+}
+
+interface LockClassAcc {
+  name: string;
+  acquisitions: number;
+  tryAcquisitions: number;
+  readAcquisitions: number;
+  contentions: number;
+  wait: LogHistogram;
+  hold: LogHistogram;
+  waitSamples: Reservoir;
+  holdSamples: Reservoir;
+  contentionType: LockType;
+  shrinkers: Set<string>;
+}
+
+interface ShrinkerAcc {
+  name: string;
+  module: string | null;
+  invocations: number;
+  scanned: number;
+  freed: number;
+  latency: LogHistogram;
+  samples: Reservoir;
+  locks: Set<string>;
+  driverCalls: Map<string, number>;
+}
+
+interface AddressAcc {
+  bits: number;
+  flags: string;
+  count: number;
+  wait: LogHistogram;
+}
+
+/** Samples a `trace diff` compares, keyed `lock-wait:NAME`, `lock-hold:NAME`, `shrinker:NAME`, `reclaim:direct`. */
+export type SampleSets = Map<string, number[]>;
+
+const MAX_ADDRESSES = 4096;
+// drm_gem_shmem_evict, drm_gem_shmem_purge, virtio_gpu_purge_object, ttm_bo_evict
+const DRIVER_RECLAIM_FUNCTION = /(?:evict|purge)/;
+
+/**
+ * The trace analyzer: a pure state machine over TraceEvents (`push(events)`
+ * any number of times, then `finish()`). It keeps per-task state (held-lock
+ * stack, open shrinker and reclaim spans, pending contention) and per-class
+ * aggregates, so memory is bounded by tasks, lock classes and shrinkers, not
+ * by the number of events. Orphans are counted, never fatal.
+ */
+export class TraceAnalyzer {
+  private total = 0;
+  private readonly byName = new Map<string, number>();
+  private readonly tasks = new Map<number, TaskState>();
+  private readonly locks = new Map<string, LockClassAcc>();
+  private readonly shrinkers = new Map<string, ShrinkerAcc>();
+  private readonly addresses = new Map<string, AddressAcc>();
+  private readonly driverCalls = new Map<string, number>();
+  private readonly graph = new LockOrderGraph();
+  private readonly hazards: HazardState = HAZARD_STATE();
+  private readonly directReclaim = new LogHistogram();
+  private readonly directReclaimSamples: Reservoir;
+  private readonly kswapd = new LogHistogram();
+  private readonly orphans: OrphanCounts = {
+    directReclaimBeginWithoutEnd: 0,
+    directReclaimEndWithoutBegin: 0,
+    kswapdWakeWithoutSleep: 0,
+    kswapdSleepWithoutWake: 0,
+    shrinkerStartWithoutEnd: 0,
+    shrinkerEndWithoutStart: 0,
+    acquireWithoutRelease: 0,
+    releaseWithoutAcquire: 0,
+    contentionBeginWithoutEnd: 0,
+    contentionEndWithoutBegin: 0,
+    lostEvents: 0,
+  };
+  private readonly lockdep = new Map<string, LockdepHint>();
+  private readonly reservoirSize: number;
+
+  constructor(options: TraceAnalyzerOptions = {}) {
+    for (const c of options.lockdep ?? []) this.lockdep.set(c.name, c);
+    this.reservoirSize = options.reservoirSize ?? 2000;
+    this.directReclaimSamples = new Reservoir(this.reservoirSize);
+  }
+
+  push(events: readonly TraceEvent[]): void {
+    for (const ev of events) {
+      this.total++;
+      this.byName.set(ev.name, (this.byName.get(ev.name) ?? 0) + 1);
+      const handler = HANDLERS[ev.name];
+      if (handler) handler(this, ev, this.task(ev));
+    }
+  }
+
+  /** `[LOST N EVENTS]` and ring-buffer overruns reported by the reader. */
+  noteLostEvents(n: number): void {
+    this.orphans.lostEvents += n;
+  }
+
+  finish(): TraceAnalysis {
+    for (const task of this.tasks.values()) {
+      this.orphans.acquireWithoutRelease += task.held.length;
+      this.orphans.shrinkerStartWithoutEnd += task.shrinkers.length;
+      if (task.directReclaim) this.orphans.directReclaimBeginWithoutEnd++;
+      if (task.kswapd) this.orphans.kswapdWakeWithoutSleep++;
+      if (task.contention) this.orphans.contentionBeginWithoutEnd++;
+    }
+    const lockOrder = this.graph.finish();
+    const typeOf = (name: string) => this.lockType(name);
+    const lockdepDeps = new Map([...this.lockdep.values()].map((c) => [c.name, c.deps.map(depName)]));
+    return {
+      schemaVersion: 1,
+      events: {
+        total: this.total,
+        byName: Object.fromEntries([...this.byName].sort(([a], [b]) => cmp(a, b))),
+      },
+      findings: buildFindings(this.hazards, typeOf, lockdepDeps, lockOrder),
+      locks: [...this.locks.values()]
+        .sort((a, b) => b.acquisitions - a.acquisitions || cmp(a.name, b.name))
+        .map((l) => ({
+          name: l.name,
+          ...this.lockType(l.name),
+          acquisitions: l.acquisitions,
+          tryAcquisitions: l.tryAcquisitions,
+          readAcquisitions: l.readAcquisitions,
+          contentions: l.contentions,
+          wait: l.wait.summary(),
+          hold: l.hold.summary(),
+          shrinkers: [...l.shrinkers].sort(cmp),
+        })),
+      shrinkers: [...this.shrinkers.values()]
+        .sort((a, b) => b.invocations - a.invocations || cmp(a.name, b.name))
+        .map((s) => ({
+          name: s.name,
+          module: s.module,
+          invocations: s.invocations,
+          objectsScanned: s.scanned,
+          objectsFreed: s.freed,
+          latency: s.latency.summary(),
+          locks: [...s.locks].sort(cmp),
+          driverCalls: Object.fromEntries([...s.driverCalls].sort(([a], [b]) => cmp(a, b))),
+        })),
+      reclaim: {
+        direct: { episodes: this.directReclaim.count, duration: this.directReclaim.summary() },
+        kswapd: { episodes: this.kswapd.count, duration: this.kswapd.summary() },
+      },
+      lockOrder,
+      contention: [...this.addresses]
+        .sort(([, a], [, b]) => b.wait.total - a.wait.total || b.count - a.count)
+        .slice(0, 50)
+        .map(([addr, a]) => ({
+          addr,
+          flags: a.flags,
+          lockType: lockTypeFromContention(a.bits),
+          count: a.count,
+          wait: a.wait.summary(),
+        })),
+      driverCalls: Object.fromEntries([...this.driverCalls].sort(([a], [b]) => cmp(a, b))),
+      orphans: { ...this.orphans },
+    };
+  }
+
+  /** The bounded samples `trace diff` tests with Mann–Whitney U. */
+  samples(): SampleSets {
+    const sets: SampleSets = new Map();
+    for (const l of this.locks.values()) {
+      sets.set(`lock-wait:${l.name}`, l.waitSamples.samples);
+      sets.set(`lock-hold:${l.name}`, l.holdSamples.samples);
+    }
+    for (const s of this.shrinkers.values()) sets.set(`shrinker:${s.name}`, s.samples.samples);
+    sets.set('reclaim:direct', this.directReclaimSamples.samples);
+    return sets;
+  }
+
+  lockType(name: string): { lockType: LockType; lockTypeSource: LockTypeSource } {
+    const observed = this.locks.get(name)?.contentionType ?? 'unknown';
+    if (observed !== 'unknown') return { lockType: observed, lockTypeSource: 'contention' };
+    const fromLockdep = lockTypeFromLockdepUsage(this.lockdep.get(name)?.usage);
+    if (fromLockdep !== 'unknown') return { lockType: fromLockdep, lockTypeSource: 'lockdep' };
+    const known = lockTypeFromKnownClass(name);
+    if (known !== 'unknown') return { lockType: known, lockTypeSource: 'known-class' };
+    return { lockType: 'unknown', lockTypeSource: null };
+  }
+
+  // ---- state helpers used by the handlers ----
+
+  task(ev: TraceEvent): TaskState {
+    const key = ev.pid > 0 ? ev.pid : -1 - ev.cpu;
+    let task = this.tasks.get(key);
+    if (!task) {
+      task = newTaskState(ev.pid, ev.comm);
+      this.tasks.set(key, task);
+    } else if (task.comm !== ev.comm && ev.comm !== '<...>') task.comm = ev.comm;
+    return task;
+  }
+
+  lockClass(name: string): LockClassAcc {
+    let acc = this.locks.get(name);
+    if (!acc) {
+      acc = {
+        name,
+        acquisitions: 0,
+        tryAcquisitions: 0,
+        readAcquisitions: 0,
+        contentions: 0,
+        wait: new LogHistogram(),
+        hold: new LogHistogram(),
+        waitSamples: new Reservoir(this.reservoirSize),
+        holdSamples: new Reservoir(this.reservoirSize),
+        contentionType: 'unknown',
+        shrinkers: new Set(),
+      };
+      this.locks.set(name, acc);
+    }
+    return acc;
+  }
+
+  shrinker(name: string, module: string | null): ShrinkerAcc {
+    let acc = this.shrinkers.get(name);
+    if (!acc) {
+      acc = {
+        name,
+        module,
+        invocations: 0,
+        scanned: 0,
+        freed: 0,
+        latency: new LogHistogram(),
+        samples: new Reservoir(this.reservoirSize),
+        locks: new Set(),
+        driverCalls: new Map(),
+      };
+      this.shrinkers.set(name, acc);
+    }
+    return acc;
+  }
+
+  // ---- event handlers ----
+
+  onLockAcquire(ev: TraceEvent, task: TaskState): void {
+    const name = lockName(ev);
+    const { isTry, isRead } = acquireFlags(ev.fields.flags, ev.payload);
+    const at = ref(ev, task);
+    const acc = this.lockClass(name);
+    acc.acquisitions++;
+    if (isTry) acc.tryAcquisitions++;
+    if (isRead) acc.readAcquisitions++;
+    const held: HeldLock = {
+      name,
+      addr: String(ev.fields.lockdep_addr ?? ''),
+      acquiredAt: at,
+      acquiredTs: null,
+      try: isTry,
+      read: isRead,
+      contended: false,
+      waitRecorded: false,
+    };
+    // A contention still open on this task belongs to this acquisition (kernels that trace it first).
+    if (task.contention && task.contention.held === null) this.attributeContention(task.contention, held);
+
+    if (!isTry) for (const h of task.held) this.graph.add(h.name, name, at);
+    const shrinker = task.shrinkers[task.shrinkers.length - 1];
+    if (shrinker) {
+      acc.shrinkers.add(shrinker.name);
+      this.shrinker(shrinker.name, shrinker.module).locks.add(name);
+      noteHazard.inShrinker(this.hazards, name, shrinker, held, at);
+    } else if (!isTry && !inReclaimContext(task) && !isAnnotationMap(name) && !irqsOff(ev)) {
+      noteHazard.heldOutsideReclaim(this.hazards, name, at);
+    }
+    if (name === 'fs_reclaim') {
+      for (const h of task.held) {
+        if (!isAnnotationMap(h.name))
+          noteHazard.mayReclaim(this.hazards, h.name, 'fs_reclaim', at, h.acquiredAt, null);
+      }
+    }
+    task.held.push(held);
+    if (task.held.length > MAX_HELD) {
+      task.held.shift();
+      this.orphans.acquireWithoutRelease++;
+    }
+    task.pendingAcquire = held;
+  }
+
+  onLockAcquired(ev: TraceEvent, task: TaskState): void {
+    const held = findHeld(task, ev);
+    if (!held) return;
+    if (held.acquiredTs === null) {
+      held.acquiredTs = ev.ts;
+      if (!held.waitRecorded) this.recordWait(held, ev.ts - held.acquiredAt.ts);
+    }
+    if (task.pendingAcquire === held) task.pendingAcquire = null;
+  }
+
+  onLockContended(ev: TraceEvent, task: TaskState): void {
+    const held = findHeld(task, ev);
+    if (held) {
+      if (!held.contended) {
+        held.contended = true;
+        this.lockClass(held.name).contentions++;
+      }
+    } else this.lockClass(lockName(ev)).contentions++;
+  }
+
+  onLockRelease(ev: TraceEvent, task: TaskState): void {
+    const held = findHeld(task, ev);
+    if (!held) {
+      this.orphans.releaseWithoutAcquire++;
+      return;
+    }
+    task.held.splice(task.held.lastIndexOf(held), 1);
+    if (task.pendingAcquire === held) task.pendingAcquire = null;
+    const acc = this.lockClass(held.name);
+    const hold = ev.ts - (held.acquiredTs ?? held.acquiredAt.ts);
+    acc.hold.add(hold);
+    acc.holdSamples.add(hold);
+  }
+
+  onContentionBegin(ev: TraceEvent, task: TaskState): void {
+    if (task.contention) this.orphans.contentionBeginWithoutEnd++;
+    const flags = ev.fields.flags;
+    const open = {
+      addr: String(ev.fields.lock_addr ?? ''),
+      bits: contentionFlagBits(flags),
+      flags: typeof flags === 'string' ? flags : String(flags ?? ''),
+      ts: ev.ts,
+      held: null,
+    };
+    task.contention = open;
+    if (task.pendingAcquire) this.attributeContention(open, task.pendingAcquire);
+  }
+
+  onContentionEnd(ev: TraceEvent, task: TaskState): void {
+    const open = task.contention;
+    if (!open) {
+      this.orphans.contentionEndWithoutBegin++;
+      return;
+    }
+    task.contention = null;
+    const wait = ev.ts - open.ts;
+    let acc = this.addresses.get(open.addr);
+    if (!acc && this.addresses.size < MAX_ADDRESSES) {
+      acc = { bits: open.bits, flags: open.flags, count: 0, wait: new LogHistogram() };
+      this.addresses.set(open.addr, acc);
+    }
+    if (acc) {
+      acc.count++;
+      acc.wait.add(wait);
+    }
+    // No lock_acquired in this trace for that acquisition: the contention is its wait.
+    if (open.held && open.held.acquiredTs === null && !open.held.waitRecorded)
+      this.recordWait(open.held, wait);
+  }
+
+  onShrinkStart(ev: TraceEvent, task: TaskState): void {
+    const symbol = parseShrinkerSymbol(ev.fields.shrink);
+    const shr = ev.fields.shr == null ? null : String(ev.fields.shr);
+    const stale = task.shrinkers.findIndex((s) => s.shr !== null && s.shr === shr);
+    if (stale >= 0) {
+      this.orphans.shrinkerStartWithoutEnd += task.shrinkers.length - stale;
+      task.shrinkers.length = stale;
+    }
+    task.shrinkers.push({
+      name: symbol.name,
+      module: symbol.module,
+      shr,
+      start: ref(ev, task),
+      totalScan: num(ev.fields.total_scan),
+      examples: [],
+    });
+  }
+
+  onShrinkEnd(ev: TraceEvent, task: TaskState): void {
+    const shr = ev.fields.shr == null ? null : String(ev.fields.shr);
+    let i = task.shrinkers.length - 1;
+    while (i >= 0 && shr !== null && task.shrinkers[i]!.shr !== null && task.shrinkers[i]!.shr !== shr) i--;
+    if (i < 0) {
+      this.orphans.shrinkerEndWithoutStart++;
+      return;
+    }
+    const open = task.shrinkers[i]!;
+    this.orphans.shrinkerStartWithoutEnd += task.shrinkers.length - 1 - i;
+    task.shrinkers.length = i;
+    const end = ref(ev, task);
+    for (const example of open.examples) example.end = end;
+    const acc = this.shrinker(open.name, open.module);
+    acc.invocations++;
+    const latency = ev.ts - open.start.ts;
+    acc.latency.add(latency);
+    acc.samples.add(latency);
+    const left = num(ev.fields.total_scan);
+    if (open.totalScan !== null && left !== null) acc.scanned += Math.max(0, open.totalScan - left);
+    acc.freed += Math.max(0, num(ev.fields.retval) ?? 0);
+  }
+
+  onDirectReclaimBegin(ev: TraceEvent, task: TaskState): void {
+    if (task.directReclaim) this.orphans.directReclaimBeginWithoutEnd++;
+    const at = ref(ev, task);
+    const span: SpanRef = { kind: 'direct_reclaim', name: 'direct reclaim', start: at, end: null };
+    task.directReclaim = { start: at, examples: [span] };
+    for (const h of task.held) {
+      if (isAnnotationMap(h.name)) continue;
+      noteHazard.heldIntoReclaim(this.hazards, h.name, at, h.acquiredAt, span);
+      noteHazard.mayReclaim(this.hazards, h.name, 'direct_reclaim', at, h.acquiredAt, span);
+    }
+  }
+
+  onDirectReclaimEnd(ev: TraceEvent, task: TaskState): void {
+    const open = task.directReclaim;
+    if (!open) {
+      this.orphans.directReclaimEndWithoutBegin++;
+      return;
+    }
+    task.directReclaim = null;
+    const end = ref(ev, task);
+    for (const example of open.examples) example.end = end;
+    this.directReclaim.add(ev.ts - open.start.ts);
+    this.directReclaimSamples.add(ev.ts - open.start.ts);
+  }
+
+  onKswapdWake(ev: TraceEvent, task: TaskState): void {
+    // kswapd traces a wake before each balance_pgdat() run; a wake while awake starts the next episode.
+    if (task.kswapd) this.kswapd.add(ev.ts - task.kswapd.start.ts);
+    task.kswapd = { start: ref(ev, task) };
+  }
+
+  onKswapdSleep(ev: TraceEvent, task: TaskState): void {
+    if (!task.kswapd) {
+      this.orphans.kswapdSleepWithoutWake++;
+      return;
+    }
+    this.kswapd.add(ev.ts - task.kswapd.start.ts);
+    task.kswapd = null;
+  }
+
+  onFunction(ev: TraceEvent, task: TaskState): void {
+    const fn = typeof ev.fields.ip === 'string' ? ev.fields.ip.replace(/\+0x.*$/, '') : '';
+    if (!DRIVER_RECLAIM_FUNCTION.test(fn)) return;
+    this.driverCalls.set(fn, (this.driverCalls.get(fn) ?? 0) + 1);
+    const open = task.shrinkers[task.shrinkers.length - 1];
+    if (!open) return;
+    const calls = this.shrinker(open.name, open.module).driverCalls;
+    calls.set(fn, (calls.get(fn) ?? 0) + 1);
+  }
+
+  private attributeContention(open: { bits: number; held: HeldLock | null }, held: HeldLock): void {
+    open.held = held;
+    const acc = this.lockClass(held.name);
+    if (acc.contentionType === 'unknown') acc.contentionType = lockTypeFromContention(open.bits);
+    if (!held.contended) {
+      held.contended = true;
+      acc.contentions++;
+    }
+  }
+
+  private recordWait(held: HeldLock, wait: number): void {
+    held.waitRecorded = true;
+    const acc = this.lockClass(held.name);
+    acc.wait.add(wait);
+    acc.waitSamples.add(wait);
+  }
+}
+
+type Handler = (a: TraceAnalyzer, ev: TraceEvent, task: TaskState) => void;
+
+/** One row per event the analyzer follows; every other event is only counted. */
+const HANDLERS: Record<string, Handler> = {
+  lock_acquire: (a, ev, t) => a.onLockAcquire(ev, t),
+  lock_acquired: (a, ev, t) => a.onLockAcquired(ev, t),
+  lock_contended: (a, ev, t) => a.onLockContended(ev, t),
+  lock_release: (a, ev, t) => a.onLockRelease(ev, t),
+  contention_begin: (a, ev, t) => a.onContentionBegin(ev, t),
+  contention_end: (a, ev, t) => a.onContentionEnd(ev, t),
+  mm_shrink_slab_start: (a, ev, t) => a.onShrinkStart(ev, t),
+  mm_shrink_slab_end: (a, ev, t) => a.onShrinkEnd(ev, t),
+  mm_vmscan_direct_reclaim_begin: (a, ev, t) => a.onDirectReclaimBegin(ev, t),
+  mm_vmscan_direct_reclaim_end: (a, ev, t) => a.onDirectReclaimEnd(ev, t),
+  mm_vmscan_memcg_reclaim_begin: (a, ev, t) => a.onDirectReclaimBegin(ev, t),
+  mm_vmscan_memcg_reclaim_end: (a, ev, t) => a.onDirectReclaimEnd(ev, t),
+  mm_vmscan_kswapd_wake: (a, ev, t) => a.onKswapdWake(ev, t),
+  mm_vmscan_kswapd_sleep: (a, ev, t) => a.onKswapdSleep(ev, t),
+  function: (a, ev, t) => a.onFunction(ev, t),
+};
+
+function ref(ev: TraceEvent, task: TaskState): EventRef {
+  return { line: ev.line, ts: ev.ts, cpu: ev.cpu, pid: ev.pid, comm: task.comm };
+}
+
+function lockName(ev: TraceEvent): string {
+  const name = ev.fields.name;
+  if (typeof name === 'string' && name !== '') return name;
+  return String(ev.fields.lockdep_addr ?? '(unnamed)');
+}
+
+/** lock_acquire flags: 1 = try, 2 = read (a number; the printed `try read ` prefix as a fallback). */
+function acquireFlags(flags: unknown, payload: string): { isTry: boolean; isRead: boolean } {
+  if (typeof flags === 'number') return { isTry: (flags & 1) !== 0, isRead: (flags & 2) !== 0 };
+  const text = typeof flags === 'string' ? flags : payload;
+  return { isTry: /(?:^|\s)try\s/.test(text), isRead: /(?:^|\s)read\s/.test(text) };
+}
+
+/** The held entry a lock_acquired/contended/release refers to: by lockdep_addr, else by class name. */
+function findHeld(task: TaskState, ev: TraceEvent): HeldLock | null {
+  const addr = ev.fields.lockdep_addr == null ? null : String(ev.fields.lockdep_addr);
+  for (let i = task.held.length - 1; i >= 0; i--)
+    if (addr !== null && task.held[i]!.addr === addr) return task.held[i]!;
+  const name = lockName(ev);
+  for (let i = task.held.length - 1; i >= 0; i--) if (task.held[i]!.name === name) return task.held[i]!;
+  return null;
+}
+
+/** A task that cannot recurse into reclaim right now: in a reclaim span, in kswapd, or under fs_reclaim. */
+function inReclaimContext(task: TaskState): boolean {
+  return (
+    task.directReclaim !== null ||
+    task.kswapd !== null ||
+    task.comm.startsWith('kswapd') ||
+    task.held.some((h) => h.name === 'fs_reclaim')
+  );
+}
+
+/** `d` in the first latency-flag column: interrupts off, so no sleeping allocation here. */
+function irqsOff(ev: TraceEvent): boolean {
+  return ev.flags?.startsWith('d') === true;
+}
+
+function num(v: unknown): number | null {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'string' && /^-?\d+$/.test(v)) return Number(v);
+  return null;
+}
+
+/** `[ffffffff81ac7f00] fs_reclaim` or `fs_reclaim` → `fs_reclaim`. */
+function depName(dep: string): string {
+  return dep.replace(/^\s*(?:->\s*)?(?:\[[0-9a-f]+\]\s*)?/, '').trim();
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

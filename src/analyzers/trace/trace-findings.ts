@@ -1,0 +1,256 @@
+import type { FindingId, FindingSeverity } from '../../model/finding.js';
+import { isAnnotationMap, type LockType, type LockTypeSource } from './lock-type.js';
+import type { HeldLock, OpenShrinker } from './task-state.js';
+import type { EventRef, LockOrderEdge, ReclaimBasis, SpanRef, TraceFinding } from './trace-analysis.js';
+
+interface InShrinkerAcc {
+  lock: string;
+  shrinker: string;
+  module: string | null;
+  count: number;
+  nonTry: number;
+  first: EventRef;
+  example: SpanRef;
+  firstNonTry: EventRef | null;
+  exampleNonTry: SpanRef | null;
+}
+
+interface HeldAcc {
+  lock: string;
+  count: number;
+  first: EventRef;
+  heldAt: EventRef;
+  example: SpanRef | null;
+  basis: ReclaimBasis;
+}
+
+/** What the analyzer has seen so far that findings are made of (bounded by locks × shrinkers). */
+export interface HazardState {
+  inShrinker: Map<string, InShrinkerAcc>;
+  heldIntoReclaim: Map<string, HeldAcc>;
+  mayReclaim: Map<string, HeldAcc>;
+  heldOutsideReclaim: Map<string, HeldAcc>;
+}
+
+export const HAZARD_STATE = (): HazardState => ({
+  inShrinker: new Map(),
+  heldIntoReclaim: new Map(),
+  mayReclaim: new Map(),
+  heldOutsideReclaim: new Map(),
+});
+
+const BASIS_STRENGTH: Record<ReclaimBasis, number> = {
+  direct_reclaim: 3,
+  fs_reclaim: 2,
+  lockdep_dependency: 1,
+  held_outside_reclaim: 0,
+};
+
+function shrinkerSpan(open: OpenShrinker): SpanRef {
+  const span: SpanRef = { kind: 'shrinker', name: open.name, start: open.start, end: null };
+  open.examples.push(span);
+  return span;
+}
+
+export const noteHazard = {
+  /** A lock class acquired inside an open shrinker span. */
+  inShrinker(h: HazardState, lock: string, open: OpenShrinker, held: HeldLock, at: EventRef): void {
+    const key = `${lock}\0${open.name}`;
+    let acc = h.inShrinker.get(key);
+    if (!acc) {
+      acc = {
+        lock,
+        shrinker: open.name,
+        module: open.module,
+        count: 0,
+        nonTry: 0,
+        first: at,
+        example: shrinkerSpan(open),
+        firstNonTry: null,
+        exampleNonTry: null,
+      };
+      h.inShrinker.set(key, acc);
+    }
+    acc.count++;
+    if (!held.try) {
+      acc.nonTry++;
+      if (!acc.firstNonTry) {
+        acc.firstNonTry = at;
+        acc.exampleNonTry = acc.first === at ? acc.example : shrinkerSpan(open);
+      }
+    }
+  },
+
+  /** A lock held by a task entering direct reclaim. */
+  heldIntoReclaim(h: HazardState, lock: string, at: EventRef, heldAt: EventRef, example: SpanRef): void {
+    note(h.heldIntoReclaim, lock, 'direct_reclaim', at, heldAt, example);
+  },
+
+  /** A lock held while its task may enter reclaim (a real reclaim, or lockdep's fs_reclaim map). */
+  mayReclaim(
+    h: HazardState,
+    lock: string,
+    basis: ReclaimBasis,
+    at: EventRef,
+    heldAt: EventRef,
+    example: SpanRef | null,
+  ): void {
+    note(h.mayReclaim, lock, basis, at, heldAt, example);
+  },
+
+  /** A non-try acquisition outside reclaim and outside any shrinker, with interrupts on. */
+  heldOutsideReclaim(h: HazardState, lock: string, at: EventRef): void {
+    note(h.heldOutsideReclaim, lock, 'held_outside_reclaim', at, at, null);
+  },
+};
+
+function note(
+  map: Map<string, HeldAcc>,
+  lock: string,
+  basis: ReclaimBasis,
+  at: EventRef,
+  heldAt: EventRef,
+  example: SpanRef | null,
+): void {
+  const acc = map.get(lock);
+  if (!acc) map.set(lock, { lock, count: 1, first: at, heldAt, example, basis });
+  else {
+    acc.count++;
+    if (BASIS_STRENGTH[basis] > BASIS_STRENGTH[acc.basis])
+      Object.assign(acc, { first: at, heldAt, example, basis });
+  }
+}
+
+type TypeOf = (lock: string) => { lockType: LockType; lockTypeSource: LockTypeSource };
+
+const SEVERITY_ORDER: Record<FindingSeverity, number> = { error: 0, warning: 1, info: 2 };
+
+/**
+ * The findings, one per (id, lock, shrinker), as the issue defines them.
+ * BLOCKING_LOCK_IN_SHRINKER: a non-try acquisition inside a shrinker of a
+ * lock that is not known to spin. A sleeping lock is an error; a lock of
+ * unknown type is a warning (a maintainer wants to hear about every
+ * blocking acquisition in a scan path: if the lock can sleep, a reclaiming
+ * allocation under it elsewhere deadlocks; trylock is the usual fix).
+ * Spinning locks are not reported: nobody allocates with GFP_KERNEL under them.
+ */
+export function buildFindings(
+  h: HazardState,
+  typeOf: TypeOf,
+  lockdepDeps: Map<string, string[]>,
+  lockOrder: { edges: LockOrderEdge[]; cycles: string[][] },
+): TraceFinding[] {
+  const findings: TraceFinding[] = [];
+  const base = (id: FindingId, severity: FindingSeverity, lock: string, message: string) => ({
+    id,
+    severity,
+    evidence: 'trace' as const,
+    message,
+    lock,
+    ...typeOf(lock),
+  });
+  for (const acc of h.inShrinker.values()) {
+    findings.push({
+      ...base('LOCK_IN_SHRINKER', 'info', acc.lock, `${acc.shrinker} acquires ${acc.lock}`),
+      shrinker: acc.shrinker,
+      shrinkerModule: acc.module,
+      count: acc.count,
+      first: acc.first,
+      exampleSpan: acc.example,
+    });
+    const type = typeOf(acc.lock).lockType;
+    if (acc.nonTry === 0 || type === 'spinning' || isAnnotationMap(acc.lock)) continue;
+    const what = type === 'sleeping' ? 'a sleeping lock' : 'a lock of unknown type (it may sleep)';
+    findings.push({
+      ...base(
+        'BLOCKING_LOCK_IN_SHRINKER',
+        type === 'sleeping' ? 'error' : 'warning',
+        acc.lock,
+        `${acc.shrinker} takes ${acc.lock}, ${what}, without trylock`,
+      ),
+      shrinker: acc.shrinker,
+      shrinkerModule: acc.module,
+      count: acc.nonTry,
+      first: acc.firstNonTry!,
+      exampleSpan: acc.exampleNonTry,
+    });
+    const held =
+      h.mayReclaim.get(acc.lock) ??
+      (lockdepDeps.get(acc.lock)?.includes('fs_reclaim')
+        ? { ...acc, count: 1, heldAt: acc.first, basis: 'lockdep_dependency' as const, example: null }
+        : h.heldOutsideReclaim.get(acc.lock));
+    if (!held) continue;
+    const weak = held.basis === 'held_outside_reclaim';
+    findings.push({
+      ...base(
+        'RECLAIM_DEADLOCK_RISK',
+        weak ? 'warning' : 'error',
+        acc.lock,
+        `${acc.lock} is ${REASON[held.basis]}, and shrinker ${acc.shrinker} takes it without trylock`,
+      ),
+      shrinker: acc.shrinker,
+      shrinkerModule: acc.module,
+      count: held.count,
+      first: held.first,
+      exampleSpan: acc.exampleNonTry,
+      basis: held.basis,
+      heldAt: held.heldAt,
+    });
+  }
+  for (const acc of h.heldIntoReclaim.values()) {
+    findings.push({
+      ...base(
+        'LOCK_HELD_INTO_RECLAIM',
+        'warning',
+        acc.lock,
+        `${acc.lock} is held when its task enters direct reclaim`,
+      ),
+      shrinker: null,
+      shrinkerModule: null,
+      count: acc.count,
+      first: acc.first,
+      exampleSpan: acc.example,
+      basis: acc.basis,
+      heldAt: acc.heldAt,
+    });
+  }
+  for (const cycle of lockOrder.cycles) {
+    const edges = cycle.map((from, i) => {
+      const to = cycle[(i + 1) % cycle.length]!;
+      return lockOrder.edges.find((e) => e.from === from && e.to === to)!;
+    });
+    const first = edges.reduce((a, b) => (b.first.line < a.first.line ? b : a)).first;
+    findings.push({
+      ...base(
+        'LOCK_ORDER_INVERSION',
+        'error',
+        cycle[0]!,
+        `lock order cycle: ${[...cycle, cycle[0]].join(' -> ')}`,
+      ),
+      shrinker: null,
+      shrinkerModule: null,
+      count: edges.reduce((n, e) => n + e.count, 0),
+      first,
+      exampleSpan: null,
+      cycle,
+    });
+  }
+  return findings.sort(
+    (a, b) =>
+      SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] ||
+      cmp(a.id, b.id) ||
+      cmp(a.lock ?? '', b.lock ?? '') ||
+      cmp(a.shrinker ?? '', b.shrinker ?? ''),
+  );
+}
+
+const REASON: Record<ReclaimBasis, string> = {
+  direct_reclaim: 'held by a task entering direct reclaim',
+  fs_reclaim: 'held while its task takes fs_reclaim (a reclaiming allocation)',
+  lockdep_dependency: 'held while taking fs_reclaim according to /proc/lockdep',
+  held_outside_reclaim: 'taken outside reclaim with interrupts on (an allocation under it may reclaim)',
+};
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,68 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { LogHistogram } from '../../../src/analyzers/stats/log-histogram.js';
+import { Reservoir } from '../../../src/analyzers/stats/reservoir.js';
+
+function exactQuantile(sorted: number[], q: number): number {
+  return sorted[Math.max(1, Math.ceil(q * sorted.length)) - 1]!;
+}
+
+describe('LogHistogram', () => {
+  it('gives exact count, total, max and 1%-bounded quantiles on a small sample', () => {
+    const h = new LogHistogram();
+    const values = [1000, 2000, 3000, 4000, 5000, 6000, 7000, 8000, 9000, 1_000_000];
+    for (const v of values) h.add(v);
+    const s = h.summary();
+    expect(s.count).toBe(10);
+    expect(s.total).toBe(1_045_000);
+    expect(s.max).toBe(1_000_000);
+    expect(Math.abs(s.p50! - 5000) / 5000).toBeLessThanOrEqual(0.01);
+    expect(s.p99).toBe(1_000_000);
+  });
+
+  it('counts zeros exactly and reports null quantiles when empty', () => {
+    const h = new LogHistogram();
+    expect(h.summary()).toEqual({ count: 0, total: 0, p50: null, p99: null, max: null });
+    h.add(0);
+    h.add(0);
+    h.add(-5);
+    h.add(10);
+    expect(h.quantile(0.5)).toBe(0);
+    expect(h.quantile(1)).toBe(10);
+  });
+
+  it('stays within 1% of the exact nearest-rank quantile for any sample', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 5_000_000_000 }), { minLength: 1, maxLength: 400 }),
+        fc.constantFrom(0.01, 0.1, 0.5, 0.9, 0.99, 1),
+        (values, q) => {
+          const h = new LogHistogram();
+          for (const v of values) h.add(v);
+          const exact = exactQuantile(
+            [...values].sort((a, b) => a - b),
+            q,
+          );
+          const approx = h.quantile(q)!;
+          if (exact === 0) return approx === 0;
+          return Math.abs(approx - exact) / exact <= 0.01 + 1e-12;
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('Reservoir', () => {
+  it('keeps everything below capacity and exactly capacity samples above it, deterministically', () => {
+    const a = new Reservoir(10);
+    const b = new Reservoir(10);
+    for (let i = 0; i < 5; i++) a.add(i);
+    expect(a.samples).toEqual([0, 1, 2, 3, 4]);
+    for (let i = 5; i < 1000; i++) a.add(i);
+    for (let i = 0; i < 1000; i++) b.add(i);
+    expect(a.samples).toHaveLength(10);
+    expect(a.seen).toBe(1000);
+    expect(a.samples).toEqual(b.samples);
+  });
+});
