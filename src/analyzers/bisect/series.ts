@@ -75,7 +75,7 @@ export function bisectSeries(
   const candidates = indices.filter((i) => i > (lastGood?.index ?? -1) && i <= firstBad.index);
   const later = patches.filter((p) => p.index > firstBad.index && p.verdict !== 'skip');
   const consistency = later.length === 0 ? 1 : later.filter((p) => p.verdict === 'bad').length / later.length;
-  const confidence = lastGood ? lastGood.confidence * consistency : 0;
+  const confidence = lastGood ? (1 - (1 - reproChance) ** lastGood.clean) * consistency : 0;
   return {
     matcher,
     first: firstBad.index,
