@@ -1,0 +1,130 @@
+import parseDiff from 'parse-diff';
+import type { Diagnostic } from '../../model/diagnostic.js';
+
+/**
+ * parse-diff, wrapped so that nothing is dropped silently: every line of the
+ * diff is classified first (file header, hunk header, hunk body, the `-- `
+ * signature) and lines that are none of these become diagnostics. Only the
+ * recognized diff text is handed to parse-diff, and its change count is
+ * checked against the hunk bodies seen.
+ */
+export interface CheckedDiff {
+  files: parseDiff.File[];
+  /** The recognized diff lines (no signature, no stray text): what parse-diff read. */
+  text: string;
+  diagnostics: Diagnostic[];
+}
+
+// @@ -120,7 +120,9 @@ static unsigned long drm_gem_shmem_shrinker_scan_objects(struct shrinker *shrinker,
+const HUNK = /^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@/;
+/** File-header lines of a git diff, one row each. */
+const FILE_HEADER: RegExp[] = [
+  // diff --git a/drivers/gpu/drm/virtio/virtgpu_object.c b/drivers/gpu/drm/virtio/virtgpu_object.c
+  /^diff --git /,
+  // index 0f23ab1a0e4c..9f1e3c2b7a11 100644
+  /^index [0-9a-f]+\.\.[0-9a-f]+/,
+  // --- a/drivers/gpu/drm/drm_gem.c
+  /^--- (?:a\/|\/dev\/null|\S)/,
+  // +++ b/drivers/gpu/drm/drm_gem.c
+  /^\+\+\+ (?:b\/|\/dev\/null|\S)/,
+  // new file mode 100644  /  deleted file mode 100644  /  old mode 100644  /  new mode 100755
+  /^(?:new file|deleted file|old|new) mode \d+$/,
+  // similarity index 97%  /  dissimilarity index 60%
+  /^(?:dis)?similarity index \d+%$/,
+  // rename from drivers/gpu/drm/panfrost/panfrost_gem_shrinker.c   /  copy to ...
+  /^(?:rename|copy) (?:from|to) /,
+  // Binary files a/x.bin and b/x.bin differ
+  /^Binary files .* differ$/,
+  // Index: drivers/gpu/drm/drm_gem.c   (quilt)  /  ==========
+  /^Index: |^={10,}$/,
+];
+// \ No newline at end of file
+const NO_NEWLINE = /^\\ /;
+
+/** `firstLine` is the 1-based line of the diff's first line in its input. */
+export function parseCheckedDiff(diff: string, firstLine = 1): CheckedDiff {
+  const lines = diff.split('\n');
+  const diagnostics: Diagnostic[] = [];
+  const kept: string[] = [];
+  let oldLeft = 0;
+  let newLeft = 0;
+  let bodyLines = 0;
+  let inFileHeader = false;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (oldLeft > 0 || newLeft > 0) {
+      const c = line[0];
+      if (c === ' ' || line === '') {
+        oldLeft--;
+        newLeft--;
+      } else if (c === '-') oldLeft--;
+      else if (c === '+') newLeft--;
+      else if (NO_NEWLINE.test(line)) {
+        kept.push(line);
+        continue;
+      } else {
+        diagnostics.push({
+          code: 'diff-truncated-hunk',
+          message: `hunk ends early: ${line.slice(0, 80)}`,
+          line: firstLine + i,
+        });
+        oldLeft = newLeft = 0;
+        i--;
+        continue;
+      }
+      kept.push(line === '' ? ' ' : line);
+      bodyLines++;
+      continue;
+    }
+    if (line === '-- ' || (line === '--' && i + 1 < lines.length && /^\d+\.\d+/.test(lines[i + 1] ?? '')))
+      break;
+    const hunk = HUNK.exec(line);
+    if (hunk) {
+      oldLeft = hunk[2] === undefined ? 1 : Number(hunk[2]);
+      newLeft = hunk[4] === undefined ? 1 : Number(hunk[4]);
+      inFileHeader = false;
+      kept.push(line);
+      continue;
+    }
+    if (NO_NEWLINE.test(line)) {
+      kept.push(line);
+      continue;
+    }
+    if (FILE_HEADER.some((re) => re.test(line))) {
+      inFileHeader = line.startsWith('diff --git ') || inFileHeader;
+      kept.push(line);
+      continue;
+    }
+    if (line.trim() === '') continue;
+    // GIT binary patch payload lines are skipped with one diagnostic per file.
+    diagnostics.push({
+      code: 'diff-unrecognized-line',
+      message: `line not part of the diff: ${line.slice(0, 80)}`,
+      line: firstLine + i,
+    });
+  }
+  if (oldLeft > 0 || newLeft > 0) {
+    diagnostics.push({
+      code: 'diff-truncated-hunk',
+      message: 'the last hunk is shorter than its header says',
+      line: firstLine + lines.length - 1,
+    });
+  }
+  const text = kept.join('\n');
+  const files = parseDiff(text);
+  const changes = files.reduce((n, f) => n + f.chunks.reduce((m, c) => m + c.changes.length, 0), 0);
+  if (changes !== bodyLines) {
+    diagnostics.push({
+      code: 'diff-lines-dropped',
+      message: `parse-diff kept ${changes} of ${bodyLines} hunk lines`,
+      line: firstLine,
+    });
+  }
+  return { files, text, diagnostics };
+}
+
+/** `a/drivers/x.c` → `drivers/x.c`; `/dev/null` → null. */
+export function diffPath(path: string | undefined): string | null {
+  if (path === undefined || path === '/dev/null') return null;
+  return path;
+}

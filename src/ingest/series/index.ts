@@ -1,0 +1,232 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import parseDiff from 'parse-diff';
+import { extractLockOps, type ImageContext } from '../../analyzers/series/lock-ops.js';
+import type { Diagnostic } from '../../model/diagnostic.js';
+import type { CoverLetter, Patch, PatchSeries } from '../../model/series.js';
+import { InputError, readInput } from '../input.js';
+import { applyFileDiff } from './apply.js';
+import { parseChangelog } from './changelog.js';
+import {
+  catFiles,
+  formatPatches,
+  gitFor,
+  refVersion,
+  resolveCommit,
+  splitRange,
+  validateRef,
+} from './git.js';
+import { splitMbox } from './mbox.js';
+import { readMessage } from './patch.js';
+
+/**
+ * Reads a patch series from an mbox file, a directory of .patch files, or git
+ * (`base..tip`, or a branch/tag with `options.base`). This is the series
+ * ingest facade: after parsing it fills each patch's `lockOps` (whole files
+ * from git or `options.tree`, hunks otherwise), so callers get a complete
+ * PatchSeries. Throws InputError (exit 2) for unusable input.
+ */
+export interface ReadSeriesOptions {
+  cwd?: string;
+  base?: string;
+  /** A kernel tree the mbox applies to: lock ops then rest on whole files. */
+  tree?: string;
+}
+
+const PATCH_FILE = /\.(?:patch|mbox|eml|diff)$/;
+
+export async function readSeries(source: string, options: ReadSeriesOptions = {}): Promise<PatchSeries> {
+  const cwd = options.cwd ?? process.cwd();
+  const path = resolve(cwd, source);
+  if (options.base === undefined && source !== '' && !source.startsWith('-') && existsSync(path)) {
+    if (statSync(path).isDirectory()) return readDirectory(path, source, options);
+    return readMbox(path, source, options);
+  }
+  return readGit(source, options, cwd);
+}
+
+async function readMbox(path: string, label: string, options: ReadSeriesOptions): Promise<PatchSeries> {
+  const text = (await readInput(path)).toString('utf8');
+  const series = await assemble(splitMbox(text), `mbox:${label}`, label);
+  annotate(series, options.tree ? treeImages(options.tree, series) : () => ({}));
+  return series;
+}
+
+async function readDirectory(dir: string, label: string, options: ReadSeriesOptions): Promise<PatchSeries> {
+  const names = readdirSync(dir)
+    .filter((n) => PATCH_FILE.test(n))
+    .sort();
+  if (names.length === 0) throw new InputError(`${label}: no .patch files in this directory`, label);
+  const messages = [];
+  for (const name of names) {
+    const text = readFileSync(join(dir, name), 'utf8');
+    messages.push(...splitMbox(text).map((m) => ({ ...m, file: name })));
+  }
+  const series = await assemble(messages, `dir:${label}`, label);
+  annotate(series, options.tree ? treeImages(options.tree, series) : () => ({}));
+  return series;
+}
+
+async function readGit(source: string, options: ReadSeriesOptions, cwd: string): Promise<PatchSeries> {
+  const range = options.base === undefined ? splitRange(source) : { base: options.base, tip: source };
+  if (range === null) {
+    throw new InputError(
+      `${source}: no such file, and not a git range (give base..tip, or a branch or tag with --base)`,
+      source,
+    );
+  }
+  validateRef(range.base, 'base revision');
+  validateRef(range.tip, 'revision');
+  const git = gitFor(cwd);
+  try {
+    await git.raw(['rev-parse', '--git-dir']);
+  } catch {
+    throw new InputError(`${source}: not a file, and ${cwd} is not a git repository`, source);
+  }
+  const base = await resolveCommit(git, range.base);
+  const tip = await resolveCommit(git, range.tip);
+  const version = refVersion(range.tip);
+  const text = await formatPatches(git, base, tip, version);
+  if (text.trim() === '') throw new InputError(`${source}: the range holds no commits`, source);
+  const series = await assemble(splitMbox(text), `git:${range.base}..${range.tip}`, source);
+  takeB4Cover(series);
+  const specs: string[] = [];
+  for (const p of series.patches) {
+    if (p.commit === null) continue;
+    for (const f of p.files) {
+      if (f.oldPath && /\.[ch]$/.test(f.oldPath)) specs.push(`${p.commit}^:${f.oldPath}`);
+      if (f.newPath && /\.[ch]$/.test(f.newPath)) specs.push(`${p.commit}:${f.newPath}`);
+    }
+  }
+  const blobs = await catFiles(cwd, specs);
+  annotate(series, (p) => ({
+    preImage: (file) => (p.commit === null ? null : (blobs.get(`${p.commit}^:${file}`) ?? null)),
+    postImage: (file) => (p.commit === null ? null : (blobs.get(`${p.commit}:${file}`) ?? null)),
+  }));
+  return series;
+}
+
+interface NamedMessage {
+  text: string;
+  line: number;
+  envelope: string | null;
+  file?: string;
+}
+
+async function assemble(messages: NamedMessage[], source: string, label: string): Promise<PatchSeries> {
+  const diagnostics: Diagnostic[] = [];
+  let cover: CoverLetter | null = null;
+  const patches: Patch[] = [];
+  for (const raw of messages) {
+    const where = raw.file === undefined ? '' : `${raw.file}: `;
+    const local: Diagnostic[] = [];
+    const m = await readMessage(raw, local);
+    diagnostics.push(...local.map((d) => ({ ...d, message: `${where}${d.message}` })));
+    if (m.kind === 'cover') {
+      if (cover === null) cover = m.cover;
+      else
+        diagnostics.push({
+          code: 'series-second-cover',
+          message: `${where}a second cover letter is ignored`,
+          line: m.line,
+        });
+    } else if (m.kind === 'patch') patches.push(m.patch);
+    else
+      diagnostics.push({
+        code: 'series-not-a-patch',
+        message: `${where}skipped (${m.reason})`,
+        line: m.line,
+      });
+  }
+  if (cover === null && patches.length === 0) {
+    throw new InputError(`${label}: no patch or cover letter found (not an mbox of patches)`, label);
+  }
+  patches.sort((a, b) => a.index - b.index);
+  const version = cover?.version ?? mostCommon(patches.map((p) => p.version)) ?? 1;
+  const total = cover?.total ?? mostCommon(patches.map((p) => p.total)) ?? patches.length;
+  return { source, version, total, cover, patches, diagnostics };
+}
+
+function mostCommon(values: number[]): number | null {
+  const counts = new Map<number, number>();
+  for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
+  let best: number | null = null;
+  for (const [v, n] of counts) if (best === null || n > (counts.get(best) ?? 0)) best = v;
+  return best;
+}
+
+function annotate(series: PatchSeries, context: (p: Patch) => ImageContext): void {
+  for (const p of series.patches) p.lockOps = extractLockOps(p, context(p));
+}
+
+/** Pre/post images from a kernel tree, the series applied patch by patch. */
+function treeImages(tree: string, series: PatchSeries): (p: Patch) => ImageContext {
+  const state = new Map<string, string | null>();
+  const read = (path: string): string | null => {
+    if (!state.has(path)) {
+      const full = join(tree, path);
+      state.set(path, existsSync(full) ? readFileSync(full, 'utf8') : null);
+    }
+    return state.get(path) ?? null;
+  };
+  const images = new Map<Patch, { pre: Map<string, string | null>; post: Map<string, string | null> }>();
+  for (const p of series.patches) {
+    const pre = new Map<string, string | null>();
+    const post = new Map<string, string | null>();
+    for (const f of parseDiff(p.diff)) {
+      const from = f.new ? null : (f.from ?? null);
+      const to = f.deleted ? null : (f.to ?? null);
+      const before = from === null ? '' : read(from);
+      if (from !== null) pre.set(from, before);
+      const after = before === null ? null : applyFileDiff(before, f);
+      if (after === null) {
+        series.diagnostics.push({
+          code: 'series-tree-mismatch',
+          message: `patch ${p.index}: ${to ?? from} does not apply to the tree; its lock ops rest on hunks`,
+          line: null,
+        });
+      }
+      if (to !== null) post.set(to, after);
+      if (from !== null && from !== to) state.set(from, null);
+      if (to !== null) state.set(to, after);
+    }
+    images.set(p, { pre, post });
+  }
+  return (p) => {
+    const img = images.get(p);
+    return {
+      preImage: (file) => img?.pre.get(file) ?? null,
+      postImage: (file) => img?.post.get(file) ?? null,
+    };
+  };
+}
+
+/**
+ * b4 keeps the cover letter as an empty commit at the start of the branch
+ * (`--- b4-submit-tracking ---`): turn it back into the cover letter.
+ */
+function takeB4Cover(series: PatchSeries): void {
+  const first = series.patches[0];
+  if (first === undefined) return;
+  if (first.diff !== '' || !/b4-submit-tracking/.test(`${first.body}\n${first.notes}`)) return;
+  const revision = /"revision":\s*(\d+)/.exec(`${first.body}\n${first.notes}`);
+  const body = first.body.replace(/\n*--- b4-submit-tracking ---[\s\S]*$/, '');
+  series.patches.shift();
+  const total = series.patches.length;
+  for (const p of series.patches) {
+    p.index -= 1;
+    p.total = total;
+    if (revision) p.version = Number(revision[1]);
+  }
+  const version = revision ? Number(revision[1]) : series.version;
+  series.cover = {
+    version,
+    total,
+    subject: first.subject,
+    author: first.author,
+    body,
+    changelog: parseChangelog(body),
+  };
+  series.version = version;
+  series.total = total;
+}
