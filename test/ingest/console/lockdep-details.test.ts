@@ -62,7 +62,7 @@ describe('lab 6.1 splats, hand-checked fields', () => {
       [0, 'lab_shrinker_lock', '__lock_acquire'],
     ]);
     expect(d.chain[0]?.stack).toHaveLength(10);
-    expect(d.chain[0]?.stack[4]).toMatchObject({ function: null, address: '0xffffffffa0005056' });
+    expect(d.chain[0]?.stack[4]).toMatchObject({ function: null, address: 'ffffffffa0005056' });
     expect(d.chain[1]?.stack.map((f) => f.function)).toContain('lab_scan');
     expect(d.heldLocks).toEqual([
       {

@@ -1,0 +1,119 @@
+import type { ConsoleLine } from '../../../model/console-line.js';
+import { parseFrame } from '../frame.js';
+
+/**
+ * A report line put back together: the kernel's pr_cont() races and mail clients break lock lines
+ * in the middle; these rules glue the pieces back, keeping the first piece's input line number.
+ */
+export interface LogicalLine {
+  /** Text as printed (leading indentation kept, trailing blanks dropped). */
+  text: string;
+  /** Trimmed text. */
+  t: string;
+  /** 1-based input line of the first piece. */
+  line: number;
+}
+
+/** Never join more pieces than this into one logical line (bounds the work on hostile input). */
+const MAX_PIECES = 6;
+const MAX_JOINED = 4096;
+
+// pr_cont breakage: an address (or `#N:` and an address) alone on its line, the lock on the next:
+// `ffff8880b952a758` / ` #0: ` / ` #1: ffffffff8e131920`
+const LONE_ADDRESS_RE = /^(?:#\d{1,4}:)?\s*(?:[0-9a-f]{8,16}|\(_*ptrval_*\))?$/;
+
+// Evolution wrap after the usage dash: `ffff9967dcdd91a8 (reservation_ww_class_mutex){+.+.}-`
+const USAGE_DASH_RE = /\}-$/;
+
+// The `at:` at the end of a lock line with its frame on the next line:
+// ` #0: ffff9967d8c104c8 (&xef->vm.lock){+.+.}-{3:3}, at:`
+const TRAILING_AT_RE = /\)(?:\{[-.+?]{4,8}\}(?:-\{\d{1,2}:\d{1,2}\})?)?,? at:$/;
+
+// `INITIAL USE` / ` at:` (020), `-> (` / `&htab->buckets[i].lock){+...}-{2:2}` (020)
+const BARE_STATE_RE = /^(?:INITIAL(?: READ)? USE|[A-Z]{4,8}-(?:ON|IN)-[RW]|IN-[A-Z]{4,8}-[RW])$/;
+
+// `Xorg/1869 is trying to release lock` / `(reservation_ww_class_mutex) at:` (008, Gmail wrap)
+const RELEASE_LOCK_RE = /is trying to release lock$/;
+
+function parenBalance(s: string): number {
+  let depth = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 40) depth++;
+    else if (c === 41) depth--;
+  }
+  return depth;
+}
+
+function clean(text: string): string {
+  return text.replace(/\s+$/, '');
+}
+
+/** How to glue `next` onto `cur`: '' (no space), ' ' (a space) or null (do not join). */
+function glue(cur: string, next: string): '' | ' ' | null {
+  const c = cur.trim();
+  const n = next.trim();
+  if (c === '' || n === '') return null;
+  if (c.length + n.length > MAX_JOINED) return null;
+  if (
+    LONE_ADDRESS_RE.test(c) &&
+    (n.startsWith('(') || /^(?:[0-9a-f]{8,16}|\(_*ptrval_*\))(?:\s|$)/.test(n))
+  ) {
+    return ' ';
+  }
+  if (USAGE_DASH_RE.test(c) && n.startsWith('{')) return '';
+  if (c.endsWith('(') || c === '->') return c === '->' ? ' ' : '';
+  if (TRAILING_AT_RE.test(c) && parseFrame(n) !== null) return ' ';
+  if (BARE_STATE_RE.test(c) && n === 'at:') return ' ';
+  if (RELEASE_LOCK_RE.test(c) && n.startsWith('(')) return ' ';
+  const open = parenBalance(c);
+  if (open > 0 && n.startsWith(')')) return '';
+  if (open > 0 && parenBalance(n) < 0) return ' ';
+  return null;
+}
+
+/**
+ * Join continuation pieces. A lock name broken before its `)` that is followed by several
+ * `){....}-{1:2}, at: ...` pieces (one per inline frame, syzbot) gives one logical line per piece.
+ */
+export function joinContinuations(lines: readonly ConsoleLine[]): LogicalLine[] {
+  const out: LogicalLine[] = [];
+  let i = 0;
+  while (i < lines.length) {
+    const first = lines[i] as ConsoleLine;
+    let text = clean(first.text);
+    let pieces = 1;
+    i++;
+    while (i < lines.length && pieces < MAX_PIECES) {
+      const next = clean((lines[i] as ConsoleLine).text);
+      const g = glue(text, next);
+      if (g === null) break;
+      // `(rcu_read_lock` + `){....}-{1:2}, at: a` + `){....}-{1:2}, at: b`: one line per `)` piece.
+      if (g === '' && next.trim().startsWith(')')) {
+        const head = text;
+        text = head + next.trim();
+        i++;
+        while (i < lines.length && (lines[i] as ConsoleLine).text.trim().startsWith(')')) {
+          out.push({ text, t: text.trim(), line: first.line });
+          text = head + (lines[i] as ConsoleLine).text.trim();
+          i++;
+        }
+        pieces++;
+        continue;
+      }
+      text = g === '' ? text + next.trim() : `${text} ${next.trim()}`;
+      pieces++;
+      i++;
+    }
+    out.push({ text, t: text.trim(), line: first.line });
+  }
+  return out;
+}
+
+export const JOIN_REGEXES: readonly RegExp[] = [
+  LONE_ADDRESS_RE,
+  USAGE_DASH_RE,
+  TRAILING_AT_RE,
+  BARE_STATE_RE,
+  RELEASE_LOCK_RE,
+];

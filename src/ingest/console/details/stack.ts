@@ -1,0 +1,51 @@
+import type { Frame } from '../../../model/frame.js';
+import { parseFrame } from '../frame.js';
+
+/**
+ * Lines of a call trace that are not frames but do not end it either: unwinder markers,
+ * register dumps, `Code:` bytes, hex stack dumps, the `[...]` elisions posters insert.
+ */
+const STACK_NOISE_RES: readonly RegExp[] = [
+  // ` <IRQ>`, `</TASK>`, `<NMI>`
+  /^<\/?[A-Z]{2,10}>$/,
+  // `RIP: 0033:0x47fbe9`, `RSP: 002b:00007ffe6ba683c8 EFLAGS: 00000246 ORIG_RAX: 0000000000000139`
+  /^(?:RIP|RSP|RAX|RBX|RCX|RDX|RSI|RDI|RBP|R\d{1,2}|FS|CS|CR2|DR\d|Code|EIP|EAX|ESI|EBP|DS|CR0):/,
+  // `Code starting with the faulting instruction`, `All code`, `========`
+  /^(?:Code starting with|All code|={3,}|-{3,}$)/,
+  // `ffff8800458dfa38 ffffffff82d383a9 ffffffff00000000 fffffbfff1097248` (4.x stack dump)
+  /^[0-9a-f]{8,16}(?: [0-9a-f]{8,16}){1,7}$/,
+  // `[...]`, `[..]`, `...`, `<>` (elided by the poster)
+  /^(?:\[\.{2,3}\]|\.{3}|<>)$/,
+  // arm64 `pc : ...`, `lr : ...`, `sp : ...`, `x29: ffff80000a9b3a20 x28: ...`, `pstate: 60400009 (...)`
+  /^(?:pc|lr|sp|pstate) ?:|^x\d{1,2}: [0-9a-f]{16}/,
+  // `Exception stack(0xc8b53f00 to 0xc8b53f48)`
+  /^Exception stack\(/,
+];
+
+export function isStackNoise(t: string): boolean {
+  return STACK_NOISE_RES.some((re) => re.test(t));
+}
+
+// A frame that is only an address: `0xffffffffa0005056` (module init code, no symbol), `? 0xffffffffa0005000`
+const BARE_ADDRESS_RE = /^(\? )?0x([0-9a-f]{6,16})$/;
+
+/** parseFrame, plus the symbol-less `0xffffffffa0005056` frames lockdep stacks hold. */
+export function parseStackLine(t: string): Frame | null {
+  const f = parseFrame(t);
+  if (f) return f;
+  const m = BARE_ADDRESS_RE.exec(t);
+  if (!m) return null;
+  return {
+    function: null,
+    offset: null,
+    size: null,
+    module: null,
+    file: null,
+    line: null,
+    inline: false,
+    unreliable: m[1] !== undefined,
+    address: m[2] as string,
+  };
+}
+
+export const STACK_REGEXES: readonly RegExp[] = [...STACK_NOISE_RES, BARE_ADDRESS_RE];

@@ -1,0 +1,381 @@
+import type { ConsoleLine } from '../../model/console-line.js';
+import type { Diagnostic } from '../../model/diagnostic.js';
+import type { Frame } from '../../model/frame.js';
+import type { DependencyLink, HeldLocks, Lock } from '../../model/lock.js';
+import type { IrqStateUse, Report, ReportKind } from '../../model/report.js';
+import {
+  type LockSlot,
+  parseBannerTask,
+  parseKernelId,
+  parseReleaseLine,
+  parseTaskLine,
+  taskFromCommPid,
+} from './details/header.js';
+import { joinContinuations, type LogicalLine } from './details/join.js';
+import { isStackNoise, parseStackLine } from './details/stack.js';
+import { lockFromName, parseLock } from './lock-line.js';
+
+/** The structured lock data of one report (see issue 2 for the JSON contract). */
+export type LockDetails = Pick<
+  Report,
+  | 'task'
+  | 'kernelRelease'
+  | 'taint'
+  | 'hardware'
+  | 'acquiring'
+  | 'held'
+  | 'chain'
+  | 'heldLocks'
+  | 'stack'
+  | 'scenario'
+  | 'irqStates'
+> & { diagnostics: Diagnostic[] };
+
+/**
+ * Section headers of lockdep's reports (kernel/locking/lockdep.c), one row per wording.
+ * `held`: the next lock line is a lock already held.
+ */
+const HELD_LOCK_INTROS: readonly string[] = [
+  // circular, recursive: `but task is already holding lock:`
+  'but task is already holding lock:',
+  // irq safe -> unsafe: `and this task is already holding:`
+  'and this task is already holding:',
+  // nested lock not taken: `but this task is not holding:`
+  'but this task is not holding:',
+];
+
+// irq lock inversion: `but this lock took another, HARDIRQ-unsafe lock in the past:`,
+// `but this lock was taken by another, SOFTIRQ-safe lock in the past:`
+const INVERSION_HELD_RE =
+  /^but this lock (?:took|was taken by) another, [A-Z]{4,8}-(?:READ-)?(?:un)?safe lock in the past:$/;
+
+// `-> #1 (fs_reclaim){+.+.}-{0:0}:`
+const CHAIN_ENTRY_RE = /^-> #(\d{1,4}) \(/;
+
+// `2 locks held by kswapd0/28:`, `1 lock held by insmod/129:`
+const HELD_HEADER_RE = /^(\d{1,6}) locks? held by (\S{1,80}):$/;
+// `no locks held by insmod/128.`
+const NO_HELD_RE = /^no locks held by (\S{1,80})\.$/;
+// ` #0: ffffffff81ac7f00 (fs_reclaim){+.+.}-{0:0}, at: balance_pgdat+0x290/0x540`
+const HELD_ENTRY_RE = /^#(\d{1,6}):/;
+
+// ` Possible unsafe locking scenario:`, ` Possible interrupt unsafe locking scenario:`
+const SCENARIO_RE = /^Possible (?:interrupt )?unsafe locking scenario(?: by crosslock)?:$/;
+
+// `{IN-HARDIRQ-W} state was registered at:`, `INITIAL USE at:`, `HARDIRQ-ON-W at:`, `IN-SOFTIRQ-R at:`,
+// `INITIAL READ USE at:`, `... which became HARDIRQ-irq-safe at:`, `... acquired at:`
+const IRQ_STATE_RE =
+  /^(?:\.\.\. which became |\.\.\. )?\{?([A-Za-z]{1,12}(?:[- ][A-Za-z]{1,12}){0,4})\}?(?: state was registered)? at:$/;
+
+// `Call Trace:`, `Call trace:` (arm64), `Backtrace:` (arm32)
+const CALL_TRACE_RE = /^(?:Call [Tt]race:|Backtrace:)$/;
+
+// Lines after which the main stack follows (ARM32 prints frames with no `Call Trace:` header).
+// `stack backtrace:`, `Hardware name: QEMU Standard PC (Q35 + ICH9, 2009), BIOS 1.16.2-debian-1.16.2-1 04/01/2014`
+const HARDWARE_RE = /^Hardware name: (.{1,300})$/;
+
+// `read to 0xffff00000c9c2a30 of 8 bytes by task 132 on cpu 0:` (KCSAN: the first access's stack)
+const KCSAN_ACCESS_RE =
+  /^(?:read|write)(?:\s\(marked\))? to 0x[0-9a-f]{1,16} of \d{1,4} bytes by (?:task \d{1,8}|interrupt) on cpu \d{1,5}:$/;
+
+// Lines that close an irq-state block: `irq event stamp: 283`, `hardirqs last  enabled at (283): ...`,
+// ` ... key      at: [<ffffffff945023c0>] init_timer_cpu.__key+0x0/0x20`, ` }`
+const IRQ_BLOCK_END_RE = /^(?:irq event stamp:|(?:hard|soft)irqs last|\.\.\. key\s+at:|\}$)/;
+
+type Mode = 'none' | 'chain' | 'irq' | 'scenario' | 'held' | 'stack' | 'other-stack';
+
+class DetailsBuilder {
+  readonly d: LockDetails = {
+    task: null,
+    kernelRelease: null,
+    taint: null,
+    hardware: null,
+    acquiring: null,
+    held: [],
+    chain: [],
+    heldLocks: [],
+    stack: [],
+    scenario: [],
+    irqStates: [],
+    diagnostics: [],
+  };
+  private mode: Mode = 'none';
+  private pending: LockSlot = null;
+  private link: DependencyLink | null = null;
+  private irq: IrqStateUse | null = null;
+  private block: HeldLocks | null = null;
+  private lastIndex = -1;
+  private stackArmed = false;
+  private stackDone = false;
+  private taintSeen = false;
+  /** Input line of the current `N locks held by` header. */
+  private blockLine = 0;
+
+  constructor(readonly kind: ReportKind) {}
+
+  private diag(code: string, message: string, line: number): void {
+    if (this.d.diagnostics.length < 200) this.d.diagnostics.push({ code, message, line });
+  }
+
+  private setMode(mode: Mode): void {
+    if (this.mode === 'stack' && mode !== 'stack' && this.d.stack.length > 0) this.stackDone = true;
+    if (this.mode === 'held' && mode !== 'held') this.closeBlock();
+    this.mode = mode;
+  }
+
+  private closeBlock(): void {
+    const b = this.block;
+    if (b && b.locks.length !== b.count) {
+      this.diag(
+        'HELD_LOCKS_COUNT',
+        `${b.count} held locks announced, ${b.locks.length} parsed`,
+        this.blockLine,
+      );
+    }
+    this.block = null;
+  }
+
+  private setLock(slot: Exclude<LockSlot, null>, lock: Lock): void {
+    if (slot === 'acquiring') this.d.acquiring ??= lock;
+    else this.d.held.push(lock);
+  }
+
+  finish(): LockDetails {
+    this.setMode('none');
+    return this.d;
+  }
+
+  /** Lines that start a section or carry header facts, in any mode. True when consumed. */
+  private header(l: LogicalLine): boolean {
+    const t = l.t;
+    const taskLine = parseTaskLine(t);
+    if (taskLine) {
+      this.d.task ??= taskLine.task;
+      this.pending = taskLine.next;
+      this.setMode('none');
+      return true;
+    }
+    const release = parseReleaseLine(t);
+    if (release) {
+      this.d.task ??= release.task;
+      this.d.acquiring ??= lockFromName(release.name, release.site ? parseStackLine(release.site) : null);
+      this.pending = null;
+      this.setMode('none');
+      return true;
+    }
+    if (HELD_LOCK_INTROS.includes(t) || INVERSION_HELD_RE.test(t)) {
+      this.pending = 'held';
+      this.setMode('none');
+      return true;
+    }
+    let m = CHAIN_ENTRY_RE.exec(t);
+    if (m) {
+      this.setMode('none');
+      const lock = parseLock(t);
+      if (!lock) {
+        this.diag(
+          'CHAIN_ENTRY_UNPARSED',
+          `dependency chain entry not understood: ${t.slice(0, 120)}`,
+          l.line,
+        );
+        return true;
+      }
+      this.link = { index: Number(m[1]), lock, stack: [] };
+      this.d.chain.push(this.link);
+      this.mode = 'chain';
+      return true;
+    }
+    m = HELD_HEADER_RE.exec(t);
+    if (m) {
+      this.setMode('none');
+      this.block = { task: taskFromCommPid(m[2] as string), count: Number(m[1]), locks: [] };
+      this.blockLine = l.line;
+      this.d.heldLocks.push(this.block);
+      this.lastIndex = -1;
+      this.mode = 'held';
+      return true;
+    }
+    m = NO_HELD_RE.exec(t);
+    if (m) {
+      this.setMode('none');
+      this.d.heldLocks.push({ task: taskFromCommPid(m[1] as string), count: 0, locks: [] });
+      return true;
+    }
+    if (SCENARIO_RE.test(t)) {
+      this.setMode('scenario');
+      return true;
+    }
+    if (CALL_TRACE_RE.test(t)) {
+      this.setMode(this.stackDone || this.d.stack.length > 0 ? 'other-stack' : 'stack');
+      return true;
+    }
+    if (IRQ_BLOCK_END_RE.test(t)) {
+      this.setMode('none');
+      return true;
+    }
+    m = IRQ_STATE_RE.exec(t);
+    if (m) {
+      this.setMode('none');
+      this.irq = { state: m[1] as string, stack: [] };
+      this.d.irqStates.push(this.irq);
+      this.mode = 'irq';
+      return true;
+    }
+    const id = parseKernelId(t);
+    if (id) {
+      this.d.task ??= id.task;
+      this.d.kernelRelease ??= id.kernelRelease;
+      if (!this.taintSeen) {
+        this.d.taint = id.taint;
+        this.taintSeen = true;
+      }
+      if (t.startsWith('CPU:')) this.stackArmed = true;
+      if (this.mode === 'stack' || this.mode === 'held') this.setMode('none');
+      return true;
+    }
+    m = HARDWARE_RE.exec(t);
+    if (m) {
+      this.d.hardware ??= (m[1] as string).trim();
+      this.stackArmed = true;
+      return true;
+    }
+    if (t === 'stack backtrace:' || KCSAN_ACCESS_RE.test(t)) {
+      this.setMode('none');
+      this.stackArmed = true;
+      return true;
+    }
+    const bannerTask = parseBannerTask(t);
+    if (bannerTask) {
+      this.d.task ??= bannerTask;
+      return true;
+    }
+    return false;
+  }
+
+  private heldEntry(l: LogicalLine): boolean {
+    const m = HELD_ENTRY_RE.exec(l.t);
+    if (!m || !this.block) return false;
+    const index = Number(m[1]);
+    const lock = parseLock(l.t);
+    if (!lock) {
+      this.diag('HELD_LOCK_UNPARSED', `held lock not understood: ${l.t.slice(0, 120)}`, l.line);
+      return true;
+    }
+    const last = this.block.locks.at(-1);
+    if (index === this.lastIndex && last) {
+      // syzbot prints one line per inlined frame of the same lock: keep the real (non-inline) site.
+      if (lock.site && !lock.site.inline && (last.site === null || last.site.inline)) last.site = lock.site;
+      return true;
+    }
+    this.lastIndex = index;
+    this.block.locks.push(lock);
+    return true;
+  }
+
+  private frame(l: LogicalLine, into: Frame[], strict: boolean): void {
+    const f = parseStackLine(l.t);
+    if (f) {
+      into.push(f);
+      return;
+    }
+    if (isStackNoise(l.t)) return;
+    if (strict) this.diag('FRAME_UNPARSED', `stack line not understood: ${l.t.slice(0, 120)}`, l.line);
+  }
+
+  push(l: LogicalLine): void {
+    const t = l.t;
+    if (t === '') {
+      if (this.mode === 'scenario') return;
+      if (this.mode !== 'stack' && this.mode !== 'other-stack') this.setMode('none');
+      else if (this.d.stack.length > 0) this.setMode('none');
+      return;
+    }
+    if (this.mode === 'scenario') {
+      if (
+        !HELD_HEADER_RE.test(t) &&
+        !NO_HELD_RE.test(t) &&
+        t !== 'stack backtrace:' &&
+        !CALL_TRACE_RE.test(t)
+      ) {
+        this.d.scenario.push(l.text.replace(/\s+$/, ''));
+        if (t === '*** DEADLOCK ***') this.setMode('none');
+        return;
+      }
+      this.setMode('none');
+    }
+    if (this.pending) {
+      const lock = parseLock(t);
+      if (lock) {
+        this.setLock(this.pending, lock);
+        this.pending = null;
+        return;
+      }
+    }
+    if (this.header(l)) return;
+    if (this.pending) {
+      this.diag('LOCK_LINE_UNPARSED', `expected a lock line: ${t.slice(0, 120)}`, l.line);
+      this.pending = null;
+    }
+    switch (this.mode) {
+      case 'held':
+        if (this.heldEntry(l)) return;
+        this.setMode('none');
+        break;
+      case 'chain':
+        this.frame(l, (this.link as DependencyLink).stack, true);
+        return;
+      case 'irq':
+        this.frame(l, (this.irq as IrqStateUse).stack, true);
+        return;
+      case 'stack': {
+        const f = parseStackLine(t);
+        if (f) this.d.stack.push(f);
+        else if (!isStackNoise(t) && this.d.stack.length > 0) this.setMode('none');
+        return;
+      }
+      case 'other-stack':
+        if (!parseStackLine(t) && !isStackNoise(t)) this.setMode('none');
+        return;
+      default:
+        break;
+    }
+    if (this.stackArmed && !this.stackDone && this.d.stack.length === 0) {
+      const f = parseStackLine(t);
+      if (f) {
+        this.d.stack.push(f);
+        this.mode = 'stack';
+      }
+    }
+  }
+}
+
+/**
+ * Structure the lines of one recognized report (banner to last line, prefixes already removed):
+ * task, kernel release, taint, hardware, the lock being acquired and those held, the dependency
+ * chain, held-lock lists, the unsafe scenario, irq-state blocks and the main call trace.
+ * Never throws: what cannot be understood becomes a diagnostic.
+ */
+export function extractLockDetails(kind: ReportKind, lines: ConsoleLine[]): LockDetails {
+  const b = new DetailsBuilder(kind);
+  try {
+    for (const l of joinContinuations(lines)) b.push(l);
+  } catch (e) {
+    // A bug of ours must not lose the report: keep what was found and say so.
+    b.d.diagnostics.push({ code: 'LOCK_DETAILS_INTERNAL', message: String(e), line: lines[0]?.line ?? null });
+  }
+  return b.finish();
+}
+
+export const DETAILS_REGEXES: readonly RegExp[] = [
+  INVERSION_HELD_RE,
+  CHAIN_ENTRY_RE,
+  HELD_HEADER_RE,
+  NO_HELD_RE,
+  HELD_ENTRY_RE,
+  SCENARIO_RE,
+  IRQ_STATE_RE,
+  CALL_TRACE_RE,
+  HARDWARE_RE,
+  KCSAN_ACCESS_RE,
+  IRQ_BLOCK_END_RE,
+];
