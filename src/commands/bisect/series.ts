@@ -1,0 +1,81 @@
+import { existsSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Args, Flags } from '@oclif/core';
+import { bisectSeries, type PatchRunLog, pickSplat } from '../../analyzers/bisect/series.js';
+import { LockscopeCommand } from '../../cli/base-command.js';
+import { parseConsoleLog } from '../../ingest/console/index.js';
+import { InputError } from '../../ingest/input.js';
+import { readSeries } from '../../ingest/series/index.js';
+import { renderSeriesBisect, seriesBisectJson } from '../../render/bisect.js';
+
+export default class BisectSeries extends LockscopeCommand {
+  static override args = {
+    results: Args.string({
+      description: 'directory with one bundle per patch: NN/dmesg.txt (00 = base)',
+      required: true,
+    }),
+  };
+  static override description =
+    'Offline bisection of a series from per-patch result bundles (NN/dmesg.txt, or NN/<run>/dmesg.txt for ' +
+    'several runs): the first patch after which the splat appears, and how far to trust it. Without ' +
+    '--signature/--title, the lock splat seen in the most bundles is the one bisected.';
+  static override enableJsonFlag = true;
+  static override examples = [
+    '<%= config.bin %> bisect series fixtures/runs/v5-bisect --series fixtures/series/v5',
+  ];
+  static override flags = {
+    series: Flags.string({
+      description: 'the series: git range base..tip, mbox, or directory of .patch files',
+      required: true,
+    }),
+    signature: Flags.string({ description: 'the splat signature to look for', exclusive: ['title'] }),
+    title: Flags.string({ description: 'the splat title to look for' }),
+  };
+  static override summary = 'Find the first patch of a series whose runs show the splat';
+
+  async run(): Promise<ReturnType<typeof seriesBisectJson>> {
+    const { args, flags } = await this.parse(BisectSeries);
+    const [logs, series] = await Promise.all([readBundles(args.results), readSeries(flags.series)]);
+    this.warnDiagnostics(flags.series, series.diagnostics);
+    const given = flags.signature !== undefined || flags.title !== undefined;
+    const matcher = given ? { signature: flags.signature, title: flags.title } : pickSplat(logs);
+    const indices = [...new Set([...logs.map((l) => l.index), ...series.patches.map((p) => p.index)])].sort(
+      (a, b) => a - b,
+    );
+    const result = bisectSeries(logs, matcher, indices);
+    if (!this.jsonEnabled()) this.out(renderSeriesBisect(series, result));
+    return seriesBisectJson(series, result);
+  }
+}
+
+const LOG_NAMES = ['dmesg.txt', 'dmesg.txt.gz', 'console.log', 'console.log.gz'];
+
+/** `NN/dmesg.txt` (one run) or `NN/<run>/dmesg.txt` (several), NN numeric. */
+async function readBundles(dir: string): Promise<PatchRunLog[]> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => {
+    throw new InputError(`${dir}: not a readable directory`, dir);
+  });
+  const logs: PatchRunLog[] = [];
+  for (const e of entries.filter((d) => d.isDirectory() && /^\d{1,4}$/.test(d.name))) {
+    const bundle = join(dir, e.name);
+    const runDirs = [
+      bundle,
+      ...(await readdir(bundle, { withFileTypes: true }))
+        .filter((d) => d.isDirectory())
+        .map((d) => join(bundle, d.name)),
+    ];
+    const files = runDirs
+      .map((d) => LOG_NAMES.map((n) => join(d, n)).find(existsSync))
+      .filter((f) => f !== undefined);
+    const runs = await Promise.all(
+      files.map(async (f) => {
+        const parsed = await parseConsoleLog(f);
+        return { reports: parsed.reports, hadOutput: true };
+      }),
+    );
+    logs.push({ index: Number(e.name), runs: runs.length > 0 ? runs : [{ reports: [], hadOutput: false }] });
+  }
+  if (logs.length === 0) throw new InputError(`${dir}: no NN/dmesg.txt bundles`, dir);
+  return logs;
+}

@@ -1,0 +1,101 @@
+import type { Interdiff } from '../analyzers/series/interdiff.js';
+import type { SeriesPair } from '../analyzers/series/pairing.js';
+import type { SeriesFinding } from '../model/finding.js';
+import type { Patch, PatchSeries } from '../model/series.js';
+
+/** What `series diff` computed: the pairs, a locking interdiff per changed pair, the changelog findings. */
+export interface SeriesDiffResult {
+  old: PatchSeries;
+  next: PatchSeries;
+  pairs: SeriesPair[];
+  /** Parallel to `pairs`: the interdiff of each `!` pair, null otherwise. */
+  interdiffs: (Interdiff | null)[];
+  /** Changelog items of the new version that were checked (empty: no changelog for it). */
+  changelogItems: string[];
+  findings: SeriesFinding[];
+}
+
+/**
+ * `git range-diff`'s pair lines (`1:  abc1234 = 1:  def5678 subject`), each
+ * changed pair followed by its locking interdiff, then the changelog check.
+ */
+export function renderSeriesDiff(r: SeriesDiffResult): string {
+  const width = String(Math.max(r.old.patches.length, r.next.patches.length, 1)).length;
+  const lines: string[] = [
+    `v${r.old.version} (${r.old.source}, ${r.old.patches.length} patches) → v${r.next.version} (${r.next.source}, ${r.next.patches.length} patches)`,
+    '',
+  ];
+  r.pairs.forEach((pair, k) => {
+    const subject = (pair.new ?? pair.old)!.subject;
+    lines.push(`${side(pair.old, width)} ${pair.status} ${side(pair.new, width)} ${subject}`);
+    if (pair.status !== '!') return;
+    if (pair.changed.includes('subject'))
+      lines.push(`    subject: "${pair.old!.subject}" → "${pair.new!.subject}"`);
+    const d = r.interdiffs[k];
+    if (d) lines.push(...interdiffLines(d, pair));
+  });
+  lines.push('');
+  if (r.next.cover === null) lines.push(`changelog: v${r.next.version} has no cover letter`);
+  else if (r.changelogItems.length === 0)
+    lines.push(`changelog: the v${r.next.version} cover letter has no changelog for v${r.next.version}`);
+  else if (r.findings.length === 0)
+    lines.push(`changelog: all ${r.changelogItems.length} items agree with the changes`);
+  else {
+    lines.push(`changelog: ${r.findings.length} warning${r.findings.length === 1 ? '' : 's'}`);
+    for (const f of r.findings) lines.push(`  ${f.id}: ${f.message}`);
+  }
+  return lines.join('\n');
+}
+
+function side(patch: Patch | null, width: number): string {
+  if (!patch) return `${'-'.padStart(width)}:  -------`;
+  const hash = patch.commit ? patch.commit.slice(0, 7) : '-------';
+  return `${String(patch.index).padStart(width)}:  ${hash}`;
+}
+
+function interdiffLines(d: Interdiff, pair: SeriesPair): string[] {
+  const out: string[] = [];
+  for (const c of d.lockChanges) out.push(`    locking: ${c.text}`);
+  if (d.functionsAdded.length > 0) out.push(`    functions: + ${d.functionsAdded.join(', ')}`);
+  if (d.functionsRemoved.length > 0) out.push(`    functions: - ${d.functionsRemoved.join(', ')}`);
+  if (d.filesAdded.length > 0) out.push(`    files: + ${d.filesAdded.join(', ')}`);
+  if (d.filesRemoved.length > 0) out.push(`    files: - ${d.filesRemoved.join(', ')}`);
+  if (pair.changed.includes('diff')) {
+    const same = d.lockChanges.length === 0 ? ' (locking unchanged)' : '';
+    out.push(
+      `    diff: ${d.linesAdded} changed line${d.linesAdded === 1 ? '' : 's'} in, ${d.linesRemoved} out${same}`,
+    );
+  }
+  const other = pair.changed.filter((c) => c === 'message' || c === 'trailers');
+  if (other.length > 0) out.push(`    also changed: ${other.join(', ')}`);
+  return out;
+}
+
+/** The `--json` document of `series diff`. */
+export function seriesDiffJson(r: SeriesDiffResult) {
+  const ref = (p: Patch | null) => (p ? { index: p.index, subject: p.subject, commit: p.commit } : null);
+  const about = (s: PatchSeries) => ({ source: s.source, version: s.version, total: s.total });
+  return {
+    schemaVersion: 1,
+    old: about(r.old),
+    new: about(r.next),
+    pairs: r.pairs.map((p, k) => ({
+      status: p.status,
+      old: ref(p.old),
+      new: ref(p.new),
+      score: p.score,
+      changed: p.changed,
+      interdiff: r.interdiffs[k],
+    })),
+    changelog: { items: r.changelogItems.length },
+    findings: r.findings.map((f) => ({
+      id: f.id,
+      severity: f.severity,
+      patch: f.patch,
+      file: f.file,
+      line: f.line,
+      message: f.message,
+      confidence: f.confidence,
+    })),
+  };
+}
