@@ -1,0 +1,132 @@
+import { isBlank, isDigit, isIdentChar, parseUint, skipBlanks } from './scan.js';
+import { parseTimestampNs } from './timestamp.js';
+
+/**
+ * The common part of an event line, read by hand (no regex) because every
+ * line of a trace goes through here:
+ *
+ *   tracefs ≥5.10:  `     kworker/1:1-29      [001] d..1.     8.519758: drm_vblank_event_delivered: file=…`
+ *   TGID column:    `           <...>-19161 (-----) [001] ...1 683201.354908: tracing_mark_write: …`
+ *   no flags:       `          atrace-14662 [000] 50260.647576: sched_switch: prev_comm=…`
+ *   trace-cmd:      `           sleep-89142 [001] ..... 162573.215755: lock_release:         0xffffffff855e7448 trace_types_lock`
+ *   --ts-diff:      `           sleep-89142 [001] ...1. 162573.215754: (+2)     function: …`
+ *   function:       `           drmfb-397     [000] .....    60.838503: drm_gem_shmem_fault <-__do_fault`
+ *
+ * The comm may hold spaces and dashes: it is everything before the LAST
+ * `-<pid>` that precedes the `[cpu]` column.
+ */
+export interface EventLine {
+  comm: string;
+  pid: number;
+  tgid: number | null;
+  cpu: number;
+  flags: string | null;
+  ts: number;
+  /** Event name as printed (`lock_acquire`, `tracing_mark_write`, `function` for function-tracer lines). */
+  name: string;
+  /** Index in the line where the payload starts. */
+  payloadStart: number;
+}
+
+/** The `[cpu]` column is searched only this far into a line (comm ≤ 16 + prefixes such as a full Android comm). */
+const MAX_HEAD = 256;
+
+export function parseEventLine(s: string): EventLine | null {
+  let from = 0;
+  for (;;) {
+    const b = s.indexOf('[', from);
+    if (b < 0 || b > MAX_HEAD) return null;
+    const e = parseAtBracket(s, b);
+    if (e) return e;
+    from = b + 1;
+  }
+}
+
+function parseAtBracket(s: string, b: number): EventLine | null {
+  const n = s.length;
+  if (b === 0 || !isBlank(s.charCodeAt(b - 1))) return null;
+  let i = b + 1;
+  while (i < n && isDigit(s.charCodeAt(i))) i++;
+  if (i === b + 1 || s.charCodeAt(i) !== 0x5d /* ] */ || i - b > 6) return null;
+  const cpu = parseUint(s, b + 1, i);
+  const afterCpu = i + 1;
+
+  // Backwards: optional `(tgid)`, then `comm-pid`.
+  let e = b - 1;
+  while (e > 0 && isBlank(s.charCodeAt(e))) e--;
+  let tgid: number | null = null;
+  if (s.charCodeAt(e) === 0x29 /* ) */) {
+    const open = s.lastIndexOf('(', e);
+    if (open < 0 || e - open > 12) return null;
+    const inner = s.slice(open + 1, e).trim();
+    if (inner !== '' && !/^-+$/.test(inner)) {
+      tgid = parseUint(inner, 0, inner.length);
+      if (tgid < 0) return null;
+    }
+    e = open - 1;
+    while (e > 0 && isBlank(s.charCodeAt(e))) e--;
+  }
+  const pidEnd = e + 1;
+  while (e >= 0 && isDigit(s.charCodeAt(e))) e--;
+  if (e + 1 === pidEnd || e < 0 || s.charCodeAt(e) !== 0x2d /* - */) return null;
+  const pid = parseUint(s, e + 1, pidEnd);
+  const commStart = skipBlanks(s, 0, e);
+  const comm = s.slice(commStart, e);
+
+  // Forwards: optional flags, then the timestamp and `: `.
+  i = skipBlanks(s, afterCpu);
+  if (i === afterCpu) return null;
+  let t = i;
+  while (t < n && !isBlank(s.charCodeAt(t))) t++;
+  let flags: string | null = null;
+  let ts = s.charCodeAt(t - 1) === 0x3a /* : */ ? parseTimestampNs(s, i, t - 1) : -1;
+  if (ts < 0) {
+    if (t - i > 8) return null;
+    flags = s.slice(i, t);
+    i = skipBlanks(s, t);
+    t = i;
+    while (t < n && !isBlank(s.charCodeAt(t))) t++;
+    if (s.charCodeAt(t - 1) !== 0x3a) return null;
+    ts = parseTimestampNs(s, i, t - 1);
+    if (ts < 0) return null;
+  }
+  let p = skipBlanks(s, t);
+  // trace-cmd --ts-diff: `(+2)` between the timestamp and the event name.
+  if (s.charCodeAt(p) === 0x28 && s.charCodeAt(p + 1) === 0x2b) {
+    const close = s.indexOf(')', p);
+    if (close > 0 && close - p < 32) p = skipBlanks(s, close + 1);
+  }
+  return nameAndPayload(s, p, { comm, pid, tgid, cpu, flags, ts });
+}
+
+type Head = Pick<EventLine, 'comm' | 'pid' | 'tgid' | 'cpu' | 'flags' | 'ts'>;
+
+/**
+ * After `ts: `: `name: payload` (trace-cmd pads the name to 20 columns),
+ * `func <-parent` (function tracer), `<stack trace>`, `sys_x(args)` /
+ * `sys_x -> 0x0` (syscalls), or an empty payload.
+ */
+export function nameAndPayload(s: string, p: number, h: Head): EventLine | null {
+  const n = s.length;
+  if (p >= n) return { ...h, name: '', payloadStart: n };
+  if (s.charCodeAt(p) === 0x3c /* < */) {
+    if (s.startsWith('<stack trace>', p)) return { ...h, name: 'kernel_stack', payloadStart: p };
+    if (s.startsWith('<user stack trace>', p)) return { ...h, name: 'user_stack', payloadStart: p };
+  }
+  // hwlat tracer: `#1     inner/outer(us):   11/12    ts:1581527483.343962693 count:6`
+  if (s.charCodeAt(p) === 0x23 /* # */ && isDigit(s.charCodeAt(p + 1)))
+    return { ...h, name: 'hwlat', payloadStart: p };
+  let q = p;
+  while (q < n && isIdentChar(s.charCodeAt(q))) q++;
+  const c = s.charCodeAt(q);
+  if (q > p && c === 0x3a /* : */ && (q + 1 === n || isBlank(s.charCodeAt(q + 1)))) {
+    return { ...h, name: s.slice(p, q), payloadStart: skipBlanks(s, q + 1) };
+  }
+  if (q > p && c === 0x28 /* ( */) return { ...h, name: s.slice(p, q), payloadStart: q };
+  if (q > p && s.startsWith(' -> ', q)) return { ...h, name: s.slice(p, q), payloadStart: q + 4 };
+  // function tracer: `sym <-parent` or `sym+0x10/0x9c <-parent+0x18/0x2c`
+  let r = q;
+  while (r < n && !isBlank(s.charCodeAt(r))) r++;
+  if (r > p && s.startsWith(' <-', r)) return { ...h, name: 'function', payloadStart: p };
+  return null;
+}

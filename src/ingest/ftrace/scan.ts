@@ -1,0 +1,107 @@
+/**
+ * Small character-level helpers shared by the ftrace text recognizers. They
+ * work on a string and index ranges so the hot path allocates nothing until
+ * a field is kept.
+ */
+
+export const SPACE = 0x20;
+export const TAB = 0x09;
+
+export function isDigit(c: number): boolean {
+  return c >= 0x30 && c <= 0x39;
+}
+
+export function isBlank(c: number): boolean {
+  return c === SPACE || c === TAB;
+}
+
+export function isHexDigit(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66) || (c >= 0x41 && c <= 0x46);
+}
+
+/** `[A-Za-z0-9_.]`: event names, trace_printk callers, kernel symbols. */
+export function isIdentChar(c: number): boolean {
+  return (
+    (c >= 0x61 && c <= 0x7a) ||
+    (c >= 0x41 && c <= 0x5a) ||
+    (c >= 0x30 && c <= 0x39) ||
+    c === 0x5f ||
+    c === 0x2e
+  );
+}
+
+export function skipBlanks(s: string, i: number, end = s.length): number {
+  while (i < end && isBlank(s.charCodeAt(i))) i++;
+  return i;
+}
+
+/** Parses `[0-9]+` in s[start, end) exactly; -1 when empty or not all digits. */
+export function parseUint(s: string, start: number, end: number): number {
+  if (start >= end) return -1;
+  let v = 0;
+  for (let i = start; i < end; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return -1;
+    v = v * 10 + (c - 0x30);
+  }
+  return v;
+}
+
+/**
+ * Parses an integer as printed by `%d %u %ld %lld %llu` (optional `-`) or a
+ * `0x` hex number (`%x` after a literal `0x`); null when it is neither.
+ * Values beyond 2^53 keep the nearest double (counts that large only occur in
+ * deferred shrinker totals, where a relative error of 1e-16 does not matter).
+ */
+export function parseIntField(v: string): number | null {
+  const n = v.length;
+  if (n === 0) return null;
+  if (n > 2 && v.charCodeAt(0) === 0x30 && (v.charCodeAt(1) === 0x78 || v.charCodeAt(1) === 0x58)) {
+    let r = 0;
+    for (let i = 2; i < n; i++) {
+      const c = v.charCodeAt(i);
+      let d: number;
+      if (c >= 0x30 && c <= 0x39) d = c - 0x30;
+      else if (c >= 0x61 && c <= 0x66) d = c - 0x57;
+      else if (c >= 0x41 && c <= 0x46) d = c - 0x37;
+      else return null;
+      r = r * 16 + d;
+    }
+    return r;
+  }
+  const neg = v.charCodeAt(0) === 0x2d;
+  const start = neg ? 1 : 0;
+  const r = parseUint(v, start, n);
+  if (r < 0 || n - start > 20) return null;
+  return neg ? -r : r;
+}
+
+/** A pointer as printed (`%p` hashed, raw, or trace-cmd's `0x…`, `(nil)`) → hex without `0x`. */
+export function normalizePointer(v: string): string {
+  if (v === '(nil)') return '0';
+  if (v.length > 2 && v.charCodeAt(0) === 0x30 && v.charCodeAt(1) === 0x78) return v.slice(2);
+  return v;
+}
+
+/**
+ * Returns a copy of `s` that does not reference the (large) string it was
+ * sliced from, so kept names do not pin whole input chunks in memory.
+ */
+export function detach(s: string): string {
+  return s.length < 13 ? s : Buffer.from(s, 'utf8').toString('utf8');
+}
+
+/** Bounded intern table for repeated short strings (comms, event and lock names). */
+export class Interner {
+  private readonly map = new Map<string, string>();
+  constructor(private readonly limit = 50_000) {}
+
+  get(s: string): string {
+    const hit = this.map.get(s);
+    if (hit !== undefined) return hit;
+    if (this.map.size >= this.limit) this.map.clear();
+    const own = detach(s);
+    this.map.set(own, own);
+    return own;
+  }
+}

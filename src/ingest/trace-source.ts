@@ -1,0 +1,115 @@
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, open, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import type { Diagnostic } from '../model/diagnostic.js';
+import type { TraceEvent } from '../model/trace-event.js';
+import { FtraceTextParser } from './ftrace/text-parser.js';
+import { InputError, openInput } from './input.js';
+import { isTraceDat, readTraceDat } from './tracedat/index.js';
+
+/**
+ * One trace input, whatever its form: ftrace text in any dialect (plain or
+ * gzipped, file or stdin) or a trace-cmd `trace.dat`. Events arrive in
+ * batches; `diagnostics` fills while the batches are consumed.
+ */
+export interface TraceSource {
+  kind: 'text' | 'dat';
+  batches: AsyncGenerator<TraceEvent[]>;
+  diagnostics: Diagnostic[];
+}
+
+/** Length of the trace.dat magic `\x17\x08Dtracing`. */
+const MAGIC_LENGTH = 10;
+
+/**
+ * Opens a trace by path (`-` = stdin). A plain trace.dat is read in place; a
+ * gzipped one, or one on stdin, is first spooled to a temporary file (the
+ * trace.dat reader needs random access). Throws InputError when the input
+ * cannot be opened.
+ */
+export async function openTrace(path: string, stdin?: Readable): Promise<TraceSource> {
+  if (path !== '-' && isTraceDat(await readHead(path))) {
+    const diagnostics: Diagnostic[] = [];
+    return { kind: 'dat', batches: readTraceDat(path, diagnostics), diagnostics };
+  }
+  const chunks = openInput(path, stdin);
+  const first = await firstChunk(chunks);
+  if (isTraceDat(first.head)) {
+    const diagnostics: Diagnostic[] = [];
+    return { kind: 'dat', batches: spooledTraceDat(first.head, chunks, diagnostics), diagnostics };
+  }
+  const parser = new FtraceTextParser();
+  return { kind: 'text', batches: textBatches(parser, first.head, chunks), diagnostics: parser.diagnostics };
+}
+
+async function readHead(path: string): Promise<Uint8Array> {
+  let handle: Awaited<ReturnType<typeof open>> | undefined;
+  try {
+    handle = await open(path, 'r');
+    const buf = Buffer.alloc(MAGIC_LENGTH);
+    const { bytesRead } = await handle.read(buf, 0, buf.length, 0);
+    return buf.subarray(0, bytesRead);
+  } catch {
+    return new Uint8Array(0); // openInput reports the error with its own message
+  } finally {
+    await handle?.close();
+  }
+}
+
+/** Reads chunks until the magic can be checked; returns them joined. */
+async function firstChunk(chunks: AsyncGenerator<Buffer>): Promise<{ head: Buffer }> {
+  const parts: Buffer[] = [];
+  let length = 0;
+  while (length < MAGIC_LENGTH) {
+    const r = await chunks.next();
+    if (r.done) break;
+    parts.push(r.value);
+    length += r.value.length;
+  }
+  return { head: Buffer.concat(parts) };
+}
+
+async function* textBatches(
+  parser: FtraceTextParser,
+  head: Buffer,
+  rest: AsyncGenerator<Buffer>,
+): AsyncGenerator<TraceEvent[]> {
+  if (head.length > 0) {
+    const events = parser.push(head);
+    if (events.length > 0) yield events;
+  }
+  for await (const chunk of rest) {
+    const events = parser.push(chunk);
+    if (events.length > 0) yield events;
+  }
+  const tail = parser.end();
+  if (tail.length > 0) yield tail;
+}
+
+async function* spooledTraceDat(
+  head: Buffer,
+  rest: AsyncGenerator<Buffer>,
+  diagnostics: Diagnostic[],
+): AsyncGenerator<TraceEvent[]> {
+  const dir = await mkdtemp(join(tmpdir(), 'lockscope-'));
+  const file = join(dir, 'trace.dat');
+  try {
+    const out = createWriteStream(file);
+    const write = (b: Buffer) =>
+      new Promise<void>((resolve, reject) => out.write(b, (e) => (e ? reject(e) : resolve())));
+    try {
+      await write(head);
+      for await (const chunk of rest) await write(chunk);
+    } finally {
+      await new Promise<void>((resolve) => out.end(resolve));
+    }
+    yield* readTraceDat(file, diagnostics);
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    throw new InputError(`cannot spool trace.dat to ${dir}: ${(error as Error).message}`, file);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
