@@ -1,0 +1,144 @@
+import type { Lock } from '../model/lock.js';
+import type { Report, ReportKind } from '../model/report.js';
+
+/**
+ * The dedupe key of a report: `<kind>:<classes>`, the sorted, de-duplicated lock classes involved,
+ * each without its `#N` instance and `/N` subclass, joined with `|`; a report with no lock class
+ * uses its guilty function instead (`sleeping-in-atomic:lab_sleep`). Example, the lab's shrinker
+ * splat: `circular-dependency:fs_reclaim|lab_shrinker_lock`.
+ *
+ * It must not change across kernels, boots, addresses, timestamps or the entry point that led to
+ * the bug (syzkaller issue #5558: one cycle, many titles), so it never uses addresses, offsets,
+ * pids, comms, stack order or locks that only describe how the task got there.
+ */
+export type SignatureInput = Pick<
+  Report,
+  'kind' | 'acquiring' | 'held' | 'chain' | 'guiltyFrame' | 'title' | 'heldLocks'
+> &
+  Partial<Pick<Report, 'task'>>;
+
+/** Which locks name the bug, per kind. */
+type ClassRule =
+  /** every class of the dependency chain, plus the acquiring and held locks */
+  | 'cycle'
+  /** the acquiring lock and the held locks of the report header */
+  | 'header'
+  /** the header locks plus the innermost lock the task holds (what made the context atomic) */
+  | 'context'
+  /** every lock of the task's own held-lock list (the report is about those locks) */
+  | 'held-list'
+  /** the locks the hung task holds (its own entry of "Showing all locks held in the system") */
+  | 'hung'
+  /** no lock names the bug: the guilty function does */
+  | 'function';
+
+const CLASS_RULES: Readonly<Record<ReportKind, ClassRule>> = {
+  // A cycle is the same bug whichever edge closed it and wherever the walk started.
+  'circular-dependency': 'cycle',
+  // `just changed the state of lock` + `but this lock took another, ... lock in the past`, and the
+  // dependency `-> (A) ... -> (B)` lines: the two locks of the inversion (plus any chain printed).
+  'irq-lock-inversion': 'cycle',
+  'irq-safe-unsafe-order': 'cycle',
+  // The lock taken twice (twice the same class after normalization: one class).
+  'recursive-locking': 'header',
+  // The lock whose irq usage became inconsistent (`takes:`); the usage pair is in the headline.
+  'inconsistent-lock-state': 'header',
+  // The lock released once too often / freed while held / taken nested without its outer lock.
+  'bad-unlock-balance': 'header',
+  'held-lock-freed': 'header',
+  'nested-lock-not-taken': 'header',
+  // The lock being taken (invalid wait context) and the innermost held lock: the atomic section.
+  // Outer locks depend on the syscall that led there, so they are left out.
+  'invalid-wait-context': 'context',
+  'sleeping-in-atomic': 'context',
+  'scheduling-while-atomic': 'context',
+  // These reports are about the locks still held, all of them.
+  'lock-held-returning-to-user': 'held-list',
+  'locks-held-at-exit': 'held-list',
+  'workqueue-leaked-lock': 'held-list',
+  // Only the hung task's own locks; "Showing all locks held in the system" lists every task.
+  'hung-task': 'hung',
+  // No lock class describes these: RCU splats name a file:line, KCSAN two functions, the rest a site.
+  'suspicious-rcu-usage': 'function',
+  'lockdep-capacity': 'function',
+  'lockdep-internal': 'function',
+  'kcsan-data-race': 'function',
+  'spinlock-bug': 'function',
+  'preemptible-context': 'function',
+  warning: 'function',
+  kasan: 'function',
+  bug: 'function',
+  panic: 'function',
+  other: 'function',
+};
+
+/** A class without the `#N` instance and `/N` subclass (`&shmem->pages_lock#2/1` → `&shmem->pages_lock`). */
+export function normalizeLockClass(name: string): string {
+  let s = name;
+  const sub = /\/\d{1,3}$/.exec(s);
+  if (sub && sub.index > 0) s = s.slice(0, sub.index);
+  const inst = /#\d{1,6}$/.exec(s);
+  if (inst && inst.index > 0) s = s.slice(0, inst.index);
+  return s;
+}
+
+// `__x64_sys_ioctl`, `__se_sys_mbind`, `__do_sys_finit_module`, `__arm64_sys_write`: one syscall, many wrappers.
+const SYSCALL_WRAPPER_RE = /^__(?:x64|ia32|x32|arm64|riscv|s390x?|se|do)_sys_/;
+
+/** A function name without compiler suffixes (`.isra.0`, `.constprop.0`, `.cold`) or syscall wrappers. */
+export function normalizeFunction(fn: string): string {
+  const dot = fn.indexOf('.');
+  const base = dot > 0 ? fn.slice(0, dot) : fn;
+  return base.replace(SYSCALL_WRAPPER_RE, 'sys_');
+}
+
+function innermost(report: SignatureInput): Lock[] {
+  const last = report.heldLocks[0]?.locks.at(-1);
+  return last ? [last] : [];
+}
+
+function sameTask(a: SignatureInput['task'], b: SignatureInput['task']): boolean {
+  return !!a && !!b && a.pid === b.pid && a.comm === b.comm;
+}
+
+function involvedLocks(report: SignatureInput): Lock[] {
+  const header = [...(report.acquiring ? [report.acquiring] : []), ...report.held];
+  switch (CLASS_RULES[report.kind] ?? 'function') {
+    case 'cycle':
+      return [...report.chain.map((c) => c.lock), ...header];
+    case 'header':
+      return header;
+    case 'context':
+      return [...header, ...innermost(report)];
+    case 'held-list':
+      return report.heldLocks[0]?.locks ?? [];
+    case 'hung':
+      return report.heldLocks.filter((h) => sameTask(h.task, report.task ?? null)).flatMap((h) => h.locks);
+    default:
+      return [];
+  }
+}
+
+/** The guilty function: the guilty frame, else the `... in FUNC` of the title, else the title. */
+function guilty(report: SignatureInput): string {
+  const fn = report.guiltyFrame?.function;
+  if (fn) return normalizeFunction(fn);
+  const title = report.title ?? '';
+  const at = title.lastIndexOf(' in ');
+  if (at >= 0) {
+    const word = title
+      .slice(at + 4)
+      .trim()
+      .split(/\s/)[0];
+    if (word) return normalizeFunction(word);
+  }
+  // No function at all: the title without numbers and addresses, so boots still compare equal.
+  return title.replace(/0x[0-9a-f]+|\d+/gi, 'N').trim() || '?';
+}
+
+export function reportSignature(report: SignatureInput): string {
+  const classes = [...new Set(involvedLocks(report).map((l) => normalizeLockClass(l.class || l.name)))]
+    .filter((c) => c !== '')
+    .sort();
+  return `${report.kind}:${classes.length > 0 ? classes.join('|') : guilty(report)}`;
+}
