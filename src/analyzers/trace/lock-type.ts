@@ -83,3 +83,15 @@ const ANNOTATION_MAPS =
 export function isAnnotationMap(name: string): boolean {
   return ANNOTATION_MAPS.test(name);
 }
+
+/**
+ * RCU and SRCU read sections: lockdep tracks them as recursive read maps
+ * without dependency checks (`lock_acquire(map, 0, 0, 2, 0, …)`), so they
+ * take no part in the lock-order graph.
+ */
+// rcu_read_lock  rcu_read_lock_bh  rcu_read_lock_sched  drm_unplug_srcu
+const RCU_READ = /^(?:rcu_read_lock\w*|rcu_callback|\w*srcu\w*)$/;
+
+export function isRcuReadSection(name: string): boolean {
+  return RCU_READ.test(name);
+}

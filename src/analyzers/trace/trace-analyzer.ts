@@ -5,6 +5,7 @@ import { LockOrderGraph } from './lock-order-graph.js';
 import {
   contentionFlagBits,
   isAnnotationMap,
+  isRcuReadSection,
   type LockType,
   type LockTypeSource,
   lockTypeFromContention,
@@ -285,7 +286,9 @@ export class TraceAnalyzer {
     // A contention still open on this task belongs to this acquisition (kernels that trace it first).
     if (task.contention && task.contention.held === null) this.attributeContention(task.contention, held);
 
-    if (!isTry) for (const h of task.held) this.graph.add(h.name, name, at);
+    if (!isTry && !isRcuReadSection(name)) {
+      for (const h of task.held) if (!isRcuReadSection(h.name)) this.graph.add(h.name, name, at);
+    }
     const shrinker = task.shrinkers[task.shrinkers.length - 1];
     if (shrinker) {
       acc.shrinkers.add(shrinker.name);

@@ -1,0 +1,101 @@
+import type { EventRef, TraceAnalysis, TraceFinding } from '../analyzers/trace/trace-analysis.js';
+import type { TraceDiff, TraceDiffFinding } from '../analyzers/trace/trace-diff.js';
+import { cell, duration, num, timestamp } from './trace-format.js';
+
+const MAX_ROWS = 15;
+
+/** The `trace analyze` summary for an 80-column terminal. */
+export function renderTraceAnalysis(a: TraceAnalysis, file: string): string {
+  const out: string[] = [];
+  const top = Object.entries(a.events.byName)
+    .sort(([, x], [, y]) => y - x)
+    .slice(0, 6)
+    .map(([name, n]) => `${name} ${n}`);
+  out.push(`${file}: ${a.events.total} events`, `  ${top.join(', ')}`, '');
+
+  out.push(`Findings (${a.findings.length})`);
+  if (a.findings.length === 0) out.push('  none');
+  for (const f of a.findings) out.push(...findingLines(f));
+  out.push('');
+
+  out.push('Lock classes (by acquisitions)');
+  if (a.locks.length === 0) out.push('  no lock_acquire events');
+  else {
+    out.push(
+      `  ${cell('class', 26)}${'acq'.padStart(7)}${'try'.padStart(6)}${'cont'.padStart(6)}  wait p99   hold p99   type`,
+    );
+    for (const l of a.locks.slice(0, MAX_ROWS)) {
+      out.push(
+        `  ${cell(l.name, 26)}${num(l.acquisitions, 7)}${num(l.tryAcquisitions, 6)}${num(l.contentions, 6)}  ${cell(duration(l.wait.p99), 10)} ${cell(duration(l.hold.p99), 10)} ${l.lockType}`,
+      );
+    }
+    if (a.locks.length > MAX_ROWS) out.push(`  … ${a.locks.length - MAX_ROWS} more (--json lists all)`);
+  }
+  out.push('');
+
+  out.push('Shrinkers');
+  if (a.shrinkers.length === 0) out.push('  no mm_shrink_slab events');
+  else {
+    out.push(
+      `  ${cell('shrinker', 24)}${'calls'.padStart(7)}${'scanned'.padStart(9)}${'freed'.padStart(9)}  p50       p99       max`,
+    );
+    for (const s of a.shrinkers.slice(0, MAX_ROWS)) {
+      out.push(
+        `  ${cell(s.name, 24)}${num(s.invocations, 7)}${num(s.objectsScanned, 9)}${num(s.objectsFreed, 9)}  ${cell(duration(s.latency.p50), 9)} ${cell(duration(s.latency.p99), 9)} ${duration(s.latency.max)}`,
+      );
+    }
+  }
+  out.push('');
+
+  const { direct, kswapd } = a.reclaim;
+  out.push('Reclaim');
+  out.push(
+    `  direct reclaim  ${num(direct.episodes, 6)} episodes  p50 ${duration(direct.duration.p50)}  p99 ${duration(direct.duration.p99)}  max ${duration(direct.duration.max)}`,
+  );
+  out.push(
+    `  kswapd awake    ${num(kswapd.episodes, 6)} episodes  p50 ${duration(kswapd.duration.p50)}  p99 ${duration(kswapd.duration.p99)}  max ${duration(kswapd.duration.max)}`,
+  );
+  out.push('');
+  out.push(`Lock order: ${a.lockOrder.edges.length} edges, ${a.lockOrder.cycles.length} cycles`);
+  const orphans = Object.entries(a.orphans).filter(([, n]) => n > 0);
+  if (orphans.length > 0) out.push(`Orphans: ${orphans.map(([k, n]) => `${k} ${n}`).join(', ')}`);
+  return out.join('\n');
+}
+
+function findingLines(f: TraceFinding): string[] {
+  const where = f.shrinker ? ` in ${f.shrinker}${f.shrinkerModule ? ` [${f.shrinkerModule}]` : ''}` : '';
+  const what = f.cycle ? [...f.cycle, f.cycle[0]].join(' -> ') : `${f.lock}${where}`;
+  const type = f.lockType === 'unknown' ? 'type unknown' : `${f.lockType} (${f.lockTypeSource})`;
+  const lines = [
+    `  ${f.severity.toUpperCase().padEnd(8)}${f.id}`,
+    `          ${what}`,
+    `          ${type}, ${f.count}x; first ${at(f.first)}`,
+  ];
+  if (f.basis)
+    lines.push(`          ${f.basis.replaceAll('_', ' ')}${f.heldAt ? `; held since ${at(f.heldAt)}` : ''}`);
+  return lines;
+}
+
+function at(e: EventRef): string {
+  return `line ${e.line} at ${timestamp(e.ts)} ${e.comm}-${e.pid}`;
+}
+
+/** The `trace diff` report. */
+export function renderTraceDiff(d: TraceDiff, base: string, head: string): string {
+  const out = [`trace diff ${base} (${d.base.events} events) -> ${head} (${d.head.events} events)`, ''];
+  out.push(`Regressions (${d.regressions.length})`);
+  if (d.regressions.length === 0) out.push('  none');
+  for (const f of d.regressions) out.push(diffLine(f));
+  out.push('', `Fixed or better (${d.fixed.length})`);
+  if (d.fixed.length === 0) out.push('  none');
+  for (const f of d.fixed) out.push(diffLine(f));
+  out.push(
+    '',
+    `Latency test: one-sided Mann-Whitney U, alpha ${d.test.alpha}, at least ${d.test.minSamples} samples a side`,
+  );
+  return out.join('\n');
+}
+
+function diffLine(f: TraceDiffFinding): string {
+  return `  ${f.severity.toUpperCase().padEnd(8)}${f.id}: ${f.message}`;
+}
