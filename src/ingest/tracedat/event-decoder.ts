@@ -10,6 +10,8 @@ const SYMBOL_FIELDS: Record<string, Record<string, 'pS' | 'ps'>> = {
   mm_shrink_slab_end: { shrink: 'pS' },
   function: { ip: 'ps', parent_ip: 'ps' },
   print: { ip: 'ps' },
+  bprint: { ip: 'ps' },
+  bputs: { ip: 'ps' },
 };
 
 export interface DecodeContext {
