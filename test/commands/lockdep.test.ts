@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+
+// Runs the built CLI: `npm run build` first.
+describe('lockscope lockdep graph|diff', () => {
+  it('diff exits 1 and lists the dependencies HEAD adds (abba run → shrinker run)', () => {
+    const r = runCli([
+      'lockdep',
+      'diff',
+      'fixtures/proc/abba-proc-lockdep.txt',
+      'fixtures/proc/shrinker-proc-lockdep.txt',
+      '--json',
+    ]);
+    expect(r.status).toBe(1);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.schemaVersion).toBe(1);
+    expect([doc.added.length, doc.removed.length, doc.common]).toEqual([63, 17, 769]);
+    expect(doc.added).toContainEqual({ from: 'lab_shrinker_lock', to: 'fs_reclaim' });
+    expect(doc.removedClasses).toEqual(['lab_lock_a', 'lab_lock_b']);
+  });
+
+  it('diff exits 0 when HEAD adds nothing, and prints a text summary', () => {
+    const r = runCli([
+      'lockdep',
+      'diff',
+      'fixtures/proc/shrinker-proc-lockdep.txt',
+      'fixtures/proc/shrinker-proc-lockdep.txt',
+    ]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('0 added, 0 removed, 832 in both');
+  });
+
+  it('diff and graph exit 2 naming the file on unusable input', () => {
+    const r = runCli([
+      'lockdep',
+      'diff',
+      'fixtures/proc/README.md',
+      'fixtures/proc/shrinker-proc-lockdep.txt',
+    ]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('fixtures/proc/README.md:1: not a /proc/lockdep or /proc/lockdep_chains dump');
+    expect(runCli(['lockdep', 'graph', 'fixtures/proc/no-such-file']).status).toBe(2);
+  });
+
+  it('graph reads a gzipped /proc/lockdep_chains dump and writes DOT', () => {
+    const r = runCli([
+      'lockdep',
+      'graph',
+      'fixtures/proc/virtio-gpu-proc-lockdep_chains.txt.gz',
+      '--format',
+      'dot',
+    ]);
+    expect(r.status).toBe(0);
+    expect(r.stdout.startsWith('digraph lockdep {\n')).toBe(true);
+    expect(r.stdout).toContain('  "cpu_hotplug_lock" -> "static_call_mutex"');
+  });
+
+  it('graph --json gives nodes and edges with instance suffixes folded', () => {
+    const r = runCli(['lockdep', 'graph', 'fixtures/proc/shrinker-proc-lockdep.txt', '--json']);
+    expect(r.status).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc).toMatchObject({ schemaVersion: 1, source: 'lockdep' });
+    expect([doc.nodes.length, doc.edges.length]).toEqual([384, 832]);
+    expect(doc.edges).toContainEqual({ from: 'shrinker_rwsem', to: 'lab_shrinker_lock', count: 1 });
+  });
+});
