@@ -1,5 +1,6 @@
 import type { SeriesFinding } from '../../model/finding.js';
 import type { ChangelogSection, Patch, PatchSeries } from '../../model/series.js';
+import { interdiff, normalizeLock } from './interdiff.js';
 import type { SeriesPair } from './pairing.js';
 import { words } from './pairing.js';
 
@@ -23,7 +24,8 @@ export function checkChangelog(old: PatchSeries, next: PatchSeries, pairs: Serie
     const patch = (pair.new ?? pair.old)!;
     const kind = pairKind(pair);
     if (kind === 'trailers-only') continue;
-    const mentions = items.map((item) => mention(item, patch, distinctive));
+    const changes = pair.old && pair.new ? interdiffWords(pair.old, pair.new) : new Set<string>();
+    const mentions = items.map((item) => mention(item, patch, distinctive, changes));
     if (kind === 'changed' && mentions.every((m) => m === null)) {
       findings.push(
         finding(pair, `${describe(pair)} but the v${next.version} changelog does not mention it`),
@@ -95,7 +97,7 @@ const STOPWORDS = new Set(
   ),
 );
 
-function mention(item: string, patch: Patch, distinctive: Set<string>): Mention | null {
+function mention(item: string, patch: Patch, distinctive: Set<string>, changes: Set<string>): Mention | null {
   const text = item.toLowerCase();
   if (numberMentions(text).has(patch.index)) return { how: 'patch number', strong: true };
   const subject = patch.subject.toLowerCase();
@@ -110,7 +112,10 @@ function mention(item: string, patch: Patch, distinctive: Set<string>): Mention 
   const shared = words(subject).filter((w) => distinctive.has(w) && itemWords.has(w));
   if (new Set(shared).size >= 2) return { how: 'subject words', strong: true };
   const area = areaWords(subject);
-  if (shared.some((w) => area.has(w) || /[_0-9]/.test(w))) return { how: 'subject words', strong: false };
+  if (shared.some((w) => area.has(w) || /[_0-9]/.test(w) || w.length >= 5))
+    return { how: 'subject word', strong: false };
+  const named = [...itemWords].find((w) => changes.has(w));
+  if (named) return { how: `names ${named}, which changed`, strong: false };
   for (const f of patch.files) {
     for (const path of [f.newPath, f.oldPath]) {
       if (!path) continue;
@@ -167,6 +172,28 @@ function changedFunctions(patch: Patch): Set<string> {
   const out = new Set<string>();
   for (const f of patch.files) for (const fn of f.functions) out.add(fn);
   for (const op of patch.lockOps) if (op.function && op.change !== 'context') out.add(op.function);
+  return out;
+}
+
+/**
+ * Identifiers the locking interdiff of a changed pair involves: its
+ * functions, the lock calls that changed and their locks (`dma_resv_trylock`,
+ * `lru_lock`), lower-cased.
+ */
+function interdiffWords(old: Patch, next: Patch): Set<string> {
+  const d = interdiff(old, next);
+  const out = new Set<string>([...d.functionsAdded, ...d.functionsRemoved].map((f) => f.toLowerCase()));
+  for (const c of d.lockChanges) {
+    out.add(c.function.toLowerCase());
+    if (c.movedTo) out.add(c.movedTo.toLowerCase());
+    for (const label of [c.from, c.to]) {
+      const m = label ? /^-?([A-Za-z_]\w*)(?:\((.*)\))?$/.exec(label) : null;
+      if (!m) continue;
+      out.add(m[1]!.toLowerCase());
+      if (m[2] && !/GFP/.test(m[2])) out.add(normalizeLock(m[2]).toLowerCase());
+    }
+  }
+  out.delete('');
   return out;
 }
 

@@ -19,6 +19,8 @@ export interface LockChange {
   from: string | null;
   /** The new patch's operation (null: the new version no longer makes it). */
   to: string | null;
+  /** When the new operation sits in another function (the lock moved into a helper), that function. */
+  movedTo: string | null;
   text: string;
 }
 
@@ -69,6 +71,18 @@ interface KeyedOp {
   op: LockOp;
 }
 
+interface LooseOp {
+  op: LockOp;
+  where: string;
+}
+
+/**
+ * Per function, the operations only one version makes, then paired where
+ * one replaced the other: first in the same function on the same lock, then
+ * on the same lock moved into another function ("→ `dma_resv_trylock` in
+ * scan_list"), then in the same function on any lock of the same kind.
+ * Unlock changes that only follow a reported lock change are folded away.
+ */
 function lockChanges(oldOps: LockOp[], newOps: LockOp[], roles: Map<string, string>): LockChange[] {
   const byFunction = new Map<string, { old: KeyedOp[]; next: KeyedOp[] }>();
   const slot = (op: LockOp) => {
@@ -79,33 +93,67 @@ function lockChanges(oldOps: LockOp[], newOps: LockOp[], roles: Map<string, stri
   };
   for (const op of oldOps) if (op.change !== 'context') slot(op).old.push({ key: opKey(op), op });
   for (const op of newOps) if (op.change !== 'context') slot(op).next.push({ key: opKey(op), op });
-
-  const out: LockChange[] = [];
+  const oldOnly: LooseOp[] = [];
+  const newOnly: LooseOp[] = [];
   for (const [where, { old, next }] of byFunction) {
-    const oldOnly = multisetMinus(old, next);
-    const newOnly = multisetMinus(next, old);
-    const role = roles.get(where) ?? null;
-    for (const to of newOnly) {
-      const k = bestReplacement(to.op, oldOnly);
-      const from = k >= 0 ? oldOnly.splice(k, 1)[0]! : null;
-      out.push(change(where, role, from?.op ?? null, to.op));
-    }
-    for (const from of oldOnly) out.push(change(where, role, from.op, null));
+    for (const { op } of multisetMinus(old, next)) oldOnly.push({ op, where });
+    for (const { op } of multisetMinus(next, old)) newOnly.push({ op, where });
   }
-  return out;
+  const passes: ((a: LooseOp, b: LooseOp) => boolean)[] = [
+    (a, b) => a.where === b.where && replaces(a.op, b.op) && sameLock(a.op, b.op),
+    (a, b) => a.where !== b.where && replaces(a.op, b.op) && sameLock(a.op, b.op),
+    (a, b) => a.where === b.where && replaces(a.op, b.op),
+  ];
+  const paired: [LooseOp | null, LooseOp | null][] = [];
+  for (const accept of passes) {
+    for (const to of [...newOnly]) {
+      const k = oldOnly.findIndex((from) => accept(from, to));
+      if (k < 0) continue;
+      paired.push([oldOnly.splice(k, 1)[0]!, to]);
+      newOnly.splice(newOnly.indexOf(to), 1);
+    }
+  }
+  for (const to of newOnly) paired.push([null, to]);
+  for (const from of oldOnly) paired.push([from, null]);
+  const order = [...byFunction.keys()];
+  const position = ([a, b]: [LooseOp | null, LooseOp | null]) => order.indexOf((a ?? b)!.where);
+  paired.sort((x, y) => position(x) - position(y));
+  const changed = paired
+    .filter(([a, b]) => CATEGORY[(a ?? b)!.op.kind] === 'acquire')
+    .flatMap(([a, b]) => [a, b]);
+  const lockChanged = new Set(changed.filter((x) => x !== null).map((x) => normalizeLock(x.op.lock)));
+  return paired
+    .filter(([a, b]) => {
+      const op = (a ?? b)!.op;
+      return CATEGORY[op.kind] !== 'release' || !lockChanged.has(normalizeLock(op.lock));
+    })
+    .map(([a, b]) => change(a, b, roles));
 }
 
-function change(where: string, role: string | null, from: LockOp | null, to: LockOp | null): LockChange {
-  const sample = (to ?? from)!;
-  const sameCall = from !== null && to !== null && from.primitive === to.primitive;
-  const a = from ? label(from, sameCall) : null;
-  const b = to ? label(to, sameCall) : null;
+function replaces(a: LockOp, b: LockOp): boolean {
+  return a.change === b.change && CATEGORY[a.kind] === CATEGORY[b.kind];
+}
+
+function sameLock(a: LockOp, b: LockOp): boolean {
+  const family = (op: LockOp) => (op.family === 'ww_mutex' ? 'dma_resv' : op.family);
+  return normalizeLock(a.lock) === normalizeLock(b.lock) && family(a) === family(b);
+}
+
+function change(from: LooseOp | null, to: LooseOp | null, roles: Map<string, string>): LockChange {
+  const where = (from ?? to)!.where;
+  const sample = (to ?? from)!.op;
+  const role = roles.get(where) ?? null;
+  const pairedCall = from !== null && to !== null;
+  const sameCall = pairedCall && from.op.primitive === to.op.primitive;
+  const a = from ? label(from.op, sameCall || !pairedCall) : null;
+  const b = to ? label(to.op, sameCall || !pairedCall) : null;
+  const moved = from !== null && to !== null && to.where !== from.where ? to.where : null;
   const head = role ? `${where} (${role})` : where;
   let text: string;
-  if (a && b) text = `${head}: \`${a}\` → \`${b}\``;
-  else if (b) text = `${head}: ${to!.change === 'removed' ? 'now removes' : 'adds'} \`${b}\``;
-  else text = `${head}: no longer ${from!.change === 'removed' ? 'removes' : 'adds'} \`${a}\``;
-  return { function: where, file: sample.file, role, from: a, to: b, text };
+  if (a && b) text = `${head}: \`${a}\` → \`${b}\`${moved ? ` in ${moved}` : ''}`;
+  else if (b) text = `${head}: ${to!.op.change === 'removed' ? 'now removes' : 'adds'} \`${b}\``;
+  else text = `${head}: no longer ${from!.op.change === 'removed' ? 'removes' : 'adds'} \`${a}\``;
+  return { function: where, file: sample.file, role, from: a, to: b, movedTo: moved, text };
 }
 
 /** The operation as shown: the call, with its lock or GFP flags when the call alone does not tell the change. */
@@ -125,22 +173,6 @@ export function normalizeLock(expr: string | null): string {
   if (!expr) return '';
   const last = expr.replace(/^[&*(\s]+|[)\s]+$/g, '').split(/->|\./);
   return last[last.length - 1] ?? '';
-}
-
-function bestReplacement(op: LockOp, candidates: KeyedOp[]): number {
-  let best = -1;
-  let bestScore = 0;
-  candidates.forEach(({ op: c }, k) => {
-    if (c.change !== op.change || CATEGORY[c.kind] !== CATEGORY[op.kind]) return;
-    let score = 1;
-    if (normalizeLock(c.lock) === normalizeLock(op.lock)) score += 2;
-    if (c.family === op.family) score += 1;
-    if (score > bestScore) {
-      best = k;
-      bestScore = score;
-    }
-  });
-  return best;
 }
 
 function multisetMinus(a: KeyedOp[], b: KeyedOp[]): KeyedOp[] {
@@ -189,6 +221,9 @@ export function shrinkerRoles(patch: Patch): Map<string, string> {
   for (const line of patch.diff.split('\n')) {
     const m = SHRINKER_CALLBACK.exec(line) ?? SHRINKER_ASSIGN.exec(line);
     if (m) roles.set(m[2]!, m[1]!);
+  }
+  for (const op of patch.lockOps as (LockOp & { callback?: string | null })[]) {
+    if (op.kind === 'shrinker' && op.callback && op.role) roles.set(op.callback, op.role);
   }
   return roles;
 }

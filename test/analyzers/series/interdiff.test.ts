@@ -126,6 +126,41 @@ describe('interdiff', () => {
     ]);
   });
 
+  it('follows a lock moved into a helper and folds the unlocks that follow it', () => {
+    const a = patch(
+      [
+        op({ kind: 'lock', primitive: 'dma_resv_lock', function: 'lab_scan' }),
+        op({ kind: 'unlock', primitive: 'dma_resv_unlock', function: 'lab_scan' }),
+      ],
+      V5_DIFF,
+    );
+    const b = patch(
+      [
+        op({
+          kind: 'trylock',
+          primitive: 'mutex_trylock',
+          family: 'mutex',
+          lock: '&lab->lru_lock',
+          function: 'lab_scan',
+        }),
+        op({
+          kind: 'unlock',
+          primitive: 'mutex_unlock',
+          family: 'mutex',
+          lock: '&lab->lru_lock',
+          function: 'lab_scan',
+        }),
+        op({ kind: 'trylock', primitive: 'dma_resv_trylock', function: 'lab_scan_list' }),
+        op({ kind: 'unlock', primitive: 'dma_resv_unlock', function: 'lab_scan_list' }),
+      ],
+      V5_DIFF,
+    );
+    expect(interdiff(a, b).lockChanges.map((c) => c.text)).toEqual([
+      'lab_scan (scan_objects): `dma_resv_lock` → `dma_resv_trylock` in lab_scan_list',
+      'lab_scan (scan_objects): adds `mutex_trylock(&lab->lru_lock)`',
+    ]);
+  });
+
   it('says nothing about locking when the lock operations are the same', () => {
     expect(interdiff(v5, v5)).toEqual({
       lockChanges: [],
