@@ -12,7 +12,7 @@ import {
   taskFromCommPid,
 } from './details/header.js';
 import { joinContinuations, type LogicalLine } from './details/join.js';
-import { isStackNoise, parseStackLine } from './details/stack.js';
+import { isStackNoise, looksLikeFrame, parseStackLine } from './details/stack.js';
 import { lockFromName, parseLock } from './lock-line.js';
 
 /** The structured lock data of one report (see issue 2 for the JSON contract). */
@@ -78,11 +78,26 @@ const HARDWARE_RE = /^Hardware name: (.{1,300})$/;
 const KCSAN_ACCESS_RE =
   /^(?:read|write)(?:\s\(marked\))? to 0x[0-9a-f]{1,16} of \d{1,4} bytes by (?:task \d{1,8}|interrupt) on cpu \d{1,5}:$/;
 
+// `Chain exists of:` then `  &(c->notifiers)->rwsem --> &gmu->lock --> &devfreq->lock`
+const CHAIN_EXISTS = 'Chain exists of:';
+const CHAIN_ARROW = ' --> ';
+
+// irq safe -> unsafe: `but this new dependency connects a HARDIRQ-irq-safe lock:` / `to a HARDIRQ-irq-unsafe lock:`
+// then ` (console_owner){-.-.}-{0:0}` on the next line
+const IRQ_PAIR_RE = /^(?:but this new dependency connects a|to a) [A-Z]{4,8}-(?:READ-)?irq-(un)?safe lock:$/;
+
+// The kernel release wrapped under a CPU line: `5.8.0-rc6-next-20200721 #1`, with the rest of the
+// taint flags before it: `          T  6.1.0-next-20221214 #2`
+const WRAPPED_RELEASE_RE = /^(?:([A-Z][A-Z ]{0,40}) )?([^\sA-Z]\S{0,99}) #\d{1,6}(?: \S{1,40})?$/;
+
 // Lines that close an irq-state block: `irq event stamp: 283`, `hardirqs last  enabled at (283): ...`,
 // ` ... key      at: [<ffffffff945023c0>] init_timer_cpu.__key+0x0/0x20`, ` }`
 const IRQ_BLOCK_END_RE = /^(?:irq event stamp:|(?:hard|soft)irqs last|\.\.\. key\s+at:|\}$)/;
 
-type Mode = 'none' | 'chain' | 'irq' | 'scenario' | 'held' | 'stack' | 'other-stack';
+type Mode = 'none' | 'chain' | 'irq' | 'scenario' | 'held' | 'stack' | 'other-stack' | 'chain-exists';
+
+/** What the next lock line is, besides acquiring/held: one end of an irq safe -> unsafe dependency. */
+type Pending = LockSlot | 'irq-safe' | 'irq-unsafe';
 
 class DetailsBuilder {
   readonly d: LockDetails = {
@@ -100,7 +115,13 @@ class DetailsBuilder {
     diagnostics: [],
   };
   private mode: Mode = 'none';
-  private pending: LockSlot = null;
+  private pending: Pending = null;
+  /** `Chain exists of:` locks, in printed order. */
+  private chainExists: Lock[] = [];
+  /** The irq-safe and irq-unsafe locks of a `*-safe -> *-unsafe` report. */
+  private irqPair: { safe: Lock | null; unsafe: Lock | null } = { safe: null, unsafe: null };
+  /** A CPU line without its release (mail wrap): the next line may be it. */
+  private releaseNext = false;
   private link: DependencyLink | null = null;
   private irq: IrqStateUse | null = null;
   private block: HeldLocks | null = null;
@@ -135,13 +156,25 @@ class DetailsBuilder {
     this.block = null;
   }
 
-  private setLock(slot: Exclude<LockSlot, null>, lock: Lock): void {
+  private setLock(slot: Exclude<Pending, null>, lock: Lock): void {
     if (slot === 'acquiring') this.d.acquiring ??= lock;
-    else this.d.held.push(lock);
+    else if (slot === 'held') this.d.held.push(lock);
+    else if (slot === 'irq-safe') this.irqPair.safe ??= lock;
+    else this.irqPair.unsafe ??= lock;
   }
 
+  /**
+   * Reports without `-> #N` entries (irq safe -> unsafe, irq inversion) still name their cycle:
+   * the chain is then the `Chain exists of:` locks, else the irq-safe and irq-unsafe locks, with
+   * lockdep's numbering (the last printed is #0) and no stacks (those are in irqStates).
+   */
   finish(): LockDetails {
     this.setMode('none');
+    if (this.d.chain.length === 0) {
+      const { safe, unsafe } = this.irqPair;
+      const locks = this.chainExists.length > 0 ? this.chainExists : safe && unsafe ? [safe, unsafe] : [];
+      this.d.chain = locks.map((lock, i) => ({ index: locks.length - 1 - i, lock, stack: [] }));
+    }
     return this.d;
   }
 
@@ -160,6 +193,16 @@ class DetailsBuilder {
       this.d.task ??= release.task;
       this.d.acquiring ??= lockFromName(release.name, release.site ? parseStackLine(release.site) : null);
       this.pending = null;
+      this.setMode('none');
+      return true;
+    }
+    if (t === CHAIN_EXISTS) {
+      this.setMode('chain-exists');
+      return true;
+    }
+    const pair = IRQ_PAIR_RE.exec(t);
+    if (pair) {
+      this.pending = pair[1] ? 'irq-unsafe' : 'irq-safe';
       this.setMode('none');
       return true;
     }
@@ -229,7 +272,10 @@ class DetailsBuilder {
         this.d.taint = id.taint;
         this.taintSeen = true;
       }
-      if (t.startsWith('CPU:')) this.stackArmed = true;
+      if (t.startsWith('CPU:')) {
+        this.stackArmed = true;
+        this.releaseNext = id.kernelRelease === null;
+      }
       if (this.mode === 'stack' || this.mode === 'held') this.setMode('none');
       return true;
     }
@@ -261,6 +307,7 @@ class DetailsBuilder {
       this.diag('HELD_LOCK_UNPARSED', `held lock not understood: ${l.t.slice(0, 120)}`, l.line);
       return true;
     }
+    this.checkSite(lock, l);
     const last = this.block.locks.at(-1);
     if (index === this.lastIndex && last) {
       // syzbot prints one line per inlined frame of the same lock: keep the real (non-inline) site.
@@ -272,18 +319,48 @@ class DetailsBuilder {
     return true;
   }
 
-  private frame(l: LogicalLine, into: Frame[], strict: boolean): void {
+  /** A line of a chain entry's or irq state's stack. */
+  /** A lock whose `at:` site is printed but not understood is kept, with a diagnostic. */
+  private checkSite(lock: Lock, l: LogicalLine): void {
+    if (lock.site !== null) return;
+    const at = l.t.lastIndexOf(' at: ');
+    if (at >= 0 && l.t.length > at + 5) {
+      this.diag('LOCK_SITE_UNPARSED', `lock site not understood: ${l.t.slice(at + 5, at + 125)}`, l.line);
+    }
+  }
+
+  private frame(l: LogicalLine, into: Frame[]): void {
     const f = parseStackLine(l.t);
     if (f) {
       into.push(f);
       return;
     }
     if (isStackNoise(l.t)) return;
-    if (strict) this.diag('FRAME_UNPARSED', `stack line not understood: ${l.t.slice(0, 120)}`, l.line);
+    // A lock or a section header (`to a HARDIRQ-irq-unsafe lock:`) ends the stack; anything else
+    // (a frame in a shape we do not know, text a poster inserted) is reported and skipped.
+    if (l.t.endsWith(':') || parseLock(l.t)) {
+      this.setMode('none');
+      return;
+    }
+    this.diag('FRAME_UNPARSED', `stack line not understood: ${l.t.slice(0, 120)}`, l.line);
   }
 
   push(l: LogicalLine): void {
     const t = l.t;
+    if (this.releaseNext) {
+      this.releaseNext = false;
+      const m = WRAPPED_RELEASE_RE.exec(t);
+      if (m) {
+        this.d.kernelRelease ??= m[2] as string;
+        if (m[1] && this.d.taint) this.d.taint = `${this.d.taint} ${m[1].trim()}`;
+        return;
+      }
+    }
+    if (this.mode === 'chain-exists' && t.includes(CHAIN_ARROW)) {
+      this.chainExists = t.split(CHAIN_ARROW).map((name) => lockFromName(name.trim()));
+      this.setMode('none');
+      return;
+    }
     if (t === '') {
       if (this.mode === 'scenario') return;
       if (this.mode !== 'stack' && this.mode !== 'other-stack') this.setMode('none');
@@ -306,6 +383,7 @@ class DetailsBuilder {
     if (this.pending) {
       const lock = parseLock(t);
       if (lock) {
+        this.checkSite(lock, l);
         this.setLock(this.pending, lock);
         this.pending = null;
         return;
@@ -322,17 +400,22 @@ class DetailsBuilder {
         this.setMode('none');
         break;
       case 'chain':
-        this.frame(l, (this.link as DependencyLink).stack, true);
+        this.frame(l, (this.link as DependencyLink).stack);
         return;
       case 'irq':
-        this.frame(l, (this.irq as IrqStateUse).stack, true);
+        this.frame(l, (this.irq as IrqStateUse).stack);
         return;
       case 'stack': {
         const f = parseStackLine(t);
         if (f) this.d.stack.push(f);
+        else if (looksLikeFrame(t))
+          this.diag('FRAME_UNPARSED', `stack line not understood: ${t.slice(0, 120)}`, l.line);
         else if (!isStackNoise(t) && this.d.stack.length > 0) this.setMode('none');
         return;
       }
+      case 'chain-exists':
+        this.setMode('none');
+        break;
       case 'other-stack':
         if (!parseStackLine(t) && !isStackNoise(t)) this.setMode('none');
         return;
@@ -378,4 +461,6 @@ export const DETAILS_REGEXES: readonly RegExp[] = [
   HARDWARE_RE,
   KCSAN_ACCESS_RE,
   IRQ_BLOCK_END_RE,
+  IRQ_PAIR_RE,
+  WRAPPED_RELEASE_RE,
 ];

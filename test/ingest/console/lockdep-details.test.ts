@@ -1,7 +1,11 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
+import { check } from 'recheck';
 import { describe, expect, it } from 'vitest';
-import { extractLockDetails } from '../../../src/ingest/console/lockdep-details.js';
+import { HEADER_REGEXES } from '../../../src/ingest/console/details/header.js';
+import { JOIN_REGEXES } from '../../../src/ingest/console/details/join.js';
+import { STACK_REGEXES } from '../../../src/ingest/console/details/stack.js';
+import { DETAILS_REGEXES, extractLockDetails } from '../../../src/ingest/console/lockdep-details.js';
 import type { ConsoleLine } from '../../../src/model/console-line.js';
 import type { ReportKind } from '../../../src/model/report.js';
 import { fixture } from '../../helpers/shared.js';
@@ -250,5 +254,22 @@ describe('never throws', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('ReDoS: every regex of the lock-details extractor is safe', () => {
+  const all = [...DETAILS_REGEXES, ...HEADER_REGEXES, ...JOIN_REGEXES, ...STACK_REGEXES];
+  it.each(all.map((r) => [r.source, r]))('%s', async (_src, re) => {
+    const r = await check(re.source, re.flags);
+    expect(r.status).toBe('safe');
+  });
+  it('a 1 MB line of lock-ish text is handled (no exception, no lock)', () => {
+    const line = `ffff888100e0a8b0 (${'('.repeat(500_000)}${'x#1/'.repeat(125_000)}`;
+    const d = extractLockDetails(
+      'circular-dependency',
+      consoleLines(`x/1 is trying to acquire lock:\n${line}`),
+    );
+    expect(d.acquiring).toBeNull();
+    expect(d.diagnostics.map((x) => x.code)).toEqual(['LOCK_LINE_UNPARSED']);
   });
 });

@@ -77,13 +77,20 @@ export function parseTaskLine(t: string): TaskLine | null {
   return null;
 }
 
-// `Xorg/1869 is trying to release lock (reservation_ww_class_mutex) at:` (bad unlock balance)
-const RELEASE_RE = /^(\S{1,64}) is trying to release lock \((.{1,512})\) at:(.{0,1024})$/;
+// `Xorg/1869 is trying to release lock (reservation_ww_class_mutex) at:` (bad unlock balance),
+// the site on the same line or the next: `[<ffffffff852f4539>] vkms_vblank_simulate+0x159/0x3d0 ...`
+const RELEASE_INTRO = ' is trying to release lock (';
+const RELEASE_AT = ') at:';
 
 export function parseReleaseLine(t: string): { task: TaskRef | null; name: string; site: string } | null {
-  const m = RELEASE_RE.exec(t);
-  if (!m) return null;
-  return { task: taskFromCommPid(m[1] as string), name: m[2] as string, site: (m[3] as string).trim() };
+  const intro = t.indexOf(RELEASE_INTRO);
+  const at = t.lastIndexOf(RELEASE_AT);
+  if (intro <= 0 || at < intro + RELEASE_INTRO.length) return null;
+  return {
+    task: taskFromCommPid(t.slice(0, intro)),
+    name: t.slice(intro + RELEASE_INTRO.length, at),
+    site: t.slice(at + RELEASE_AT.length).trim(),
+  };
 }
 
 /** Task lines of the report banners themselves (no lock follows). */
@@ -188,7 +195,6 @@ export function parseKernelId(t: string): KernelId | null {
 }
 
 export const HEADER_REGEXES: readonly RegExp[] = [
-  RELEASE_RE,
   CPU_LINE_RE,
   RELEASE_LINE_RE,
   HUNG_RELEASE_RE,

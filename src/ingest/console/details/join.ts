@@ -29,11 +29,31 @@ const USAGE_DASH_RE = /\}-$/;
 // ` #0: ffff9967d8c104c8 (&xef->vm.lock){+.+.}-{3:3}, at:`
 const TRAILING_AT_RE = /\)(?:\{[-.+?]{4,8}\}(?:-\{\d{1,2}:\d{1,2}\})?)?,? at:$/;
 
+// What a wrapped site starts with: `drm_modeset_lock (linux/drivers/...c:258`, `[<ffffffff81844c6b>] pipe_lock+0x5b/0x70`
+const SITE_START_RE = /^(?:\[<[0-9a-f]{1,16}>\] )?[A-Za-z_][\w.]{0,200}(?:\+0x| \(|$)/;
+
 // `INITIAL USE` / ` at:` (020), `-> (` / `&htab->buckets[i].lock){+...}-{2:2}` (020)
 const BARE_STATE_RE = /^(?:INITIAL(?: READ)? USE|[A-Z]{4,8}-(?:ON|IN)-[RW]|IN-[A-Z]{4,8}-[RW])$/;
 
 // `Xorg/1869 is trying to release lock` / `(reservation_ww_class_mutex) at:` (008, Gmail wrap)
 const RELEASE_LOCK_RE = /is trying to release lock$/;
+
+// A lock line wrapped right before its `at:`: `#2: ffff8880b32eb6c0 (&(&vgvq->qlock)->rlock){+.+.},` / `at: ...`
+const USAGE_COMMA_RE = /\},$/;
+
+// A frame or site wrapped before its decoded `(path:line)`: `dma_resv_add_excl_fence` /
+// `(linux/./include/linux/dma-resv.h:246`
+const ENDS_WITH_SYMBOL_RE = /(?:^|[\s:])(?:\? )?[A-Za-z_][\w.]{0,200}$/;
+const STARTS_WITH_PATH_RE = /^\([\w./-]{1,300}:\d{1,6}/;
+// The middle of a wrapped decoded location list: `linux/drivers/gpu/drm/drm_modeset_lock.c:342`
+const PATH_ONLY_RE = /^[\w./-]{1,300}:\d{1,6}(?: \(discriminator \d{1,4}\))?\)?$/;
+
+// ARM32 frame wrapped after `from`: `[<c0112e18>] (unwind_backtrace) from [<c010cda0>]` / `(show_stack+0x10/0x14)`
+const ARM32_FROM_RE = /\) from \[<[0-9a-fx]{1,18}>\]$/;
+
+// KCSAN access line wrapped: `write to 0xffff80000f00bfb8 of 8 bytes by task` / `93 on cpu 0:`
+const KCSAN_BY_TASK_RE = /^(?:read|write).{0,60} by task$/;
+const KCSAN_PID_RE = /^\d{1,8} on cpu \d{1,5}:$/;
 
 function parenBalance(s: string): number {
   let depth = 0;
@@ -63,12 +83,16 @@ function glue(cur: string, next: string): '' | ' ' | null {
   }
   if (USAGE_DASH_RE.test(c) && n.startsWith('{')) return '';
   if (c.endsWith('(') || c === '->') return c === '->' ? ' ' : '';
-  if (TRAILING_AT_RE.test(c) && parseFrame(n) !== null) return ' ';
+  if (TRAILING_AT_RE.test(c) && (parseFrame(n) !== null || SITE_START_RE.test(n))) return ' ';
   if (BARE_STATE_RE.test(c) && n === 'at:') return ' ';
   if (RELEASE_LOCK_RE.test(c) && n.startsWith('(')) return ' ';
+  if (USAGE_COMMA_RE.test(c) && n.startsWith('at:')) return ' ';
+  if (ENDS_WITH_SYMBOL_RE.test(c) && STARTS_WITH_PATH_RE.test(n)) return ' ';
+  if (ARM32_FROM_RE.test(c) && n.startsWith('(')) return ' ';
+  if (KCSAN_BY_TASK_RE.test(c) && KCSAN_PID_RE.test(n)) return ' ';
   const open = parenBalance(c);
   if (open > 0 && n.startsWith(')')) return '';
-  if (open > 0 && parenBalance(n) < 0) return ' ';
+  if (open > 0 && (parenBalance(n) < 0 || PATH_ONLY_RE.test(n))) return ' ';
   return null;
 }
 
@@ -114,6 +138,14 @@ export const JOIN_REGEXES: readonly RegExp[] = [
   LONE_ADDRESS_RE,
   USAGE_DASH_RE,
   TRAILING_AT_RE,
+  SITE_START_RE,
   BARE_STATE_RE,
   RELEASE_LOCK_RE,
+  USAGE_COMMA_RE,
+  ENDS_WITH_SYMBOL_RE,
+  STARTS_WITH_PATH_RE,
+  PATH_ONLY_RE,
+  ARM32_FROM_RE,
+  KCSAN_BY_TASK_RE,
+  KCSAN_PID_RE,
 ];

@@ -27,10 +27,26 @@ export function isStackNoise(t: string): boolean {
 }
 
 // A frame that is only an address: `0xffffffffa0005056` (module init code, no symbol), `? 0xffffffffa0005000`
-const BARE_ADDRESS_RE = /^(\? )?0x([0-9a-f]{6,16})$/;
+const BARE_ADDRESS_RE = /^(\? )?0x([0-9a-f]{1,16})$/;
+
+// `...  __lock_acquire+0x8bc/0x1a94`
+const ELLIPSIS_RE = /^\.{3}\s{1,8}/;
+
+/**
+ * A line shaped like a frame that parseFrame did not take (`func (a.c:1 b.c:2)`): it stays in the
+ * stack as a diagnostic instead of ending it.
+ *   `validate_chain (locking/lockdep.c:3093 locking/lockdep.c:3895)`
+ */
+const FRAME_LIKE_RE = /^(?:\? )?[A-Za-z_][\w.]{0,200}(?:\+0x[0-9a-f]|\s\()/;
+
+export function looksLikeFrame(t: string): boolean {
+  return FRAME_LIKE_RE.test(t);
+}
 
 /** parseFrame, plus the symbol-less `0xffffffffa0005056` frames lockdep stacks hold. */
-export function parseStackLine(t: string): Frame | null {
+export function parseStackLine(text: string): Frame | null {
+  // `...  __lock_acquire+0x8bc/0x1a94`: lockdep marks a stack it had to cut short
+  const t = text.startsWith('...') ? text.replace(ELLIPSIS_RE, '') : text;
   const f = parseFrame(t);
   if (f) return f;
   const m = BARE_ADDRESS_RE.exec(t);
@@ -48,4 +64,9 @@ export function parseStackLine(t: string): Frame | null {
   };
 }
 
-export const STACK_REGEXES: readonly RegExp[] = [...STACK_NOISE_RES, BARE_ADDRESS_RE];
+export const STACK_REGEXES: readonly RegExp[] = [
+  ...STACK_NOISE_RES,
+  BARE_ADDRESS_RE,
+  ELLIPSIS_RE,
+  FRAME_LIKE_RE,
+];
