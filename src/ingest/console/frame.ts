@@ -13,7 +13,7 @@ const MAX_FRAME_LINE = 1024;
 
 // A symbol as printed: letters, digits, `_`, `.` (`.isra.0`, `.cold`), `$`.
 const SYM = String.raw`[A-Za-z_$][\w.$]*`;
-const HEX = String.raw`0x[0-9a-fA-F]+`;
+const HEX = '0x[0-9a-fA-F]+';
 
 // ` <IRQ>`, ` </TASK>`, ` <NMI>`, ` <EOI>`, ` <SOFTIRQ>`
 const MARKER_RE = /^<\/?[A-Z]{2,10}>$/;

@@ -1,0 +1,33 @@
+import { clip, FRAME_LINES, RISCV_START, STACK_STARTS } from './stack.js';
+import type { OopsFormat } from './types.js';
+
+// A timestamp merged into the middle of a title: `... in [  123.456789] foo`
+const TITLE_WITH_TIMESTAMP = /\[ *[0-9]+\.[0-9]+\]/;
+
+/**
+ * syzkaller's corruption rules for a titled report: a title with a timestamp
+ * inside is corrupted; a row that expects a call trace needs a stack-trace
+ * header followed (within 15 lines) by at least one frame, for each header.
+ */
+export function corruptionOf(title: string, lines: string[], format: OopsFormat | null): string | null {
+  if (TITLE_WITH_TIMESTAMP.test(title)) return 'title matches corrupted regexp';
+  if (format === null || format.noStackTrace) return null;
+  let hasStack = false;
+  for (const key of STACK_STARTS) {
+    const at = lines.findIndex((l) => key.test(clip(l)));
+    if (at < 0) continue;
+    if (lines.length - at < 4) return 'call trace is missed';
+    let corrupted = true;
+    for (let i = at + 1; i < at + 16 && i < lines.length; i++) {
+      const ln = clip(lines[i] as string);
+      if (STACK_STARTS.some((k) => k.test(ln))) break;
+      if (ln.includes('(stack is not available)') || FRAME_LINES.some((re) => re.test(ln))) {
+        hasStack = true;
+        corrupted = false;
+        break;
+      }
+    }
+    if (key !== RISCV_START && corrupted) return 'no frames in a stack trace';
+  }
+  return hasStack ? null : 'no stack trace in report';
+}

@@ -1,0 +1,181 @@
+import { STRIP_FRAME_PREFIXES, stripFramePrefix } from './skip.js';
+import { clip, extractFrames, type GuiltyFrame } from './stack.js';
+import type { Oops, OopsFormat } from './types.js';
+
+/** Why a report is marked corrupted (syzkaller's wording, so verdicts compare). */
+export const CORRUPTED_NO_FRAMES = 'extracted no frames';
+export const CORRUPTED_NO_REPORT = 'matched title but not report regexp';
+export const CORRUPTED_FORMAT = 'report format is marked as corrupted';
+
+export interface Description {
+  /** Raw title (before address/number normalization). */
+  title: string;
+  altTitles: string[];
+  corruptedReason: string | null;
+  /** The row that produced the title, or null (title is the banner line). */
+  format: OopsFormat | null;
+  /** Guilty frames found (one per stack in the row's spec). */
+  frames: GuiltyFrame[];
+  /** Line (index into the lines given) where the matched title starts. */
+  titleLine: number;
+}
+
+interface Pos {
+  line: number;
+  col: number;
+  groups: string[];
+}
+
+function matchTitle(f: OopsFormat, lines: string[], upTo: number): Pos | null {
+  const last = Math.min(upTo, lines.length - 1);
+  for (let i = 0; i <= last; i++) {
+    const text = clip(lines[i] as string);
+    const m = f.title.exec(text);
+    if (!m) continue;
+    const groups = m.slice(1).map((g) => g ?? '');
+    let from = m.index + m[0].length;
+    let ok = true;
+    for (const re of f.also ?? []) {
+      const rest = text.slice(from);
+      const a = re.exec(rest);
+      if (!a) {
+        ok = false;
+        break;
+      }
+      groups.push(...a.slice(1).map((g) => g ?? ''));
+      from += a.index + a[0].length;
+    }
+    if (ok) return { line: i, col: m.index, groups };
+  }
+  return null;
+}
+
+function matchReport(f: OopsFormat, lines: string[]): Pos | null {
+  const rep = f.report;
+  if (!rep) return null;
+  const [head, ...rest] = rep.steps;
+  if (!head) return null;
+  for (let i = 0; i < lines.length; i++) {
+    const m = head.exec(clip(lines[i] as string));
+    if (!m) continue;
+    const groups = m.slice(1).map((g) => g ?? '');
+    let at = i;
+    let ok = true;
+    for (const step of rest) {
+      let found = -1;
+      const limit = rep.within === undefined ? lines.length - 1 : Math.min(lines.length - 1, at + rep.within);
+      for (let j = at + 1; j <= limit; j++) {
+        const s = step.exec(clip(lines[j] as string));
+        if (s) {
+          groups.push(...s.slice(1).map((g) => g ?? ''));
+          found = j;
+          break;
+        }
+      }
+      if (found < 0) {
+        ok = false;
+        break;
+      }
+      at = found;
+    }
+    // Only the first occurrence of the head line is tried (reports rarely repeat it).
+    return ok ? { line: i, col: m.index, groups } : null;
+  }
+  return null;
+}
+
+function before(a: Pos, b: Pos | null): boolean {
+  return b === null || a.line < b.line || (a.line === b.line && a.col < b.col);
+}
+
+/**
+ * Title a report: find the row whose title matches earliest in the report,
+ * check its report lines, extract the guilty frame(s), format the title.
+ * `lines[0]` is the banner line; lines are message texts (prefixes removed).
+ */
+export function describe(lines: string[], oops: Oops): Description {
+  let best: Pos | null = null;
+  const matched: Array<{ f: OopsFormat; pos: Pos }> = [];
+  for (const f of oops.formats) {
+    const pos = matchTitle(f, lines, best ? best.line : lines.length - 1);
+    if (!pos) continue;
+    if (before(pos, best)) {
+      best = pos;
+      matched.length = 0;
+    }
+    if (best && pos.line === best.line && pos.col === best.col) matched.push({ f, pos });
+  }
+  for (const { f, pos } of matched) {
+    let start = pos;
+    if (f.report) {
+      const r = matchReport(f, lines);
+      if (!r) continue;
+      start = r;
+    }
+    let frames: GuiltyFrame[] = [];
+    let corruptedReason: string | null = null;
+    if (f.stack) {
+      const from = [(lines[start.line] as string).slice(start.col), ...lines.slice(start.line + 1)];
+      const res = extractFrames(f.stack, from);
+      frames = res.frames.map((fr) => ({ ...fr, line: fr.line < 0 ? -1 : fr.line + start.line }));
+      if (!res.ok) corruptedReason = CORRUPTED_NO_FRAMES;
+    }
+    const names = frames.map((fr) => fr.canonical);
+    const title = f.format(start.groups, names);
+    const alts: string[] = (f.alt ?? []).map((a) => a(start.groups, names));
+    for (const variant of strippedVariants(frames)) {
+      const t = f.format(start.groups, variant);
+      if (t !== title) alts.push(t);
+      for (const a of f.alt ?? []) alts.push(a(start.groups, variant));
+    }
+    if (corruptedReason === null && f.corrupted) corruptedReason = CORRUPTED_FORMAT;
+    return {
+      title,
+      altTitles: [...new Set(alts)],
+      corruptedReason,
+      format: f,
+      frames,
+      titleLine: start.line,
+    };
+  }
+  // No row matched: the title is the banner line from its keyword on.
+  let title = '';
+  let titleLine = 0;
+  for (let i = 0; i < lines.length; i++) {
+    const text = lines[i] as string;
+    const at = text.indexOf(oops.header);
+    if (at >= 0) {
+      title = clip(text.slice(at));
+      titleLine = i;
+      break;
+    }
+  }
+  return {
+    title,
+    altTitles: [],
+    corruptedReason: best ? CORRUPTED_NO_REPORT : null,
+    format: null,
+    frames: [],
+    titleLine,
+  };
+}
+
+/** The frame lists with each syscall prefix stripped (and the raw names), for alternative titles. */
+function strippedVariants(frames: GuiltyFrame[]): string[][] {
+  if (frames.length === 0) return [];
+  const out: string[][] = [frames.map((f) => f.raw)];
+  for (const p of STRIP_FRAME_PREFIXES) {
+    let changed = false;
+    const list = frames.map((f) => {
+      if (f.raw.startsWith(p)) {
+        changed = true;
+        return f.raw.slice(p.length);
+      }
+      return f.raw;
+    });
+    if (changed) out.push(list);
+  }
+  return out;
+}
+
+export { stripFramePrefix };

@@ -1,0 +1,164 @@
+import { CALL_TRACE } from './macros.js';
+import { skipMatchers, stripFramePrefix } from './skip.js';
+import { PARSE_STACK, type StackPart, type StackSpec } from './types.js';
+
+/** Lines that start a stack trace (or an allocation/free stack) in a report. */
+export const STACK_STARTS: readonly RegExp[] = [
+  // `Call Trace:`, `Call trace:`
+  /Call (?:T|t)race/,
+  // KASAN: `Allocated:`, `Allocated by task 5531:`, `Freed by task 5531:`
+  /Allocated:/,
+  /Allocated by task \d+:/,
+  /Freed:/,
+  /Freed by task \d+:/,
+  // kmemleak `  backtrace (crc 8c1a5a0e):` but not lockdep's `stack backtrace:`
+  /[^k] backtrace(?: \(crc [0-9a-fA-F]*\))?:/,
+  // arm32 `Backtrace:`
+  /Backtrace:/,
+  // KMSAN
+  /Uninit was stored to memory at/,
+  // riscv show_regs() tail: `status: 0000000200000120 badaddr: 0000000000000000 cause: 000000000000000f`
+  RISCV_STACK_START(),
+];
+
+function RISCV_STACK_START(): RegExp {
+  return /status: [0-9a-f]{16} badaddr: [0-9a-f]{16} cause: [0-9a-f]{16}/;
+}
+export const RISCV_START = STACK_STARTS[STACK_STARTS.length - 1] as RegExp;
+
+/** Frame lines, capturing the function name(s). */
+export const FRAME_LINES: readonly RegExp[] = [
+  // ` drm_gem_shmem_evict+0x1d5/0x580 [drm_shmem_helper]`, ` [<ffffffff81234567>] func+0x1/0x2`
+  /^ *(?:\[<?(?:0x)?[0-9a-f]+>?\] ){0,2}([a-zA-Z0-9_]+)[.+]/,
+  // `[<c010f0c0>] (unwind_backtrace) from [<c010b4a8>] (show_stack+0x10/0x14)`: callee and caller
+  /^ *\[<?(?:0x)?[0-9a-f]+>?\] \(([a-zA-Z0-9_.]+)\) from \[<?(?:0x)?[0-9a-f]+>?\] \(([a-zA-Z0-9_]+)[.+]/,
+];
+
+/** Fault-injection stacks are often intermixed with reports: seeing one marks the report corrupted. */
+// ` should_failslab+0x5/0x10`, ` [<ffffffff81>] should_fail.cold+0x1/0x2`
+export const CORRUPTED_LINES: readonly RegExp[] = [
+  /^(?: \[<?(?:0x)?[0-9a-f]+>?\])? should_fail(?:slab)?(?:\.[a-z0-9.]+)?\+0x/,
+];
+
+const MAX_LINE = 2048;
+
+export function clip(line: string): string {
+  return line.length > MAX_LINE ? line.slice(0, MAX_LINE) : line;
+}
+
+function anyMatch(line: string, res: readonly RegExp[]): boolean {
+  for (const re of res) if (re.test(line)) return true;
+  return false;
+}
+
+export interface GuiltyFrame {
+  /** Name used in the title (syscall prefixes stripped). */
+  canonical: string;
+  /** Name as found in the trace. */
+  raw: string;
+  /** Index (into the lines given) of the line it came from, or -1. */
+  line: number;
+}
+
+interface Candidate {
+  name: string;
+  line: number;
+}
+
+function collect(out: Candidate[], m: RegExpExecArray, skip: RegExp[], line: number): void {
+  for (let i = 1; i < m.length; i++) {
+    const name = m[i];
+    if (name === undefined) continue;
+    if (!skip.some((re) => re.test(name))) out.push({ name, line });
+  }
+}
+
+/**
+ * Walk the report lines following a row's stack parts and return the guilty
+ * frame of each stack (null entries mean "no usable frame": the report is
+ * corrupted). `lines[0]` is the report text from the match start.
+ */
+export function extractFrames(spec: StackSpec, lines: string[]): { frames: GuiltyFrame[]; ok: boolean } {
+  const first = walk(spec, spec.parts, lines);
+  if (first.ok || !spec.parts2) return first;
+  return walk(spec, spec.parts2, lines);
+}
+
+function pick(spec: StackSpec, cands: Candidate[]): GuiltyFrame | null {
+  if (cands.length === 0) return null;
+  const stripped = cands.map((c) => stripFramePrefix(c.name));
+  if (!spec.extractor) {
+    const c = cands[0] as Candidate;
+    return { canonical: stripped[0] as string, raw: c.name, line: c.line };
+  }
+  const r = spec.extractor(stripped);
+  if (!r || r.frame === '') return null;
+  const c = cands[r.index] as Candidate;
+  return { canonical: r.frame, raw: c.name, line: c.line };
+}
+
+function walk(spec: StackSpec, parts: StackPart[], lines: string[]): { frames: GuiltyFrame[]; ok: boolean } {
+  const skip = skipMatchers(spec.skip);
+  const frames: GuiltyFrame[] = [];
+  let cands: Candidate[] = [];
+  let ok = true;
+  let stacks = 0;
+  let pos = 0;
+  const flush = () => {
+    const f = pick(spec, cands);
+    if (f) frames.push(f);
+    else {
+      frames.push({ canonical: 'corrupted', raw: 'corrupted', line: -1 });
+      ok = false;
+    }
+    cands = [];
+  };
+  for (let partIdx = 0; ; partIdx++) {
+    if (partIdx === parts.length || (parts[partIdx] === PARSE_STACK && stacks > 0)) flush();
+    if (partIdx === parts.length) break;
+    const part = parts[partIdx] as RegExp;
+    if (part === PARSE_STACK) {
+      stacks++;
+      while (pos < lines.length) {
+        const ln = clip(lines[pos++] as string);
+        if (anyMatch(ln, CORRUPTED_LINES)) {
+          ok = false;
+          break;
+        }
+        if (anyMatch(ln, STACK_STARTS)) break;
+        const next = parts[partIdx + 1];
+        if (next !== undefined) {
+          const m = next.exec(ln);
+          if (m) {
+            collect(cands, m, skip, pos - 1);
+            partIdx++;
+            break;
+          }
+        }
+        for (const re of FRAME_LINES) {
+          const m = re.exec(ln);
+          if (m) {
+            collect(cands, m, skip, pos - 1);
+            break;
+          }
+        }
+      }
+    } else {
+      while (pos < lines.length) {
+        const ln = clip(lines[pos++] as string);
+        if (anyMatch(ln, CORRUPTED_LINES)) {
+          ok = false;
+          break;
+        }
+        const m = part.exec(ln);
+        if (!m) continue;
+        collect(cands, m, skip, pos - 1);
+        break;
+      }
+    }
+  }
+  return { frames, ok };
+}
+
+/** Is there a stack-trace header in these lines (used by the corruption rules)? */
+export { CALL_TRACE };

@@ -1,0 +1,196 @@
+import { reportSignature } from '../../analyzers/signature.js';
+import { corruptionOf } from '../../analyzers/title/corrupted.js';
+import { describe } from '../../analyzers/title/describe.js';
+import { normalizeTitle } from '../../analyzers/title/sanitize.js';
+import { titleToType } from '../../analyzers/title/title-to-type.js';
+import type { Diagnostic } from '../../model/diagnostic.js';
+import type { Frame } from '../../model/frame.js';
+import type { LogVerdict, Report, ReportKind } from '../../model/report.js';
+import { openInput } from '../input.js';
+import { LineSplitter, type RawLine } from '../line-splitter.js';
+import { parseFrame } from './frame.js';
+import { ConsoleNormalizer, type NormalizedLine } from './line-normalizer.js';
+import { extractLockDetails } from './lockdep-details.js';
+import { refineKind } from './oops/kinds.js';
+import { ReportScanner, type ScannedReport, titleLines, VerdictCollector } from './report-scanner.js';
+
+export { parseFrame } from './frame.js';
+export { ConsoleNormalizer, type NormalizedLine } from './line-normalizer.js';
+
+/**
+ * Streaming console-log parser: bytes in, reports out as soon as each one is
+ * complete, plus syzkaller's verdict for the whole log (title/type/corrupted
+ * of its first crash). Never throws on any input.
+ */
+export class ConsoleLogParser {
+  readonly diagnostics: Diagnostic[] = [];
+  readonly stats = { lines: 0, reportLines: 0, skipped: 0 };
+  private readonly splitter = new LineSplitter();
+  private readonly normalizer = new ConsoleNormalizer();
+  private readonly scanner = new ReportScanner();
+  private readonly verdictCollector = new VerdictCollector();
+  private cachedVerdict: LogVerdict | null = null;
+  private ended = false;
+
+  constructor(readonly options: { path?: string } = {}) {}
+
+  push(chunk: Uint8Array): Report[] {
+    if (this.ended) return [];
+    return this.lines(this.splitter.push(chunk));
+  }
+
+  end(): Report[] {
+    if (this.ended) return [];
+    const out = this.lines(this.splitter.end());
+    for (const l of this.normalizer.end()) out.push(...this.line(l));
+    for (const s of this.scanner.end()) out.push(this.build(s));
+    this.ended = true;
+    this.stats.skipped = this.stats.lines - this.stats.reportLines;
+    if (this.stats.skipped > 0) {
+      this.diagnostics.push({
+        code: 'LINES_OUTSIDE_REPORTS',
+        message: `${this.stats.skipped} of ${this.stats.lines} lines are outside any report (boot and console noise)`,
+        line: null,
+      });
+    }
+    if (this.normalizer.repaired > 0) {
+      this.diagnostics.push({
+        code: 'CONSOLE_STAMPS_REPAIRED',
+        message: `${this.normalizer.repaired} lines had a timestamp cut or glued by another console writer; repaired`,
+        line: null,
+      });
+    }
+    return out;
+  }
+
+  /** syzkaller's verdict for the log; final once `end()` was called. */
+  verdict(): LogVerdict {
+    if (this.cachedVerdict && this.ended) return this.cachedVerdict;
+    const v = computeVerdict(this.verdictCollector);
+    if (this.ended) this.cachedVerdict = v;
+    return v;
+  }
+
+  private lines(raws: RawLine[]): Report[] {
+    const out: Report[] = [];
+    for (const raw of raws) {
+      for (const l of this.normalizer.push(raw)) out.push(...this.line(l));
+    }
+    return out;
+  }
+
+  private line(l: NormalizedLine): Report[] {
+    this.stats.lines++;
+    this.verdictCollector.push(l);
+    const done = this.scanner.push(l);
+    return done.length === 0 ? [] : done.map((s) => this.build(s));
+  }
+
+  private build(s: ScannedReport): Report {
+    this.stats.reportLines += s.lines.length;
+    if (s.capped) {
+      this.diagnostics.push({
+        code: 'REPORT_TOO_LONG',
+        message: `report cut after ${s.lines.length} lines`,
+        line: s.lines[s.lines.length - 1]?.line ?? null,
+      });
+    }
+    const report = buildReport(s);
+    return report;
+  }
+}
+
+function computeVerdict(c: VerdictCollector): LogVerdict {
+  if (c.oops === null) return { title: null, type: null, corrupted: false };
+  const d = describe(c.text.slice(0, Math.max(1, c.reportEnd)), c.oops);
+  const reason = d.corruptedReason ?? corruptionOf(d.title, c.text, d.format);
+  return {
+    title: normalizeTitle(d.title),
+    type: titleToType(d.title),
+    corrupted: reason !== null || c.consoleHangup,
+  };
+}
+
+/** Title, kind, lock structure and signature of one scanned report. */
+export function buildReport(s: ScannedReport): Report {
+  const texts = titleLines(s);
+  const d = describe(texts, s.oops);
+  const corruptedReason = d.corruptedReason ?? corruptionOf(d.title, texts, d.format);
+  const headline = (s.lines[0]?.text ?? '').trim();
+  const kind: ReportKind = refineKind(headline, d.format?.kind ?? s.oops.fallbackKind);
+  const details = extractLockDetails(kind, s.lines);
+  const guiltyFrame = guiltyOf(d.frames[0], texts);
+  const last = lastNonEmpty(s.lines);
+  const title = normalizeTitle(d.title);
+  const base = {
+    kind,
+    headline,
+    title,
+    altTitles: d.altTitles
+      .map(normalizeTitle)
+      .filter((t) => t !== title)
+      .sort(),
+    corrupted: corruptedReason !== null || s.capped,
+    corruptedReason: corruptedReason ?? (s.capped ? 'report cut at the size limit' : null),
+    startLine: s.lines[0]?.line ?? 0,
+    endLine: last,
+    task: details.task,
+    kernelRelease: details.kernelRelease,
+    taint: details.taint,
+    hardware: details.hardware,
+    acquiring: details.acquiring,
+    held: details.held,
+    chain: details.chain,
+    heldLocks: details.heldLocks,
+    stack: details.stack,
+    guiltyFrame,
+    scenario: details.scenario,
+    irqStates: details.irqStates,
+  };
+  return { ...base, signature: reportSignature(base) };
+}
+
+function lastNonEmpty(lines: NormalizedLine[]): number {
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const l = lines[i] as NormalizedLine;
+    if (l.text.trim() !== '') return l.line;
+  }
+  return lines[0]?.line ?? 0;
+}
+
+function guiltyOf(
+  g: { canonical: string; raw: string; line: number } | undefined,
+  texts: string[],
+): Frame | null {
+  if (!g || g.canonical === 'corrupted') return null;
+  const text = g.line >= 0 ? (texts[g.line] ?? '') : '';
+  const at = text.lastIndexOf('at: ');
+  const parsed =
+    parseFrame(at >= 0 ? text.slice(at + 4) : text) ??
+    parseFrame(text.replace(/^.*?(?:IP|PC is at|pc ):? (?:\d+:)?/, ''));
+  if (parsed?.function?.startsWith(g.raw)) {
+    return { ...parsed, function: g.canonical === g.raw ? parsed.function : g.canonical };
+  }
+  return {
+    function: g.canonical,
+    offset: null,
+    size: null,
+    module: null,
+    file: null,
+    line: null,
+    inline: false,
+    unreliable: false,
+    address: null,
+  };
+}
+
+/** Parse a whole console log file (`-` = stdin; gzip detected). */
+export async function parseConsoleLog(
+  path: string,
+): Promise<{ reports: Report[]; verdict: LogVerdict; diagnostics: Diagnostic[] }> {
+  const parser = new ConsoleLogParser({ path });
+  const reports: Report[] = [];
+  for await (const chunk of openInput(path)) reports.push(...parser.push(chunk));
+  reports.push(...parser.end());
+  return { reports, verdict: parser.verdict(), diagnostics: parser.diagnostics };
+}

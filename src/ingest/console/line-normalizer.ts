@@ -1,0 +1,224 @@
+import type { ConsoleLine } from '../../model/console-line.js';
+import type { RawLine } from '../line-splitter.js';
+
+/**
+ * Streaming console-line normalizer: strips the prefixes every real source
+ * puts in front of a kernel message (mail quoting, journald/syslog headers,
+ * `<4>` levels, `[ts]` / `[ts][T123]` / `[  +0.006347]` / `[Wed Dec 16 ...]`
+ * stamps, syzkaller console noise, ANSI escapes, control bytes) and keeps the
+ * mapping back to the input line number. Never throws.
+ *
+ * The message text keeps what the kernel printed after the stamp's one
+ * separating space (so ` foo+0x1/0x2` keeps its indent), like syzkaller's
+ * prefix stripping does.
+ */
+export interface NormalizedLine extends ConsoleLine {
+  /** True when the line carried a console stamp (timestamp or journald header). */
+  stamped: boolean;
+}
+
+/** Longest prefix (in characters) searched for a stamp that follows junk. */
+const MAX_JUNK = 96;
+
+// `\x1b[0;32m` ANSI CSI sequences (and other ESC-introduced pairs).
+const ANSI_RE = /\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[@-Z\\-_]/g;
+// C0 controls except TAB, and DEL.
+const CONTROL_RE = /[\x00-\x08\x0a-\x1f\x7f]/g;
+const HAS_CONTROL_RE = /[\x00-\x08\x0a-\x1f\x7f]/;
+
+// `> > [   12.3] foo` mail quoting (nested), also `>>`.
+const QUOTE_RE = /^(?:> ?)+/;
+
+// `Jul 10 16:12:52 host kernel: ` journald / syslog header.
+const JOURNAL_RE = /^[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d [^\s]+ kernel: /;
+
+// `** 12 printk messages dropped ** ` and `syzkaller login: ` console junk.
+const DROPPED_RE = /^\*\* \d+ printk messages dropped \*\* ?/;
+
+// `<4>` printk level, optionally followed by a space (Intel CI: `<4> [197.079335]`).
+const LEVEL_RE = /^<(\d)> ?/;
+
+// `[   12.345678]`, `[ 12.345678][ T123]`, `[   12.345678] [  C4]`, `[12.345678][T1]`
+const TS_RE = /^\[ *(\d+)\.(\d+)\](?: ?\[ *([CT]\d+)\])?/;
+// `[   12.345678 T123]`? some consoles put the caller inside: `[   12.345678][T123]` is common,
+// `[  T123]` alone (no time) occurs when printk.time=0.
+const CALLER_ONLY_RE = /^\[ *([CT]\d+)\]/;
+// `dmesg -H`: `[  +0.006347]`, `[Mar10 12:00]`, and `dmesg -T`: `[Wed Dec 16 13:30:45 2020]`
+const HUMAN_TS_RE =
+  /^\[(?: *\+\d+\.\d+|[A-Z][a-z]{2} ?\d{1,2} \d\d:\d\d(?::\d\d)?|[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \d{4})\]/;
+// A stamp after junk on the same line: `e.[   13.221350] foo` (serial interleave).
+const INNER_TS_RE = /\[ *\d+\.\d{3,}\]/;
+// A line that ends in the first part of a stamp cut by another CPU's line: `... Servic[` / `[   21.33258`
+const TRAILING_FRAGMENT_RE = /\[ *\d*\.?\d*$/;
+// The rest of that stamp at the start of a later line: `7] which lock ...`, `13.207942]  dump_backtrace`
+const STAMP_TAIL_RE = /^ *\d*\.?\d*\] /;
+
+export class ConsoleNormalizer {
+  private journal = false;
+  private lastCaller: string | null = null;
+  private lastStamped = false;
+  /** A cut stamp waiting for its tail (`[   21.33258` → `7] ...`). */
+  private pendingFragment: string | null = null;
+  private pendingAge = 0;
+  /** Lines where a stamp was reassembled or junk dropped. */
+  repaired = 0;
+
+  push(raw: RawLine): NormalizedLine[] {
+    try {
+      return [this.normalize(raw)];
+    } catch {
+      // Defensive: normalization must never throw; keep the text as is.
+      return [plain(raw)];
+    }
+  }
+
+  end(): NormalizedLine[] {
+    return [];
+  }
+
+  private normalize(raw: RawLine): NormalizedLine {
+    let text = raw.text;
+    if (text.includes('\x1b')) text = text.replace(ANSI_RE, '');
+    let quoteDepth = 0;
+    if (text.charCodeAt(0) === 0x3e /* > */) {
+      const q = QUOTE_RE.exec(text);
+      if (q) {
+        quoteDepth = countQuotes(q[0]);
+        text = text.slice(q[0].length);
+      }
+    }
+    let level: number | null = null;
+    let ts: number | null = null;
+    let caller: string | null = null;
+    let stamped = false;
+
+    const j = JOURNAL_RE.exec(text);
+    if (j) {
+      this.journal = true;
+      stamped = true;
+      text = text.slice(j[0].length);
+    }
+    const d = DROPPED_RE.exec(text);
+    if (d) text = text.slice(d[0].length);
+    const lv = LEVEL_RE.exec(text);
+    if (lv) {
+      level = Number(lv[1]);
+      text = text.slice(lv[0].length);
+    }
+
+    let stamp = this.stamp(text);
+    if (!stamp && this.pendingFragment !== null) {
+      const tail = STAMP_TAIL_RE.exec(text);
+      if (tail && /\d/.test(tail[0])) {
+        stamp = this.stamp(`${this.pendingFragment}${tail[0].trimStart()}`);
+        if (stamp) {
+          stamp.rest = text.slice(tail[0].length);
+          this.repaired++;
+        }
+        this.pendingFragment = null;
+      }
+    }
+    if (!stamp && text.length > 0 && text.charCodeAt(0) !== 0x5b /* [ */) {
+      // Junk glued in front of a stamp: `syzkaller login: [   12.3] ...`, `e.[   13.2] ...`.
+      const inner = INNER_TS_RE.exec(text.length > MAX_JUNK + 32 ? text.slice(0, MAX_JUNK + 32) : text);
+      if (inner && inner.index <= MAX_JUNK) {
+        stamp = this.stamp(text.slice(inner.index));
+        if (stamp) this.repaired++;
+      }
+    }
+    if (stamp) {
+      ts = stamp.ts;
+      caller = stamp.caller;
+      stamped = true;
+      text = stamp.rest;
+      // `[   21.33258[   32.525073] evbug: ...`: the cut stamp sits in front of a whole one.
+      if (stamp.cutBefore !== null) this.remember(stamp.cutBefore);
+    }
+    if (!stamped && this.journal && j === null && quoteDepth === 0) {
+      // journalctl continuation lines carry no header: they belong to the previous message.
+      stamped = this.lastStamped;
+      caller = this.lastCaller;
+    }
+    const frag = TRAILING_FRAGMENT_RE.exec(text);
+    if (frag && frag.index > 0) this.remember(frag[0]);
+    else this.age();
+
+    if (HAS_CONTROL_RE.test(text)) text = text.replace(CONTROL_RE, '');
+    this.lastCaller = caller;
+    this.lastStamped = stamped;
+    return { text, ts, caller, level, line: raw.line, quoteDepth, stamped };
+  }
+
+  private remember(fragment: string): void {
+    this.pendingFragment = fragment;
+    this.pendingAge = 0;
+  }
+
+  private age(): void {
+    if (this.pendingFragment !== null && ++this.pendingAge > 4) this.pendingFragment = null;
+  }
+
+  /** Parse a stamp at the start of `text`; returns the message after its separating space. */
+  private stamp(
+    text: string,
+  ): { ts: number | null; caller: string | null; rest: string; cutBefore: string | null } | null {
+    if (text.charCodeAt(0) !== 0x5b /* [ */) return null;
+    let cutBefore: string | null = null;
+    let body = text;
+    // `[   21.33258[   32.525073] ...`: a cut stamp directly followed by a whole one.
+    const second = body.indexOf('[', 1);
+    if (second > 0 && second < 24 && body.indexOf(']') > second) {
+      const head = body.slice(0, second);
+      if (/^\[ *\d*\.?\d*$/.test(head)) {
+        cutBefore = head;
+        body = body.slice(second);
+      }
+    }
+    const m = TS_RE.exec(body);
+    if (m) {
+      const ts = Number(`${m[1]}.${m[2]}`);
+      return { ts, caller: m[3] ?? null, rest: afterSeparator(body, m[0].length), cutBefore };
+    }
+    const h = HUMAN_TS_RE.exec(body);
+    if (h) {
+      let rest = afterSeparator(body, h[0].length);
+      let caller: string | null = null;
+      const c = CALLER_ONLY_RE.exec(rest);
+      if (c) {
+        caller = c[1] ?? null;
+        rest = afterSeparator(rest, c[0].length);
+      }
+      return { ts: null, caller, rest, cutBefore };
+    }
+    const c = CALLER_ONLY_RE.exec(body);
+    if (c) return { ts: null, caller: c[1] ?? null, rest: afterSeparator(body, c[0].length), cutBefore };
+    return null;
+  }
+}
+
+function afterSeparator(text: string, at: number): string {
+  return text.charCodeAt(at) === 0x20 ? text.slice(at + 1) : text.slice(at);
+}
+
+function countQuotes(prefix: string): number {
+  let n = 0;
+  for (let i = 0; i < prefix.length; i++) if (prefix.charCodeAt(i) === 0x3e) n++;
+  return n;
+}
+
+function plain(raw: RawLine): NormalizedLine {
+  return {
+    text: raw.text.replace(CONTROL_RE, ''),
+    ts: null,
+    caller: null,
+    level: null,
+    line: raw.line,
+    quoteDepth: 0,
+    stamped: false,
+  };
+}
+
+/** The syzkaller "context" of a line: its caller id, `console` for a plain stamp, `''` for none. */
+export function lineContext(line: NormalizedLine): string {
+  return line.caller ?? (line.stamped ? 'console' : '');
+}

@@ -1,0 +1,53 @@
+import type { Oops } from '../../../analyzers/title/types.js';
+import { BUG_OOPS } from './bug.js';
+import { INFO_OOPS } from './info.js';
+import { FAULT_OOPSES } from './other.js';
+import { WARNING_OOPS } from './warning.js';
+
+/**
+ * Every banner the kernel (and the fuzzer around it) prints at the start of a
+ * report, in priority order: a line is claimed by the first banner it contains.
+ */
+export const OOPSES: readonly Oops[] = [BUG_OOPS, WARNING_OOPS, INFO_OOPS, ...FAULT_OOPSES];
+
+// Cheap prefilter: one scan for any banner keyword before the per-banner checks.
+const HEADER_RE = new RegExp(OOPSES.map((o) => o.header.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'));
+
+function suppressed(line: string, oops: Oops): boolean {
+  for (const s of oops.suppress) {
+    if (typeof s === 'function' ? s(line) : s.test(line)) return true;
+  }
+  return false;
+}
+
+/** The banner this line starts, or null. */
+export function matchOops(line: string): Oops | null {
+  if (!HEADER_RE.test(line)) return null;
+  for (const oops of OOPSES) {
+    if (line.includes(oops.header) && !suppressed(line, oops)) return oops;
+  }
+  return null;
+}
+
+/** Banners that may appear inside another report without starting a new one. */
+// `invalid opcode: 0000 [#1] SMP KASAN`, `Kernel panic - not syncing: panic_on_warn set ...`
+const REPORT_START_IGNORES: readonly RegExp[] = [
+  /invalid opcode: 0000/,
+  /Kernel panic - not syncing/,
+  /unregister_netdevice: waiting for/,
+  /PANIC: double fault/,
+  /Internal error:/,
+];
+
+export function startsNewReport(line: string): boolean {
+  return !REPORT_START_IGNORES.some((re) => re.test(line));
+}
+
+/** Messages that carry a stack but are no bug: a report they interrupt is cut there. */
+export const INFO_WITH_STACK: readonly string[] = [
+  'vmalloc: allocation failure:',
+  'FAULT_INJECTION: forcing a failure',
+  'FAULT_FLAG_ALLOW_RETRY missing',
+];
+
+export { BUG_OOPS, INFO_OOPS, WARNING_OOPS };

@@ -1,0 +1,165 @@
+import type { Oops } from '../../analyzers/title/types.js';
+import { lineContext, type NormalizedLine } from './line-normalizer.js';
+import { INFO_WITH_STACK, matchOops, startsNewReport } from './oops/index.js';
+
+/**
+ * Splits a stream of normalized console lines into reports: a banner line
+ * (see `oops/`) opens a report; its lines are those printed by the same
+ * caller (`[T123]`/`[C4]`) when caller ids are present, plus other CPUs'
+ * lines once an all-CPU backtrace (`Sending NMI from CPU`) starts. A report
+ * ends at the next banner, at an `---[ end trace` marker, after a long quiet
+ * gap in timestamps, or at a size cap (memory stays bounded).
+ */
+export interface ScannedReport {
+  oops: Oops;
+  context: string;
+  lines: NormalizedLine[];
+  /** True when the report was cut at the size cap. */
+  capped: boolean;
+}
+
+export const MAX_REPORT_LINES = 4000;
+/** Seconds of silence (in the report's own context) after which a report is over. */
+const QUIET_GAP = 30;
+
+interface Open {
+  oops: Oops;
+  context: string;
+  lines: NormalizedLine[];
+  cpuTraceback: boolean;
+  lastTs: number | null;
+}
+
+export class ReportScanner {
+  private open: Open | null = null;
+
+  push(line: NormalizedLine): ScannedReport[] {
+    const done: ScannedReport[] = [];
+    const oops = matchOops(line.text);
+    const ctx = lineContext(line);
+    if (oops && (this.open === null || startsNewReport(line.text))) {
+      if (this.open) done.push(this.close(false));
+      this.open = { oops, context: ctx, lines: [line], cpuTraceback: false, lastTs: line.ts };
+      return done;
+    }
+    const cur = this.open;
+    if (cur === null || !belongs(cur, ctx)) return done;
+    if (line.ts !== null && cur.lastTs !== null && line.ts - cur.lastTs > QUIET_GAP) {
+      done.push(this.close(false));
+      return done;
+    }
+    if (line.text.includes('Sending NMI from CPU')) cur.cpuTraceback = true;
+    cur.lines.push(line);
+    if (line.ts !== null) cur.lastTs = line.ts;
+    if (line.text.includes('---[ end trace') || line.text.includes('---[ end Kernel panic')) {
+      done.push(this.close(false));
+    } else if (cur.lines.length >= MAX_REPORT_LINES) {
+      done.push(this.close(true));
+    }
+    return done;
+  }
+
+  end(): ScannedReport[] {
+    return this.open ? [this.close(false)] : [];
+  }
+
+  private close(capped: boolean): ScannedReport {
+    const cur = this.open as Open;
+    this.open = null;
+    return { oops: cur.oops, context: cur.context, lines: cur.lines, capped };
+  }
+}
+
+function belongs(cur: Open, ctx: string): boolean {
+  if (ctx === cur.context) return true;
+  // Unstamped lines inside a stamped log: mail-wrapped continuations and pr_cont pieces.
+  if (ctx === '' && cur.context === 'console') return true;
+  return cur.cpuTraceback && ctx.startsWith('C');
+}
+
+/** syzkaller drops `? ` frames and powerpc `(unreliable)` frames from a report's text. */
+export function isQuestionable(text: string, ctx: string): boolean {
+  if (ctx === '' || text.includes('<EOI>')) return false;
+  return text.includes(' ? ') || text.endsWith(' (unreliable)');
+}
+
+/** The lines of a report syzkaller would title: same context, no questionable frames. */
+export function titleLines(report: ScannedReport): string[] {
+  const out: string[] = [];
+  let cpuTraceback = false;
+  report.lines.forEach((l, i) => {
+    const ctx = lineContext(l);
+    if (i > 0) {
+      const same = ctx === report.context || (cpuTraceback && ctx.startsWith('C'));
+      if (!same || isQuestionable(l.text, ctx)) return;
+    }
+    if (l.text.includes('Sending NMI from CPU')) cpuTraceback = true;
+    out.push(l.text);
+  });
+  return out;
+}
+
+/**
+ * Collects the first report the way syzkaller reads a whole log, for the
+ * log's verdict: from the first banner to the end of the log (bounded), same
+ * context only, cut at a second report when there are no caller ids, without
+ * the panic/circular-dependency tails that an oops itself provokes.
+ */
+export class VerdictCollector {
+  oops: Oops | null = null;
+  /** The report text, and how much of it counts for the title. */
+  readonly text: string[] = [];
+  reportEnd = 0;
+  consoleHangup = false;
+  private context = '';
+  private minLines = 22;
+  private textLines = 0;
+  private skipText = false;
+  private cpuTraceback = false;
+  private secondReport = false;
+  private full = false;
+
+  push(line: NormalizedLine): void {
+    if (line.text.includes('serialport: VM disconnected.')) this.consoleHangup = true;
+    if (this.full) return;
+    const ctx = lineContext(line);
+    const text = line.text;
+    if (this.oops === null) {
+      const oops = matchOops(text);
+      if (!oops) return;
+      this.oops = oops;
+      this.context = ctx;
+      this.minLines = text.includes('BUG: KMSAN:') ? 16 : 22;
+      this.add(text, true);
+      return;
+    }
+    if (!this.secondReport) {
+      const other = matchOops(text);
+      if ((other && startsNewReport(text)) || INFO_WITH_STACK.some((m) => text.includes(m)))
+        this.secondReport = true;
+    }
+    if (isQuestionable(text, ctx)) return;
+    if (ctx !== this.context && !(this.cpuTraceback && ctx.startsWith('C'))) return;
+    this.add(text, false);
+  }
+
+  private add(text: string, isOopsLine: boolean): void {
+    this.textLines++;
+    let skipLine = this.skipText;
+    if (text.includes('Disabling lock debugging due to kernel taint')) skipLine = true;
+    else if (text.includes('Sending NMI from CPU')) this.cpuTraceback = true;
+    else if (
+      (text.includes('Kernel panic - not syncing') ||
+        text.includes('WARNING: possible circular locking dependency detected')) &&
+      this.textLines > this.minLines
+    ) {
+      this.skipText = true;
+      skipLine = true;
+    }
+    if (!isOopsLine && skipLine) return;
+    this.text.push(text);
+    if (!this.secondReport || (this.context !== '' && this.context !== 'console'))
+      this.reportEnd = this.text.length;
+    if (this.text.length >= MAX_REPORT_LINES * 4) this.full = true;
+  }
+}
