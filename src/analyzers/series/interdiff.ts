@@ -35,8 +35,12 @@ export interface Interdiff {
   linesRemoved: number;
 }
 
-export function interdiff(old: Patch, next: Patch): Interdiff {
-  const roles = new Map([...shrinkerRoles(old), ...shrinkerRoles(next)]);
+/**
+ * `knownRoles`: shrinker callbacks wired up elsewhere in the series (from
+ * an mbox, a patch's hunks may not show the `.scan_objects =` line).
+ */
+export function interdiff(old: Patch, next: Patch, knownRoles: Map<string, string> = new Map()): Interdiff {
+  const roles = new Map([...knownRoles, ...shrinkerRoles(old), ...shrinkerRoles(next)]);
   const oldFiles = filesOf(old);
   const newFiles = filesOf(next);
   const oldFunctions = functionsOf(old);

@@ -1,6 +1,6 @@
 import { Args } from '@oclif/core';
 import { changelogItems, checkChangelog } from '../../analyzers/series/changelog.js';
-import { interdiff } from '../../analyzers/series/interdiff.js';
+import { interdiff, shrinkerRoles } from '../../analyzers/series/interdiff.js';
 import { pairSeries } from '../../analyzers/series/pairing.js';
 import { LockscopeCommand } from '../../cli/base-command.js';
 import { InputError } from '../../ingest/input.js';
@@ -37,11 +37,12 @@ export default class SeriesDiff extends LockscopeCommand {
       if (s.patches.length === 0) throw new InputError(`${path}: no patches found`, path);
     }
     const pairs = pairSeries(old, next);
+    const roles = new Map([...old.patches, ...next.patches].flatMap((p) => [...shrinkerRoles(p)]));
     const result: SeriesDiffResult = {
       old,
       next,
       pairs,
-      interdiffs: pairs.map((p) => (p.status === '!' ? interdiff(p.old!, p.new!) : null)),
+      interdiffs: pairs.map((p) => (p.status === '!' ? interdiff(p.old!, p.new!, roles) : null)),
       changelogItems: changelogItems(next),
       findings: checkChangelog(old, next, pairs),
     };
