@@ -62,6 +62,12 @@ export interface FunctionFacts {
   confidence: 'file' | 'hunk';
 }
 
+/** A Patch as readSeries returns it: lockOps carry LockOpFacts, and the functions it changes. */
+export interface LockedPatch extends Patch {
+  lockOps: LockOpFacts[];
+  lockFunctions?: FunctionFacts[];
+}
+
 export interface PatchLocking {
   ops: LockOpFacts[];
   functions: FunctionFacts[];
@@ -271,26 +277,39 @@ export function lockKey(op: { family: string | null; lock: string | null }): str
 const ACQUIRE = new Set(['lock', 'trylock', 'rcu-read-lock']);
 const RELEASE = new Set(['unlock', 'rcu-read-unlock']);
 
-/** Locks held at each post-image op: walk its function from the first line seen. */
+/**
+ * Locks held at each post-image op: walk its function from the first line
+ * seen. An unlock in a deeper block than its lock (an early-exit branch)
+ * releases it only until that block closes.
+ */
 function annotateHeld(scan: ScannedSource, ops: LockOpFacts[]): void {
   const byFunction = new Map<number, LockOpFacts[]>();
-  const lineFn = new Map<number, number>(scan.lines.map((l) => [l.line, l.fn]));
+  const lineInfo = new Map<number, CodeLine>(scan.lines.map((l) => [l.line, l]));
   for (const op of ops) {
-    const fn = op.line === null ? -1 : (lineFn.get(op.line) ?? -1);
+    const fn = op.line === null ? -1 : (lineInfo.get(op.line)?.fn ?? -1);
     if (fn < 0) continue;
     const list = byFunction.get(fn) ?? [];
     list.push(op);
     byFunction.set(fn, list);
   }
   for (const list of byFunction.values()) {
-    const held: LockOpFacts[] = [];
+    const held: { op: LockOpFacts; depth: number; suspendedUntil: number }[] = [];
     for (const op of list) {
-      op.held = held.map((h) => ({ family: h.family ?? '', lock: h.lock }));
-      if (ACQUIRE.has(op.kind)) held.push(op);
+      const depth = lineInfo.get(op.line!)?.depth ?? 0;
+      for (const h of held) if (depth < h.suspendedUntil) h.suspendedUntil = Number.POSITIVE_INFINITY;
+      op.held = held
+        .filter((h) => h.suspendedUntil === Number.POSITIVE_INFINITY)
+        .map((h) => ({ family: h.op.family ?? '', lock: h.op.lock }));
+      if (ACQUIRE.has(op.kind)) held.push({ op, depth, suspendedUntil: Number.POSITIVE_INFINITY });
       else if (RELEASE.has(op.kind)) {
         const key = releaseKey(op);
-        const at = findLastIndex(held, (h) => releaseKey(h) === key);
-        if (at >= 0) held.splice(at, 1);
+        const at = findLastIndex(
+          held,
+          (h) => releaseKey(h.op) === key && h.suspendedUntil === Number.POSITIVE_INFINITY,
+        );
+        if (at < 0) continue;
+        if (depth > held[at]!.depth) held[at]!.suspendedUntil = depth;
+        else held.splice(at, 1);
       }
     }
   }

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import parseDiff from 'parse-diff';
-import { extractLockOps, type ImageContext } from '../../analyzers/series/lock-ops.js';
+import { analyzePatchLocking, type ImageContext, type LockedPatch } from '../../analyzers/series/lock-ops.js';
 import type { Diagnostic } from '../../model/diagnostic.js';
 import type { CoverLetter, Patch, PatchSeries } from '../../model/series.js';
 import { InputError, readInput } from '../input.js';
@@ -155,8 +155,18 @@ function mostCommon(values: number[]): number | null {
   return best;
 }
 
+/** Fills lockOps (and the functions each file's changes sit in) from the lock-op analyzer. */
 function annotate(series: PatchSeries, context: (p: Patch) => ImageContext): void {
-  for (const p of series.patches) p.lockOps = extractLockOps(p, context(p));
+  for (const p of series.patches as LockedPatch[]) {
+    const locking = analyzePatchLocking(p, context(p));
+    p.lockOps = locking.ops;
+    p.lockFunctions = locking.functions;
+    for (const f of p.files) {
+      const path = f.newPath ?? f.oldPath;
+      const names = locking.functions.filter((fn) => fn.file === path).map((fn) => fn.name);
+      f.functions = [...new Set([...f.functions, ...names])];
+    }
+  }
 }
 
 /** Pre/post images from a kernel tree, the series applied patch by patch. */

@@ -1,0 +1,66 @@
+import { Args, Flags } from '@oclif/core';
+import { checkSeries } from '../../analyzers/series/checks/index.js';
+import { LockscopeCommand } from '../../cli/base-command.js';
+import { findCheckpatch, runCheckpatch } from '../../ingest/series/checkpatch.js';
+import { readSeries } from '../../ingest/series/index.js';
+import {
+  type CheckFindingJson,
+  renderSeriesCheck,
+  type SeriesCheckJson,
+  seriesCheckJson,
+} from '../../render/series-check.js';
+
+export default class SeriesCheck extends LockscopeCommand {
+  static override args = {
+    source: Args.string({
+      description: 'the series: mbox, directory of .patch files, or git range base..tip',
+      required: true,
+    }),
+  };
+  static override description =
+    'Pre-send checks with stable ids: series form (VERSION_MISMATCH, NUMBERING_GAP, MISSING_COVER_LETTER, ' +
+    'MISSING_CHANGELOG, CHANGELOG_INCOMPLETE with --previous), trailers (MISSING_SIGNOFF, BAD_FIXES_TAG) and locking ' +
+    '(BLOCKING_LOCK_IN_SHRINKER, ALLOC_UNDER_RECLAIM_LOCK, UNBALANCED_LOCK, LOCKED_WITHOUT_ASSERT). Inside a kernel tree, ' +
+    'scripts/checkpatch.pl runs per patch and its findings are merged as CHECKPATCH_<TYPE>. Exit 1 on errors (--strict: on warnings too).';
+  static override enableJsonFlag = true;
+  static override examples = [
+    '<%= config.bin %> series check fixtures/series-min/v1',
+    '<%= config.bin %> series check --json --ignore UNBALANCED_LOCK fixtures/series-min/v1',
+    '<%= config.bin %> series check --previous fixtures/series-min/v1 fixtures/series-min/v2',
+  ];
+  static override flags = {
+    base: Flags.string({ description: 'base revision when SOURCE is a branch or tag' }),
+    checkpatch: Flags.boolean({
+      allowNo: true,
+      default: true,
+      description: "run the tree's scripts/checkpatch.pl per patch",
+    }),
+    ignore: Flags.string({ description: 'finding id to leave out (repeatable)', multiple: true }),
+    previous: Flags.string({ description: 'the previous version (for CHANGELOG_INCOMPLETE)' }),
+    strict: Flags.boolean({ default: false, description: 'warnings fail too (exit 1)' }),
+    tree: Flags.string({
+      description: 'kernel tree an mbox applies to: lock ops are then read against whole files',
+    }),
+  };
+  static override summary = 'Check a patch series before sending it: form, trailers and locking hazards';
+
+  async run(): Promise<SeriesCheckJson> {
+    const { args, flags } = await this.parse(SeriesCheck);
+    const series = await readSeries(args.source, { base: flags.base, tree: flags.tree });
+    this.warnDiagnostics(args.source, series.diagnostics);
+    const previous = flags.previous ? await readSeries(flags.previous) : undefined;
+    const ignore = flags.ignore ?? [];
+    const findings: CheckFindingJson[] = checkSeries(series, { previous, ignore });
+    const script = flags.checkpatch ? findCheckpatch(process.cwd()) : null;
+    if (script !== null) {
+      const extra = runCheckpatch(script, series.patches).filter((f) => !ignore.includes(f.id));
+      findings.push(...extra.map((f) => ({ ...f, file: null, confidence: 'checkpatch' as const })));
+    }
+    const failing = findings.some(
+      (f) => f.severity === 'error' || (flags.strict && f.severity === 'warning'),
+    );
+    if (failing) process.exitCode = 1;
+    if (!this.jsonEnabled()) this.out(renderSeriesCheck(findings, series.total));
+    return seriesCheckJson(findings);
+  }
+}

@@ -1,0 +1,130 @@
+import type { LockOp, PatchSeries } from '../model/series.js';
+
+/**
+ * `series show`: the JSON document (`{"schemaVersion":1,"series":{...}}`)
+ * and an 80-column table: n/N, subject, files, lock-op summary.
+ */
+export interface SeriesShowJson {
+  schemaVersion: 1;
+  series: {
+    version: number;
+    total: number;
+    cover: {
+      subject: string;
+      author: PatchSeries['patches'][number]['author'];
+      changelog: NonNullable<PatchSeries['cover']>['changelog'];
+    } | null;
+    patches: {
+      index: number;
+      total: number;
+      version: number;
+      subject: string;
+      author: PatchSeries['patches'][number]['author'];
+      trailers: PatchSeries['patches'][number]['trailers'];
+      files: string[];
+      lockOps: LockOp[];
+    }[];
+  };
+}
+
+export function seriesShowJson(series: PatchSeries): SeriesShowJson {
+  return {
+    schemaVersion: 1,
+    series: {
+      version: series.version,
+      total: series.total,
+      cover: series.cover
+        ? { subject: series.cover.subject, author: series.cover.author, changelog: series.cover.changelog }
+        : null,
+      patches: series.patches.map((p) => ({
+        index: p.index,
+        total: p.total,
+        version: p.version,
+        subject: p.subject,
+        author: p.author,
+        trailers: p.trailers,
+        files: p.files.map((f) => f.newPath ?? f.oldPath ?? '?'),
+        lockOps: p.lockOps.map(modelFields),
+      })),
+    },
+  };
+}
+
+/** Only the model's LockOp fields go to JSON (analyzer-internal facts stay out). */
+function modelFields(op: LockOp): LockOp {
+  const { kind, primitive, family, lock, gfp, role, function: fn, file, line, change, confidence } = op;
+  return { kind, primitive, family, lock, gfp, role, function: fn, file, line, change, confidence };
+}
+
+const WIDTH = 80;
+
+export function renderSeriesShow(series: PatchSeries): string {
+  const out: string[] = [];
+  const cover = series.cover;
+  out.push(
+    clip(
+      `v${series.version}, ${series.total} patch${series.total === 1 ? '' : 'es'}${cover ? `: ${cover.subject}` : ''}`,
+      WIDTH,
+    ),
+  );
+  if (cover) {
+    const sections = cover.changelog.map(
+      (s) => `${s.version === null ? 'changes' : `v${s.version}`} (${s.items.length})`,
+    );
+    out.push(
+      clip(
+        `cover letter: ${sections.length > 0 ? `changelog ${sections.join(', ')}` : 'no changelog'}`,
+        WIDTH,
+      ),
+    );
+  } else out.push('no cover letter');
+  if (series.patches.length === 0) return out.join('\n');
+  out.push('');
+  const n = String(series.total).length;
+  const numWidth = 2 * n + 1;
+  const subjectWidth = 30;
+  out.push(
+    `${'n/N'.padEnd(numWidth)}  ${'subject'.padEnd(subjectWidth)}  files  locking (+ added, - removed)`,
+  );
+  const indent = numWidth + subjectWidth + 11;
+  for (const p of series.patches) {
+    const num = `${String(p.index).padStart(n)}/${p.total}`.padEnd(numWidth);
+    const lead = `${num}  ${clip(p.subject, subjectWidth).padEnd(subjectWidth)}  ${String(p.files.length).padStart(5)}  `;
+    const wrapped = wrap(lockSummary(p.lockOps).split(' '), WIDTH - indent);
+    out.push(lead + wrapped[0]);
+    for (const more of wrapped.slice(1)) out.push(' '.repeat(indent) + more);
+  }
+  return out.join('\n');
+}
+
+/** `+dma_resv_lock -mutex_lock +kmalloc(GFP_KERNEL) +.scan_objects` for added (+) and removed (-) ops. */
+export function lockSummary(ops: LockOp[]): string {
+  const seen = new Map<string, number>();
+  for (const op of ops) {
+    if (op.change === 'context' || op.kind === 'unlock' || op.kind === 'rcu-read-unlock') continue;
+    const sign = op.change === 'added' ? '+' : '-';
+    const what =
+      op.kind === 'alloc' && op.gfp ? `${op.primitive}(${op.gfp.replace(/\s+/g, '')})` : op.primitive;
+    const key = `${sign}${what}`;
+    seen.set(key, (seen.get(key) ?? 0) + 1);
+  }
+  if (seen.size === 0) return '-';
+  return [...seen].map(([k, count]) => (count > 1 ? `${k}×${count}` : k)).join(' ');
+}
+
+function wrap(tokens: string[], width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const t of tokens.map((token) => clip(token, width))) {
+    if (line !== '' && line.length + 1 + t.length > width) {
+      lines.push(line);
+      line = t;
+    } else line = line === '' ? t : `${line} ${t}`;
+  }
+  lines.push(line);
+  return lines;
+}
+
+function clip(text: string, width: number): string {
+  return text.length <= width ? text : `${text.slice(0, width - 1)}…`;
+}
