@@ -17,12 +17,20 @@ export abstract class LockscopeCommand extends Command {
     process.stderr.write(`${stripControl(text)}\n`);
   }
 
-  /** Diagnostics go to stderr (stdout holds the one JSON document), at most `limit` per input. */
-  protected warnDiagnostics(path: string, diagnostics: readonly Diagnostic[], limit = 20): void {
-    for (const d of diagnostics.slice(0, limit))
-      this.warnLine(`${path}:${d.line ?? '-'}: ${d.code}: ${d.message}`);
-    if (diagnostics.length > limit)
-      this.warnLine(`${path}: ... ${diagnostics.length - limit} more diagnostics`);
+  /**
+   * Diagnostics go to stderr (stdout holds the one JSON document), at most
+   * `limit` per input; `info` ones (input passed over on purpose) only when
+   * `verbose`.
+   */
+  protected warnDiagnostics(
+    path: string,
+    diagnostics: readonly Diagnostic[],
+    verbose = false,
+    limit = 20,
+  ): void {
+    const shown = verbose ? diagnostics : diagnostics.filter((d) => d.severity !== 'info');
+    for (const d of shown.slice(0, limit)) this.warnLine(`${path}:${d.line ?? '-'}: ${d.code}: ${d.message}`);
+    if (shown.length > limit) this.warnLine(`${path}: ... ${shown.length - limit} more diagnostics`);
   }
 
   protected override async catch(

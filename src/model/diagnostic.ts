@@ -7,4 +7,10 @@ export interface Diagnostic {
   code: string;
   message: string;
   line: number | null;
+  /**
+   * `info` accounts for input that is fine to pass over (boot noise outside
+   * any report); absent means a warning: something in the input was not
+   * understood.
+   */
+  severity?: 'info' | 'warning';
 }

@@ -13,7 +13,7 @@ export function reportText(report: Report, path: string): string {
   const out: string[] = [
     `${path}:${report.startLine}: ${report.title}${report.corrupted ? ' (corrupted)' : ''}`,
   ];
-  const row = (label: string, value: string) => out.push(`  ${`${label}:`.padEnd(11)}${value}`);
+  const row = (label: string, value: string) => out.push(`  ${`${label}:`.padEnd(12)}${value}`);
   row('kind', `${report.kind}  [${report.headline.trim()}]`);
   if (report.task !== null || report.kernelRelease !== null) {
     const task = report.task === null ? '' : `${report.task.comm}/${report.task.pid}`;

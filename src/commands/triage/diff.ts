@@ -6,19 +6,21 @@ import { signatureDiffText } from '../../render/triage-text.js';
 import { loadKnown, triageInputs } from '../../services/triage.js';
 
 export default class TriageDiff extends LockscopeCommand {
-  static args = {
+  static override args = {
     base: Args.string({ description: 'log file or directory of logs (e.g. the v5 runs)', required: true }),
     head: Args.string({ description: 'log file or directory of logs (e.g. the v6 runs)', required: true }),
   };
-  static description =
+  static override description =
     'Compare the lock-report signatures of two sets of console logs: new in HEAD, gone from HEAD, in both. ' +
     'Exits 1 when HEAD has a signature BASE lacks (signatures in --known do not count), 0 otherwise.';
-  static enableJsonFlag = true;
-  static examples = ['<%= config.bin %> triage diff fixtures/runs/v5/dmesg.txt fixtures/runs/v6/dmesg.txt'];
-  static flags = {
+  static override enableJsonFlag = true;
+  static override examples = [
+    '<%= config.bin %> triage diff fixtures/runs/v5/dmesg.txt fixtures/runs/v6/dmesg.txt',
+  ];
+  static override flags = {
     known: Flags.string({ description: 'file of known signatures that never count as new' }),
   };
-  static summary = 'Splat signatures new, gone and common between two sets of logs';
+  static override summary = 'Splat signatures new, gone and common between two sets of logs';
 
   async run(): Promise<{ schemaVersion: 1 } & SignatureDiff> {
     const { args, flags } = await this.parse(TriageDiff);

@@ -10,17 +10,19 @@ export type TriageJson =
   | { schemaVersion: 1; groups: SignatureGroup[] };
 
 export default class Triage extends LockscopeCommand {
-  static args = { file: Args.string({ description: 'console log, directory of logs, .gz, or - for stdin' }) };
-  static description =
+  static override args = {
+    file: Args.string({ description: 'console log, directory of logs, .gz, or - for stdin' }),
+  };
+  static override description =
     'Find every lock report in console logs (dmesg, serial consoles, CI mails, quoted replies), ' +
     'extract the chain, held locks and stacks, title them as syzkaller does and deduplicate them.';
-  static enableJsonFlag = true;
-  static examples = [
+  static override enableJsonFlag = true;
+  static override examples = [
     '<%= config.bin %> triage fixtures/console/lab-6.1/shrinker/dmesg.txt',
     '<%= config.bin %> triage --group fixtures/console/lab-6.1',
     'dmesg | <%= config.bin %> triage --json',
   ];
-  static flags = {
+  static override flags = {
     format: Flags.string({
       default: 'text',
       description: 'human output format',
@@ -28,9 +30,10 @@ export default class Triage extends LockscopeCommand {
     }),
     group: Flags.boolean({ description: 'fold identical signatures across files, with counts' }),
     known: Flags.string({ description: 'file of known signatures (one per line, # comments) to hide' }),
+    verbose: Flags.boolean({ char: 'v', description: 'also list input passed over on purpose (boot noise)' }),
   };
-  static strict = false;
-  static summary = 'Find, structure, title and deduplicate lock reports in console logs';
+  static override strict = false;
+  static override summary = 'Find, structure, title and deduplicate lock reports in console logs';
 
   async run(): Promise<TriageJson> {
     const { argv, flags } = await this.parse(Triage);
@@ -45,7 +48,7 @@ export default class Triage extends LockscopeCommand {
           }
         : undefined,
     });
-    for (const f of files) this.warnDiagnostics(f.path, f.diagnostics);
+    for (const f of files) this.warnDiagnostics(f.path, f.diagnostics, flags.verbose);
     if (flags.group) {
       const groups = groupBySignature(files);
       if (!this.jsonEnabled())
