@@ -98,16 +98,38 @@ function scorePatch(patch: Patch, evidence: ReportEvidence[]): { score: number; 
       }
     }
     if (ev.classes.has('fs_reclaim')) {
-      const alloc = allocs[0];
-      if (alloc) {
+      const under = allocs
+        .map((op) => ({ op, held: heldClass(op, ev.classes) }))
+        .find((a) => a.held !== null);
+      const alloc = under?.op ?? allocs[0];
+      if (under) {
         note(
-          WEIGHT.startsTaking / 2,
-          `adds a reclaiming allocation \`${alloc.primitive}(${alloc.gfp})\`${alloc.function ? ` in ${alloc.function}` : ''} (fs_reclaim is in the cycle)`,
+          WEIGHT.startsTaking,
+          `allocates with \`${under.op.gfp}\` (\`${under.op.primitive}\`${where(under.op)}) while holding ${under.held}: fs_reclaim and ${under.held} are in the cycle`,
+        );
+      } else if (alloc) {
+        note(
+          WEIGHT.startsTaking / 6,
+          `adds a reclaiming allocation \`${alloc.primitive}(${alloc.gfp})\`${where(alloc)} (fs_reclaim is in the cycle)`,
         );
       }
     }
   }
   return { score, reasons };
+}
+
+function where(op: LockOp): string {
+  return op.function ? ` in ${op.function}` : '';
+}
+
+/** A cycle class among the locks held at an allocation (from the lock-op extraction's `held` facts), or null. */
+function heldClass(op: LockOp, classes: Set<string>): string | null {
+  const held = (op as LockOp & { held?: { family: string; lock: string | null }[] }).held ?? [];
+  for (const h of held) {
+    const asOp = { ...op, kind: 'lock' as const, family: h.family, lock: h.lock, primitive: h.family };
+    for (const cls of classes) if (cls !== 'fs_reclaim' && opTakesClass(asOp, cls)) return cls;
+  }
+  return null;
 }
 
 function verb(how: keyof typeof TOUCH): string {

@@ -197,7 +197,20 @@ describe('blameSeries', () => {
       'adds lab_scan, the acquisition site of "possible deadlock in lab_scan" (+3)',
     ]);
     expect(ranked[2]!.reasons).toEqual([
-      'adds a reclaiming allocation `kzalloc(GFP_KERNEL)` in lab_obj_create (fs_reclaim is in the cycle) (+1.5)',
+      'adds a reclaiming allocation `kzalloc(GFP_KERNEL)` in lab_obj_create (fs_reclaim is in the cycle) (+0.5)',
+    ]);
+  });
+
+  it('weighs an allocation made while holding a lock of the cycle fully', () => {
+    const alloc = {
+      ...op({ kind: 'alloc', primitive: 'kmalloc', gfp: 'GFP_KERNEL', function: 'lab_populate' }),
+      held: [{ family: 'dma_resv', lock: 'obj->resv' }],
+    };
+    const r = blameSeries({ ...SERIES, patches: [patch(1, 'lab: Populate under the lock', [], [alloc])] }, [
+      SPLAT,
+    ]);
+    expect(r[0]!.reasons).toEqual([
+      'allocates with `GFP_KERNEL` (`kmalloc` in lab_populate) while holding reservation_ww_class_mutex: fs_reclaim and reservation_ww_class_mutex are in the cycle (+3)',
     ]);
   });
 
