@@ -4,6 +4,22 @@ import { parseTimestampNs } from './timestamp.js';
 
 type Fields = TraceEvent['fields'];
 
+/** The few regexes used on function_graph lines (exported for the ReDoS check). */
+export const GRAPH_PATTERNS = {
+  // `} /* drm_gem_shmem_evict */`, `} /* func = -22 */`
+  exitComment: /^\}\s*\/\*\s*([^\s*=]+)?/,
+  // `(); /* = 0x0 */` after a leaf call with funcgraph-args: `(arg=1);`
+  leafCall: /^\([^)]*\);/,
+  // `stub_complete [usbip_host]`
+  moduleSuffix: / \[([^\]\s]+)\]$/,
+  // ` ------------------------------------------`
+  dashes: /^\s*-{10,}\s*$/,
+  // `  d..1 ` latency flags column
+  flagsColumn: /^\s*\S{4,7}\s*$/,
+  // `  ==========> ` irq entry/exit column
+  irqMarker: /={10}>|<={10}/,
+} as const;
+
 /**
  * function_graph output (kernel/trace/trace_functions_graph.c), both the
  * tracer's own lines and trace-cmd's `funcgraph_entry`/`funcgraph_exit`
@@ -54,7 +70,7 @@ export function parseGraphText(body: string, durationNs: number | null): GraphBo
   if (text === '') return null;
   if (text.startsWith('==========>') || text.startsWith('<==========')) return { kind: 'irq', text };
   if (text.charCodeAt(0) === 0x7d /* } */) {
-    const comment = /^\}\s*\/\*\s*([^\s*=]+)?/.exec(text);
+    const comment = GRAPH_PATTERNS.exitComment.exec(text);
     return {
       kind: 'exit',
       fields: { func: comment?.[1] ?? null, depth, duration_ns: durationNs },
@@ -64,12 +80,12 @@ export function parseGraphText(body: string, durationNs: number | null): GraphBo
   const paren = text.indexOf('(');
   if (paren <= 0) return null;
   const rest = text.slice(paren);
-  const leaf = rest.startsWith('();') || /^\([^)]*\);/.test(rest);
+  const leaf = rest.startsWith('();') || GRAPH_PATTERNS.leafCall.test(rest);
   const opens = rest.endsWith('{');
   if (!leaf && !opens) return null;
   let func = text.slice(0, paren).trimEnd();
   let module: string | null = null;
-  const mod = / \[([^\]\s]+)\]$/.exec(func);
+  const mod = GRAPH_PATTERNS.moduleSuffix.exec(func);
   if (mod) {
     module = mod[1]!;
     func = func.slice(0, mod.index);
@@ -115,7 +131,7 @@ export function parseFunctionGraphLine(s: string): GraphLine | null {
   const n = s.length;
   let i = skipBlanks(s, 0);
   if (i === n) return null;
-  if (s.charCodeAt(i) === 0x2d /* - */ && /^\s*-{10,}\s*$/.test(s.slice(0, 200)) && n < 200)
+  if (s.charCodeAt(i) === 0x2d /* - */ && GRAPH_PATTERNS.dashes.test(s.slice(0, 200)) && n < 200)
     return { kind: 'structural' };
   let ts = -1;
   // abstime column: "%5lu.%06lu | "
@@ -153,7 +169,7 @@ export function parseFunctionGraphLine(s: string): GraphLine | null {
     const d = parseDuration(column);
     if (d !== undefined) {
       const g = parseGraphText(s.slice(bar + 1), d);
-      if (!g) return null;
+      if (!g) return GRAPH_PATTERNS.irqMarker.test(column) ? { kind: 'structural' } : null;
       if ('text' in g) return { kind: 'structural' };
       return {
         kind: 'event',
@@ -170,7 +186,7 @@ export function parseFunctionGraphLine(s: string): GraphLine | null {
     if (proc && comm === null) {
       comm = proc.comm;
       pid = proc.pid;
-    } else if (!/^\s*\S{4,7}\s*$/.test(column)) {
+    } else if (!GRAPH_PATTERNS.flagsColumn.test(column)) {
       return null;
     }
     i = bar + 1;

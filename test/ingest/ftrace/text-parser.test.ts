@@ -1,0 +1,223 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { FtraceTextParser } from '../../../src/ingest/ftrace/text-parser.js';
+import { fixture } from '../../helpers/shared.js';
+import { ftraceFixtures, parseBytes, parseFile, readBytes } from './parse-helpers.js';
+
+function parseText(text: string) {
+  return parseBytes(Buffer.from(text));
+}
+
+function one(line: string) {
+  const { events, parser } = parseText(`${line}\n`);
+  expect(parser.diagnostics).toEqual([]);
+  expect(events).toHaveLength(1);
+  return events[0]!;
+}
+
+describe('FtraceTextParser: the line prefix in each dialect', () => {
+  it('reads a 6.x tracefs line (7-wide pid, 5 flags) with integer-ns timestamps', () => {
+    const e = one(
+      '          insmod-128     [000] ...2.     4.063682: lock_acquire: ffffffffa0002250 lab_shrinker_lock',
+    );
+    expect(e).toEqual({
+      line: 1,
+      ts: 4_063_682_000,
+      cpu: 0,
+      pid: 128,
+      tgid: null,
+      comm: 'insmod',
+      flags: '...2.',
+      system: 'lock',
+      name: 'lock_acquire',
+      payload: 'ffffffffa0002250 lab_shrinker_lock',
+      fields: { lockdep_addr: 'ffffffffa0002250', flags: 0, name: 'lab_shrinker_lock' },
+    });
+  });
+
+  it('splits comm on the last -<pid> before [cpu] (spaces, dashes, colons in comm)', () => {
+    expect(
+      one(' kworker/u4:2-rt-1234567 [000] d..1.    24.068600: lock_contended: ffff88803ebe9158 &rq->__lock'),
+    ).toMatchObject({
+      comm: 'kworker/u4:2-rt',
+      pid: 1234567,
+    });
+    expect(one(' Surface Flinger-2002  ( 2002) [000] d..3  4242.000200: my_event: a=1')).toMatchObject({
+      comm: 'Surface Flinger',
+      pid: 2002,
+      tgid: 2002,
+      cpu: 0,
+    });
+  });
+
+  it('reads the TGID column, blank `(-----)` as null', () => {
+    expect(one('           <...>-19161 (-----) [001] ...1 683201.354908: my_event: x=1')).toMatchObject({
+      comm: '<...>',
+      pid: 19161,
+      tgid: null,
+      flags: '...1',
+      ts: 683_201_354_908_000,
+    });
+  });
+
+  it('accepts 0 to 7 flag characters including the newer letters', () => {
+    for (const flags of ['dBzf1', 'bD.2.', 'dLZ.a', '.lH..', 'Nd', 'dNh1..l']) {
+      expect(one(`          memhog-139     [001] ${flags}    24.068660: my_event: a=1`).flags).toBe(flags);
+    }
+    expect(one('          atrace-14662 [000] 50260.647576: my_event: a=1').flags).toBeNull();
+  });
+
+  it('keeps 9-decimal and counter timestamps exact (no float parsing)', () => {
+    expect(one('  sleep-900   [002] ...1. 162573.215761123: my_event: a=1').ts).toBe(162_573_215_761_123);
+    expect(one('  memhog-1     [000] .....  1234567890123: my_event: a=1').ts).toBe(1_234_567_890_123);
+    expect(one('  x-1 [000] ..... 0.000001: my_event: a=1').ts).toBe(1000);
+  });
+
+  it('reads trace-cmd padded names, --ts-diff and -l latency lines', () => {
+    expect(
+      one(
+        '           sleep-900   [002] ..... 162573.215755: lock_release:         0xffffffff855e7448 trace_types_lock',
+      ),
+    ).toMatchObject({
+      name: 'lock_release',
+      fields: { lockdep_addr: 'ffffffff855e7448', name: 'trace_types_lock' },
+    });
+    expect(
+      one(
+        '           sleep-900   [002] ...1. 162573.215760: (+2)     function:             preempt_count_add',
+      ),
+    ).toMatchObject({ name: 'function', fields: { ip: 'preempt_count_add', parent_ip: null } });
+    expect(
+      one(
+        '          <idle>-0       0d.h1. 106467.859747: function:             ktime_get <-- tick_check_idle',
+      ),
+    ).toMatchObject({
+      cpu: 0,
+      flags: 'd.h1.',
+      ts: 106_467_859_747_000,
+      fields: { ip: 'ktime_get', parent_ip: 'tick_check_idle' },
+    });
+  });
+
+  it('turns markers (`tracing_mark_write:`, `0:`, trace-cmd `print:`) into `print` events', () => {
+    for (const line of [
+      '   init-1       [001] .....     8.361764: tracing_mark_write: lab: phase drmfb start',
+      '   init-1       [001]     8.361764: 0: lab: phase drmfb start',
+      '   init-1       [001]     8.361764: print:                tracing_mark_write: lab: phase drmfb start',
+    ]) {
+      expect(one(line)).toMatchObject({
+        name: 'print',
+        system: 'ftrace',
+        fields: { buf: 'lab: phase drmfb start' },
+      });
+    }
+  });
+});
+
+describe('FtraceTextParser: structure, stacks and damage', () => {
+  it('emits a stack trace as one kernel_stack event after its last frame', () => {
+    const { events } = parseFile(fixture('ftrace', 'function-stacktrace.txt'));
+    const stack = events.find((e) => e.name === 'kernel_stack')!;
+    expect(stack).toMatchObject({ line: 11, pid: 23715, cpu: 3, ts: 21_857_480_427_000 });
+    expect(stack.fields).toEqual({ depth: 4, caller: '__mutex_lock_slowpath+0x15c/0x39c' });
+    expect(stack.payload.split('\n')).toEqual([
+      '__mutex_lock_slowpath+0x15c/0x39c',
+      'mutex_lock+0x34/0x48',
+      'drm_gem_shmem_evict+0x24/0x90 [drm_shmem_helper]',
+      'ret_from_fork+0x10/0x50',
+    ]);
+  });
+
+  it('counts lost and overwritten events', () => {
+    const { parser } = parseFile(fixture('ftrace', 'tracefs-6x-lock-flags.txt'));
+    expect(parser.stats.lost).toBe(12 + 6);
+    expect(parser.diagnostics.map((d) => [d.code, d.line])).toEqual([
+      ['ftrace-events-overwritten', 3],
+      ['ftrace-lost-events', 19],
+    ]);
+  });
+
+  it('keeps out-of-order lines in input order', () => {
+    const { events } = parseFile(fixture('ftrace', 'damaged.txt'));
+    expect(events.map((e) => e.ts)).toEqual([1_000_001_000, 999_999_000, 1_000_004_000, 1_000_005_000]);
+  });
+
+  it('bounds diagnostics per code and summarizes the rest', () => {
+    const text = Array.from({ length: 50 }, (_, i) => `junk ${i}`).join('\n');
+    const { parser } = parseBytes(Buffer.from(text), [], { maxDiagnosticsPerCode: 3 });
+    expect(parser.stats.skipped).toBe(50);
+    expect(parser.diagnostics.map((d) => d.line)).toEqual([1, 2, 3, null]);
+    expect(parser.diagnostics[3]!.message).toBe('47 more ftrace-unrecognized-line not listed (50 in all)');
+  });
+
+  it('parses a 10 MB single line without blowing up', () => {
+    const big = `  x-1 [000] ..... 1.000000: lock_acquire: ffffffffa0002250 ${'a'.repeat(10 * 1024 * 1024)}\n`;
+    const junk = `${'[1] '.repeat(2 * 1024 * 1024)}\n`;
+    const chunks = Buffer.from(big + junk);
+    const cuts = Array.from({ length: 40 }, (_, i) => Math.floor((chunks.length * i) / 40)).slice(1);
+    const { events, parser } = parseBytes(chunks, cuts);
+    expect(events).toHaveLength(1);
+    expect((events[0]!.fields.name as string).length).toBe(10 * 1024 * 1024);
+    expect(parser.stats).toMatchObject({ lines: 2, events: 1, skipped: 1 });
+  });
+});
+
+describe('FtraceTextParser: properties', () => {
+  const sample = Buffer.concat(
+    ftraceFixtures()
+      .filter((f) => !f.startsWith('lab-'))
+      .map((f) => readBytes(fixture('ftrace', f))),
+  );
+
+  it('gives the same events and diagnostics wherever the chunks split', () => {
+    const whole = parseBytes(sample);
+    fc.assert(
+      fc.property(fc.array(fc.nat(sample.length), { maxLength: 12 }), (cuts) => {
+        const split = parseBytes(sample, cuts);
+        expect(split.events).toEqual(whole.events);
+        expect(split.parser.diagnostics).toEqual(whole.parser.diagnostics);
+        expect(split.parser.stats).toEqual(whole.parser.stats);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('never throws on arbitrary bytes, and accounts for every line', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ maxLength: 2000 }),
+        fc.array(fc.nat(2000), { maxLength: 5 }),
+        (bytes, cuts) => {
+          const { parser } = parseBytes(
+            bytes,
+            cuts.map((c) => c % (bytes.length + 1)),
+          );
+          const s = parser.stats;
+          expect(s.lines).toBe(s.events + s.headerLines + s.skipped);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('never throws on mutated trace lines', () => {
+    const lines = sample.toString('utf8').split('\n');
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...lines),
+        fc.nat(),
+        fc.string({ maxLength: 6 }),
+        fc.nat(),
+        (line, at, insert, del) => {
+          const p = at % (line.length + 1);
+          const mutated = line.slice(0, p) + insert + line.slice(p + (del % 4));
+          const parser = new FtraceTextParser();
+          parser.push(Buffer.from(`${mutated}\n`));
+          parser.end();
+          expect(parser.stats.lines).toBe(1);
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+});

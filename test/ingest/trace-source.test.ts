@@ -1,0 +1,84 @@
+import { readFileSync } from 'node:fs';
+import { Readable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { InputError } from '../../src/ingest/input.js';
+import { openTrace } from '../../src/ingest/trace-source.js';
+import type { TraceEvent } from '../../src/model/trace-event.js';
+import { fixture, SHARED, sharedPath } from '../helpers/shared.js';
+
+async function drain(batches: AsyncGenerator<TraceEvent[]>): Promise<TraceEvent[]> {
+  const out: TraceEvent[] = [];
+  for await (const b of batches) out.push(...b);
+  return out;
+}
+
+describe('openTrace', () => {
+  it('reads ftrace text from a file', async () => {
+    const src = await openTrace(fixture('ftrace', 'lab-S-abba.trace.txt'));
+    expect(src.kind).toBe('text');
+    const events = await drain(src.batches);
+    expect(events).toHaveLength(225);
+    expect(events[0]).toMatchObject({
+      name: 'contention_begin',
+      line: 13,
+      ts: 3_619_274_000,
+      fields: { lock_addr: 'ffffffff81ab1160', flags: 'SPIN|MUTEX' },
+    });
+    expect(src.diagnostics).toEqual([]);
+  });
+
+  it('reads gzipped text, and fills diagnostics while batches are consumed', async () => {
+    const src = await openTrace(fixture('ftrace', 'lab-S-shrinker.trace.txt.gz'));
+    expect(src.kind).toBe('text');
+    const events = await drain(src.batches);
+    expect(events).toHaveLength(13591);
+    const damaged = await openTrace(fixture('ftrace', 'damaged.txt'));
+    expect(damaged.diagnostics).toEqual([]);
+    await drain(damaged.batches);
+    expect(damaged.diagnostics.map((d) => d.line)).toEqual([3, 4, 5, 6, 8]);
+  });
+
+  it('reads stdin (`-`), gzipped or not', async () => {
+    const bytes = readFileSync(fixture('ftrace', 'tracefs-6x-lock-flags.txt'));
+    for (const input of [bytes, gzipSync(bytes)]) {
+      const src = await openTrace('-', Readable.from([input.subarray(0, 5), input.subarray(5)]));
+      expect(src.kind).toBe('text');
+      expect((await drain(src.batches)).map((e) => e.name)).toEqual([
+        'lock_acquire',
+        'lock_acquire',
+        'lock_acquire',
+        'lock_acquire',
+        'lock_acquired',
+        'lock_release',
+        'mm_shrink_slab_start',
+        'lock_acquire',
+        'contention_begin',
+        'contention_end',
+        'mm_shrink_slab_end',
+        'lock_contended',
+      ]);
+    }
+  });
+
+  it('reads an empty input as no events', async () => {
+    const src = await openTrace('-', Readable.from([]));
+    expect(await drain(src.batches)).toEqual([]);
+  });
+
+  it('throws InputError for a missing file', async () => {
+    await expect(openTrace(fixture('ftrace', 'no-such-trace.txt'))).rejects.toBeInstanceOf(InputError);
+  });
+
+  it.skipIf(!SHARED)('detects a trace.dat by its magic and delegates to the trace.dat reader', async () => {
+    const path = sharedPath('corpus', 'lab-6.1', 'debian-6.1-virtio-gpu', 'B-events.trace.dat');
+    const src = await openTrace(path);
+    expect(src.kind).toBe('dat');
+    const events = await drain(src.batches);
+    expect(events.filter((e) => e.name === 'mm_shrink_slab_start')).toHaveLength(646);
+    // Piped and gzipped, it is spooled to a temporary file first.
+    const piped = await openTrace('-', Readable.from([gzipSync(readFileSync(path))]));
+    expect(piped.kind).toBe('dat');
+    expect((await drain(piped.batches)).length).toBe(events.length);
+  });
+});
