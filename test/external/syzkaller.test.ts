@@ -25,7 +25,7 @@ function splitSuiteFile(buf: Buffer): { expected: Expected; log: Buffer } {
     if (m && m[1] !== 'ALT') h[m[1] as string] = m[2] as string;
   }
   return {
-    expected: { title: h.TITLE ?? null, type: h.TYPE ?? null, corrupted: h.CORRUPTED === 'Y' },
+    expected: { title: h.TITLE || null, type: h.TYPE ?? null, corrupted: h.CORRUPTED === 'Y' },
     log: Buffer.from(log, 'latin1'),
   };
 }

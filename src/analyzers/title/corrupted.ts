@@ -16,7 +16,8 @@ export function corruptionOf(title: string, lines: string[], format: OopsFormat 
   for (const key of STACK_STARTS) {
     const at = lines.findIndex((l) => key.test(clip(l)));
     if (at < 0) continue;
-    if (lines.length - at < 4) return 'call trace is missed';
+    // The report text ends with a newline, so it has one (empty) line more than `lines`.
+    if (lines.length + 1 - at < 4) return 'call trace is missed';
     let corrupted = true;
     for (let i = at + 1; i < at + 16 && i < lines.length; i++) {
       const ln = clip(lines[i] as string);

@@ -243,6 +243,8 @@ export const SKIP_FRAMES: readonly string[] = [
   '__mod_timer',
   'fast_dput',
   'dput',
+  // WARN_ON(!buffer_uptodate(bh)) in mark_buffer_dirty() blames its caller
+  '^mark_buffer_dirty$',
 ];
 
 /** Syscall-entry prefixes stripped from a guilty frame (the shortest result wins). */

@@ -65,10 +65,35 @@ interface Candidate {
   line: number;
 }
 
+/**
+ * The plain name of an Itanium-mangled C++ symbol (`_Z8fakeNameiii` → `fakeName`,
+ * `_ZN3foo3barEv` → `foo::bar`); other names are returned as they are.
+ */
+export function demangle(name: string): string {
+  if (!name.startsWith('_Z')) return name;
+  let i = 2;
+  const nested = name[i] === 'N';
+  if (nested) i++;
+  while (name[i] === 'K' || name[i] === 'V' || name[i] === 'r') i++;
+  const parts: string[] = [];
+  for (;;) {
+    const m = /^\d+/.exec(name.slice(i, i + 6));
+    if (!m) break;
+    const len = Number(m[0]);
+    i += m[0].length;
+    if (len === 0 || i + len > name.length) return name;
+    parts.push(name.slice(i, i + len));
+    i += len;
+    if (!nested) break;
+  }
+  return parts.length > 0 ? parts.join('::') : name;
+}
+
 function collect(out: Candidate[], m: RegExpExecArray, skip: RegExp[], line: number): void {
   for (let i = 1; i < m.length; i++) {
-    const name = m[i];
-    if (name === undefined) continue;
+    const found = m[i];
+    if (found === undefined) continue;
+    const name = demangle(found);
     if (!skip.some((re) => re.test(name))) out.push({ name, line });
   }
 }

@@ -111,6 +111,7 @@ const TYPES: ReadonlyArray<[string, readonly string[]]> = [
       'divide error in',
       'general protection fault in',
       'go runtime error',
+      'int3 in',
       'invalid opcode in',
       'kernel panic:',
       'kernel stack overflow',

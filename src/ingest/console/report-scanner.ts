@@ -19,6 +19,8 @@ export interface ScannedReport {
 }
 
 export const MAX_REPORT_LINES = 4000;
+/** printk prints this when it re-emits a message it had cut: `INFO: t` / `** replaying previous printk message **`. */
+const REPLAY_MARKER = '** replaying previous printk message **';
 /** Seconds of silence (in the report's own context) after which a report is over. */
 const QUIET_GAP = 30;
 
@@ -35,6 +37,11 @@ export class ReportScanner {
 
   push(line: NormalizedLine): ScannedReport[] {
     const done: ScannedReport[] = [];
+    if (line.text.includes(REPLAY_MARKER) && this.open?.lines.length === 1) {
+      // The banner was cut and is printed again on the next line.
+      this.open = null;
+      return done;
+    }
     const oops = matchOops(line.text);
     const ctx = lineContext(line);
     if (oops && (this.open === null || startsNewReport(line.text))) {
@@ -124,6 +131,10 @@ export class VerdictCollector {
     if (this.full) return;
     const ctx = lineContext(line);
     const text = line.text;
+    if (text.includes(REPLAY_MARKER) && this.text.length === 1) {
+      this.reset();
+      return;
+    }
     if (this.oops === null) {
       const oops = matchOops(text);
       if (!oops) return;
@@ -141,6 +152,16 @@ export class VerdictCollector {
     if (isQuestionable(text, ctx)) return;
     if (ctx !== this.context && !(this.cpuTraceback && ctx.startsWith('C'))) return;
     this.add(text, false);
+  }
+
+  private reset(): void {
+    this.oops = null;
+    this.text.length = 0;
+    this.reportEnd = 0;
+    this.textLines = 0;
+    this.skipText = false;
+    this.cpuTraceback = false;
+    this.secondReport = false;
   }
 
   private add(text: string, isOopsLine: boolean): void {

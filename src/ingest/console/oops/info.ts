@@ -69,7 +69,7 @@ export const INFO_OOPS: Oops = {
     {
       kind: 'other',
       // `INFO: rcu_preempt detected stalls on CPUs/tasks:`, `INFO: rcu_sched self-detected stall on CPU`
-      title: /INFO: rcu_(?:preempt|sched|bh) (?:self-)?detected(?: expedited)? stall/,
+      title: /INFO: rcu_(?:preempt|sched|bh|tasks(?:_trace|_rude)?) (?:self-)?detected(?: expedited)? stall/,
       format: (_g, f) => `INFO: rcu detected stall in ${f[0]}`,
       alt: [(_g, f) => `stall in ${f[0]}`],
       stack: {
@@ -96,9 +96,21 @@ export const INFO_OOPS: Oops = {
     },
     {
       kind: 'hung-task',
-      // `INFO: task Xorg:879 blocked for more than 120 seconds.`
+      // `INFO: task Xorg:879 blocked for more than 120 seconds.`, `... blocked in I/O wait for more than 143 seconds.`
       title: /INFO: task /,
-      also: [/ blocked for more than [0-9]+ seconds/],
+      also: [/ blocked (?:in I\/O wait )?for more than [0-9]+ seconds/],
+      format: (_g, f) => `INFO: task hung in ${f[0]}`,
+      alt: [(_g, f) => `hang in ${f[0]}`],
+      stack: callTrace([], hungTaskFrame),
+    },
+    {
+      kind: 'hung-task',
+      // A task name with a newline in it splits the banner: `INFO: task \x8f\x9e` / `\x8f:18088 blocked for more than 143 seconds.`
+      title: /INFO: task /,
+      report: {
+        steps: [/INFO: task /, / blocked (?:in I\/O wait )?for more than [0-9]+ seconds/],
+        within: 1,
+      },
       format: (_g, f) => `INFO: task hung in ${f[0]}`,
       alt: [(_g, f) => `hang in ${f[0]}`],
       stack: callTrace([], hungTaskFrame),

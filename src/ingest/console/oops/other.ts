@@ -136,6 +136,18 @@ export const FAULT_OOPSES: Oops[] = [
       },
     ],
   }),
+  simple('int3:', {
+    fallbackKind: 'bug',
+    formats: [
+      {
+        kind: 'bug',
+        // `Oops: int3: 0000 [#1] SMP KASAN NOPTI` (a breakpoint trap in kernel code)
+        title: /int3: /,
+        format: (_g, f) => `int3 in ${f[0]}`,
+        stack: ripThenTrace(),
+      },
+    ],
+  }),
   simple('PANIC: double fault', {
     fallbackKind: 'panic',
     formats: [
@@ -355,7 +367,7 @@ export const FAULT_OOPSES: Oops[] = [
         kind: 'panic',
         // `trusty: panic ... ASSERT FAILED: x == y` (cut)
         title: /trusty: panic/,
-        also: [/ ASSERT FAILED/, /: *(.*)/],
+        also: [/ ASSERT FAILED/, /: *([^:]*)$/],
         format: (g) => `trusty: ASSERT FAILED: ${g[0]}`,
         corrupted: true,
       },
