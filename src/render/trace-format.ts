@@ -22,3 +22,19 @@ export function cell(text: string, width: number): string {
 export function num(n: number, width: number): string {
   return String(n).padStart(width);
 }
+
+/** Words joined by `sep`, wrapped at `width` columns, each line starting with `indent`. */
+export function wrap(words: readonly string[], indent: string, width = 80, sep = ', '): string[] {
+  const lines: string[] = [];
+  let line = indent;
+  for (const [i, word] of words.entries()) {
+    const piece = i < words.length - 1 ? `${word}${sep.trimEnd()}` : word;
+    if (line !== indent && line.length + 1 + piece.length > width) {
+      lines.push(line);
+      line = indent;
+    }
+    line += line === indent ? piece : ` ${piece}`;
+  }
+  if (line !== indent) lines.push(line);
+  return lines;
+}

@@ -1,6 +1,6 @@
 import type { EventRef, TraceAnalysis, TraceFinding } from '../analyzers/trace/trace-analysis.js';
 import type { TraceDiff, TraceDiffFinding } from '../analyzers/trace/trace-diff.js';
-import { cell, duration, num, timestamp } from './trace-format.js';
+import { cell, duration, num, timestamp, wrap } from './trace-format.js';
 
 const MAX_ROWS = 15;
 
@@ -9,9 +9,8 @@ export function renderTraceAnalysis(a: TraceAnalysis, file: string): string {
   const out: string[] = [];
   const top = Object.entries(a.events.byName)
     .sort(([, x], [, y]) => y - x)
-    .slice(0, 6)
     .map(([name, n]) => `${name} ${n}`);
-  out.push(`${file}: ${a.events.total} events`, `  ${top.join(', ')}`, '');
+  out.push(`${file}: ${a.events.total} events`, ...wrap(top, '  '), '');
 
   out.push(`Findings (${a.findings.length})`);
   if (a.findings.length === 0) out.push('  none');
@@ -64,11 +63,13 @@ export function renderTraceAnalysis(a: TraceAnalysis, file: string): string {
 
 function findingLines(f: TraceFinding): string[] {
   const where = f.shrinker ? ` in ${f.shrinker}${f.shrinkerModule ? ` [${f.shrinkerModule}]` : ''}` : '';
-  const what = f.cycle ? [...f.cycle, f.cycle[0]].join(' -> ') : `${f.lock}${where}`;
+  const what = f.cycle
+    ? wrap([...f.cycle, f.cycle[0]!], '          ', 80, ' ->')
+    : [`          ${f.lock}${where}`];
   const type = f.lockType === 'unknown' ? 'type unknown' : `${f.lockType} (${f.lockTypeSource})`;
   const lines = [
     `  ${f.severity.toUpperCase().padEnd(8)}${f.id}`,
-    `          ${what}`,
+    ...what,
     `          ${type}, ${f.count}x; first ${at(f.first)}`,
   ];
   if (f.basis)
@@ -82,7 +83,7 @@ function at(e: EventRef): string {
 
 /** The `trace diff` report. */
 export function renderTraceDiff(d: TraceDiff, base: string, head: string): string {
-  const out = [`trace diff ${base} (${d.base.events} events) -> ${head} (${d.head.events} events)`, ''];
+  const out = [`BASE ${base} (${d.base.events} events)`, `HEAD ${head} (${d.head.events} events)`, ''];
   out.push(`Regressions (${d.regressions.length})`);
   if (d.regressions.length === 0) out.push('  none');
   for (const f of d.regressions) out.push(diffLine(f));
@@ -91,11 +92,14 @@ export function renderTraceDiff(d: TraceDiff, base: string, head: string): strin
   for (const f of d.fixed) out.push(diffLine(f));
   out.push(
     '',
-    `Latency test: one-sided Mann-Whitney U, alpha ${d.test.alpha}, at least ${d.test.minSamples} samples a side`,
+    `Latency test: one-sided Mann-Whitney U, alpha ${d.test.alpha}, >= ${d.test.minSamples} samples a side`,
   );
   return out.join('\n');
 }
 
 function diffLine(f: TraceDiffFinding): string {
-  return `  ${f.severity.toUpperCase().padEnd(8)}${f.id}: ${f.message}`;
+  return [
+    `  ${f.severity.toUpperCase().padEnd(8)}${f.id}`,
+    ...wrap(f.message.split(' '), '          ', 80, ' '),
+  ].join('\n');
 }

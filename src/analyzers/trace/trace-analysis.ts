@@ -50,6 +50,10 @@ export interface LockClassStats {
   acquisitions: number;
   tryAcquisitions: number;
   readAcquisitions: number;
+  /**
+   * lock_contended events when the trace has any (LOCK_STAT), else acquisitions with a
+   * contention_begin (which 6.1 lockdep kernels trace on every slow-path mutex_lock).
+   */
   contentions: number;
   /** ns from lock_acquire to lock_acquired (or contention_begin → _end when that is all there is). */
   wait: DistributionSummary;

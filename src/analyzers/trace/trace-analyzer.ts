@@ -35,7 +35,10 @@ interface LockClassAcc {
   acquisitions: number;
   tryAcquisitions: number;
   readAcquisitions: number;
-  contentions: number;
+  /** lock_contended events (LOCK_STAT kernels). */
+  contended: number;
+  /** Acquisitions with a contention_begin attributed (every slow-path mutex_lock on lockdep kernels). */
+  contentionBegins: number;
   wait: LogHistogram;
   hold: LogHistogram;
   waitSamples: Reservoir;
@@ -135,6 +138,7 @@ export class TraceAnalyzer {
       if (task.contention) this.orphans.contentionBeginWithoutEnd++;
     }
     const lockOrder = this.graph.finish();
+    const hasLockContended = (this.byName.get('lock_contended') ?? 0) > 0;
     const typeOf = (name: string) => this.lockType(name);
     const lockdepDeps = new Map([...this.lockdep.values()].map((c) => [c.name, c.deps.map(depName)]));
     return {
@@ -152,7 +156,7 @@ export class TraceAnalyzer {
           acquisitions: l.acquisitions,
           tryAcquisitions: l.tryAcquisitions,
           readAcquisitions: l.readAcquisitions,
-          contentions: l.contentions,
+          contentions: hasLockContended ? l.contended : l.contentionBegins,
           wait: l.wait.summary(),
           hold: l.hold.summary(),
           shrinkers: [...l.shrinkers].sort(cmp),
@@ -231,7 +235,8 @@ export class TraceAnalyzer {
         acquisitions: 0,
         tryAcquisitions: 0,
         readAcquisitions: 0,
-        contentions: 0,
+        contended: 0,
+        contentionBegins: 0,
         wait: new LogHistogram(),
         hold: new LogHistogram(),
         waitSamples: new Reservoir(this.reservoirSize),
@@ -323,12 +328,7 @@ export class TraceAnalyzer {
 
   onLockContended(ev: TraceEvent, task: TaskState): void {
     const held = findHeld(task, ev);
-    if (held) {
-      if (!held.contended) {
-        held.contended = true;
-        this.lockClass(held.name).contentions++;
-      }
-    } else this.lockClass(lockName(ev)).contentions++;
+    this.lockClass(held?.name ?? lockName(ev)).contended++;
   }
 
   onLockRelease(ev: TraceEvent, task: TaskState): void {
@@ -478,7 +478,7 @@ export class TraceAnalyzer {
     if (acc.contentionType === 'unknown') acc.contentionType = lockTypeFromContention(open.bits);
     if (!held.contended) {
       held.contended = true;
-      acc.contentions++;
+      acc.contentionBegins++;
     }
   }
 

@@ -143,10 +143,12 @@ export function buildFindings(
   const findings: TraceFinding[] = [];
   const base = (id: FindingId, severity: FindingSeverity, lock: string, message: string) => ({
     id,
+    lock,
+    shrinker: null as string | null,
+    shrinkerModule: null as string | null,
     severity,
     evidence: 'trace' as const,
     message,
-    lock,
     ...typeOf(lock),
   });
   for (const acc of h.inShrinker.values()) {

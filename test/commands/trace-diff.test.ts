@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import type { TraceDiff } from '../../src/analyzers/trace/trace-diff.js';
+import { runCli } from '../helpers/cli.js';
+import { fixture } from '../helpers/shared.js';
+
+const MIN = (name: string) => fixture('trace-min', name);
+
+function diff(base: string, head: string): { status: number | null; d: TraceDiff } {
+  const r = runCli(['trace', 'diff', '--json', MIN(base), MIN(head)]);
+  return { status: r.status, d: JSON.parse(r.stdout) as TraceDiff };
+}
+
+describe('trace diff', () => {
+  it('reports the blocking lock, the risk, the cycle and the new edges when the trylock goes away (exit 1)', () => {
+    const { status, d } = diff('shrinker-trylock.trace.txt', 'shrinker-fs-reclaim.trace.txt');
+    expect(status).toBe(1);
+    expect(d.regressions.map((f) => [f.id, f.change, f.severity, f.lock, f.shrinker])).toEqual([
+      ['BLOCKING_LOCK_IN_SHRINKER', 'new', 'error', 'lab_shrinker_lock', 'lab_scan'],
+      ['LOCK_ORDER_INVERSION', 'new', 'error', 'fs_reclaim', null],
+      ['RECLAIM_DEADLOCK_RISK', 'new', 'error', 'lab_shrinker_lock', 'lab_scan'],
+      ['NEW_LOCK_EDGE', 'new', 'error', 'lab_shrinker_lock', null],
+      ['NEW_LOCK_EDGE', 'new', 'warning', 'lab_shrinker_lock', null],
+    ]);
+    expect(d.regressions.map((f) => f.evidence)).toEqual(Array(5).fill('trace'));
+    expect(d.regressions[3]!.edge).toMatchObject({ from: 'fs_reclaim', to: 'lab_shrinker_lock', count: 1 });
+    expect(d.fixed).toEqual([]);
+  });
+
+  it('lists them as fixed the other way round (exit 0)', () => {
+    const { status, d } = diff('shrinker-fs-reclaim.trace.txt', 'shrinker-trylock.trace.txt');
+    expect(status).toBe(0);
+    expect(d.regressions).toEqual([]);
+    expect(d.fixed.map((f) => [f.id, f.change])).toEqual([
+      ['BLOCKING_LOCK_IN_SHRINKER', 'gone'],
+      ['LOCK_ORDER_INVERSION', 'gone'],
+      ['RECLAIM_DEADLOCK_RISK', 'gone'],
+      ['NEW_LOCK_EDGE', 'gone'],
+      ['NEW_LOCK_EDGE', 'gone'],
+    ]);
+  });
+
+  it('reports hold and shrinker latency regressions by Mann-Whitney U (25 samples a side)', () => {
+    const { status, d } = diff('latency-base.trace.txt', 'latency-head.trace.txt');
+    expect(status).toBe(1);
+    expect(d.test).toEqual({ name: 'mann-whitney-u', alternative: 'greater', alpha: 0.01, minSamples: 20 });
+    expect(d.regressions.map((f) => [f.id, f.metric, f.nBase, f.nHead])).toEqual([
+      ['LATENCY_REGRESSION', 'lock-hold:lab_shrinker_lock', 25, 25],
+      ['LATENCY_REGRESSION', 'shrinker:lab_scan', 25, 25],
+    ]);
+    expect(d.regressions.every((f) => (f.p ?? 1) < 0.01 && f.headMedian! > f.baseMedian!)).toBe(true);
+  });
+
+  it('calls the faster HEAD better, not a regression', () => {
+    const { status, d } = diff('latency-head.trace.txt', 'latency-base.trace.txt');
+    expect(status).toBe(0);
+    expect(d.fixed.map((f) => [f.id, f.change, f.metric])).toEqual([
+      ['LATENCY_REGRESSION', 'better', 'lock-hold:lab_shrinker_lock'],
+      ['LATENCY_REGRESSION', 'better', 'shrinker:lab_scan'],
+    ]);
+  });
+
+  it('exits 0 on identical traces and 2 on a missing one', () => {
+    expect(diff('abba.trace.txt', 'abba.trace.txt').status).toBe(0);
+    const r = runCli(['trace', 'diff', MIN('abba.trace.txt'), MIN('missing.trace.txt')]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('missing.trace.txt');
+  });
+});
