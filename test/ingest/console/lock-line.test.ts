@@ -37,9 +37,9 @@ describe('parseLock', () => {
 
   it('a held-lock entry `#0:` with a syzbot site', () => {
     const l = parseLock(
-      ' #0: ffff888022485298 (&mm->mmap_lock){++++}-{3:3}, at: mmap_read_lock include/linux/mmap_lock.h:117 [inline]',
+      ' #0: ffff888003a41e70 (&mm->mmap_lock){++++}-{3:3}, at: mmap_read_lock include/linux/mmap_lock.h:117 [inline]',
     );
-    expect(l).toMatchObject({ name: '&mm->mmap_lock', class: '&mm->mmap_lock', address: 'ffff888022485298' });
+    expect(l).toMatchObject({ name: '&mm->mmap_lock', class: '&mm->mmap_lock', address: 'ffff888003a41e70' });
     expect(l?.site).toMatchObject({
       function: 'mmap_read_lock',
       file: 'include/linux/mmap_lock.h',
@@ -50,18 +50,18 @@ describe('parseLock', () => {
 
   it('(____ptrval____) and the old 4-char usage', () => {
     expect(
-      parseLock('(____ptrval____) (&rq->lock){-.-.}, at: online_fair_sched_group+0x70/0x140'),
+      parseLock('(____ptrval____) (&vgdev->ctrlq.qlock){-.-.}, at: virtio_gpu_dequeue_ctrl_func+0x3c/0x2a0'),
     ).toMatchObject({
-      name: '&rq->lock',
+      name: '&vgdev->ctrlq.qlock',
       usage: '{-.-.}',
       address: null,
-      site: { function: 'online_fair_sched_group' },
+      site: { function: 'virtio_gpu_dequeue_ctrl_func' },
     });
   });
 
   it('the 4.x layout: no address, 6-char usage, `[<addr>] func` site', () => {
     expect(
-      parseLock(' #0:  (&pipe->mutex/1){+.+.+.}, at: [<ffffffff81844c6b>] pipe_lock+0x5b/0x70'),
+      parseLock(' #0:  (&pipe->mutex/1){+.+.+.}, at: [<ffffffff8120a3c4>] pipe_lock+0x24/0x30'),
     ).toMatchObject({
       name: '&pipe->mutex/1',
       class: '&pipe->mutex',
@@ -69,26 +69,26 @@ describe('parseLock', () => {
       instance: null,
       usage: '{+.+.+.}',
       address: null,
-      site: { function: 'pipe_lock', offset: 0x5b, address: 'ffffffff81844c6b' },
+      site: { function: 'pipe_lock', offset: 0x24, address: 'ffffffff8120a3c4' },
     });
   });
 
   it('names with parentheses inside', () => {
     expect(
       parseLock(
-        ' #1: ffffc900000e7d20 ((work_completion)(&(&wb->dwork)->work)){+.+.}-{0:0}, at: process_one_work+0x7c6/0x13a0',
+        ' #1: ffffc90000217e68 ((work_completion)(&(&vgdev->obj_free_work)->work)){+.+.}-{0:0}, at: process_one_work+0x1f2/0x5c0',
       ),
     ).toMatchObject({
-      name: '(work_completion)(&(&wb->dwork)->work)',
-      class: '(work_completion)(&(&wb->dwork)->work)',
+      name: '(work_completion)(&(&vgdev->obj_free_work)->work)',
+      class: '(work_completion)(&(&vgdev->obj_free_work)->work)',
     });
     expect(
       parseLock(
-        ' #0: ffff8881451bb938 ((wq_completion)writeback){+.+.}-{0:0}, at: process_one_work+0x77f/0x13a0',
+        ' #0: ffff888003059d48 ((wq_completion)events){+.+.}-{0:0}, at: process_one_work+0x1c4/0x5c0',
       ),
-    ).toMatchObject({ name: '(wq_completion)writeback' });
-    expect(parseLock('-> #4 (&(c->notifiers)->rwsem){++++}-{3:3}:')).toMatchObject({
-      name: '&(c->notifiers)->rwsem',
+    ).toMatchObject({ name: '(wq_completion)events' });
+    expect(parseLock('-> #3 (&(vgdev->notifiers)->rwsem){++++}-{3:3}:')).toMatchObject({
+      name: '&(vgdev->notifiers)->rwsem',
       site: null,
     });
   });
@@ -98,24 +98,26 @@ describe('parseLock', () => {
       name: 'fs_reclaim',
       usage: '{+.+.}-{0:0}',
     });
-    expect(parseLock('-> (console_owner){-.-.}-{0:0} ops: 1191 {')).toMatchObject({ name: 'console_owner' });
-    expect(parseLock('-> #2 (&sb->s_type->i_mutex_key#3){++++}:')).toMatchObject({
+    expect(parseLock('-> (&vgdev->display_info_lock){-.-.}-{2:2} ops: 402 {')).toMatchObject({
+      name: '&vgdev->display_info_lock',
+    });
+    expect(parseLock('-> #2 (&sb->s_type->i_mutex_key#7){++++}:')).toMatchObject({
       class: '&sb->s_type->i_mutex_key',
-      instance: 3,
+      instance: 7,
     });
     expect(
-      parseLock(' #3: ffff8880b9d4d660 (lock#2){-.-.}-{2:2}, at: __alloc_pages_bulk+0x4ad/0x1870'),
+      parseLock(' #2: ffff88803ec2d4a0 (lock#4){-.-.}-{2:2}, at: rmqueue_bulk+0x4a/0x2e0'),
     ).toMatchObject({
-      name: 'lock#2',
+      name: 'lock#4',
       class: 'lock',
-      instance: 2,
+      instance: 4,
     });
   });
 
   it('a wrapped `at:` with nothing after it has no site', () => {
-    expect(parseLock(' #0: dc43a6a0 ((wq_completion)msm){+.+.}, at:')).toMatchObject({
-      name: '(wq_completion)msm',
-      address: 'dc43a6a0',
+    expect(parseLock(' #0: c1f2a3b0 ((wq_completion)virtio_gpu){+.+.}, at:')).toMatchObject({
+      name: '(wq_completion)virtio_gpu',
+      address: 'c1f2a3b0',
       site: null,
     });
   });
