@@ -374,7 +374,7 @@ class DetailsBuilder {
         t !== 'stack backtrace:' &&
         !CALL_TRACE_RE.test(t)
       ) {
-        this.d.scenario.push(l.text.replace(/\s+$/, ''));
+        this.d.scenario.push(l.text.trimEnd());
         if (t === '*** DEADLOCK ***') this.setMode('none');
         return;
       }

@@ -353,4 +353,17 @@ describe('ReDoS: every regex of the lock-details extractor is safe', () => {
     expect(d.acquiring).toBeNull();
     expect(d.diagnostics.map((x) => x.code)).toEqual(['LOCK_LINE_UNPARSED']);
   });
+  it('1 MB lines of blanks, parentheses and frame-like words (would hang if any step were quadratic)', () => {
+    const lines = [
+      `a${' '.repeat(1_000_000)}b`,
+      `(${'x '.repeat(500_000)}`,
+      `${'f+0x1/0x2 '.repeat(100_000)}at:`,
+      `#0: ${'ffffffff '.repeat(100_000)}`,
+    ];
+    for (const kind of ['circular-dependency', 'hung-task'] as const) {
+      const d = extractLockDetails(kind, consoleLines(lines.join('\n')));
+      expect(d.acquiring).toBeNull();
+      expect(d.stack).toEqual([]);
+    }
+  });
 });

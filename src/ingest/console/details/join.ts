@@ -66,7 +66,7 @@ function parenBalance(s: string): number {
 }
 
 function clean(text: string): string {
-  return text.replace(/\s+$/, '');
+  return text.trimEnd();
 }
 
 /** How to glue `next` onto `cur`: '' (no space), ' ' (a space) or null (do not join). */
