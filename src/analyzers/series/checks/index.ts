@@ -47,9 +47,8 @@ export function checkSeries(series: PatchSeries, options: CheckSeriesOptions = {
       findings.push({ id: check.id, severity: check.severity, evidence: 'patch', ...f });
     }
   }
-  return findings.sort(
-    (a, b) => (a.patch ?? -1) - (b.patch ?? -1) || (a.line ?? 0) - (b.line ?? 0) || a.id.localeCompare(b.id),
-  );
+  // Stable sort: within one patch and line, findings keep the table's order.
+  return findings.sort((a, b) => (a.patch ?? -1) - (b.patch ?? -1) || (a.line ?? 0) - (b.line ?? 0));
 }
 
 function changelogIncomplete(series: PatchSeries, context: CheckContext) {
