@@ -42,7 +42,9 @@ export default class BisectVerdict extends LockscopeCommand {
 
   async run(): Promise<ReturnType<typeof verdictJson>> {
     const { argv, flags } = await this.parse(BisectVerdict);
-    const command = argv as string[];
+    // Everything after `--`, verbatim (oclif's argv reorders args that equal a flag value).
+    const dashes = this.argv.indexOf('--');
+    const command = dashes >= 0 ? this.argv.slice(dashes + 1) : (argv as string[]);
     const reproChance = Number(flags['repro-chance']);
     if (command.length === 0) this.error('give the command to run after --', { exit: 2 });
     if (!(reproChance > 0 && reproChance <= 1)) this.error('--repro-chance must be in (0, 1]', { exit: 2 });

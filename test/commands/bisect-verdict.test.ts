@@ -1,0 +1,91 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+import { fixture } from '../helpers/shared.js';
+
+const SPLAT = fixture('console', 'lab-6.1', 'shrinker', 'dmesg.txt');
+const OTHER = fixture('console', 'lab-6.1', 'abba', 'dmesg.txt');
+const CLEAN = fixture('bisect', 'clean-boot', 'dmesg.txt');
+const TITLE = 'possible deadlock in lab_scan';
+
+describe('bisect verdict', () => {
+  let tmp: string;
+  let signature: string;
+  beforeAll(() => {
+    tmp = mkdtempSync(join(tmpdir(), 'lockscope-bisect-'));
+    const triage = JSON.parse(runCli(['triage', '--json', SPLAT]).stdout);
+    signature = triage.files[0].reports.find(
+      (r: { kind: string }) => r.kind === 'circular-dependency',
+    ).signature;
+  });
+  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+  const verdict = (args: string[]) => runCli(['bisect', 'verdict', ...args]);
+
+  it('exits 1 (bad) when the splat is in the log, by signature or title', () => {
+    const bySignature = verdict(['--signature', signature, '--', 'cat', SPLAT]);
+    expect(bySignature.status).toBe(1);
+    expect(bySignature.stdout.split('\n')).toEqual([
+      `looking for signature ${signature}`,
+      `run 1/1: hit    ${TITLE}`,
+      'verdict: bad (exit 1): 1 hit, 0 clean, 0 broken of 1; bad needs ≥1 hit, good needs 0 hits and ≥1 clean',
+      'confidence 1',
+      '',
+    ]);
+    expect(verdict(['--title', TITLE, '--', 'cat', SPLAT]).status).toBe(1);
+  });
+
+  it('exits 0 (good) for a clean log, with the false-negative confidence', () => {
+    const r = verdict(['--title', TITLE, '--runs', '2', '--', 'cat', CLEAN]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('verdict: good (exit 0): 0 hit, 2 clean, 0 broken of 2');
+    expect(r.stdout).toContain(
+      'confidence 0.75: chance of a false negative 0.25 if the splat reproduces with p=0.5',
+    );
+  });
+
+  it('exits 125 (skip) for a run without output and for a run where another splat came first', () => {
+    expect(verdict(['--title', TITLE, '--', 'false']).status).toBe(125);
+    const other = verdict(['--title', TITLE, '--', 'cat', OTHER]);
+    expect(other.status).toBe(125);
+    expect(other.stdout).toMatch(/run 1\/1: broken another crash came first: possible deadlock in /);
+  });
+
+  it('needs max(1, ⌈N/6⌉) hits: one hit in 6 runs is bad, in 12 it is a skip', () => {
+    // first run prints the splat, later ones the clean boot (a counter file tells them apart)
+    const counter = join(tmp, 'count');
+    const script = `if [ -e ${counter} ]; then cat ${CLEAN}; else : > ${counter}; cat ${SPLAT}; fi`;
+    rmSync(counter, { force: true });
+    expect(verdict(['--title', TITLE, '--runs', '6', '--', 'sh', '-c', script]).status).toBe(1);
+    rmSync(counter, { force: true });
+    const twelve = verdict(['--title', TITLE, '--runs', '12', '--json', '--', 'sh', '-c', script]);
+    expect(twelve.status).toBe(125);
+    const doc = JSON.parse(twelve.stdout);
+    expect(doc).toMatchObject({
+      schemaVersion: 1,
+      verdict: 'skip',
+      exitCode: 125,
+      runs: 12,
+      hits: 1,
+      clean: 11,
+      needHits: 2,
+    });
+    expect(doc.outcomes[0]).toEqual({ class: 'hit', reason: TITLE });
+  });
+
+  it('reads the log from --log, and a log the run did not write is no log', () => {
+    const log = join(tmp, 'console.log');
+    expect(verdict(['--title', TITLE, '--log', log, '--', 'cp', SPLAT, log]).status).toBe(1);
+    const stale = verdict(['--title', TITLE, '--log', log, '--', 'true']);
+    expect(stale.status).toBe(125);
+    expect(stale.stdout).toContain('run 1/1: broken no console output');
+  });
+
+  it('exits 2 without a command', () => {
+    const r = verdict(['--title', TITLE]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('give the command to run after --');
+  });
+});
