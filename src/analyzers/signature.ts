@@ -14,8 +14,7 @@ import type { Report, ReportKind } from '../model/report.js';
 export type SignatureInput = Pick<
   Report,
   'kind' | 'acquiring' | 'held' | 'chain' | 'guiltyFrame' | 'title' | 'heldLocks'
-> &
-  Partial<Pick<Report, 'task'>>;
+>;
 
 /** Which locks name the bug, per kind. */
 type ClassRule =
@@ -23,20 +22,18 @@ type ClassRule =
   | 'cycle'
   /** the acquiring lock and the held locks of the report header */
   | 'header'
-  /** the header locks plus the innermost lock the task holds (what made the context atomic) */
+  /** the lock being taken plus the innermost lock the task holds (the context it violates) */
   | 'context'
   /** every lock of the task's own held-lock list (the report is about those locks) */
   | 'held-list'
-  /** the locks the hung task holds (its own entry of "Showing all locks held in the system") */
-  | 'hung'
   /** no lock names the bug: the guilty function does */
   | 'function';
 
 const CLASS_RULES: Readonly<Record<ReportKind, ClassRule>> = {
   // A cycle is the same bug whichever edge closed it and wherever the walk started.
   'circular-dependency': 'cycle',
-  // `just changed the state of lock` + `but this lock took another, ... lock in the past`, and the
-  // dependency `-> (A) ... -> (B)` lines: the two locks of the inversion (plus any chain printed).
+  // The locks of the inversion: `just changed the state of lock` / `but this lock took another`,
+  // or the acquiring/held pair and the irq-safe and irq-unsafe ends (`Chain exists of:`).
   'irq-lock-inversion': 'cycle',
   'irq-safe-unsafe-order': 'cycle',
   // The lock taken twice (twice the same class after normalization: one class).
@@ -47,17 +44,22 @@ const CLASS_RULES: Readonly<Record<ReportKind, ClassRule>> = {
   'bad-unlock-balance': 'header',
   'held-lock-freed': 'header',
   'nested-lock-not-taken': 'header',
-  // The lock being taken (invalid wait context) and the innermost held lock: the atomic section.
-  // Outer locks depend on the syscall that led there, so they are left out.
+  // `is trying to lock:` X in a context that forbids it: X and the innermost held lock. Outer
+  // locks depend on the syscall that led there, so they are left out.
   'invalid-wait-context': 'context',
-  'sleeping-in-atomic': 'context',
-  'scheduling-while-atomic': 'context',
   // These reports are about the locks still held, all of them.
   'lock-held-returning-to-user': 'held-list',
   'locks-held-at-exit': 'held-list',
   'workqueue-leaked-lock': 'held-list',
-  // Only the hung task's own locks; "Showing all locks held in the system" lists every task.
-  'hung-task': 'hung',
+  // might_sleep / schedule in atomic context: the held-lock list is printed only with lockdep on,
+  // and its innermost lock is often rcu_read_lock for unrelated bugs; the function that slept is
+  // what tells two of these apart (syzkaller's title does the same).
+  'sleeping-in-atomic': 'function',
+  'scheduling-while-atomic': 'function',
+  // A hung task's held locks are the context it blocked in (they change with the entry point and
+  // with whether "Showing all locks held in the system" made it into the log): the function it
+  // waits in names the hang.
+  'hung-task': 'function',
   // No lock class describes these: RCU splats name a file:line, KCSAN two functions, the rest a site.
   'suspicious-rcu-usage': 'function',
   'lockdep-capacity': 'function',
@@ -97,10 +99,6 @@ function innermost(report: SignatureInput): Lock[] {
   return last ? [last] : [];
 }
 
-function sameTask(a: SignatureInput['task'], b: SignatureInput['task']): boolean {
-  return !!a && !!b && a.pid === b.pid && a.comm === b.comm;
-}
-
 function involvedLocks(report: SignatureInput): Lock[] {
   const header = [...(report.acquiring ? [report.acquiring] : []), ...report.held];
   switch (CLASS_RULES[report.kind] ?? 'function') {
@@ -112,28 +110,35 @@ function involvedLocks(report: SignatureInput): Lock[] {
       return [...header, ...innermost(report)];
     case 'held-list':
       return report.heldLocks[0]?.locks ?? [];
-    case 'hung':
-      return report.heldLocks.filter((h) => sameTask(h.task, report.task ?? null)).flatMap((h) => h.locks);
     default:
       return [];
   }
 }
 
-/** The guilty function: the guilty frame, else the `... in FUNC` of the title, else the title. */
+// `WARNING: `, `BUG: `, `INFO: ` banners: redundant with the kind in a signature
+const BANNER_PREFIX_RE = /^(?:WARNING|BUG|INFO|KCSAN|KASAN): /;
+
+/**
+ * The guilty function: the guilty frame, else the `... in FUNC` of the title (syzkaller writes
+ * `in corrupted` when it found none: not a function), else the title itself without its banner
+ * and with numbers folded, so two boots still compare equal.
+ */
 function guilty(report: SignatureInput): string {
   const fn = report.guiltyFrame?.function;
   if (fn) return normalizeFunction(fn);
-  const title = report.title ?? '';
+  let title = (report.title ?? '').trim();
   const at = title.lastIndexOf(' in ');
   if (at >= 0) {
-    const word = title
-      .slice(at + 4)
-      .trim()
-      .split(/\s/)[0];
-    if (word) return normalizeFunction(word);
+    const word = title.slice(at + 4).trim();
+    if (word === 'corrupted') title = title.slice(0, at);
+    else if (word !== '' && !/\s/.test(word)) return normalizeFunction(word);
   }
-  // No function at all: the title without numbers and addresses, so boots still compare equal.
-  return title.replace(/0x[0-9a-f]+|\d+/gi, 'N').trim() || '?';
+  return (
+    title
+      .replace(BANNER_PREFIX_RE, '')
+      .replace(/0x[0-9a-f]+|\d+/gi, 'N')
+      .trim() || '?'
+  );
 }
 
 export function reportSignature(report: SignatureInput): string {

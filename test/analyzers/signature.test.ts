@@ -64,7 +64,7 @@ describe('lab 6.1 splats', () => {
       'inconsistent-lock-state:lab_irq_lock',
     );
     expect(labSignature('sleeping-in-atomic', 'sleep', 274, 306, 'lab_sleep')).toBe(
-      'sleeping-in-atomic:lab_irq_lock',
+      'sleeping-in-atomic:lab_sleep',
     );
     expect(labSignature('invalid-wait-context', 'sleep', 308, 350, 'lab_sleep')).toBe(
       'invalid-wait-context:lab_irq_lock|lab_lock_a',
@@ -114,34 +114,49 @@ describe('stability', () => {
     );
   });
 
-  it('hung task: only the hung task’s own locks', () => {
+  it('syzkaller `in corrupted` is no function: the title without its banner is used', () => {
+    expect(
+      reportSignature(input('suspicious-rcu-usage', { title: 'WARNING: suspicious RCU usage in corrupted' })),
+    ).toBe('suspicious-rcu-usage:suspicious RCU usage');
+  });
+
+  it('hung task: the function it blocks in, not the locks it happens to hold', () => {
     const r = input('hung-task', {
-      task: { comm: 'kworker/u4:0', pid: 9 },
-      guiltyFrame: frame('folio_wait_bit_common'),
+      guiltyFrame: frame('rtnl_lock'),
       heldLocks: [
-        { task: { comm: 'khungtaskd', pid: 28 }, count: 1, locks: [a('rcu_read_lock')] },
         {
           task: { comm: 'kworker/u4:0', pid: 9 },
           count: 2,
-          locks: [a('(wq_completion)writeback'), a('&type->s_umount_key#43')],
+          locks: [a('(wq_completion)events'), a('rtnl_mutex')],
         },
       ],
     });
-    expect(reportSignature(r)).toBe('hung-task:&type->s_umount_key|(wq_completion)writeback');
-    expect(reportSignature({ ...r, task: { comm: 'Xorg', pid: 879 } })).toBe(
-      'hung-task:folio_wait_bit_common',
-    );
+    expect(reportSignature(r)).toBe('hung-task:rtnl_lock');
+    expect(reportSignature({ ...r, heldLocks: [] })).toBe('hung-task:rtnl_lock');
   });
 
-  it('sleeping in atomic: the innermost held lock, not the outer ones', () => {
+  it('sleeping in atomic: the function that slept (held locks are printed only with lockdep on)', () => {
     const held = (names: string[]) => [{ task: null, count: names.length, locks: names.map(a) }];
-    const viaIoctl = input('sleeping-in-atomic', {
-      heldLocks: held(['&f->f_pos_lock', '&shmem->pages_lock']),
-    });
-    const viaFault = input('sleeping-in-atomic', {
+    const withLockdep = input('sleeping-in-atomic', {
+      guiltyFrame: frame('drm_gem_shmem_vmap.isra.0'),
       heldLocks: held(['&mm->mmap_lock', '&shmem->pages_lock']),
     });
-    expect(reportSignature(viaIoctl)).toBe('sleeping-in-atomic:&shmem->pages_lock');
+    const without = input('sleeping-in-atomic', { guiltyFrame: frame('drm_gem_shmem_vmap') });
+    expect(reportSignature(withLockdep)).toBe('sleeping-in-atomic:drm_gem_shmem_vmap');
+    expect(reportSignature(without)).toBe(reportSignature(withLockdep));
+  });
+
+  it('invalid wait context: the lock taken and the innermost held lock, not the outer ones', () => {
+    const held = (names: string[]) => [{ task: null, count: names.length, locks: names.map(a) }];
+    const viaIoctl = input('invalid-wait-context', {
+      acquiring: a('&vgdev->obj_free_lock'),
+      heldLocks: held(['&f->f_pos_lock', 'rcu_read_lock']),
+    });
+    const viaFault = input('invalid-wait-context', {
+      acquiring: a('&vgdev->obj_free_lock'),
+      heldLocks: held(['&mm->mmap_lock', 'rcu_read_lock']),
+    });
+    expect(reportSignature(viaIoctl)).toBe('invalid-wait-context:&vgdev->obj_free_lock|rcu_read_lock');
     expect(reportSignature(viaFault)).toBe(reportSignature(viaIoctl));
   });
 });

@@ -152,7 +152,7 @@ describe('lab 6.1 splats through the pipeline, hand-checked', () => {
       'sleeping-in-atomic',
       'BUG: sleeping function called from invalid context in lab_sleep',
       'lab_sleep',
-      'sleeping-in-atomic:lab_irq_lock',
+      'sleeping-in-atomic:lab_sleep',
     ],
   ];
   it.each(cases)('%s: %s, %s', (log, kind, title, guilty, signature) => {
