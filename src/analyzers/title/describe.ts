@@ -14,6 +14,8 @@ export interface Description {
   corruptedReason: string | null;
   /** The row that produced the title, or null (title is the banner line). */
   format: OopsFormat | null;
+  /** The first row whose title matched where the report starts, even if its report lines are missing. */
+  matchedFormat: OopsFormat | null;
   /** Guilty frames found (one per stack in the row's spec). */
   frames: GuiltyFrame[];
   /** Line (index into the lines given) where the matched title starts. */
@@ -134,6 +136,7 @@ export function describe(lines: string[], oops: Oops): Description {
       altTitles: [...new Set(alts)],
       corruptedReason,
       format: f,
+      matchedFormat: matched[0]?.f ?? f,
       frames,
       titleLine: start.line,
     };
@@ -155,6 +158,7 @@ export function describe(lines: string[], oops: Oops): Description {
     altTitles: [],
     corruptedReason: best ? CORRUPTED_NO_REPORT : null,
     format: null,
+    matchedFormat: matched[0]?.f ?? null,
     frames: [],
     titleLine,
   };

@@ -117,9 +117,12 @@ export function buildReport(s: ScannedReport): Report {
   const d = describe(texts, s.oops);
   const corruptedReason = d.corruptedReason ?? corruptionOf(d.title, texts, d.format);
   const headline = (s.lines[0]?.text ?? '').trim();
-  const kind: ReportKind = refineKind(headline, d.format?.kind ?? s.oops.fallbackKind);
+  const kind: ReportKind = refineKind(
+    headline,
+    d.format?.kind ?? d.matchedFormat?.kind ?? s.oops.fallbackKind,
+  );
   const details = extractLockDetails(kind, s.lines);
-  const guiltyFrame = guiltyOf(d.frames[0], texts);
+  const guiltyFrame = guiltyOf(d.frames[0] ?? frameNamedByTitle(d.title, texts), texts);
   const last = lastNonEmpty(s.lines);
   const title = normalizeTitle(d.title);
   const base = {
@@ -156,6 +159,24 @@ function lastNonEmpty(lines: NormalizedLine[]): number {
     if (l.text.trim() !== '') return l.line;
   }
   return lines[0]?.line ?? 0;
+}
+
+/**
+ * Rows that name the function from a report line (`at: foo+0x1/0x2`) rather than
+ * from a stack: the title ends in `in <function>`; find the line it came from.
+ */
+function frameNamedByTitle(
+  title: string,
+  texts: string[],
+): { canonical: string; raw: string; line: number } | undefined {
+  const at = title.lastIndexOf(' in ');
+  if (at < 0) return undefined;
+  const name = title.slice(at + 4);
+  if (!/^[A-Za-z_][\w]*$/.test(name)) return undefined;
+  const line = texts.findIndex(
+    (t) => t.includes(`${name}+0x`) || t.includes(`${name}.`) || t.includes(`${name} `),
+  );
+  return { canonical: name, raw: name, line };
 }
 
 function guiltyOf(

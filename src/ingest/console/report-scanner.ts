@@ -42,9 +42,10 @@ export class ReportScanner {
       this.open = null;
       return done;
     }
-    const oops = matchOops(line.text);
+    const found = matchOops(line.text);
+    const oops = found && !isProse(line.text, found) ? found : null;
     const ctx = lineContext(line);
-    if (oops && (this.open === null || startsNewReport(line.text))) {
+    if (oops && (this.open === null || (startsNewReport(line.text) && !continuesReport(line.text)))) {
       if (this.open) done.push(this.close(false));
       this.open = { oops, context: ctx, lines: [line], cpuTraceback: false, lastTs: line.ts };
       return done;
@@ -75,6 +76,24 @@ export class ReportScanner {
     this.open = null;
     return { oops: cur.oops, context: cur.context, lines: cur.lines, capped };
   }
+}
+
+/**
+ * A banner keyword glued to a word is mail prose, not a kernel banner:
+ * LKP's `kernel test robot noticed "WARNING:possible_recursive_locking_detected" on:`.
+ */
+function isProse(text: string, oops: Oops): boolean {
+  if (!oops.header.endsWith(':')) return false;
+  const at = text.indexOf(oops.header);
+  const next = text.charCodeAt(at + oops.header.length);
+  return !Number.isNaN(next) && next !== 0x20 && next !== 0x09;
+}
+
+// `INFO: task ring0:155 is blocked on a mutex likely owned by task gpu-worker:154.` (part of a hung-task report)
+const CONTINUATION_BANNERS: readonly RegExp[] = [/INFO: task \S+ is blocked on a /];
+
+function continuesReport(text: string): boolean {
+  return CONTINUATION_BANNERS.some((re) => re.test(text));
 }
 
 function belongs(cur: Open, ctx: string): boolean {
