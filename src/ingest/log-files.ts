@@ -4,8 +4,10 @@ import { InputError } from './input.js';
 
 /**
  * Expands command-line inputs into log files: `-` stays stdin, a file stays
- * itself, a directory gives every regular file below it (sorted, hidden
- * entries skipped). A missing path is unusable input (exit 2).
+ * itself, a directory gives the console logs below it (sorted, hidden
+ * entries skipped): files named like logs (`dmesg.txt`, `console.log`,
+ * `serial0.txt.gz`, `*.log`), or, in a folder without such names, every
+ * file that is not JSON. A missing path is unusable input (exit 2).
  */
 export async function expandLogPaths(inputs: string[]): Promise<string[]> {
   const out: string[] = [];
@@ -16,11 +18,17 @@ export async function expandLogPaths(inputs: string[]): Promise<string[]> {
     }
     const st = await stat(input).catch(() => null);
     if (st === null) throw new InputError(`${input}: no such file or directory`, input);
-    if (st.isDirectory()) out.push(...(await walk(input)));
-    else out.push(input);
+    if (st.isDirectory()) {
+      const files = (await walk(input)).filter((f) => !JSON_FILE.test(f));
+      const logs = files.filter((f) => LOG_NAME.test(f));
+      out.push(...(logs.length > 0 ? logs : files));
+    } else out.push(input);
   }
   return out;
 }
+
+const LOG_NAME = /(?:^|\/)(?:dmesg|console|serial|kern|messages|boot|syslog)[^/]*$|\.log(?:\.gz)?$/i;
+const JSON_FILE = /\.json(?:\.gz)?$/i;
 
 async function walk(dir: string): Promise<string[]> {
   const entries = (await readdir(dir, { withFileTypes: true }))
