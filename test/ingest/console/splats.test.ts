@@ -157,6 +157,28 @@ const EXPECTED: Record<string, Expected> = {
   },
 };
 
+/** The first report's signature, written from the `-> #N (lock)` lines (and headers) of each file. */
+const SIGNATURES: Record<string, string> = {
+  '001-panfrost-shmem-shrinker-fs-reclaim-circular.log':
+    'circular-dependency:fs_reclaim|reservation_ww_class_mutex',
+  '002-xe-dma-buf-detach-recursive-resv.log': 'recursive-locking:reservation_ww_class_mutex',
+  '011-msm-opp-table-resv-circular-dmesg-H.log':
+    'circular-dependency:&mm->mmap_sem|&opp_table->lock|&sb->s_type->i_mutex_key|opp_table_lock|reservation_ww_class_mutex',
+  '012-msm-devfreq-qos-notifier-circular.log':
+    'circular-dependency:&(c->notifiers)->rwsem|&devfreq->lock|&df->lock|&gmu->lock|dev_pm_qos_mtx',
+  '013-msm-devpm-qos-fs-reclaim-dma-fence-map-circular.log':
+    'circular-dependency:&gpu->active_lock|dev_pm_qos_mtx|dma_fence_map|fs_reclaim|mmu_notifier_invalidate_range_start',
+  '014-msm-imx53-dma-buf-detach-circular-interleaved.log':
+    'circular-dependency:&msm_obj->lock|reservation_ww_class_mutex',
+  '018-nouveau-ttm-cli-mutex-resv-circular-faddr2line.log':
+    'circular-dependency:&cli->mutex|reservation_ww_class_mutex',
+  '020-syzbot-bpf-sockmap-timer-hardirq-safe-unsafe.log':
+    'irq-safe-unsafe-order:&base->lock|&htab->buckets[i].lock',
+  '027-syzbot-fs-reclaim-pcp-lock-circular-console-noise.log':
+    'circular-dependency:&pool->lock|fs_reclaim|lock',
+  '036-syzkaller-fs-reclaim-inconsistent-softirq-caller-id.log': 'inconsistent-lock-state:fs_reclaim',
+};
+
 function parse(bytes: Uint8Array): Report[] {
   const parser = new ConsoleLogParser({ path: 'splat' });
   return [...parser.push(bytes), ...parser.end()];
@@ -193,6 +215,17 @@ describe.skipIf(!SHARED)('the 32 real splats of ../shared/corpus/splats', () => 
       }
     });
   }
+
+  for (const [file, signature] of Object.entries(SIGNATURES)) {
+    it(`${file}: ${signature}`, () => {
+      expect(parse(readFileSync(`${dir}/${file}`))[0]?.signature).toBe(signature);
+    });
+  }
+
+  it('the report printed twice (036) gets one signature', () => {
+    const reports = parse(readFileSync(`${dir}/036-syzkaller-fs-reclaim-inconsistent-softirq-caller-id.log`));
+    expect(new Set(reports.map((r) => r.signature)).size).toBe(1);
+  });
 
   it('never throws, and splitting a file into two chunks gives the same reports', () => {
     for (const file of files) {
