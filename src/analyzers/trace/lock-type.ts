@@ -16,9 +16,20 @@ export type LockTypeSource = 'contention' | 'lockdep' | 'known-class' | null;
 const LCB = { SPIN: 1, READ: 2, WRITE: 4, RT: 8, PERCPU: 16, MUTEX: 32 } as const;
 
 /** `SPIN|MUTEX` (text) or 33 (trace.dat) → a bit mask. */
+const flagCache = new Map<string, number>();
+
 export function contentionFlagBits(flags: unknown): number {
   if (typeof flags === 'number') return flags;
   if (typeof flags !== 'string') return 0;
+  let bits = flagCache.get(flags);
+  if (bits === undefined) {
+    bits = parseFlagBits(flags);
+    if (flagCache.size < 256) flagCache.set(flags, bits);
+  }
+  return bits;
+}
+
+function parseFlagBits(flags: string): number {
   if (/^(?:0x)?[0-9a-f]+$/i.test(flags.trim()))
     return Number.parseInt(flags, flags.startsWith('0x') ? 16 : 10) || 0;
   let bits = 0;

@@ -82,7 +82,7 @@ const DRIVER_RECLAIM_FUNCTION = /(?:evict|purge)/;
  */
 export class TraceAnalyzer {
   private total = 0;
-  private readonly byName = new Map<string, number>();
+  private readonly kinds = new Map<string, { count: number; handler: Handler | null }>();
   private readonly tasks = new Map<number, TaskState>();
   private readonly locks = new Map<string, LockClassAcc>();
   private readonly shrinkers = new Map<string, ShrinkerAcc>();
@@ -118,9 +118,14 @@ export class TraceAnalyzer {
   push(events: readonly TraceEvent[]): void {
     for (const ev of events) {
       this.total++;
-      this.byName.set(ev.name, (this.byName.get(ev.name) ?? 0) + 1);
-      const handler = HANDLERS[ev.name];
-      if (handler) handler(this, ev, this.task(ev));
+      // One map lookup per event: the counter and the handler of its name.
+      let kind = this.kinds.get(ev.name);
+      if (!kind) {
+        kind = { count: 0, handler: HANDLERS.get(ev.name) ?? null };
+        this.kinds.set(ev.name, kind);
+      }
+      kind.count++;
+      if (kind.handler) kind.handler(this, ev, this.task(ev));
     }
   }
 
@@ -138,14 +143,16 @@ export class TraceAnalyzer {
       if (task.contention) this.orphans.contentionBeginWithoutEnd++;
     }
     const lockOrder = this.graph.finish();
-    const hasLockContended = (this.byName.get('lock_contended') ?? 0) > 0;
+    const hasLockContended = (this.kinds.get('lock_contended')?.count ?? 0) > 0;
     const typeOf = (name: string) => this.lockType(name);
     const lockdepDeps = new Map([...this.lockdep.values()].map((c) => [c.name, c.deps.map(depName)]));
     return {
       schemaVersion: 1,
       events: {
         total: this.total,
-        byName: Object.fromEntries([...this.byName].sort(([a], [b]) => cmp(a, b))),
+        byName: Object.fromEntries(
+          [...this.kinds].map(([k, v]) => [k, v.count] as const).sort(([a], [b]) => cmp(a, b)),
+        ),
       },
       findings: buildFindings(this.hazards, typeOf, lockdepDeps, lockOrder),
       locks: [...this.locks.values()]
@@ -493,23 +500,23 @@ export class TraceAnalyzer {
 type Handler = (a: TraceAnalyzer, ev: TraceEvent, task: TaskState) => void;
 
 /** One row per event the analyzer follows; every other event is only counted. */
-const HANDLERS: Record<string, Handler> = {
-  lock_acquire: (a, ev, t) => a.onLockAcquire(ev, t),
-  lock_acquired: (a, ev, t) => a.onLockAcquired(ev, t),
-  lock_contended: (a, ev, t) => a.onLockContended(ev, t),
-  lock_release: (a, ev, t) => a.onLockRelease(ev, t),
-  contention_begin: (a, ev, t) => a.onContentionBegin(ev, t),
-  contention_end: (a, ev, t) => a.onContentionEnd(ev, t),
-  mm_shrink_slab_start: (a, ev, t) => a.onShrinkStart(ev, t),
-  mm_shrink_slab_end: (a, ev, t) => a.onShrinkEnd(ev, t),
-  mm_vmscan_direct_reclaim_begin: (a, ev, t) => a.onDirectReclaimBegin(ev, t),
-  mm_vmscan_direct_reclaim_end: (a, ev, t) => a.onDirectReclaimEnd(ev, t),
-  mm_vmscan_memcg_reclaim_begin: (a, ev, t) => a.onDirectReclaimBegin(ev, t),
-  mm_vmscan_memcg_reclaim_end: (a, ev, t) => a.onDirectReclaimEnd(ev, t),
-  mm_vmscan_kswapd_wake: (a, ev, t) => a.onKswapdWake(ev, t),
-  mm_vmscan_kswapd_sleep: (a, ev, t) => a.onKswapdSleep(ev, t),
-  function: (a, ev, t) => a.onFunction(ev, t),
-};
+const HANDLERS = new Map<string, Handler>([
+  ['lock_acquire', (a, ev, t) => a.onLockAcquire(ev, t)],
+  ['lock_acquired', (a, ev, t) => a.onLockAcquired(ev, t)],
+  ['lock_contended', (a, ev, t) => a.onLockContended(ev, t)],
+  ['lock_release', (a, ev, t) => a.onLockRelease(ev, t)],
+  ['contention_begin', (a, ev, t) => a.onContentionBegin(ev, t)],
+  ['contention_end', (a, ev, t) => a.onContentionEnd(ev, t)],
+  ['mm_shrink_slab_start', (a, ev, t) => a.onShrinkStart(ev, t)],
+  ['mm_shrink_slab_end', (a, ev, t) => a.onShrinkEnd(ev, t)],
+  ['mm_vmscan_direct_reclaim_begin', (a, ev, t) => a.onDirectReclaimBegin(ev, t)],
+  ['mm_vmscan_direct_reclaim_end', (a, ev, t) => a.onDirectReclaimEnd(ev, t)],
+  ['mm_vmscan_memcg_reclaim_begin', (a, ev, t) => a.onDirectReclaimBegin(ev, t)],
+  ['mm_vmscan_memcg_reclaim_end', (a, ev, t) => a.onDirectReclaimEnd(ev, t)],
+  ['mm_vmscan_kswapd_wake', (a, ev, t) => a.onKswapdWake(ev, t)],
+  ['mm_vmscan_kswapd_sleep', (a, ev, t) => a.onKswapdSleep(ev, t)],
+  ['function', (a, ev, t) => a.onFunction(ev, t)],
+]);
 
 function ref(ev: TraceEvent, task: TaskState): EventRef {
   return { line: ev.line, ts: ev.ts, cpu: ev.cpu, pid: ev.pid, comm: task.comm };

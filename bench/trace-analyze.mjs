@@ -1,0 +1,111 @@
+// `lockscope trace analyze` throughput and memory: a text trace of LOCKSCOPE_TRACE_MB (default
+// 1024) MB built in bench/out/ from the lab's real captures (../shared/corpus/lab-6.1: the lockdep
+// runs with lock_acquire/release next to shrinker and reclaim events, and the Debian captures),
+// each pass shifted in time past the previous one so timestamps stay ordered and spans stay
+// paired. Printed next to `wc -l` and a naive per-line regex loop measured in the same run.
+// Target (issue 4): ≥ 300 MB/s on one core, peak RSS ≤ 250 MB whatever the size.
+// One core only: the analysis is a per-task state machine over the whole stream in time order
+// (spans and held-lock stacks cross any chunk boundary), so chunks cannot be analyzed apart.
+// Needs `npm run build` first. Never run while a kernel build or QEMU shares the machine.
+import { createWriteStream, existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { cli, measure, OUT, ROOT, row, SHARED, sizeMB } from './lib.mjs';
+
+const targetMB = Number(process.env.LOCKSCOPE_TRACE_MB ?? 1024);
+if (!SHARED) {
+  console.log('../shared/corpus is absent: no lab traces to build the input from');
+  process.exit(0);
+}
+if (!existsSync(join(ROOT, 'dist', 'commands', 'trace', 'analyze.js'))) {
+  console.log('dist/commands/trace/analyze.js is missing: run `npm run build` first');
+  process.exit(1);
+}
+
+// The lab captures with the events the analyzer follows (lock_*, contention_*, mm_shrink_slab_*, reclaim).
+const SOURCES = [
+  'lockdep-6.1-virtio-gpu/D-lockdep-events.trace.txt.gz',
+  'lockdep-6.1-virtio-gpu/D2-lock-unfiltered-tail.trace.txt.gz',
+  'lockdep-splats/shrinker/S-shrinker.trace.txt.gz',
+  'lockdep-splats/abba/S-abba.trace.txt',
+  'debian-6.1-virtio-gpu/A-events.trace.txt',
+  'debian-6.1-virtio-gpu/C-function.trace.txt',
+].map((p) => join(SHARED, 'corpus', 'lab-6.1', p));
+
+// `          insmod-128     [000] ...2.     4.063682: lock_acquire: …` → prefix, seconds, micros
+const TS = /^(.*?\]\s+\S+\s+)(\d+)\.(\d{6}): /;
+
+async function buildInput(file) {
+  const sources = SOURCES.filter(existsSync).map((p) => {
+    const b = readFileSync(p);
+    return (p.endsWith('.gz') ? gunzipSync(b) : b).toString('utf8').split('\n');
+  });
+  const header = sources[0].filter((l) => l.startsWith('#'));
+  const tmp = `${file}.tmp`;
+  const out = createWriteStream(tmp);
+  const write = (s) => (out.write(s) ? Promise.resolve() : new Promise((r) => out.once('drain', r)));
+  await write(`${header.join('\n')}\n`);
+  let written = 0;
+  let offset = 0;
+  while (written < targetMB * 1024 * 1024) {
+    for (const lines of sources) {
+      let maxSec = offset;
+      const parts = [];
+      for (const line of lines) {
+        const m = line.startsWith('#') ? null : TS.exec(line);
+        if (!m) continue;
+        const sec = Number(m[2]) + offset;
+        if (sec > maxSec) maxSec = sec;
+        parts.push(`${m[1]}${sec}.${m[3]}: ${line.slice(m[0].length)}`);
+      }
+      const chunk = `${parts.join('\n')}\n`;
+      written += Buffer.byteLength(chunk);
+      await write(chunk);
+      offset = maxSec + 1;
+    }
+  }
+  await new Promise((r) => out.end(r));
+  renameSync(tmp, file);
+}
+
+const file = join(OUT, `trace-analyze-${targetMB}MB.txt`);
+if (!existsSync(file) || sizeMB(file) < targetMB) await buildInput(file);
+const mb = sizeMB(file);
+console.log(
+  `trace analyze: ${file} (${mb.toFixed(0)} MB)${mb < 200 ? ' — small input: a smoke run, not a measurement' : ''}`,
+);
+
+const naiveScript = join(OUT, 'trace-analyze-naive.mjs');
+writeFileSync(
+  naiveScript,
+  `import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+// The obvious loop: readline and one regex per line for task, pid, CPU, flags, time, event, payload.
+const RE = /^\\s*(.+)-(\\d+)\\s+(?:\\(\\s*[\\d-]+\\)\\s+)?\\[(\\d+)\\]\\s+(?:(\\S+)\\s+)?(\\d+)\\.(\\d+):\\s+([\\w.]+):\\s+(.*)$/;
+let n = 0;
+const rl = createInterface({ input: createReadStream(process.argv[2], { highWaterMark: 1 << 20 }), crlfDelay: Infinity });
+for await (const line of rl) if (RE.test(line)) n++;
+console.error(JSON.stringify({ events: n }));
+`,
+);
+
+const results = [];
+const wc = row('wc -l', measure('wc', ['-l', file]), mb);
+results.push(wc);
+const naive = row('naive readline + regex', measure(process.execPath, [naiveScript, file]), mb, wc);
+results.push(naive);
+const [cmd, args] = cli(['trace', 'analyze', '--json', file]);
+const analyze = measure(cmd, args);
+if (analyze.status !== 0) {
+  console.log(
+    `  trace analyze failed (exit ${analyze.status}): ${analyze.stderr.trim().split('\n').slice(-3).join(' | ')}`,
+  );
+  process.exit(1);
+}
+results.push(row('lockscope trace analyze --json (1 core)', analyze, mb, naive));
+const last = results.at(-1);
+console.log(
+  `  target: >= 300 MB/s (${(last.rate / 300).toFixed(2)}x of it), <= 250 MB RSS` +
+    ` (${last.rssMB === null ? 'n/a' : `${last.rssMB.toFixed(0)} MB`}); ${(last.rate / naive.rate).toFixed(2)}x the naive loop`,
+);
+writeFileSync(join(OUT, 'trace-analyze.json'), `${JSON.stringify({ file, mb, results }, null, 2)}\n`);
