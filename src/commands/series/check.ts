@@ -35,7 +35,11 @@ export default class SeriesCheck extends LockscopeCommand {
       default: true,
       description: "run the tree's scripts/checkpatch.pl per patch",
     }),
-    ignore: Flags.string({ description: 'finding id to leave out (repeatable)', multiple: true }),
+    ignore: Flags.string({
+      description: 'finding id to leave out (repeatable)',
+      multiple: true,
+      multipleNonGreedy: true,
+    }),
     previous: Flags.string({ description: 'the previous version (for CHANGELOG_INCOMPLETE)' }),
     strict: Flags.boolean({ default: false, description: 'warnings fail too (exit 1)' }),
     tree: Flags.string({

@@ -1,0 +1,142 @@
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+import { fixture } from '../helpers/shared.js';
+
+// Run `npm run build` first: these run the built CLI.
+const ids = (stdout: string) => JSON.parse(stdout).findings.map((f: { id: string }) => f.id);
+
+describe('lockscope series check', () => {
+  it('exits 1 on error findings and prints one line per finding', () => {
+    const r = runCli(['series', 'check', '--no-checkpatch', fixture('series-min', 'v1')]);
+    expect(r.status).toBe(1);
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines[0]).toBe(
+      'ERROR BLOCKING_LOCK_IN_SHRINKER: 1/3 drivers/gpu/drm/toy/toy_gem.c:60: toy_shrinker_scan (scan_objects) takes dma_resv_lock(bo->resv) without trylock: reclaim would sleep on a lock its callers may hold while allocating [hunk context only]',
+    );
+    expect(lines.at(-1)).toBe('4 errors, 2 warnings');
+  });
+
+  it('--json gives exactly {schemaVersion, findings:[{id,severity,patch,file,line,message,confidence}]}', () => {
+    const r = runCli(['series', 'check', '--json', '--no-checkpatch', fixture('series-min', 'v1')]);
+    expect(r.status).toBe(1);
+    const doc = JSON.parse(r.stdout);
+    expect(Object.keys(doc)).toEqual(['schemaVersion', 'findings']);
+    expect(Object.keys(doc.findings[0])).toEqual([
+      'id',
+      'severity',
+      'patch',
+      'file',
+      'line',
+      'message',
+      'confidence',
+    ]);
+    expect(ids(r.stdout)).toEqual([
+      'BLOCKING_LOCK_IN_SHRINKER',
+      'BAD_FIXES_TAG',
+      'UNBALANCED_LOCK',
+      'ALLOC_UNDER_RECLAIM_LOCK',
+      'MISSING_SIGNOFF',
+      'LOCKED_WITHOUT_ASSERT',
+    ]);
+  });
+
+  it('exits 0 on a clean series and when only warnings remain; --strict makes warnings fail', () => {
+    expect(
+      runCli([
+        'series',
+        'check',
+        '--no-checkpatch',
+        '--previous',
+        fixture('series-min', 'v1'),
+        fixture('series-min', 'v2'),
+      ]).status,
+    ).toBe(0);
+    const errorsIgnored = [
+      '--ignore',
+      'BLOCKING_LOCK_IN_SHRINKER',
+      '--ignore',
+      'BAD_FIXES_TAG',
+      '--ignore',
+      'ALLOC_UNDER_RECLAIM_LOCK',
+      '--ignore',
+      'MISSING_SIGNOFF',
+    ];
+    const warnings = runCli([
+      'series',
+      'check',
+      '--json',
+      '--no-checkpatch',
+      ...errorsIgnored,
+      fixture('series-min', 'v1'),
+    ]);
+    expect(warnings.status).toBe(0);
+    expect(ids(warnings.stdout)).toEqual(['UNBALANCED_LOCK', 'LOCKED_WITHOUT_ASSERT']);
+    expect(
+      runCli([
+        'series',
+        'check',
+        '--strict',
+        '--no-checkpatch',
+        ...errorsIgnored,
+        fixture('series-min', 'v1'),
+      ]).status,
+    ).toBe(1);
+  });
+
+  it('exits 2 on unusable input', () => {
+    const r = runCli(['series', 'check', fixture('series-min', 'README.md')]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('README.md: no patch or cover letter found');
+  });
+
+  describe('inside a kernel tree with scripts/checkpatch.pl', () => {
+    let tree: string;
+    beforeAll(() => {
+      tree = mkdtempSync(join(tmpdir(), 'lockscope-kernel-'));
+      mkdirSync(join(tree, 'scripts'));
+      // A stand-in checkpatch.pl: checks that it gets the patch on stdin with --terse --no-summary.
+      const script = join(tree, 'scripts', 'checkpatch.pl');
+      writeFileSync(
+        script,
+        [
+          '#!/usr/bin/perl',
+          'my $args = join(" ", @ARGV);',
+          'my $in = do { local $/; <STDIN> };',
+          'die "bad args: $args" unless $args =~ /--terse/ && $args =~ /--no-summary/;',
+          'if ($in =~ /^Subject: .*toy_bo_vmap_locked/m) { print "-:5: WARNING:LONG_LINE: line length of 104 exceeds 100 columns\\n"; }',
+          'print "total: 0 errors, 1 warnings, 20 lines checked\\n";',
+        ].join('\n'),
+      );
+      chmodSync(script, 0o755);
+    });
+    afterAll(() => rmSync(tree, { recursive: true, force: true }));
+
+    it('runs it per patch and merges its findings as CHECKPATCH_<TYPE>', () => {
+      const r = runCli(['series', 'check', '--json', fixture('series-min', 'v2')], { cwd: tree });
+      expect(r.status).toBe(0);
+      expect(JSON.parse(r.stdout).findings).toEqual([
+        {
+          id: 'CHECKPATCH_LONG_LINE',
+          severity: 'warning',
+          patch: 3,
+          file: null,
+          line: 5,
+          message: 'line length of 104 exceeds 100 columns',
+          confidence: 'checkpatch',
+        },
+      ]);
+      const ignored = runCli(
+        ['series', 'check', '--json', '--ignore', 'CHECKPATCH_LONG_LINE', fixture('series-min', 'v2')],
+        { cwd: tree },
+      );
+      expect(ids(ignored.stdout)).toEqual([]);
+      const off = runCli(['series', 'check', '--json', '--no-checkpatch', fixture('series-min', 'v2')], {
+        cwd: tree,
+      });
+      expect(ids(off.stdout)).toEqual([]);
+    });
+  });
+});

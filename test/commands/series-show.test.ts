@@ -1,0 +1,134 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+import { fixture, SHARED, sharedPath } from '../helpers/shared.js';
+import { buildToyRepo, type ToyRepo } from '../ingest/series/toy-series.js';
+
+// Run `npm run build` first: these run the built CLI.
+describe('lockscope series show', () => {
+  it('prints an 80-column table: n/N, subject, files, lock-op summary', () => {
+    const r = runCli(['series', 'show', fixture('series-min', 'v1')]);
+    expect(r.status).toBe(0);
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines.every((l) => l.length <= 80)).toBe(true);
+    expect(lines).toEqual([
+      'v1, 3 patches: drm/toy: a memory shrinker for the toy driver',
+      'cover letter: no changelog',
+      '',
+      'n/N  subject                         files  locking (+ added, - removed)',
+      '1/3  drm/toy: add a memory shrinker      1  +mutex_trylock +dma_resv_lock',
+      '                                            +.count_objects +.scan_objects',
+      '                                            +register_shrinker',
+      '2/3  drm/toy: allocate the page ar…      1  +dma_resv_lock',
+      '                                            +kvmalloc_array(GFP_KERNEL)',
+      '3/3  drm/toy: add toy_bo_vmap_lock…      1  -',
+    ]);
+  });
+
+  it('--json gives exactly {schemaVersion, series:{version,total,cover,patches:[...]}}', () => {
+    const r = runCli(['series', 'show', '--json', fixture('series-min', 'toy-v2.mbox')]);
+    expect(r.status).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(Object.keys(doc)).toEqual(['schemaVersion', 'series']);
+    expect(doc.schemaVersion).toBe(1);
+    expect(Object.keys(doc.series)).toEqual(['version', 'total', 'cover', 'patches']);
+    expect([doc.series.version, doc.series.total, doc.series.patches.length]).toEqual([2, 3, 3]);
+    const p = doc.series.patches[2];
+    expect(Object.keys(p)).toEqual([
+      'index',
+      'total',
+      'version',
+      'subject',
+      'author',
+      'trailers',
+      'files',
+      'lockOps',
+    ]);
+    expect(p.files).toEqual(['drivers/gpu/drm/toy/toy_gem.c']);
+    expect(p.lockOps).toEqual([
+      {
+        kind: 'assert',
+        primitive: 'dma_resv_assert_held',
+        family: 'dma_resv',
+        lock: 'bo->resv',
+        gfp: null,
+        role: null,
+        function: 'toy_bo_vmap_locked',
+        file: 'drivers/gpu/drm/toy/toy_gem.c',
+        line: 102,
+        change: 'added',
+        confidence: 'hunk',
+      },
+    ]);
+  });
+
+  it.skipIf(!SHARED)('a lone cover letter gives its version and total, with no patches', () => {
+    const r = runCli(['series', 'show', '--json', sharedPath('corpus', 'series', 'v6-0000-cover.txt')]);
+    expect(r.status).toBe(0);
+    const { series } = JSON.parse(r.stdout);
+    expect([series.version, series.total, series.patches]).toEqual([6, 22, []]);
+    expect(series.cover.changelog.map((s: { version: number }) => s.version)).toEqual([6, 5, 4, 3, 2]);
+  });
+
+  describe('from git and on bad input', () => {
+    let toy: ToyRepo;
+    let dir: string;
+    beforeAll(async () => {
+      toy = await buildToyRepo();
+      dir = mkdtempSync(join(tmpdir(), 'lockscope-show-'));
+    });
+    afterAll(() => {
+      toy?.repo.cleanup();
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('reads a branch with --base and a base..tag range, whole-file confidence', () => {
+      const a = runCli(['series', 'show', '--json', '--base', toy.base, 'toy-v1'], {
+        cwd: toy.repo.dir,
+        env: toy.repo.env,
+      });
+      const b = runCli(['series', 'show', '--json', `${toy.base}..b4/toy-v1`], {
+        cwd: toy.repo.dir,
+        env: toy.repo.env,
+      });
+      expect([a.status, b.status]).toEqual([0, 0]);
+      const sa = JSON.parse(a.stdout).series;
+      const sb = JSON.parse(b.stdout).series;
+      expect(sa.patches.map((p: { subject: string }) => p.subject)).toEqual(
+        sb.patches.map((p: { subject: string }) => p.subject),
+      );
+      expect(sb.version).toBe(1);
+      expect(sb.patches[0].lockOps.every((o: { confidence: string }) => o.confidence === 'file')).toBe(true);
+    });
+
+    it('exits 2 naming the input when it is unusable, and never hands a ref to git as an option', () => {
+      const missing = runCli(['series', 'show', 'missing.mbox'], { cwd: toy.repo.dir, env: toy.repo.env });
+      expect(missing.status).toBe(2);
+      expect(missing.stderr).toContain('missing.mbox: no such file, and not a git range');
+      const option = runCli(['series', 'show', '--base=--output=x', 'HEAD'], {
+        cwd: toy.repo.dir,
+        env: toy.repo.env,
+      });
+      expect(option.status).toBe(2);
+      expect(option.stderr).toContain('--output=x: not a valid base revision');
+    });
+
+    it('strips control characters from text it prints', () => {
+      const src = readFileSync(
+        fixture('series-min', 'v1', 'v1-0001-drm-toy-add-a-memory-shrinker.patch'),
+        'utf8',
+      );
+      const path = join(dir, 'esc.patch');
+      writeFileSync(
+        path,
+        src.replace('drm/toy: add a memory shrinker', 'drm/toy: \u001b[31mred\u001b[0m shrinker'),
+      );
+      const r = runCli(['series', 'show', path]);
+      expect(r.status).toBe(0);
+      expect(r.stdout).not.toContain('\u001b');
+      expect(r.stdout).toContain('red');
+    });
+  });
+});
