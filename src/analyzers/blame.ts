@@ -39,9 +39,17 @@ interface ReportEvidence {
 }
 
 /** Points per kind of evidence (before the depth factor for frames). */
-const WEIGHT = { site: 3, chain: 2, stack: 1, startsTaking: 3, trylockTaken: 1, lockAtSite: 5 } as const;
+const WEIGHT = {
+  site: 3,
+  chain: 2,
+  stack: 1,
+  startsTaking: 2,
+  trylockTaken: 0.5,
+  lockAtSite: 6,
+  allocUnder: 2,
+} as const;
 /** How much a function counts by how the patch touches it. */
-const TOUCH = { locking: 1, defines: 1, hunk: 0.6 } as const;
+const TOUCH = { locking: 1, defines: 1, changes: 0.8, hunk: 0.6 } as const;
 
 export function blameSeries(series: PatchSeries, reports: Report[]): BlameCandidate[] {
   const evidence = uniqueBySignature(reports).map(reportEvidence);
@@ -104,12 +112,12 @@ function scorePatch(patch: Patch, evidence: ReportEvidence[]): { score: number; 
       const alloc = under?.op ?? allocs[0];
       if (under) {
         note(
-          WEIGHT.startsTaking,
+          WEIGHT.allocUnder,
           `allocates with \`${under.op.gfp}\` (\`${under.op.primitive}\`${where(under.op)}) while holding ${under.held}: fs_reclaim and ${under.held} are in the cycle`,
         );
       } else if (alloc) {
         note(
-          WEIGHT.startsTaking / 6,
+          WEIGHT.allocUnder / 4,
           `adds a reclaiming allocation \`${alloc.primitive}(${alloc.gfp})\`${where(alloc)} (fs_reclaim is in the cycle)`,
         );
       }
@@ -136,6 +144,12 @@ function verb(how: keyof typeof TOUCH): string {
   return how === 'locking' ? 'changes locking in' : how === 'defines' ? 'adds' : 'changes';
 }
 
+/** What the series ingest tells about the functions a patch adds or changes (read from whole files or hunks). */
+interface FunctionFacts {
+  name: string;
+  added: boolean;
+}
+
 function call(op: LockOp): string {
   return op.lock ? `${op.primitive}(${op.lock})` : op.primitive;
 }
@@ -148,8 +162,15 @@ export function touchedFunctions(patch: Patch): Map<string, keyof typeof TOUCH> 
     const prev = out.get(name);
     if (prev === undefined || TOUCH[how] > TOUCH[prev]) out.set(name, how);
   };
-  for (const f of patch.files) for (const fn of f.functions) put(fn, 'hunk');
-  for (const fn of definedFunctions(patch.diff)) put(fn, 'defines');
+  const facts = (patch as Patch & { lockFunctions?: FunctionFacts[] }).lockFunctions;
+  if (facts) {
+    // the ingest's C scanner knows which function each changed line is in
+    for (const f of facts) put(f.name, f.added ? 'defines' : 'changes');
+  } else {
+    // hunk headers name the function before the hunk, not always the one changed
+    for (const f of patch.files) for (const fn of f.functions) put(fn, 'hunk');
+    for (const fn of definedFunctions(patch.diff)) put(fn, 'defines');
+  }
   for (const op of patch.lockOps) if (op.function && op.change !== 'context') put(op.function, 'locking');
   return out;
 }
@@ -168,9 +189,9 @@ function definedFunctions(diff: string): string[] {
   return out;
 }
 
-/** lockdep internals and lock primitives: skipped when finding the frame that took a lock. */
+/** lockdep internals, lock primitives and allocator entry points: skipped when finding the frame that took a lock. */
 const LOCKING_INTERNALS =
-  /^(?:__?lock_acquire|lock_acquire|lock_acquired|lock_contended|__lock_acquire|check_\w+|validate_chain|__?mutex_lock\w*|mutex_lock\w*|__ww_mutex_lock\w*|ww_mutex_lock\w*|down_\w+|__down_\w+|_raw_\w+|__raw_\w+|rt_\w*lock\w*|dma_resv_lock\w*|fs_reclaim_acquire|__fs_reclaim_acquire|might_alloc|__might_\w+|might_sleep\w*|lockdep_\w+|print_\w+|dump_stack\w*|show_stack|debug_check_\w+)$/;
+  /^(?:__kmem_cache_alloc\w*|kmem_cache_alloc\w*|__?kmalloc\w*|kmalloc_\w+|kzalloc\w*|kcalloc\w*|__alloc_pages\w*|alloc_pages\w*|slab_pre_alloc_hook\w*|__?lock_acquire|lock_acquire|lock_acquired|lock_contended|__lock_acquire|check_\w+|validate_chain|__?mutex_lock\w*|mutex_lock\w*|__ww_mutex_lock\w*|ww_mutex_lock\w*|down_\w+|__down_\w+|_raw_\w+|__raw_\w+|rt_\w*lock\w*|dma_resv_lock\w*|fs_reclaim_acquire|__fs_reclaim_acquire|might_alloc|__might_\w+|might_sleep\w*|lockdep_\w+|print_\w+|dump_stack\w*|show_stack|debug_check_\w+)$/;
 
 function reportEvidence(report: Report): ReportEvidence {
   const frames: FrameEvidence[] = [];

@@ -190,9 +190,9 @@ describe('blameSeries', () => {
   it('gives the reasons with their points', () => {
     expect(ranked[0]!.reasons).toEqual([
       'changes locking in lab_scan, the acquisition site of "possible deadlock in lab_scan" (+3)',
-      'takes `dma_resv_lock(obj->resv)` in lab_scan, where lockdep saw reservation_ww_class_mutex acquired (the acquisition site) (+5)',
+      'takes `dma_resv_lock(obj->resv)` in lab_scan, where lockdep saw reservation_ww_class_mutex acquired (the acquisition site) (+6)',
     ]);
-    expect(ranked[0]!.score).toBe(8);
+    expect(ranked[0]!.score).toBe(9);
     expect(ranked[1]!.reasons).toEqual([
       'adds lab_scan, the acquisition site of "possible deadlock in lab_scan" (+3)',
     ]);
@@ -210,7 +210,7 @@ describe('blameSeries', () => {
       SPLAT,
     ]);
     expect(r[0]!.reasons).toEqual([
-      'allocates with `GFP_KERNEL` (`kmalloc` in lab_populate) while holding reservation_ww_class_mutex: fs_reclaim and reservation_ww_class_mutex are in the cycle (+3)',
+      'allocates with `GFP_KERNEL` (`kmalloc` in lab_populate) while holding reservation_ww_class_mutex: fs_reclaim and reservation_ww_class_mutex are in the cycle (+2)',
     ]);
   });
 
