@@ -7,7 +7,7 @@
 // One core only: the analysis is a per-task state machine over the whole stream in time order
 // (spans and held-lock stacks cross any chunk boundary), so chunks cannot be analyzed apart.
 // Needs `npm run build` first. Never run while a kernel build or QEMU shares the machine.
-import { createWriteStream, existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { cli, measure, OUT, ROOT, row, SHARED, sizeMB } from './lib.mjs';

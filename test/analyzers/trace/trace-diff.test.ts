@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { TraceAnalyzer } from '../../../src/analyzers/trace/trace-analyzer.js';
+import { type AnalyzedTrace, diffTraces } from '../../../src/analyzers/trace/trace-diff.js';
+import { acquire, ev, release, shrinkEnd, shrinkStart } from './events.js';
+
+const LAB = 'lab_scan+0x0/0x47 [lab_lockdep]';
+
+/** n shrinker invocations each waiting `waitUs` for lab_shrinker_lock (sleeping, from contention flags). */
+function run(n: number, waitUs: (i: number) => number, tryLock: boolean): AnalyzedTrace {
+  const a = new TraceAnalyzer();
+  let line = 1;
+  for (let i = 0; i < n; i++) {
+    const t = 10 + i * 0.01;
+    const w = waitUs(i) / 1e6;
+    a.push([
+      ev(line++, 'kswapd0-28', 0, t, 'mm_shrink_slab_start', shrinkStart(LAB, 's', 4)),
+      ev(
+        line++,
+        'kswapd0-28',
+        0,
+        t + 0.000001,
+        'lock_acquire',
+        acquire('l', 'lab_shrinker_lock', tryLock ? 1 : 0),
+      ),
+      ev(line++, 'kswapd0-28', 0, t + 0.000002, 'contention_begin', { lock_addr: 'm', flags: 'SPIN|MUTEX' }),
+      ev(line++, 'kswapd0-28', 0, t + 0.000002 + w, 'lock_acquired', release('l', 'lab_shrinker_lock')),
+      ev(line++, 'kswapd0-28', 0, t + 0.000003 + w, 'contention_end', { lock_addr: 'm', ret: 0 }),
+      ev(line++, 'kswapd0-28', 0, t + 0.000004 + w, 'lock_release', release('l', 'lab_shrinker_lock')),
+      ev(line++, 'kswapd0-28', 0, t + 0.000005 + w, 'mm_shrink_slab_end', shrinkEnd(LAB, 's', 0, 4)),
+    ]);
+  }
+  return { analysis: a.finish(), samples: a.samples() };
+}
+
+describe('diffTraces', () => {
+  it('reports new findings and a contention regression, with the test stated', () => {
+    const base = run(30, (i) => 5 + (i % 5), true);
+    const head = run(30, (i) => 50 + (i % 5), false);
+    const d = diffTraces(base, head);
+    expect(d.test).toEqual({ name: 'mann-whitney-u', alternative: 'greater', alpha: 0.01, minSamples: 20 });
+    expect(d.regressions.map((f) => [f.id, f.change, f.lock, f.shrinker, f.metric ?? null])).toEqual([
+      ['BLOCKING_LOCK_IN_SHRINKER', 'new', 'lab_shrinker_lock', 'lab_scan', null],
+      ['CONTENTION_REGRESSION', 'worse', 'lab_shrinker_lock', null, 'lock-wait:lab_shrinker_lock'],
+      ['LATENCY_REGRESSION', 'worse', null, 'lab_scan', 'shrinker:lab_scan'],
+    ]);
+    const wait = d.regressions[1]!;
+    expect([wait.nBase, wait.nHead, wait.baseMedian, wait.headMedian]).toEqual([30, 30, 8000, 53000]);
+    expect(wait.p).toBeLessThan(1e-9);
+    expect(d.fixed).toEqual([]);
+  });
+
+  it('does not test with fewer than 20 samples a side', () => {
+    const d = diffTraces(
+      run(19, () => 5, false),
+      run(19, () => 500, false),
+    );
+    expect(d.regressions).toEqual([]);
+  });
+
+  it('says nothing about identical traces', () => {
+    const a = run(25, (i) => i, false);
+    const d = diffTraces(
+      a,
+      run(25, (i) => i, false),
+    );
+    expect(d.regressions).toEqual([]);
+    expect(d.fixed).toEqual([]);
+  });
+});
