@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Args, Flags } from '@oclif/core';
@@ -71,7 +71,7 @@ async function readBundles(dir: string): Promise<PatchRunLog[]> {
     const runs = await Promise.all(
       files.map(async (f) => {
         const parsed = await parseConsoleLog(f);
-        return { reports: parsed.reports, hadOutput: true };
+        return { reports: parsed.reports, hadOutput: statSync(f).size > 0 };
       }),
     );
     logs.push({ index: Number(e.name), runs: runs.length > 0 ? runs : [{ reports: [], hadOutput: false }] });

@@ -1,0 +1,105 @@
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+import { createTestRepo, type TestRepo } from '../helpers/git-repo.js';
+import { fixture } from '../helpers/shared.js';
+
+const SPLAT = fixture('console', 'lab-6.1', 'shrinker', 'dmesg.txt');
+const CLEAN = fixture('bisect', 'clean-boot', 'dmesg.txt');
+const msg = (subject: string) => `${subject}\n\nWhy.\n\nSigned-off-by: Ada Kernel <ada@example.org>\n`;
+
+/** Result bundles `NN/dmesg.txt` in a temp dir: `kinds[n]` is the log after patch n (null: no bundle; '' empty log). */
+function results(root: string, name: string, kinds: (string | null)[]): string {
+  const dir = join(root, name);
+  kinds.forEach((log, n) => {
+    if (log === null) return;
+    const bundle = join(dir, String(n).padStart(2, '0'));
+    mkdirSync(bundle, { recursive: true });
+    if (log === '') writeFileSync(join(bundle, 'dmesg.txt'), '');
+    else copyFileSync(log, join(bundle, 'dmesg.txt'));
+  });
+  return dir;
+}
+
+describe('bisect series', () => {
+  let repo: TestRepo;
+  let tmp: string;
+  let series: string;
+  beforeAll(async () => {
+    tmp = mkdtempSync(join(tmpdir(), 'lockscope-bisect-series-'));
+    repo = await createTestRepo();
+    await repo.commit('lab: Skeleton', { 'lab.c': '/* lab */\n' });
+    await repo.tag('base');
+    for (const [n, subject] of [
+      'lab: Add objects',
+      'lab: Add a shrinker',
+      'lab: Lock in the scan',
+      'lab: Add stats',
+    ].entries()) {
+      await repo.commit(msg(subject), { [`f${n}.c`]: `int f${n};\n` });
+    }
+    series = join(tmp, 'series');
+    await repo.formatPatch('base..HEAD', series, ['--cover-letter', '-v5']);
+  });
+  afterAll(() => {
+    repo?.cleanup();
+    rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('finds the first patch whose run shows the splat', () => {
+    const dir = results(tmp, 'plain', [CLEAN, CLEAN, CLEAN, SPLAT, SPLAT]);
+    const r = runCli(['bisect', 'series', dir, '--series', series], { env: repo.env });
+    expect(r.status).toBe(0);
+    expect(r.stdout.split('\n').slice(1)).toEqual([
+      '00 good no splat  (base, no patch applied)',
+      '01 good no splat  lab: Add objects',
+      '02 good no splat  lab: Add a shrinker',
+      '03 bad  possible deadlock in lab_scan  lab: Lock in the scan',
+      '04 bad  possible deadlock in lab_scan  lab: Add stats',
+      '',
+      'first bad: patch 3/4 lab: Lock in the scan',
+      'last good: patch 2',
+      'confidence 1 (splat reproduces in 1 of the runs from patch 3 on)',
+      '',
+    ]);
+    expect(r.stdout.split('\n')[0]).toMatch(/^looking for signature circular-dependency:/);
+  });
+
+  it('widens the candidates over a broken run and gives the JSON document', () => {
+    const dir = results(tmp, 'broken', [null, CLEAN, '', SPLAT, CLEAN]);
+    const r = runCli(
+      ['bisect', 'series', dir, '--series', series, '--title', 'possible deadlock in lab_scan', '--json'],
+      {
+        env: repo.env,
+      },
+    );
+    expect(r.status).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc).toMatchObject({
+      schemaVersion: 1,
+      matcher: { title: 'possible deadlock in lab_scan' },
+      first: { index: 3, subject: 'lab: Lock in the scan' },
+      lastGood: { index: 1, subject: 'lab: Add objects' },
+      candidates: [2, 3],
+      // p = 1 hit / 2 runs from patch 3 on; one clean run at patch 1: 1 - 0.5; patch 4 contradicts: × 0
+      reproChance: 0.5,
+      confidence: 0,
+    });
+    expect(doc.patches.map((p: { verdict: string }) => p.verdict)).toEqual(['good', 'skip', 'bad', 'good']);
+  });
+
+  it('says so when the splat never appears, and exits 2 without bundles', () => {
+    const none = runCli(['bisect', 'series', results(tmp, 'none', [CLEAN, CLEAN]), '--series', series], {
+      env: repo.env,
+    });
+    expect(none.status).toBe(0);
+    expect(none.stdout).toContain('the splat appears after no patch of the series');
+    const empty = join(tmp, 'empty');
+    mkdirSync(empty);
+    const bad = runCli(['bisect', 'series', empty, '--series', series], { env: repo.env });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('no NN/dmesg.txt bundles');
+  });
+});
