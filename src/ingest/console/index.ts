@@ -9,7 +9,7 @@ import type { LogVerdict, Report, ReportKind } from '../../model/report.js';
 import { openInput } from '../input.js';
 import { LineSplitter, type RawLine } from '../line-splitter.js';
 import { parseFrame } from './frame.js';
-import { ConsoleNormalizer, type NormalizedLine } from './line-normalizer.js';
+import { ConsoleNormalizer, MAX_LINE_CHARS, type NormalizedLine } from './line-normalizer.js';
 import { extractLockDetails } from './lockdep-details.js';
 import { refineKind } from './oops/kinds.js';
 import { ReportScanner, type ScannedReport, titleLines, VerdictCollector } from './report-scanner.js';
@@ -50,6 +50,13 @@ export class ConsoleLogParser {
       this.diagnostics.push({
         code: 'LINES_OUTSIDE_REPORTS',
         message: `${this.stats.skipped} of ${this.stats.lines} lines are outside any report (boot and console noise)`,
+        line: null,
+      });
+    }
+    if (this.normalizer.clipped > 0) {
+      this.diagnostics.push({
+        code: 'LINE_TOO_LONG',
+        message: `${this.normalizer.clipped} lines longer than ${MAX_LINE_CHARS} characters were cut`,
         line: null,
       });
     }

@@ -17,6 +17,9 @@ export interface NormalizedLine extends ConsoleLine {
   stamped: boolean;
 }
 
+/** Longest message kept (kernel lines are at most 1 KiB; longer ones are binary noise). */
+export const MAX_LINE_CHARS = 16384;
+
 /** Longest prefix (in characters) searched for a stamp that follows junk. */
 const MAX_JUNK = 96;
 
@@ -62,6 +65,8 @@ export class ConsoleNormalizer {
   private pendingAge = 0;
   /** Lines where a stamp was reassembled or junk dropped. */
   repaired = 0;
+  /** Lines cut to MAX_LINE_CHARS. */
+  clipped = 0;
 
   push(raw: RawLine): NormalizedLine[] {
     try {
@@ -78,6 +83,10 @@ export class ConsoleNormalizer {
 
   private normalize(raw: RawLine): NormalizedLine {
     let text = raw.text;
+    if (text.length > MAX_LINE_CHARS) {
+      text = text.slice(0, MAX_LINE_CHARS);
+      this.clipped++;
+    }
     if (text.includes('\x1b')) text = text.replace(ANSI_RE, '');
     let quoteDepth = 0;
     if (text.charCodeAt(0) === 0x3e /* > */) {
@@ -134,8 +143,8 @@ export class ConsoleNormalizer {
       // `[   21.33258[   32.525073] evbug: ...`: the cut stamp sits in front of a whole one.
       if (stamp.cutBefore !== null) this.remember(stamp.cutBefore);
     }
-    if (!stamped && this.journal && j === null && quoteDepth === 0) {
-      // journalctl continuation lines carry no header: they belong to the previous message.
+    if (!stamped && this.journal && j === null && /^\s+\S/.test(text)) {
+      // journalctl prints the continuation lines of a message indented, without a header.
       stamped = this.lastStamped;
       caller = this.lastCaller;
     }

@@ -27,6 +27,7 @@ const QUIET_GAP = 30;
 interface Open {
   oops: Oops;
   context: string;
+  quoteDepth: number;
   lines: NormalizedLine[];
   cpuTraceback: boolean;
   lastTs: number | null;
@@ -47,11 +48,18 @@ export class ReportScanner {
     const ctx = lineContext(line);
     if (oops && (this.open === null || (startsNewReport(line.text) && !continuesReport(line.text)))) {
       if (this.open) done.push(this.close(false));
-      this.open = { oops, context: ctx, lines: [line], cpuTraceback: false, lastTs: line.ts };
+      this.open = {
+        oops,
+        context: ctx,
+        quoteDepth: line.quoteDepth,
+        lines: [line],
+        cpuTraceback: false,
+        lastTs: line.ts,
+      };
       return done;
     }
     const cur = this.open;
-    if (cur === null || !belongs(cur, ctx)) return done;
+    if (cur === null || line.quoteDepth !== cur.quoteDepth || !belongs(cur, ctx)) return done;
     if (line.ts !== null && cur.lastTs !== null && line.ts - cur.lastTs > QUIET_GAP) {
       done.push(this.close(false));
       return done;

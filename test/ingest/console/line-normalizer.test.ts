@@ -1,0 +1,131 @@
+import { describe, expect, test } from 'vitest';
+import {
+  ConsoleNormalizer,
+  lineContext,
+  type NormalizedLine,
+} from '../../../src/ingest/console/line-normalizer.js';
+import { LineSplitter } from '../../../src/ingest/line-splitter.js';
+
+function normalize(input: string | Buffer): NormalizedLine[] {
+  const splitter = new LineSplitter();
+  const n = new ConsoleNormalizer();
+  const raws = [...splitter.push(typeof input === 'string' ? Buffer.from(input) : input), ...splitter.end()];
+  return raws.flatMap((r) => n.push(r));
+}
+
+function one(input: string): Omit<NormalizedLine, 'line'> {
+  const [first] = normalize(input);
+  if (!first) throw new Error('no line');
+  const { line: _line, ...rest } = first;
+  return rest;
+}
+
+const base = { ts: null, caller: null, level: null, quoteDepth: 0, stamped: false };
+
+describe('ConsoleNormalizer: one line per source format', () => {
+  test.each<[string, string, Partial<NormalizedLine>]>([
+    ['plain dmesg', '[   12.345678] lab: hello', { text: 'lab: hello', ts: 12.345678, stamped: true }],
+    [
+      'frame keeps its indent',
+      '[   12.345678]  drm_gem_shmem_evict+0x1d5/0x580 [drm_shmem_helper]',
+      { text: ' drm_gem_shmem_evict+0x1d5/0x580 [drm_shmem_helper]', ts: 12.345678, stamped: true },
+    ],
+    ['dmesg -H relative', '[  +0.006347] msm: foo', { text: 'msm: foo', stamped: true }],
+    ['dmesg -H minute', '[Mar10 12:00] msm: foo', { text: 'msm: foo', stamped: true }],
+    ['dmesg -T', '[Wed Dec 16 13:30:45 2020] msm: foo', { text: 'msm: foo', stamped: true }],
+    [
+      'task caller id, padded',
+      '[   86.630882][  T218] WARNING: possible recursive locking detected',
+      { text: 'WARNING: possible recursive locking detected', ts: 86.630882, caller: 'T218', stamped: true },
+    ],
+    [
+      'cpu caller id',
+      '[  123.000001][    C4] BUG: KCSAN: data-race in foo / bar',
+      { text: 'BUG: KCSAN: data-race in foo / bar', ts: 123.000001, caller: 'C4', stamped: true },
+    ],
+    [
+      'unpadded caller id',
+      '[ 1052.08][T13544] x',
+      { text: 'x', ts: 1052.08, caller: 'T13544', stamped: true },
+    ],
+    [
+      'caller as a second bracket',
+      '[   12.5] [  T12] x',
+      { text: 'x', ts: 12.5, caller: 'T12', stamped: true },
+    ],
+    ['printk level', '<4>[   12.345678] x', { text: 'x', ts: 12.345678, level: 4, stamped: true }],
+    ['Intel CI', '<4> [197.079335] x', { text: 'x', ts: 197.079335, level: 4, stamped: true }],
+    [
+      'journalctl',
+      'Jul 10 16:12:52 host kernel: WARNING: possible circular locking dependency detected',
+      { text: 'WARNING: possible circular locking dependency detected', stamped: true },
+    ],
+    [
+      'printk messages dropped',
+      '** 12 printk messages dropped ** [   12.5] x',
+      { text: 'x', ts: 12.5, stamped: true },
+    ],
+    ['login junk', 'syzkaller login: [   12.500001] x', { text: 'x', ts: 12.500001, stamped: true }],
+    ['mail quote, nested', '> > [   12.5] x', { text: 'x', ts: 12.5, stamped: true, quoteDepth: 2 }],
+    ['ANSI escapes', '\x1b[0;32m[   12.5] x\x1b[0m', { text: 'x', ts: 12.5, stamped: true }],
+    ['no prefix at all', 'hello', { text: 'hello' }],
+  ])('%s', (_name, input, want) => {
+    expect(one(input)).toEqual({ ...base, ...want });
+  });
+
+  test('CRLF and bytes that are not UTF-8', () => {
+    const lines = normalize(Buffer.concat([Buffer.from('[   1.0] a'), Buffer.from([0xff, 0x0d, 0x0a])]));
+    expect(lines.map((l) => l.text)).toEqual(['a\ufffd']);
+  });
+
+  test('keeps each line its own input line number', () => {
+    expect(normalize('a\n[ 1.0] b\n> c\n').map((l) => l.line)).toEqual([1, 2, 3]);
+  });
+
+  test('journalctl continuation lines belong to the previous message', () => {
+    const lines = normalize(
+      'Jul 10 16:12:52 host kernel: lab: one\n                             continued\nprose\n',
+    );
+    expect(lines.map((l) => [l.text.trim(), l.stamped])).toEqual([
+      ['lab: one', true],
+      ['continued', true],
+      ['prose', false],
+    ]);
+  });
+
+  test('a stamp cut by another console writer is put back together (014)', () => {
+    const lines = normalize(
+      [
+        '[   21.33258[   32.525073] evbug: Event. Dev: input1, Type: 3, Code:',
+        '1, Value: 41',
+        '[   32.531942] evbug: Event. Dev: input1, Type: 0, Code: 0, Value: 0',
+        '7] which lock already depends on the new lock.',
+      ].join('\n'),
+    );
+    expect(lines.map((l) => [l.line, l.ts, l.text])).toEqual([
+      [1, 32.525073, 'evbug: Event. Dev: input1, Type: 3, Code:'],
+      [2, null, '1, Value: 41'],
+      [3, 32.531942, 'evbug: Event. Dev: input1, Type: 0, Code: 0, Value: 0'],
+      [4, 21.332587, 'which lock already depends on the new lock.'],
+    ]);
+  });
+
+  test('a serial line split in the middle of its stamp (030)', () => {
+    const lines = normalize(
+      [
+        '[[0;32m  OK  [0m] Started Network Manager Script Dispatcher Servic[',
+        '13.207942]  dump_backtrace+0x0/0x1f8',
+        'e.[   13.221350]  __schedule_bug+0x74/0xa0',
+      ].join('\n'),
+    );
+    expect(lines.map((l) => [l.ts, l.text, lineContext(l)])).toEqual([
+      [null, '[[0;32m  OK  [0m] Started Network Manager Script Dispatcher Servic[', ''],
+      [13.207942, ' dump_backtrace+0x0/0x1f8', 'console'],
+      [13.22135, ' __schedule_bug+0x74/0xa0', 'console'],
+    ]);
+  });
+
+  test('context: caller id, else console for stamped lines, else empty', () => {
+    expect(normalize('[ 1.0][ T5] a\n[ 1.0] b\nc').map(lineContext)).toEqual(['T5', 'console', '']);
+  });
+});

@@ -1,0 +1,158 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, test } from 'vitest';
+import { ConsoleLogParser } from '../../../src/ingest/console/index.js';
+import { ConsoleNormalizer } from '../../../src/ingest/console/line-normalizer.js';
+import { ReportScanner, type ScannedReport, titleLines } from '../../../src/ingest/console/report-scanner.js';
+import { LineSplitter } from '../../../src/ingest/line-splitter.js';
+import type { Report } from '../../../src/model/report.js';
+import { fixture } from '../../helpers/shared.js';
+
+function parse(bytes: Buffer) {
+  const p = new ConsoleLogParser();
+  const reports = [...p.push(bytes), ...p.end()];
+  return { reports, verdict: p.verdict(), stats: p.stats, diagnostics: p.diagnostics };
+}
+
+function scan(text: string): ScannedReport[] {
+  const splitter = new LineSplitter();
+  const n = new ConsoleNormalizer();
+  const s = new ReportScanner();
+  const out: ScannedReport[] = [];
+  for (const raw of [...splitter.push(Buffer.from(text)), ...splitter.end()]) {
+    for (const l of n.push(raw)) out.push(...s.push(l));
+  }
+  return [...out, ...s.end()];
+}
+
+const summary = (r: Report) => [
+  r.kind,
+  r.title,
+  r.startLine,
+  r.endLine,
+  r.guiltyFrame?.function ?? null,
+  r.corrupted,
+];
+
+describe('ConsoleLogParser on the minimal console logs', () => {
+  test('interleaved callers: each report keeps its own task lines', () => {
+    const bytes = readFileSync(fixture('console-min', 'interleaved-callers.log'));
+    const { reports, verdict, stats } = parse(bytes);
+    expect(reports.map(summary)).toEqual([
+      ['circular-dependency', 'possible deadlock in lab_scan', 4, 64, 'lab_scan', false],
+      ['warning', 'WARNING in lab_probe', 66, 78, 'lab_probe', false],
+    ]);
+    expect(verdict).toEqual({ title: 'possible deadlock in lab_scan', type: 'LOCKDEP', corrupted: false });
+    expect(stats).toMatchObject({ lines: 79 });
+
+    const [circular] = scan(bytes.toString());
+    const foreign = bytes
+      .toString()
+      .split('\n')
+      .map((l, i) => (l.includes('[  T200]') ? i + 1 : 0))
+      .filter((n) => n > 0 && n < 65);
+    expect(foreign).toEqual([8, 21, 52]);
+    expect(circular?.lines.map((l) => l.line).filter((n) => foreign.includes(n))).toEqual([]);
+  });
+
+  test('plain timestamps: a report ends where the next banner starts', () => {
+    const { reports, verdict, stats, diagnostics } = parse(
+      readFileSync(fixture('console-min', 'two-reports-no-context.log')),
+    );
+    expect(reports.map(summary)).toEqual([
+      [
+        'sleeping-in-atomic',
+        'BUG: sleeping function called from invalid context in lab_work',
+        2,
+        17,
+        'lab_work',
+        false,
+      ],
+      ['warning', 'WARNING in lab_work', 18, 26, 'lab_work', false],
+    ]);
+    expect(verdict).toEqual({
+      title: 'BUG: sleeping function called from invalid context in lab_work',
+      type: 'ATOMIC_SLEEP',
+      corrupted: false,
+    });
+    expect(stats).toEqual({ lines: 27, reportLines: 25, skipped: 2 });
+    expect(diagnostics).toContainEqual({
+      code: 'LINES_OUTSIDE_REPORTS',
+      message: '2 of 27 lines are outside any report (boot and console noise)',
+      line: null,
+    });
+  });
+
+  test('mail-quoted journalctl output: the quote and the journal headers are stripped', () => {
+    const { reports, verdict } = parse(readFileSync(fixture('console-min', 'quoted-journal.log')));
+    expect(reports.map(summary)).toEqual([
+      ['recursive-locking', 'possible deadlock in lab_recursive', 3, 20, 'lab_recursive', false],
+    ]);
+    expect(verdict).toEqual({
+      title: 'possible deadlock in lab_recursive',
+      type: 'LOCKDEP',
+      corrupted: false,
+    });
+  });
+
+  test('boot noise only: no report, every line counted as skipped', () => {
+    const { reports, verdict, stats } = parse(readFileSync(fixture('console-min', 'no-report.log')));
+    expect(reports).toEqual([]);
+    expect(verdict).toEqual({ title: null, type: null, corrupted: false });
+    expect(stats).toEqual({ lines: 5, reportLines: 0, skipped: 5 });
+  });
+
+  test('a report is emitted as soon as it is complete, before the input ends', () => {
+    const bytes = readFileSync(fixture('console-min', 'two-reports-no-context.log'));
+    const p = new ConsoleLogParser();
+    const cut = bytes.indexOf('[    5.200002] WARNING');
+    expect(p.push(bytes.subarray(0, cut))).toEqual([]);
+    expect(p.push(bytes.subarray(cut)).map((r) => r.kind)).toEqual(['sleeping-in-atomic', 'warning']);
+    expect(p.end()).toEqual([]);
+  });
+});
+
+describe('ReportScanner', () => {
+  test('`? ` frames stay in the report but not in the text that is titled', () => {
+    const [r] = scan(
+      [
+        '[ 1.000001][ T1] BUG: scheduling while atomic: lab/1/0x00000002',
+        '[ 1.000002][ T1] Call Trace:',
+        '[ 1.000003][ T1]  ? lab_noise+0x1/0x2',
+        '[ 1.000004][ T1]  lab_atomic+0x1/0x2',
+      ].join('\n'),
+    );
+    expect(r?.lines.map((l) => l.text)).toHaveLength(4);
+    expect(r && titleLines(r)).toEqual([
+      'BUG: scheduling while atomic: lab/1/0x00000002',
+      'Call Trace:',
+      ' lab_atomic+0x1/0x2',
+    ]);
+  });
+
+  test('a banner printk cut and replayed starts the report at the replayed line', () => {
+    const reports = scan(
+      [
+        '[  584.319520][   T31] INFO: t',
+        '** replaying previous printk message **',
+        '[  584.319520][   T31] INFO: task udevd:5612 blocked for more than 143 seconds.',
+      ].join('\n'),
+    );
+    expect(reports.map((r) => r.lines.map((l) => l.line))).toEqual([[3]]);
+  });
+
+  test('mail prose quoting a banner is not a report', () => {
+    expect(scan('kernel test robot noticed "WARNING:possible_recursive_locking_detected" on:')).toEqual([]);
+  });
+
+  test('the all-CPU backtrace of a hung-task report is kept with it', () => {
+    const [r] = scan(
+      [
+        '[ 5.000001][ T31] INFO: task lab:12 blocked for more than 120 seconds.',
+        '[ 5.000002][ T31] Sending NMI from CPU 0 to CPUs 1:',
+        '[ 5.000003][  C1] NMI backtrace for cpu 1',
+        '[ 5.000004][ T77] unrelated',
+      ].join('\n'),
+    );
+    expect(r?.lines.map((l) => l.line)).toEqual([1, 2, 3]);
+  });
+});
