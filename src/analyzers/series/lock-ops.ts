@@ -95,7 +95,11 @@ export function analyzePatchLocking(patch: Patch, context: ImageContext = {}): P
     const path = newPath ?? oldPath;
     if (path === null || !C_SOURCE.test(path)) continue;
     const post = newPath === null ? null : buildView(file, 'post', context.postImage?.(newPath) ?? null);
-    const pre = oldPath === null ? null : buildView(file, 'pre', context.preImage?.(oldPath) ?? null);
+    // The pre-image only matters for removed lines.
+    const pre =
+      oldPath === null || file.deletions === 0
+        ? null
+        : buildView(file, 'pre', context.preImage?.(oldPath) ?? null);
     const touched = new Set<string>();
     if (post)
       for (const l of post.scan.lines)

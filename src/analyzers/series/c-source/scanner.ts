@@ -100,7 +100,7 @@ export function scanSource(
       depth = 0;
       line.fn = -1;
     }
-    for (let i = 0; i < code.length; i++) {
+    for (let i = /[{};]/.test(code) ? 0 : code.length; i < code.length; i++) {
       const c = code[i];
       if (c === '{') {
         if (depth === 0) {
@@ -169,6 +169,7 @@ function functionName(header: string): string | null {
 
 /** Replaces comments and string/char literals with spaces, keeping columns. */
 function blank(text: string, inComment: boolean): { code: string; inComment: boolean } {
+  if (!inComment && !/[/"']/.test(text)) return { code: text, inComment };
   let out = '';
   let i = 0;
   while (i < text.length) {
