@@ -21,8 +21,10 @@ export interface SeriesDiffResult {
  */
 export function renderSeriesDiff(r: SeriesDiffResult): string {
   const width = String(Math.max(r.old.patches.length, r.next.patches.length, 1)).length;
+  // from git ranges without a cover letter or a vN tag both sides may read as v1: name the sources only
+  const v = (s: PatchSeries) => (r.old.version === r.next.version ? '' : `v${s.version} `);
   const lines: string[] = [
-    `v${r.old.version} (${r.old.source}, ${r.old.patches.length} patches) → v${r.next.version} (${r.next.source}, ${r.next.patches.length} patches)`,
+    `${v(r.old)}(${r.old.source}, ${r.old.patches.length} patches) → ${v(r.next)}(${r.next.source}, ${r.next.patches.length} patches)`,
     '',
   ];
   r.pairs.forEach((pair, k) => {

@@ -138,3 +138,34 @@ describe('changelogItems', () => {
     expect(changelogItems(plain)).toEqual(['c', 'd']);
   });
 });
+
+describe('checkChangelog mentions through the locking interdiff', () => {
+  const resv = (primitive: string, kind: 'lock' | 'trylock') => ({
+    kind,
+    primitive,
+    family: 'dma_resv',
+    lock: 'obj->resv',
+    gfp: null,
+    role: null,
+    function: 'lab_scan',
+    file: 'lab.c',
+    line: 10,
+    change: 'added' as const,
+    confidence: 'hunk' as const,
+  });
+  it('counts a changelog item naming a lock call that changed as a mention', () => {
+    const old = patch(6, 5, 'lab: Register a generic memory shrinker', {
+      lockOps: [resv('dma_resv_lock', 'lock')],
+    });
+    const next = patch(6, 6, 'lab: Register a generic memory shrinker', {
+      lockOps: [resv('dma_resv_trylock', 'trylock')],
+    });
+    const pair: SeriesPair[] = [{ status: '!', old, new: next, score: 0.9, changed: ['diff'] }];
+    const item = (text: string) => series(6, [next], [{ version: 6, items: [text] }]);
+    const before = series(5, [old]);
+    expect(
+      checkChangelog(before, item('The shrinker must not sleep: use dma_resv_trylock().'), pair),
+    ).toEqual([]);
+    expect(checkChangelog(before, item('Rebased on drm-misc-next.'), pair).map((f) => f.patch)).toEqual([6]);
+  });
+});
