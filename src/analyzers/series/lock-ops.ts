@@ -278,12 +278,13 @@ export function lockKey(op: { family: string | null; lock: string | null }): str
   return `${family}:${lock}`;
 }
 
-const ACQUIRE = new Set(['lock', 'trylock', 'rcu-read-lock']);
+/** An assertion (`dma_resv_assert_held(&obj->resv)`) means the lock is held from there on. */
+const ACQUIRE = new Set(['lock', 'trylock', 'rcu-read-lock', 'assert']);
 const RELEASE = new Set(['unlock', 'rcu-read-unlock']);
 
 /**
  * Locks held at each post-image op: walk its function from the first line
- * seen. An unlock in a deeper block than its lock (an early-exit branch)
+ * seen; a held-lock assertion counts as holding the lock. An unlock in a deeper block than its lock (an early-exit branch)
  * releases it only until that block closes.
  */
 function annotateHeld(scan: ScannedSource, ops: LockOpFacts[]): void {

@@ -89,10 +89,12 @@ describe('extractLockOps (hunk context)', () => {
     expect(ops.every((o) => o.confidence === 'hunk')).toBe(true);
     expect(ops[14]!.callback).toBe('toy_shrinker_scan');
     expect(ops[15]!.callback).toBe('toy_bo_evict');
-    // Held locks where each line is added: the spinlock was released, the ww_mutex and resv are still held.
+    // Held locks where each line is added: the spinlock was released, the ww_mutex and resv are still
+    // held, and an assertion counts as holding its lock.
     expect(ops[9]!.held).toEqual([
       { family: 'ww_mutex', lock: '&bo->lock' },
       { family: 'dma_resv', lock: 'obj->resv' },
+      { family: 'lockdep', lock: '&tdev->lru_lock' },
     ]);
   });
 

@@ -40,11 +40,16 @@ function shrinkerPath(series: PatchSeries): Map<string, string> {
   return path;
 }
 
-/** `&tdev->lru_lock` → `mutex:lru_lock`; any reservation object → `dma_resv`. */
+/**
+ * A lock's class as far as a patch shows it: any reservation object →
+ * `dma_resv` (one lockdep class); otherwise the member name
+ * (`&tdev->lru_lock` → `lru_lock`), so that `lockdep_assert_held(&tdev->lru_lock)`
+ * and `mutex_lock(&tdev->lru_lock)` name the same lock.
+ */
 export function lockClass(op: { family: string | null; lock: string | null }): string {
-  if (op.family === 'dma_resv' || op.family === 'ww_mutex') return 'dma_resv';
-  const member = /([A-Za-z_]\w*)\s*\)?\s*$/.exec(op.lock ?? '')?.[1] ?? op.lock ?? '';
-  return `${op.family}:${member}`;
+  if (op.family === 'dma_resv' || op.family === 'ww_mutex' || /(?:^|\W)resv\s*\)?$/.test(op.lock ?? ''))
+    return 'dma_resv';
+  return /([A-Za-z_]\w*)\s*\)?\s*$/.exec(op.lock ?? '')?.[1] ?? op.lock ?? '';
 }
 
 const call = (op: LockOpFacts) => `${op.primitive}(${op.lock ?? ''})`;
