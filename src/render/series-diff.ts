@@ -20,7 +20,8 @@ export interface SeriesDiffResult {
  * changed pair followed by its locking interdiff, then the changelog check.
  */
 export function renderSeriesDiff(r: SeriesDiffResult): string {
-  const width = String(Math.max(r.old.patches.length, r.next.patches.length, 1)).length;
+  // as git range-diff: decimal_width(1 + max(a->nr, b->nr))
+  const width = String(1 + Math.max(r.old.patches.length, r.next.patches.length)).length;
   // from git ranges without a cover letter or a vN tag both sides may read as v1: name the sources only
   const v = (s: PatchSeries) => (r.old.version === r.next.version ? '' : `v${s.version} `);
   const lines: string[] = [

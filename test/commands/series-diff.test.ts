@@ -1,8 +1,9 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { createTestRepo, type TestRepo } from '../helpers/git-repo.js';
+import { fixture, ROOT } from '../helpers/shared.js';
 
 /**
  * A five-patch v5 and a four-patch v6 of a small shrinker module, built as
@@ -177,3 +178,77 @@ describe('series diff', () => {
     expect(r.stderr).toContain('no-such.mbox');
   });
 });
+
+/**
+ * The lab's real v5 and v6 (fixtures/series), applied with `git am` onto the
+ * lab's base commit: our pairs must be git range-diff's, line for line.
+ */
+const LAB_BASE = join(ROOT, 'lab', 'series', 'base');
+describe.skipIf(!existsSync(LAB_BASE) || !existsSync(fixture('series', 'v5')))(
+  'series diff on the lab series',
+  () => {
+    let repo: TestRepo;
+    beforeAll(async () => {
+      repo = await createTestRepo();
+      cpSync(LAB_BASE, repo.dir, { recursive: true });
+      await repo.commit('shmem-shrinker-lab: Add the module skeleton', {});
+      await repo.tag('base');
+      for (const v of ['v5', 'v6']) {
+        await repo.git.raw(['checkout', '-q', '-b', v, 'base']);
+        const dir = fixture('series', v);
+        const patches = readdirSync(dir)
+          .filter((n) => /^v\d+-\d{4}-/.test(n) && !n.includes('-0000-'))
+          .sort()
+          .map((n) => join(dir, n));
+        await repo.git.raw(['am', '-q', ...patches]);
+      }
+    });
+    afterAll(() => repo?.cleanup());
+
+    it('pairs exactly as git range-diff does, and shows the scan path going from dma_resv_lock to trylock', async () => {
+      const rangeDiff = (await repo.git.raw(['range-diff', '--no-color', 'base..v5', 'base..v6']))
+        .split('\n')
+        .filter((l) => /^ *[-0-9]+: /.test(l));
+      const r = runCli(['series', 'diff', 'base..v5', 'base..v6'], { cwd: repo.dir, env: repo.env });
+      expect(r.status).toBe(0);
+      const ours = r.stdout.split('\n').filter((l) => /^ *[-0-9]+: /.test(l));
+      expect(ours).toEqual(rangeDiff);
+      expect(ours.map((l) => l.split(/\s+/).find((w) => /^[=!<>]$/.test(w)))).toEqual([
+        '=',
+        '=',
+        '!',
+        '!',
+        '!',
+        '!',
+        '>',
+        '=',
+        '=',
+        '<',
+      ]);
+      expect(r.stdout).toMatch(
+        /shmem_lab_shrinker_scan \(scan_objects\): `dma_resv_lock` → `dma_resv_trylock` in shmem_lab_shrinker_scan_list/,
+      );
+    });
+
+    it('reads the mbox directories to the same pairs, and the real changelog mentions every change', () => {
+      const r = runCli(['series', 'diff', '--json', fixture('series', 'v5'), fixture('series', 'v6')]);
+      expect(r.status).toBe(0);
+      const doc = JSON.parse(r.stdout);
+      expect(doc.pairs.map((p: { status: string }) => p.status)).toEqual([
+        '=',
+        '=',
+        '!',
+        '!',
+        '!',
+        '!',
+        '>',
+        '=',
+        '=',
+        '<',
+      ]);
+      expect(doc.pairs[6].new.subject).toBe('shmem-shrinker-lab: Purge objects before evicting any');
+      expect(doc.pairs[9].old.subject).toBe('shmem-shrinker-lab: Skip objects pinned for scanout');
+      expect(doc.findings).toEqual([]);
+    });
+  },
+);
