@@ -74,12 +74,21 @@ const CLASS_RULES: Readonly<Record<ReportKind, ClassRule>> = {
   other: 'function',
 };
 
+// `&pipe->mutex/1`: the subclass
+const SUBCLASS_SUFFIX_RE = /\/\d{1,3}$/;
+// `&xa->xa_lock#9`: the instance
+const INSTANCE_SUFFIX_RE = /#\d{1,6}$/;
+// numbers and addresses in a title: `MAX_LOCKDEP_ENTRIES too low` keeps its words, `0xffff...`/`123` fold
+const NUMBER_RE = /0x[0-9a-f]+|\d+/gi;
+// `find_next_bit / rcu_report_exp_cpu_mult` is not one function
+const BLANK_RE = /\s/;
+
 /** A class without the `#N` instance and `/N` subclass (`&shmem->pages_lock#2/1` → `&shmem->pages_lock`). */
 export function normalizeLockClass(name: string): string {
   let s = name;
-  const sub = /\/\d{1,3}$/.exec(s);
+  const sub = SUBCLASS_SUFFIX_RE.exec(s);
   if (sub && sub.index > 0) s = s.slice(0, sub.index);
-  const inst = /#\d{1,6}$/.exec(s);
+  const inst = INSTANCE_SUFFIX_RE.exec(s);
   if (inst && inst.index > 0) s = s.slice(0, inst.index);
   return s;
 }
@@ -131,14 +140,9 @@ function guilty(report: SignatureInput): string {
   if (at >= 0) {
     const word = title.slice(at + 4).trim();
     if (word === 'corrupted') title = title.slice(0, at);
-    else if (word !== '' && !/\s/.test(word)) return normalizeFunction(word);
+    else if (word !== '' && !BLANK_RE.test(word)) return normalizeFunction(word);
   }
-  return (
-    title
-      .replace(BANNER_PREFIX_RE, '')
-      .replace(/0x[0-9a-f]+|\d+/gi, 'N')
-      .trim() || '?'
-  );
+  return title.replace(BANNER_PREFIX_RE, '').replace(NUMBER_RE, 'N').trim() || '?';
 }
 
 export function reportSignature(report: SignatureInput): string {
@@ -147,3 +151,13 @@ export function reportSignature(report: SignatureInput): string {
     .sort();
   return `${report.kind}:${classes.length > 0 ? classes.join('|') : guilty(report)}`;
 }
+
+/** Every regex of this module, for the ReDoS test. */
+export const SIGNATURE_REGEXES: readonly RegExp[] = [
+  SUBCLASS_SUFFIX_RE,
+  INSTANCE_SUFFIX_RE,
+  NUMBER_RE,
+  BLANK_RE,
+  SYSCALL_WRAPPER_RE,
+  BANNER_PREFIX_RE,
+];

@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
+import { check } from 'recheck';
 import { describe, expect, it } from 'vitest';
 import {
   normalizeFunction,
   normalizeLockClass,
   reportSignature,
+  SIGNATURE_REGEXES,
   type SignatureInput,
 } from '../../src/analyzers/signature.js';
 import { lockFromName } from '../../src/ingest/console/lock-line.js';
@@ -172,5 +174,13 @@ describe('normalizers', () => {
     expect(normalizeFunction('shrink_slab.constprop.0')).toBe('shrink_slab');
     expect(normalizeFunction('__se_sys_mbind')).toBe('sys_mbind');
     expect(normalizeFunction('lab_scan')).toBe('lab_scan');
+  });
+});
+
+describe('ReDoS', () => {
+  it.each(SIGNATURE_REGEXES.map((r) => [r.source, r]))('%s is safe', async (_src, re) => {
+    // a fixed seed keeps the fuzzing checker reproducible
+    const r = await check(re.source, re.flags, { randomSeed: 20261125 });
+    expect(r.status).toBe('safe');
   });
 });

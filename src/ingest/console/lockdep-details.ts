@@ -12,6 +12,24 @@ import {
   taskFromCommPid,
 } from './details/header.js';
 import { joinContinuations, type LogicalLine } from './details/join.js';
+import {
+  CALL_TRACE_RE,
+  CHAIN_ARROW,
+  CHAIN_ENTRY_RE,
+  CHAIN_EXISTS,
+  HARDWARE_RE,
+  HELD_ENTRY_RE,
+  HELD_HEADER_RE,
+  HELD_LOCK_INTROS,
+  INVERSION_HELD_RE,
+  IRQ_BLOCK_END_RE,
+  IRQ_PAIR_RE,
+  IRQ_STATE_RE,
+  KCSAN_ACCESS_RE,
+  NO_HELD_RE,
+  SCENARIO_RE,
+  WRAPPED_RELEASE_RE,
+} from './details/sections.js';
 import { isStackNoise, looksLikeFrame, parseStackLine } from './details/stack.js';
 import { lockFromName, parseLock } from './lock-line.js';
 
@@ -30,69 +48,6 @@ export type LockDetails = Pick<
   | 'scenario'
   | 'irqStates'
 > & { diagnostics: Diagnostic[] };
-
-/**
- * Section headers of lockdep's reports (kernel/locking/lockdep.c), one row per wording.
- * `held`: the next lock line is a lock already held.
- */
-const HELD_LOCK_INTROS: readonly string[] = [
-  // circular, recursive: `but task is already holding lock:`
-  'but task is already holding lock:',
-  // irq safe -> unsafe: `and this task is already holding:`
-  'and this task is already holding:',
-  // nested lock not taken: `but this task is not holding:`
-  'but this task is not holding:',
-];
-
-// irq lock inversion: `but this lock took another, HARDIRQ-unsafe lock in the past:`,
-// `but this lock was taken by another, SOFTIRQ-safe lock in the past:`
-const INVERSION_HELD_RE =
-  /^but this lock (?:took|was taken by) another, [A-Z]{4,8}-(?:READ-)?(?:un)?safe lock in the past:$/;
-
-// `-> #1 (fs_reclaim){+.+.}-{0:0}:`
-const CHAIN_ENTRY_RE = /^-> #(\d{1,4}) \(/;
-
-// `2 locks held by kswapd0/28:`, `1 lock held by insmod/129:`
-const HELD_HEADER_RE = /^(\d{1,6}) locks? held by (\S{1,80}):$/;
-// `no locks held by insmod/128.`
-const NO_HELD_RE = /^no locks held by (\S{1,80})\.$/;
-// ` #0: ffffffff81ac7f00 (fs_reclaim){+.+.}-{0:0}, at: balance_pgdat+0x290/0x540`
-const HELD_ENTRY_RE = /^#(\d{1,6}):/;
-
-// ` Possible unsafe locking scenario:`, ` Possible interrupt unsafe locking scenario:`
-const SCENARIO_RE = /^Possible (?:interrupt )?unsafe locking scenario(?: by crosslock)?:$/;
-
-// `{IN-HARDIRQ-W} state was registered at:`, `INITIAL USE at:`, `HARDIRQ-ON-W at:`, `IN-SOFTIRQ-R at:`,
-// `INITIAL READ USE at:`, `... which became HARDIRQ-irq-safe at:`, `... acquired at:`
-const IRQ_STATE_RE =
-  /^(?:\.\.\. which became |\.\.\. )?\{?([A-Za-z]{1,12}(?:[- ][A-Za-z]{1,12}){0,4})\}?(?: state was registered)? at:$/;
-
-// `Call Trace:`, `Call trace:` (arm64), `Backtrace:` (arm32)
-const CALL_TRACE_RE = /^(?:Call [Tt]race:|Backtrace:)$/;
-
-// Lines after which the main stack follows (ARM32 prints frames with no `Call Trace:` header).
-// `stack backtrace:`, `Hardware name: QEMU Standard PC (Q35 + ICH9, 2009), BIOS 1.16.2-debian-1.16.2-1 04/01/2014`
-const HARDWARE_RE = /^Hardware name: (.{1,300})$/;
-
-// `read to 0xffff00000c9c2a30 of 8 bytes by task 132 on cpu 0:` (KCSAN: the first access's stack)
-const KCSAN_ACCESS_RE =
-  /^(?:read|write)(?:\s\(marked\))? to 0x[0-9a-f]{1,16} of \d{1,4} bytes by (?:task \d{1,8}|interrupt) on cpu \d{1,5}:$/;
-
-// `Chain exists of:` then `  &(c->notifiers)->rwsem --> &gmu->lock --> &devfreq->lock`
-const CHAIN_EXISTS = 'Chain exists of:';
-const CHAIN_ARROW = ' --> ';
-
-// irq safe -> unsafe: `but this new dependency connects a HARDIRQ-irq-safe lock:` / `to a HARDIRQ-irq-unsafe lock:`
-// then ` (console_owner){-.-.}-{0:0}` on the next line
-const IRQ_PAIR_RE = /^(?:but this new dependency connects a|to a) [A-Z]{4,8}-(?:READ-)?irq-(un)?safe lock:$/;
-
-// The kernel release wrapped under a CPU line: `5.8.0-rc6-next-20200721 #1`, with the rest of the
-// taint flags before it: `          T  6.1.0-next-20221214 #2`
-const WRAPPED_RELEASE_RE = /^(?:([A-Z][A-Z ]{0,40}) )?([^\sA-Z]\S{0,99}) #\d{1,6}(?: \S{1,40})?$/;
-
-// Lines that close an irq-state block: `irq event stamp: 283`, `hardirqs last  enabled at (283): ...`,
-// ` ... key      at: [<ffffffff945023c0>] init_timer_cpu.__key+0x0/0x20`, ` }`
-const IRQ_BLOCK_END_RE = /^(?:irq event stamp:|(?:hard|soft)irqs last|\.\.\. key\s+at:|\}$)/;
 
 type Mode = 'none' | 'chain' | 'irq' | 'scenario' | 'held' | 'stack' | 'other-stack' | 'chain-exists';
 
@@ -132,6 +87,7 @@ class DetailsBuilder {
   /** Input line of the current `N locks held by` header. */
   private blockLine = 0;
 
+  /** The kind is not needed to walk the lines (every report prints its sections the same way). */
   constructor(readonly kind: ReportKind) {}
 
   private diag(code: string, message: string, line: number): void {
@@ -449,18 +405,4 @@ export function extractLockDetails(kind: ReportKind, lines: ConsoleLine[]): Lock
   return b.finish();
 }
 
-export const DETAILS_REGEXES: readonly RegExp[] = [
-  INVERSION_HELD_RE,
-  CHAIN_ENTRY_RE,
-  HELD_HEADER_RE,
-  NO_HELD_RE,
-  HELD_ENTRY_RE,
-  SCENARIO_RE,
-  IRQ_STATE_RE,
-  CALL_TRACE_RE,
-  HARDWARE_RE,
-  KCSAN_ACCESS_RE,
-  IRQ_BLOCK_END_RE,
-  IRQ_PAIR_RE,
-  WRAPPED_RELEASE_RE,
-];
+export { SECTION_REGEXES as DETAILS_REGEXES } from './details/sections.js';

@@ -164,7 +164,8 @@ describe('splitLockName', () => {
 
 describe('ReDoS', () => {
   it.each(LOCK_LINE_REGEXES.map((r) => [r.source, r]))('%s is safe', async (_src, re) => {
-    const r = await check(re.source, re.flags);
+    // a fixed seed keeps the fuzzing checker reproducible
+    const r = await check(re.source, re.flags, { randomSeed: 20261125 });
     expect(r.status).toBe('safe');
   });
 });

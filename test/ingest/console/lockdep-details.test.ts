@@ -341,7 +341,8 @@ describe('never throws', () => {
 describe('ReDoS: every regex of the lock-details extractor is safe', () => {
   const all = [...DETAILS_REGEXES, ...HEADER_REGEXES, ...JOIN_REGEXES, ...STACK_REGEXES];
   it.each(all.map((r) => [r.source, r]))('%s', async (_src, re) => {
-    const r = await check(re.source, re.flags);
+    // a fixed seed keeps the fuzzing checker reproducible
+    const r = await check(re.source, re.flags, { randomSeed: 20261125 });
     expect(r.status).toBe('safe');
   });
   it('a 1 MB line of lock-ish text is handled (no exception, no lock)', () => {

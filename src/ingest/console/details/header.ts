@@ -38,12 +38,15 @@ export interface TaskLine {
   next: LockSlot;
 }
 
+// the pid after `comm/` or `comm:`: `28`
+const PID_RE = /^\d{1,8}$/;
+
 /** `comm/pid` → TaskRef (the pid is after the last `/`). */
 export function taskFromCommPid(s: string): TaskRef | null {
   const slash = s.lastIndexOf('/');
   if (slash <= 0) return null;
   const pid = s.slice(slash + 1);
-  if (!/^\d{1,8}$/.test(pid)) return null;
+  if (!PID_RE.test(pid)) return null;
   return { comm: s.slice(0, slash), pid: Number(pid) };
 }
 
@@ -52,7 +55,7 @@ function taskFromCommColonPid(s: string): TaskRef | null {
   const colon = s.lastIndexOf(':');
   if (colon <= 0) return null;
   const pid = s.slice(colon + 1);
-  if (!/^\d{1,8}$/.test(pid)) return null;
+  if (!PID_RE.test(pid)) return null;
   return { comm: s.slice(0, colon), pid: Number(pid) };
 }
 
@@ -129,16 +132,21 @@ export interface KernelId {
   tainted: boolean;
 }
 
+// a taint flag column: `G`, `O`, ` ` (in `G           O`)
+const TAINT_CHAR_RE = /[A-Z ]/;
+// a flag glued to the release (`...W6.1.0`): never happens, but be safe
+const TRAILING_CAPITAL_RE = /([A-Z])$/;
+
 /** The taint flags after `Tainted: `: capital letters and the blanks between them. */
 function splitTaint(rest: string): { taint: string; after: string } {
   let i = 0;
-  while (i < rest.length && /[A-Z ]/.test(rest[i] as string)) i++;
+  while (i < rest.length && TAINT_CHAR_RE.test(rest[i] as string)) i++;
   // The flags end before the release, whose first character may be a digit or a letter.
   let flags = rest.slice(0, i);
   let after = rest.slice(i);
   // `G        W  O      6.1.192` vs `G W 5.0.0-13-generic`: a release never starts with a capital
   // followed by a non-blank, so give back a trailing capital that glued onto the release.
-  const m = /([A-Z])$/.exec(flags);
+  const m = TRAILING_CAPITAL_RE.exec(flags);
   if (m && after !== '' && !after.startsWith(' ')) {
     flags = flags.slice(0, -1);
     after = m[1] + after;
@@ -195,6 +203,9 @@ export function parseKernelId(t: string): KernelId | null {
 }
 
 export const HEADER_REGEXES: readonly RegExp[] = [
+  PID_RE,
+  TAINT_CHAR_RE,
+  TRAILING_CAPITAL_RE,
   CPU_LINE_RE,
   RELEASE_LINE_RE,
   HUNG_RELEASE_RE,

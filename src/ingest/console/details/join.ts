@@ -22,6 +22,9 @@ const MAX_JOINED = 4096;
 // `ffff8880b952a758` / ` #0: ` / ` #1: ffffffff8e131920`
 const LONE_ADDRESS_RE = /^(?:#\d{1,4}:)?\s*(?:[0-9a-f]{8,16}|\(_*ptrval_*\))?$/;
 
+// the address that starts the rest of such a line: `ffff8880b952a758 (&base->lock)...`
+const ADDRESS_START_RE = /^(?:[0-9a-f]{8,16}|\(_*ptrval_*\))(?:\s|$)/;
+
 // Evolution wrap after the usage dash: `ffff9967dcdd91a8 (reservation_ww_class_mutex){+.+.}-`
 const USAGE_DASH_RE = /\}-$/;
 
@@ -43,7 +46,7 @@ const USAGE_COMMA_RE = /\},$/;
 
 // A frame or site wrapped before its decoded `(path:line)`: `dma_resv_add_excl_fence` /
 // `(linux/./include/linux/dma-resv.h:246`
-const ENDS_WITH_SYMBOL_RE = /(?:^|[\s:])(?:\? )?[A-Za-z_][\w.]{0,200}$/;
+const SYMBOL_RE = /^[A-Za-z_][\w.]{0,200}$/;
 const STARTS_WITH_PATH_RE = /^\([\w./-]{1,300}:\d{1,6}/;
 // The middle of a wrapped decoded location list: `linux/drivers/gpu/drm/drm_modeset_lock.c:342`
 const PATH_ONLY_RE = /^[\w./-]{1,300}:\d{1,6}(?: \(discriminator \d{1,4}\))?\)?$/;
@@ -54,6 +57,12 @@ const ARM32_FROM_RE = /\) from \[<[0-9a-fx]{1,18}>\]$/;
 // KCSAN access line wrapped: `write to 0xffff80000f00bfb8 of 8 bytes by task` / `93 on cpu 0:`
 const KCSAN_BY_TASK_RE = /^(?:read|write).{0,60} by task$/;
 const KCSAN_PID_RE = /^\d{1,8} on cpu \d{1,5}:$/;
+
+/** The last blank- or colon-separated word of `c` is a symbol. */
+function endsWithSymbol(c: string): boolean {
+  const cut = Math.max(c.lastIndexOf(' '), c.lastIndexOf(':'), c.lastIndexOf('\t'));
+  return SYMBOL_RE.test(c.slice(cut + 1));
+}
 
 function parenBalance(s: string): number {
   let depth = 0;
@@ -75,10 +84,7 @@ function glue(cur: string, next: string): '' | ' ' | null {
   const n = next.trim();
   if (c === '' || n === '') return null;
   if (c.length + n.length > MAX_JOINED) return null;
-  if (
-    LONE_ADDRESS_RE.test(c) &&
-    (n.startsWith('(') || /^(?:[0-9a-f]{8,16}|\(_*ptrval_*\))(?:\s|$)/.test(n))
-  ) {
+  if (LONE_ADDRESS_RE.test(c) && (n.startsWith('(') || ADDRESS_START_RE.test(n))) {
     return ' ';
   }
   if (USAGE_DASH_RE.test(c) && n.startsWith('{')) return '';
@@ -87,7 +93,7 @@ function glue(cur: string, next: string): '' | ' ' | null {
   if (BARE_STATE_RE.test(c) && n === 'at:') return ' ';
   if (RELEASE_LOCK_RE.test(c) && n.startsWith('(')) return ' ';
   if (USAGE_COMMA_RE.test(c) && n.startsWith('at:')) return ' ';
-  if (ENDS_WITH_SYMBOL_RE.test(c) && STARTS_WITH_PATH_RE.test(n)) return ' ';
+  if (endsWithSymbol(c) && STARTS_WITH_PATH_RE.test(n)) return ' ';
   if (ARM32_FROM_RE.test(c) && n.startsWith('(')) return ' ';
   if (KCSAN_BY_TASK_RE.test(c) && KCSAN_PID_RE.test(n)) return ' ';
   const open = parenBalance(c);
@@ -136,13 +142,14 @@ export function joinContinuations(lines: readonly ConsoleLine[]): LogicalLine[] 
 
 export const JOIN_REGEXES: readonly RegExp[] = [
   LONE_ADDRESS_RE,
+  ADDRESS_START_RE,
   USAGE_DASH_RE,
   TRAILING_AT_RE,
   SITE_START_RE,
   BARE_STATE_RE,
   RELEASE_LOCK_RE,
   USAGE_COMMA_RE,
-  ENDS_WITH_SYMBOL_RE,
+  SYMBOL_RE,
   STARTS_WITH_PATH_RE,
   PATH_ONLY_RE,
   ARM32_FROM_RE,
