@@ -125,7 +125,16 @@ export class TraceAnalyzer {
         this.kinds.set(ev.name, kind);
       }
       kind.count++;
-      if (kind.handler) kind.handler(this, ev, this.task(ev));
+      const task = this.task(ev);
+      // Only the task's very next event after lock_acquire can be that acquisition's contention.
+      if (
+        task.pendingAcquire &&
+        task.pendingAcquire.acquiredAt.line !== ev.line &&
+        ev.name !== 'contention_begin'
+      ) {
+        task.pendingAcquire = null;
+      }
+      kind.handler?.(this, ev, task);
     }
   }
 
@@ -295,8 +304,6 @@ export class TraceAnalyzer {
       contended: false,
       waitRecorded: false,
     };
-    // A contention still open on this task belongs to this acquisition (kernels that trace it first).
-    if (task.contention && task.contention.held === null) this.attributeContention(task.contention, held);
 
     if (!isTry && !isRcuReadSection(name)) {
       for (const h of task.held) if (!isRcuReadSection(h.name)) this.graph.add(h.name, name, at);
@@ -320,7 +327,8 @@ export class TraceAnalyzer {
       task.held.shift();
       this.orphans.acquireWithoutRelease++;
     }
-    task.pendingAcquire = held;
+    // A trylock never waits; lockdep maps and RCU sections are not the lock a contention is on.
+    task.pendingAcquire = isTry || isAnnotationMap(name) ? null : held;
   }
 
   onLockAcquired(ev: TraceEvent, task: TaskState): void {
@@ -364,6 +372,7 @@ export class TraceAnalyzer {
     };
     task.contention = open;
     if (task.pendingAcquire) this.attributeContention(open, task.pendingAcquire);
+    task.pendingAcquire = null;
   }
 
   onContentionEnd(ev: TraceEvent, task: TaskState): void {

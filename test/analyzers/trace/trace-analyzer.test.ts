@@ -239,6 +239,45 @@ describe('TraceAnalyzer findings', () => {
   });
 });
 
+describe('TraceAnalyzer lock types from contention', () => {
+  it('attributes a contention only to the acquisition right before it, never to a map or a trylock', () => {
+    const a = new TraceAnalyzer();
+    a.push([
+      // fs_reclaim is a lockdep map: the spinlock contention after it is some untraced lock's
+      ev(1, 'drmfb-200', 0, 1.0, 'lock_acquire', acquire('f', 'fs_reclaim')),
+      ev(2, 'drmfb-200', 0, 1.000001, 'contention_begin', { lock_addr: 'z', flags: 'SPIN' }),
+      ev(3, 'drmfb-200', 0, 1.000002, 'contention_end', { lock_addr: 'z', ret: 0 }),
+      ev(4, 'drmfb-200', 0, 1.000003, 'lock_release', release('f', 'fs_reclaim')),
+      // another event of the task in between: not this acquisition's contention
+      ev(5, 'drmfb-200', 0, 2.0, 'lock_acquire', acquire('m', 'my_lock')),
+      ev(6, 'drmfb-200', 0, 2.000001, 'mm_vmscan_wakeup_kswapd', { nid: 0, order: 0 }),
+      ev(7, 'drmfb-200', 0, 2.000002, 'contention_begin', { lock_addr: 'z', flags: 'SPIN' }),
+      ev(8, 'drmfb-200', 0, 2.000003, 'contention_end', { lock_addr: 'z', ret: 0 }),
+      ev(9, 'drmfb-200', 0, 2.000004, 'lock_release', release('m', 'my_lock')),
+      // a trylock never waits
+      ev(10, 'drmfb-200', 0, 3.0, 'lock_acquire', acquire('t', 'try_lock_class', 1)),
+      ev(11, 'drmfb-200', 0, 3.000001, 'contention_begin', { lock_addr: 'z', flags: 'SPIN' }),
+      ev(12, 'drmfb-200', 0, 3.000002, 'contention_end', { lock_addr: 'z', ret: 0 }),
+      ev(13, 'drmfb-200', 0, 3.000003, 'lock_release', release('t', 'try_lock_class')),
+      // the other task's events in between do not matter
+      ev(14, 'drmfb-200', 0, 4.0, 'lock_acquire', acquire('r', 'rwsem_class', 2)),
+      ev(15, 'kswapd0-28', 1, 4.000001, 'mm_vmscan_kswapd_wake', { nid: 0, order: 0 }),
+      ev(16, 'drmfb-200', 0, 4.000002, 'contention_begin', { lock_addr: 'rr', flags: 'READ' }),
+      ev(17, 'drmfb-200', 0, 4.000003, 'contention_end', { lock_addr: 'rr', ret: 0 }),
+      ev(18, 'drmfb-200', 0, 4.000004, 'lock_release', release('r', 'rwsem_class')),
+    ]);
+    const types = Object.fromEntries(
+      a.finish().locks.map((l) => [l.name, [l.lockType, l.contentions, l.wait.count]]),
+    );
+    expect(types).toEqual({
+      fs_reclaim: ['unknown', 0, 0],
+      my_lock: ['unknown', 0, 0],
+      try_lock_class: ['unknown', 0, 0],
+      rwsem_class: ['sleeping', 1, 1],
+    });
+  });
+});
+
 describe('TraceAnalyzer orphans', () => {
   it('counts orphans without failing', () => {
     const a = new TraceAnalyzer();
