@@ -227,6 +227,19 @@ describe.skipIf(!SHARED)('the 32 real splats of ../shared/corpus/splats', () => 
     expect(new Set(reports.map((r) => r.signature)).size).toBe(1);
   });
 
+  // 028's author replaced the 6 held locks by bare function names: extractLockDetails says so
+  // (HELD_LOCKS_COUNT at the `6 locks held by reboot/5213:` line), and the parser must pass it on.
+  it('lock-structure diagnostics reach the parser (028: held-lock list mangled by its author)', () => {
+    const parser = new ConsoleLogParser({ path: '028' });
+    parser.push(readFileSync(`${dir}/028-msm-kms-commit-lock-recursive-stripped.log`));
+    parser.end();
+    expect(parser.diagnostics).toContainEqual({
+      code: 'HELD_LOCKS_COUNT',
+      message: '6 held locks announced, 0 parsed',
+      line: 23,
+    });
+  });
+
   it('never throws, and splitting a file into two chunks gives the same reports', () => {
     for (const file of files) {
       const bytes = readFileSync(`${dir}/${file}`);
