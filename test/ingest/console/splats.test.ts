@@ -227,6 +227,17 @@ describe.skipIf(!SHARED)('the 32 real splats of ../shared/corpus/splats', () => 
     expect(new Set(reports.map((r) => r.signature)).size).toBe(1);
   });
 
+  // 019 has caller ids and Gmail wraps: the unstamped continuation lines (`(&mm->mmap_lock)...` under
+  // ` #0: ffff00000b802c28`, the release under the CPU line) belong to the report and must reach
+  // extractLockDetails, or the held lock and the kernel release are lost.
+  it('mail-wrapped lines of a caller-id log stay in their report (019)', () => {
+    const [kcsan] = parse(readFileSync(`${dir}/019-lkft-kcsan-data-race-arm64-caller-id.log`));
+    expect(kcsan?.kernelRelease).toBe('6.1.0-next-20221214');
+    expect(kcsan?.heldLocks.map((h) => [h.task, h.locks.map((l) => l.name)])).toEqual([
+      [{ comm: '(udevadm)', pid: 132 }, ['&mm->mmap_lock']],
+    ]);
+  });
+
   // 028's author replaced the 6 held locks by bare function names: extractLockDetails says so
   // (HELD_LOCKS_COUNT at the `6 locks held by reboot/5213:` line), and the parser must pass it on.
   it('lock-structure diagnostics reach the parser (028: held-lock list mangled by its author)', () => {
