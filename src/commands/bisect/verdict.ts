@@ -20,7 +20,7 @@ export default class BisectVerdict extends LockscopeCommand {
     'use it as `git bisect run lockscope bisect verdict ... -- CMD`.';
   static override enableJsonFlag = true;
   static override examples = [
-    '<%= config.bin %> bisect verdict --title "possible deadlock in lab_scan" -- cat fixtures/runs/v5/dmesg.txt',
+    '<%= config.bin %> bisect verdict --title "possible deadlock in lab_scan" -- cat fixtures/console/lab-6.1/shrinker/dmesg.txt',
     'git bisect run <%= config.bin %> bisect verdict --signature SIG --runs 6 --log /tmp/console.log -- ./boot-and-test.sh',
   ];
   static override flags = {
@@ -38,6 +38,7 @@ export default class BisectVerdict extends LockscopeCommand {
     title: Flags.string({ description: 'the splat title to look for, e.g. "possible deadlock in lab_scan"' }),
   };
   static override strict = false;
+  static override usage = 'bisect verdict [--signature S | --title T] [--runs N] [--log FILE] -- CMD...';
   static override summary = 'A splat-aware predicate for git bisect run: 1 bad, 0 good, 125 skip';
 
   async run(): Promise<ReturnType<typeof verdictJson>> {
