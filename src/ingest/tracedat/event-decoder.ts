@@ -1,5 +1,6 @@
 import type { TraceEvent } from '../../model/trace-event.js';
 import type { EventFormat, FieldFormat } from './event-format.js';
+import type { HexCache, StringInterner } from './interning.js';
 import type { Kallsyms } from './kallsyms.js';
 
 type FieldValue = string | number | boolean | null;
@@ -16,6 +17,8 @@ const SYMBOL_FIELDS: Record<string, Record<string, 'pS' | 'ps'>> = {
 
 export interface DecodeContext {
   bigEndian: boolean;
+  hex: HexCache;
+  strings: StringInterner;
   cmdlines: Map<number, string>;
   /** Loaded on first use (parsing kallsyms costs tens of ms). */
   kallsyms: () => Kallsyms | null;
@@ -24,11 +27,38 @@ export interface DecodeContext {
 /** Reads one field of a record (payload at `off`, `len` bytes in `buf`). */
 type FieldReader = (buf: Buffer, off: number, len: number) => FieldValue;
 
+/**
+ * A function building the `fields` object of one format as a single object
+ * literal, so every event of the format shares one hidden class (filling a
+ * `{}` key by key costs several times more on the hot path). Field names come
+ * from the format file and are checked to be C identifiers before use; a
+ * format with odd or duplicate names falls back to the loop.
+ */
+function fieldsFactory(names: string[], readers: FieldReader[]) {
+  const identifiers =
+    names.every((n) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(n)) && new Set(names).size === names.length;
+  if (!identifiers) {
+    return (buf: Buffer, off: number, len: number) => {
+      const fields: Record<string, FieldValue> = {};
+      names.forEach((n, i) => {
+        fields[n] = readers[i]!(buf, off, len);
+      });
+      return fields;
+    };
+  }
+  const body = `return (buf, off, len) => ({ ${names.map((n, i) => `${JSON.stringify(n)}: r[${i}](buf, off, len)`).join(', ')} });`;
+  return new Function('r', body)(readers) as (
+    buf: Buffer,
+    off: number,
+    len: number,
+  ) => Record<string, FieldValue>;
+}
+
 /** The compiled decoder of one event format: pid/flags readers and one reader per field. */
 export class EventDecoder {
   readonly name: string;
   readonly system: string;
-  private readonly readers: [string, FieldReader][];
+  private readonly readFields: (buf: Buffer, off: number, len: number) => Record<string, FieldValue>;
   private readonly pidAt: number;
   private readonly flagsAt: number;
   private readonly preemptAt: number;
@@ -44,7 +74,11 @@ export class EventDecoder {
     this.flagsAt = at('common_flags');
     this.preemptAt = at('common_preempt_count');
     const symbols = SYMBOL_FIELDS[format.name] ?? {};
-    this.readers = format.fields.map((f) => [f.name, compileField(f, ctx, symbols[f.name])]);
+    const readers = format.fields.map((f) => compileField(f, ctx, symbols[f.name]));
+    this.readFields = fieldsFactory(
+      format.fields.map((f) => f.name),
+      readers,
+    );
   }
 
   /** A TraceEvent for the record; `ts` already in ns. */
@@ -56,11 +90,10 @@ export class EventDecoder {
           ? buf.readInt32BE(off + this.pidAt)
           : buf.readInt32LE(off + this.pidAt)
         : -1;
-    const fields: Record<string, FieldValue> = {};
-    for (const [name, read] of this.readers) fields[name] = read(buf, off, len);
+    const fields = this.readFields(buf, off, len);
     const flags =
       this.flagsAt >= 0 && this.preemptAt >= 0 && this.preemptAt < len
-        ? latencyFlags(buf[off + this.flagsAt]!, buf[off + this.preemptAt]!)
+        ? cachedLatencyFlags(buf[off + this.flagsAt]!, buf[off + this.preemptAt]!)
         : null;
     return new DatTraceEvent(line, ts, cpu, pid, this.comm(pid), flags, this.system, this.name, fields);
   }
@@ -129,6 +162,18 @@ export function unknownEvent(
   return event;
 }
 
+const FLAG_COLUMNS: (string | undefined)[] = [];
+
+function cachedLatencyFlags(flags: number, preempt: number): string {
+  const key = (flags << 8) | preempt;
+  let text = FLAG_COLUMNS[key];
+  if (text === undefined) {
+    text = latencyFlags(flags, preempt);
+    FLAG_COLUMNS[key] = text;
+  }
+  return text;
+}
+
 /** The kernel's latency flags column (`trace_print_lat_fmt`): irqs, need-resched, irq context, depths. */
 export function latencyFlags(flags: number, preempt: number): string {
   const irqsOff = flags & 0x01;
@@ -158,7 +203,7 @@ function compileField(f: FieldFormat, ctx: DecodeContext, symbol: 'pS' | 'ps' | 
         return (buf, off, len) => (offset + size <= len ? int(buf, off + offset) : null);
       return (buf, off, len) => {
         if (offset + size > len) return null;
-        const hex = hexOf(buf, off + offset, size, be);
+        const hex = hexOf(buf, off + offset, size, be, ctx.hex);
         if (!symbol) return hex;
         const sym = ctx.kallsyms()?.format(BigInt(`0x${hex}`)) ?? null;
         if (sym === null) return `0x${hex}`;
@@ -169,7 +214,7 @@ function compileField(f: FieldFormat, ctx: DecodeContext, symbol: 'pS' | 'ps' | 
       return (buf, off, len) => {
         const end = size === 0 ? len : Math.min(len, offset + size);
         // `print` buffers end in the newline the writer gave them; trace-cmd shows the line without it
-        return offset <= end ? cString(buf, off + offset, off + end, true) : null;
+        return offset <= end ? cString(ctx.strings, buf, off + offset, off + end, true) : null;
       };
     case 'data-loc-string':
     case 'rel-loc-string':
@@ -183,7 +228,9 @@ function compileField(f: FieldFormat, ctx: DecodeContext, symbol: 'pS' | 'ps' | 
         const start = (v & 0xffff) + (rel ? offset + size : 0);
         const end = start + (v >>> 16);
         if (end > len) return null;
-        return str ? cString(buf, off + start, off + end) : buf.toString('hex', off + start, off + end);
+        return str
+          ? cString(ctx.strings, buf, off + start, off + end)
+          : buf.toString('hex', off + start, off + end);
       };
     }
     case 'array': {
@@ -222,18 +269,24 @@ function intReader(size: number, signed: boolean, be: boolean): (buf: Buffer, at
   }
 }
 
-function hexOf(buf: Buffer, at: number, size: number, be: boolean): string {
-  if (size === 1) return buf[at]!.toString(16);
-  if (size === 2) return (be ? buf.readUInt16BE(at) : buf.readUInt16LE(at)).toString(16);
-  if (size === 4) return (be ? buf.readUInt32BE(at) : buf.readUInt32LE(at)).toString(16);
+function hexOf(buf: Buffer, at: number, size: number, be: boolean, cache: HexCache): string {
+  if (size === 1) return cache.hex(0, buf[at]!);
+  if (size === 2) return cache.hex(0, be ? buf.readUInt16BE(at) : buf.readUInt16LE(at));
+  if (size === 4) return cache.hex(0, be ? buf.readUInt32BE(at) : buf.readUInt32LE(at));
   const hi = be ? buf.readUInt32BE(at) : buf.readUInt32LE(at + 4);
   const lo = be ? buf.readUInt32BE(at + 4) : buf.readUInt32LE(at);
-  return hi === 0 ? lo.toString(16) : hi.toString(16) + lo.toString(16).padStart(8, '0');
+  return cache.hex(hi, lo);
 }
 
-function cString(buf: Buffer, start: number, end: number, trimNewlines = false): string {
+function cString(
+  strings: StringInterner,
+  buf: Buffer,
+  start: number,
+  end: number,
+  trimNewlines = false,
+): string {
   let p = start;
   while (p < end && buf[p] !== 0) p++;
   if (trimNewlines) while (p > start && buf[p - 1] === 0x0a) p--;
-  return buf.toString('utf8', start, p);
+  return strings.get(buf, start, p);
 }

@@ -3,6 +3,7 @@ import type { TraceEvent } from '../../model/trace-event.js';
 import { FileSource, MalformedError, TruncatedError } from './byte-reader.js';
 import { CpuStream } from './cpu-stream.js';
 import { type DecodeContext, EventDecoder, unknownEvent } from './event-decoder.js';
+import { HexCache, StringInterner } from './interning.js';
 import { Kallsyms } from './kallsyms.js';
 import { CpuHeap } from './merge.js';
 import { readMetadata, type TraceDatMeta } from './metadata.js';
@@ -49,6 +50,8 @@ async function* readEvents(file: FileSource, meta: TraceDatMeta, diagnostics: Di
   let kallsyms: Kallsyms | null | undefined;
   const ctx: DecodeContext = {
     bigEndian: meta.bigEndian,
+    hex: new HexCache(),
+    strings: new StringInterner(),
     cmdlines: meta.cmdlines,
     kallsyms: () => {
       if (kallsyms === undefined) kallsyms = meta.kallsymsText ? Kallsyms.parse(meta.kallsymsText) : null;

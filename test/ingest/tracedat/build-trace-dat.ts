@@ -76,11 +76,10 @@ export function pages(t: SyntheticTrace, cpu: { base: number; records: Synthetic
   const data0 = 8 + t.longSize;
   const out: Buffer[] = [];
   const perPage = t.perPage ?? 1000;
+  let ts = cpu.base;
   for (let start = 0; start < cpu.records.length || start === 0; start += perPage) {
     const page = Buffer.alloc(pageSize);
     const recs = cpu.records.slice(start, start + perPage);
-    let ts = cpu.base;
-    for (const r of cpu.records.slice(0, start)) ts += r.delta + (r.paddingBefore ? 1 : 0);
     t.bigEndian ? page.writeBigUInt64BE(BigInt(ts)) : page.writeBigUInt64LE(BigInt(ts));
     let at = data0;
     const word = (typeLen: number, delta: number) => {
@@ -92,6 +91,7 @@ export function pages(t: SyntheticTrace, cpu: { base: number; records: Synthetic
       t.bigEndian ? page.writeUInt32BE(v, at) : page.writeUInt32LE(v, at);
       at += 4;
     };
+    for (const r of recs) ts += r.delta + (r.paddingBefore ? 1 : 0);
     for (const r of recs) {
       if (r.paddingBefore) {
         word(29, 1);

@@ -1,0 +1,70 @@
+/**
+ * Caches for the values that repeat across millions of records (lock names,
+ * lock addresses, flag columns): decoding them once and handing out the same
+ * string keeps the per-event cost and the garbage low, and lets consumers'
+ * Map lookups reuse the string's cached hash. Sizes are bounded: a cache that
+ * grows past its limit is cleared.
+ */
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+const LIMIT = 1 << 16;
+
+/** Hex strings (no `0x`, no leading zeros) of 32/64-bit pointer values. */
+export class HexCache {
+  private readonly map = new Map<number, { hi: number; text: string }>();
+
+  /** `hi:lo` as tracefs prints a pointer with `%lx`/`%px`. */
+  hex(hi: number, lo: number): string {
+    const key = lo | 0; // int32 keys stay small integers in the Map
+    const hit = this.map.get(key);
+    if (hit !== undefined && hit.hi === hi) return hit.text;
+    const text = hi === 0 ? trimZeros(hex32(lo)) : trimZeros(hex32(hi)) + hex32(lo);
+    if (this.map.size >= LIMIT) this.map.clear();
+    this.map.set(key, { hi, text });
+    return text;
+  }
+}
+
+function hex32(v: number): string {
+  return HEX[v >>> 24]! + HEX[(v >>> 16) & 255]! + HEX[(v >>> 8) & 255]! + HEX[v & 255]!;
+}
+
+function trimZeros(s: string): string {
+  let i = 0;
+  while (i < s.length - 1 && s.charCodeAt(i) === 48) i++;
+  return i === 0 ? s : s.slice(i);
+}
+
+interface Interned {
+  bytes: Uint8Array;
+  text: string;
+}
+
+/** Interns short strings read from records (lock names, comms), keyed by an FNV-1a hash of their bytes. */
+export class StringInterner {
+  private readonly map = new Map<number, Interned>();
+
+  /** The UTF-8 string of `buf[start, end)`. */
+  get(buf: Buffer, start: number, end: number): string {
+    const len = end - start;
+    if (len > 64) return buf.toString('utf8', start, end);
+    let h = 0x811c9dc5 ^ len;
+    for (let p = start; p < end; p++) h = Math.imul(h ^ buf[p]!, 0x01000193);
+    h |= 0;
+    const hit = this.map.get(h);
+    if (hit !== undefined && hit.bytes.length === len) {
+      let same = true;
+      const b = hit.bytes;
+      for (let i = 0; i < len; i++) {
+        if (b[i] !== buf[start + i]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return hit.text;
+    }
+    const text = buf.toString('utf8', start, end);
+    if (this.map.size >= LIMIT) this.map.clear();
+    this.map.set(h, { bytes: Uint8Array.prototype.slice.call(buf, start, end), text });
+    return text;
+  }
+}
