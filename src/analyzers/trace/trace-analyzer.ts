@@ -111,7 +111,7 @@ export class TraceAnalyzer {
 
   constructor(options: TraceAnalyzerOptions = {}) {
     for (const c of options.lockdep ?? []) this.lockdep.set(c.name, c);
-    this.reservoirSize = options.reservoirSize ?? 2000;
+    this.reservoirSize = options.reservoirSize ?? 1000;
     this.directReclaimSamples = new Reservoir(this.reservoirSize);
   }
 
