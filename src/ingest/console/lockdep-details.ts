@@ -392,7 +392,23 @@ class DetailsBuilder {
  * Structure the lines of one recognized report (banner to last line, prefixes already removed):
  * task, kernel release, taint, hardware, the lock being acquired and those held, the dependency
  * chain, held-lock lists, the unsafe scenario, irq-state blocks and the main call trace.
- * Never throws: what cannot be understood becomes a diagnostic.
+ * Never throws: what cannot be understood becomes a diagnostic (codes: LOCK_LINE_UNPARSED,
+ * LOCK_SITE_UNPARSED, CHAIN_ENTRY_UNPARSED, HELD_LOCK_UNPARSED, HELD_LOCKS_COUNT, FRAME_UNPARSED).
+ *
+ * Field by field:
+ * - `acquiring`: the lock the report is about: `is trying to acquire lock:` / `is trying to lock:`,
+ *   `takes:` (inconsistent state), `just changed the state of lock:` (inversion), `is trying to
+ *   release lock (X)` (bad unlock balance), `with a lock still held there!` (held lock freed).
+ * - `held`: `but task is already holding lock:`, `and this task is already holding:`, `but this
+ *   task is not holding:`, `but this lock took another, ... lock in the past:`.
+ * - `chain`: the `-> #N` entries with their stacks; without any (irq safe -> unsafe, inversion),
+ *   the `Chain exists of:` locks or the irq-safe and irq-unsafe locks, stackless.
+ * - `heldLocks`: one entry per `N locks held by comm/pid:` / `no locks held by comm/pid.` block.
+ * - `irqStates`: `{IN-HARDIRQ-W} state was registered at:`, `INITIAL USE at:`, `... which became
+ *   HARDIRQ-irq-safe at:`, `... acquired at:` ... with their stacks.
+ * - `stack`: the first call trace after `Call Trace:` (or the CPU/Hardware lines); later ones
+ *   (NMI backtraces of other CPUs) are not the report's.
+ * - `taint`: the flags as printed after `Tainted:` (`G           O`), null when `Not tainted`.
  */
 export function extractLockDetails(kind: ReportKind, lines: ConsoleLine[]): LockDetails {
   const b = new DetailsBuilder(kind);
