@@ -16,38 +16,64 @@ import { parseTimestampNs } from './timestamp.js';
  * `-<pid>` that precedes the `[cpu]` column.
  */
 export interface EventLine {
-  comm: string;
+  /** The comm is s[commStart, commEnd) (offsets, so a known comm costs no allocation). */
+  commStart: number;
+  commEnd: number;
   pid: number;
   tgid: number | null;
   cpu: number;
   flags: string | null;
   ts: number;
-  /** Event name as printed (`lock_acquire`, `tracing_mark_write`, `function` for function-tracer lines). */
+  /**
+   * Event name as printed (`lock_acquire`, `tracing_mark_write`, `function`
+   * for function-tracer lines), or '' when it is s[nameStart, nameEnd) with
+   * the hash `nameHash` (resolved by the caller's cache without a slice).
+   */
   name: string;
+  nameStart: number;
+  nameEnd: number;
+  nameHash: number;
   /** Index in the line where the payload starts. */
   payloadStart: number;
+}
+
+export function newEventLine(): EventLine {
+  return {
+    commStart: 0,
+    commEnd: 0,
+    pid: 0,
+    tgid: null,
+    cpu: 0,
+    flags: null,
+    ts: 0,
+    name: '',
+    nameStart: 0,
+    nameEnd: 0,
+    nameHash: 0,
+    payloadStart: 0,
+  };
 }
 
 /** The `[cpu]` column is searched only this far into a line (comm ≤ 16 + prefixes such as a full Android comm). */
 const MAX_HEAD = 256;
 
-export function parseEventLine(s: string): EventLine | null {
+/** Fills `ev` (reused between lines) from line s; false when s is not an event line of these dialects. */
+export function parseEventLine(s: string, ev: EventLine): boolean {
   let from = 0;
   for (;;) {
     const b = s.indexOf('[', from);
-    if (b < 0 || b > MAX_HEAD) return null;
-    const e = parseAtBracket(s, b);
-    if (e) return e;
+    if (b < 0 || b > MAX_HEAD) return false;
+    if (parseAtBracket(s, b, ev)) return true;
     from = b + 1;
   }
 }
 
-function parseAtBracket(s: string, b: number): EventLine | null {
+function parseAtBracket(s: string, b: number, ev: EventLine): boolean {
   const n = s.length;
-  if (b === 0 || !isBlank(s.charCodeAt(b - 1))) return null;
+  if (b === 0 || !isBlank(s.charCodeAt(b - 1))) return false;
   let i = b + 1;
   while (i < n && isDigit(s.charCodeAt(i))) i++;
-  if (i === b + 1 || s.charCodeAt(i) !== 0x5d /* ] */ || i - b > 6) return null;
+  if (i === b + 1 || s.charCodeAt(i) !== 0x5d /* ] */ || i - b > 6) return false;
   const cpu = parseUint(s, b + 1, i);
   const afterCpu = i + 1;
 
@@ -57,38 +83,37 @@ function parseAtBracket(s: string, b: number): EventLine | null {
   let tgid: number | null = null;
   if (s.charCodeAt(e) === 0x29 /* ) */) {
     const open = s.lastIndexOf('(', e);
-    if (open < 0 || e - open > 12) return null;
+    if (open < 0 || e - open > 12) return false;
     const inner = s.slice(open + 1, e).trim();
     if (inner !== '' && !/^-+$/.test(inner)) {
       tgid = parseUint(inner, 0, inner.length);
-      if (tgid < 0) return null;
+      if (tgid < 0) return false;
     }
     e = open - 1;
     while (e > 0 && isBlank(s.charCodeAt(e))) e--;
   }
   const pidEnd = e + 1;
   while (e >= 0 && isDigit(s.charCodeAt(e))) e--;
-  if (e + 1 === pidEnd || e < 0 || s.charCodeAt(e) !== 0x2d /* - */) return null;
+  if (e + 1 === pidEnd || e < 0 || s.charCodeAt(e) !== 0x2d /* - */) return false;
   const pid = parseUint(s, e + 1, pidEnd);
   const commStart = skipBlanks(s, 0, e);
-  const comm = s.slice(commStart, e);
 
   // Forwards: optional flags, then the timestamp and `: `.
   i = skipBlanks(s, afterCpu);
-  if (i === afterCpu) return null;
+  if (i === afterCpu) return false;
   let t = i;
   while (t < n && !isBlank(s.charCodeAt(t))) t++;
   let flags: string | null = null;
   let ts = s.charCodeAt(t - 1) === 0x3a /* : */ ? parseTimestampNs(s, i, t - 1) : -1;
   if (ts < 0) {
-    if (t - i > 8) return null;
+    if (t - i > 8) return false;
     flags = s.slice(i, t);
     i = skipBlanks(s, t);
     t = i;
     while (t < n && !isBlank(s.charCodeAt(t))) t++;
-    if (s.charCodeAt(t - 1) !== 0x3a) return null;
+    if (s.charCodeAt(t - 1) !== 0x3a) return false;
     ts = parseTimestampNs(s, i, t - 1);
-    if (ts < 0) return null;
+    if (ts < 0) return false;
   }
   let p = skipBlanks(s, t);
   // trace-cmd --ts-diff: `(+2)` between the timestamp and the event name.
@@ -96,37 +121,70 @@ function parseAtBracket(s: string, b: number): EventLine | null {
     const close = s.indexOf(')', p);
     if (close > 0 && close - p < 32) p = skipBlanks(s, close + 1);
   }
-  return nameAndPayload(s, p, { comm, pid, tgid, cpu, flags, ts });
+  ev.commStart = commStart;
+  ev.commEnd = e;
+  ev.pid = pid;
+  ev.tgid = tgid;
+  ev.cpu = cpu;
+  ev.flags = flags;
+  ev.ts = ts;
+  return nameAndPayload(s, p, ev);
 }
-
-type Head = Pick<EventLine, 'comm' | 'pid' | 'tgid' | 'cpu' | 'flags' | 'ts'>;
 
 /**
  * After `ts: `: `name: payload` (trace-cmd pads the name to 20 columns),
  * `func <-parent` (function tracer), `<stack trace>`, `sys_x(args)` /
- * `sys_x -> 0x0` (syscalls), or an empty payload.
+ * `sys_x -> 0x0` (syscalls), or an empty payload. Sets `ev.name` and
+ * `ev.payloadStart`; false when the text after the timestamp is none of these.
  */
-export function nameAndPayload(s: string, p: number, h: Head): EventLine | null {
+export function nameAndPayload(s: string, p: number, ev: EventLine): boolean {
   const n = s.length;
-  if (p >= n) return { ...h, name: '', payloadStart: n };
-  if (s.charCodeAt(p) === 0x3c /* < */) {
-    if (s.startsWith('<stack trace>', p)) return { ...h, name: 'kernel_stack', payloadStart: p };
-    if (s.startsWith('<user stack trace>', p)) return { ...h, name: 'user_stack', payloadStart: p };
+  if (p >= n) {
+    ev.name = '';
+    ev.nameStart = n;
+    ev.nameEnd = n;
+    ev.payloadStart = n;
+    return true;
+  }
+  const c0 = s.charCodeAt(p);
+  if (c0 === 0x3c /* < */) {
+    if (s.startsWith('<stack trace>', p)) return set(ev, 'kernel_stack', p);
+    if (s.startsWith('<user stack trace>', p)) return set(ev, 'user_stack', p);
   }
   // hwlat tracer: `#1     inner/outer(us):   11/12    ts:1581527483.343962693 count:6`
-  if (s.charCodeAt(p) === 0x23 /* # */ && isDigit(s.charCodeAt(p + 1)))
-    return { ...h, name: 'hwlat', payloadStart: p };
+  if (c0 === 0x23 /* # */ && isDigit(s.charCodeAt(p + 1))) return set(ev, 'hwlat', p);
   let q = p;
-  while (q < n && isIdentChar(s.charCodeAt(q))) q++;
-  const c = s.charCodeAt(q);
-  if (q > p && c === 0x3a /* : */ && (q + 1 === n || isBlank(s.charCodeAt(q + 1)))) {
-    return { ...h, name: s.slice(p, q), payloadStart: skipBlanks(s, q + 1) };
+  let h = 0;
+  for (; q < n; q++) {
+    const c = s.charCodeAt(q);
+    if (!isIdentChar(c)) break;
+    h = (Math.imul(h, 31) + c) | 0;
   }
-  if (q > p && c === 0x28 /* ( */) return { ...h, name: s.slice(p, q), payloadStart: q };
-  if (q > p && s.startsWith(' -> ', q)) return { ...h, name: s.slice(p, q), payloadStart: q + 4 };
+  if (q > p) {
+    const c = s.charCodeAt(q);
+    let payloadStart = -1;
+    if (c === 0x3a /* : */ && (q + 1 === n || isBlank(s.charCodeAt(q + 1))))
+      payloadStart = skipBlanks(s, q + 1);
+    else if (c === 0x28 /* ( */) payloadStart = q;
+    else if (c === 0x20 && s.startsWith(' -> ', q)) payloadStart = q + 4;
+    if (payloadStart >= 0) {
+      ev.name = '';
+      ev.nameStart = p;
+      ev.nameEnd = q;
+      ev.nameHash = h;
+      ev.payloadStart = payloadStart;
+      return true;
+    }
+  }
   // function tracer: `sym <-parent` or `sym+0x10/0x9c <-parent+0x18/0x2c`
   let r = q;
   while (r < n && !isBlank(s.charCodeAt(r))) r++;
-  if (r > p && s.startsWith(' <-', r)) return { ...h, name: 'function', payloadStart: p };
-  return null;
+  if (r > p && s.startsWith(' <-', r)) return set(ev, 'function', p);
+  return false;
+}
+
+function set(ev: EventLine, name: string, payloadStart: number): true {
+  ev.name = name;
+  ev.payloadStart = payloadStart;
+  return true;
 }

@@ -1,5 +1,5 @@
 import type { EventLine } from './event-line.js';
-import { nameAndPayload } from './event-line.js';
+import { nameAndPayload, newEventLine } from './event-line.js';
 import { isBlank, isDigit, parseUint } from './scan.js';
 import { parseTimestampNs } from './timestamp.js';
 
@@ -74,14 +74,14 @@ export function parseLatencyLine(s: string): EventLine | null {
     if (pid < 0) return null;
     let p = payloadFrom;
     while (p < s.length && isBlank(s.charCodeAt(p))) p++;
-    return nameAndPayload(s, p, {
-      comm: commPid.slice(0, dash),
-      pid,
-      tgid: null,
-      cpu: parseUint(cf[1]!, 0, cf[1]!.length),
-      flags: cf[2] ?? null,
-      ts,
-    });
+    const ev = newEventLine();
+    ev.commStart = starts[0]!;
+    ev.commEnd = starts[0]! + dash;
+    ev.pid = pid;
+    ev.cpu = parseUint(cf[1]!, 0, cf[1]!.length);
+    ev.flags = cf[2] ?? null;
+    ev.ts = ts;
+    return nameAndPayload(s, p, ev) ? ev : null;
   }
   return null;
 }

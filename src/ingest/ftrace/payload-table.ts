@@ -450,20 +450,29 @@ export function parsePayloadByTable(name: string, payload: string): TableResult 
   return { fields: parseKeyValues(payload), matched: false };
 }
 
+/** Object.entries of each row's `types` and `rename`, computed once. */
+const ENTRIES = new Map<PayloadRow, { types: [string, FieldType][]; rename: [string, string][] }>(
+  PAYLOAD_TABLE.map((r) => [
+    r,
+    { types: Object.entries(r.types ?? {}), rename: Object.entries(r.rename ?? {}) },
+  ]),
+);
+
 function applyRow(row: PayloadRow, payload: string): Fields | null {
+  const { types, rename } = ENTRIES.get(row)!;
   let fields: Fields | null;
   if (row.pattern === 'kv') {
     fields = parseKeyValues(payload);
-    if (row.rename) {
-      for (const [from, to] of Object.entries(row.rename)) {
-        if (from in fields) {
-          fields[to] = fields[from]!;
-          delete fields[from];
-        }
+    for (const [from, to] of rename) {
+      if (from in fields) {
+        fields[to] = fields[from]!;
+        delete fields[from];
       }
     }
-    if (row.requires?.some((k) => !(k in fields!) && !(row.rename?.[k] && row.rename[k]! in fields!)))
-      return null;
+    if (row.requires) {
+      for (const k of row.requires)
+        if (!(k in fields) && !(row.rename?.[k] && row.rename[k]! in fields)) return null;
+    }
   } else if (typeof row.pattern === 'function') {
     fields = row.pattern(payload);
     if (!fields) return null;
@@ -471,14 +480,12 @@ function applyRow(row: PayloadRow, payload: string): Fields | null {
     const m = row.pattern.exec(payload);
     if (!m) return null;
     fields = {};
-    for (const [k, v] of Object.entries(m.groups ?? {})) if (v !== undefined) fields[k] = v;
+    const groups = m.groups ?? {};
+    for (const k in groups) if (groups[k] !== undefined) fields[k] = groups[k]!;
   }
-  if (row.types) {
-    for (const [k, t] of Object.entries(row.types)) {
-      const v = fields[k];
-      if (typeof v !== 'string') continue;
-      fields[k] = convert(v, t);
-    }
+  for (const [k, t] of types) {
+    const v = fields[k];
+    if (typeof v === 'string') fields[k] = convert(v, t);
   }
   row.finish?.(fields);
   return fields;

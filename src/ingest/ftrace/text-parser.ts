@@ -1,7 +1,7 @@
 import type { Diagnostic } from '../../model/diagnostic.js';
 import type { TraceEvent } from '../../model/trace-event.js';
 import { BoundedDiagnostics, excerpt } from './diagnostics.js';
-import { type EventLine, parseEventLine } from './event-line.js';
+import { type EventLine, newEventLine, parseEventLine } from './event-line.js';
 import { FAST_PAYLOADS } from './fast-payloads.js';
 import { parseFunctionGraphLine } from './function-graph.js';
 import { parseKeyValues } from './key-values.js';
@@ -33,6 +33,17 @@ export interface FtraceTextParserOptions {
 /** Old kernels print trace_marker writes as event `0:`; tracefs prints `tracing_mark_write:`. Both are `print`. */
 const MARKER_NAMES = new Set(['tracing_mark_write', '0']);
 const NL = 0x0a;
+/** Placeholder until an event's fields are known (replaced before the event is emitted). */
+const EMPTY: TraceEvent['fields'] = Object.freeze({}) as TraceEvent['fields'];
+
+interface EventKind {
+  printed: string;
+  name: string;
+  system: string | null;
+  fast: ((payload: string) => TraceEvent['fields'] | null) | null;
+  marker: boolean;
+  stack: boolean;
+}
 
 /**
  * Streaming reader of ftrace text in all its dialects (tracefs `trace` and
@@ -61,6 +72,12 @@ export class FtraceTextParser {
   private inTraceData = false;
   private readonly graphTask = new Map<number, { comm: string; pid: number }>();
   private readonly strings = new Interner();
+  private readonly kinds = new Map<string, EventKind>();
+  /** Event kinds by the hash of the printed name (checked against the line, so no slice per event). */
+  private readonly kindsByHash = new Map<number, EventKind[]>();
+  /** Last comm seen per pid (checked against the line, so a known comm costs no slice). */
+  private readonly commByPid = new Map<number, string>();
+  private readonly scratch: EventLine = newEventLine();
 
   constructor(options: FtraceTextParserOptions = {}) {
     this.diag = new BoundedDiagnostics(options.maxDiagnosticsPerCode ?? 20);
@@ -141,12 +158,9 @@ export class FtraceTextParser {
     }
 
     const c0 = line.charCodeAt(0);
-    if (c0 !== 0x23 /* # */) {
-      const ev = parseEventLine(line);
-      if (ev) {
-        this.emitEvent(ev, line, lineNo, out);
-        return;
-      }
+    if (c0 !== 0x23 /* # */ && parseEventLine(line, this.scratch)) {
+      this.emitEvent(this.scratch, line, lineNo, out);
+      return;
     }
     const kind = matchLineKind(line);
     if (kind) {
@@ -251,18 +265,64 @@ export class FtraceTextParser {
     });
   }
 
+  /** Per event name as printed: its name as emitted, system and fast reader. */
+  private kindOf(printed: string): EventKind {
+    let k = this.kinds.get(printed);
+    if (k === undefined) {
+      const name = MARKER_NAMES.has(printed) ? 'print' : printed;
+      const stack = name === 'kernel_stack' || name === 'user_stack';
+      k = {
+        printed: this.strings.get(printed),
+        name: this.strings.get(name),
+        system: stack ? 'ftrace' : systemOf(name),
+        fast: this.fast ? (FAST_PAYLOADS.get(name) ?? null) : null,
+        marker: name !== printed,
+        stack,
+      };
+      if (this.kinds.size < 10_000) this.kinds.set(k.printed, k);
+    }
+    return k;
+  }
+
+  /** The kind of the event named line[start, end) with hash h. */
+  private kindAt(line: string, start: number, end: number, h: number): EventKind {
+    const bucket = this.kindsByHash.get(h);
+    const len = end - start;
+    if (bucket !== undefined) {
+      for (const k of bucket) if (k.printed.length === len && line.startsWith(k.printed, start)) return k;
+    }
+    const k = this.kindOf(line.slice(start, end));
+    if (this.kinds.size < 10_000) {
+      if (bucket) bucket.push(k);
+      else this.kindsByHash.set(h, [k]);
+    }
+    return k;
+  }
+
+  private commAt(line: string, ev: EventLine): string {
+    const cached = this.commByPid.get(ev.pid);
+    const len = ev.commEnd - ev.commStart;
+    if (cached !== undefined && cached.length === len && line.startsWith(cached, ev.commStart)) return cached;
+    const comm = this.strings.get(line.slice(ev.commStart, ev.commEnd));
+    if (this.commByPid.size >= 100_000) this.commByPid.clear();
+    this.commByPid.set(ev.pid, comm);
+    return comm;
+  }
+
   private emitEvent(ev: EventLine, line: string, lineNo: number, out: TraceEvent[]): void {
-    let name = ev.name;
-    let payload = ev.payloadStart < line.length ? line.slice(ev.payloadStart) : '';
-    if (payload.length > 0 && isBlank(payload.charCodeAt(payload.length - 1))) payload = payload.trimEnd();
-    if (name === '') {
+    const kind =
+      ev.name !== ''
+        ? this.kindOf(ev.name)
+        : ev.nameEnd > ev.nameStart
+          ? this.kindAt(line, ev.nameStart, ev.nameEnd, ev.nameHash)
+          : null;
+    if (kind === null) {
       this.skip(lineNo, 'ftrace-empty-event', 'event line without an event name or payload');
       return;
     }
-    if (MARKER_NAMES.has(name)) {
-      payload = `${name}:${payload === '' ? '' : ' '}${payload}`;
-      name = 'print';
-    }
+    let payload = ev.payloadStart < line.length ? line.slice(ev.payloadStart) : '';
+    if (payload.length > 0 && isBlank(payload.charCodeAt(payload.length - 1))) payload = payload.trimEnd();
+    if (kind.marker) payload = `${kind.printed}:${payload === '' ? '' : ' '}${payload}`;
     this.lastTs = ev.ts;
     const event: TraceEvent = {
       line: lineNo,
@@ -270,33 +330,28 @@ export class FtraceTextParser {
       cpu: ev.cpu,
       pid: ev.pid,
       tgid: ev.tgid,
-      comm: this.strings.get(ev.comm),
+      comm: this.commAt(line, ev),
       flags: ev.flags,
-      system: null,
-      name: this.strings.get(name),
+      system: kind.system,
+      name: kind.name,
       payload,
-      fields: {},
+      fields: EMPTY,
     };
-    if (name === 'kernel_stack' || name === 'user_stack') {
-      event.system = 'ftrace';
+    if (kind.stack) {
       this.pendingStack = event;
       this.stackFrames = [];
       return;
     }
-    event.system = systemOf(name);
-    event.fields = this.fieldsOf(name, payload, lineNo);
-    if (typeof event.fields.name === 'string' && event.system === 'lock')
-      event.fields.name = this.strings.get(event.fields.name);
+    const fields = kind.fast?.(payload) || this.fieldsOf(kind.name, payload, lineNo);
+    if (kind.system === 'lock' && typeof fields.name === 'string')
+      fields.name = this.strings.get(fields.name);
+    event.fields = fields;
     this.stats.events++;
     out.push(event);
   }
 
-  /** The typed fields of one payload: fast path, else the table, else `key=value`. */
+  /** The typed fields of one payload from the table, else `key=value`. */
   private fieldsOf(name: string, payload: string, lineNo: number): TraceEvent['fields'] {
-    if (this.fast) {
-      const f = FAST_PAYLOADS.get(name)?.(payload);
-      if (f) return f;
-    }
     if (payload.startsWith('[FAILED TO PARSE]')) {
       this.diag.add('ftrace-failed-to-parse', `trace-cmd could not format this ${name} event`, lineNo);
       const fields = parseKeyValues(payload.slice(17));

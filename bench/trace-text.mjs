@@ -1,0 +1,126 @@
+// ftrace text parsing speed: FtraceTextParser over a large text trace built from the lab's real
+// captures (../shared/corpus/lab-6.1, timestamps shifted so they stay ordered), next to `wc -l`
+// and a naive readline + per-line regex parser measured in the same run (and `lockscope trace
+// analyze --json` when that command is built). Size: LOCKSCOPE_TRACE_MB (default 1024).
+// Target (issue 4): analyze ≥ 300 MB/s on one core, peak RSS ≤ 250 MB whatever the size.
+// Needs `npm run build` first. Never run while a kernel build or QEMU shares the machine.
+import {
+  createWriteStream,
+  existsSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  writeFileSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { cli, measure, OUT, ROOT, row, SHARED, sizeMB } from './lib.mjs';
+
+const targetMB = Number(process.env.LOCKSCOPE_TRACE_MB ?? 1024);
+if (!SHARED) {
+  console.log('../shared/corpus is absent: no lab traces to build the input from');
+  process.exit(0);
+}
+const parserModule = join(ROOT, 'dist', 'ingest', 'ftrace', 'text-parser.js');
+if (!existsSync(parserModule)) {
+  console.log('dist/ingest/ftrace/text-parser.js is missing: run `npm run build` first');
+  process.exit(1);
+}
+
+// ---- build the input: every lab text trace, repeated, each pass shifted past the previous one ----
+function labTraces(dir) {
+  const out = [];
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) out.push(...labTraces(p));
+    else if (/\.trace\.txt(\.gz)?$/.test(e.name)) out.push(p);
+  }
+  return out.sort();
+}
+
+const TS = /^(.*?\]\s+\S+\s+)(\d+)\.(\d{6}): /;
+const file = join(OUT, `trace-text-${targetMB}MB.txt`);
+if (!existsSync(file) || sizeMB(file) < targetMB) {
+  const sources = labTraces(join(SHARED, 'corpus', 'lab-6.1')).map((p) => {
+    const b = readFileSync(p);
+    return (p.endsWith('.gz') ? gunzipSync(b) : b).toString('utf8').split('\n');
+  });
+  const header = sources[0].filter((l) => l.startsWith('#'));
+  const tmp = `${file}.tmp`;
+  const out = createWriteStream(tmp);
+  const write = (s) => (out.write(s) ? Promise.resolve() : new Promise((r) => out.once('drain', r)));
+  await write(`${header.join('\n')}\n`);
+  let written = 0;
+  let offset = 0; // whole seconds added to this pass
+  while (written < targetMB * 1024 * 1024) {
+    let maxSec = 0;
+    for (const lines of sources) {
+      const parts = [];
+      for (const line of lines) {
+        if (line === '' || line.startsWith('#')) continue;
+        const m = TS.exec(line);
+        if (!m) continue;
+        const sec = Number(m[2]) + offset;
+        if (sec > maxSec) maxSec = sec;
+        parts.push(`${m[1]}${sec}.${m[3]}: ${line.slice(m[0].length)}`);
+      }
+      const chunk = `${parts.join('\n')}\n`;
+      written += Buffer.byteLength(chunk);
+      await write(chunk);
+      offset = maxSec + 1;
+    }
+  }
+  await new Promise((r) => out.end(r));
+  renameSync(tmp, file);
+}
+const mb = sizeMB(file);
+console.log(
+  `ftrace text: ${file} (${mb.toFixed(0)} MB)${mb < 200 ? ' — small input: a smoke run, not a measurement' : ''}`,
+);
+
+// ---- the programs measured ----
+const parserScript = join(OUT, 'trace-text-parser.mjs');
+writeFileSync(
+  parserScript,
+  `import { createReadStream } from 'node:fs';
+import { FtraceTextParser } from ${JSON.stringify(parserModule)};
+const p = new FtraceTextParser();
+let n = 0;
+for await (const chunk of createReadStream(process.argv[2], { highWaterMark: 1 << 20 })) n += p.push(chunk).length;
+n += p.end().length;
+console.error(JSON.stringify({ events: n, ...p.stats }));
+`,
+);
+const naiveScript = join(OUT, 'trace-text-naive.mjs');
+writeFileSync(
+  naiveScript,
+  `import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+// The obvious parser: readline, one regex for the prefix and a key=value split of the payload.
+const RE = /^\\s*(.+)-(\\d+)\\s+(?:\\(\\s*[\\d-]+\\)\\s+)?\\[(\\d+)\\]\\s+(?:(\\S+)\\s+)?(\\d+)\\.(\\d+):\\s+([\\w.]+):\\s+(.*)$/;
+let n = 0;
+const rl = createInterface({ input: createReadStream(process.argv[2], { highWaterMark: 1 << 20 }), crlfDelay: Infinity });
+for await (const line of rl) {
+  const m = RE.exec(line);
+  if (!m) continue;
+  const fields = {};
+  for (const kv of m[8].split(' ')) { const i = kv.indexOf('='); if (i > 0) fields[kv.slice(0, i)] = kv.slice(i + 1); }
+  n++;
+}
+console.error(JSON.stringify({ events: n }));
+`,
+);
+
+const results = [];
+const wc = row('wc -l', measure('wc', ['-l', file]), mb);
+results.push(wc);
+const naive = row('naive readline + regex', measure(process.execPath, [naiveScript, file]), mb, wc);
+results.push(naive);
+const parsed = measure(process.execPath, [parserScript, file]);
+results.push(row('FtraceTextParser (1 core)', parsed, mb, naive));
+console.log(`    ${parsed.stderr.split('\n').find((l) => l.startsWith('{')) ?? parsed.stderr.trim()}`);
+if (existsSync(join(ROOT, 'dist', 'commands', 'trace', 'analyze.js'))) {
+  const [cmd, args] = cli(['trace', 'analyze', '--json', file]);
+  results.push(row('lockscope trace analyze --json', measure(cmd, args), mb, naive));
+}
+writeFileSync(join(OUT, 'trace-text.json'), `${JSON.stringify({ file, mb, results }, null, 2)}\n`);
