@@ -275,6 +275,63 @@ describe('mail-wrapped and pr_cont-broken lock lines', () => {
     ]);
   });
 
+  it('comms with blanks and slashes (`Web Content`, `kworker/u4:0`)', () => {
+    const d = extractLockDetails(
+      'circular-dependency',
+      consoleLines(
+        [
+          'Web Content/2210 is trying to acquire lock:',
+          'ffff888004c1a1a8 (reservation_ww_class_mutex){+.+.}-{3:3}, at: virtio_gpu_array_lock_resv+0x2b/0xa0',
+          '2 locks held by Web Content/2210:',
+          ' #0: ffff888004c10d48 (&vgdev->obj_free_lock){+.+.}-{3:3}, at: virtio_gpu_cleanup_object+0x12/0x40',
+          ' #1: ffff888004c1a1a8 (reservation_ww_class_mutex){+.+.}-{3:3}, at: virtio_gpu_array_lock_resv+0x2b/0xa0',
+          'no locks held by kworker/u4:0/9.',
+          'CPU: 1 PID: 2210 Comm: Web Content Tainted: G        W          6.1.192 #2',
+        ].join('\n'),
+      ),
+    );
+    expect(d.task).toEqual({ comm: 'Web Content', pid: 2210 });
+    expect(d.heldLocks.map((h) => [h.task, h.count, h.locks.length])).toEqual([
+      [{ comm: 'Web Content', pid: 2210 }, 2, 2],
+      [{ comm: 'kworker/u4:0', pid: 9 }, 0, 0],
+    ]);
+    expect(d).toMatchObject({ kernelRelease: '6.1.192', taint: 'G        W' });
+  });
+
+  it('the task lines of bad unlock balance, held lock freed and hung tasks', () => {
+    const task = (line: string, kind: ReportKind = 'bad-unlock-balance') =>
+      extractLockDetails(kind, consoleLines(line)).task;
+    expect(task('drmfb/1869 is trying to release lock (&vgdev->obj_free_lock) at:')).toEqual({
+      comm: 'drmfb',
+      pid: 1869,
+    });
+    expect(
+      task(
+        'Web Content/77 is freeing memory ffff888004c1a000-ffff888004c1afff, with a lock still held there!',
+      ),
+    ).toEqual({ comm: 'Web Content', pid: 77 });
+    expect(task('INFO: task kworker/u4:0:9 blocked for more than 143 seconds.', 'hung-task')).toEqual({
+      comm: 'kworker/u4:0',
+      pid: 9,
+    });
+    expect(
+      task('BUG: workqueue leaked lock or atomic: kworker/2:4/0xfffffe00/188', 'workqueue-leaked-lock'),
+    ).toEqual({
+      comm: 'kworker/2:4',
+      pid: 188,
+    });
+    expect(
+      task('BUG: scheduling while atomic: kworker/2:4/188/0x00000201', 'scheduling-while-atomic'),
+    ).toEqual({
+      comm: 'kworker/2:4',
+      pid: 188,
+    });
+    expect(task('[ BUG: drmfb/31761 still has locks held! ]', 'locks-held-at-exit')).toEqual({
+      comm: 'drmfb',
+      pid: 31761,
+    });
+  });
+
   it('a release wrapped under the CPU line, with the rest of the taint flags', () => {
     const d = extractLockDetails(
       'kcsan-data-race',

@@ -11,6 +11,8 @@ export type LockSlot = 'acquiring' | 'held' | null;
 interface TaskLineRow {
   /** The text after `comm/pid` (and after an optional `[HC0[0]:SC0[0]:HE1:SE1]` irq context). */
   suffix: string;
+  /** When more text stands between `comm/pid` and the suffix: what follows `comm/pid`. */
+  after?: string;
   /** The lock printed on the next line goes there. */
   next: LockSlot;
 }
@@ -30,7 +32,7 @@ const TASK_LINE_ROWS: readonly TaskLineRow[] = [
   // `syz-executor/123 is leaving the kernel with locks still held!`
   { suffix: 'is leaving the kernel with locks still held!', next: null },
   // `syz-executor.0/8543 is freeing memory ffff88804f5d6000-ffff88804f5d6fff, with a lock still held there!`
-  { suffix: 'with a lock still held there!', next: 'acquiring' },
+  { suffix: 'with a lock still held there!', after: ' is freeing memory ', next: 'acquiring' },
 ];
 
 export interface TaskLine {
@@ -59,22 +61,22 @@ function taskFromCommColonPid(s: string): TaskRef | null {
   return { comm: s.slice(0, colon), pid: Number(pid) };
 }
 
-/** The comm/pid part before ` [HC0[0]:SC0[0]:HE1:SE1]` or before the suffix. */
+/** The comm/pid part before ` [HC0[0]:SC0[0]:HE1:SE1]` or before the suffix (comms may hold blanks). */
 function commPidBefore(t: string, end: number): TaskRef | null {
   let head = t.slice(0, end).trimEnd();
   if (head.endsWith(']')) {
     const open = head.lastIndexOf(' [');
     if (open > 0) head = head.slice(0, open);
   }
-  // `Xorg/1869 is freeing memory ...,` : the comm/pid is the first word
-  const space = head.indexOf(' ');
-  return taskFromCommPid(space > 0 ? head.slice(0, space) : head);
+  return taskFromCommPid(head);
 }
 
 export function parseTaskLine(t: string): TaskLine | null {
   for (const row of TASK_LINE_ROWS) {
     if (!t.endsWith(row.suffix)) continue;
-    const task = commPidBefore(t, t.length - row.suffix.length);
+    const end = row.after ? t.indexOf(row.after) : t.length - row.suffix.length;
+    if (end <= 0) continue;
+    const task = commPidBefore(t, end);
     if (task) return { task, next: row.next };
   }
   return null;
@@ -99,12 +101,12 @@ export function parseReleaseLine(t: string): { task: TaskRef | null; name: strin
 /** Task lines of the report banners themselves (no lock follows). */
 const BANNER_TASK_RES: readonly [RegExp, (m: RegExpExecArray) => TaskRef | null][] = [
   // `INFO: task kworker/u4:0:9 blocked for more than 143 seconds.`
-  [/^INFO: task (\S{1,64}) blocked for more than/, (m) => taskFromCommColonPid(m[1] as string)],
+  [/^INFO: task (.{1,64}) blocked for more than/, (m) => taskFromCommColonPid(m[1] as string)],
   // `[ BUG: syz-executor/31761 still has locks held! ]`, `BUG: syz-executor/31761 still has locks held!`
-  [/^\[?\s?BUG: (\S{1,64}) still has locks held!/, (m) => taskFromCommPid(m[1] as string)],
+  [/^\[?\s?BUG: (.{1,64}) still has locks held!/, (m) => taskFromCommPid(m[1] as string)],
   // `in_atomic(): 1, irqs_disabled(): 0, non_block: 0, pid: 128, name: insmod`
   [
-    /^in_atomic\(\): \d+, irqs_disabled\(\): \d+,.{0,40} pid: (\d{1,8}), name: (\S{1,64})$/,
+    /^in_atomic\(\): \d+, irqs_disabled\(\): \d+,.{0,40} pid: (\d{1,8}), name: (.{1,64})$/,
     (m) => ({ comm: m[2] as string, pid: Number(m[1]) }),
   ],
   // `BUG: scheduling while atomic: kworker/2:4/188/0x00000201`
@@ -156,7 +158,10 @@ function splitTaint(rest: string): { taint: string; after: string } {
 
 // `CPU: 0 PID: 28 Comm: kswapd0 Tainted: G           O       6.1.192 #2`
 // `CPU: 1 UID: 0 PID: 5488 Comm: syz.0.17 Not tainted syzkaller #0 PREEMPT(full)`
-const CPU_LINE_RE = /^CPU: \d{1,5} (?:UID: \d{1,10} )?PID: (\d{1,8}) Comm: (\S{1,64}) (.{0,200})$/;
+// (the comm may hold blanks: `Comm: Web Content Tainted: ...`, so it ends at ` Not tainted`/` Tainted:`)
+const CPU_LINE_RE = /^CPU: \d{1,5} (?:UID: \d{1,10} )?PID: (\d{1,8}) Comm: /;
+const NOT_TAINTED = ' Not tainted';
+const TAINTED = ' Tainted:';
 
 // `6.1.192 #2 Tainted: G           O      ` / `4.8.0+ #30 Not tainted` (the line under a lockdep banner)
 const RELEASE_LINE_RE = /^(\S{1,100}) #\S{1,40} (Not tainted|Tainted: ?(.{0,100}))$/;
@@ -167,17 +172,29 @@ const HUNG_RELEASE_RE = /^(Not tainted|Tainted: (.{0,100})) (\S{1,100}) #\S{1,40
 export function parseKernelId(t: string): KernelId | null {
   let m = CPU_LINE_RE.exec(t);
   if (m) {
-    const rest = m[3] as string;
-    const task = { comm: m[2] as string, pid: Number(m[1]) };
-    if (rest.startsWith('Not tainted')) {
-      const rel = rest.slice('Not tainted'.length).trim().split(' ')[0];
-      return { task, kernelRelease: rel || null, taint: null, tainted: false };
+    const after = t.slice(m[0].length);
+    const pid = Number(m[1]);
+    let cut = after.indexOf(NOT_TAINTED);
+    if (cut > 0) {
+      const rel = after
+        .slice(cut + NOT_TAINTED.length)
+        .trim()
+        .split(' ')[0];
+      return {
+        task: { comm: after.slice(0, cut), pid },
+        kernelRelease: rel || null,
+        taint: null,
+        tainted: false,
+      };
     }
-    if (rest.startsWith('Tainted:')) {
-      const { taint, after } = splitTaint(rest.slice('Tainted:'.length));
-      return { task, kernelRelease: after.split(' ')[0] || null, taint: taint || null, tainted: true };
+    cut = after.indexOf(TAINTED);
+    if (cut > 0) {
+      const { taint, after: rest } = splitTaint(after.slice(cut + TAINTED.length));
+      const task = { comm: after.slice(0, cut), pid };
+      return { task, kernelRelease: rest.split(' ')[0] || null, taint: taint || null, tainted: true };
     }
-    return { task, kernelRelease: null, taint: null, tainted: false };
+    // `Comm: kswapd0` alone: the rest was wrapped onto the next line
+    return { task: { comm: after.trim(), pid }, kernelRelease: null, taint: null, tainted: false };
   }
   m = RELEASE_LINE_RE.exec(t);
   if (m) {

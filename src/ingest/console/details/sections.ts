@@ -25,9 +25,9 @@ export const INVERSION_HELD_RE =
 export const CHAIN_ENTRY_RE = /^-> #(\d{1,4}) \(/;
 
 // `2 locks held by kswapd0/28:`, `1 lock held by insmod/129:`
-export const HELD_HEADER_RE = /^(\d{1,6}) locks? held by (\S{1,80}):$/;
+export const HELD_HEADER_RE = /^(\d{1,6}) locks? held by (.{1,80}):$/;
 // `no locks held by insmod/128.`
-export const NO_HELD_RE = /^no locks held by (\S{1,80})\.$/;
+export const NO_HELD_RE = /^no locks held by (.{1,80})\.$/;
 // ` #0: ffffffff81ac7f00 (fs_reclaim){+.+.}-{0:0}, at: balance_pgdat+0x290/0x540`
 export const HELD_ENTRY_RE = /^#(\d{1,6}):/;
 
