@@ -12,25 +12,25 @@ interface HeadingRow {
   re: RegExp;
   /** The version the section describes, from the match. */
   version(m: RegExpExecArray): number | null;
-  /** Group holding the rest of the heading line (a first item), if any. */
-  rest?: number;
+  /** The rest of the heading line may hold a first item (`v6: - Added ...`). */
+  rest?: true;
 }
 
 const HEADINGS: HeadingRow[] = [
   // Changes in v6:            (b4 prep cover template)
   // Changes for v3:
-  { re: /^\s*change(?:s|log)\s+(?:in|for)\s+v(\d+)\s*:?\s*$/i, version: (m) => Number(m[1]) },
+  { re: /^\s*change(?:s|log)\s+(?:in|for)\s+v(\d+)\s*(?::\s*)?$/i, version: (m) => Number(m[1]) },
   // v5->v6:   v5 -> v6:   v5..v6:   Changes v5 -> v6:
   {
-    re: /^\s*(?:changes\s+)?v(\d+)\s*(?:->|→|\.\.|-|to)\s*v(\d+)\s*:?[ \t]*(.*)$/i,
+    re: /^\s*(?:changes\s+)?v(\d+)\s*(?:->|→|\.\.|-|to)\s*v(\d+)(?!\d)/i,
     version: (m) => Number(m[2]),
-    rest: 3,
+    rest: true,
   },
   // Changes since v5:   Changes from v5:
-  { re: /^\s*change(?:s|log)\s+(?:since|from)\s+v(\d+)\s*:?\s*$/i, version: (m) => Number(m[1]) + 1 },
+  { re: /^\s*change(?:s|log)\s+(?:since|from)\s+v(\d+)\s*(?::\s*)?$/i, version: (m) => Number(m[1]) + 1 },
   // v6: - Added new VirtIO-related fix patch that previously was sent separately
   // v2:
-  { re: /^\s*v(\d+)\s*:[ \t]*(.*)$/i, version: (m) => Number(m[1]), rest: 2 },
+  { re: /^\s*v(\d+)\s*:/i, version: (m) => Number(m[1]), rest: true },
   // Changelog:     Changes:     (an unversioned list follows, or versioned sections)
   { re: /^\s*change(?:s|log)\s*:\s*$/i, version: () => null },
 ];
@@ -102,7 +102,26 @@ export function parseChangelog(text: string): ChangelogSection[] {
 function matchHeading(line: string): { version: number | null; rest?: string } | null {
   for (const row of HEADINGS) {
     const m = row.re.exec(line);
-    if (m) return { version: row.version(m), ...(row.rest === undefined ? {} : { rest: m[row.rest] ?? '' }) };
+    if (!m) continue;
+    if (row.rest === undefined) return { version: row.version(m) };
+    // The rest of a heading line: nothing, or `:` and a first item (`v5->v6: - use trylock`).
+    const raw = line.slice(m[0].length);
+    const colon = raw.trimStart();
+    if (
+      raw.trim() !== '' &&
+      !colon.startsWith(':') &&
+      !line
+        .slice(0, line.length - raw.length)
+        .trimEnd()
+        .endsWith(':')
+    ) {
+      continue;
+    }
+    const rest = colon.startsWith(':') ? colon.slice(1) : raw;
+    return { version: row.version(m), rest };
   }
   return null;
 }
+
+/** Every regex of this recognizer (tests check none can backtrack catastrophically). */
+export const CHANGELOG_REGEXES: RegExp[] = [...HEADINGS.map((h) => h.re), BULLET];

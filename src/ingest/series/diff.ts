@@ -128,3 +128,6 @@ export function diffPath(path: string | undefined): string | null {
   if (path === undefined || path === '/dev/null') return null;
   return path;
 }
+
+/** Every regex of this recognizer (tests check none can backtrack catastrophically). */
+export const DIFF_REGEXES: RegExp[] = [HUNK, ...FILE_HEADER, NO_NEWLINE];

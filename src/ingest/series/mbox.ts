@@ -42,3 +42,6 @@ export function envelopeCommit(envelope: string | null): string | null {
   const m = envelope === null ? null : /^From ([0-9a-f]{40}) /.exec(envelope);
   return m ? m[1]! : null;
 }
+
+/** Every regex of this recognizer (tests check none can backtrack catastrophically). */
+export const MBOX_REGEXES: RegExp[] = [ENVELOPE, QUOTED_FROM];

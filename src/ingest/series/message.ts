@@ -84,3 +84,6 @@ function takeTrailers(lines: string[]): { message: string; trailers: Trailer[] }
   }
   return { message: lines.slice(0, start).join('\n').trim(), trailers };
 }
+
+/** Every regex of this recognizer (tests check none can backtrack catastrophically). */
+export const MESSAGE_REGEXES: RegExp[] = [DIFF_START, TRAILER, TRAILER_NOTE, IN_BODY_FROM];

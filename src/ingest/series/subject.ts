@@ -80,3 +80,6 @@ export function parseSubject(raw: string): PatchSubject {
   result.summary = rest;
   return result;
 }
+
+/** Every regex of this recognizer (tests check none can backtrack catastrophically). */
+export const SUBJECT_REGEXES: RegExp[] = [BRACKET, REPLY, PATCH_WORD, VERSION_TOKEN, NUMBER_TOKEN];

@@ -255,7 +255,7 @@ export const PRIMITIVE_BY_NAME: ReadonlyMap<string, PrimitiveRow> = new Map(
  */
 // .scan_objects = drm_gem_shmem_shrinker_scan_objects,
 export const CALLBACK_ASSIGNMENT =
-  /(?:\.|->)\s*(count_objects|scan_objects|evict|purge|evict_object|purge_object)\s*=\s*&?\s*([A-Za-z_]\w*)/;
+  /(?:\.|->)\s*(count_objects|scan_objects|evict|purge|evict_object|purge_object)\s*=\s*(?:&\s*)?([A-Za-z_]\w*)/;
 
 /** GFP expressions that never enter direct reclaim. */
 // gfp = GFP_NOWAIT | __GFP_NOWARN;      kmalloc(sizeof(*e), GFP_ATOMIC);

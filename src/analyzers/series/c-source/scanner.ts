@@ -40,8 +40,6 @@ export interface ScannedSource {
   functions: FunctionSpan[];
 }
 
-// static unsigned long drm_gem_shmem_shrinker_scan_objects(struct shrinker *shrinker,
-const NAME_BEFORE_PAREN = /([A-Za-z_]\w*)\s*\($/;
 const NOT_FUNCTIONS = new Set(['if', 'for', 'while', 'switch', 'return', 'sizeof', 'do', 'else']);
 
 /**
@@ -154,17 +152,28 @@ function functionName(header: string): string | null {
   for (let i = 0; i < header.length; i++) {
     if (header[i] === '(') {
       if (depth === 0) {
-        const m = NAME_BEFORE_PAREN.exec(header.slice(0, i + 1));
-        if (m && !NOT_FUNCTIONS.has(m[1]!)) {
-          if (/\b(?:struct|union|enum)\s+\w*\s*$/.test(header.slice(0, i - m[1]!.length))) return null;
-          return m[1]!;
-        }
-        return null;
+        const name = identifierBefore(header, i);
+        if (name === null || NOT_FUNCTIONS.has(name)) return null;
+        return name;
       }
       depth++;
     } else if (header[i] === ')') depth--;
   }
   return null;
+}
+
+/**
+ * The identifier just before `header[at]` (spaces allowed between), found by
+ * walking back (no regex over the header, which can be long).
+ * `static unsigned long drm_gem_shmem_shrinker_scan_objects(` → the function name.
+ */
+function identifierBefore(header: string, at: number): string | null {
+  let end = at;
+  while (end > 0 && /\s/.test(header[end - 1]!)) end--;
+  let start = end;
+  while (start > 0 && /\w/.test(header[start - 1]!)) start--;
+  if (start === end || /\d/.test(header[start]!)) return null;
+  return header.slice(start, end);
 }
 
 /** Replaces comments and string/char literals with spaces, keeping columns. */

@@ -1,0 +1,144 @@
+import fc from 'fast-check';
+import { check } from 'recheck';
+import { describe, expect, it } from 'vitest';
+import {
+  CALLBACK_ASSIGNMENT,
+  NON_RECLAIMING_GFP,
+} from '../../../src/analyzers/series/c-source/primitives.js';
+import { CHANGELOG_REGEXES, parseChangelog } from '../../../src/ingest/series/changelog.js';
+import { parseCheckpatchOutput } from '../../../src/ingest/series/checkpatch.js';
+import { DIFF_REGEXES, parseCheckedDiff } from '../../../src/ingest/series/diff.js';
+import { MBOX_REGEXES, splitMbox } from '../../../src/ingest/series/mbox.js';
+import { MESSAGE_REGEXES, splitPatchBody } from '../../../src/ingest/series/message.js';
+import { parseSubject, SUBJECT_REGEXES } from '../../../src/ingest/series/subject.js';
+
+describe('parseSubject', () => {
+  const cases: [string, Partial<ReturnType<typeof parseSubject>>][] = [
+    [
+      '[Linaro-mm-sig] [PATCH v6 01/22] drm/gem: Properly annotate WW context',
+      {
+        prefix: 'PATCH',
+        version: 6,
+        index: 1,
+        total: 22,
+        listTags: ['Linaro-mm-sig'],
+        summary: 'drm/gem: Properly annotate WW context',
+      },
+    ],
+    ['[PATCH v1 0/6] Move all drivers', { version: 1, index: 0, total: 6 }],
+    [
+      '[RFC PATCH net-next v3 2/5] net: x',
+      { prefix: 'RFC PATCH net-next', rfc: true, version: 3, index: 2, total: 5 },
+    ],
+    ['[PATCH RESEND] drm: y', { prefix: 'PATCH RESEND', resend: true, version: 1, index: 1, total: 1 }],
+    ['Re: [PATCH v6 03/22] drm/virtio: z', { reply: true, index: 3 }],
+    ['drm: no tag at all', { tagged: false, summary: 'drm: no tag at all' }],
+  ];
+  for (const [subject, want] of cases) {
+    it(subject, () => expect(parseSubject(subject)).toMatchObject(want));
+  }
+});
+
+describe('parseChangelog: the styles seen on the lists', () => {
+  it('b4: "Changes in vN:" with bullets and a Link item', () => {
+    expect(
+      parseChangelog(
+        'Intro.\n\nChanges in v3:\n- Rebased\n- Fixed the\n  error path\n- Link to v2: https://lore/x\n\n---\n',
+      ),
+    ).toEqual([{ version: 3, items: ['Rebased', 'Fixed the error path', 'Link to v2: https://lore/x'] }]);
+  });
+  it('"v5->v6:", "Changes since v4:" and "v2:" headings', () => {
+    expect(
+      parseChangelog('v5->v6:\n * use trylock\nChanges since v4:\n - dropped patch 3\nv2: first rework\n'),
+    ).toEqual([
+      { version: 6, items: ['use trylock'] },
+      { version: 5, items: ['dropped patch 3'] },
+      { version: 2, items: ['first rework'] },
+    ]);
+  });
+  it('an unversioned "Changelog:" list', () => {
+    expect(parseChangelog('Changelog:\n- one\n- two\n\nAuthor (2):\n')).toEqual([
+      { version: null, items: ['one', 'two'] },
+    ]);
+  });
+});
+
+describe('splitPatchBody and splitMbox', () => {
+  it('separates message, trailers (continued lines, [notes]), notes below --- and the diff', () => {
+    const body = [
+      'From: Other Author <other@example.org>',
+      '',
+      'Subject line body.',
+      '',
+      'Fixes: 0123456789ab ("drm: a very long subject that',
+      '  wraps")',
+      '[ada: rebased]',
+      'Signed-off-by: Ada Kernel <ada@example.org>',
+      '---',
+      'v2: - rebased',
+      '',
+      'diff --git a/x.c b/x.c',
+    ].join('\n');
+    const parts = splitPatchBody(body);
+    expect(parts.inBodyFrom).toBe('Other Author <other@example.org>');
+    expect(parts.message).toBe('Subject line body.');
+    expect(parts.trailers).toEqual([
+      { name: 'Fixes', value: '0123456789ab ("drm: a very long subject that wraps")' },
+      { name: 'Signed-off-by', value: 'Ada Kernel <ada@example.org>' },
+    ]);
+    expect(parts.notes).toBe('v2: - rebased');
+    expect(parts.diff).toBe('diff --git a/x.c b/x.c');
+  });
+
+  it('splits at From_ lines only after a blank line, and undoes >From quoting', () => {
+    const mbox =
+      'From a@b Mon Jan  1 00:00:00 2026\nSubject: one\n\n>From here\nFrom the body, not a separator\n\nFrom c@d Tue Jan  2 00:00:00 2026\nSubject: two\n';
+    const messages = splitMbox(mbox);
+    expect(messages.map((m) => m.line)).toEqual([1, 7]);
+    expect(messages[0]!.text).toContain('\nFrom here\nFrom the body, not a separator\n');
+  });
+});
+
+describe('parseCheckpatchOutput', () => {
+  it('reads --terse --show-types lines as CHECKPATCH_<TYPE>, skipping the summary', () => {
+    const out =
+      '-:25: WARNING:LONG_LINE: line length of 104 exceeds 100 columns\n-:7: ERROR:MISSING_SIGN_OFF: Missing Signed-off-by: line(s)\n-:9: CHECK:PARENTHESIS_ALIGNMENT: Alignment should match open parenthesis\ntotal: 1 errors, 1 warnings, 20 lines checked\n';
+    expect(parseCheckpatchOutput(out, 4).map((f) => [f.id, f.severity, f.patch, f.line])).toEqual([
+      ['CHECKPATCH_LONG_LINE', 'warning', 4, 25],
+      ['CHECKPATCH_MISSING_SIGN_OFF', 'error', 4, 7],
+      ['CHECKPATCH_PARENTHESIS_ALIGNMENT', 'info', 4, 9],
+    ]);
+  });
+});
+
+describe('robustness', () => {
+  it('never throws on arbitrary text, and accounts for every diff line', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 400 }), (text) => {
+        parseSubject(text);
+        parseChangelog(text);
+        splitPatchBody(text);
+        splitMbox(text);
+        const d = parseCheckedDiff(`diff --git a/x b/x\n--- a/x\n+++ b/x\n@@ -1,1 +1,1 @@\n-a\n+b\n${text}`);
+        expect(Array.isArray(d.diagnostics)).toBe(true);
+      }),
+      { numRuns: 300, seed: 20261125 },
+    );
+  });
+
+  const regexes = [
+    ...CHANGELOG_REGEXES,
+    ...SUBJECT_REGEXES,
+    ...MESSAGE_REGEXES,
+    ...DIFF_REGEXES,
+    ...MBOX_REGEXES,
+    CALLBACK_ASSIGNMENT,
+    NON_RECLAIMING_GFP,
+  ];
+  for (const re of regexes) {
+    it(`cannot backtrack catastrophically: /${re.source}/`, async () => {
+      const r = await check(re.source, re.flags, { randomSeed: 20261125 });
+      expect(r.status).toBe('safe');
+    });
+  }
+});
