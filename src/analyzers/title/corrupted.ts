@@ -2,7 +2,7 @@ import { clip, FRAME_LINES, RISCV_START, STACK_STARTS } from './stack.js';
 import type { OopsFormat } from './types.js';
 
 // A timestamp merged into the middle of a title: `... in [  123.456789] foo`
-const TITLE_WITH_TIMESTAMP = /\[ *[0-9]+\.[0-9]+\]/;
+export const TITLE_WITH_TIMESTAMP = /\[ *[0-9]+\.[0-9]+\]/;
 
 /**
  * syzkaller's corruption rules for a titled report: a title with a timestamp

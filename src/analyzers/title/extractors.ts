@@ -6,7 +6,7 @@
  * above the first "anchor" (syscall entry, workqueue dispatch, VFS or socket
  * dispatch, softirq/timer entry, page fault entry ...).
  */
-const STALL_ANCHORS: readonly RegExp[] = [
+export const STALL_ANCHORS: readonly RegExp[] = [
   'process_one_work',
   'do_syscall_',
   'do_fast_syscall_',

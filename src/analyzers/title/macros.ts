@@ -26,5 +26,8 @@ export const RIP_FRAME = rx(
   String.raw`(?:IP|NIP|pc |PC is at):? (?:(?:[0-9]+:)?(?:{{PC}} +){0,2}{{FUNC}}|(?:[0-9]+:)?0x[0-9a-f]+|(?:[0-9]+:)?{{PC}} +\[< *\(null\)>\] +\(null\)|[0-9]+: +\(null\))`,
 );
 
+// `include/linux/cgroup.h:494 suspicious rcu_dereference_check() usage!`: a source location on its own
+export const SRC_ALONE = /(?:^|[^a-zA-Z0-9_/.-])([a-zA-Z0-9_/.-]+:[0-9]+)/;
+
 // `Call Trace:`, `Call trace:` (arm64), `Backtrace:` (arm32)
 export const CALL_TRACE = /Call (?:T|t)race:|Backtrace:/;

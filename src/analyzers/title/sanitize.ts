@@ -4,7 +4,7 @@
  * other decimal numbers are replaced by placeholders; the title is cut to
  * 120 printable ASCII characters with spaces collapsed.
  */
-const REPLACEMENTS: ReadonlyArray<[RegExp, string]> = [
+export const REPLACEMENTS: ReadonlyArray<[RegExp, string | ((m: string, ...rest: unknown[]) => string)]> = [
   // `syz-executor.3/12345` → `syz-executor`
   [/syz-executor\.?[0-9]+(?:[/:][0-9]+)?/g, 'syz-executor'],
   // `syzkaller012345/1` → `syzkaller`
@@ -16,7 +16,7 @@ const REPLACEMENTS: ReadonlyArray<[RegExp, string]> = [
   // `mutex.c:123` → `mutex.c:LINE`
   [/(\.\w+)(?::[0-9]+)+/g, '$1:LINE'],
   // `ip6_fragment+0x1052/0x2d80` → `ip6_fragment`
-  [/([a-zA-Z][a-zA-Z0-9_.]+)\+0x[0-9a-z]+\/0x[0-9a-z]+/g, '$1'],
+  [/\+0x[0-9a-z]+\/0x[0-9a-z]+/g, dropOffset],
   // `CPU#1` → `CPU`
   [/CPU#[0-9]+/g, 'CPU'],
   // ` 42 ` → ` NUM `
@@ -27,11 +27,21 @@ const REPLACEMENTS: ReadonlyArray<[RegExp, string]> = [
 
 const MAX_TITLE = 120;
 
+/** Drop `+0x1052/0x2d80` when it follows a function name (at least 2 name characters, starting with a letter). */
+function dropOffset(m: string, ...rest: unknown[]): string {
+  const offset = rest[rest.length - 2] as number;
+  const s = rest[rest.length - 1] as string;
+  let i = offset;
+  while (i > 0 && /[a-zA-Z0-9_.]/.test(s[i - 1] as string)) i--;
+  while (i < offset && !/[a-zA-Z]/.test(s[i] as string)) i++;
+  return offset - i >= 2 ? '' : m;
+}
+
 export function normalizeTitle(title: string): string {
   let s = title.length > 4096 ? title.slice(0, 4096) : title;
   for (const [re, to] of REPLACEMENTS) {
     for (let i = 0; i < 64; i++) {
-      const next = s.replace(re, to);
+      const next = typeof to === 'string' ? s.replace(re, to) : s.replace(re, to);
       if (next === s) break;
       s = next;
     }

@@ -17,7 +17,7 @@ export const SKIP_FRAMES: readonly string[] = [
   'check_heap_object',
   'check_object',
   'read_word_at_a_time',
-  '(?:read|write)_once_[a-z_]*nocheck',
+  '(?:read|write)_once_[a-z_]{0,40}nocheck',
   'print_address_description',
   'panic',
   'invalid_op',

@@ -46,6 +46,16 @@ export function clip(line: string): string {
   return line.length > MAX_LINE ? line.slice(0, MAX_LINE) : line;
 }
 
+/** Match a stack part (one regex or a list tried in order) against a line. */
+function execPart(part: StackPart, line: string): RegExpExecArray | null {
+  if (part instanceof RegExp) return part.exec(line);
+  for (const re of part) {
+    const m = re.exec(line);
+    if (m) return m;
+  }
+  return null;
+}
+
 function anyMatch(line: string, res: readonly RegExp[]): boolean {
   for (const re of res) if (re.test(line)) return true;
   return false;
@@ -141,7 +151,7 @@ function walk(spec: StackSpec, parts: StackPart[], lines: string[]): { frames: G
   for (let partIdx = 0; ; partIdx++) {
     if (partIdx === parts.length || (parts[partIdx] === PARSE_STACK && stacks > 0)) flush();
     if (partIdx === parts.length) break;
-    const part = parts[partIdx] as RegExp;
+    const part = parts[partIdx] as StackPart;
     if (part === PARSE_STACK) {
       stacks++;
       while (pos < lines.length) {
@@ -153,7 +163,7 @@ function walk(spec: StackSpec, parts: StackPart[], lines: string[]): { frames: G
         if (anyMatch(ln, STACK_STARTS)) break;
         const next = parts[partIdx + 1];
         if (next !== undefined) {
-          const m = next.exec(ln);
+          const m = execPart(next, ln);
           if (m) {
             collect(cands, m, skip, pos - 1);
             partIdx++;
@@ -175,7 +185,7 @@ function walk(spec: StackSpec, parts: StackPart[], lines: string[]): { frames: G
           ok = false;
           break;
         }
-        const m = part.exec(ln);
+        const m = execPart(part, ln);
         if (!m) continue;
         collect(cands, m, skip, pos - 1);
         break;

@@ -10,7 +10,8 @@ import type { ReportKind } from '../../model/report.js';
 /** Marker part of a StackSpec: "parse a stack trace from here". */
 export const PARSE_STACK = /(?:parse-stack-trace-marker)/;
 
-export type StackPart = RegExp;
+/** A regex, or several tried in order (the first that matches a line counts). */
+export type StackPart = RegExp | readonly RegExp[];
 
 export interface StackSpec {
   /** Matched in order over the report lines; capture groups yield frames. */

@@ -51,6 +51,16 @@ const SYMBOLIC_RE = new RegExp(
     String.raw`(?: \(unreliable\))?$`,
 );
 
+/** Every regex of this file (the ReDoS test checks them). */
+export const FRAME_REGEXES: readonly RegExp[] = [
+  MARKER_RE,
+  ARM32_OLD_RE,
+  ARM32_NEW_RE,
+  PPC_RE,
+  BRACKET_ADDR_RE,
+  SYMBOLIC_RE,
+];
+
 function hex(s: string | undefined): number | null {
   if (s === undefined) return null;
   const n = Number.parseInt(s.slice(2), 16);

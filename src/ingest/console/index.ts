@@ -102,7 +102,8 @@ export class ConsoleLogParser {
         line: s.lines[s.lines.length - 1]?.line ?? null,
       });
     }
-    const report = buildReport(s);
+    const { report, diagnostics } = buildReport(s);
+    this.diagnostics.push(...diagnostics);
     return report;
   }
 }
@@ -119,7 +120,7 @@ function computeVerdict(c: VerdictCollector): LogVerdict {
 }
 
 /** Title, kind, lock structure and signature of one scanned report. */
-export function buildReport(s: ScannedReport): Report {
+export function buildReport(s: ScannedReport): { report: Report; diagnostics: Diagnostic[] } {
   const texts = titleLines(s);
   const d = describe(texts, s.oops);
   const corruptedReason = d.corruptedReason ?? corruptionOf(d.title, texts, d.format);
@@ -157,7 +158,7 @@ export function buildReport(s: ScannedReport): Report {
     scenario: details.scenario,
     irqStates: details.irqStates,
   };
-  return { ...base, signature: reportSignature(base) };
+  return { report: { ...base, signature: reportSignature(base) }, diagnostics: details.diagnostics };
 }
 
 function lastNonEmpty(lines: NormalizedLine[]): number {

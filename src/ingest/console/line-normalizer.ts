@@ -52,9 +52,25 @@ const HUMAN_TS_RE =
 // A stamp after junk on the same line: `e.[   13.221350] foo` (serial interleave).
 const INNER_TS_RE = /\[ *\d+\.\d{3,}\]/;
 // A line that ends in the first part of a stamp cut by another CPU's line: `... Servic[` / `[   21.33258`
-const TRAILING_FRAGMENT_RE = /\[ *\d*\.?\d*$/;
+const TRAILING_FRAGMENT_RE = /^\[ *\d*(?:\.\d*)?$/;
 // The rest of that stamp at the start of a later line: `7] which lock ...`, `13.207942]  dump_backtrace`
-const STAMP_TAIL_RE = /^ *\d*\.?\d*\] /;
+const STAMP_TAIL_RE = /^ *\d*(?:\.\d*)?\] /;
+
+/** Every regex of this file (the ReDoS test checks them). */
+export const NORMALIZER_REGEXES: readonly RegExp[] = [
+  ANSI_RE,
+  CONTROL_RE,
+  QUOTE_RE,
+  JOURNAL_RE,
+  DROPPED_RE,
+  LEVEL_RE,
+  TS_RE,
+  CALLER_ONLY_RE,
+  HUMAN_TS_RE,
+  INNER_TS_RE,
+  TRAILING_FRAGMENT_RE,
+  STAMP_TAIL_RE,
+];
 
 export class ConsoleNormalizer {
   private journal = false;
@@ -148,8 +164,9 @@ export class ConsoleNormalizer {
       stamped = this.lastStamped;
       caller = this.lastCaller;
     }
-    const frag = TRAILING_FRAGMENT_RE.exec(text);
-    if (frag && frag.index > 0) this.remember(frag[0]);
+    const open = text.lastIndexOf('[');
+    const frag = open > 0 && text.length - open < 24 ? TRAILING_FRAGMENT_RE.exec(text.slice(open)) : null;
+    if (frag) this.remember(frag[0]);
     else this.age();
 
     if (HAS_CONTROL_RE.test(text)) text = text.replace(CONTROL_RE, '');
@@ -178,7 +195,7 @@ export class ConsoleNormalizer {
     const second = body.indexOf('[', 1);
     if (second > 0 && second < 24 && body.indexOf(']') > second) {
       const head = body.slice(0, second);
-      if (/^\[ *\d*\.?\d*$/.test(head)) {
+      if (TRAILING_FRAGMENT_RE.test(head)) {
         cutBefore = head;
         body = body.slice(second);
       }

@@ -98,7 +98,7 @@ function isProse(text: string, oops: Oops): boolean {
 }
 
 // `INFO: task ring0:155 is blocked on a mutex likely owned by task gpu-worker:154.` (part of a hung-task report)
-const CONTINUATION_BANNERS: readonly RegExp[] = [/INFO: task \S+ is blocked on a /];
+export const CONTINUATION_BANNERS: readonly RegExp[] = [/INFO: task \S+ is blocked on a /];
 
 function continuesReport(text: string): boolean {
   return CONTINUATION_BANNERS.some((re) => re.test(text));
@@ -106,8 +106,9 @@ function continuesReport(text: string): boolean {
 
 function belongs(cur: Open, ctx: string): boolean {
   if (ctx === cur.context) return true;
-  // Unstamped lines inside a stamped log: mail-wrapped continuations and pr_cont pieces.
-  if (ctx === '' && cur.context === 'console') return true;
+  // Unstamped lines inside a stamped log: mail-wrapped continuations and pr_cont pieces
+  // (kept for the lock structure; the titled text leaves them out, as syzkaller does).
+  if (ctx === '') return true;
   return cur.cpuTraceback && ctx.startsWith('C');
 }
 

@@ -257,7 +257,7 @@ export const BUG_OOPS: Oops = {
       // `BUG: Dentry ffff88006d6c6f00{i=0,n=/}  still in use (1) [unmount of tmpfs tmpfs]`
       title: /BUG: Dentry /,
       also: [/ still in use/],
-      report: { steps: [/ still in use \([0-9]+\) \[(unmount) of ([^\]]+)\]/] },
+      report: { steps: [/ still in use \([0-9]+\) \[(unmount) of ([^\]]{1,256})\]/] },
       format: (g) => `BUG: Dentry still in use in ${g[0]}`,
       alt: [(g) => `BUG: Dentry still in use [${g[0]} of ${g[1]}]`],
     },

@@ -11,7 +11,9 @@ import { WARNING_OOPS } from './warning.js';
 export const OOPSES: readonly Oops[] = [BUG_OOPS, WARNING_OOPS, INFO_OOPS, ...FAULT_OOPSES];
 
 // Cheap prefilter: one scan for any banner keyword before the per-banner checks.
-const HEADER_RE = new RegExp(OOPSES.map((o) => o.header.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'));
+export const HEADER_RE = new RegExp(
+  OOPSES.map((o) => o.header.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'),
+);
 
 function suppressed(line: string, oops: Oops): boolean {
   for (const s of oops.suppress) {
@@ -31,7 +33,7 @@ export function matchOops(line: string): Oops | null {
 
 /** Banners that may appear inside another report without starting a new one. */
 // `invalid opcode: 0000 [#1] SMP KASAN`, `Kernel panic - not syncing: panic_on_warn set ...`
-const REPORT_START_IGNORES: readonly RegExp[] = [
+export const REPORT_START_IGNORES: readonly RegExp[] = [
   /invalid opcode: 0000/,
   /Kernel panic - not syncing/,
   /unregister_netdevice: waiting for/,

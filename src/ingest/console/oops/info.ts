@@ -1,5 +1,5 @@
 import { hungTaskFrame, stallFrame } from '../../../analyzers/title/extractors.js';
-import { RIP_FRAME, rx } from '../../../analyzers/title/macros.js';
+import { RIP_FRAME, rx, SRC_ALONE } from '../../../analyzers/title/macros.js';
 import { type Oops, PARSE_STACK } from '../../../analyzers/title/types.js';
 import { callTrace } from './stack-specs.js';
 
@@ -90,7 +90,7 @@ export const INFO_OOPS: Oops = {
       kind: 'suspicious-rcu-usage',
       // `[ INFO: suspicious RCU usage. ]` ... `net/core/dev.c:123 suspicious rcu_dereference_check() usage!`
       title: /INFO: suspicious RCU usage/,
-      report: { steps: [/INFO: suspicious RCU usage/, rx('{{SRC}}')] },
+      report: { steps: [/INFO: suspicious RCU usage/, SRC_ALONE] },
       format: (_g, f) => `INFO: suspicious RCU usage in ${f[0]}`,
       stack: callTrace(['rcu', 'kmem', 'slab']),
     },

@@ -4,9 +4,9 @@ import type { ReportKind } from '../../../model/report.js';
  * Kinds for banners that syzkaller titles generically (no row of their own):
  * one row per wording, checked against the banner line.
  */
-const KIND_ROWS: ReadonlyArray<[RegExp, ReportKind]> = [
+export const KIND_ROWS: ReadonlyArray<[RegExp, ReportKind]> = [
   // `BUG: MAX_LOCKDEP_KEYS too low!`, `BUG: MAX_STACK_TRACE_ENTRIES too low!`, `BUG: MAX_LOCK_DEPTH too low!`
-  [/MAX_[A-Z_]+ too low!?/, 'lockdep-capacity'],
+  [/MAX_(?:LOCKDEP_[A-Z]+(?:_[A-Z]+)?|STACK_TRACE_ENTRIES|LOCK_DEPTH) too low/, 'lockdep-capacity'],
   // `DEBUG_LOCKS_WARN_ON(1)` (the WARNING that follows is at kernel/locking/lockdep.c)
   [/DEBUG_LOCKS_WARN_ON\(/, 'lockdep-internal'],
   // Banners cut or wrapped before the part their row needs:

@@ -359,7 +359,7 @@ export const FAULT_OOPSES: Oops[] = [
         // `trusty: panic (ffffff8000f2d7f0): ASSERT FAILED at (lib/foo.c:12): x == y`
         title: /trusty: panic/,
         also: [/ ASSERT FAILED/],
-        report: { steps: [/trusty: panic \([^)]*\):(?: DEBUG)? ASSERT FAILED at \([^)]*\): (.+)/] },
+        report: { steps: [/trusty: panic \([^()]*\):(?: DEBUG)? ASSERT FAILED at \([^()]*\): (.+)/] },
         format: (g) => `trusty: ASSERT FAILED: ${g[0]}`,
         noStackTrace: true,
       },
@@ -367,15 +367,15 @@ export const FAULT_OOPSES: Oops[] = [
         kind: 'panic',
         // `trusty: panic ... ASSERT FAILED: x == y` (cut)
         title: /trusty: panic/,
-        also: [/ ASSERT FAILED/, /: *([^:]*)$/],
-        format: (g) => `trusty: ASSERT FAILED: ${g[0]}`,
+        also: [/ ASSERT FAILED/, /:([^:]*)$/],
+        format: (g) => `trusty: ASSERT FAILED: ${(g[0] ?? '').trimStart()}`,
         corrupted: true,
       },
       {
         kind: 'panic',
         // `trusty: panic (ffffff8000f2d7f0): out of memory`
         title: /trusty: panic/,
-        report: { steps: [/trusty: panic \([^)]*\): (.+)/] },
+        report: { steps: [/trusty: panic \([^()]*\): (.+)/] },
         format: (g) => `trusty: panic: ${g[0]}`,
         noStackTrace: true,
       },

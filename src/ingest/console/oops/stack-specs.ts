@@ -1,9 +1,9 @@
 import { CALL_TRACE, RIP_FRAME, rx } from '../../../analyzers/title/macros.js';
-import { PARSE_STACK, type StackSpec } from '../../../analyzers/title/types.js';
+import { PARSE_STACK, type StackPart, type StackSpec } from '../../../analyzers/title/types.js';
 
 /** `RIP: 0010:foo+0x1/0x2` then the trace (x86 traps), or powerpc `--- interrupt: 700 at foo+0x..`. */
 // `--- interrupt: 700 at __warn_printk+0x1c/0xb0`
-const WARN_START = new RegExp(`(?:${RIP_FRAME.source}|${rx('--- interrupt: [0-9]+ at {{FUNC}}').source})`);
+const WARN_START: StackPart = [RIP_FRAME, rx('--- interrupt: [0-9]+ at {{FUNC}}')];
 
 /** WARN-style reports: the trace after the trapping RIP, else after `Call Trace:`. */
 export function warningStack(...skip: string[]): StackSpec {

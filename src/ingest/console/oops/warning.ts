@@ -1,4 +1,4 @@
-import { CALL_TRACE, rx } from '../../../analyzers/title/macros.js';
+import { CALL_TRACE, rx, SRC_ALONE } from '../../../analyzers/title/macros.js';
 import { type Oops, PARSE_STACK } from '../../../analyzers/title/types.js';
 import { callTrace, warningStack } from './stack-specs.js';
 
@@ -215,7 +215,7 @@ export const WARNING_OOPS: Oops = {
       kind: 'suspicious-rcu-usage',
       // `WARNING: suspicious RCU usage` ... `include/linux/cgroup.h:494 suspicious rcu_dereference_check() usage!`
       title: /WARNING: suspicious RCU usage/,
-      report: { steps: [/WARNING: suspicious RCU usage/, rx('{{SRC}}')] },
+      report: { steps: [/WARNING: suspicious RCU usage/, SRC_ALONE] },
       format: (_g, f) => `WARNING: suspicious RCU usage in ${f[0]}`,
       stack: callTrace(['rcu', 'kmem', 'slab']),
     },
@@ -280,7 +280,7 @@ export const WARNING_OOPS: Oops = {
     /WARNING: fbcon: Driver '[^']*' missed to adjust virtual screen size/,
     /WARNING: See https\S* for mitigation options/,
     /WARNING: kernel not compiled with CPU_SRSO/,
-    /EXT4-[Ff][Ss](?: \([^)]*\))?:/,
+    /EXT4-[Ff][Ss](?: \([^)]{0,64}\))?:/,
     (line) => {
       const l = line.toLowerCase();
       return (
