@@ -46,9 +46,10 @@ writeFileSync(
 );
 
 const hasTraceCmd = spawnSync('trace-cmd', ['--version'], { encoding: 'utf8' }).status !== null;
+if (!hasTraceCmd) console.log('  trace-cmd not installed: no baseline (apt-get install trace-cmd)');
 const report = hasTraceCmd
   ? row('trace-cmd report > /dev/null', measure('trace-cmd', ['report', '-i', file]), mb)
-  : (console.log('  trace-cmd not installed: no baseline (apt-get install trace-cmd)'), null);
+  : null;
 const base = report ? { ...report, name: 'trace-cmd report' } : undefined;
 const reader = row('readTraceDat (all events decoded)', measure('node', [readerScript, file]), mb, base);
 const [node, args] = cli(['trace', 'analyze', '--json', file]);

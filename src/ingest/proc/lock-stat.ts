@@ -40,7 +40,7 @@ export interface LockStatClass {
 const NUMERIC = /^\d+(?:\.\d+)?$/;
 
 /** Line shapes besides class rows and call sites, with real examples. */
-const LINES = {
+export const LOCK_STAT_LINES = {
   // `lock_stat version 0.4`
   version: /^lock_stat version \S+\s*$/,
   // `*WARNING* lock debugging disabled!! - possibly due to a lockdep warning`
@@ -70,16 +70,17 @@ export function parseLockStat(text: string): { classes: LockStatClass[]; diagnos
     const raw = lines[i]!;
     const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     const n = i + 1;
-    if (line.trim() === '' || LINES.version.test(line) || LINES.columns.test(line)) continue;
-    if (LINES.warning.test(line)) {
+    if (line.trim() === '' || LOCK_STAT_LINES.version.test(line) || LOCK_STAT_LINES.columns.test(line))
+      continue;
+    if (LOCK_STAT_LINES.warning.test(line)) {
       diagnostics.push({ code: 'lock-stat-debug-off', message: line.trim(), line: n });
       continue;
     }
-    if (LINES.dots.test(line)) {
+    if (LOCK_STAT_LINES.dots.test(line)) {
       current = null;
       continue;
     }
-    if (LINES.dashes.test(line)) {
+    if (LOCK_STAT_LINES.dashes.test(line)) {
       if (current) block++;
       continue;
     }

@@ -12,7 +12,7 @@ export interface LockdepChain {
   line: number;
 }
 
-const LINES = {
+export const LOCKDEP_CHAINS_LINES = {
   // `all lock chains:` (prefixed `(buggered) ` when chain hlocks ran out)
   header: /^(?:\(buggered\) )?all lock chains:\s*$/,
   // `irq_context: 0`, `irq_context: hardirq|softirq`
@@ -37,7 +37,7 @@ export function parseProcLockdepChains(text: string): { chains: LockdepChain[]; 
       current = null;
       continue;
     }
-    if (LINES.header.test(line)) {
+    if (LOCKDEP_CHAINS_LINES.header.test(line)) {
       if (line.startsWith('(buggered)')) {
         diagnostics.push({
           code: 'lockdep-chains-buggered',
@@ -47,13 +47,13 @@ export function parseProcLockdepChains(text: string): { chains: LockdepChain[]; 
       }
       continue;
     }
-    const ctx = LINES.context.exec(line);
+    const ctx = LOCKDEP_CHAINS_LINES.context.exec(line);
     if (ctx) {
       current = { irqContext: ctx[1]!, classes: [], keys: [], line: n };
       chains.push(current);
       continue;
     }
-    const member = LINES.member.exec(line);
+    const member = LOCKDEP_CHAINS_LINES.member.exec(line);
     if (member && current) {
       current.classes.push(member[2]!);
       current.keys!.push(member[1]!);

@@ -21,7 +21,7 @@ export interface LockdepClass {
 }
 
 /** Line shapes of /proc/lockdep, one row per kind with a real example line. */
-const LINES = {
+export const LOCKDEP_LINES = {
   // `all lock classes:`
   header: /^all lock classes:\s*$/,
   // `ffffffffa02b73c8 OPS:      17 FD:   34 BD:    1 +.+.: loop_ctl_mutex`
@@ -45,8 +45,8 @@ export function parseProcLockdep(text: string): { classes: LockdepClass[]; diagn
     const raw = lines[i]!;
     const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     const n = i + 1;
-    if (line.trim() === '' || LINES.header.test(line)) continue;
-    const dep = LINES.dep.exec(line);
+    if (line.trim() === '' || LOCKDEP_LINES.header.test(line)) continue;
+    const dep = LOCKDEP_LINES.dep.exec(line);
     if (dep) {
       if (current) {
         current.deps.push(dep[2]!);
@@ -60,7 +60,7 @@ export function parseProcLockdep(text: string): { classes: LockdepClass[]; diagn
       }
       continue;
     }
-    const cls = LINES.class.exec(line);
+    const cls = LOCKDEP_LINES.class.exec(line);
     if (cls) {
       const name = (cls[6] ?? '').trim();
       if (name === '') {

@@ -40,16 +40,18 @@ export interface EventFormat {
   fields: FieldFormat[];
 }
 
-// `	field:unsigned short common_type;	offset:0;	size:2;	signed:0;`
-// `	field:__data_loc char[] name;	offset:8;	size:4;	signed:1;`
-// Old kernels omit `signed:`; ftrace-internal formats say `field special:`.
-const FIELD_LINE = /^\s*field(?: special)?:([^;]*);\s*offset:(\d+);\s*size:(\d+);(?:\s*signed:(\d+);)?/;
-
-// `name: mm_shrink_slab_start`
-const NAME_LINE = /^name: (\S+)/;
-
-// `ID: 528`
-const ID_LINE = /^ID: (\d+)/;
+/** Line shapes of a format file (exported for the ReDoS check). */
+export const FORMAT_LINES = {
+  // `	field:unsigned short common_type;	offset:0;	size:2;	signed:0;`
+  // `	field:__data_loc char[] name;	offset:8;	size:4;	signed:1;`
+  // Old kernels omit `signed:`; ftrace-internal formats say `field special:`.
+  field: /^\s*field(?: special)?:([^;]*);\s*offset:(\d+);\s*size:(\d+);(?:\s*signed:(\d+);)?/,
+  // `name: mm_shrink_slab_start`
+  name: /^name: (\S+)/,
+  // `ID: 528`
+  id: /^ID: (\d+)/,
+} as const;
+const { field: FIELD_LINE, name: NAME_LINE, id: ID_LINE } = FORMAT_LINES;
 
 /** Parses one format file; null when it has no name or ID (the caller reports it). */
 export function parseEventFormat(text: string, system: string): EventFormat | null {

@@ -54,7 +54,7 @@ async function* readEvents(file: FileSource, meta: TraceDatMeta, diagnostics: Di
     strings: new StringInterner(),
     cmdlines: meta.cmdlines,
     kallsyms: () => {
-      if (kallsyms === undefined) kallsyms = meta.kallsymsText ? Kallsyms.parse(meta.kallsymsText) : null;
+      if (kallsyms === undefined) kallsyms = loadKallsyms(meta, diagnostics);
       return kallsyms;
     },
   };
@@ -111,6 +111,27 @@ async function* readEvents(file: FileSource, meta: TraceDatMeta, diagnostics: Di
       });
     }
   }
+}
+
+/** Kallsyms for `%pS`, or null (with a diagnostic) when the file has none or it is damaged. */
+function loadKallsyms(meta: TraceDatMeta, diagnostics: Diagnostic[]): Kallsyms | null {
+  try {
+    const text = meta.kallsyms();
+    if (text) return Kallsyms.parse(text);
+    diagnostics.push({
+      code: 'tracedat-no-kallsyms',
+      message: 'no kallsyms: symbols stay addresses',
+      line: null,
+    });
+  } catch (error) {
+    if (!(error instanceof TruncatedError || error instanceof MalformedError)) throw error;
+    diagnostics.push({
+      code: 'tracedat-no-kallsyms',
+      message: `kallsyms unreadable: ${error.message}`,
+      line: null,
+    });
+  }
+  return null;
 }
 
 /** Raw ring-buffer time → ns as trace-cmd computes it (TSC2NSEC mult/shift, then the OFFSET option). */

@@ -21,7 +21,8 @@ export interface TraceDatMeta {
   /** Decompressor of the per-CPU data, null when it is stored plain. */
   cpuDecompressor: Decompressor | null;
   formats: Map<number, EventFormat>;
-  kallsymsText: string | null;
+  /** Reads `/proc/kallsyms` as saved in the file, on demand (it is megabytes, often compressed). */
+  kallsyms: () => string | null;
   cmdlines: Map<number, string>;
   cpus: CpuData[];
   clock: string | null;
@@ -113,7 +114,7 @@ export function readMetadata(file: FileSource, diagnostics: Diagnostic[]): Trace
     header: { commitSize: longSize, dataOffset: 8 + longSize },
     cpuDecompressor: null,
     formats: new Map(),
-    kallsymsText: null,
+    kallsyms: () => null,
     cmdlines: new Map(),
     cpus: [],
     clock: null,
@@ -181,7 +182,11 @@ function readV6(cur: FileCursor, meta: TraceDatMeta, diagnostics: Diagnostic[]):
   readHeaderInfo(cur, meta, diagnostics);
   readFtraceFormats(cur, meta, diagnostics);
   readEventFormats(cur, meta, diagnostics);
-  meta.kallsymsText = cur.bytes(cur.u32('the kallsyms size'), 'kallsyms').toString('utf8');
+  const kallsymsSize = cur.u32('the kallsyms size');
+  const kallsymsAt = cur.pos;
+  if (kallsymsSize > cur.file.size - kallsymsAt) throw new TruncatedError('kallsyms');
+  cur.pos += kallsymsSize;
+  meta.kallsyms = () => cur.file.readExact(kallsymsAt, kallsymsSize, 'kallsyms').toString('utf8');
   cur.bytes(cur.u32('the printk formats size'), 'printk formats');
   readCmdlines(cur.bytes(cur.u64('the cmdlines size'), 'saved cmdlines').toString('utf8'), meta);
   const cpuCount = cur.u32('the CPU count');
@@ -248,8 +253,10 @@ function readV7(cur: FileCursor, meta: TraceDatMeta, diagnostics: Diagnostic[]):
   if (ftrace) readFtraceFormats(ftrace, meta, diagnostics);
   const events = open(OPT.EVENT_FORMATS, 'the event formats section');
   if (events) readEventFormats(events, meta, diagnostics);
-  const kallsyms = open(OPT.KALLSYMS, 'the kallsyms section');
-  if (kallsyms) meta.kallsymsText = kallsyms.bytes(kallsyms.u32()).toString('utf8');
+  meta.kallsyms = () => {
+    const kallsyms = open(OPT.KALLSYMS, 'the kallsyms section');
+    return kallsyms ? kallsyms.bytes(kallsyms.u32()).toString('utf8') : null;
+  };
   const cmdlines = open(OPT.CMDLINES, 'the cmdlines section');
   if (cmdlines) readCmdlines(cmdlines.bytes(cmdlines.u64()).toString('utf8'), meta);
   if (!state.buffer) {
