@@ -353,6 +353,13 @@ class DetailsBuilder {
     switch (this.mode) {
       case 'held':
         if (this.heldEntry(l)) return;
+        // Another CPU's stack lines interleaved into a list that still expects locks: skip them.
+        if (
+          this.block &&
+          this.block.locks.length < this.block.count &&
+          (parseStackLine(t) || isStackNoise(t))
+        )
+          return;
         this.setMode('none');
         break;
       case 'chain':

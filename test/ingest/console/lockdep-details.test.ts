@@ -298,6 +298,27 @@ describe('mail-wrapped and pr_cont-broken lock lines', () => {
     expect(d).toMatchObject({ kernelRelease: '6.1.192', taint: 'G        W' });
   });
 
+  it('another CPU’s frames interleaved into a held-lock list (no caller ids) are skipped', () => {
+    const d = extractLockDetails(
+      'lockdep-internal',
+      consoleLines(
+        [
+          '[  184.812718] 2 locks held by drmfb/4037:',
+          '[  184.812742]  ? virtio_gpu_queue_ctrl_sgs+0x4c/0x2d0',
+          '[  184.815312]  #0: ffff888004c10d48 (&vgdev->obj_free_lock){+.+.}-{3:3}, at: virtio_gpu_cleanup_object+0x12/0x40',
+          '[  184.815313]  ? virtio_gpu_notify+0x20/0x60',
+          '[  184.815314]  #1: ffff888004c1a1a8 (reservation_ww_class_mutex){+.+.}-{3:3}, at: virtio_gpu_array_lock_resv+0x2b/0xa0',
+          '[  184.815315]  virtio_gpu_dequeue_ctrl_func+0x3c/0x2a0',
+        ].join('\n'),
+      ),
+    );
+    expect(d.heldLocks[0]?.locks.map((l) => l.name)).toEqual([
+      '&vgdev->obj_free_lock',
+      'reservation_ww_class_mutex',
+    ]);
+    expect(d.diagnostics).toEqual([]);
+  });
+
   it('the task lines of bad unlock balance, held lock freed and hung tasks', () => {
     const task = (line: string, kind: ReportKind = 'bad-unlock-balance') =>
       extractLockDetails(kind, consoleLines(line)).task;
