@@ -292,13 +292,13 @@ class DetailsBuilder {
       return;
     }
     if (isStackNoise(l.t)) return;
-    // A lock or a section header (`to a HARDIRQ-irq-unsafe lock:`) ends the stack; anything else
-    // (a frame in a shape we do not know, text a poster inserted) is reported and skipped.
-    if (l.t.endsWith(':') || parseLock(l.t)) {
-      this.setMode('none');
+    // A frame in a shape we do not know is reported and skipped; anything else (a lock, a section
+    // header such as `to a HARDIRQ-irq-unsafe lock:`, a panic line) ends the stack.
+    if (looksLikeFrame(l.t) && !parseLock(l.t)) {
+      this.diag('FRAME_UNPARSED', `stack line not understood: ${l.t.slice(0, 120)}`, l.line);
       return;
     }
-    this.diag('FRAME_UNPARSED', `stack line not understood: ${l.t.slice(0, 120)}`, l.line);
+    this.setMode('none');
   }
 
   push(l: LogicalLine): void {

@@ -20,6 +20,8 @@ const STACK_NOISE_RES: readonly RegExp[] = [
   /^(?:pc|lr|sp|pstate) ?:|^x\d{1,2}: [0-9a-f]{16}/,
   // `Exception stack(0xc8b53f00 to 0xc8b53f48)`
   /^Exception stack\(/,
+  // ARM32 registers printed under a frame: ` r7:85334cb0 r6:85334c00 r5:85334cb0 r4:824c4af8`
+  /^r\d{1,2}:[0-9a-f]{8}(?: r\d{1,2}:[0-9a-f]{8}){0,7}$/,
 ];
 
 export function isStackNoise(t: string): boolean {
