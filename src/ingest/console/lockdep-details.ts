@@ -412,7 +412,7 @@ class DetailsBuilder {
  *   the `Chain exists of:` locks or the irq-safe and irq-unsafe locks, stackless.
  * - `heldLocks`: one entry per `N locks held by comm/pid:` / `no locks held by comm/pid.` block.
  * - `irqStates`: `{IN-HARDIRQ-W} state was registered at:`, `INITIAL USE at:`, `... which became
- *   HARDIRQ-irq-safe at:`, `... acquired at:` ... with their stacks.
+ *   HARDIRQ-irq-safe at:`, `... acquired at:`, `Preemption disabled at:` ... with their stacks.
  * - `stack`: the first call trace after `Call Trace:` (or the CPU/Hardware lines); later ones
  *   (NMI backtraces of other CPUs) are not the report's.
  * - `taint`: the flags as printed after `Tainted:` (`G           O`), null when `Not tainted`.
