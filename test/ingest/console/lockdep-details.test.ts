@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { check } from 'recheck';
 import { describe, expect, it } from 'vitest';
 import { HEADER_REGEXES } from '../../../src/ingest/console/details/header.js';
-import { JOIN_REGEXES } from '../../../src/ingest/console/details/join.js';
+import { JOIN_REGEXES, joinContinuations } from '../../../src/ingest/console/details/join.js';
 import { STACK_REGEXES } from '../../../src/ingest/console/details/stack.js';
 import { DETAILS_REGEXES, extractLockDetails } from '../../../src/ingest/console/lockdep-details.js';
 import type { ConsoleLine } from '../../../src/model/console-line.js';
@@ -384,6 +384,85 @@ describe('mail-wrapped and pr_cont-broken lock lines', () => {
       ['lab_init', 'lab/lab_lockdep.c', 140, 'lab_lockdep'],
     ]);
     expect(d.diagnostics).toEqual([]);
+  });
+});
+
+describe('joinContinuations: one rule per way a line gets broken', () => {
+  const joined = (...pieces: string[]) => joinContinuations(consoleLines(pieces.join('\n'))).map((l) => l.t);
+  it.each([
+    [
+      'address alone (pr_cont)',
+      ['ffff888004d3c6a8', ' (&vgdev->ctrlq.qlock){-.-.}-{2:2}, at: f+0x1/0x2'],
+      ['ffff888004d3c6a8 (&vgdev->ctrlq.qlock){-.-.}-{2:2}, at: f+0x1/0x2'],
+    ],
+    [
+      '`#N:` alone, then the address',
+      [' #0: ', 'ffff888004d3c6a8', ' (a_lock){....}-{2:2}, at: f+0x1/0x2'],
+      ['#0: ffff888004d3c6a8 (a_lock){....}-{2:2}, at: f+0x1/0x2'],
+    ],
+    [
+      'usage dash',
+      ['ffff888004c1a1a8 (a_lock){+.+.}-', '{3:3}, at: f+0x1/0x2'],
+      ['ffff888004c1a1a8 (a_lock){+.+.}-{3:3}, at: f+0x1/0x2'],
+    ],
+    [
+      'usage comma',
+      ['#2: ffff888004c1a1a8 (a_lock){+.+.},', 'at: f+0x1/0x2'],
+      ['#2: ffff888004c1a1a8 (a_lock){+.+.}, at: f+0x1/0x2'],
+    ],
+    [
+      '`-> (` broken',
+      [' (a_lock){-.-.}-{2:2} -> (', 'b_lock){+...}-{2:2}'],
+      ['(a_lock){-.-.}-{2:2} -> (b_lock){+...}-{2:2}'],
+    ],
+    ['`->` alone', ['->', ' (b_lock', '){+...}-{2:2} {'], ['-> (b_lock){+...}-{2:2} {']],
+    ['`INITIAL USE` / `at:`', ['   INITIAL USE', ' at:'], ['INITIAL USE at:']],
+    [
+      'release lock (Gmail)',
+      ['drmfb/1869 is trying to release lock', '(a_lock) at:', 'f+0x1/0x2'],
+      ['drmfb/1869 is trying to release lock (a_lock) at: f+0x1/0x2'],
+    ],
+    [
+      'decoded path on the next line',
+      ['lab_scan', '(lab/lab_lockdep.c:120)'],
+      ['lab_scan (lab/lab_lockdep.c:120)'],
+    ],
+    [
+      'decoded path list across lines',
+      ['f (a/b.c:1', 'a/c.c:2', 'a/d.c:3)'],
+      ['f (a/b.c:1 a/c.c:2 a/d.c:3)'],
+    ],
+    [
+      'ARM32 `from` wrap',
+      ['[<c0112e18>] (unwind_backtrace) from [<c010cda0>]', '(show_stack+0x10/0x14)'],
+      ['[<c0112e18>] (unwind_backtrace) from [<c010cda0>] (show_stack+0x10/0x14)'],
+    ],
+    [
+      'KCSAN access wrap',
+      ['write to 0xffff80000f00bfb8 of 8 bytes by task', '93 on cpu 0:'],
+      ['write to 0xffff80000f00bfb8 of 8 bytes by task 93 on cpu 0:'],
+    ],
+    [
+      'a name broken before `)`, one line per inline site',
+      [
+        ' #1: ffffffff81a4c0e0',
+        ' (rcu_read_lock',
+        '){....}-{1:2}, at: a include/a.h:1 [inline]',
+        '){....}-{1:2}, at: b+0x1/0x2',
+      ],
+      [
+        '#1: ffffffff81a4c0e0 (rcu_read_lock){....}-{1:2}, at: a include/a.h:1 [inline]',
+        '#1: ffffffff81a4c0e0 (rcu_read_lock){....}-{1:2}, at: b+0x1/0x2',
+      ],
+    ],
+  ])('%s', (_name, pieces, want) => {
+    expect(joined(...pieces)).toEqual(want);
+  });
+  it('leaves whole lines alone', () => {
+    const lab = readFileSync(fixture('console', 'lab-6.1', 'shrinker', 'dmesg.txt'), 'utf8')
+      .split('\n')
+      .slice(275, 359);
+    expect(joinContinuations(consoleLines(lab.join('\n')))).toHaveLength(lab.length);
   });
 });
 
