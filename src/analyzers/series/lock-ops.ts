@@ -1,6 +1,6 @@
 import parseDiff from 'parse-diff';
 import type { LockOp, Patch } from '../../model/series.js';
-import { type CallSite, findCalls } from './c-source/calls.js';
+import { type CallSite, findCalls, guardOf } from './c-source/calls.js';
 import { CALLBACK_ASSIGNMENT, PRIMITIVE_BY_NAME, type PrimitiveRow } from './c-source/primitives.js';
 import {
   type CodeLine,
@@ -45,6 +45,8 @@ export interface LockOpFacts extends LockOp {
   unbalancedAt?: number | null;
   /** For shrinker callback assignments: the function assigned. */
   callback?: string | null;
+  /** A cleanup guard (`guard(mutex)(&l)`): released when its scope ends. */
+  scoped?: boolean;
 }
 
 /** A function the patch adds or changes. */
@@ -59,6 +61,8 @@ export interface FunctionFacts {
   added: boolean;
   /** A held-lock assertion (`lockdep_assert_held`, `dma_resv_assert_held`, ...) is in the body. */
   hasAssert: boolean;
+  /** Functions it calls (lock primitives left out), as far as the body is seen. */
+  calls: string[];
   confidence: 'file' | 'hunk';
 }
 
@@ -213,6 +217,8 @@ function opsOfView(
     for (const call of findCalls(l.code, more)) {
       const row = PRIMITIVE_BY_NAME.get(call.name);
       if (row) ops.push(opOf(row, call, file, l, fn, confidence));
+      const guard = row ? null : guardOf(l.code, call);
+      if (guard) ops.push(guardOp(guard, call, file, l, fn, confidence));
     }
   }
   return ops;
@@ -253,6 +259,37 @@ function opOf(
   } else if (row.family !== 'rcu') op.lock = call.args[0] ?? null;
   if (row.sleeping) op.sleeping = true;
   return op;
+}
+
+/** Guard classes (linux/cleanup.h) by prefix: `guard(mutex)`, `scoped_guard(spinlock_irqsave, ...)`. */
+// guard(mutex)(&sdev->lru_lock);
+const GUARD_FAMILIES: [string, string, boolean][] = [
+  ['mutex', 'mutex', true],
+  ['rwsem', 'rwsem', true],
+  ['raw_spinlock', 'spinlock', false],
+  ['spinlock', 'spinlock', false],
+  ['rcu', 'rcu', false],
+];
+
+function guardOp(
+  guard: { type: string; lock: string | null },
+  call: CallSite,
+  file: string,
+  l: CodeLine,
+  fn: string | null,
+  confidence: 'file' | 'hunk',
+): LockOpFacts {
+  const family = GUARD_FAMILIES.find(([prefix]) => guard.type.startsWith(prefix));
+  const rcu = family?.[1] === 'rcu';
+  return {
+    ...base(file, l, fn, confidence),
+    kind: rcu ? 'rcu-read-lock' : 'lock',
+    primitive: `${call.name}(${guard.type})`,
+    family: family?.[1] ?? guard.type,
+    lock: rcu ? null : guard.lock,
+    sleeping: family?.[2] ?? false,
+    scoped: true,
+  };
 }
 
 function gfpOf(row: PrimitiveRow, call: CallSite): string | null {
@@ -344,6 +381,10 @@ function annotateBalance(scan: ScannedSource, ops: LockOpFacts[]): void {
   for (const op of ops) {
     if (op.change !== 'added' || (op.kind !== 'lock' && op.kind !== 'rcu-read-lock') || op.line === null)
       continue;
+    if (op.scoped) {
+      op.balanced = true;
+      continue;
+    }
     const at = index.get(op.line);
     if (at === undefined) continue;
     const start = scan.lines[at]!;
@@ -430,6 +471,19 @@ function labelReleases(
   return scan.functions[fn]!.complete ? false : null;
 }
 
+// if (...)  while (...)  sizeof(...)  return (...)
+const KEYWORDS = new Set([
+  'if',
+  'for',
+  'while',
+  'switch',
+  'return',
+  'sizeof',
+  'typeof',
+  'defined',
+  '__builtin_expect',
+]);
+
 /** Functions the patch adds or changes, with whether a held-lock assertion is in their body. */
 function functionFacts(
   scan: ScannedSource,
@@ -450,6 +504,11 @@ function functionFacts(
         o.line !== null &&
         body.some((l) => l.line === o.line),
     );
+    const calls = new Set<string>();
+    for (const l of body) {
+      for (const c of findCalls(l.code))
+        if (!PRIMITIVE_BY_NAME.has(c.name) && !KEYWORDS.has(c.name)) calls.add(c.name);
+    }
     facts.push({
       name: f.name,
       file,
@@ -457,6 +516,7 @@ function functionFacts(
       complete: f.complete,
       added: startLine?.change === 'added',
       hasAssert,
+      calls: [...calls],
       confidence,
     });
   });

@@ -160,6 +160,7 @@ describe('extractLockOps (hunk context)', () => {
         complete: true,
         added: true,
         hasAssert: false,
+        calls: [],
         confidence: 'hunk',
       },
     ]);
@@ -235,5 +236,27 @@ describe('extractLockOps (hunk context)', () => {
     ).toEqual([[false, 5]]);
     // Never unlocked before the closing brace.
     expect(balance(['+\tspin_lock(&bo->lock);', '+\tbo->n++;'])).toEqual([[false, 5]]);
+  });
+
+  it('reads cleanup guards as scoped locks (released with their scope)', () => {
+    const ops = extractLockOps(
+      patchOf([
+        {
+          header: '5 static void toy_lru_add(struct toy_device *tdev, struct toy_bo *bo)',
+          lines: [
+            '+\tguard(mutex)(&tdev->lru_lock);',
+            '+\tscoped_guard(spinlock_irqsave, &tdev->irq_lock)',
+            '+\t\ttdev->n++;',
+            '+\tguard(rcu)();',
+            ' \tlist_add(&bo->lru_node, &tdev->lru);',
+          ],
+        },
+      ]),
+    ) as LockOpFacts[];
+    expect(ops.map((o) => [o.kind, o.primitive, o.family, o.lock, o.sleeping, o.balanced])).toEqual([
+      ['lock', 'guard(mutex)', 'mutex', '&tdev->lru_lock', true, true],
+      ['lock', 'scoped_guard(spinlock_irqsave)', 'spinlock', '&tdev->irq_lock', false, true],
+      ['rcu-read-lock', 'guard(rcu)', 'rcu', null, false, true],
+    ]);
   });
 });

@@ -54,3 +54,27 @@ function splitArgs(text: string, open: number): string[] {
   }
   return [];
 }
+
+/**
+ * A cleanup guard: `guard(mutex)(&obj->lock);` or `scoped_guard(spinlock_irqsave, &dev->lock) {`
+ * (linux/cleanup.h): the guard class and the lock expression, or null.
+ */
+export function guardOf(code: string, call: CallSite): { type: string; lock: string | null } | null {
+  if (call.name === 'scoped_guard') {
+    const [type, lock] = call.args;
+    return type ? { type, lock: lock ?? null } : null;
+  }
+  if (call.name !== 'guard' || call.args.length !== 1) return null;
+  // Skip `guard(type)` to the second group `(lock)`.
+  let depth = 0;
+  let i = code.indexOf('(', call.column);
+  for (; i < code.length; i++) {
+    if (code[i] === '(') depth++;
+    else if (code[i] === ')' && --depth === 0) break;
+  }
+  const rest = code.slice(i + 1);
+  const open = rest.search(/\S/);
+  if (open < 0 || rest[open] !== '(') return { type: call.args[0]!, lock: null };
+  const args = findCalls(`g${rest.slice(open)}`)[0]?.args ?? [];
+  return { type: call.args[0]!, lock: args[0] ?? null };
+}

@@ -16,6 +16,11 @@ const SHRINKER_ROLES = new Set(['scan_objects', 'evict', 'purge']);
 
 const opsOf = (p: Patch) => p.lockOps as LockOpFacts[];
 
+/**
+ * Shrinker-path functions and how each is reached: the callbacks and
+ * callback-named functions, then (up to three calls deep) the functions they
+ * call that the series itself adds or changes.
+ */
 function shrinkerPath(series: PatchSeries): Map<string, string> {
   const path = new Map<string, string>();
   for (const p of series.patches) {
@@ -36,6 +41,23 @@ function shrinkerPath(series: PatchSeries): Map<string, string> {
         );
       }
     }
+  }
+  const calls = new Map<string, string[]>();
+  for (const p of series.patches as LockedPatch[]) {
+    for (const f of p.lockFunctions ?? []) calls.set(f.name, [...(calls.get(f.name) ?? []), ...f.calls]);
+  }
+  let frontier = [...path.keys()];
+  for (let depth = 0; depth < 3 && frontier.length > 0; depth++) {
+    const next: string[] = [];
+    for (const caller of frontier) {
+      for (const callee of calls.get(caller) ?? []) {
+        if (path.has(callee) || !calls.has(callee)) continue;
+        const how = path.get(caller)!;
+        path.set(callee, how.includes(' from ') ? how : `called from ${caller}, ${how}`);
+        next.push(callee);
+      }
+    }
+    frontier = next;
   }
   return path;
 }

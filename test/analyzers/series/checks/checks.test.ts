@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { checkSeries, SERIES_CHECKS } from '../../../../src/analyzers/series/checks/index.js';
 import { readSeries } from '../../../../src/ingest/series/index.js';
@@ -98,5 +101,56 @@ describe('checkSeries', () => {
       ['MISSING_COVER_LETTER', 'warning', null, null, 'series'],
       ['MISSING_CHANGELOG', 'warning', null, null, 'series'],
     ]);
+  });
+
+  it('follows the shrinker path into functions the series adds (BLOCKING_LOCK_IN_SHRINKER in a helper)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lockscope-path-'));
+    try {
+      const added = [
+        'static void toy_release_one(struct toy_device *tdev, struct toy_bo *bo)',
+        '{',
+        '\tmutex_lock(&tdev->lru_lock);',
+        '\tlist_del(&bo->lru_node);',
+        '\tmutex_unlock(&tdev->lru_lock);',
+        '}',
+        '',
+        'static unsigned long toy_scan(struct shrinker *s, struct shrink_control *sc)',
+        '{',
+        '\ttoy_release_one(s->private_data, NULL);',
+        '\treturn 0;',
+        '}',
+        '',
+        'static const struct shrinker_ops toy_ops = {',
+        '\t.scan_objects = toy_scan,',
+        '};',
+      ];
+      const mail = [
+        'From: Ada Kernel <ada@example.org>',
+        'Subject: [PATCH] drm/toy: add a scan callback',
+        '',
+        'Signed-off-by: Ada Kernel <ada@example.org>',
+        '---',
+        'diff --git a/toy.c b/toy.c',
+        '--- a/toy.c',
+        '+++ b/toy.c',
+        `@@ -1,1 +1,${added.length + 1} @@`,
+        ' #include <linux/shrinker.h>',
+        ...added.map((l) => `+${l}`),
+        '',
+      ].join('\n');
+      writeFileSync(join(dir, 'scan.patch'), mail);
+      const series = await readSeries(join(dir, 'scan.patch'));
+      const found = checkSeries(series).filter((f) => f.id === 'BLOCKING_LOCK_IN_SHRINKER');
+      expect(found.map((f) => [f.patch, f.file, f.line, f.message])).toEqual([
+        [
+          1,
+          'toy.c',
+          4,
+          'toy_release_one (called from toy_scan, scan_objects) takes mutex_lock(&tdev->lru_lock) without trylock: reclaim would sleep on a lock its callers may hold while allocating',
+        ],
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
