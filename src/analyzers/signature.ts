@@ -27,7 +27,9 @@ type ClassRule =
   /** every lock of the task's own held-lock list (the report is about those locks) */
   | 'held-list'
   /** no lock names the bug: the guilty function does */
-  | 'function';
+  | 'function'
+  /** the title names it: which lockdep table ran out, whoever hit it */
+  | 'title';
 
 const CLASS_RULES: Readonly<Record<ReportKind, ClassRule>> = {
   // A cycle is the same bug whichever edge closed it and wherever the walk started.
@@ -62,7 +64,8 @@ const CLASS_RULES: Readonly<Record<ReportKind, ClassRule>> = {
   'hung-task': 'function',
   // No lock class describes these: RCU splats name a file:line, KCSAN two functions, the rest a site.
   'suspicious-rcu-usage': 'function',
-  'lockdep-capacity': 'function',
+  // `BUG: MAX_LOCKDEP_ENTRIES too low!`: a table size, hit by whatever took a lock next.
+  'lockdep-capacity': 'title',
   'lockdep-internal': 'function',
   'kcsan-data-race': 'function',
   'spinlock-bug': 'function',
@@ -134,12 +137,12 @@ const BANNER_PREFIX_RE = /^(?:WARNING|BUG|INFO|KCSAN|KASAN): /;
  */
 function guilty(report: SignatureInput): string {
   const fn = report.guiltyFrame?.function;
-  if (fn) return normalizeFunction(fn);
+  if (fn && CLASS_RULES[report.kind] !== 'title') return normalizeFunction(fn);
   let title = (report.title ?? '').trim();
   const at = title.lastIndexOf(' in ');
   if (at >= 0) {
     const word = title.slice(at + 4).trim();
-    if (word === 'corrupted') title = title.slice(0, at);
+    if (word === 'corrupted' || CLASS_RULES[report.kind] === 'title') title = title.slice(0, at);
     else if (word !== '' && !BLANK_RE.test(word)) return normalizeFunction(word);
   }
   return title.replace(BANNER_PREFIX_RE, '').replace(NUMBER_RE, 'N').trim() || '?';

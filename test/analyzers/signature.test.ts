@@ -122,6 +122,17 @@ describe('stability', () => {
     ).toBe('suspicious-rcu-usage:suspicious RCU usage');
   });
 
+  it('lockdep capacity: the table that ran out, not who hit it', () => {
+    const r = input('lockdep-capacity', {
+      title: 'BUG: MAX_LOCKDEP_ENTRIES too low!',
+      guiltyFrame: frame('add_lock_to_list'),
+    });
+    expect(reportSignature(r)).toBe('lockdep-capacity:MAX_LOCKDEP_ENTRIES too low!');
+    expect(reportSignature({ ...r, title: 'BUG: MAX_LOCKDEP_ENTRIES too low! in corrupted' })).toBe(
+      reportSignature(r),
+    );
+  });
+
   it('hung task: the function it blocks in, not the locks it happens to hold', () => {
     const r = input('hung-task', {
       guiltyFrame: frame('rtnl_lock'),
