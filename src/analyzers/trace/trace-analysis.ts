@@ -39,6 +39,8 @@ export interface TraceFinding extends FindingBase {
   /** RECLAIM_DEADLOCK_RISK and LOCK_HELD_INTO_RECLAIM: where the lock was held while the task may enter reclaim. */
   basis?: ReclaimBasis;
   heldAt?: EventRef;
+  /** LOCK_HELD_INTO_RECLAIM: the shrinkers that take the same lock (a trylock there fails while it is held). */
+  shrinkers?: string[];
   /** LOCK_ORDER_INVERSION: the classes of one cycle, in order (the last one leads back to the first). */
   cycle?: string[];
 }

@@ -199,21 +199,25 @@ export function buildFindings(
       heldAt: held.heldAt,
     });
   }
+  const takenBy = new Map<string, string[]>();
+  for (const acc of h.inShrinker.values())
+    takenBy.set(acc.lock, [...(takenBy.get(acc.lock) ?? []), acc.shrinker]);
   for (const acc of h.heldIntoReclaim.values()) {
+    const shrinkers = [...(takenBy.get(acc.lock) ?? [])].sort(cmp);
+    const also = shrinkers.length > 0 ? ` (shrinker ${shrinkers.join(', ')} takes it too)` : '';
     findings.push({
       ...base(
         'LOCK_HELD_INTO_RECLAIM',
         'warning',
         acc.lock,
-        `${acc.lock} is held when its task enters direct reclaim`,
+        `${acc.lock} is held when its task enters direct reclaim${also}`,
       ),
-      shrinker: null,
-      shrinkerModule: null,
       count: acc.count,
       first: acc.first,
       exampleSpan: acc.example,
       basis: acc.basis,
       heldAt: acc.heldAt,
+      shrinkers,
     });
   }
   for (const cycle of lockOrder.cycles) {

@@ -201,6 +201,12 @@ describe('TraceAnalyzer findings', () => {
     const risk = r.findings.find((f) => f.id === 'RECLAIM_DEADLOCK_RISK')!;
     expect(risk.basis).toBe('direct_reclaim');
     expect(risk.heldAt).toMatchObject({ line: 1, comm: 'drmfb' });
+    expect(r.findings.find((f) => f.id === 'LOCK_HELD_INTO_RECLAIM')).toMatchObject({
+      shrinkers: ['virtio_gpu_shrinker_scan'],
+      message:
+        'reservation_ww_class_mutex is held when its task enters direct reclaim (shrinker virtio_gpu_shrinker_scan takes it too)',
+      exampleSpan: { kind: 'direct_reclaim', start: { line: 2 }, end: { line: 3 } },
+    });
     expect(r.reclaim.direct.episodes).toBe(1);
     expect(r.reclaim.direct.duration.max).toBe(100_000_000);
   });
