@@ -83,13 +83,31 @@ async function readGit(source: string, options: ReadSeriesOptions, cwd: string):
   } catch {
     throw new InputError(`${source}: not a file, and ${cwd} is not a git repository`, source);
   }
-  const base = await resolveCommit(git, range.base);
+  let base = await resolveCommit(git, range.base);
   const tip = await resolveCommit(git, range.tip);
-  const version = refVersion(range.tip);
-  const text = await formatPatches(git, base, tip, version);
-  if (text.trim() === '') throw new InputError(`${source}: the range holds no commits`, source);
-  const series = await assemble(splitMbox(text), `git:${range.base}..${range.tip}`, source);
-  takeB4Cover(series);
+  const first =
+    (await git.raw(['rev-list', '--reverse', '--end-of-options', `${base}..${tip}`])).split('\n')[0] ?? '';
+  if (first === '') throw new InputError(`${source}: the range holds no commits`, source);
+  const b4 = await b4Cover(git, first);
+  if (b4 !== null) base = first;
+  const version = b4?.version ?? refVersion(range.tip);
+  const text = b4 !== null && first === tip ? '' : await formatPatches(git, base, tip, version);
+  const series =
+    text.trim() === '' && b4 !== null
+      ? {
+          source: `git:${range.base}..${range.tip}`,
+          version: b4.version,
+          total: 0,
+          cover: null,
+          patches: [],
+          diagnostics: [],
+        }
+      : await assemble(splitMbox(text), `git:${range.base}..${range.tip}`, source);
+  if (b4 !== null) {
+    series.cover = { ...b4, total: series.patches.length };
+    series.version = b4.version;
+    series.total = series.patches.length;
+  }
   const specs: string[] = [];
   for (const p of series.patches) {
     if (p.commit === null) continue;
@@ -212,31 +230,25 @@ function treeImages(tree: string, series: PatchSeries): (p: Patch) => ImageConte
 }
 
 /**
- * b4 keeps the cover letter as an empty commit at the start of the branch
- * (`--- b4-submit-tracking ---`): turn it back into the cover letter.
+ * b4 prep keeps the cover letter as an empty commit at the start of the
+ * branch, its message ending in `--- b4-submit-tracking ---` and a JSON block
+ * with the revision: read it back as the cover letter (null for other commits).
  */
-function takeB4Cover(series: PatchSeries): void {
-  const first = series.patches[0];
-  if (first === undefined) return;
-  if (first.diff !== '' || !/b4-submit-tracking/.test(`${first.body}\n${first.notes}`)) return;
-  const revision = /"revision":\s*(\d+)/.exec(`${first.body}\n${first.notes}`);
-  const body = first.body.replace(/\n*--- b4-submit-tracking ---[\s\S]*$/, '');
-  series.patches.shift();
-  const total = series.patches.length;
-  for (const p of series.patches) {
-    p.index -= 1;
-    p.total = total;
-    if (revision) p.version = Number(revision[1]);
-  }
-  const version = revision ? Number(revision[1]) : series.version;
-  series.cover = {
+async function b4Cover(git: ReturnType<typeof gitFor>, commit: string): Promise<CoverLetter | null> {
+  const message = await git.raw(['log', '-1', '--format=%an%x00%ae%x00%B', '--end-of-options', commit]);
+  const at = message.indexOf('\n--- b4-submit-tracking ---');
+  if (at < 0) return null;
+  const [name = '', email = '', text = ''] = message.slice(0, at).split('\0');
+  const revision = /"revision":\s*(\d+)/.exec(message.slice(at));
+  const [subject = '', ...rest] = text.split('\n');
+  const body = rest.join('\n').trim();
+  const version = revision ? Number(revision[1]) : 1;
+  return {
     version,
-    total,
-    subject: first.subject,
-    author: first.author,
+    total: 0,
+    subject: subject.trim(),
+    author: { name, email },
     body,
     changelog: parseChangelog(body),
   };
-  series.version = version;
-  series.total = total;
 }

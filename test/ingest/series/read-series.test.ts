@@ -6,7 +6,7 @@ import type { LockOpFacts } from '../../../src/analyzers/series/lock-ops.js';
 import { InputError } from '../../../src/ingest/input.js';
 import { readSeries } from '../../../src/ingest/series/index.js';
 import { fixture } from '../../helpers/shared.js';
-import { buildToyRepo, TOY_BASE, TOY_FILE, type ToyRepo } from './toy-series.js';
+import { buildToyRepo, TOY_BASE, TOY_FILE, type ToyRepo, toyCommits } from './toy-series.js';
 
 const brief = (ops: LockOpFacts[]) =>
   ops
@@ -246,6 +246,39 @@ describe('readSeries: git', () => {
     } finally {
       rmSync(tree, { recursive: true, force: true });
     }
+  });
+
+  it('turns a b4 prep cover-letter commit back into the cover letter', async () => {
+    await toy.repo.git.raw(['checkout', '-q', '-b', 'b4-prep', toy.base]);
+    await toy.repo.git.raw([
+      'commit',
+      '-q',
+      '--allow-empty',
+      '-m',
+      'drm/toy: a memory shrinker for the toy driver\n\nThis series adds a shrinker.\n\nChanges in v3:\n- Rebased\n\n--- b4-submit-tracking ---\n# This section is used internally by b4 prep for tracking purposes.\n{\n  "series": {\n    "revision": 3,\n    "change-id": "20260101-toy-1"\n  }\n}',
+    ]);
+    const cover = (await toy.repo.git.raw(['rev-parse', 'HEAD'])).trim();
+    for (const c of toyCommits(2)) await toy.repo.commit(c.message, c.files);
+    const s = await readSeries(`${toy.base}..b4-prep`, { cwd: toy.repo.dir });
+    expect([s.version, s.total, s.patches.map((p) => [p.index, p.total, p.version])]).toEqual([
+      3,
+      3,
+      [
+        [1, 3, 3],
+        [2, 3, 3],
+        [3, 3, 3],
+      ],
+    ]);
+    expect(s.cover).toEqual({
+      version: 3,
+      total: 3,
+      subject: 'drm/toy: a memory shrinker for the toy driver',
+      author: { name: 'Ada Kernel', email: 'ada@example.org' },
+      body: 'This series adds a shrinker.\n\nChanges in v3:\n- Rebased',
+      changelog: [{ version: 3, items: ['Rebased'] }],
+    });
+    expect(cover).toMatch(/^[0-9a-f]{40}$/);
+    await toy.repo.git.raw(['checkout', '-q', 'master']);
   });
 
   it('never passes user text to git as an option, and names bad refs', async () => {
