@@ -4,14 +4,7 @@
 // analyze --json` when that command is built). Size: LOCKSCOPE_TRACE_MB (default 1024).
 // Target (issue 4): analyze ≥ 300 MB/s on one core, peak RSS ≤ 250 MB whatever the size.
 // Needs `npm run build` first. Never run while a kernel build or QEMU shares the machine.
-import {
-  createWriteStream,
-  existsSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  writeFileSync,
-} from 'node:fs';
+import { createWriteStream, existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { cli, measure, OUT, ROOT, row, SHARED, sizeMB } from './lib.mjs';

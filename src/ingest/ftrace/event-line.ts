@@ -57,20 +57,24 @@ export function newEventLine(): EventLine {
 /** The `[cpu]` column is searched only this far into a line (comm ≤ 16 + prefixes such as a full Android comm). */
 const MAX_HEAD = 256;
 
-/** Fills `ev` (reused between lines) from line s; false when s is not an event line of these dialects. */
-export function parseEventLine(s: string, ev: EventLine): boolean {
-  let from = 0;
+/**
+ * Fills `ev` (reused between lines) from the line s[start, end) (offsets in
+ * `ev` are into s, so a whole decoded chunk can be read without slicing each
+ * line); false when it is not an event line of these dialects.
+ */
+export function parseEventLine(s: string, ev: EventLine, start = 0, end = s.length): boolean {
+  let from = start;
+  const limit = Math.min(end, start + MAX_HEAD);
   for (;;) {
     const b = s.indexOf('[', from);
-    if (b < 0 || b > MAX_HEAD) return false;
-    if (parseAtBracket(s, b, ev)) return true;
+    if (b < 0 || b >= limit) return false;
+    if (parseAtBracket(s, b, ev, start, end)) return true;
     from = b + 1;
   }
 }
 
-function parseAtBracket(s: string, b: number, ev: EventLine): boolean {
-  const n = s.length;
-  if (b === 0 || !isBlank(s.charCodeAt(b - 1))) return false;
+function parseAtBracket(s: string, b: number, ev: EventLine, start: number, n: number): boolean {
+  if (b === start || !isBlank(s.charCodeAt(b - 1))) return false;
   let i = b + 1;
   while (i < n && isDigit(s.charCodeAt(i))) i++;
   if (i === b + 1 || s.charCodeAt(i) !== 0x5d /* ] */ || i - b > 6) return false;
@@ -79,27 +83,27 @@ function parseAtBracket(s: string, b: number, ev: EventLine): boolean {
 
   // Backwards: optional `(tgid)`, then `comm-pid`.
   let e = b - 1;
-  while (e > 0 && isBlank(s.charCodeAt(e))) e--;
+  while (e > start && isBlank(s.charCodeAt(e))) e--;
   let tgid: number | null = null;
   if (s.charCodeAt(e) === 0x29 /* ) */) {
     const open = s.lastIndexOf('(', e);
-    if (open < 0 || e - open > 12) return false;
+    if (open < start || e - open > 12) return false;
     const inner = s.slice(open + 1, e).trim();
     if (inner !== '' && !/^-+$/.test(inner)) {
       tgid = parseUint(inner, 0, inner.length);
       if (tgid < 0) return false;
     }
     e = open - 1;
-    while (e > 0 && isBlank(s.charCodeAt(e))) e--;
+    while (e > start && isBlank(s.charCodeAt(e))) e--;
   }
   const pidEnd = e + 1;
-  while (e >= 0 && isDigit(s.charCodeAt(e))) e--;
-  if (e + 1 === pidEnd || e < 0 || s.charCodeAt(e) !== 0x2d /* - */) return false;
+  while (e >= start && isDigit(s.charCodeAt(e))) e--;
+  if (e + 1 === pidEnd || e < start || s.charCodeAt(e) !== 0x2d /* - */) return false;
   const pid = parseUint(s, e + 1, pidEnd);
-  const commStart = skipBlanks(s, 0, e);
+  const commStart = skipBlanks(s, start, e);
 
   // Forwards: optional flags, then the timestamp and `: `.
-  i = skipBlanks(s, afterCpu);
+  i = skipBlanks(s, afterCpu, n);
   if (i === afterCpu) return false;
   let t = i;
   while (t < n && !isBlank(s.charCodeAt(t))) t++;
@@ -108,18 +112,18 @@ function parseAtBracket(s: string, b: number, ev: EventLine): boolean {
   if (ts < 0) {
     if (t - i > 8) return false;
     flags = s.slice(i, t);
-    i = skipBlanks(s, t);
+    i = skipBlanks(s, t, n);
     t = i;
     while (t < n && !isBlank(s.charCodeAt(t))) t++;
     if (s.charCodeAt(t - 1) !== 0x3a) return false;
     ts = parseTimestampNs(s, i, t - 1);
     if (ts < 0) return false;
   }
-  let p = skipBlanks(s, t);
+  let p = skipBlanks(s, t, n);
   // trace-cmd --ts-diff: `(+2)` between the timestamp and the event name.
   if (s.charCodeAt(p) === 0x28 && s.charCodeAt(p + 1) === 0x2b) {
     const close = s.indexOf(')', p);
-    if (close > 0 && close - p < 32) p = skipBlanks(s, close + 1);
+    if (close > 0 && close < n && close - p < 32) p = skipBlanks(s, close + 1, n);
   }
   ev.commStart = commStart;
   ev.commEnd = e;
@@ -128,7 +132,7 @@ function parseAtBracket(s: string, b: number, ev: EventLine): boolean {
   ev.cpu = cpu;
   ev.flags = flags;
   ev.ts = ts;
-  return nameAndPayload(s, p, ev);
+  return nameAndPayload(s, p, ev, n);
 }
 
 /**
@@ -137,8 +141,7 @@ function parseAtBracket(s: string, b: number, ev: EventLine): boolean {
  * `sys_x -> 0x0` (syscalls), or an empty payload. Sets `ev.name` and
  * `ev.payloadStart`; false when the text after the timestamp is none of these.
  */
-export function nameAndPayload(s: string, p: number, ev: EventLine): boolean {
-  const n = s.length;
+export function nameAndPayload(s: string, p: number, ev: EventLine, n = s.length): boolean {
   if (p >= n) {
     ev.name = '';
     ev.nameStart = n;
@@ -164,7 +167,7 @@ export function nameAndPayload(s: string, p: number, ev: EventLine): boolean {
     const c = s.charCodeAt(q);
     let payloadStart = -1;
     if (c === 0x3a /* : */ && (q + 1 === n || isBlank(s.charCodeAt(q + 1))))
-      payloadStart = skipBlanks(s, q + 1);
+      payloadStart = skipBlanks(s, q + 1, n);
     else if (c === 0x28 /* ( */) payloadStart = q;
     else if (c === 0x20 && s.startsWith(' -> ', q)) payloadStart = q + 4;
     if (payloadStart >= 0) {

@@ -105,3 +105,11 @@ export class Interner {
     return own;
   }
 }
+
+/** s.startsWith(t, pos) as a plain loop (cheaper than the builtin for short t on the hot path). */
+export function regionEquals(s: string, pos: number, t: string): boolean {
+  const n = t.length;
+  if (pos + n > s.length) return false;
+  for (let i = 0; i < n; i++) if (s.charCodeAt(pos + i) !== t.charCodeAt(i)) return false;
+  return true;
+}

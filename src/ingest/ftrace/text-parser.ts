@@ -8,7 +8,7 @@ import { parseKeyValues } from './key-values.js';
 import { parseLatencyLine } from './latency-line.js';
 import { matchLineKind } from './line-kinds.js';
 import { parsePayloadByTable, systemOf } from './payload-table.js';
-import { Interner, isBlank } from './scan.js';
+import { Interner, isBlank, regionEquals } from './scan.js';
 
 export interface FtraceTextStats {
   /** Input lines seen. */
@@ -126,14 +126,28 @@ export class FtraceTextParser {
   }
 
   private parseText(text: string, out: TraceEvent[]): void {
+    const len = text.length;
     let start = 0;
-    for (;;) {
-      const nl = text.indexOf('\n', start);
-      const line = nl < 0 ? text.slice(start) : text.slice(start, nl);
-      this.parseLine(stripCr(line), out);
-      if (nl < 0) break;
+    while (start <= len) {
+      let nl = text.indexOf('\n', start);
+      if (nl < 0) nl = len;
+      let end = nl;
+      if (end > start && text.charCodeAt(end - 1) === 0x0d) end--;
+      if (!this.fastLine(text, start, end, out)) this.parseLine(text.slice(start, end), out);
       start = nl + 1;
     }
+  }
+
+  /** The common case, read in place in the decoded chunk: an event line with no pending stack or HTML context. */
+  private fastLine(text: string, start: number, end: number, out: TraceEvent[]): boolean {
+    if (this.pendingStack !== null || this.htmlMode || start === end) return false;
+    const c0 = text.charCodeAt(start);
+    if (c0 === 0x23 /* # */ || text.charCodeAt(end - 1) === 0x5c /* \ */) return false;
+    if (!parseEventLine(text, this.scratch, start, end)) return false;
+    const lineNo = ++this.lineNo;
+    this.stats.lines++;
+    this.emitEvent(this.scratch, text, end, lineNo, out);
+    return true;
   }
 
   private parseLine(raw: string, out: TraceEvent[]): void {
@@ -159,7 +173,7 @@ export class FtraceTextParser {
 
     const c0 = line.charCodeAt(0);
     if (c0 !== 0x23 /* # */ && parseEventLine(line, this.scratch)) {
-      this.emitEvent(this.scratch, line, lineNo, out);
+      this.emitEvent(this.scratch, line, line.length, lineNo, out);
       return;
     }
     const kind = matchLineKind(line);
@@ -174,7 +188,7 @@ export class FtraceTextParser {
     }
     const lat = parseLatencyLine(line);
     if (lat) {
-      this.emitEvent(lat, line, lineNo, out);
+      this.emitEvent(lat, line, line.length, lineNo, out);
       return;
     }
     this.skip(lineNo, 'ftrace-unrecognized-line', `not an ftrace event line: ${excerpt(line)}`);
@@ -289,7 +303,7 @@ export class FtraceTextParser {
     const bucket = this.kindsByHash.get(h);
     const len = end - start;
     if (bucket !== undefined) {
-      for (const k of bucket) if (k.printed.length === len && line.startsWith(k.printed, start)) return k;
+      for (const k of bucket) if (k.printed.length === len && regionEquals(line, start, k.printed)) return k;
     }
     const k = this.kindOf(line.slice(start, end));
     if (this.kinds.size < 10_000) {
@@ -302,14 +316,16 @@ export class FtraceTextParser {
   private commAt(line: string, ev: EventLine): string {
     const cached = this.commByPid.get(ev.pid);
     const len = ev.commEnd - ev.commStart;
-    if (cached !== undefined && cached.length === len && line.startsWith(cached, ev.commStart)) return cached;
+    if (cached !== undefined && cached.length === len && regionEquals(line, ev.commStart, cached))
+      return cached;
     const comm = this.strings.get(line.slice(ev.commStart, ev.commEnd));
     if (this.commByPid.size >= 100_000) this.commByPid.clear();
     this.commByPid.set(ev.pid, comm);
     return comm;
   }
 
-  private emitEvent(ev: EventLine, line: string, lineNo: number, out: TraceEvent[]): void {
+  /** Emits the event of line s[…, end) described by ev. */
+  private emitEvent(ev: EventLine, line: string, end: number, lineNo: number, out: TraceEvent[]): void {
     const kind =
       ev.name !== ''
         ? this.kindOf(ev.name)
@@ -320,7 +336,7 @@ export class FtraceTextParser {
       this.skip(lineNo, 'ftrace-empty-event', 'event line without an event name or payload');
       return;
     }
-    let payload = ev.payloadStart < line.length ? line.slice(ev.payloadStart) : '';
+    let payload = ev.payloadStart < end ? line.slice(ev.payloadStart, end) : '';
     if (payload.length > 0 && isBlank(payload.charCodeAt(payload.length - 1))) payload = payload.trimEnd();
     if (kind.marker) payload = `${kind.printed}:${payload === '' ? '' : ' '}${payload}`;
     this.lastTs = ev.ts;
