@@ -2,6 +2,7 @@ import type { TraceEvent } from '../../model/trace-event.js';
 import type { EventFormat, FieldFormat } from './event-format.js';
 import type { HexCache, StringInterner } from './interning.js';
 import type { Kallsyms } from './kallsyms.js';
+import { type FlagTable, flagTables, renderFlags } from './print-flags.js';
 
 type FieldValue = string | number | boolean | null;
 
@@ -74,7 +75,8 @@ export class EventDecoder {
     this.flagsAt = at('common_flags');
     this.preemptAt = at('common_preempt_count');
     const symbols = SYMBOL_FIELDS[format.name] ?? {};
-    const readers = format.fields.map((f) => compileField(f, ctx, symbols[f.name]));
+    const tables = flagTables(format.printFmt);
+    const readers = format.fields.map((f) => compileField(f, ctx, symbols[f.name], tables.get(f.name)));
     this.readFields = fieldsFactory(
       format.fields.map((f) => f.name),
       readers,
@@ -191,7 +193,12 @@ export function latencyFlags(flags: number, preempt: number): string {
   return `${irq}${resched}${ctx}${depth}${migrate}`;
 }
 
-function compileField(f: FieldFormat, ctx: DecodeContext, symbol: 'pS' | 'ps' | undefined): FieldReader {
+function compileField(
+  f: FieldFormat,
+  ctx: DecodeContext,
+  symbol: 'pS' | 'ps' | undefined,
+  table: FlagTable | undefined,
+): FieldReader {
   const be = ctx.bigEndian;
   const { offset, size } = f;
   switch (f.kind) {
@@ -199,6 +206,20 @@ function compileField(f: FieldFormat, ctx: DecodeContext, symbol: 'pS' | 'ps' | 
     case 'pointer': {
       if (size !== 1 && size !== 2 && size !== 4 && size !== 8) return () => null;
       const int = intReader(size, f.signed && f.kind === 'int', be);
+      if (f.kind === 'int' && table) {
+        // rendered as the kernel prints it (`SPIN|MUTEX`, `GFP_KERNEL`); values repeat, so cache them
+        const rendered = new Map<number | string, string>();
+        return (buf, off, len) => {
+          if (offset + size > len) return null;
+          const v = int(buf, off + offset);
+          let text: string | undefined = rendered.get(v);
+          if (text === undefined) {
+            text = renderFlags(table, BigInt.asUintN(64, BigInt(v)));
+            if (rendered.size < 4096) rendered.set(v, text);
+          }
+          return text;
+        };
+      }
       if (f.kind === 'int' && !symbol)
         return (buf, off, len) => (offset + size <= len ? int(buf, off + offset) : null);
       return (buf, off, len) => {

@@ -38,6 +38,8 @@ export interface EventFormat {
   common: FieldFormat[];
   /** The event's own fields. */
   fields: FieldFormat[];
+  /** The `print fmt:` line without its label ('' when absent). */
+  printFmt: string;
 }
 
 /** Line shapes of a format file (exported for the ReDoS check). */
@@ -61,8 +63,12 @@ export function parseEventFormat(text: string, system: string): EventFormat | nu
   const fields: FieldFormat[] = [];
   let inCommon = true;
   let seenField = false;
+  let printFmt = '';
   for (const line of text.split('\n')) {
-    if (line.startsWith('print fmt:')) break;
+    if (line.startsWith('print fmt:')) {
+      printFmt = line.slice(10).trim();
+      break;
+    }
     const nm = NAME_LINE.exec(line);
     if (nm) {
       name = nm[1]!;
@@ -86,7 +92,7 @@ export function parseEventFormat(text: string, system: string): EventFormat | nu
     else fields.push(field);
   }
   if (name === null || id === null) return null;
-  return { id, name, system, common, fields };
+  return { id, name, system, common, fields, printFmt };
 }
 
 function parseFieldDecl(decl: string, offset: number, size: number, signedText: string | undefined) {

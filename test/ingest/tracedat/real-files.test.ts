@@ -63,7 +63,7 @@ describe.skipIf(!SHARED)('readTraceDat on real trace.dat files', () => {
       shrink: 'kfree_rcu_shrink_scan+0x0/0x110',
       nid: 0,
       nr_objects_to_shrink: 4,
-      gfp_flags: 0xcc0,
+      gfp_flags: 'GFP_KERNEL',
       cache_items: 2,
       delta: 4,
       total_scan: 4,
@@ -82,8 +82,26 @@ describe.skipIf(!SHARED)('readTraceDat on real trace.dat files', () => {
       ts: 35_339_554_447,
       comm: 'cut',
       pid: 334,
-      fields: { lock_addr: 'ffffffffadf48380', flags: 33 },
+      fields: { lock_addr: 'ffffffffadf48380', flags: 'SPIN|MUTEX' },
     });
+  });
+
+  it('v7 zstd (lab 6.1 run B): flag fields print as the report does (gfp_flags, contention flags)', async () => {
+    const dir = 'corpus/lab-6.1/debian-6.1-virtio-gpu';
+    const { events } = await readAll(sharedPath(dir, 'B-events.trace.dat'));
+    // `gfp_flags GFP_KERNEL`, `gfp_flags=GFP_HIGHUSER_MOVABLE|__GFP_COMP|__GFP_ZERO`, `(flags=SPIN|MUTEX)`
+    const theirs = readFileSync(sharedPath(dir, 'B-events.report.txt'), 'utf8')
+      .split('\n')
+      .map((l) => /gfp_flags[= ](\S+)|\(flags=([^)]*)\)/.exec(l))
+      .filter((m) => m !== null)
+      .map((m) => m[1] ?? m[2]);
+    const mine = events
+      .filter((e) => 'gfp_flags' in e.fields || e.name === 'contention_begin')
+      .map((e) => String(e.fields.gfp_flags ?? e.fields.flags));
+    expect(theirs).toHaveLength(677);
+    expect(mine).toEqual(theirs);
+    expect(mine).toContain('none');
+    expect(mine).toContain('GFP_HIGHUSER_MOVABLE|__GFP_COMP|__GFP_ZERO');
   });
 
   it('v6 64-bit (trappy raw_trace.dat): 755 sched_switch + 2 bprint', async () => {
