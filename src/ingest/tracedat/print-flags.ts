@@ -104,20 +104,22 @@ function stringLiteral(s: string): string | null {
   return s.slice(1, -1);
 }
 
-const TOKEN = /\s*(0[xX][0-9a-fA-F]+|\d+|[A-Za-z_][A-Za-z0-9_]*|<<|>>|[()~&|])[uUlL]*/y;
+/** One token of a C constant expression: `0x400u`, `1U`, `gfp_t`, `<<`, `(` (suffixes only on numbers). */
+export const PRINT_FMT_TOKEN =
+  /\s*(?:(0[xX][0-9a-fA-F]+|\d+)[uUlL]*|([A-Za-z_][A-Za-z0-9_]*|<<|>>|[()~&|]))/y;
 
 /** Value of a constant C expression (literals, casts, `~ << >> & |`), or null. */
 export function evaluate(expr: string): bigint | null {
   const tokens: string[] = [];
-  TOKEN.lastIndex = 0;
+  PRINT_FMT_TOKEN.lastIndex = 0;
   let at = 0;
   while (at < expr.length) {
     if (/^\s*$/.test(expr.slice(at))) break;
-    TOKEN.lastIndex = at;
-    const m = TOKEN.exec(expr);
+    PRINT_FMT_TOKEN.lastIndex = at;
+    const m = PRINT_FMT_TOKEN.exec(expr);
     if (!m) return null;
-    tokens.push(m[1]!);
-    at = TOKEN.lastIndex;
+    tokens.push((m[1] ?? m[2])!);
+    at = PRINT_FMT_TOKEN.lastIndex;
   }
   let i = 0;
   const peek = () => tokens[i];
