@@ -24,6 +24,7 @@ export default class SeriesCheck extends LockscopeCommand {
     'scripts/checkpatch.pl runs per patch and its findings are merged as CHECKPATCH_<TYPE>. Exit 1 on errors (--strict: on warnings too).';
   static override enableJsonFlag = true;
   static override examples = [
+    '<%= config.bin %> series check fixtures/series/v5',
     '<%= config.bin %> series check fixtures/series-min/v1',
     '<%= config.bin %> series check --json --ignore UNBALANCED_LOCK fixtures/series-min/v1',
     '<%= config.bin %> series check --previous fixtures/series-min/v1 fixtures/series-min/v2',

@@ -18,7 +18,8 @@ export default class SeriesShow extends LockscopeCommand {
   static override examples = [
     '<%= config.bin %> series show fixtures/series-min/v1',
     '<%= config.bin %> series show --json fixtures/series-min/toy-v2.mbox',
-    '<%= config.bin %> series show --base v6.1 b4/shmem-shrinker-v6',
+    '<%= config.bin %> series show fixtures/series/v5',
+    '<%= config.bin %> series show --base master b4/shmem-shrinker-v6',
   ];
   static override flags = {
     base: Flags.string({ description: 'base revision when SOURCE is a branch or tag (reads base..SOURCE)' }),

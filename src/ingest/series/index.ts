@@ -33,7 +33,7 @@ export interface ReadSeriesOptions {
   tree?: string;
 }
 
-const PATCH_FILE = /\.(?:patch|mbox|eml|diff)$/;
+const PATCH_FILE = /\.(?:patch|mbox|mbx|eml|diff)$/;
 
 export async function readSeries(source: string, options: ReadSeriesOptions = {}): Promise<PatchSeries> {
   const cwd = options.cwd ?? process.cwd();
