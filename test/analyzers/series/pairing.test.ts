@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { pairSeries } from '../../../src/analyzers/series/pairing.js';
 import type { Patch, PatchSeries } from '../../../src/model/series.js';
@@ -158,5 +159,53 @@ describe('pairSeries', () => {
 
   it('handles empty series', () => {
     expect(pairSeries(series(5, []), series(6, []))).toEqual([]);
+  });
+});
+
+describe('pairSeries properties', () => {
+  const patchArb = fc.record({
+    subject: fc.stringMatching(/^[a-z]{3,8}: [A-Za-z ]{5,30}$/),
+    lines: fc.array(fc.stringMatching(/^[a-z_(); =0-9]{1,30}$/), { minLength: 1, maxLength: 8 }),
+  });
+  const build = (version: number, ps: { subject: string; lines: string[] }[]) =>
+    series(
+      version,
+      ps.map((p, k) =>
+        patch(
+          k + 1,
+          p.subject,
+          fileDiff(
+            `f${k}.c`,
+            1,
+            'f(void)',
+            p.lines.map((l) => `+${l}`),
+          ),
+        ),
+      ),
+    );
+
+  it('shows every old and every new patch exactly once, in new-series order', () => {
+    fc.assert(
+      fc.property(fc.array(patchArb, { maxLength: 8 }), fc.array(patchArb, { maxLength: 8 }), (a, b) => {
+        const pairs = pairSeries(build(5, a), build(6, b));
+        const olds = pairs.flatMap((p) => (p.old ? [p.old.index] : []));
+        const news = pairs.flatMap((p) => (p.new ? [p.new.index] : []));
+        expect([...olds].sort((x, y) => x - y)).toEqual(a.map((_, k) => k + 1));
+        expect(news).toEqual(b.map((_, k) => k + 1));
+        for (const p of pairs)
+          expect(p.status === '<' || p.status === '>').toBe(p.old === null || p.new === null);
+      }),
+    );
+  });
+
+  it('pairs a series with itself as all `=`', () => {
+    fc.assert(
+      fc.property(fc.array(patchArb, { maxLength: 8 }), (a) => {
+        const s = build(5, a);
+        expect(pairSeries(s, s).map((p) => [p.status, p.old?.index, p.new?.index])).toEqual(
+          a.map((_, k) => ['=', k + 1, k + 1]),
+        );
+      }),
+    );
   });
 });
