@@ -1,5 +1,5 @@
 import { CALL_TRACE } from './macros.js';
-import { skipMatchers, stripFramePrefix } from './skip.js';
+import { skipMatcher, stripFramePrefix } from './skip.js';
 import { PARSE_STACK, type StackPart, type StackSpec } from './types.js';
 
 /** Lines that start a stack trace (or an allocation/free stack) in a report. */
@@ -99,12 +99,14 @@ export function demangle(name: string): string {
   return parts.length > 0 ? parts.join('::') : name;
 }
 
-function collect(out: Candidate[], m: RegExpExecArray, skip: RegExp[], line: number): void {
+function collect(out: Candidate[], m: RegExpExecArray, skip: RegExp, line: number, firstOnly: boolean): void {
   for (let i = 1; i < m.length; i++) {
+    // With the default picker only the first usable frame of a stack matters.
+    if (firstOnly && out.length > 0) return;
     const found = m[i];
     if (found === undefined) continue;
     const name = demangle(found);
-    if (!skip.some((re) => re.test(name))) out.push({ name, line });
+    if (!skip.test(name)) out.push({ name, line });
   }
 }
 
@@ -133,7 +135,8 @@ function pick(spec: StackSpec, cands: Candidate[]): GuiltyFrame | null {
 }
 
 function walk(spec: StackSpec, parts: StackPart[], lines: string[]): { frames: GuiltyFrame[]; ok: boolean } {
-  const skip = skipMatchers(spec.skip);
+  const skip = skipMatcher(spec.skip);
+  const firstOnly = spec.extractor === undefined;
   const frames: GuiltyFrame[] = [];
   let cands: Candidate[] = [];
   let ok = true;
@@ -165,7 +168,7 @@ function walk(spec: StackSpec, parts: StackPart[], lines: string[]): { frames: G
         if (next !== undefined) {
           const m = execPart(next, ln);
           if (m) {
-            collect(cands, m, skip, pos - 1);
+            collect(cands, m, skip, pos - 1, firstOnly);
             partIdx++;
             break;
           }
@@ -173,7 +176,7 @@ function walk(spec: StackSpec, parts: StackPart[], lines: string[]): { frames: G
         for (const re of FRAME_LINES) {
           const m = re.exec(ln);
           if (m) {
-            collect(cands, m, skip, pos - 1);
+            collect(cands, m, skip, pos - 1, firstOnly);
             break;
           }
         }
@@ -187,7 +190,7 @@ function walk(spec: StackSpec, parts: StackPart[], lines: string[]): { frames: G
         }
         const m = execPart(part, ln);
         if (!m) continue;
-        collect(cands, m, skip, pos - 1);
+        collect(cands, m, skip, pos - 1, firstOnly);
         break;
       }
     }

@@ -11,6 +11,7 @@ import { LineSplitter, type RawLine } from '../line-splitter.js';
 import { parseFrame } from './frame.js';
 import { ConsoleNormalizer, MAX_LINE_CHARS, type NormalizedLine } from './line-normalizer.js';
 import { extractLockDetails } from './lockdep-details.js';
+import { matchOops } from './oops/index.js';
 import { refineKind } from './oops/kinds.js';
 import { ReportScanner, type ScannedReport, titleLines, VerdictCollector } from './report-scanner.js';
 
@@ -88,8 +89,9 @@ export class ConsoleLogParser {
 
   private line(l: NormalizedLine): Report[] {
     this.stats.lines++;
-    this.verdictCollector.push(l);
-    const done = this.scanner.push(l);
+    const oops = matchOops(l.text);
+    this.verdictCollector.push(l, oops);
+    const done = this.scanner.push(l, oops);
     return done.length === 0 ? [] : done.map((s) => this.build(s));
   }
 

@@ -103,7 +103,9 @@ export class ConsoleNormalizer {
       text = text.slice(0, MAX_LINE_CHARS);
       this.clipped++;
     }
-    if (text.includes('\x1b')) text = text.replace(ANSI_RE, '');
+    // One scan for any control byte; ANSI escapes (ESC is one) and the rest are rare.
+    const controls = HAS_CONTROL_RE.test(text);
+    if (controls && text.includes('\x1b')) text = text.replace(ANSI_RE, '');
     let quoteDepth = 0;
     if (text.charCodeAt(0) === 0x3e /* > */) {
       const q = QUOTE_RE.exec(text);
@@ -117,15 +119,16 @@ export class ConsoleNormalizer {
     let caller: string | null = null;
     let stamped = false;
 
-    const j = JOURNAL_RE.exec(text);
+    const c0 = text.charCodeAt(0);
+    const j = c0 >= 0x41 && c0 <= 0x5a ? JOURNAL_RE.exec(text) : null;
     if (j) {
       this.journal = true;
       stamped = true;
       text = text.slice(j[0].length);
     }
-    const d = DROPPED_RE.exec(text);
+    const d = text.charCodeAt(0) === 0x2a /* * */ ? DROPPED_RE.exec(text) : null;
     if (d) text = text.slice(d[0].length);
-    const lv = LEVEL_RE.exec(text);
+    const lv = text.charCodeAt(0) === 0x3c /* < */ ? LEVEL_RE.exec(text) : null;
     if (lv) {
       level = Number(lv[1]);
       text = text.slice(lv[0].length);
@@ -164,12 +167,15 @@ export class ConsoleNormalizer {
       stamped = this.lastStamped;
       caller = this.lastCaller;
     }
-    const open = text.lastIndexOf('[');
+    const last = text.charCodeAt(text.length - 1);
+    const maybeCut =
+      last === 0x5b /* [ */ || last === 0x2e /* . */ || last === 0x20 || (last >= 0x30 && last <= 0x39);
+    const open = maybeCut ? text.lastIndexOf('[', text.length - 1) : -1;
     const frag = open > 0 && text.length - open < 24 ? TRAILING_FRAGMENT_RE.exec(text.slice(open)) : null;
     if (frag) this.remember(frag[0]);
     else this.age();
 
-    if (HAS_CONTROL_RE.test(text)) text = text.replace(CONTROL_RE, '');
+    if (controls) text = text.replace(CONTROL_RE, '');
     this.lastCaller = caller;
     this.lastStamped = stamped;
     return { text, ts, caller, level, line: raw.line, quoteDepth, stamped };
@@ -191,9 +197,11 @@ export class ConsoleNormalizer {
     if (text.charCodeAt(0) !== 0x5b /* [ */) return null;
     let cutBefore: string | null = null;
     let body = text;
+    const fast = fastStamp(body);
+    if (fast) return fast;
     // `[   21.33258[   32.525073] ...`: a cut stamp directly followed by a whole one.
     const second = body.indexOf('[', 1);
-    if (second > 0 && second < 24 && body.indexOf(']') > second) {
+    if (second > 0 && second < 24 && body.indexOf(']', second) > second) {
       const head = body.slice(0, second);
       if (TRAILING_FRAGMENT_RE.test(head)) {
         cutBefore = head;
@@ -220,6 +228,45 @@ export class ConsoleNormalizer {
     if (c) return { ts: null, caller: c[1] ?? null, rest: afterSeparator(body, c[0].length), cutBefore };
     return null;
   }
+}
+
+const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
+
+/**
+ * The common case of TS_RE without a regex: `[   12.345678]` optionally
+ * followed by `[  T123]`, `[C4]` or ` [  T123]`. Returns null when the line
+ * is anything else (the regex path then decides).
+ */
+function fastStamp(s: string): { ts: number; caller: string | null; rest: string; cutBefore: null } | null {
+  let i = 1;
+  while (s.charCodeAt(i) === 0x20) i++;
+  const start = i;
+  while (isDigit(s.charCodeAt(i))) i++;
+  if (i === start || s.charCodeAt(i) !== 0x2e /* . */) return null;
+  i++;
+  const frac = i;
+  while (isDigit(s.charCodeAt(i))) i++;
+  if (i === frac || s.charCodeAt(i) !== 0x5d /* ] */) return null;
+  const ts = Number(s.slice(start, i));
+  i++;
+  let caller: string | null = null;
+  let j = s.charCodeAt(i) === 0x20 && s.charCodeAt(i + 1) === 0x5b ? i + 1 : i;
+  if (s.charCodeAt(j) === 0x5b /* [ */) {
+    j++;
+    while (s.charCodeAt(j) === 0x20) j++;
+    const kind = s.charCodeAt(j);
+    if (kind === 0x43 /* C */ || kind === 0x54 /* T */) {
+      const id = j;
+      j++;
+      const digits = j;
+      while (isDigit(s.charCodeAt(j))) j++;
+      if (j > digits && s.charCodeAt(j) === 0x5d) {
+        caller = s.slice(id, j);
+        i = j + 1;
+      }
+    }
+  }
+  return { ts, caller, rest: afterSeparator(s, i), cutBefore: null };
 }
 
 function afterSeparator(text: string, at: number): string {

@@ -36,14 +36,14 @@ interface Open {
 export class ReportScanner {
   private open: Open | null = null;
 
-  push(line: NormalizedLine): ScannedReport[] {
+  /** `oops`: the banner this line carries (`matchOops(line.text)`), passed in so it is computed once. */
+  push(line: NormalizedLine, found: Oops | null = matchOops(line.text)): ScannedReport[] {
     const done: ScannedReport[] = [];
     if (line.text.includes(REPLAY_MARKER) && this.open?.lines.length === 1) {
       // The banner was cut and is printed again on the next line.
       this.open = null;
       return done;
     }
-    const found = matchOops(line.text);
     const oops = found && !isProse(line.text, found) ? found : null;
     const ctx = lineContext(line);
     if (oops && (this.open === null || (startsNewReport(line.text) && !continuesReport(line.text)))) {
@@ -154,7 +154,7 @@ export class VerdictCollector {
   private secondReport = false;
   private full = false;
 
-  push(line: NormalizedLine): void {
+  push(line: NormalizedLine, found: Oops | null = matchOops(line.text)): void {
     if (line.text.includes('serialport: VM disconnected.')) this.consoleHangup = true;
     if (this.full) return;
     const ctx = lineContext(line);
@@ -164,17 +164,15 @@ export class VerdictCollector {
       return;
     }
     if (this.oops === null) {
-      const oops = matchOops(text);
-      if (!oops) return;
-      this.oops = oops;
+      if (!found) return;
+      this.oops = found;
       this.context = ctx;
       this.minLines = text.includes('BUG: KMSAN:') ? 16 : 22;
       this.add(text, true);
       return;
     }
     if (!this.secondReport) {
-      const other = matchOops(text);
-      if ((other && startsNewReport(text)) || INFO_WITH_STACK.some((m) => text.includes(m)))
+      if ((found && startsNewReport(text)) || INFO_WITH_STACK.some((m) => text.includes(m)))
         this.secondReport = true;
     }
     if (isQuestionable(text, ctx)) return;
