@@ -38,6 +38,9 @@ const PATCH_FILE = /\.(?:patch|mbox|mbx|eml|diff)$/;
 export async function readSeries(source: string, options: ReadSeriesOptions = {}): Promise<PatchSeries> {
   const cwd = options.cwd ?? process.cwd();
   const path = resolve(cwd, source);
+  if (options.tree !== undefined && !(existsSync(options.tree) && statSync(options.tree).isDirectory())) {
+    throw new InputError(`${options.tree}: --tree is not a directory`, options.tree);
+  }
   if (options.base === undefined && source !== '' && !source.startsWith('-') && existsSync(path)) {
     if (statSync(path).isDirectory()) return readDirectory(path, source, options);
     return readMbox(path, source, options);

@@ -110,6 +110,9 @@ describe('readSeries: mbox and directories', () => {
       await expect(readSeries(join(dir, 'empty'))).rejects.toBeInstanceOf(InputError);
       writeFileSync(join(dir, 'notes.txt'), 'just some text\nwithout headers\n');
       await expect(readSeries(join(dir, 'notes.txt'))).rejects.toThrow(/no patch or cover letter found/);
+      await expect(readSeries(fixture('series-min', 'v1'), { tree: join(dir, 'nope') })).rejects.toThrow(
+        /--tree is not a directory/,
+      );
     });
 
     it('reports diff lines it does not recognize, with their line, instead of dropping them', async () => {
