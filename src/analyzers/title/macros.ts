@@ -10,7 +10,7 @@
 const MACROS: Record<string, string> = {
   '{{FUNC}}': '([a-zA-Z0-9_]+)[.+]',
   '{{PC}}': String.raw`\[<?(?:0x)?[0-9a-f]+>?\]`,
-  '{{SRC}}': String.raw`([a-zA-Z0-9_/.-]+:[0-9]+)`,
+  '{{SRC}}': '([a-zA-Z0-9_/.-]+:[0-9]+)',
   '{{ADDR}}': '0x[0-9a-f]+',
 };
 

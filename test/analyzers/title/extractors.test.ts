@@ -1,0 +1,45 @@
+import { describe, expect, test } from 'vitest';
+import { hungTaskFrame, stallFrame } from '../../../src/analyzers/title/extractors.js';
+import { stripFramePrefix } from '../../../src/analyzers/title/skip.js';
+import { demangle } from '../../../src/analyzers/title/stack.js';
+
+describe('guilty-frame extractors', () => {
+  test('stalls: the frame above the first dispatch anchor', () => {
+    expect(stallFrame(['lab_spin', 'lab_ioctl', 'vfs_ioctl', 'do_syscall_64'])).toEqual({
+      frame: 'lab_ioctl',
+      index: 1,
+    });
+    expect(stallFrame(['csd_lock_wait', 'smp_call_function_many_cond', 'on_each_cpu'])).toEqual({
+      frame: 'smp_call_function',
+      index: 1,
+    });
+    expect(stallFrame(['a', 'b'])).toBeNull();
+  });
+
+  test('hung tasks: known buckets first, then the first non-waiting frame', () => {
+    expect(hungTaskFrame(['schedule', 'rwsem_down_write_slowpath', 'rtnl_lock', 'lab_ioctl'])).toEqual({
+      frame: 'rtnl_lock',
+      index: 2,
+    });
+    expect(hungTaskFrame(['schedule', 'synchronize_srcu', 'lab_exit'])).toEqual({
+      frame: 'synchronize_rcu',
+      index: 1,
+    });
+    expect(
+      hungTaskFrame(['__schedule', 'schedule', 'io_schedule', 'folio_wait_bit_common', 'write_cache_pages']),
+    ).toEqual({ frame: 'write_cache_pages', index: 4 });
+  });
+
+  test('syscall prefixes: the shortest stripped name', () => {
+    expect(stripFramePrefix('__x64_sys_ioctl')).toBe('sys_ioctl');
+    expect(stripFramePrefix('__se_sys_ioctl')).toBe('ioctl');
+    expect(stripFramePrefix('__do_sys_clone')).toBe('clone');
+    expect(stripFramePrefix('lab_scan')).toBe('lab_scan');
+  });
+
+  test('C++ names are demangled', () => {
+    expect(demangle('_Z8fakeNameiii')).toBe('fakeName');
+    expect(demangle('_ZN3foo3barEv')).toBe('foo::bar');
+    expect(demangle('lab_scan')).toBe('lab_scan');
+  });
+});
