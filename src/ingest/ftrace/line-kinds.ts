@@ -38,6 +38,8 @@ export const LINE_KINDS: readonly LineKindRow[] = [
   { kind: 'buffer-started', re: /^#{5} CPU (\d+) buffer started #{4}\s*$/ },
   // `CPU:0 [SUBBUFFER START]`   (shape: trace-cmd --debug)
   { kind: 'buffer-started', re: /^\s*CPU:(\d+) \[SUBBUFFER START\]\s*$/ },
+  // `capturing trace... done` / `TRACE:`   (adb shell atrace text dump banner, shape)
+  { kind: 'header', re: /^(?:capturing trace\.\.\. ?done|TRACE:)\s*$/ },
   // `<script class="trace-data" type="application/text">`, `</script>`, `<!DOCTYPE html>`
   { kind: 'html', re: /^\s*<\/?(?:!DOCTYPE|html|head|body|meta|title|script|style|link|div)\b[^>]*>?$/i },
 ];

@@ -43,14 +43,14 @@ describe('payload table', () => {
   it.each([
     [
       'lock_acquire',
-      '0xffff892b7cf32c20 try read &x->wait#5',
-      { lockdep_addr: 'ffff892b7cf32c20', flags: 3, name: '&x->wait#5' },
+      '0xffff88800abc0010 try read &x->wait#5',
+      { lockdep_addr: 'ffff88800abc0010', flags: 3, name: '&x->wait#5' },
     ],
     ['lock_acquire', '00000000a1b2c3d4 try ', { lockdep_addr: '00000000a1b2c3d4', flags: 0, name: 'try ' }],
     [
       'lock_acquire',
-      '(____ptrval____) dev->qdisc_tx_busylock ?: &qdisc_tx_busylock',
-      { lockdep_addr: '(____ptrval____)', flags: 0, name: 'dev->qdisc_tx_busylock ?: &qdisc_tx_busylock' },
+      '(____ptrval____) vgdev->lock ?: &lab_fallback_lock',
+      { lockdep_addr: '(____ptrval____)', flags: 0, name: 'vgdev->lock ?: &lab_fallback_lock' },
     ],
     [
       'contention_begin',
@@ -62,14 +62,14 @@ describe('payload table', () => {
     ['drm_vblank_event_delivered', 'file=(nil), crtc=1, seq=7', { file: '0', crtc: 1, seq: 7 }],
     [
       'sched_switch',
-      'swapper/0:0 [120] R ==> trace-cmd:89135 [120]',
+      'swapper/1:0 [120] R ==> kworker/1:1:29 [120]',
       {
-        prev_comm: 'swapper/0',
+        prev_comm: 'swapper/1',
         prev_pid: 0,
         prev_prio: 120,
         prev_state: 'R',
-        next_comm: 'trace-cmd',
-        next_pid: 89135,
+        next_comm: 'kworker/1:1',
+        next_pid: 29,
         next_prio: 120,
       },
     ],
