@@ -293,10 +293,17 @@ function intReader(size: number, signed: boolean, be: boolean): (buf: Buffer, at
 function hexOf(buf: Buffer, at: number, size: number, be: boolean, cache: HexCache): string {
   if (size === 1) return cache.hex(0, buf[at]!);
   if (size === 2) return cache.hex(0, be ? buf.readUInt16BE(at) : buf.readUInt16LE(at));
-  if (size === 4) return cache.hex(0, be ? buf.readUInt32BE(at) : buf.readUInt32LE(at));
-  const hi = be ? buf.readUInt32BE(at) : buf.readUInt32LE(at + 4);
-  const lo = be ? buf.readUInt32BE(at + 4) : buf.readUInt32LE(at);
-  return cache.hex(hi, lo);
+  if (size === 4) return cache.hex(0, be ? u32be(buf, at) : u32le(buf, at));
+  return be ? cache.hex(u32be(buf, at), u32be(buf, at + 4)) : cache.hex(u32le(buf, at + 4), u32le(buf, at));
+}
+
+// bounds are checked by the callers: plain byte arithmetic is cheaper than Buffer's checked reads
+function u32le(b: Buffer, at: number): number {
+  return (b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16)) + b[at + 3]! * 0x1000000;
+}
+
+function u32be(b: Buffer, at: number): number {
+  return b[at]! * 0x1000000 + ((b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!);
 }
 
 function cString(
@@ -306,8 +313,9 @@ function cString(
   end: number,
   trimNewlines = false,
 ): string {
+  if (!trimNewlines) return strings.cstring(buf, start, end);
   let p = start;
   while (p < end && buf[p] !== 0) p++;
-  if (trimNewlines) while (p > start && buf[p - 1] === 0x0a) p--;
+  while (p > start && buf[p - 1] === 0x0a) p--;
   return strings.get(buf, start, p);
 }

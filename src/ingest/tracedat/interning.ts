@@ -43,13 +43,33 @@ interface Interned {
 export class StringInterner {
   private readonly map = new Map<number, Interned>();
 
+  /** The NUL-terminated UTF-8 string in `buf[start, end)`: one pass finds the NUL and hashes. */
+  cstring(buf: Buffer, start: number, end: number): string {
+    let h = 0x811c9dc5;
+    let p = start;
+    const stop = Math.min(end, start + 65);
+    for (; p < stop; p++) {
+      const b = buf[p]!;
+      if (b === 0) return this.lookup(buf, start, p, h);
+      h = Math.imul(h ^ b, 0x01000193);
+    }
+    if (p === end) return this.lookup(buf, start, p, h);
+    while (p < end && buf[p] !== 0) p++;
+    return buf.toString('utf8', start, p);
+  }
+
   /** The UTF-8 string of `buf[start, end)`. */
   get(buf: Buffer, start: number, end: number): string {
     const len = end - start;
     if (len > 64) return buf.toString('utf8', start, end);
-    let h = 0x811c9dc5 ^ len;
+    let h = 0x811c9dc5;
     for (let p = start; p < end; p++) h = Math.imul(h ^ buf[p]!, 0x01000193);
-    h |= 0;
+    return this.lookup(buf, start, end, h);
+  }
+
+  private lookup(buf: Buffer, start: number, end: number, hash: number): string {
+    const len = end - start;
+    const h = (hash ^ len) | 0;
     const hit = this.map.get(h);
     if (hit !== undefined && hit.bytes.length === len) {
       let same = true;
