@@ -1,3 +1,4 @@
+import { demangle } from './demangle.js';
 import { CALL_TRACE } from './macros.js';
 import { skipMatcher, stripFramePrefix } from './skip.js';
 import { PARSE_STACK, type StackPart, type StackSpec } from './types.js';
@@ -73,30 +74,6 @@ export interface GuiltyFrame {
 interface Candidate {
   name: string;
   line: number;
-}
-
-/**
- * The plain name of an Itanium-mangled C++ symbol (`_Z8fakeNameiii` → `fakeName`,
- * `_ZN3foo3barEv` → `foo::bar`); other names are returned as they are.
- */
-export function demangle(name: string): string {
-  if (!name.startsWith('_Z')) return name;
-  let i = 2;
-  const nested = name[i] === 'N';
-  if (nested) i++;
-  while (name[i] === 'K' || name[i] === 'V' || name[i] === 'r') i++;
-  const parts: string[] = [];
-  for (;;) {
-    const m = /^\d+/.exec(name.slice(i, i + 6));
-    if (!m) break;
-    const len = Number(m[0]);
-    i += m[0].length;
-    if (len === 0 || i + len > name.length) return name;
-    parts.push(name.slice(i, i + len));
-    i += len;
-    if (!nested) break;
-  }
-  return parts.length > 0 ? parts.join('::') : name;
 }
 
 function collect(out: Candidate[], m: RegExpExecArray, skip: RegExp, line: number, firstOnly: boolean): void {
@@ -199,4 +176,4 @@ function walk(spec: StackSpec, parts: StackPart[], lines: string[]): { frames: G
 }
 
 /** Is there a stack-trace header in these lines (used by the corruption rules)? */
-export { CALL_TRACE };
+export { CALL_TRACE, demangle };

@@ -43,3 +43,25 @@ describe('guilty-frame extractors', () => {
     expect(demangle('lab_scan')).toBe('lab_scan');
   });
 });
+
+describe('Rust v0 demangling', () => {
+  test.each([
+    ['_RNvCscSpY9Juk0HT_7___rustc17rust_begin_unwind', '__rustc::rust_begin_unwind'],
+    [
+      '_RNvNtNtCs9jEwPDbx20M_4core9panicking11panic_const24panic_const_sub_overflow',
+      'core::panicking::panic_const::panic_const_sub_overflow',
+    ],
+    [
+      '_RNvMs3_NtCshgDM7dBCdno_11rust_binder7processNtB5_7Process10update_ref',
+      '<rust_binder::process::Process>::update_ref',
+    ],
+    [
+      '_RNvXs1_CscPPBqWtAqum_11ashmem_rustNtB5_6AshmemNtNtCs43vyB533jt3_6kernel10miscdevice10MiscDevice4mmap',
+      '<ashmem_rust::Ashmem as kernel::miscdevice::MiscDevice>::mmap',
+    ],
+    ['_RNvB_3foo', '_RNvB_3foo'],
+    ['_Rgarbage', '_Rgarbage'],
+  ])('%s', (mangled, plain) => {
+    expect(demangle(mangled)).toBe(plain);
+  });
+});
