@@ -3,6 +3,7 @@ import { mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
+import { createInflate } from 'node:zlib';
 import type { Diagnostic } from '../model/diagnostic.js';
 import type { TraceEvent } from '../model/trace-event.js';
 import { FtraceTextParser } from './ftrace/text-parser.js';
@@ -22,6 +23,8 @@ export interface TraceSource {
 
 /** Length of the trace.dat magic `\x17\x08Dtracing`. */
 const MAGIC_LENGTH = 10;
+/** Enough bytes to see an atrace `TRACE:` banner and the zlib header after it. */
+const HEAD_LENGTH = 300;
 
 /**
  * Opens a trace by path (`-` = stdin). A plain trace.dat is read in place; a
@@ -41,7 +44,43 @@ export async function openTrace(path: string, stdin?: Readable): Promise<TraceSo
     return { kind: 'dat', batches: spooledTraceDat(first.head, chunks, diagnostics), diagnostics };
   }
   const parser = new FtraceTextParser();
-  return { kind: 'text', batches: textBatches(parser, first.head, chunks), diagnostics: parser.diagnostics };
+  const z = compressedAtraceStart(first.head);
+  const text = z < 0 ? chunks : inflated(first.head.subarray(z), chunks, path);
+  const head = z < 0 ? first.head : first.head.subarray(0, z);
+  return { kind: 'text', batches: textBatches(parser, head, text), diagnostics: parser.diagnostics };
+}
+
+/**
+ * `atrace -z` (and systrace's saved dumps) print `TRACE:` and then the trace
+ * as one zlib stream. Returns where the zlib data starts, or -1.
+ */
+function compressedAtraceStart(head: Buffer): number {
+  const banner = head.indexOf('TRACE:\n');
+  if (banner < 0 || banner > 256) return -1;
+  const z = banner + 7;
+  const before = head.subarray(0, banner).toString('latin1');
+  if (!/^(?:capturing trace\.\.\. ?done\r?\n)?$/.test(before)) return -1;
+  return head[z] === 0x78 && (head[z + 1] === 0x9c || head[z + 1] === 0x01 || head[z + 1] === 0xda) ? z : -1;
+}
+
+async function* inflated(first: Buffer, rest: AsyncGenerator<Buffer>, path: string): AsyncGenerator<Buffer> {
+  const inflate = createInflate();
+  const feed = (async () => {
+    try {
+      inflate.write(first);
+      for await (const chunk of rest)
+        if (!inflate.write(chunk)) await new Promise((r) => inflate.once('drain', r));
+      inflate.end();
+    } catch (error) {
+      inflate.destroy(error as Error);
+    }
+  })();
+  try {
+    for await (const chunk of inflate) yield chunk as Buffer;
+  } catch (error) {
+    throw new InputError(`${path}: corrupt compressed atrace data (${(error as Error).message})`, path);
+  }
+  await feed;
 }
 
 async function readHead(path: string): Promise<Uint8Array> {
@@ -58,11 +97,11 @@ async function readHead(path: string): Promise<Uint8Array> {
   }
 }
 
-/** Reads chunks until the magic can be checked; returns them joined. */
+/** Reads chunks until the trace.dat magic and an atrace banner can be checked; returns them joined. */
 async function firstChunk(chunks: AsyncGenerator<Buffer>): Promise<{ head: Buffer }> {
   const parts: Buffer[] = [];
   let length = 0;
-  while (length < MAGIC_LENGTH) {
+  while (length < HEAD_LENGTH) {
     const r = await chunks.next();
     if (r.done) break;
     parts.push(r.value);

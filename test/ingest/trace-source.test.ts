@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
-import { gzipSync } from 'node:zlib';
+import { deflateSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/ingest/input.js';
 import { openTrace } from '../../src/ingest/trace-source.js';
@@ -80,5 +80,30 @@ describe('openTrace', () => {
     const piped = await openTrace('-', Readable.from([gzipSync(readFileSync(path))]));
     expect(piped.kind).toBe('dat');
     expect((await drain(piped.batches)).length).toBe(events.length);
+  });
+});
+
+describe('openTrace: atrace -z dumps', () => {
+  it('inflates the zlib stream after the `TRACE:` banner', async () => {
+    const text = readFileSync(fixture('ftrace', 'tracefs-tgid-4flags.txt'));
+    const dump = Buffer.concat([Buffer.from('capturing trace... done\nTRACE:\n'), deflateSync(text)]);
+    for (const input of [dump, gzipSync(dump)]) {
+      const src = await openTrace('-', Readable.from([input.subarray(0, 40), input.subarray(40)]));
+      const events = await drain(src.batches);
+      expect(events.map((e) => e.name)).toEqual([
+        'print',
+        'sched_switch',
+        'sched_wakeup',
+        'dma_fence_signaled',
+        'print',
+        'mm_vmscan_kswapd_wake',
+        'mm_vmscan_kswapd_sleep',
+        'drm_vblank_event',
+        'my_driver_event',
+      ]);
+      // The two banner lines come first, so the trace's own lines keep their numbers + 2.
+      expect(events[0]!.line).toBe(14);
+      expect(src.diagnostics).toEqual([]);
+    }
   });
 });
