@@ -118,18 +118,27 @@ export class CpuStream {
     return this.decompress!(data, usize);
   }
 
-  /** Pages that said events were lost before them, and the sum of the counts they stored. */
-  lostPages = 0;
-  lostEvents = 0;
+  /** Pages that said events were lost before them (past the first ten reported one by one), and their counts. */
+  morePages = 0;
+  moreEvents = 0;
+  private lostPages = 0;
 
+  /**
+   * One diagnostic per page that lost events, for the first ten; the rest are
+   * summed into `morePages`/`moreEvents` (reported once at the end). Messages
+   * say `N events lost` so consumers can add them up.
+   */
   private noteLost(count: number): void {
     this.lostPages++;
-    if (count > 0) this.lostEvents += count;
-    if (this.lostPages > 10) return;
-    const what = count < 0 ? 'some events were' : `${count} events were`;
+    if (this.lostPages > 10) {
+      this.morePages++;
+      if (count > 0) this.moreEvents += count;
+      return;
+    }
+    const what = count < 0 ? 'events lost (count not stored)' : `${count} events lost`;
     this.diag(
       'tracedat-lost-events',
-      `CPU ${this.data.cpu}: ${what} lost before the page at ts ${this.records.ts[0] ?? 0}`,
+      `CPU ${this.data.cpu}: ${what} before the page at raw time ${this.records.ts[0] ?? 0}`,
     );
   }
 

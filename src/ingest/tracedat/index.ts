@@ -103,10 +103,10 @@ async function* readEvents(file: FileSource, meta: TraceDatMeta, diagnostics: Di
   }
   if (batch.length > 0) yield batch;
   for (const s of streams) {
-    if (s.lostPages > 10) {
+    if (s.morePages > 0) {
       diagnostics.push({
         code: 'tracedat-lost-events',
-        message: `CPU ${s.cpu}: events were lost before ${s.lostPages} pages (${s.lostEvents} counted)`,
+        message: `CPU ${s.cpu}: a further ${s.moreEvents} events lost before ${s.morePages} more pages`,
         line: null,
       });
     }

@@ -22,9 +22,16 @@ export interface SyntheticTrace {
   kallsyms?: string;
   cmdlines?: string;
   /** Per CPU: base timestamp of the first page, and its records. */
-  cpus: { base: number; records: SyntheticRecord[] }[];
+  cpus: SyntheticCpu[];
   /** Records per page (forces several pages). */
   perPage?: number;
+}
+
+export interface SyntheticCpu {
+  base: number;
+  records: SyntheticRecord[];
+  /** Mark page `page` as having lost `count` events before it (count stored after the data; -1: not stored). */
+  lost?: { page: number; count: number };
 }
 
 class Out {
@@ -71,7 +78,7 @@ export function headerPage(longSize: number): string {
   ].join('\n');
 }
 
-export function pages(t: SyntheticTrace, cpu: { base: number; records: SyntheticRecord[] }): Buffer {
+export function pages(t: SyntheticTrace, cpu: SyntheticCpu): Buffer {
   const pageSize = t.pageSize ?? 4096;
   const data0 = 8 + t.longSize;
   const out: Buffer[] = [];
@@ -114,7 +121,19 @@ export function pages(t: SyntheticTrace, cpu: { base: number; records: Synthetic
       r.payload.copy(page, at);
       at += Math.ceil(len / 4) * 4;
     }
-    const commit = at - data0;
+    let commit = at - data0;
+    if (cpu.lost && cpu.lost.page === out.length) {
+      // MISSING_EVENTS (bit 31), and MISSING_STORED (bit 30) with the count as a long after the data
+      commit += 2 ** 31;
+      if (cpu.lost.count >= 0) {
+        commit += 2 ** 30;
+        if (t.longSize === 8) {
+          t.bigEndian
+            ? page.writeBigUInt64BE(BigInt(cpu.lost.count), at)
+            : page.writeBigUInt64LE(BigInt(cpu.lost.count), at);
+        } else t.bigEndian ? page.writeUInt32BE(cpu.lost.count, at) : page.writeUInt32LE(cpu.lost.count, at);
+      }
+    }
     if (t.longSize === 8) {
       t.bigEndian ? page.writeBigUInt64BE(BigInt(commit), 8) : page.writeBigUInt64LE(BigInt(commit), 8);
     } else t.bigEndian ? page.writeUInt32BE(commit, 8) : page.writeUInt32LE(commit, 8);

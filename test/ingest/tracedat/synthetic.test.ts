@@ -91,6 +91,20 @@ describe('readTraceDat on files written by the test', () => {
     expect(diagnostics.map((d) => d.code)).toContain('tracedat-truncated');
   });
 
+  it('reports events lost before a page, with the count the kernel stored', async () => {
+    for (const longSize of [8, 4] as const) {
+      const t = trace(6, longSize === 4, longSize);
+      t.cpus[0]!.lost = { page: 1, count: 523 };
+      t.cpus[1]!.lost = { page: 0, count: -1 };
+      const { events, diagnostics } = await read(buildTraceDat(t));
+      expect(events).toHaveLength(4);
+      expect(diagnostics.map((d) => [d.code, d.message.replace(/ at raw time \d+/, '')])).toEqual([
+        ['tracedat-lost-events', 'CPU 1: events lost (count not stored) before the page'],
+        ['tracedat-lost-events', 'CPU 0: 523 events lost before the page'],
+      ]);
+    }
+  });
+
   it('reports a file that is not a trace.dat', async () => {
     const { events, diagnostics } = await read(Buffer.from('# tracer: nop\n'));
     expect(events).toEqual([]);
