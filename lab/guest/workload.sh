@@ -1,0 +1,82 @@
+#!/bin/sh
+# Helpers and workload phases, sourced by /init (guest/init.sh) and by the
+# command that `trace-cmd record` runs. Needs TR (tracefs) and OUT.
+TR=${TR:-/sys/kernel/tracing}
+OUT=${OUT:-/out}
+LABFS=/sys/kernel/debug/shmem_shrinker_lab
+
+arg() { sed -n "s/.*lab\.$1=\([^ ]*\).*/\1/p" /proc/cmdline; } # arg NAME -> value of lab.NAME=
+up() { cut -d' ' -f1 /proc/uptime; }
+log() { echo "[lab $(up)] $*" | tee -a $OUT/timeline.txt; }
+mark() { echo "lab: $*" > $TR/trace_marker; log "$*"; }
+
+FRAMES=$(arg frames); FRAMES=${FRAMES:-30}
+POPULATE=$(arg populate); POPULATE=${POPULATE:-64}
+
+fill_caches() {
+    # page cache of the block device, which reclaim can evict. The caller
+    # holds /dev/vda open (exec 3</dev/vda): the block device's page cache is
+    # dropped when its last opener closes it.
+    dd if=/dev/vda of=/dev/null bs=1M count=384 2>/dev/null
+    find /proc -maxdepth 2 > /dev/null 2>&1
+}
+memhog_mb() {
+    # MemAvailable minus a margin, split over two hogs: more than MemFree,
+    # so kswapd and direct reclaim must run the shrinkers
+    awk '/MemAvailable/ {printf "%d", ($2/1024 - 48) / 2}' /proc/meminfo
+}
+populate() { # iterations: one round of the module's workload threads
+    if [ -e $LABFS/populate ]; then
+        echo "$1" > $LABFS/populate || log "populate $1 failed"
+    else
+        log "no $LABFS/populate (module without the workload patch)"
+        return 1
+    fi
+}
+# memory pressure: two memhogs (touch, then hold HOLD seconds) while the
+# module's workload threads run round after round (POPULATE iterations each)
+pressure() { # tag hold
+    mb=$(memhog_mb)
+    mark "phase memhog start (2 x $mb MB, held $2 s)"
+    memhog "$mb" "$2" >> $OUT/memhog-$1.log 2>&1 &
+    m1=$!
+    memhog "$mb" "$2" >> $OUT/memhog-$1.log 2>&1 &
+    m2=$!
+    mark "phase populate start (shmem_shrinker_lab: rounds of $POPULATE iterations per worker)"
+    rounds=0
+    while kill -0 $m1 2>/dev/null || kill -0 $m2 2>/dev/null; do
+        populate "$POPULATE" || break
+        rounds=$((rounds + 1))
+    done
+    mark "phase populate end ($rounds rounds)"
+    wait $m1 $m2
+    mark "phase memhog end"
+}
+
+# full workload: virtio-gpu frames, page cache, then memory pressure with the
+# module's workload threads and two drmfb clients
+workload() { # tag
+    exec 3</dev/vda
+    mark "phase drmfb start (frames=$FRAMES)"
+    drmfb "$FRAMES" 32 > $OUT/drmfb-$1.log 2>&1
+    mark "phase drmfb end"
+    mark "phase fill_caches start"
+    fill_caches
+    mark "phase fill_caches end"
+    drmfb 10 16 >> $OUT/drmfb-$1.log 2>&1 &
+    drmfb 0 32 >> $OUT/drmfb-$1.log 2>&1 &
+    pressure "$1" 15
+    wait
+    exec 3<&-
+    mark "phase drop_caches start"
+    echo 2 > /proc/sys/vm/drop_caches
+    mark "phase drop_caches end"
+}
+
+# short workload (bisect runs): page cache, then memory pressure
+workload_short() { # tag
+    exec 3</dev/vda
+    fill_caches
+    pressure "$1" 8
+    exec 3<&-
+}
