@@ -44,7 +44,8 @@ const BRACKET_ADDR_RE = /^\[<([0-9a-fA-Fx]+|\(_*ptrval_*\))>\] (.*)$/;
 const SYMBOLIC_RE = new RegExp(
   String.raw`^(${SYM})(?:\+(${HEX})(?:\/(${HEX}))?)?` + // function, offset/size
     String.raw`(?: \[([\w-]+)(?: [0-9a-fA-F]+)?\])?` + // [module buildid]
-    String.raw`(?: \(([^\s():]+):(\d+)(?: \(discriminator \d+\))?\))?` + // (file:line)  decoded
+    // (file:line) decoded, possibly followed by the inlined-into locations: `(lib/dump_stack.c:94 lib/dump_stack.c:120)`
+    String.raw`(?: \(([^\s():]+):(\d+)(?: \(discriminator \d+\))?(?: [^\s():]+:\d+(?: \(discriminator \d+\))?)*\))?` +
     String.raw`(?: ([^\s():[]+):(\d+))?` + // file:line   syzbot
     String.raw`( \[inline\])?` +
     String.raw`(?: \[?([\w-]+)\]?)?` + // trailing module (decoded form)

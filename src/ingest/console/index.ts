@@ -13,7 +13,13 @@ import { ConsoleNormalizer, MAX_LINE_CHARS, type NormalizedLine } from './line-n
 import { extractLockDetails } from './lockdep-details.js';
 import { matchOops } from './oops/index.js';
 import { refineKind } from './oops/kinds.js';
-import { ReportScanner, type ScannedReport, titleLines, VerdictCollector } from './report-scanner.js';
+import {
+  lenientLines,
+  ReportScanner,
+  type ScannedReport,
+  titleLines,
+  VerdictCollector,
+} from './report-scanner.js';
 
 export { parseFrame } from './frame.js';
 export { ConsoleNormalizer, type NormalizedLine } from './line-normalizer.js';
@@ -123,9 +129,19 @@ function computeVerdict(c: VerdictCollector): LogVerdict {
 
 /** Title, kind, lock structure and signature of one scanned report. */
 export function buildReport(s: ScannedReport): { report: Report; diagnostics: Diagnostic[] } {
-  const texts = titleLines(s);
-  const d = describe(texts, s.oops);
-  const corruptedReason = d.corruptedReason ?? corruptionOf(d.title, texts, d.format);
+  let texts = titleLines(s);
+  let d = describe(texts, s.oops);
+  let corruptedReason = d.corruptedReason ?? corruptionOf(d.title, texts, d.format);
+  if (corruptedReason !== null) {
+    // Wrapped, decoded or hashed-pointer reports: title them as a reader would.
+    const lenient = lenientLines(s);
+    const d2 = describe(lenient, s.oops);
+    if (d2.format !== null && (d2.corruptedReason ?? corruptionOf(d2.title, lenient, d2.format)) === null) {
+      texts = lenient;
+      d = d2;
+      corruptedReason = null;
+    }
+  }
   const headline = (s.lines[0]?.text ?? '').trim();
   const kind: ReportKind = refineKind(
     headline,

@@ -1,4 +1,5 @@
 import type { Oops } from '../../analyzers/title/types.js';
+import { joinContinuations } from './details/join.js';
 import { lineContext, type NormalizedLine } from './line-normalizer.js';
 import { INFO_WITH_STACK, matchOops, startsNewReport } from './oops/index.js';
 
@@ -132,6 +133,27 @@ export function titleLines(report: ScannedReport): string[] {
     out.push(l.text);
   });
   return out;
+}
+
+// A decoded frame (scripts/decode_stacktrace.sh) or a hashed-pointer PC, rewritten into the raw
+// form the title rows read: ` dump_stack (lib/dump_stack.c:120)` → ` dump_stack+0x0/0x0 (lib/...`
+export const DECODED_FRAME_RE = /^( *(?:\? )?)([A-Za-z_][\w.]*) \((?=[\w/.-]+:\d)/;
+const PTRVAL = '(____ptrval____)';
+
+/**
+ * The report's lines as a reader sees them, for titling reports that the
+ * strict (syzkaller) reading cannot title: mail-wrapped and pr_cont-broken
+ * lines joined, decoded frames and hashed pointers put in raw form. Used only
+ * when it gives a clean title where the strict reading gave none.
+ */
+export function lenientLines(report: ScannedReport): string[] {
+  const kept = report.lines.filter((l, i) => i === 0 || !isQuestionable(l.text, lineContext(l)));
+  return joinContinuations(kept).map((l) => {
+    let t = l.text;
+    if (t.includes(PTRVAL)) t = t.split(PTRVAL).join('0');
+    const m = DECODED_FRAME_RE.exec(t);
+    return m ? `${m[1]}${m[2]}+0x0/0x0 (${t.slice(m[0].length)}` : t;
+  });
 }
 
 /**

@@ -78,6 +78,10 @@ const CASES: [string, Frame | null][] = [
     ' func.isra.0+0x1/0x2 [mod 0123abcd]',
     frame({ function: 'func.isra.0', offset: 1, size: 2, module: 'mod' }),
   ],
+  [
+    ' lab_recursive (lab/lab_lockdep.c:88 (discriminator 3) lab/lab_lockdep.c:97) lab_lockdep',
+    frame({ function: 'lab_recursive', file: 'lab/lab_lockdep.c', line: 88, module: 'lab_lockdep' }),
+  ],
   ['Call Trace:', null],
   ['hello world', null],
   ['schedule', null],

@@ -94,6 +94,18 @@ describe('ConsoleLogParser on the minimal console logs', () => {
     });
   });
 
+  test("a wrapped, decoded report: titled as a reader would, while the verdict stays syzkaller's", () => {
+    const { reports, verdict } = parse(readFileSync(fixture('console-min', 'wrapped-mail.log')));
+    expect(reports.map(summary)).toEqual([
+      ['recursive-locking', 'possible deadlock in lab_recursive', 2, 19, 'lab_recursive', false],
+    ]);
+    expect(verdict).toEqual({
+      title: 'WARNING: possible recursive locking detected',
+      type: 'WARNING',
+      corrupted: true,
+    });
+  });
+
   test('boot noise only: no report, every line counted as skipped', () => {
     const { reports, verdict, stats } = parse(readFileSync(fixture('console-min', 'no-report.log')));
     expect(reports).toEqual([]);
