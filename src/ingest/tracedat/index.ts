@@ -2,6 +2,7 @@ import type { Diagnostic } from '../../model/diagnostic.js';
 import type { TraceEvent } from '../../model/trace-event.js';
 import { FileSource, MalformedError, TruncatedError } from './byte-reader.js';
 import { CpuStream } from './cpu-stream.js';
+import { loadZstd } from './decompress.js';
 import { type DecodeContext, EventDecoder, unknownEvent } from './event-decoder.js';
 import { HexCache, StringInterner } from './interning.js';
 import { Kallsyms } from './kallsyms.js';
@@ -23,6 +24,7 @@ export function isTraceDat(head: Uint8Array): boolean {
  * truncated file yields the events before the damage.
  */
 export async function* readTraceDat(path: string, diagnostics: Diagnostic[]): AsyncGenerator<TraceEvent[]> {
+  await loadZstd();
   let file: FileSource;
   try {
     file = new FileSource(path);
