@@ -6,11 +6,15 @@
  *     SPIN alone or with READ/WRITE = spinlock/rwlock: spinning);
  *  2. the lockdep wait type `{inner:outer}` of the class (`-{3:3}` sleeping,
  *     `-{2:2}` spinning) from a supplied /proc/lockdep;
- *  3. the table of well-known kernel classes below.
+ *  3. the table of well-known kernel classes below;
+ *  4. the preempt depth of its lock_release events: spin_unlock() traces the
+ *     release before preempt_enable(), so the depth is above the task's
+ *     baseline; mutex_unlock()/up_*() release at the baseline (see
+ *     `lockTypeFromReleaseDepths`).
  * Otherwise the type is `unknown`.
  */
 export type LockType = 'sleeping' | 'spinning' | 'unknown';
-export type LockTypeSource = 'contention' | 'lockdep' | 'known-class' | null;
+export type LockTypeSource = 'contention' | 'lockdep' | 'preempt-depth' | 'known-class' | null;
 
 // LCB_F_* from include/trace/events/lock.h: bits 1<<0 … 1<<5.
 const LCB = { SPIN: 1, READ: 2, WRITE: 4, RT: 8, PERCPU: 16, MUTEX: 32 } as const;
@@ -105,4 +109,30 @@ const RCU_READ = /^(?:rcu_read_lock\w*|rcu_callback|\w*srcu\w*)$/;
 
 export function isRcuReadSection(name: string): boolean {
   return RCU_READ.test(name);
+}
+
+/**
+ * Preempt depth as the latency flags print it (`...2.` → 2; 4 or 5 columns:
+ * irqs-off, need-resched, hardirq/softirq, preempt depth[, migrate-disable]);
+ * null in irq context (another baseline) or when absent.
+ */
+export function preemptDepth(flags: string | null): number | null {
+  if (flags === null || flags.length < 4) return null;
+  const ctx = flags[2]!;
+  if (ctx !== '.') return null;
+  const d = Number.parseInt(flags[3]!, 16);
+  return Number.isNaN(d) ? null : d;
+}
+
+/**
+ * Releases above the task's baseline depth vs at it: at least 3 judged and
+ * 90% one way. Above = spinning; at = a lock that leaves preemption alone,
+ * i.e. a sleeping lock (lockdep maps and RCU are handled apart).
+ */
+export function lockTypeFromReleaseDepths(above: number, atBaseline: number): LockType {
+  const n = above + atBaseline;
+  if (n < 3) return 'unknown';
+  if (above >= 0.9 * n) return 'spinning';
+  if (atBaseline >= 0.9 * n) return 'sleeping';
+  return 'unknown';
 }

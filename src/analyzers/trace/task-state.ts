@@ -44,6 +44,8 @@ export interface TaskState {
   /** The latest lock_acquire not yet followed by lock_acquired/release/another acquire. */
   pendingAcquire: HeldLock | null;
   contention: OpenContention | null;
+  /** Lowest preempt depth seen on this task in task context: the tracepoint's own baseline. */
+  baseDepth: number | null;
 }
 
 /** lockdep's MAX_LOCK_DEPTH: a deeper stack means lost releases. */
@@ -59,5 +61,6 @@ export function newTaskState(pid: number, comm: string): TaskState {
     kswapd: null,
     pendingAcquire: null,
     contention: null,
+    baseDepth: null,
   };
 }

@@ -11,6 +11,8 @@ import {
   lockTypeFromContention,
   lockTypeFromKnownClass,
   lockTypeFromLockdepUsage,
+  lockTypeFromReleaseDepths,
+  preemptDepth,
 } from './lock-type.js';
 import { parseShrinkerSymbol } from './shrinker-symbol.js';
 import { type HeldLock, MAX_HELD, newTaskState, type TaskState } from './task-state.js';
@@ -44,6 +46,9 @@ interface LockClassAcc {
   waitSamples: Reservoir;
   holdSamples: Reservoir;
   contentionType: LockType;
+  /** lock_release events above / at the task's baseline preempt depth. */
+  releasesAboveBase: number;
+  releasesAtBase: number;
   shrinkers: Set<string>;
 }
 
@@ -126,6 +131,8 @@ export class TraceAnalyzer {
       }
       kind.count++;
       const task = this.task(ev);
+      const depth = preemptDepth(ev.flags);
+      if (depth !== null && (task.baseDepth === null || depth < task.baseDepth)) task.baseDepth = depth;
       // Only the task's very next event after lock_acquire can be that acquisition's contention.
       if (
         task.pendingAcquire &&
@@ -228,6 +235,10 @@ export class TraceAnalyzer {
     if (fromLockdep !== 'unknown') return { lockType: fromLockdep, lockTypeSource: 'lockdep' };
     const known = lockTypeFromKnownClass(name);
     if (known !== 'unknown') return { lockType: known, lockTypeSource: 'known-class' };
+    const acc = this.locks.get(name);
+    const fromDepth = acc ? lockTypeFromReleaseDepths(acc.releasesAboveBase, acc.releasesAtBase) : 'unknown';
+    if (fromDepth !== 'unknown' && !isAnnotationMap(name))
+      return { lockType: fromDepth, lockTypeSource: 'preempt-depth' };
     return { lockType: 'unknown', lockTypeSource: null };
   }
 
@@ -258,6 +269,8 @@ export class TraceAnalyzer {
         waitSamples: new Reservoir(this.reservoirSize),
         holdSamples: new Reservoir(this.reservoirSize),
         contentionType: 'unknown',
+        releasesAboveBase: 0,
+        releasesAtBase: 0,
         shrinkers: new Set(),
       };
       this.locks.set(name, acc);
@@ -355,6 +368,13 @@ export class TraceAnalyzer {
     task.held.splice(task.held.lastIndexOf(held), 1);
     if (task.pendingAcquire === held) task.pendingAcquire = null;
     const acc = this.lockClass(held.name);
+    const depth = preemptDepth(ev.flags);
+    // At the baseline: this lock left preemption alone. Above it by more than the other held
+    // locks could account for (one level each at most): this lock disabled preemption.
+    if (depth !== null && task.baseDepth !== null) {
+      if (depth === task.baseDepth) acc.releasesAtBase++;
+      else if (depth > task.baseDepth + task.held.length) acc.releasesAboveBase++;
+    }
     const hold = ev.ts - (held.acquiredTs ?? held.acquiredAt.ts);
     acc.hold.add(hold);
     acc.holdSamples.add(hold);

@@ -6,6 +6,8 @@ import {
   lockTypeFromContention,
   lockTypeFromKnownClass,
   lockTypeFromLockdepUsage,
+  lockTypeFromReleaseDepths,
+  preemptDepth,
 } from '../../../src/analyzers/trace/lock-type.js';
 import { parseShrinkerSymbol } from '../../../src/analyzers/trace/shrinker-symbol.js';
 
@@ -28,6 +30,25 @@ describe('lock type', () => {
       'spinning',
       'unknown',
     ]);
+  });
+
+  it('reads the preempt depth of task-context latency flags and judges release depths', () => {
+    expect(['...2.', 'd..1.', '.N.2.', 'd.h3.', '...1', 'dNs2', '', null].map(preemptDepth)).toEqual([
+      2,
+      1,
+      2,
+      null,
+      1,
+      null,
+      null,
+      null,
+    ]);
+    expect([
+      lockTypeFromReleaseDepths(3, 0),
+      lockTypeFromReleaseDepths(0, 9),
+      lockTypeFromReleaseDepths(2, 2),
+    ]).toEqual(['spinning', 'sleeping', 'unknown']);
+    expect(lockTypeFromReleaseDepths(2, 0)).toBe('unknown');
   });
 
   it('reads the lockdep wait type of a usage string', () => {

@@ -284,6 +284,28 @@ describe('TraceAnalyzer lock types from contention', () => {
   });
 });
 
+describe('TraceAnalyzer lock types from preempt depth', () => {
+  it('calls a lock released above the task baseline spinning, and one released at it sleeping', () => {
+    const a = new TraceAnalyzer();
+    const events = [ev(1, 'wrk-9', 0, 1.0, 'mm_vmscan_wakeup_kswapd', { nid: 0, order: 0 }, '...1.')];
+    for (let i = 0; i < 3; i++) {
+      const t = 2 + i;
+      events.push(
+        ev(10 + 10 * i, 'wrk-9', 0, t, 'lock_acquire', acquire('s', 'obj_lock_a'), '...2.'),
+        ev(11 + 10 * i, 'wrk-9', 0, t + 0.001, 'lock_release', release('s', 'obj_lock_a'), '...2.'),
+        ev(12 + 10 * i, 'wrk-9', 0, t + 0.002, 'lock_acquire', acquire('m', 'obj_lock_b'), '...2.'),
+        ev(13 + 10 * i, 'wrk-9', 0, t + 0.003, 'lock_release', release('m', 'obj_lock_b'), '...1.'),
+      );
+    }
+    a.push(events);
+    const types = Object.fromEntries(a.finish().locks.map((l) => [l.name, [l.lockType, l.lockTypeSource]]));
+    expect(types).toEqual({
+      obj_lock_a: ['spinning', 'preempt-depth'],
+      obj_lock_b: ['sleeping', 'preempt-depth'],
+    });
+  });
+});
+
 describe('TraceAnalyzer orphans', () => {
   it('counts orphans without failing', () => {
     const a = new TraceAnalyzer();
