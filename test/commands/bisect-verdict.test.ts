@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -87,5 +87,17 @@ describe('bisect verdict', () => {
     const r = verdict(['--title', TITLE]);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('give the command to run after --');
+  });
+});
+
+const V5 = fixture('runs', 'v5', 'dmesg.txt');
+const V6 = fixture('runs', 'v6', 'dmesg.txt');
+describe.skipIf(!existsSync(V5) || !existsSync(V6))('bisect verdict on the lab v5 and v6 runs', () => {
+  it('calls v5 bad and v6 good for the v5 splat signature', () => {
+    const sig = 'circular-dependency:fs_reclaim|reservation_ww_class_mutex';
+    const triage = JSON.parse(runCli(['triage', '--json', V5]).stdout);
+    expect(triage.files[0].reports.map((r: { signature: string }) => r.signature)).toContain(sig);
+    expect(runCli(['bisect', 'verdict', '--signature', sig, '--', 'cat', V5]).status).toBe(1);
+    expect(runCli(['bisect', 'verdict', '--signature', sig, '--', 'cat', V6]).status).toBe(0);
   });
 });

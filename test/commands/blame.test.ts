@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
@@ -94,5 +95,20 @@ describe('blame', () => {
     const r = runCli(['blame', 'no-such-dmesg.txt', '--series', series], { env: repo.env });
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('no-such-dmesg.txt');
+  });
+});
+
+/** The lab's real v5 run: kswapd's shrinker scan takes a reservation lock under fs_reclaim. */
+const V5_RUN = fixture('runs', 'v5', 'dmesg.txt');
+describe.skipIf(!existsSync(V5_RUN))('blame on the lab v5 run', () => {
+  it('ranks the patch that made the scan take dma_resv_lock first', () => {
+    const r = runCli(['blame', '--json', V5_RUN, '--series', fixture('series', 'v5')]);
+    expect(r.status).toBe(0);
+    const [first] = JSON.parse(r.stdout).candidates;
+    expect(first.index).toBe(6);
+    expect(first.subject).toBe('shmem-shrinker-lab: Register a generic memory shrinker');
+    expect(first.reasons).toContain(
+      'takes `dma_resv_lock(&obj->resv)` in shmem_lab_shrinker_scan, where lockdep saw reservation_ww_class_mutex acquired (the acquisition site) (+6)',
+    );
   });
 });
