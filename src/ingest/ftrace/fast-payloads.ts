@@ -24,8 +24,11 @@ export const FAST_PAYLOADS: ReadonlyMap<string, (p: string) => Fields | null> = 
 
 /** End of a `%p` value at i (hex with optional `0x`, `(nil)`, `(____ptrval____)`), or -1. */
 function ptrEnd(s: string, i: number): number {
-  if (s.startsWith('(nil)', i)) return i + 5;
-  if (s.startsWith('(____ptrval____)', i)) return i + 16;
+  if (s.charCodeAt(i) === 0x28 /* ( */) {
+    if (s.startsWith('(nil)', i)) return i + 5;
+    if (s.startsWith('(____ptrval____)', i)) return i + 16;
+    return -1;
+  }
   let j = i;
   if (s.charCodeAt(j) === 0x30 && s.charCodeAt(j + 1) === 0x78 && isHexDigit(s.charCodeAt(j + 2))) j += 2;
   const start = j;
@@ -114,14 +117,23 @@ class Cursor {
   }
 }
 
+/** True when s[a, b) is printable ASCII without blanks (what the table's `\S+` surely matches). */
+function plainToken(s: string, a: number, b: number): boolean {
+  for (let i = a; i < b; i++) {
+    const c = s.charCodeAt(i);
+    if (c <= 0x20 || c >= 0x7f) return false;
+  }
+  return true;
+}
+
 /** `lab_scan+0x0/0x47 [lab_lockdep] ffffffffa0002000: nid: 0 ` → shrink, shr, nid; cursor after. */
 function shrinkHead(s: string, out: Fields): Cursor | null {
   let sp = s.indexOf(' ');
-  if (sp <= 0) return null;
+  if (sp <= 0 || !plainToken(s, 0, sp)) return null;
   let shrinkEnd = sp;
   if (s.charCodeAt(sp + 1) === 0x5b /* [ */) {
     const close = s.indexOf(']', sp + 2);
-    if (close < 0 || close === sp + 2 || s.slice(sp + 2, close).includes(' ')) return null;
+    if (close < 0 || close === sp + 2 || !plainToken(s, sp + 2, close)) return null;
     shrinkEnd = close + 1;
     sp = close + 1;
     if (s.charCodeAt(sp) !== 0x20) return null;
@@ -146,7 +158,7 @@ function shrinkStart(s: string): Fields | null {
   const nr = c.int();
   if (nr === null || !c.lit(' gfp_flags ')) return null;
   const g = s.indexOf(' ', c.i);
-  if (g <= c.i) return null;
+  if (g <= c.i || !plainToken(s, c.i, g)) return null;
   const gfp = s.slice(c.i, g);
   c.i = g + 1;
   if (c.lit('pgs_scanned ')) {

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FAST_PAYLOADS } from '../../../src/ingest/ftrace/fast-payloads.js';
 import { parsePayloadByTable } from '../../../src/ingest/ftrace/payload-table.js';
@@ -54,5 +55,46 @@ describe('fast path agrees with the payload table', () => {
       'traces-public/022-lkml-lock-tracepoint-traces.txt',
     ])('corpus %s', (rel) => {
     expect(checkAgreement(readBytes(sharedPath('corpus', rel)))).toBeGreaterThan(0);
+  });
+});
+
+describe('fast path never disagrees with the table on mutated payloads', () => {
+  const seeds: [string, string][] = [
+    ['lock_acquire', 'ffffffffa0002250 try read lab_shrinker_lock'],
+    ['lock_release', '0xffffffff81ae6df8 drm_minor_lock'],
+    ['contention_begin', '00000000455ca088 (flags=SPIN|MUTEX)'],
+    ['contention_end', '0xffffffffadf48380 (ret=-4)'],
+    [
+      'mm_shrink_slab_start',
+      'lab_scan+0x0/0x47 [lab_lockdep] ffffffffa0002000: nid: 0 objects to shrink 0 gfp_flags GFP_KERNEL pgs_scanned 3 lru_pgs 4 cache items 4096 delta 2 total_scan 2 priority 12',
+    ],
+    [
+      'mm_shrink_slab_end',
+      'kfree_rcu_shrink_scan+0x0 0xffffffffaded6740: nid: 0 unused scan count 0 new scan count 0 total_scan 0 last shrinker return val 2',
+    ],
+  ];
+  it('fast(payload) is null or equal to the table fields', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...seeds),
+        fc.nat(),
+        fc.string({
+          unit: fc.constantFrom(' ', '-', '0', '9', 'x', 'a', '(', ')', '[', ']', ':', 't', '\t', '\u00a0'),
+          maxLength: 4,
+        }),
+        fc.nat(4),
+        ([name, seed], at, insert, del) => {
+          const p = at % (seed.length + 1);
+          const payload = seed.slice(0, p) + insert + seed.slice(p + del);
+          const fast = FAST_PAYLOADS.get(name)!(payload);
+          const table = parsePayloadByTable(name, payload);
+          if (fast !== null) {
+            expect(table.matched, `${name}: ${JSON.stringify(payload)}`).toBe(true);
+            expect(fast, `${name}: ${JSON.stringify(payload)}`).toEqual(table.fields);
+          }
+        },
+      ),
+      { numRuns: 5000 },
+    );
   });
 });
