@@ -1,6 +1,6 @@
 import { reportSignature } from '../../analyzers/signature.js';
 import { corruptionOf } from '../../analyzers/title/corrupted.js';
-import { describe } from '../../analyzers/title/describe.js';
+import { CORRUPTED_NO_FRAMES, CORRUPTED_NO_REPORT, describe } from '../../analyzers/title/describe.js';
 import { normalizeTitle } from '../../analyzers/title/sanitize.js';
 import { titleToType } from '../../analyzers/title/title-to-type.js';
 import type { Diagnostic } from '../../model/diagnostic.js';
@@ -132,14 +132,21 @@ export function buildReport(s: ScannedReport): { report: Report; diagnostics: Di
   let texts = titleLines(s);
   let d = describe(texts, s.oops);
   let corruptedReason = d.corruptedReason ?? corruptionOf(d.title, texts, d.format);
-  if (corruptedReason !== null) {
+  // A title cut by a line wrap (`... in do_page_fault /`, `... invalid context at`) or a banner no row matched.
+  if (corruptedReason !== null || d.format === null || / (?:\/|at)$/.test(d.title)) {
     // Wrapped, decoded or hashed-pointer reports: title them as a reader would.
     const lenient = lenientLines(s);
     const d2 = describe(lenient, s.oops);
-    if (d2.format !== null && (d2.corruptedReason ?? corruptionOf(d2.title, lenient, d2.format)) === null) {
+    const reason2 =
+      d2.format === null ? null : (d2.corruptedReason ?? corruptionOf(d2.title, lenient, d2.format));
+    const unusable = (r: string | null) => r === CORRUPTED_NO_FRAMES || r === CORRUPTED_NO_REPORT;
+    if (
+      d2.format !== null &&
+      (reason2 === null || d.format === null || (unusable(corruptedReason) && !unusable(reason2)))
+    ) {
       texts = lenient;
       d = d2;
-      corruptedReason = null;
+      corruptedReason = reason2;
     }
   }
   const headline = (s.lines[0]?.text ?? '').trim();

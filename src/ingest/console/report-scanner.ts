@@ -1,3 +1,4 @@
+import { CALL_TRACE } from '../../analyzers/title/macros.js';
 import type { Oops } from '../../analyzers/title/types.js';
 import { joinContinuations } from './details/join.js';
 import { lineContext, type NormalizedLine } from './line-normalizer.js';
@@ -135,10 +136,12 @@ export function titleLines(report: ScannedReport): string[] {
   return out;
 }
 
-// A decoded frame (scripts/decode_stacktrace.sh) or a hashed-pointer PC, rewritten into the raw
-// form the title rows read: ` dump_stack (lib/dump_stack.c:120)` → ` dump_stack+0x0/0x0 (lib/...`
-export const DECODED_FRAME_RE = /^( *(?:\? )?)([A-Za-z_][\w.]*) \((?=[\w/.-]+:\d)/;
+// A decoded frame (scripts/decode_stacktrace.sh), rewritten into the raw form the title rows
+// read: ` dump_stack (lib/dump_stack.c:120)` → ` dump_stack+0x0/0x0 (lib/dump_stack.c:120)`
+export const DECODED_FRAME_RE = /(?<![\w.])([A-Za-z_][\w.]*) \((?=[\w/.-]+:\d)/g;
 const PTRVAL = '(____ptrval____)';
+// A line that a mail client cut before its end: `WARNING: CPU: 0 PID: 1869 at`, `... pid:`
+export const WRAPPED_TAIL_RE = /(?: at| \/|:)$/;
 
 /**
  * The report's lines as a reader sees them, for titling reports that the
@@ -147,13 +150,35 @@ const PTRVAL = '(____ptrval____)';
  * when it gives a clean title where the strict reading gave none.
  */
 export function lenientLines(report: ScannedReport): string[] {
-  const kept = report.lines.filter((l, i) => i === 0 || !isQuestionable(l.text, lineContext(l)));
-  return joinContinuations(kept).map((l) => {
+  const kept: NormalizedLine[] = [];
+  for (const [i, l] of report.lines.entries()) {
+    const ctx = lineContext(l);
+    if (i > 0 && isQuestionable(l.text, ctx)) continue;
+    const prev = kept[kept.length - 1];
+    // A banner wrapped by a mail client: `BUG: KCSAN: data-race in do_page_fault /` + `spectre_v4_...`
+    if (
+      prev &&
+      ctx === '' &&
+      report.context !== '' &&
+      (kept.length === 1 || WRAPPED_TAIL_RE.test(prev.text))
+    ) {
+      kept[kept.length - 1] = { ...prev, text: `${prev.text.trimEnd()} ${l.text.trim()}` };
+      continue;
+    }
+    kept.push(l);
+  }
+  const joined = joinContinuations(kept).map((l) => {
     let t = l.text;
     if (t.includes(PTRVAL)) t = t.split(PTRVAL).join('0');
-    const m = DECODED_FRAME_RE.exec(t);
-    return m ? `${m[1]}${m[2]}+0x0/0x0 (${t.slice(m[0].length)}` : t;
+    // decoded frames and lock sites: `dump_stack (lib/dump_stack.c:120)`, `at: foo (drm_prime.c:195) drm`
+    return t.includes(' (') ? t.replace(DECODED_FRAME_RE, '$1+0x0/0x0 (') : t;
   });
+  // ARM32 prints its unwind right after lockdep's `stack backtrace:`, with no `Call trace:` header.
+  if (!joined.some((t) => CALL_TRACE.test(t))) {
+    const at = joined.findIndex((t) => t.trim() === 'stack backtrace:');
+    if (at >= 0) joined[at] = 'Call Trace:';
+  }
+  return joined;
 }
 
 /**

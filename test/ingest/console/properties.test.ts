@@ -14,7 +14,11 @@ import { ConsoleLogParser } from '../../../src/ingest/console/index.js';
 import { NORMALIZER_REGEXES } from '../../../src/ingest/console/line-normalizer.js';
 import { HEADER_RE, OOPSES, REPORT_START_IGNORES } from '../../../src/ingest/console/oops/index.js';
 import { KIND_ROWS } from '../../../src/ingest/console/oops/kinds.js';
-import { CONTINUATION_BANNERS, DECODED_FRAME_RE } from '../../../src/ingest/console/report-scanner.js';
+import {
+  CONTINUATION_BANNERS,
+  DECODED_FRAME_RE,
+  WRAPPED_TAIL_RE,
+} from '../../../src/ingest/console/report-scanner.js';
 import { fixture, SHARED, sharedPath } from '../../helpers/shared.js';
 
 function parseChunks(chunks: Uint8Array[]) {
@@ -41,6 +45,7 @@ function allRegexes(): RegExp[] {
   const res: RegExp[] = [...NORMALIZER_REGEXES, ...FRAME_REGEXES, HEADER_RE, ...REPORT_START_IGNORES];
   res.push(
     DECODED_FRAME_RE,
+    WRAPPED_TAIL_RE,
     ...CONTINUATION_BANNERS,
     ...STACK_STARTS,
     ...FRAME_LINES,
