@@ -55,11 +55,26 @@ function fieldsFactory(names: string[], readers: FieldReader[]) {
   ) => Record<string, FieldValue>;
 }
 
+type PayloadRenderer = (fields: Record<string, FieldValue>) => string;
+
+/** `key=value` pairs in format order; compiled like `fieldsFactory` (string concatenation is cheap until read). */
+function payloadRenderer(names: string[]): PayloadRenderer {
+  if (names.length === 0) return () => '';
+  if (!names.every((n) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(n))) {
+    return (fields) => names.map((n) => `${n}=${fields[n] ?? ''}`).join(' ');
+  }
+  const parts = names.map(
+    (n, i) => `${JSON.stringify(`${i ? ' ' : ''}${n}=`)} + (f[${JSON.stringify(n)}] ?? '')`,
+  );
+  return new Function('f', `return ${parts.join(' + ')};`) as PayloadRenderer;
+}
+
 /** The compiled decoder of one event format: pid/flags readers and one reader per field. */
 export class EventDecoder {
   readonly name: string;
   readonly system: string;
   private readonly readFields: (buf: Buffer, off: number, len: number) => Record<string, FieldValue>;
+  private readonly render: PayloadRenderer;
   private readonly pidAt: number;
   private readonly flagsAt: number;
   private readonly preemptAt: number;
@@ -77,6 +92,7 @@ export class EventDecoder {
     const symbols = SYMBOL_FIELDS[format.name] ?? {};
     const tables = flagTables(format.printFmt);
     const readers = format.fields.map((f) => compileField(f, ctx, symbols[f.name], tables.get(f.name)));
+    this.render = payloadRenderer(format.fields.map((f) => f.name));
     this.readFields = fieldsFactory(
       format.fields.map((f) => f.name),
       readers,
@@ -97,7 +113,18 @@ export class EventDecoder {
       this.flagsAt >= 0 && this.preemptAt >= 0 && this.preemptAt < len
         ? cachedLatencyFlags(buf[off + this.flagsAt]!, buf[off + this.preemptAt]!)
         : null;
-    return new DatTraceEvent(line, ts, cpu, pid, this.comm(pid), flags, this.system, this.name, fields);
+    return new DatTraceEvent(
+      line,
+      ts,
+      cpu,
+      pid,
+      this.comm(pid),
+      flags,
+      this.system,
+      this.name,
+      fields,
+      this.render,
+    );
   }
 
   private comm(pid: number): string {
@@ -109,7 +136,7 @@ export class EventDecoder {
 /**
  * A trace.dat event. `payload` (a `key=value` rendering of the fields) is
  * computed on first read, since most consumers never look at it; `toJSON`
- * includes it.
+ * includes it. (A spread `{...event}` would not: it is a prototype getter.)
  */
 class DatTraceEvent implements TraceEvent {
   tgid: number | null = null;
@@ -125,14 +152,11 @@ class DatTraceEvent implements TraceEvent {
     public system: string | null,
     public name: string,
     public fields: Record<string, FieldValue>,
+    private readonly render: PayloadRenderer,
   ) {}
 
   get payload(): string {
-    if (this.rendered === null) {
-      this.rendered = Object.entries(this.fields)
-        .map(([k, v]) => `${k}=${v === null ? '' : v}`)
-        .join(' ');
-    }
+    this.rendered ??= this.render(this.fields);
     return this.rendered;
   }
 
@@ -159,7 +183,7 @@ export function unknownEvent(
 ): TraceEvent {
   const pid = len >= 8 ? (ctx.bigEndian ? buf.readInt32BE(off + 4) : buf.readInt32LE(off + 4)) : -1;
   const comm = pid === 0 ? '<idle>' : (ctx.cmdlines.get(pid) ?? '<...>');
-  const event = new DatTraceEvent(line, ts, cpu, pid, comm, null, null, `unknown_event_${id}`, {});
+  const event = new DatTraceEvent(line, ts, cpu, pid, comm, null, null, `unknown_event_${id}`, {}, () => '');
   event.payload = buf.toString('hex', off, off + Math.min(len, 64));
   return event;
 }
