@@ -63,9 +63,10 @@ export function renderTraceAnalysis(a: TraceAnalysis, file: string): string {
 
 function findingLines(f: TraceFinding): string[] {
   const where = f.shrinker ? ` in ${f.shrinker}${f.shrinkerModule ? ` [${f.shrinkerModule}]` : ''}` : '';
+  const also = f.shrinkers?.length ? ` (shrinker ${f.shrinkers.join(', ')} takes it too)` : '';
   const what = f.cycle
     ? wrap([...f.cycle, f.cycle[0]!], '          ', 80, ' ->')
-    : [`          ${f.lock}${where}`];
+    : [`          ${f.lock}${where}${also}`];
   const type = f.lockType === 'unknown' ? 'type unknown' : `${f.lockType} (${f.lockTypeSource})`;
   const lines = [
     `  ${f.severity.toUpperCase().padEnd(8)}${f.id}`,
@@ -92,7 +93,8 @@ export function renderTraceDiff(d: TraceDiff, base: string, head: string): strin
   for (const f of d.fixed) out.push(diffLine(f));
   out.push(
     '',
-    `Latency test: one-sided Mann-Whitney U, alpha ${d.test.alpha}, >= ${d.test.minSamples} samples a side`,
+    `Latency test: one-sided Mann-Whitney U, alpha ${d.test.alpha}, >= ${d.test.minSamples} samples a side;`,
+    `  medians must differ by ${d.test.minRatio}x and ${duration(d.test.minDeltaNs)}`,
   );
   return out.join('\n');
 }

@@ -42,7 +42,14 @@ describe('trace diff', () => {
   it('reports hold and shrinker latency regressions by Mann-Whitney U (25 samples a side)', () => {
     const { status, d } = diff('latency-base.trace.txt', 'latency-head.trace.txt');
     expect(status).toBe(1);
-    expect(d.test).toEqual({ name: 'mann-whitney-u', alternative: 'greater', alpha: 0.01, minSamples: 20 });
+    expect(d.test).toEqual({
+      name: 'mann-whitney-u',
+      alternative: 'greater',
+      alpha: 0.01,
+      minSamples: 20,
+      minRatio: 1.25,
+      minDeltaNs: 10_000,
+    });
     expect(d.regressions.map((f) => [f.id, f.metric, f.nBase, f.nHead])).toEqual([
       ['LATENCY_REGRESSION', 'lock-hold:lab_shrinker_lock', 25, 25],
       ['LATENCY_REGRESSION', 'shrinker:lab_scan', 25, 25],

@@ -381,10 +381,17 @@ export class TraceAnalyzer {
   }
 
   onContentionBegin(ev: TraceEvent, task: TaskState): void {
-    if (task.contention) this.orphans.contentionBeginWithoutEnd++;
     const flags = ev.fields.flags;
+    const addr = String(ev.fields.lock_addr ?? '');
+    // A mutex traces SPIN|MUTEX before spinning and MUTEX again before sleeping, then one end.
+    if (task.contention?.addr === addr) {
+      task.contention.bits |= contentionFlagBits(flags);
+      task.pendingAcquire = null;
+      return;
+    }
+    if (task.contention) this.orphans.contentionBeginWithoutEnd++;
     const open = {
-      addr: String(ev.fields.lock_addr ?? ''),
+      addr,
       bits: contentionFlagBits(flags),
       flags: typeof flags === 'string' ? flags : String(flags ?? ''),
       ts: ev.ts,

@@ -41,7 +41,15 @@ export interface TraceDiff {
   schemaVersion: 1;
   base: { events: number };
   head: { events: number };
-  test: { name: 'mann-whitney-u'; alternative: 'greater'; alpha: number; minSamples: number };
+  /** The stated test: one-sided Mann–Whitney U at alpha, and a minimal effect on the medians. */
+  test: {
+    name: 'mann-whitney-u';
+    alternative: 'greater';
+    alpha: number;
+    minSamples: number;
+    minRatio: number;
+    minDeltaNs: number;
+  };
   regressions: TraceDiffFinding[];
   fixed: TraceDiffFinding[];
 }
@@ -56,10 +64,14 @@ const SEVERITY_RANK: Record<FindingSeverity, number> = { info: 0, warning: 1, er
 export function diffTraces(
   base: AnalyzedTrace,
   head: AnalyzedTrace,
-  options: { alpha?: number; minSamples?: number } = {},
+  options: { alpha?: number; minSamples?: number; minRatio?: number; minDeltaNs?: number } = {},
 ): TraceDiff {
   const alpha = options.alpha ?? 0.01;
   const minSamples = options.minSamples ?? 20;
+  // Timing-dependent runs differ by microseconds everywhere; 1000 samples make that "significant".
+  const minRatio = options.minRatio ?? 1.25;
+  const minDeltaNs = options.minDeltaNs ?? 10_000;
+  const matters = (from: number, to: number) => to >= from * minRatio && to - from >= minDeltaNs;
   const regressions: TraceDiffFinding[] = [];
   const fixed: TraceDiffFinding[] = [];
 
@@ -97,15 +109,18 @@ export function diffTraces(
       nBase: baseSamples.length,
       nHead: headSamples.length,
     };
-    if (worse.p < alpha) regressions.push(fromTest(key, stats, worse.p, 'worse'));
-    else if (better.p < alpha) fixed.push(fromTest(key, stats, better.p, 'better'));
+    if (worse.p < alpha && matters(stats.baseMedian, stats.headMedian)) {
+      regressions.push(fromTest(key, stats, worse.p, 'worse'));
+    } else if (better.p < alpha && matters(stats.headMedian, stats.baseMedian)) {
+      fixed.push(fromTest(key, stats, better.p, 'better'));
+    }
   }
 
   return {
     schemaVersion: 1,
     base: { events: base.analysis.events.total },
     head: { events: head.analysis.events.total },
-    test: { name: 'mann-whitney-u', alternative: 'greater', alpha, minSamples },
+    test: { name: 'mann-whitney-u', alternative: 'greater', alpha, minSamples, minRatio, minDeltaNs },
     regressions,
     fixed,
   };

@@ -37,7 +37,14 @@ describe('diffTraces', () => {
     const base = run(30, (i) => 5 + (i % 5), true);
     const head = run(30, (i) => 50 + (i % 5), false);
     const d = diffTraces(base, head);
-    expect(d.test).toEqual({ name: 'mann-whitney-u', alternative: 'greater', alpha: 0.01, minSamples: 20 });
+    expect(d.test).toEqual({
+      name: 'mann-whitney-u',
+      alternative: 'greater',
+      alpha: 0.01,
+      minSamples: 20,
+      minRatio: 1.25,
+      minDeltaNs: 10_000,
+    });
     expect(d.regressions.map((f) => [f.id, f.change, f.lock, f.shrinker, f.metric ?? null])).toEqual([
       ['BLOCKING_LOCK_IN_SHRINKER', 'new', 'lab_shrinker_lock', 'lab_scan', null],
       ['CONTENTION_REGRESSION', 'worse', 'lab_shrinker_lock', null, 'lock-wait:lab_shrinker_lock'],

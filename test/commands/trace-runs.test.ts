@@ -1,0 +1,66 @@
+import { existsSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { TraceAnalysis, TraceFinding } from '../../src/analyzers/trace/trace-analysis.js';
+import type { TraceDiff } from '../../src/analyzers/trace/trace-diff.js';
+import { runCli } from '../helpers/cli.js';
+import { fixture } from '../helpers/shared.js';
+
+// The lab's runs of the shmem shrinker series (fixtures/runs/v5, v6; see fixtures/PROVENANCE.md).
+// Timing-dependent: the tests check named findings and structure, not event counts.
+const V5 = fixture('runs', 'v5', 'trace.txt.gz');
+const V6 = fixture('runs', 'v6', 'trace.txt.gz');
+
+function analyze(file: string): TraceAnalysis {
+  const r = runCli(['trace', 'analyze', '--json', file]);
+  expect(r.status, r.stderr).toBe(0);
+  return JSON.parse(r.stdout) as TraceAnalysis;
+}
+
+const brief = (f: { id: string; severity: string; lock: string | null; shrinker: string | null }) =>
+  `${f.severity} ${f.id} ${f.lock} ${f.shrinker}`;
+const named = (fs: TraceFinding[]) => fs.filter((f) => f.severity !== 'info').map(brief);
+
+describe.skipIf(!existsSync(V5) || !existsSync(V6))('trace analyze/diff on the shrinker series runs', () => {
+  it('v5: the shrinker sleeps on the reservation lock that populate holds into reclaim', () => {
+    const findings = named(analyze(V5).findings);
+    expect(findings).toContain(
+      'error BLOCKING_LOCK_IN_SHRINKER reservation_ww_class_mutex shmem_lab_shrinker_scan',
+    );
+    expect(findings).toContain(
+      'error RECLAIM_DEADLOCK_RISK reservation_ww_class_mutex shmem_lab_shrinker_scan',
+    );
+    expect(findings).not.toContain('warning LOCK_HELD_INTO_RECLAIM &sdev->lru_lock null');
+  });
+
+  it('v6: no blocking lock in the shrinker any more, but lru_lock (which it trylocks) is held into reclaim', () => {
+    const a = analyze(V6);
+    const findings = named(a.findings);
+    expect(
+      findings.filter((f) => f.includes('BLOCKING_LOCK_IN_SHRINKER') || f.includes('RECLAIM_DEADLOCK_RISK')),
+    ).toEqual([]);
+    const held = a.findings.find((f) => f.id === 'LOCK_HELD_INTO_RECLAIM' && f.lock === '&sdev->lru_lock');
+    expect(held).toMatchObject({
+      severity: 'warning',
+      lockType: 'sleeping',
+      shrinkers: ['shmem_lab_shrinker_scan'],
+    });
+    expect(held?.first.comm).toMatch(/^shmem_lab_wrk/);
+    expect(a.locks.find((l) => l.name === '&sdev->lru_lock')?.tryAcquisitions).toBeGreaterThan(0);
+  });
+
+  it('trace diff v5 v6 reports the new held-into-reclaim lock and the fixed blocking lock (exit 1)', () => {
+    const r = runCli(['trace', 'diff', '--json', V5, V6]);
+    expect(r.status, r.stderr).toBe(1);
+    const d = JSON.parse(r.stdout) as TraceDiff;
+    expect(d.regressions.map(brief)).toContain('warning LOCK_HELD_INTO_RECLAIM &sdev->lru_lock null');
+    expect(d.regressions.find((f) => f.id === 'LOCK_HELD_INTO_RECLAIM')?.change).toBe('new');
+    expect(d.fixed.map(brief)).toContain(
+      'error BLOCKING_LOCK_IN_SHRINKER reservation_ww_class_mutex shmem_lab_shrinker_scan',
+    );
+  });
+
+  const dat = fixture('runs', 'v6', 'trace.dat');
+  it.skipIf(!existsSync(dat))('v6 trace.dat gives the same findings as its text trace', () => {
+    expect(analyze(dat).findings.map(brief)).toEqual(analyze(V6).findings.map(brief));
+  });
+});
