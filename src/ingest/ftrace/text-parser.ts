@@ -28,11 +28,19 @@ export interface FtraceTextParserOptions {
   maxDiagnosticsPerCode?: number;
   /** Use the hand-written readers for hot events (default true; tests compare both ways). */
   fastPath?: boolean;
+  /**
+   * A line that grows past this many bytes across pushes is dropped (counted
+   * as skipped, `ftrace-line-too-long`), so input without newlines cannot fill
+   * memory. Default 64 MiB.
+   */
+  maxLineBytes?: number;
 }
 
 /** Old kernels print trace_marker writes as event `0:`; tracefs prints `tracing_mark_write:`. Both are `print`. */
 const MARKER_NAMES = new Set(['tracing_mark_write', '0']);
 const NL = 0x0a;
+/** Longest line kept (a 10 MB lock name still parses; a file without newlines does not fill memory). */
+const MAX_LINE_BYTES = 64 * 1024 * 1024;
 /** Placeholder until an event's fields are known (replaced before the event is emitted). */
 const EMPTY: TraceEvent['fields'] = Object.freeze({}) as TraceEvent['fields'];
 
@@ -64,6 +72,8 @@ export class FtraceTextParser {
   private readonly fast: boolean;
   private tailParts: Uint8Array[] = [];
   private tailLength = 0;
+  private oversized = false;
+  private readonly maxLineBytes: number;
   private lineNo = 0;
   private lastTs = 0;
   private pendingStack: TraceEvent | null = null;
@@ -82,6 +92,7 @@ export class FtraceTextParser {
   constructor(options: FtraceTextParserOptions = {}) {
     this.diag = new BoundedDiagnostics(options.maxDiagnosticsPerCode ?? 20);
     this.fast = options.fastPath ?? true;
+    this.maxLineBytes = options.maxLineBytes ?? MAX_LINE_BYTES;
   }
 
   get diagnostics(): Diagnostic[] {
@@ -90,30 +101,37 @@ export class FtraceTextParser {
 
   push(chunk: Uint8Array): TraceEvent[] {
     const out: TraceEvent[] = [];
-    const last = chunk.lastIndexOf(NL);
+    let data = chunk;
+    if (this.oversized) {
+      // Drop the rest of a line longer than maxLineBytes, then carry on after its end.
+      const nl = data.indexOf(NL);
+      if (nl < 0) return out;
+      this.flushStack(out);
+      this.skipOversized();
+      data = data.subarray(nl + 1);
+    }
+    const last = data.lastIndexOf(NL);
     if (last < 0) {
-      if (chunk.length > 0) {
-        this.tailParts.push(Uint8Array.from(chunk));
-        this.tailLength += chunk.length;
-      }
+      this.keepTail(data);
       return out;
     }
-    let bytes: Uint8Array = chunk.subarray(0, last);
+    let bytes: Uint8Array = data.subarray(0, last);
     if (this.tailLength > 0) {
       bytes = Buffer.concat([...this.tailParts, bytes]);
       this.tailParts = [];
       this.tailLength = 0;
     }
-    if (last + 1 < chunk.length) {
-      this.tailParts.push(Uint8Array.from(chunk.subarray(last + 1)));
-      this.tailLength = chunk.length - last - 1;
-    }
+    this.keepTail(data.subarray(last + 1));
     this.parseText(decode(bytes), out);
     return out;
   }
 
   end(): TraceEvent[] {
     const out: TraceEvent[] = [];
+    if (this.oversized) {
+      this.flushStack(out);
+      this.skipOversized();
+    }
     if (this.tailLength > 0) {
       const bytes = Buffer.concat(this.tailParts);
       this.tailParts = [];
@@ -123,6 +141,26 @@ export class FtraceTextParser {
     this.flushStack(out);
     this.diag.finish();
     return out;
+  }
+
+  /** Keeps the bytes of an unfinished line, up to maxLineBytes (memory stays bounded on a file without newlines). */
+  private keepTail(bytes: Uint8Array): void {
+    if (bytes.length === 0) return;
+    if (this.tailLength + bytes.length > this.maxLineBytes) {
+      this.tailParts = [];
+      this.tailLength = 0;
+      this.oversized = true;
+      return;
+    }
+    this.tailParts.push(Uint8Array.from(bytes));
+    this.tailLength += bytes.length;
+  }
+
+  private skipOversized(): void {
+    this.oversized = false;
+    this.lineNo++;
+    this.stats.lines++;
+    this.skip(this.lineNo, 'ftrace-line-too-long', `line longer than ${this.maxLineBytes} bytes: not read`);
   }
 
   private parseText(text: string, out: TraceEvent[]): void {

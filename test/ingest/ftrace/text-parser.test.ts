@@ -150,6 +150,19 @@ describe('FtraceTextParser: structure, stacks and damage', () => {
     expect(parser.diagnostics[3]!.message).toBe('47 more ftrace-unrecognized-line not listed (50 in all)');
   });
 
+  it('drops a line that grows past maxLineBytes across pushes, and goes on after it', () => {
+    const parser = new FtraceTextParser({ maxLineBytes: 1000 });
+    const ok = '  x-1 [000] ..... 1.000000: lock_release: ffffffffa0002250 lab_shrinker_lock\n';
+    const events = [...parser.push(Buffer.from(ok)), ...parser.push(Buffer.from('z'.repeat(600)))];
+    for (let i = 0; i < 5; i++) events.push(...parser.push(Buffer.from('z'.repeat(600))));
+    events.push(...parser.push(Buffer.from(`zz\n${ok}`)), ...parser.end());
+    expect(events.map((e) => e.line)).toEqual([1, 3]);
+    expect(parser.stats).toMatchObject({ lines: 3, events: 2, skipped: 1 });
+    expect(parser.diagnostics).toEqual([
+      { code: 'ftrace-line-too-long', message: 'line longer than 1000 bytes: not read', line: 2 },
+    ]);
+  });
+
   it('parses a 10 MB single line without blowing up', () => {
     const big = `  x-1 [000] ..... 1.000000: lock_acquire: ffffffffa0002250 ${'a'.repeat(10 * 1024 * 1024)}\n`;
     const junk = `${'[1] '.repeat(2 * 1024 * 1024)}\n`;
