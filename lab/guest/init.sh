@@ -156,7 +156,7 @@ big)
     for e in $EVENTS; do [ -e $TR/events/$e ] && args="$args -e $(echo $e | tr / :)"; done
     T=$(up)
     trace-cmd record -q -b 16384 --file-version 6 -e lock $args -o $OUT/big.trace.dat \
-        sh -c '. /guest-workload.sh; workload_short big' > $OUT/trace-cmd-big.log 2>&1
+        sh -c '. /guest-workload.sh; workload_big' > $OUT/trace-cmd-big.log 2>&1
     log "big: rc=$? took $(awk "BEGIN{print $(up)-$T}") s, $(wc -c < $OUT/big.trace.dat) bytes"
     ;;
 esac

@@ -80,3 +80,17 @@ workload_short() { # tag
     pressure "$1" 8
     exec 3<&-
 }
+
+# big trace (benchmarks): no memory pressure (the trace files live in the
+# guest's RAM), but lots of lock traffic: drmfb, module rounds, drop_caches,
+# until the recording has reached 150 MB (at most 20 rounds)
+workload_big() {
+    n=0
+    while [ $n -lt 20 ] && [ "$(du -cb $OUT/big.trace.dat* 2>/dev/null | tail -1 | cut -f1)" -lt 157286400 ]; do
+        n=$((n + 1))
+        mark "phase big round $n"
+        drmfb 10 16 >> $OUT/drmfb-big.log 2>&1
+        populate "$POPULATE"
+        echo 2 > /proc/sys/vm/drop_caches
+    done
+}
