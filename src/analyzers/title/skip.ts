@@ -274,19 +274,87 @@ export function stripFramePrefix(frame: string): string {
   return best;
 }
 
-const cache = new Map<string, RegExp>();
+/**
+ * Substring search for many literal patterns at once (Aho-Corasick): one pass
+ * over the name whatever the number of patterns.
+ */
+class LiteralSet {
+  private readonly next: Array<Map<string, number>> = [new Map()];
+  private readonly fail: number[] = [0];
+  private readonly out: boolean[] = [false];
+
+  constructor(words: readonly string[]) {
+    for (const w of words) {
+      let node = 0;
+      for (const ch of w) {
+        let to = this.next[node]?.get(ch);
+        if (to === undefined) {
+          to = this.next.length;
+          this.next.push(new Map());
+          this.fail.push(0);
+          this.out.push(false);
+          this.next[node]?.set(ch, to);
+        }
+        node = to;
+      }
+      this.out[node] = true;
+    }
+    const queue: number[] = [...(this.next[0]?.values() ?? [])];
+    for (let q = 0; q < queue.length; q++) {
+      const node = queue[q] as number;
+      for (const [ch, to] of this.next[node] ?? []) {
+        let f = this.fail[node] as number;
+        while (f !== 0 && !this.next[f]?.has(ch)) f = this.fail[f] as number;
+        const target = this.next[f]?.get(ch);
+        this.fail[to] = target !== undefined && target !== to ? target : 0;
+        if (this.out[this.fail[to] as number]) this.out[to] = true;
+        queue.push(to);
+      }
+    }
+  }
+
+  /** Does `s` contain any of the words? */
+  test(s: string): boolean {
+    let node = 0;
+    for (const ch of s) {
+      while (node !== 0 && !this.next[node]?.has(ch)) node = this.fail[node] as number;
+      node = this.next[node]?.get(ch) ?? 0;
+      if (this.out[node]) return true;
+    }
+    return false;
+  }
+}
+
+const LITERAL = /^[A-Za-z0-9_]+$/;
+const cache = new Map<string, (name: string) => boolean>();
+const MEMO_LIMIT = 1 << 16;
 
 /**
- * The compiled skip list for a row (global list + the row's own patterns), as
- * one alternation: each pattern is linear on its own (see the ReDoS test) and
- * an alternation of linear patterns stays linear.
+ * The skip test for a row (global list + the row's own patterns): plain
+ * words through one Aho-Corasick pass, the few real regexes as one
+ * alternation (each is linear, see the ReDoS test, and so is their
+ * alternation); memoized per function name, since the same frames
+ * (lock_acquire, __mutex_lock, ...) recur in every report.
  */
-export function skipMatcher(extra: readonly string[] | undefined): RegExp {
+export function skipMatcher(extra: readonly string[] | undefined): (name: string) => boolean {
   const key = extra ? extra.join('\u0000') : '';
-  let res = cache.get(key);
-  if (!res) {
-    res = new RegExp([...SKIP_FRAMES, ...(extra ?? [])].map((s) => `(?:${s})`).join('|'));
-    cache.set(key, res);
+  let test = cache.get(key);
+  if (!test) {
+    const all = [...SKIP_FRAMES, ...(extra ?? [])];
+    const words = new LiteralSet(all.filter((p) => LITERAL.test(p)));
+    const rest = all.filter((p) => !LITERAL.test(p));
+    const re = rest.length > 0 ? new RegExp(rest.map((p) => `(?:${p})`).join('|')) : null;
+    const memo = new Map<string, boolean>();
+    test = (name: string) => {
+      let hit = memo.get(name);
+      if (hit === undefined) {
+        if (memo.size >= MEMO_LIMIT) memo.clear();
+        hit = words.test(name) || (re !== null && re.test(name));
+        memo.set(name, hit);
+      }
+      return hit;
+    };
+    cache.set(key, test);
   }
-  return res;
+  return test;
 }

@@ -76,14 +76,20 @@ interface Candidate {
   line: number;
 }
 
-function collect(out: Candidate[], m: RegExpExecArray, skip: RegExp, line: number, firstOnly: boolean): void {
+function collect(
+  out: Candidate[],
+  m: RegExpExecArray,
+  skip: (name: string) => boolean,
+  line: number,
+  firstOnly: boolean,
+): void {
   for (let i = 1; i < m.length; i++) {
     // With the default picker only the first usable frame of a stack matters.
     if (firstOnly && out.length > 0) return;
     const found = m[i];
     if (found === undefined) continue;
     const name = demangle(found);
-    if (!skip.test(name)) out.push({ name, line });
+    if (!skip(name)) out.push({ name, line });
   }
 }
 

@@ -1,4 +1,5 @@
 import { CALL_TRACE } from '../../analyzers/title/macros.js';
+import { clip } from '../../analyzers/title/stack.js';
 import type { Oops } from '../../analyzers/title/types.js';
 import { joinContinuations } from './details/join.js';
 import { lineContext, type NormalizedLine } from './line-normalizer.js';
@@ -251,7 +252,7 @@ export class VerdictCollector {
       skipLine = true;
     }
     if (!isOopsLine && skipLine) return;
-    this.text.push(text);
+    this.text.push(clip(text));
     if (!this.secondReport || (this.context !== '' && this.context !== 'console'))
       this.reportEnd = this.text.length;
     if (this.text.length >= MAX_REPORT_LINES * 4) this.full = true;

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { hungTaskFrame, stallFrame } from '../../../src/analyzers/title/extractors.js';
-import { stripFramePrefix } from '../../../src/analyzers/title/skip.js';
+import { skipMatcher, stripFramePrefix } from '../../../src/analyzers/title/skip.js';
 import { demangle } from '../../../src/analyzers/title/stack.js';
 
 describe('guilty-frame extractors', () => {
@@ -63,5 +63,31 @@ describe('Rust v0 demangling', () => {
     ['_Rgarbage', '_Rgarbage'],
   ])('%s', (mangled, plain) => {
     expect(demangle(mangled)).toBe(plain);
+  });
+});
+
+describe('skip list', () => {
+  test.each<[string, boolean]>([
+    ['lock_acquire', true],
+    ['__mutex_lock', true],
+    ['mutex_lock_nested', true],
+    ['kmalloc_trace', true],
+    ['__kmem_cache_alloc_node', true],
+    ['_raw_spin_lock_irqsave', true],
+    ['down', true],
+    ['down_read_killable', true],
+    ['lab_scan', false],
+    ['drm_gem_shmem_evict', false],
+    ['update_down', false],
+    ['dma_buf_detach', false],
+    ['crc32_le', true],
+    ['__rustc::rust_begin_unwind', false],
+  ])('%s skipped: %s', (name, skipped) => {
+    expect(skipMatcher(undefined)(name)).toBe(skipped);
+  });
+
+  test('row patterns add to the global list', () => {
+    expect(skipMatcher(['__rustc::rust_begin_unwind'])('__rustc::rust_begin_unwind')).toBe(true);
+    expect(skipMatcher(['^el1_'])('el1_abort_x')).toBe(true);
   });
 });
