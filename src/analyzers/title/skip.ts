@@ -349,7 +349,7 @@ export function skipMatcher(extra: readonly string[] | undefined): (name: string
       let hit = memo.get(name);
       if (hit === undefined) {
         if (memo.size >= MEMO_LIMIT) memo.clear();
-        hit = words.test(name) || (re !== null && re.test(name));
+        hit = words.test(name) || re?.test(name) === true;
         memo.set(name, hit);
       }
       return hit;
