@@ -39,12 +39,39 @@ interface Interned {
   text: string;
 }
 
-/** Interns short strings read from records (lock names, comms), keyed by an FNV-1a hash of their bytes. */
+/** Interns short strings read from records (lock names, comms, print buffers). */
 export class StringInterner {
+  /** By FNV-1a hash of the string's bytes. */
   private readonly map = new Map<number, Interned>();
+  /** By length and first/last words of a whole NUL-terminated byte range. */
+  private readonly raw = new Map<number, Interned>();
 
-  /** The NUL-terminated UTF-8 string in `buf[start, end)`: one pass finds the NUL and hashes. */
+  /**
+   * The NUL-terminated string in `buf[start, end)`, keyed by the whole byte
+   * range: its length and first and last words pick the entry, one compare
+   * loop confirms it (the usual `__data_loc` string repeats byte for byte).
+   */
   cstring(buf: Buffer, start: number, end: number): string {
+    const len = end - start;
+    if (len < 4 || len > 64) return this.scan(buf, start, end);
+    const first = buf[start]! | (buf[start + 1]! << 8) | (buf[start + 2]! << 16) | (buf[start + 3]! << 24);
+    const last = buf[end - 4]! | (buf[end - 3]! << 8) | (buf[end - 2]! << 16) | (buf[end - 1]! << 24);
+    const key = (first ^ Math.imul(last, 0x01000193) ^ Math.imul(len, 0x9e3779b1)) | 0;
+    const hit = this.raw.get(key);
+    if (hit !== undefined && hit.bytes.length === len) {
+      const b = hit.bytes;
+      let i = 0;
+      while (i < len && b[i] === buf[start + i]) i++;
+      if (i === len) return hit.text;
+    }
+    const text = this.scan(buf, start, end);
+    if (this.raw.size >= LIMIT) this.raw.clear();
+    this.raw.set(key, { bytes: Uint8Array.prototype.slice.call(buf, start, end), text });
+    return text;
+  }
+
+  /** Finds the NUL and hashes in one pass. */
+  private scan(buf: Buffer, start: number, end: number): string {
     let h = 0x811c9dc5;
     let p = start;
     const stop = Math.min(end, start + 65);
