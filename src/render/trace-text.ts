@@ -32,15 +32,26 @@ export function renderTraceAnalysis(a: TraceAnalysis, file: string): string {
   }
   out.push('');
 
+  if (a.contention.length > 0) {
+    out.push('Contention by lock address (contention_begin/end, by total wait)');
+    out.push(`  ${cell('address', 18)}${cell('flags', 16)}${'count'.padStart(7)}  p50       p99       max`);
+    for (const c of a.contention.slice(0, 5)) {
+      out.push(
+        `  ${cell(c.addr, 18)}${cell(c.flags, 16)}${num(c.count, 7)}  ${cell(duration(c.wait.p50), 9)} ${cell(duration(c.wait.p99), 9)} ${duration(c.wait.max)}`,
+      );
+    }
+    out.push('');
+  }
+
   out.push('Shrinkers');
   if (a.shrinkers.length === 0) out.push('  no mm_shrink_slab events');
   else {
     out.push(
-      `  ${cell('shrinker', 24)}${'calls'.padStart(7)}${'scanned'.padStart(9)}${'freed'.padStart(9)}  p50       p99       max`,
+      `  ${cell('shrinker', 24)}${'calls'.padStart(6)}${'scanned'.padStart(8)}${'freed'.padStart(8)}  p50      p99      max`,
     );
     for (const s of a.shrinkers.slice(0, MAX_ROWS)) {
       out.push(
-        `  ${cell(s.name, 24)}${num(s.invocations, 7)}${num(s.objectsScanned, 9)}${num(s.objectsFreed, 9)}  ${cell(duration(s.latency.p50), 9)} ${cell(duration(s.latency.p99), 9)} ${duration(s.latency.max)}`,
+        `  ${cell(s.name, 24)}${num(s.invocations, 6)}${num(s.objectsScanned, 8)}${num(s.objectsFreed, 8)}  ${cell(duration(s.latency.p50), 8)} ${cell(duration(s.latency.p99), 8)} ${duration(s.latency.max)}`,
       );
     }
   }
@@ -61,20 +72,23 @@ export function renderTraceAnalysis(a: TraceAnalysis, file: string): string {
   return out.join('\n');
 }
 
+const DETAIL = '    ';
+
 function findingLines(f: TraceFinding): string[] {
+  const words = (text: string) => wrap(text.split(' '), DETAIL, 80, ' ');
   const where = f.shrinker ? ` in ${f.shrinker}${f.shrinkerModule ? ` [${f.shrinkerModule}]` : ''}` : '';
   const also = f.shrinkers?.length ? ` (shrinker ${f.shrinkers.join(', ')} takes it too)` : '';
   const what = f.cycle
-    ? wrap([...f.cycle, f.cycle[0]!], '          ', 80, ' ->')
-    : [`          ${f.lock}${where}${also}`];
+    ? wrap([...f.cycle, f.cycle[0]!], DETAIL, 80, ' ->')
+    : words(`${f.lock}${where}${also}`);
   const type = f.lockType === 'unknown' ? 'type unknown' : `${f.lockType} (${f.lockTypeSource})`;
   const lines = [
     `  ${f.severity.toUpperCase().padEnd(8)}${f.id}`,
     ...what,
-    `          ${type}, ${f.count}x; first ${at(f.first)}`,
+    ...words(`${type}, ${f.count}x; first ${at(f.first)}`),
   ];
   if (f.basis)
-    lines.push(`          ${f.basis.replaceAll('_', ' ')}${f.heldAt ? `; held since ${at(f.heldAt)}` : ''}`);
+    lines.push(...words(`${f.basis.replaceAll('_', ' ')}${f.heldAt ? `; held since ${at(f.heldAt)}` : ''}`));
   return lines;
 }
 

@@ -153,9 +153,9 @@ describe('trace analyze on fixtures/trace-min', () => {
     expect(lines[0]).toBe('-: 20 events');
     expect(lines.filter((l) => l.length > 80)).toEqual([]);
     expect(r.stdout).toContain(
-      '  ERROR   BLOCKING_LOCK_IN_SHRINKER\n          lab_shrinker_lock in lab_scan [lab_lockdep]\n',
+      '  ERROR   BLOCKING_LOCK_IN_SHRINKER\n    lab_shrinker_lock in lab_scan [lab_lockdep]\n',
     );
-    expect(r.stdout).toContain('          fs_reclaim -> lab_shrinker_lock -> fs_reclaim\n');
+    expect(r.stdout).toContain('    fs_reclaim -> lab_shrinker_lock -> fs_reclaim\n');
     expect(r.stdout).toContain('Lock order: 3 edges, 1 cycles');
   });
 
