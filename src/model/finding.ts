@@ -11,6 +11,10 @@ export const FINDING_IDS = {
   RECLAIM_DEADLOCK_RISK:
     'a lock held while its task may enter reclaim, and taken by a shrinker without trylock',
   LOCK_ORDER_INVERSION: 'a cycle of two or more lock classes in the observed lock-order graph',
+  // trace diff (HEAD against BASE)
+  NEW_LOCK_EDGE: 'a lock-order edge HEAD shows and BASE does not',
+  LATENCY_REGRESSION: 'hold, shrinker or reclaim latency significantly greater in HEAD (Mann–Whitney U)',
+  CONTENTION_REGRESSION: 'lock wait time significantly greater in HEAD (Mann–Whitney U)',
   // series pre-send checks
   VERSION_MISMATCH: 'patches of one series carry different versions',
   NUMBERING_GAP: 'patch numbers are missing or repeated, or differ from the total',

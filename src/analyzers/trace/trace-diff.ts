@@ -8,17 +8,10 @@ import type { SampleSets } from './trace-analyzer.js';
  * FINDING_IDS): a new lock-order edge, and latency or contention
  * regressions judged by a one-sided Mann–Whitney U test.
  */
-export const TRACE_DIFF_IDS = {
-  NEW_LOCK_EDGE: 'a lock-order edge HEAD shows and BASE does not',
-  LATENCY_REGRESSION: 'hold, shrinker or reclaim latency significantly greater in HEAD (Mann–Whitney U)',
-  CONTENTION_REGRESSION: 'lock wait time significantly greater in HEAD (Mann–Whitney U)',
-} as const;
-export type TraceDiffId = FindingId | keyof typeof TRACE_DIFF_IDS;
-
 export type TraceChange = 'new' | 'gone' | 'worse' | 'better';
 
 export interface TraceDiffFinding {
-  id: TraceDiffId;
+  id: FindingId;
   severity: FindingSeverity;
   evidence: EvidenceKind;
   message: string;
