@@ -301,7 +301,7 @@ export class TraceAnalyzer {
 
   onLockAcquire(ev: TraceEvent, task: TaskState): void {
     const name = lockName(ev);
-    const { isTry, isRead } = acquireFlags(ev.fields.flags, ev.payload);
+    const { isTry, isRead } = acquireFlags(ev);
     const at = ref(ev, task);
     const acc = this.lockClass(name);
     acc.acquisitions++;
@@ -565,9 +565,11 @@ function lockName(ev: TraceEvent): string {
 }
 
 /** lock_acquire flags: 1 = try, 2 = read (a number; the printed `try read ` prefix as a fallback). */
-function acquireFlags(flags: unknown, payload: string): { isTry: boolean; isRead: boolean } {
+function acquireFlags(ev: TraceEvent): { isTry: boolean; isRead: boolean } {
+  const flags = ev.fields.flags;
   if (typeof flags === 'number') return { isTry: (flags & 1) !== 0, isRead: (flags & 2) !== 0 };
-  const text = typeof flags === 'string' ? flags : payload;
+  // Read the payload only here: a trace.dat event builds it on demand.
+  const text = typeof flags === 'string' ? flags : ev.payload;
   return { isTry: /(?:^|\s)try\s/.test(text), isRead: /(?:^|\s)read\s/.test(text) };
 }
 
