@@ -32,30 +32,13 @@ export const REPORT_KINDS = [
 ] as const;
 export type ReportKind = (typeof REPORT_KINDS)[number];
 
-/** Kinds whose report is about locking (what triage structures and dedups). */
-export const LOCK_REPORT_KINDS: ReadonlySet<ReportKind> = new Set<ReportKind>([
-  'circular-dependency',
-  'recursive-locking',
-  'inconsistent-lock-state',
-  'irq-lock-inversion',
-  'irq-safe-unsafe-order',
-  'suspicious-rcu-usage',
-  'invalid-wait-context',
-  'sleeping-in-atomic',
-  'scheduling-while-atomic',
-  'bad-unlock-balance',
-  'held-lock-freed',
-  'lock-held-returning-to-user',
-  'locks-held-at-exit',
-  'nested-lock-not-taken',
-  'hung-task',
-  'lockdep-capacity',
-  'lockdep-internal',
-  'workqueue-leaked-lock',
-  'kcsan-data-race',
-  'spinlock-bug',
-  'preemptible-context',
-]);
+/** The general oops kinds; every other kind is about locking (what triage structures and dedups). */
+const OOPS_KINDS: readonly ReportKind[] = ['warning', 'kasan', 'bug', 'panic', 'other'];
+
+/** Kinds whose report is about locking. */
+export const LOCK_REPORT_KINDS: ReadonlySet<ReportKind> = new Set(
+  REPORT_KINDS.filter((k) => !OOPS_KINDS.includes(k)),
+);
 
 /** `INITIAL USE at:`, `HARDIRQ-ON-W at:` ... blocks of inconsistent-lock-state reports. */
 export interface IrqStateUse {
