@@ -46,7 +46,7 @@ export function lockCycle(report: Report): CycleEdge[] {
 // Lock and allocator internals that sit above the caller that took the lock:
 // `__lock_acquire+0x14bf/0x2480`, `fs_reclaim_acquire+0x64/0x90`, `kmalloc_trace+0x26/0xb0`.
 const INTERNAL =
-  /^(?:__?lock_acquire|lock_acquire|lock_acquired|__?mutex_lock|mutex_lock|ww_mutex_lock|__ww_mutex_lock|_raw_(?:spin|read|write)_lock|down_(?:read|write)|__down|rt_|fs_reclaim_acquire|might_alloc|__might_|__?kmem_cache_alloc|kmem_cache_alloc|kmalloc|__kmalloc|kzalloc|kvmalloc|__alloc_pages|alloc_pages|__vmalloc|vmalloc|slab_|prepare_alloc_pages|get_page_from_freelist|dma_resv_lock|dma_resv_lockdep|lock_map_acquire|__flush_work|flush_work|__flush_workqueue|touch_wq_lockdep_map)/;
+  /^(?:__?lock_acquire|lock_acquire|lock_acquired|__?mutex_lock|mutex_lock|ww_mutex_lock|__ww_mutex_lock|_raw_(?:spin|read|write)_lock|down_(?:read|write)|__down|rt_|fs_reclaim_acquire|might_alloc|__might_|__?kmem_cache_alloc|kmem_cache_alloc|kmalloc|__kmalloc|kzalloc|kvmalloc|__alloc_pages|alloc_pages|__vmalloc|vmalloc|slab_|prepare_alloc_pages|get_page_from_freelist|dma_resv_lock(?:_interruptible)?\b|lock_map_acquire|__flush_work|flush_work|__flush_workqueue|touch_wq_lockdep_map)/;
 
 /** The first frame of a stack that is not lock or allocator machinery. */
 export function acquisitionSite(stack: Frame[]): Frame | null {
