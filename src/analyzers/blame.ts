@@ -2,6 +2,7 @@ import type { Frame } from '../model/frame.js';
 import type { Lock } from '../model/lock.js';
 import type { Report } from '../model/report.js';
 import type { LockOp, Patch, PatchSeries } from '../model/series.js';
+import { normalizeLock } from './series/interdiff.js';
 
 /**
  * Ranks the patches of a series by how much evidence a log's splats give
@@ -179,19 +180,72 @@ export function touchedFunctions(patch: Patch): Map<string, keyof typeof TOUCH> 
 // `+int lab_evict(struct lab_obj *obj)`: an added line that opens a function definition.
 const FUNCTION_DEFINITION = /^\+(?:[A-Za-z_][\w]*[\s*]+){1,6}?([A-Za-z_]\w*)\s*\((?![^)]*;\s*$)/;
 
+const KEYWORDS = new Set(['if', 'for', 'while', 'switch', 'return', 'sizeof']);
+
 function definedFunctions(diff: string): string[] {
   const out: string[] = [];
   for (const line of diff.split('\n')) {
-    if (!line.startsWith('+') || line.startsWith('+++') || /^\+\s/.test(line)) continue;
+    if (!line.startsWith('+') || line.startsWith('+++') || line[1] === ' ' || line[1] === '\t') continue;
     const m = FUNCTION_DEFINITION.exec(line);
-    if (m && !/^(if|for|while|switch|return|sizeof)$/.test(m[1]!)) out.push(m[1]!);
+    if (m && !KEYWORDS.has(m[1]!)) out.push(m[1]!);
   }
   return out;
 }
 
-/** lockdep internals, lock primitives and allocator entry points: skipped when finding the frame that took a lock. */
-const LOCKING_INTERNALS =
-  /^(?:__kmem_cache_alloc\w*|kmem_cache_alloc\w*|__?kmalloc\w*|kmalloc_\w+|kzalloc\w*|kcalloc\w*|__alloc_pages\w*|alloc_pages\w*|slab_pre_alloc_hook\w*|__?lock_acquire|lock_acquire|lock_acquired|lock_contended|__lock_acquire|check_\w+|validate_chain|__?mutex_lock\w*|mutex_lock\w*|__ww_mutex_lock\w*|ww_mutex_lock\w*|down_\w+|__down_\w+|_raw_\w+|__raw_\w+|rt_\w*lock\w*|dma_resv_lock\w*|fs_reclaim_acquire|__fs_reclaim_acquire|might_alloc|__might_\w+|might_sleep\w*|lockdep_\w+|print_\w+|dump_stack\w*|show_stack|debug_check_\w+)$/;
+/**
+ * lockdep internals, lock primitives and allocator entry points: skipped
+ * when finding the frame that took a lock (`__lock_acquire`, `__mutex_lock`,
+ * `ww_mutex_lock`, `kmalloc_trace`, `fs_reclaim_acquire` ...). Names, and
+ * prefixes that end in `_` or name a family (`_raw_spin_lock_irqsave`).
+ */
+const INTERNAL_NAMES = new Set([
+  'lock_acquire',
+  '_lock_acquire',
+  '__lock_acquire',
+  'lock_acquired',
+  'lock_contended',
+  'validate_chain',
+  'fs_reclaim_acquire',
+  '__fs_reclaim_acquire',
+  'might_alloc',
+  'show_stack',
+]);
+const INTERNAL_PREFIXES = [
+  '__kmem_cache_alloc',
+  'kmem_cache_alloc',
+  'kmalloc',
+  '__kmalloc',
+  'kzalloc',
+  'kcalloc',
+  'kvmalloc',
+  '__alloc_pages',
+  'alloc_pages',
+  'slab_pre_alloc_hook',
+  'check_',
+  '__mutex_lock',
+  'mutex_lock',
+  '__ww_mutex_lock',
+  'ww_mutex_lock',
+  'down_',
+  '__down_',
+  '_raw_',
+  '__raw_',
+  'rt_mutex',
+  'rt_spin_lock',
+  'rt_read_lock',
+  'rt_write_lock',
+  'dma_resv_lock',
+  '__might_',
+  'might_sleep',
+  'lockdep_',
+  'print_',
+  'dump_stack',
+  'debug_check_',
+];
+
+function isLockingInternal(fn: string): boolean {
+  return INTERNAL_NAMES.has(fn) || INTERNAL_PREFIXES.some((p) => fn.startsWith(p));
+}
 
 function reportEvidence(report: Report): ReportEvidence {
   const frames: FrameEvidence[] = [];
@@ -234,7 +288,7 @@ function meaningful(stack: Frame[]): (Frame & { function: string })[] {
   return stack
     .filter((f) => !f.unreliable && f.function)
     .map((f) => ({ ...f, function: bare(f.function!) }))
-    .filter((f) => !LOCKING_INTERNALS.test(f.function));
+    .filter((f) => !isLockingInternal(f.function));
 }
 
 function bare(fn: string): string {
@@ -252,11 +306,19 @@ function uniqueBySignature(reports: Report[]): Report[] {
   });
 }
 
+// `GFP_NOWAIT | __GFP_NOWARN`, `GFP_NOFS`: no __GFP_FS, so no fs_reclaim
+const NO_FS_RECLAIM = /GFP_(?:NOWAIT|ATOMIC|NOIO|NOFS)\b/;
+// `GFP_KERNEL`, `GFP_KERNEL_ACCOUNT | __GFP_ZERO`, `GFP_HIGHUSER_MOVABLE`
+const FS_RECLAIM = /\b(?:GFP_KERNEL\w*|GFP_USER|GFP_HIGHUSER\w*|__GFP_FS)\b/;
+
+/** Every regex of this file, for the ReDoS test. */
+export const BLAME_REGEXES = [FUNCTION_DEFINITION, NO_FS_RECLAIM, FS_RECLAIM];
+
 /** GFP flags that may enter filesystem reclaim (lockdep's `fs_reclaim`): they include __GFP_FS. */
 export function reclaims(gfp: string | null): boolean {
   if (!gfp) return false;
-  if (/GFP_(?:NOWAIT|ATOMIC|NOIO|NOFS)\b/.test(gfp) && !/__GFP_FS\b/.test(gfp)) return false;
-  return /\b(?:GFP_KERNEL\w*|GFP_USER|GFP_HIGHUSER\w*|__GFP_FS)\b/.test(gfp);
+  if (NO_FS_RECLAIM.test(gfp) && !gfp.includes('__GFP_FS')) return false;
+  return FS_RECLAIM.test(gfp);
 }
 
 /** Whether a lock operation takes a lockdep class: dma_resv/ww locks take `reservation_ww_class_mutex`; otherwise the lock's last member names it. */
@@ -264,16 +326,10 @@ export function opTakesClass(op: LockOp, lockClass: string): boolean {
   if (op.family === 'dma_resv' || op.primitive.startsWith('dma_resv_')) {
     return lockClass === 'reservation_ww_class_mutex';
   }
-  if (op.family === 'ww_mutex' && /resv/.test(op.lock ?? ''))
+  if (op.family === 'ww_mutex' && (op.lock ?? '').includes('resv'))
     return lockClass === 'reservation_ww_class_mutex';
-  const member = lastMember(op.lock);
-  return member !== '' && member === lastMember(lockClass);
-}
-
-function lastMember(expr: string | null): string {
-  if (!expr) return '';
-  const parts = expr.replace(/^[&*(\s]+|[)\s]+$/g, '').split(/->|\./);
-  return parts[parts.length - 1] ?? '';
+  const member = normalizeLock(op.lock);
+  return member !== '' && member === normalizeLock(lockClass);
 }
 
 function round(x: number): number {

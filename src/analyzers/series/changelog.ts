@@ -103,8 +103,8 @@ function mention(item: string, patch: Patch, distinctive: Set<string>, changes: 
   const subject = patch.subject.toLowerCase();
   const summary = subject.replace(/^[^:]*:\s*/, '');
   if (summary.length > 0 && text.includes(summary)) return { how: 'subject', strong: true };
-  for (const quoted of item.matchAll(/"([^"]{8,})"/g)) {
-    const fragment = quoted[1]!.toLowerCase().replace(/\s*(\.\.\.|…)\s*$/, '');
+  for (const quoted of item.matchAll(QUOTED)) {
+    const fragment = withoutEllipsis(quoted[1]!.toLowerCase());
     if (fragment.split(/\s+/).length >= 2 && subject.includes(fragment))
       return { how: 'quoted subject', strong: true };
   }
@@ -135,11 +135,28 @@ function mention(item: string, patch: Patch, distinctive: Set<string>, changes: 
 const NUMBER_LIST = /\bpatch(?:es)?\s+#?(\d{1,3}(?:\s*(?:-|–|,|and|to)\s*#?\d{1,3})*)/g;
 const SLASH_NUMBER = /(?:^|[\s[(])0*(\d{1,3})\/\d{1,3}\b/g;
 
+// `2-4`, `2 to 4`, `#2–#4` inside a NUMBER_LIST match
+const NUMBER_RANGE = /(\d{1,3})\s{0,3}(?:-|–|to)\s{0,3}#?(\d{1,3})/g;
+// `Dropped "Skip objects pinned for scanout"`, `the "Put mapping ..." patch`
+const QUOTED = /"([^"]{8,})"/g;
+// `dma_resv_lock`, `mutex_lock(&sdev->lru_lock)`, `-spin_lock(&lock)` (interdiff labels)
+const CALL_LABEL = /^-?([A-Za-z_]\w*)(?:\((.*)\))?$/;
+
+/** Every regex of this file, for the ReDoS test. */
+export const CHANGELOG_MENTION_REGEXES = [NUMBER_LIST, SLASH_NUMBER, NUMBER_RANGE, QUOTED, CALL_LABEL];
+
+function withoutEllipsis(text: string): string {
+  let t = text.trimEnd();
+  if (t.endsWith('...')) t = t.slice(0, -3);
+  else if (t.endsWith('…')) t = t.slice(0, -1);
+  return t.trimEnd();
+}
+
 function numberMentions(text: string): Set<number> {
   const out = new Set<number>();
   for (const m of text.matchAll(NUMBER_LIST)) {
     const list = m[1]!;
-    for (const r of list.matchAll(/(\d+)\s*(?:-|–|to)\s*#?(\d+)/g)) {
+    for (const r of list.matchAll(NUMBER_RANGE)) {
       for (let n = Number(r[1]); n <= Number(r[2]) && n - Number(r[1]) < 100; n++) out.add(n);
     }
     for (const n of list.matchAll(/\d+/g)) out.add(Number(n[0]));
@@ -187,7 +204,7 @@ function interdiffWords(old: Patch, next: Patch): Set<string> {
     out.add(c.function.toLowerCase());
     if (c.movedTo) out.add(c.movedTo.toLowerCase());
     for (const label of [c.from, c.to]) {
-      const m = label ? /^-?([A-Za-z_]\w*)(?:\((.*)\))?$/.exec(label) : null;
+      const m = label ? CALL_LABEL.exec(label) : null;
       if (!m) continue;
       out.add(m[1]!.toLowerCase());
       if (m[2] && !/GFP/.test(m[2])) out.add(normalizeLock(m[2]).toLowerCase());

@@ -175,8 +175,12 @@ function opKey(op: LockOp): string {
 /** `&obj->base.resv`, `obj->resv` and `resv` name the same lock for pairing purposes. */
 export function normalizeLock(expr: string | null): string {
   if (!expr) return '';
-  const last = expr.replace(/^[&*(\s]+|[)\s]+$/g, '').split(/->|\./);
-  return last[last.length - 1] ?? '';
+  let start = 0;
+  let end = expr.length;
+  while (start < end && '&*( \t'.includes(expr[start]!)) start++;
+  while (end > start && ') \t'.includes(expr[end - 1]!)) end--;
+  const parts = expr.slice(start, end).split(/->|\./);
+  return parts[parts.length - 1] ?? '';
 }
 
 function multisetMinus(a: KeyedOp[], b: KeyedOp[]): KeyedOp[] {
@@ -218,6 +222,9 @@ function functionsOf(patch: Patch): Set<string> {
 const SHRINKER_CALLBACK = /^[+ ]\s*\.(count_objects|scan_objects)\s*=\s*&?([A-Za-z_]\w*)/;
 // `+	shrinker->scan_objects = drm_gem_shmem_shrinker_scan_objects;` (6.7+ shrinker_alloc style)
 const SHRINKER_ASSIGN = /^[+ ]\s*[A-Za-z_][\w.>-]*->(count_objects|scan_objects)\s*=\s*&?([A-Za-z_]\w*)/;
+
+/** Every regex of this file, for the ReDoS test. */
+export const INTERDIFF_REGEXES = [SHRINKER_CALLBACK, SHRINKER_ASSIGN];
 
 /** Functions the patch wires up as shrinker callbacks (added or context lines), with their role. */
 export function shrinkerRoles(patch: Patch): Map<string, string> {

@@ -1,5 +1,13 @@
+import { check } from 'recheck';
 import { describe, expect, it } from 'vitest';
-import { interdiff, normalizeLock, shrinkerRoles } from '../../../src/analyzers/series/interdiff.js';
+import { BLAME_REGEXES } from '../../../src/analyzers/blame.js';
+import { CHANGELOG_MENTION_REGEXES } from '../../../src/analyzers/series/changelog.js';
+import {
+  INTERDIFF_REGEXES,
+  interdiff,
+  normalizeLock,
+  shrinkerRoles,
+} from '../../../src/analyzers/series/interdiff.js';
 import type { LockOp, Patch } from '../../../src/model/series.js';
 
 function op(partial: Partial<LockOp> & Pick<LockOp, 'kind' | 'primitive'>): LockOp {
@@ -192,4 +200,13 @@ describe('shrinkerRoles', () => {
       ['drm_gem_shmem_shrinker_count_objects', 'count_objects'],
     ]);
   });
+});
+
+describe('regexes of series diff and blame', () => {
+  for (const re of [...INTERDIFF_REGEXES, ...CHANGELOG_MENTION_REGEXES, ...BLAME_REGEXES]) {
+    it(`cannot backtrack catastrophically: /${re.source}/`, async () => {
+      const r = await check(re.source, re.flags, { randomSeed: 20261125 });
+      expect(r.status).toBe('safe');
+    });
+  }
 });
