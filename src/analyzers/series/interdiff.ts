@@ -122,9 +122,7 @@ function lockChanges(oldOps: LockOp[], newOps: LockOp[], roles: Map<string, stri
   const order = [...byFunction.keys()];
   const position = ([a, b]: [LooseOp | null, LooseOp | null]) => order.indexOf((a ?? b)!.where);
   paired.sort((x, y) => position(x) - position(y));
-  const changed = paired
-    .filter(([a, b]) => CATEGORY[(a ?? b)!.op.kind] === 'acquire')
-    .flatMap(([a, b]) => [a, b]);
+  const changed = paired.filter(([a, b]) => CATEGORY[(a ?? b)!.op.kind] === 'acquire').flat();
   const lockChanged = new Set(changed.filter((x) => x !== null).map((x) => normalizeLock(x.op.lock)));
   return paired
     .filter(([a, b]) => {
