@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -101,5 +101,30 @@ describe('bisect series', () => {
     const bad = runCli(['bisect', 'series', empty, '--series', series], { env: repo.env });
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain('no NN/dmesg.txt bundles');
+  });
+});
+
+/** The lab's per-patch runs of v5: the splat must first appear with patch 6, which made the scan take dma_resv_lock. */
+const V5_BISECT = fixture('runs', 'v5-bisect');
+describe.skipIf(!existsSync(join(V5_BISECT, '09')))('bisect series on the lab v5 per-patch runs', () => {
+  it('finds patch 6', () => {
+    const r = runCli(['bisect', 'series', '--json', V5_BISECT, '--series', fixture('series', 'v5')]);
+    expect(r.status).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.matcher).toEqual({ signature: 'circular-dependency:fs_reclaim|reservation_ww_class_mutex' });
+    expect(doc.first).toEqual({
+      index: 6,
+      subject: 'shmem-shrinker-lab: Register a generic memory shrinker',
+    });
+    expect(doc.lastGood.index).toBe(5);
+    expect(doc.candidates).toEqual([6]);
+    expect(doc.confidence).toBeGreaterThan(0);
+    expect(doc.patches.slice(0, 5).map((p: { verdict: string }) => p.verdict)).toEqual([
+      'good',
+      'good',
+      'good',
+      'good',
+      'good',
+    ]);
   });
 });
