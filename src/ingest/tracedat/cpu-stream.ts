@@ -17,6 +17,10 @@ export class CpuStream {
   readonly records: PageRecords;
   /** Index of the current record in `records`. */
   index = 0;
+  /** Where the current page starts in `buf`. */
+  pageStart = 0;
+  /** Counts the pages loaded (tells a consumer that copies pages when the page changed). */
+  pageSerial = 0;
   private window: Buffer = Buffer.alloc(0);
   private windowPage = 0;
   private filePos: number;
@@ -29,7 +33,8 @@ export class CpuStream {
     readonly data: CpuData,
     private readonly layout: PageLayout,
     private readonly decompress: Decompressor | null,
-    private readonly diagnostics: Diagnostic[],
+    /** Where diagnostics go (a block reader swaps it per block). */
+    public diagnostics: Diagnostic[],
   ) {
     this.records = new PageRecords(layout);
     this.filePos = data.offset;
@@ -69,6 +74,8 @@ export class CpuStream {
       if (at + pageSize <= this.window.length) {
         this.windowPage++;
         this.buf = this.window;
+        this.pageStart = at;
+        this.pageSerial++;
         this.records.decode(this.window, at, this.data.cpu, this.diagnostics);
         if (this.records.lost !== 0) this.noteLost(this.records.lost);
         return true;

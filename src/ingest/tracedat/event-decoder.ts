@@ -246,13 +246,21 @@ function compileField(
       }
       if (f.kind === 'int' && !symbol)
         return (buf, off, len) => (offset + size <= len ? int(buf, off + offset) : null);
+      if (!symbol)
+        return (buf, off, len) => (offset + size > len ? null : hexOf(buf, off + offset, size, be, ctx.hex));
+      // a handful of shrinker/function addresses repeat: symbolize each once
+      const symbols = new Map<string, string>();
       return (buf, off, len) => {
         if (offset + size > len) return null;
         const hex = hexOf(buf, off + offset, size, be, ctx.hex);
-        if (!symbol) return hex;
-        const sym = ctx.kallsyms()?.format(BigInt(`0x${hex}`)) ?? null;
-        if (sym === null) return `0x${hex}`;
-        return symbol === 'pS' ? sym : sym.slice(0, sym.indexOf('+'));
+        let text = symbols.get(hex);
+        if (text === undefined) {
+          const sym = ctx.kallsyms()?.format(BigInt(`0x${hex}`)) ?? null;
+          text = sym === null ? `0x${hex}` : symbol === 'pS' ? sym : sym.slice(0, sym.indexOf('+'));
+          if (symbols.size >= 4096) symbols.clear();
+          symbols.set(hex, text);
+        }
+        return text;
       };
     }
     case 'char-array':

@@ -1,13 +1,16 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import type { Diagnostic } from '../../model/diagnostic.js';
 import type { TraceEvent } from '../../model/trace-event.js';
 import { FileSource, MalformedError, TruncatedError } from './byte-reader.js';
-import { CpuStream } from './cpu-stream.js';
 import { loadZstd } from './decompress.js';
 import { type DecodeContext, EventDecoder, unknownEvent } from './event-decoder.js';
 import { HexCache, StringInterner } from './interning.js';
 import { Kallsyms } from './kallsyms.js';
-import { CpuHeap } from './merge.js';
+import type { MergeWorkerData, MergeWorkerMessage } from './merge-worker.js';
 import { readMetadata, type TraceDatMeta } from './metadata.js';
+import { type MergeInput, mergedBlocks, type RecordBlock } from './record-blocks.js';
 
 const BATCH = 4096;
 
@@ -17,13 +20,33 @@ export function isTraceDat(head: Uint8Array): boolean {
   return head.length >= magic.length && magic.every((b, i) => head[i] === b);
 }
 
+/** Options of `readTraceDat`. */
+export interface ReadTraceDatOptions {
+  /**
+   * Read, decompress and merge the pages on a worker thread (true), on this
+   * thread (false), or decide by size (default: a worker from 1 MiB of
+   * ring-buffer data, when the compiled worker is there).
+   */
+  worker?: boolean;
+}
+
+/** The compiled worker (absent when running the TypeScript sources, e.g. under vitest). */
+const WORKER_URL = new URL('./merge-worker.js', import.meta.url);
+const WORKER_MIN_BYTES = 1 << 20;
+/** Blocks the worker may read ahead of the decoder (each ~1 MB). */
+const WORKER_AHEAD = 3;
+
 /**
  * Streams the events of a trace-cmd `trace.dat` (v6 or v7, plain, zlib or
  * zstd) in timestamp order across CPUs, in batches. Never throws on bad
  * content: problems become diagnostics (`line: null`) and a damaged or
  * truncated file yields the events before the damage.
  */
-export async function* readTraceDat(path: string, diagnostics: Diagnostic[]): AsyncGenerator<TraceEvent[]> {
+export async function* readTraceDat(
+  path: string,
+  diagnostics: Diagnostic[],
+  options: ReadTraceDatOptions = {},
+): AsyncGenerator<TraceEvent[]> {
   await loadZstd();
   let file: FileSource;
   try {
@@ -42,13 +65,75 @@ export async function* readTraceDat(path: string, diagnostics: Diagnostic[]): As
       diagnostics.push({ code, message: `${path}: ${error.message}`, line: null });
       return;
     }
-    yield* readEvents(file, meta, diagnostics);
+    const input: MergeInput = {
+      cpus: meta.cpus,
+      layout: {
+        pageSize: meta.pageSize,
+        bigEndian: meta.bigEndian,
+        commitSize: meta.header.commitSize,
+        dataOffset: meta.header.dataOffset,
+      },
+    };
+    const bytes = meta.cpus.reduce((n, c) => n + c.size, 0);
+    const useWorker = options.worker ?? (bytes >= WORKER_MIN_BYTES && existsSync(fileURLToPath(WORKER_URL)));
+    const blocks = useWorker
+      ? workerBlocks({ ...input, path, compression: meta.cpuCompression, ahead: WORKER_AHEAD })
+      : mergedBlocks(file, input, meta.cpuDecompressor);
+    yield* readEvents(meta, diagnostics, blocks);
   } finally {
     file.close();
   }
 }
 
-async function* readEvents(file: FileSource, meta: TraceDatMeta, diagnostics: Diagnostic[]) {
+/** Blocks from the merge worker; it is stopped when the consumer stops early. */
+async function* workerBlocks(data: MergeWorkerData): AsyncGenerator<RecordBlock> {
+  const worker = new Worker(WORKER_URL, { workerData: data });
+  const queue: MergeWorkerMessage[] = [];
+  let failure: Error | null = null;
+  let exited = false;
+  let wake: (() => void) | null = null;
+  worker.on('message', (m: MergeWorkerMessage) => {
+    queue.push(m);
+    wake?.();
+  });
+  worker.on('error', (e: Error) => {
+    failure = e;
+    wake?.();
+  });
+  worker.on('exit', () => {
+    exited = true;
+    wake?.();
+  });
+  try {
+    for (;;) {
+      while (queue.length === 0) {
+        if (failure) throw failure;
+        if (exited) throw new Error('the trace.dat reader thread stopped before the end of the data');
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+        });
+        wake = null;
+      }
+      const m = queue.shift()!;
+      if (m.kind === 'done') return;
+      if (m.kind === 'error') {
+        const error = new Error(`trace.dat reader thread: ${m.message}`);
+        if (m.stack) error.stack = m.stack;
+        throw error;
+      }
+      yield m.block;
+      worker.postMessage('ack');
+    }
+  } finally {
+    void worker.terminate();
+  }
+}
+
+async function* readEvents(
+  meta: TraceDatMeta,
+  diagnostics: Diagnostic[],
+  blocks: AsyncIterable<RecordBlock> | Iterable<RecordBlock>,
+) {
   let kallsyms: Kallsyms | null | undefined;
   const ctx: DecodeContext = {
     bigEndian: meta.bigEndian,
@@ -60,59 +145,48 @@ async function* readEvents(file: FileSource, meta: TraceDatMeta, diagnostics: Di
       return kallsyms;
     },
   };
-  const decoders: (EventDecoder | undefined)[] = [];
-  for (const [id, format] of meta.formats) if (id < 65536) decoders[id] = new EventDecoder(format, ctx);
-  const layout = {
-    pageSize: meta.pageSize,
-    bigEndian: meta.bigEndian,
-    commitSize: meta.header.commitSize,
-    dataOffset: meta.header.dataOffset,
+  // compiled on first use: a file holds hundreds of formats, a trace uses a few
+  const decoders: (EventDecoder | null | undefined)[] = [];
+  const decoderFor = (id: number): EventDecoder | null => {
+    let d = decoders[id];
+    if (d === undefined) {
+      const format = meta.formats.get(id);
+      d = format ? new EventDecoder(format, ctx) : null;
+      decoders[id] = d;
+    }
+    return d;
   };
-  const streams = meta.cpus
-    .filter((c) => c.size > 0)
-    .map((c) => new CpuStream(file, c, layout, meta.cpuDecompressor, diagnostics));
-  const heap = new CpuHeap();
-  for (const s of streams) if (s.advance()) heap.push(s);
   const toNs = timestampConverter(meta);
   const unknownIds = new Set<number>();
   let line = 0;
   let batch: TraceEvent[] = [];
   const be = meta.bigEndian;
-  for (let s = heap.peek(); s !== undefined; s = heap.peek()) {
-    const r = s.records;
-    const off = r.offset[s.index]!;
-    const len = r.length[s.index]!;
-    const ts = toNs(r.ts[s.index]!);
-    line++;
-    if (len >= 2) {
-      const id = be ? s.buf.readUInt16BE(off) : s.buf.readUInt16LE(off);
-      const decoder = decoders[id];
-      if (decoder) batch.push(decoder.decode(s.buf, off, len, ts, s.cpu, line));
+  for await (const block of blocks) {
+    for (const d of block.diagnostics) diagnostics.push(d);
+    const buf = Buffer.from(block.bytes.buffer, block.bytes.byteOffset, block.bytes.byteLength);
+    const { count, ts, offset, length, cpu } = block;
+    for (let i = 0; i < count; i++) {
+      const off = offset[i]!;
+      const len = length[i]!;
+      line++;
+      if (len < 2) continue;
+      const id = be ? (buf[off]! << 8) | buf[off + 1]! : buf[off]! | (buf[off + 1]! << 8);
+      const decoder = decoders[id] ?? decoderFor(id);
+      if (decoder) batch.push(decoder.decode(buf, off, len, toNs(ts[i]!), cpu[i]!, line));
       else {
         if (!unknownIds.has(id)) {
           unknownIds.add(id);
           diagnostics.push({ code: 'tracedat-unknown-event', message: `no format for event id ${id}`, line });
         }
-        batch.push(unknownEvent(id, s.buf, off, len, ts, s.cpu, line, ctx));
+        batch.push(unknownEvent(id, buf, off, len, toNs(ts[i]!), cpu[i]!, line, ctx));
       }
-    }
-    if (s.advance()) heap.update();
-    else heap.pop();
-    if (batch.length >= BATCH) {
-      yield batch;
-      batch = [];
+      if (batch.length >= BATCH) {
+        yield batch;
+        batch = [];
+      }
     }
   }
   if (batch.length > 0) yield batch;
-  for (const s of streams) {
-    if (s.morePages > 0) {
-      diagnostics.push({
-        code: 'tracedat-lost-events',
-        message: `CPU ${s.cpu}: a further ${s.moreEvents} events lost before ${s.morePages} more pages`,
-        line: null,
-      });
-    }
-  }
 }
 
 /** Kallsyms for `%pS`, or null (with a diagnostic) when the file has none or it is damaged. */

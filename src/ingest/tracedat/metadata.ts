@@ -20,6 +20,8 @@ export interface TraceDatMeta {
   header: HeaderPage;
   /** Decompressor of the per-CPU data, null when it is stored plain. */
   cpuDecompressor: Decompressor | null;
+  /** Its algorithm (`zstd`, `zlib`), null when plain: what a worker thread needs to build its own. */
+  cpuCompression: string | null;
   formats: Map<number, EventFormat>;
   /** Reads `/proc/kallsyms` as saved in the file, on demand (it is megabytes, often compressed). */
   kallsyms: () => string | null;
@@ -113,6 +115,7 @@ export function readMetadata(file: FileSource, diagnostics: Diagnostic[]): Trace
     pageSize,
     header: { commitSize: longSize, dataOffset: 8 + longSize },
     cpuDecompressor: null,
+    cpuCompression: null,
     formats: new Map(),
     kallsyms: () => null,
     cmdlines: new Map(),
@@ -266,6 +269,7 @@ function readV7(cur: FileCursor, meta: TraceDatMeta, diagnostics: Diagnostic[]):
   const head = cur.file.readExact(state.buffer.offset, 4, 'the flyrecord section header');
   const flags = meta.bigEndian ? head.readUInt16BE(2) : head.readUInt16LE(2);
   meta.cpuDecompressor = flags & 1 ? decompress : null;
+  meta.cpuCompression = flags & 1 ? algorithm : null;
   meta.cpus = state.buffer.cpus;
   meta.clock ??= state.buffer.clock;
 }

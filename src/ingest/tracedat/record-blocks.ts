@@ -1,0 +1,124 @@
+import type { Diagnostic } from '../../model/diagnostic.js';
+import type { FileSource } from './byte-reader.js';
+import { CpuStream } from './cpu-stream.js';
+import type { Decompressor } from './decompress.js';
+import { CpuHeap } from './merge.js';
+import type { CpuData } from './metadata.js';
+import type { PageLayout } from './ring-buffer.js';
+
+/** Records per block. */
+export const BLOCK_RECORDS = 16384;
+
+/**
+ * Records of all CPUs merged in timestamp order, the pages holding them
+ * copied into one byte array: everything a decoder needs, in plain typed arrays so a
+ * worker thread can hand the block over without copying it again.
+ */
+export interface RecordBlock {
+  count: number;
+  /** The pages the records sit in, back to back. */
+  bytes: Uint8Array;
+  /** Raw ring-buffer timestamp of each record. */
+  ts: Float64Array;
+  /** Payload start in `bytes`. */
+  offset: Int32Array;
+  /** Payload length. */
+  length: Int32Array;
+  cpu: Int32Array;
+  /** Diagnostics raised while reading the pages of this block. */
+  diagnostics: Diagnostic[];
+}
+
+/** What `mergedBlocks` reads: plain data, so it can cross to a worker thread. */
+export interface MergeInput {
+  cpus: CpuData[];
+  layout: PageLayout;
+}
+
+/**
+ * Reads every CPU's pages (decompressing v7 chunks), decodes the ring-buffer
+ * pages and merges the CPUs in timestamp order (ties to the lower CPU, as
+ * `trace-cmd report`), yielding blocks of up to `BLOCK_RECORDS` records. The
+ * last block carries the summary of lost events.
+ */
+export function* mergedBlocks(
+  file: FileSource,
+  input: MergeInput,
+  decompress: Decompressor | null,
+): Generator<RecordBlock> {
+  let diagnostics: Diagnostic[] = [];
+  const streams = input.cpus
+    .filter((c) => c.size > 0)
+    .map((c) => new CpuStream(file, c, input.layout, decompress, diagnostics));
+  const heap = new CpuHeap();
+  for (const s of streams) if (s.advance()) heap.push(s);
+  const { pageSize } = input.layout;
+  // the pages records come from are copied whole into the block (a memcpy per page, none per record);
+  // per stream: the page serial copied into this block and where its byte 0 lands in `bytes`
+  const copied = new Map<CpuStream, { serial: number; base: number }>();
+  for (const s of streams) copied.set(s, { serial: -1, base: 0 });
+  const capacity = Math.max(1 << 20, (streams.length + 16) * pageSize);
+  let block = newBlock(capacity);
+  let pos = 0;
+  for (let s = heap.peek(); s !== undefined; s = heap.peek()) {
+    const page = copied.get(s)!;
+    if (page.serial !== s.pageSerial) {
+      if (pos + pageSize > block.bytes.length) {
+        yield finish(block);
+        block = newBlock(capacity);
+        pos = 0;
+        for (const c of copied.values()) c.serial = -1;
+      }
+      const end = Math.min(s.pageStart + pageSize, s.buf.length);
+      block.bytes.set(s.buf.subarray(s.pageStart, end), pos);
+      page.serial = s.pageSerial;
+      page.base = pos - s.pageStart;
+      pos += pageSize;
+    }
+    const r = s.records;
+    const i = s.index;
+    const n = block.count++;
+    block.ts[n] = r.ts[i]!;
+    block.offset[n] = page.base + r.offset[i]!;
+    block.length[n] = r.length[i]!;
+    block.cpu[n] = s.cpu;
+    if (s.advance()) heap.update();
+    else heap.pop();
+    if (block.count === BLOCK_RECORDS) {
+      yield finish(block);
+      block = newBlock(capacity);
+      pos = 0;
+      for (const c of copied.values()) c.serial = -1;
+    }
+  }
+  for (const s of streams) {
+    if (s.morePages > 0) {
+      diagnostics.push({
+        code: 'tracedat-lost-events',
+        message: `CPU ${s.cpu}: a further ${s.moreEvents} events lost before ${s.morePages} more pages`,
+        line: null,
+      });
+    }
+  }
+  if (block.count > 0 || diagnostics.length > 0) yield finish(block);
+
+  /** Hands the diagnostics so far to the block. */
+  function finish(b: RecordBlock): RecordBlock {
+    b.diagnostics = diagnostics;
+    diagnostics = [];
+    for (const st of streams) st.diagnostics = diagnostics;
+    return b;
+  }
+}
+
+function newBlock(bytes: number): RecordBlock {
+  return {
+    count: 0,
+    bytes: new Uint8Array(bytes),
+    ts: new Float64Array(BLOCK_RECORDS),
+    offset: new Int32Array(BLOCK_RECORDS),
+    length: new Int32Array(BLOCK_RECORDS),
+    cpu: new Int32Array(BLOCK_RECORDS),
+    diagnostics: [],
+  };
+}

@@ -1,0 +1,57 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import type { Diagnostic } from '../../../src/model/diagnostic.js';
+import type { TraceEvent } from '../../../src/model/trace-event.js';
+import { fixture, ROOT } from '../../helpers/shared.js';
+
+/**
+ * The merge worker (file reads, decompression, page decoding and the CPU merge
+ * on a worker thread) must hand over exactly the records the in-thread path
+ * reads. A worker needs compiled JavaScript, so this runs the built reader
+ * (`npm run build`): both paths of the same build on the lab's v5 run.
+ */
+const built = join(ROOT, 'dist', 'ingest', 'tracedat');
+const hasBuild = existsSync(join(built, 'merge-worker.js'));
+const dat = fixture('runs', 'v5', 'trace.dat');
+
+type Read = (path: string, d: Diagnostic[], o?: { worker?: boolean }) => AsyncGenerator<TraceEvent[]>;
+
+async function read(readTraceDat: Read, worker: boolean) {
+  const diagnostics: Diagnostic[] = [];
+  const events: unknown[] = [];
+  for await (const batch of readTraceDat(dat, diagnostics, { worker })) {
+    for (const e of batch) events.push(JSON.stringify(e));
+  }
+  return { events, diagnostics };
+}
+
+describe.skipIf(!hasBuild || !existsSync(dat))('trace.dat merge worker', () => {
+  it('gives the same events and diagnostics as the in-thread reader (lab v5 run, 810k events)', async () => {
+    const { readTraceDat } = (await import(pathToFileURL(join(built, 'index.js')).href)) as {
+      readTraceDat: Read;
+    };
+    const inline = await read(readTraceDat, false);
+    const worker = await read(readTraceDat, true);
+    expect(inline.events).toHaveLength(810_301 - 1); // the report's lines less its `cpus=2` header
+    expect(worker.diagnostics).toEqual(inline.diagnostics);
+    expect(worker.events.length).toBe(inline.events.length);
+    const firstDifference = worker.events.findIndex((e, i) => e !== inline.events[i]);
+    expect(firstDifference).toBe(-1);
+  }, 120_000);
+
+  it('stops its thread when the consumer stops early', async () => {
+    const { readTraceDat } = (await import(pathToFileURL(join(built, 'index.js')).href)) as {
+      readTraceDat: Read;
+    };
+    const diagnostics: Diagnostic[] = [];
+    let n = 0;
+    for await (const batch of readTraceDat(dat, diagnostics, { worker: true })) {
+      n += batch.length;
+      if (n > 10_000) break;
+    }
+    expect(n).toBe(12_288); // three batches of 4096
+    expect(diagnostics).toEqual([]);
+  });
+});
