@@ -74,7 +74,9 @@ export class EventDecoder {
   readonly name: string;
   readonly system: string;
   private readonly readFields: (buf: Buffer, off: number, len: number) => Record<string, FieldValue>;
-  private readonly render: PayloadRenderer;
+  private readonly kind: EventKind;
+  private lastPid = Number.NaN;
+  private lastComm = '';
   private readonly pidAt: number;
   private readonly flagsAt: number;
   private readonly preemptAt: number;
@@ -92,7 +94,8 @@ export class EventDecoder {
     const symbols = SYMBOL_FIELDS[format.name] ?? {};
     const tables = flagTables(format.printFmt);
     const readers = format.fields.map((f) => compileField(f, ctx, symbols[f.name], tables.get(f.name)));
-    this.render = payloadRenderer(format.fields.map((f) => f.name));
+    const render = payloadRenderer(format.fields.map((f) => f.name));
+    this.kind = { system: format.system, name: format.name, render };
     this.readFields = fieldsFactory(
       format.fields.map((f) => f.name),
       readers,
@@ -113,34 +116,37 @@ export class EventDecoder {
       this.flagsAt >= 0 && this.preemptAt >= 0 && this.preemptAt < len
         ? cachedLatencyFlags(buf[off + this.flagsAt]!, buf[off + this.preemptAt]!)
         : null;
-    return new DatTraceEvent(
-      line,
-      ts,
-      cpu,
-      pid,
-      this.comm(pid),
-      flags,
-      this.system,
-      this.name,
-      fields,
-      this.render,
-    );
+    return new DatTraceEvent(line, ts, cpu, pid, this.comm(pid), flags, fields, this.kind);
   }
 
+  /** The task name (events come in runs from one task: the last lookup is kept). */
   private comm(pid: number): string {
-    if (pid === 0) return '<idle>';
-    return this.ctx.cmdlines.get(pid) ?? '<...>';
+    if (pid === this.lastPid) return this.lastComm;
+    const comm = pid === 0 ? '<idle>' : (this.ctx.cmdlines.get(pid) ?? '<...>');
+    this.lastPid = pid;
+    this.lastComm = comm;
+    return comm;
   }
+}
+
+/** What every event of one format shares. */
+interface EventKind {
+  system: string | null;
+  name: string;
+  render: PayloadRenderer;
 }
 
 /**
  * A trace.dat event. `payload` (a `key=value` rendering of the fields) is
  * computed on first read, since most consumers never look at it; `toJSON`
- * includes it. (A spread `{...event}` would not: it is a prototype getter.)
+ * includes it. What all events of a format share (`system`, `name`, the
+ * renderer) is one `kind` reference read through getters, so an event object
+ * holds only its own values: smaller objects, less garbage. (A spread
+ * `{...event}` copies own properties only: use `toJSON`.)
  */
 class DatTraceEvent implements TraceEvent {
-  tgid: number | null = null;
   private rendered: string | null = null;
+  private renamed: { system?: string | null; name?: string; tgid?: number | null } | null = null;
 
   constructor(
     public line: number,
@@ -149,14 +155,36 @@ class DatTraceEvent implements TraceEvent {
     public pid: number,
     public comm: string,
     public flags: string | null,
-    public system: string | null,
-    public name: string,
     public fields: Record<string, FieldValue>,
-    private readonly render: PayloadRenderer,
+    private readonly kind: EventKind,
   ) {}
 
+  get system(): string | null {
+    return this.renamed?.system !== undefined ? this.renamed.system : this.kind.system;
+  }
+
+  set system(value: string | null) {
+    this.renamed = { ...this.renamed, system: value };
+  }
+
+  get name(): string {
+    return this.renamed?.name ?? this.kind.name;
+  }
+
+  set name(value: string) {
+    this.renamed = { ...this.renamed, name: value };
+  }
+
+  get tgid(): number | null {
+    return this.renamed?.tgid ?? null;
+  }
+
+  set tgid(value: number | null) {
+    this.renamed = { ...this.renamed, tgid: value };
+  }
+
   get payload(): string {
-    this.rendered ??= this.render(this.fields);
+    this.rendered ??= this.kind.render(this.fields);
     return this.rendered;
   }
 
@@ -183,7 +211,8 @@ export function unknownEvent(
 ): TraceEvent {
   const pid = len >= 8 ? (ctx.bigEndian ? buf.readInt32BE(off + 4) : buf.readInt32LE(off + 4)) : -1;
   const comm = pid === 0 ? '<idle>' : (ctx.cmdlines.get(pid) ?? '<...>');
-  const event = new DatTraceEvent(line, ts, cpu, pid, comm, null, null, `unknown_event_${id}`, {}, () => '');
+  const kind = { system: null, name: `unknown_event_${id}`, render: () => '' };
+  const event = new DatTraceEvent(line, ts, cpu, pid, comm, null, {}, kind);
   event.payload = buf.toString('hex', off, off + Math.min(len, 64));
   return event;
 }
