@@ -2,6 +2,7 @@ import { CALL_TRACE } from '../../analyzers/title/macros.js';
 import { clip } from '../../analyzers/title/stack.js';
 import type { Oops } from '../../analyzers/title/types.js';
 import { joinContinuations } from './details/join.js';
+import { parseFrame } from './frame.js';
 import { lineContext, type NormalizedLine } from './line-normalizer.js';
 import { INFO_WITH_STACK, matchOops, startsNewReport } from './oops/index.js';
 
@@ -31,6 +32,11 @@ interface Open {
   oops: Oops;
   context: string;
   quoteDepth: number;
+  /** The report ends with its call trace (lockdep-style reports). */
+  endsWithStack: boolean;
+  /** Inside that final call trace, and how many frames it had so far. */
+  inStack: boolean;
+  frames: number;
   lines: NormalizedLine[];
   cpuTraceback: boolean;
   lastTs: number | null;
@@ -55,6 +61,9 @@ export class ReportScanner {
         oops,
         context: ctx,
         quoteDepth: line.quoteDepth,
+        endsWithStack: STACK_END_BANNERS.some((re) => re.test(line.text)),
+        inStack: false,
+        frames: 0,
         lines: [line],
         cpuTraceback: false,
         lastTs: line.ts,
@@ -68,9 +77,19 @@ export class ReportScanner {
       return done;
     }
     if (line.text.includes('Sending NMI from CPU')) cur.cpuTraceback = true;
+    if (cur.endsWithStack && ctx !== '') {
+      if (cur.inStack && cur.frames > 0 && !stackLine(line.text)) {
+        // The first line after the final trace that is not part of it: the report is over.
+        done.push(this.close(false));
+        return done;
+      }
+      if (CALL_TRACE.test(line.text)) cur.inStack = true;
+      else if (cur.inStack && parseFrame(line.text) !== null) cur.frames++;
+    }
     cur.lines.push(line);
     if (line.ts !== null) cur.lastTs = line.ts;
-    if (line.text.includes('---[ end trace') || line.text.includes('---[ end Kernel panic')) {
+    const endOfTask = cur.endsWithStack && cur.inStack && line.text.trim() === '</TASK>';
+    if (endOfTask || line.text.includes('---[ end trace') || line.text.includes('---[ end Kernel panic')) {
       done.push(this.close(false));
     } else if (cur.lines.length >= MAX_REPORT_LINES) {
       done.push(this.close(true));
@@ -98,6 +117,29 @@ function isProse(text: string, oops: Oops): boolean {
   const at = text.indexOf(oops.header);
   const next = text.charCodeAt(at + oops.header.length);
   return !Number.isNaN(next) && next !== 0x20 && next !== 0x09;
+}
+
+/**
+ * Banners of reports whose last part is the call trace (lockdep and the
+ * atomic-context checks): such a report ends with its trace, so it can be
+ * emitted then rather than at the next banner.
+ */
+// `WARNING: possible circular locking dependency detected`, `BUG: sleeping function called from invalid context at ...`
+export const STACK_END_BANNERS: readonly RegExp[] = [
+  /possible (?:circular locking dependency|recursive locking|irq lock inversion dependency) detected/,
+  /inconsistent lock state|-safe -> \S+-unsafe lock order detected|suspicious RCU usage/,
+  /bad unlock balance detected|held lock freed|Nested lock was not taken|Invalid wait context/,
+  /BUG: (?:sleeping function called from invalid context|scheduling while atomic|using \w+\(\) in preemptible)/,
+];
+
+// Lines that belong to a call trace: frames, `<IRQ>`/`</TASK>` markers, bare addresses (` ? 0xffffffffa0005000`),
+// the registers of an interrupted frame.
+// `RIP: 0010:lock_acquire+0x1f/0x40`, `RSP: 0018:ffffc90000b6fbb8 EFLAGS: 00000246`, `Code: 48 89 ...`
+export const TRACE_EXTRA_RE =
+  /^\s*(?:<\/?[A-Z]{2,10}>|(?:\? )?0x[0-9a-f]+\s*$|(?:RIP|RSP|RAX|RBX|RDX|RBP|R\d{1,2}|FS|CS|CR2|DR\d|Code|\.\.\.):?\s)/;
+
+function stackLine(text: string): boolean {
+  return TRACE_EXTRA_RE.test(text) || parseFrame(text) !== null;
 }
 
 // `INFO: task ring0:155 is blocked on a mutex likely owned by task gpu-worker:154.` (part of a hung-task report)

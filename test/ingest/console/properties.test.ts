@@ -17,6 +17,8 @@ import { KIND_ROWS } from '../../../src/ingest/console/oops/kinds.js';
 import {
   CONTINUATION_BANNERS,
   DECODED_FRAME_RE,
+  STACK_END_BANNERS,
+  TRACE_EXTRA_RE,
   WRAPPED_TAIL_RE,
 } from '../../../src/ingest/console/report-scanner.js';
 import { fixture, SHARED, sharedPath } from '../../helpers/shared.js';
@@ -45,6 +47,8 @@ function allRegexes(): RegExp[] {
   const res: RegExp[] = [...NORMALIZER_REGEXES, ...FRAME_REGEXES, HEADER_RE, ...REPORT_START_IGNORES];
   res.push(
     DECODED_FRAME_RE,
+    TRACE_EXTRA_RE,
+    ...STACK_END_BANNERS,
     WRAPPED_TAIL_RE,
     ...CONTINUATION_BANNERS,
     ...STACK_STARTS,
