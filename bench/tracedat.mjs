@@ -1,12 +1,16 @@
 // trace.dat reading speed and memory against `trace-cmd report > /dev/null` on the same file:
-// the reader alone (every event decoded), and `lockscope trace analyze --json`.
+// the reader alone (every event decoded; pages on the merge worker thread, and all on one thread),
+// and `lockscope trace analyze --json` (which uses the worker from 1 MiB of ring-buffer data).
+// Each row gives wall time, CPU time (user + system, all threads) and peak RSS, and the ratios to
+// trace-cmd report measured in the same run.
 // File: LOCKSCOPE_TRACEDAT, else the largest *.dat under lab/out/ (the lab leaves one ≥ 100 MB
-// there), else the small v7 file of ../shared/corpus/lab-6.1 (a smoke run: figures mean little).
-// Target: analyze ≥ 20× faster than trace-cmd report with ≤ 1/10 of its peak RSS.
+// there), else the lab v5 run in fixtures/runs (a smoke run: figures mean little).
+// Target (issue 4): analyze ≥ 20× faster than trace-cmd report with ≤ 1/10 of its peak RSS.
+// Needs `npm run build` first. Never run while a kernel build or QEMU shares the machine.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cli, measure, OUT, ROOT, row, SHARED, sizeMB } from './lib.mjs';
+import { cli, OUT, ROOT, sizeMB } from './lib.mjs';
 
 function largestDat(dir) {
   if (!existsSync(dir)) return null;
@@ -25,44 +29,83 @@ function largestDat(dir) {
 const file =
   process.env.LOCKSCOPE_TRACEDAT ??
   largestDat(join(ROOT, 'lab', 'out')) ??
-  (SHARED ? join(SHARED, 'corpus', 'lab-6.1', 'debian-6.1-virtio-gpu', 'B-events.trace.dat') : null);
-if (!file || !existsSync(file)) {
+  join(ROOT, 'fixtures', 'runs', 'v5', 'trace.dat');
+if (!existsSync(file)) {
   console.log('no trace.dat to read (set LOCKSCOPE_TRACEDAT)');
   process.exit(0);
+}
+const reader = join(ROOT, 'dist', 'ingest', 'tracedat', 'index.js');
+if (!existsSync(reader)) {
+  console.log('dist/ingest/tracedat/index.js is missing: run `npm run build` first');
+  process.exit(1);
 }
 const mb = sizeMB(file);
 console.log(
   `trace.dat on ${file} (${mb.toFixed(1)} MB)${mb < 100 ? ' — small file: a smoke run, not a measurement' : ''}`,
 );
 
-// the reader alone: decode every event, count them
+// the reader alone: decode every event, count them; argv[3] = worker | thread
 const readerScript = join(OUT, 'tracedat-reader.mjs');
 writeFileSync(
   readerScript,
-  `import { readTraceDat } from ${JSON.stringify(join(ROOT, 'dist', 'ingest', 'tracedat', 'index.js'))};\n` +
+  `import { readTraceDat } from ${JSON.stringify(reader)};\n` +
     'const diagnostics = []; let n = 0;\n' +
-    'for await (const batch of readTraceDat(process.argv[2], diagnostics)) n += batch.length;\n' +
-    'console.log(n, diagnostics.length);\n',
+    "const options = { worker: process.argv[3] === 'worker' };\n" +
+    'for await (const batch of readTraceDat(process.argv[2], diagnostics, options)) n += batch.length;\n' +
+    'console.log(n);\n',
 );
 
-const hasTraceCmd = spawnSync('trace-cmd', ['--version'], { encoding: 'utf8' }).status !== null;
+const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
+
+/** Wall s, CPU s (user + sys, all threads), peak RSS MB, and the first stdout line (else discarded). */
+function measure(cmd, args, { keepStdout = false } = {}) {
+  const options = { encoding: 'utf8', stdio: ['ignore', keepStdout ? 'pipe' : 'ignore', 'pipe'] };
+  const t0 = process.hrtime.bigint();
+  const r = TIME ? spawnSync(TIME, ['-f', '%U %S %M', cmd, ...args], options) : spawnSync(cmd, args, options);
+  const wall = Number(process.hrtime.bigint() - t0) / 1e9;
+  const m = TIME ? /([\d.]+) ([\d.]+) (\d+)\s*$/.exec(r.stderr ?? '') : null;
+  return {
+    wall,
+    cpu: m ? Number(m[1]) + Number(m[2]) : null,
+    rssMB: m ? Number(m[3]) / 1024 : null,
+    status: r.status,
+    stderr: r.stderr ?? '',
+    first: (r.stdout ?? '').split('\n', 1)[0],
+  };
+}
+
+function show(name, m, base, events) {
+  const f = (v, d = 2) => (v === null ? 'n/a' : v.toFixed(d));
+  const rate = events && m.cpu ? ` ${(events / m.cpu / 1e6).toFixed(2)} M events/CPU-s,` : '';
+  const vs =
+    base && base !== m
+      ? ` | ${(base.wall / m.wall).toFixed(1)}× faster (wall), ${m.cpu && base.cpu ? (base.cpu / m.cpu).toFixed(1) : 'n/a'}× (CPU), ` +
+        `${m.rssMB && base.rssMB ? (m.rssMB / base.rssMB).toFixed(3) : 'n/a'} of its RSS`
+      : '';
+  console.log(
+    `  ${name.padEnd(34)} wall ${f(m.wall).padStart(7)} s  CPU ${f(m.cpu).padStart(7)} s  ` +
+      `${(mb / m.wall).toFixed(1).padStart(7)} MB/s  RSS ${f(m.rssMB, 0).padStart(5)} MB${rate}${vs}`,
+  );
+  return m;
+}
+
+const hasTraceCmd = spawnSync('trace-cmd', ['--version']).status !== null;
 if (!hasTraceCmd) console.log('  trace-cmd not installed: no baseline (apt-get install trace-cmd)');
 const report = hasTraceCmd
-  ? row('trace-cmd report > /dev/null', measure('trace-cmd', ['report', '-i', file]), mb)
+  ? show('trace-cmd report > /dev/null', measure('trace-cmd', ['report', '-i', file]))
   : null;
-const base = report ? { ...report, name: 'trace-cmd report' } : undefined;
-const reader = row('readTraceDat (all events decoded)', measure('node', [readerScript, file]), mb, base);
+const threadRead = measure('node', [readerScript, file, 'thread'], { keepStdout: true });
+const events = Number(threadRead.first) || null;
+if (events) console.log(`  ${events} events`);
+show('readTraceDat, one thread', threadRead, report, events);
+show('readTraceDat, merge worker', measure('node', [readerScript, file, 'worker']), report, events);
 const [node, args] = cli(['trace', 'analyze', '--json', file]);
-const analyze = row('lockscope trace analyze --json', measure(node, args), mb, base);
+const analyze = show('lockscope trace analyze --json', measure(node, args), report, events);
 if (report) {
-  for (const m of [reader, analyze]) {
-    const speed = report.seconds / m.seconds;
-    const mem = m.rssMB && report.rssMB ? m.rssMB / report.rssMB : null;
-    console.log(
-      `  ${m.name}: ${speed.toFixed(1)}× faster than trace-cmd report (target ≥ 20×), ` +
-        `${mem === null ? 'n/a' : mem.toFixed(3)} of its peak RSS (target ≤ 0.1)`,
-    );
-  }
+  console.log(
+    `  target: analyze ≥ 20× faster than trace-cmd report (here ${(report.wall / analyze.wall).toFixed(1)}× wall), ` +
+      `≤ 0.1 of its peak RSS (here ${analyze.rssMB && report.rssMB ? (analyze.rssMB / report.rssMB).toFixed(3) : 'n/a'})`,
+  );
 }
 if (analyze.status !== 0)
   console.log(`  trace analyze exited ${analyze.status}: ${analyze.stderr.trim().slice(-300)}`);
