@@ -1,4 +1,4 @@
-import { isBlank, isDigit, isIdentChar, parseUint, skipBlanks } from './scan.js';
+import { hashRegion, isBlank, isDigit, isIdentChar, parseUint, RegionCache, skipBlanks } from './scan.js';
 import { parseTimestampNs } from './timestamp.js';
 
 /**
@@ -57,6 +57,14 @@ export function newEventLine(): EventLine {
 /** The `[cpu]` column is searched only this far into a line (comm ≤ 16 + prefixes such as a full Android comm). */
 const MAX_HEAD = 256;
 
+/** The few distinct latency-flag columns of a trace (`d..1.`), shared rather than sliced per line. */
+const FLAGS = new RegionCache<null>(1024);
+
+function flagsAt(s: string, start: number, end: number): string {
+  const h = hashRegion(s, start, end);
+  return (FLAGS.find(s, start, end, h) ?? FLAGS.add(s, start, end, h, null)).key;
+}
+
 /**
  * Fills `ev` (reused between lines) from the line s[start, end) (offsets in
  * `ev` are into s, so a whole decoded chunk can be read without slicing each
@@ -111,7 +119,7 @@ function parseAtBracket(s: string, b: number, ev: EventLine, start: number, n: n
   let ts = s.charCodeAt(t - 1) === 0x3a /* : */ ? parseTimestampNs(s, i, t - 1) : -1;
   if (ts < 0) {
     if (t - i > 8) return false;
-    flags = s.slice(i, t);
+    flags = flagsAt(s, i, t);
     i = skipBlanks(s, t, n);
     t = i;
     while (t < n && !isBlank(s.charCodeAt(t))) t++;

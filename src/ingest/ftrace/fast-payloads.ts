@@ -22,6 +22,20 @@ export const FAST_PAYLOADS: ReadonlyMap<string, (p: string) => Fields | null> = 
   ['mm_shrink_slab_end', shrinkEnd],
 ]);
 
+/**
+ * Events whose payloads repeat verbatim (a lock's address and class, a
+ * contention's flags or return value): the parser reads each distinct payload
+ * once and shares its text, copying the fields per event.
+ */
+export const REPEATING_PAYLOADS: ReadonlySet<string> = new Set([
+  'lock_acquire',
+  'lock_release',
+  'lock_contended',
+  'lock_acquired',
+  'contention_begin',
+  'contention_end',
+]);
+
 /** End of a `%p` value at i (hex with optional `0x`, `(nil)`, `(____ptrval____)`), or -1. */
 function ptrEnd(s: string, i: number): number {
   if (s.charCodeAt(i) === 0x28 /* ( */) {

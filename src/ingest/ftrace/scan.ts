@@ -113,3 +113,51 @@ export function regionEquals(s: string, pos: number, t: string): boolean {
   for (let i = 0; i < n; i++) if (s.charCodeAt(pos + i) !== t.charCodeAt(i)) return false;
   return true;
 }
+
+/** A hash of s[start, end) (the same for equal regions of any strings). */
+export function hashRegion(s: string, start: number, end: number): number {
+  let h = end - start;
+  for (let i = start; i < end; i++) h = (Math.imul(h, 31) + s.charCodeAt(i)) | 0;
+  return h;
+}
+
+/**
+ * Bounded map from text regions to values, looked up by the region's offsets
+ * in a larger string (a decoded chunk), so a hit slices and allocates nothing.
+ * Each key is kept as its own string (`detach`), never pinning the chunk.
+ */
+export class RegionCache<V> {
+  private readonly buckets = new Map<number, RegionEntry<V>>();
+  private size = 0;
+  constructor(private readonly limit = 16_384) {}
+
+  /** The entry of s[start, end) (hash h = hashRegion(s, start, end)), or undefined. */
+  find(s: string, start: number, end: number, h: number): RegionEntry<V> | undefined {
+    let e = this.buckets.get(h);
+    const len = end - start;
+    while (e !== undefined) {
+      if (e.key.length === len && regionEquals(s, start, e.key)) return e;
+      e = e.next;
+    }
+    return undefined;
+  }
+
+  /** Adds s[start, end) → value (clearing the cache first when it is full); returns the entry. */
+  add(s: string, start: number, end: number, h: number, value: V): RegionEntry<V> {
+    if (this.size >= this.limit) {
+      this.buckets.clear();
+      this.size = 0;
+    }
+    const entry: RegionEntry<V> = { key: detach(s.slice(start, end)), value, next: this.buckets.get(h) };
+    this.buckets.set(h, entry);
+    this.size++;
+    return entry;
+  }
+}
+
+export interface RegionEntry<V> {
+  /** The region's text, as an own string. */
+  key: string;
+  value: V;
+  next: RegionEntry<V> | undefined;
+}

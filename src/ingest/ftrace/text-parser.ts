@@ -1,14 +1,15 @@
+import { isAscii } from 'node:buffer';
 import type { Diagnostic } from '../../model/diagnostic.js';
 import type { TraceEvent } from '../../model/trace-event.js';
 import { BoundedDiagnostics, excerpt } from './diagnostics.js';
 import { type EventLine, newEventLine, parseEventLine } from './event-line.js';
-import { FAST_PAYLOADS } from './fast-payloads.js';
+import { FAST_PAYLOADS, REPEATING_PAYLOADS } from './fast-payloads.js';
 import { parseFunctionGraphLine } from './function-graph.js';
 import { parseKeyValues } from './key-values.js';
 import { parseLatencyLine } from './latency-line.js';
 import { matchLineKind } from './line-kinds.js';
 import { parsePayloadByTable, systemOf } from './payload-table.js';
-import { Interner, isBlank, regionEquals } from './scan.js';
+import { hashRegion, Interner, isBlank, RegionCache, regionEquals } from './scan.js';
 
 export interface FtraceTextStats {
   /** Input lines seen. */
@@ -51,6 +52,8 @@ interface EventKind {
   fast: ((payload: string) => TraceEvent['fields'] | null) | null;
   marker: boolean;
   stack: boolean;
+  /** Distinct payloads already read → their fields (null: the fast reader declined), for REPEATING_PAYLOADS. */
+  payloads: RegionCache<TraceEvent['fields'] | null> | null;
 }
 
 /**
@@ -110,19 +113,26 @@ export class FtraceTextParser {
       this.skipOversized();
       data = data.subarray(nl + 1);
     }
+    if (this.tailLength > 0) {
+      // Finish the line the previous chunk left open (joining only that line, not the whole chunk).
+      const nl = data.indexOf(NL);
+      if (nl < 0) {
+        this.keepTail(data);
+        return out;
+      }
+      const line = Buffer.concat([...this.tailParts, data.subarray(0, nl)]);
+      this.tailParts = [];
+      this.tailLength = 0;
+      this.parseText(decode(line), out);
+      data = data.subarray(nl + 1);
+    }
     const last = data.lastIndexOf(NL);
     if (last < 0) {
       this.keepTail(data);
       return out;
     }
-    let bytes: Uint8Array = data.subarray(0, last);
-    if (this.tailLength > 0) {
-      bytes = Buffer.concat([...this.tailParts, bytes]);
-      this.tailParts = [];
-      this.tailLength = 0;
-    }
     this.keepTail(data.subarray(last + 1));
-    this.parseText(decode(bytes), out);
+    this.parseText(decode(data.subarray(0, last)), out);
     return out;
   }
 
@@ -323,13 +333,16 @@ export class FtraceTextParser {
     if (k === undefined) {
       const name = MARKER_NAMES.has(printed) ? 'print' : printed;
       const stack = name === 'kernel_stack' || name === 'user_stack';
+      const fast = this.fast ? (FAST_PAYLOADS.get(name) ?? null) : null;
       k = {
         printed: this.strings.get(printed),
         name: this.strings.get(name),
         system: stack ? 'ftrace' : systemOf(name),
-        fast: this.fast ? (FAST_PAYLOADS.get(name) ?? null) : null,
+        fast,
         marker: name !== printed,
         stack,
+        payloads:
+          fast !== null && name === printed && REPEATING_PAYLOADS.has(name) ? new RegionCache() : null,
       };
       if (this.kinds.size < 10_000) this.kinds.set(k.printed, k);
     }
@@ -374,9 +387,23 @@ export class FtraceTextParser {
       this.skip(lineNo, 'ftrace-empty-event', 'event line without an event name or payload');
       return;
     }
-    let payload = ev.payloadStart < end ? line.slice(ev.payloadStart, end) : '';
-    if (payload.length > 0 && isBlank(payload.charCodeAt(payload.length - 1))) payload = payload.trimEnd();
-    if (kind.marker) payload = `${kind.printed}:${payload === '' ? '' : ' '}${payload}`;
+    const ps = ev.payloadStart;
+    const cache = kind.payloads;
+    let cached: TraceEvent['fields'] | null = null;
+    let viaCache = false;
+    let payload: string;
+    if (cache !== null && ps < end && !isBlank(line.charCodeAt(end - 1))) {
+      // A repeating payload (lock and contention events): read once, shared afterwards.
+      const h = hashRegion(line, ps, end);
+      const entry = cache.find(line, ps, end, h) ?? this.readPayload(kind, cache, line, ps, end, h);
+      payload = entry.key;
+      cached = entry.value;
+      viaCache = true;
+    } else {
+      payload = ps < end ? line.slice(ps, end) : '';
+      if (payload.length > 0 && isBlank(payload.charCodeAt(payload.length - 1))) payload = payload.trimEnd();
+      if (kind.marker) payload = `${kind.printed}:${payload === '' ? '' : ' '}${payload}`;
+    }
     this.lastTs = ev.ts;
     const event: TraceEvent = {
       line: lineNo,
@@ -396,12 +423,33 @@ export class FtraceTextParser {
       this.stackFrames = [];
       return;
     }
-    const fields = kind.fast?.(payload) || this.fieldsOf(kind.name, payload, lineNo);
-    if (kind.system === 'lock' && typeof fields.name === 'string')
-      fields.name = this.strings.get(fields.name);
+    let fields: TraceEvent['fields'];
+    if (cached !== null) fields = { ...cached };
+    else {
+      fields = (!viaCache && kind.fast?.(payload)) || this.fieldsOf(kind.name, payload, lineNo);
+      if (kind.system === 'lock' && typeof fields.name === 'string')
+        fields.name = this.strings.get(fields.name);
+    }
     event.fields = fields;
     this.stats.events++;
     out.push(event);
+  }
+
+  /** Reads a repeating payload line[ps, end) for the first time and caches its fast-read fields. */
+  private readPayload(
+    kind: EventKind,
+    cache: RegionCache<TraceEvent['fields'] | null>,
+    line: string,
+    ps: number,
+    end: number,
+    h: number,
+  ) {
+    const entry = cache.add(line, ps, end, h, null);
+    const fields = kind.fast?.(entry.key) ?? null;
+    if (fields !== null && kind.system === 'lock' && typeof fields.name === 'string')
+      fields.name = this.strings.get(fields.name);
+    entry.value = fields;
+    return entry;
   }
 
   /** The typed fields of one payload from the table, else `key=value`. */
@@ -444,6 +492,8 @@ function stripCr(s: string): string {
   return s.length > 0 && s.charCodeAt(s.length - 1) === 0x0d ? s.slice(0, -1) : s;
 }
 
+/** UTF-8 text of bytes; an all-ASCII chunk (nearly every trace) takes the cheaper latin1 decoder, same result. */
 function decode(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+  const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return b.toString(isAscii(b) ? 'latin1' : 'utf8');
 }
