@@ -172,3 +172,31 @@ describe('ReportScanner', () => {
     expect(r?.lines.map((l) => l.line)).toEqual([1, 2, 3]);
   });
 });
+
+describe('report kinds of the banners syzkaller titles generically', () => {
+  test.each<[string, string]>([
+    ['[ 1.000001] BUG: MAX_LOCKDEP_KEYS too low!', 'lockdep-capacity'],
+    ['[ 1.000001] BUG: MAX_STACK_TRACE_ENTRIES too low!', 'lockdep-capacity'],
+    ['[ 1.000001] BUG: workqueue leaked lock or atomic: kworker/0:1/0x00000000/12', 'workqueue-leaked-lock'],
+    ['[ 1.000001] BUG: spinlock recursion on CPU#0, lab/1', 'spinlock-bug'],
+    [
+      '[ 1.000001] BUG: using smp_processor_id() in preemptible [00000000] code: lab/1',
+      'preemptible-context',
+    ],
+    ['[ 1.000001] INFO: trying to register non-static key.', 'lockdep-internal'],
+    [
+      '[ 1.000001] WARNING: CPU: 0 PID: 1 at kernel/locking/lockdep.c:167 hlock_class+0x1/0x2',
+      'lockdep-internal',
+    ],
+    ['[ 1.000001] BUG: KCSAN: data-race in lab_a / lab_b', 'kcsan-data-race'],
+    ['[ 1.000001] INFO: task lab:12 blocked for more than 120 seconds.', 'hung-task'],
+    ['[ 1.000001] Kernel panic - not syncing: lab', 'panic'],
+    ['[ 1.000001] BUG: KASAN: slab-use-after-free in lab_free+0x1/0x2', 'kasan'],
+    [
+      '[ 1.000001] general protection fault, probably for non-canonical address 0xdffffc0000000000: 0000',
+      'bug',
+    ],
+  ])('%s → %s', (line, kind) => {
+    expect(parse(Buffer.from(`${line}\n`)).reports.map((r) => r.kind)).toEqual([kind]);
+  });
+});
