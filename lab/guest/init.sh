@@ -15,6 +15,8 @@
 #   lab.populate=N   iterations per module workload thread and round (default 64)
 #   lab.frames=N     drmfb frames (default 30)
 #   lab.buf=KB       ring buffer per CPU (default 32768 for main)
+#   lab.fill=MB lab.margin=MB lab.hold=S   page cache to fill, MemAvailable
+#                    left free by the memhogs, memhog hold time (workload.sh)
 # /lib/shmem_shrinker_lab.ko is loaded when present. Results go into /out,
 # written as a tar onto the raw disk /dev/vda; then the guest powers off.
 /bin/busybox --install -s /bin
@@ -76,7 +78,7 @@ setup_tracing() { # buffer_kb
         if [ -e $TR/events/$e/enable ]; then echo 1 > $TR/events/$e/enable
         else log "event $e not available"; fi
     done
-    if [ $LOCKDEP = 1 ]; then
+    if [ $LOCKDEP = 1 ] && [ "${TRACE_LOCKS:-1}" = 1 ]; then
         for ev in lock_acquire lock_release lock_acquired lock_contended; do
             echo "$LOCK_FILTER" > $TR/events/lock/$ev/filter || log "filter on $ev rejected"
             echo 1 > $TR/events/lock/$ev/enable
@@ -84,8 +86,9 @@ setup_tracing() { # buffer_kb
         cp $TR/events/lock/lock_acquire/filter $OUT/lock-filter.txt
     fi
     for f in $FUNCS; do echo "$f" >> $TR/set_ftrace_filter 2>/dev/null; done
-    cp $TR/set_ftrace_filter $OUT/set_ftrace_filter.txt
-    # an empty filter would trace every kernel function
+    grep -v '^#' $TR/set_ftrace_filter > $OUT/set_ftrace_filter.txt
+    # an empty filter ("#### all functions enabled ####") would trace every
+    # kernel function: the tracer is on only when the module has the functions
     if [ -s $OUT/set_ftrace_filter.txt ]; then echo function > $TR/current_tracer; fi
 }
 save_trace() {
@@ -121,6 +124,12 @@ main)
     save_proc
     ;;
 short)
+    # small trace: the shrinker spans, reclaim and the module's functions
+    # (lock events slow a lockdep guest down a lot under memory pressure)
+    EVENTS="vmscan/mm_shrink_slab_start vmscan/mm_shrink_slab_end
+vmscan/mm_vmscan_kswapd_wake vmscan/mm_vmscan_kswapd_sleep vmscan/mm_vmscan_wakeup_kswapd
+vmscan/mm_vmscan_direct_reclaim_begin vmscan/mm_vmscan_direct_reclaim_end"
+    TRACE_LOCKS=0
     [ $LOCKDEP = 1 ] && echo 0 > /proc/lock_stat
     BUF=$(arg buf); setup_tracing "${BUF:-8192}"
     echo 1 > $TR/tracing_on

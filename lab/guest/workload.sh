@@ -12,18 +12,21 @@ mark() { echo "lab: $*" > $TR/trace_marker; log "$*"; }
 
 FRAMES=$(arg frames); FRAMES=${FRAMES:-30}
 POPULATE=$(arg populate); POPULATE=${POPULATE:-64}
+FILL_MB=$(arg fill); FILL_MB=${FILL_MB:-384}       # page cache to fill, MiB
+MARGIN_MB=$(arg margin); MARGIN_MB=${MARGIN_MB:-48} # MemAvailable left to the system
+HOLD=$(arg hold)                                    # memhog hold time, s
 
 fill_caches() {
     # page cache of the block device, which reclaim can evict. The caller
     # holds /dev/vda open (exec 3</dev/vda): the block device's page cache is
     # dropped when its last opener closes it.
-    dd if=/dev/vda of=/dev/null bs=1M count=384 2>/dev/null
+    dd if=/dev/vda of=/dev/null bs=1M count=$FILL_MB 2>/dev/null
     find /proc -maxdepth 2 > /dev/null 2>&1
 }
 memhog_mb() {
     # MemAvailable minus a margin, split over two hogs: more than MemFree,
     # so kswapd and direct reclaim must run the shrinkers
-    awk '/MemAvailable/ {printf "%d", ($2/1024 - 48) / 2}' /proc/meminfo
+    awk -v margin=$MARGIN_MB '/MemAvailable/ {printf "%d", ($2/1024 - margin) / 2}' /proc/meminfo
 }
 populate() { # iterations: one round of the module's workload threads
     if [ -e $LABFS/populate ]; then
@@ -65,7 +68,7 @@ workload() { # tag
     mark "phase fill_caches end"
     drmfb 10 16 >> $OUT/drmfb-$1.log 2>&1 &
     drmfb 0 32 >> $OUT/drmfb-$1.log 2>&1 &
-    pressure "$1" 15
+    pressure "$1" "${HOLD:-15}"
     wait
     exec 3<&-
     mark "phase drop_caches start"
@@ -77,7 +80,7 @@ workload() { # tag
 workload_short() { # tag
     exec 3</dev/vda
     fill_caches
-    pressure "$1" 8
+    pressure "$1" "${HOLD:-8}"
     exec 3<&-
 }
 
