@@ -42,11 +42,11 @@ def gzip_file(src, dest):
             shutil.copyfileobj(fi, fo)
 
 
-def copy_text(src, dest_dir, name):
+def copy_text(src, dest_dir, name, gzip_over=GZIP_OVER):
     """Copy, gzip'ing when large; returns the bundle file name or None."""
     if not os.path.exists(src):
         return None
-    if os.path.getsize(src) > GZIP_OVER:
+    if os.path.getsize(src) > gzip_over:
         gzip_file(src, os.path.join(dest_dir, name + ".gz"))
         return name + ".gz"
     shutil.copyfile(src, os.path.join(dest_dir, name))
@@ -156,7 +156,8 @@ def main():
                 shutil.copyfile(path, os.path.join(dest, name))
                 files.append(name)
             else:
-                files.append(copy_text(path, dest, name))
+                # short runs: keep the bundle small, gzip traces over 256 KB
+                files.append(copy_text(path, dest, name, GZIP_OVER if a.keep == "main" else 256 * 1024))
         stats = read(os.path.join(out, "ringbuf-stats.txt"))
         extra = {
             "files": {f: sha256(os.path.join(dest, f)) for f in sorted(files)},
@@ -180,9 +181,10 @@ def main():
             shutil.copyfile(src, os.path.join(dest, "trace.dat"))
             files.append("trace.dat")
             report = subprocess.run(["trace-cmd", "report", "-i", os.path.join(dest, "trace.dat")], capture_output=True, text=True)
-            with open(os.path.join(dest, "report.txt"), "w") as f:
+            tmp = os.path.join(a.result, f"report-{name}.txt")
+            with open(tmp, "w") as f:
                 f.write(report.stdout)
-            files.append(copy_text(os.path.join(dest, "report.txt"), dest, "report.txt") or "report.txt")
+            files.append(copy_text(tmp, dest, "report.txt"))
             write_json(dest, {"name": "tracedat-" + name,
                               "files": {f: sha256(os.path.join(dest, f)) for f in sorted(set(files))},
                               "trace_dat": {"record_options": opts, "report": "report.txt = `trace-cmd report -i trace.dat` on the host (trace-cmd 3.1.6)"}})
