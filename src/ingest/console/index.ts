@@ -58,6 +58,7 @@ export class ConsoleLogParser {
         code: 'LINES_OUTSIDE_REPORTS',
         message: `${this.stats.skipped} of ${this.stats.lines} lines are outside any report (boot and console noise)`,
         line: null,
+        severity: 'info',
       });
     }
     if (this.normalizer.clipped > 0) {
@@ -72,6 +73,7 @@ export class ConsoleLogParser {
         code: 'CONSOLE_STAMPS_REPAIRED',
         message: `${this.normalizer.repaired} lines had a timestamp cut or glued by another console writer; repaired`,
         line: null,
+        severity: 'info',
       });
     }
     return out;

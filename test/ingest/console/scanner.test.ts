@@ -79,6 +79,7 @@ describe('ConsoleLogParser on the minimal console logs', () => {
       code: 'LINES_OUTSIDE_REPORTS',
       message: '3 of 27 lines are outside any report (boot and console noise)',
       line: null,
+      severity: 'info',
     });
   });
 

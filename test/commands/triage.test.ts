@@ -1,0 +1,215 @@
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+import { fixture, ROOT } from '../helpers/shared.js';
+
+const SHRINKER = 'fixtures/console/lab-6.1/shrinker/dmesg.txt';
+const CLEAN = 'fixtures/triage/lockdep-6.1-virtio-gpu/dmesg.txt';
+const SIGNATURE = 'circular-dependency:fs_reclaim|lab_shrinker_lock';
+
+describe('lockscope triage', () => {
+  it('prints the lab shrinker splat as text for a mail: title, cycle with sites, held locks, guilty frame', () => {
+    const r = runCli(['triage', SHRINKER]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe(
+      [
+        `${SHRINKER}:277: possible deadlock in lab_scan`,
+        '  kind:       circular-dependency  [WARNING: possible circular locking dependency detected]',
+        '  task:       kswapd0/28 on 6.1.192',
+        `  signature:  ${SIGNATURE}`,
+        '  cycle:      lab_shrinker_lock --> fs_reclaim --> lab_shrinker_lock',
+        '    lab_shrinker_lock --> fs_reclaim  at lab_alloc_under_lock+0x29/0x3d [lab_lockdep]',
+        '    fs_reclaim --> lab_shrinker_lock  at lab_scan+0x17/0x47 [lab_lockdep]',
+        '  acquiring:  lab_shrinker_lock at lab_scan+0x17/0x47 [lab_lockdep]',
+        '  held:       fs_reclaim at balance_pgdat+0x290/0x540',
+        '  locks held: 2 by kswapd0/28: fs_reclaim, shrinker_rwsem',
+        '  guilty:     lab_scan+0x17/0x47 [lab_lockdep]',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('--json prints one document in the contract shape', () => {
+    const r = runCli(['triage', '--json', SHRINKER, CLEAN]);
+    expect(r.status).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.schemaVersion).toBe(1);
+    expect(doc.files.map((f: { path: string }) => f.path)).toEqual([SHRINKER, CLEAN]);
+    const [splat, clean] = doc.files;
+    expect({ title: splat.title, type: splat.type, corrupted: splat.corrupted }).toEqual({
+      title: 'possible deadlock in lab_scan',
+      type: 'LOCKDEP',
+      corrupted: false,
+    });
+    expect(splat.reports).toHaveLength(1);
+    const rep = splat.reports[0];
+    expect(rep).toMatchObject({
+      kind: 'circular-dependency',
+      signature: SIGNATURE,
+      startLine: 277,
+      corrupted: false,
+    });
+    expect(rep.acquiring).toMatchObject({
+      name: 'lab_shrinker_lock',
+      class: 'lab_shrinker_lock',
+      usage: '{+.+.}-{3:3}',
+    });
+    expect(rep.chain.map((l: { index: number; lock: { name: string } }) => [l.index, l.lock.name])).toEqual([
+      [1, 'fs_reclaim'],
+      [0, 'lab_shrinker_lock'],
+    ]);
+    for (const key of [
+      'headline',
+      'endLine',
+      'task',
+      'kernelRelease',
+      'held',
+      'heldLocks',
+      'stack',
+      'altTitles',
+      'corruptedReason',
+    ]) {
+      expect(rep).toHaveProperty(key);
+    }
+    expect(clean).toMatchObject({ title: null, type: null, corrupted: false, reports: [] });
+    expect(Array.isArray(clean.diagnostics)).toBe(true);
+  });
+
+  it('--group folds the same signature across files, with counts and occurrences', () => {
+    const r = runCli([
+      'triage',
+      '--group',
+      '--json',
+      SHRINKER,
+      'fixtures/console/lab-6.1/shrinker/console.log',
+      CLEAN,
+    ]);
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({
+      schemaVersion: 1,
+      groups: [
+        {
+          signature: SIGNATURE,
+          kind: 'circular-dependency',
+          title: 'possible deadlock in lab_scan',
+          count: 2,
+          occurrences: [
+            { path: SHRINKER, startLine: 277 },
+            { path: 'fixtures/console/lab-6.1/shrinker/console.log', startLine: 276 },
+          ],
+        },
+      ],
+    });
+  });
+
+  it('--known hides known splats and says how many', () => {
+    const r = runCli(['triage', '--json', '--known', 'fixtures/triage/known.txt', SHRINKER]);
+    const file = JSON.parse(r.stdout).files[0];
+    expect(file.reports).toEqual([]);
+    expect(file.knownHidden).toBe(1);
+    expect(runCli(['triage', '--known', 'fixtures/triage/known.txt', SHRINKER]).stdout).toBe(
+      'no lock reports\n',
+    );
+  });
+
+  it('--format markdown gives a heading, fields and the cycle in a code block', () => {
+    const r = runCli(['triage', '--format', 'markdown', SHRINKER]);
+    expect(r.stdout.split('\n').slice(0, 3)).toEqual([
+      '### possible deadlock in lab_scan',
+      '',
+      `- **where**: \`${SHRINKER}:277\``,
+    ]);
+    expect(r.stdout).toContain('```\nlab_shrinker_lock --> fs_reclaim --> lab_shrinker_lock\n');
+  });
+
+  it('reads gzipped stdin as `-`', () => {
+    const r = runCli(['triage', '--json', '-'], { input: gzipSync(readFileSync(join(ROOT, SHRINKER))) });
+    const file = JSON.parse(r.stdout).files[0];
+    expect(file.path).toBe('-');
+    expect(file.reports[0].signature).toBe(SIGNATURE);
+  });
+
+  it('exits 2 naming the file when an input cannot be read', () => {
+    const r = runCli(['triage', 'no/such/dmesg.txt']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('no/such/dmesg.txt');
+  });
+
+  it('strips control characters from input text on the terminal', () => {
+    const log = readFileSync(join(ROOT, SHRINKER), 'utf8').replace(
+      'lab_shrinker_lock){+.+.}',
+      'lab_shrinker_lock\x1b]0;pwned\x07){+.+.}',
+    );
+    const r = runCli(['triage', '-'], { input: log });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('possible deadlock in lab_scan');
+    expect(r.stdout).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f]/);
+  });
+
+  it('streams: a report is printed before the input ends', async () => {
+    const log = readFileSync(fixture('console', 'lab-6.1', 'shrinker', 'dmesg.txt'));
+    const child = spawn(process.execPath, [join(ROOT, 'bin', 'run.js'), 'triage', '-'], { cwd: ROOT });
+    let out = '';
+    const seen = new Promise<string>((resolve) => {
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        if (out.includes('guilty:')) resolve(out);
+      });
+    });
+    // The splat and the boot lines that follow it in a console; stdin stays open.
+    child.stdin.write(log);
+    child.stdin.write(readFileSync(join(ROOT, CLEAN)).subarray(0, 4000));
+    const first = await Promise.race([
+      seen,
+      new Promise<string>((r) => setTimeout(() => r('timeout'), 60_000)),
+    ]);
+    child.stdin.end();
+    await new Promise((r) => child.on('close', r));
+    expect(first).toContain('possible deadlock in lab_scan');
+  });
+});
+
+describe('lockscope triage diff', () => {
+  it('exits 1 when HEAD has a new signature and lists it', () => {
+    const r = runCli(['triage', 'diff', CLEAN, SHRINKER]);
+    expect(r.status).toBe(1);
+    expect(r.stdout.split('\n').slice(0, 3)).toEqual([
+      'new in HEAD (1):',
+      `  + ${SIGNATURE}`,
+      `      possible deadlock in lab_scan (1x, first ${SHRINKER}:277)`,
+    ]);
+  });
+
+  it('exits 0 when nothing is new, and lists gone and common signatures in --json', () => {
+    const same = runCli(['triage', 'diff', '--json', SHRINKER, SHRINKER]);
+    expect(same.status).toBe(0);
+    const doc = JSON.parse(same.stdout);
+    expect(doc.new).toEqual([]);
+    expect(doc.both.map((p: { head: { signature: string } }) => p.head.signature)).toEqual([SIGNATURE]);
+    const gone = runCli(['triage', 'diff', '--json', SHRINKER, CLEAN]);
+    expect(gone.status).toBe(0);
+    expect(JSON.parse(gone.stdout).gone.map((g: { signature: string }) => g.signature)).toEqual([SIGNATURE]);
+  });
+
+  it('does not count a --known signature as new', () => {
+    expect(runCli(['triage', 'diff', '--known', 'fixtures/triage/known.txt', CLEAN, SHRINKER]).status).toBe(
+      0,
+    );
+  });
+
+  it('takes directories of logs and skips the JSON beside them', () => {
+    const r = runCli(['triage', 'diff', '--json', 'fixtures/triage', 'fixtures/console/lab-6.1']);
+    expect(r.status).toBe(1);
+    expect(JSON.parse(r.stdout).new.map((g: { signature: string }) => g.signature)).toEqual([
+      'circular-dependency:lab_lock_a|lab_lock_b',
+      'inconsistent-lock-state:lab_irq_lock',
+      'recursive-locking:&o->lock',
+      SIGNATURE,
+      'sleeping-in-atomic:lab_sleep',
+      'invalid-wait-context:lab_irq_lock|lab_lock_a',
+    ]);
+  });
+});
