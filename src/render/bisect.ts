@@ -50,7 +50,7 @@ export function renderSeriesBisect(series: PatchSeries, r: SeriesBisectResult): 
   if (r.lastGood === null) lines.push('no good patch before it: the splat may come from the base');
   else lines.push(`last good: patch ${r.lastGood}`);
   lines.push(
-    `confidence ${r.confidence} (splat reproduces in ${r.reproChance} of the runs from patch ${r.first} on)`,
+    `confidence ${r.confidence} (the splat showed in ${r.hitsFromFirst} of ${r.runsFromFirst} runs from patch ${r.first} on: estimated reproduction chance ${r.reproChance})`,
   );
   return lines.join('\n');
 }
@@ -66,6 +66,8 @@ export function seriesBisectJson(series: PatchSeries, r: SeriesBisectResult) {
     candidates: r.candidates,
     confidence: r.confidence,
     reproChance: r.reproChance,
+    runsFromFirst: r.runsFromFirst,
+    hitsFromFirst: r.hitsFromFirst,
     patches: r.patches.map((p) => ({
       index: p.index,
       verdict: p.verdict,

@@ -61,7 +61,7 @@ describe('bisect series', () => {
       '',
       'first bad: patch 3/4 lab: Lock in the scan',
       'last good: patch 2',
-      'confidence 1 (splat reproduces in 1 of the runs from patch 3 on)',
+      'confidence 0.75 (the splat showed in 2 of 2 runs from patch 3 on: estimated reproduction chance 0.75)',
       '',
     ]);
     expect(r.stdout.split('\n')[0]).toMatch(/^looking for signature circular-dependency:/);
@@ -83,7 +83,7 @@ describe('bisect series', () => {
       first: { index: 3, subject: 'lab: Lock in the scan' },
       lastGood: { index: 1, subject: 'lab: Add objects' },
       candidates: [2, 3],
-      // p = 1 hit / 2 runs from patch 3 on; one clean run at patch 1: 1 - 0.5; patch 4 contradicts: × 0
+      // p = (1 hit + 1) / (2 runs + 2) from patch 3 on; one clean run at patch 1: 1 - 0.5; patch 4 contradicts: × 0
       reproChance: 0.5,
       confidence: 0,
     });

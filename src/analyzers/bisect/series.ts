@@ -39,8 +39,11 @@ export interface SeriesBisectResult {
   /** Patches that may be the culprit: after `lastGood` (skipped or untested) up to `first`. */
   candidates: number[];
   confidence: number;
-  /** Hits / (hits + clean) over the runs at and after `first`. */
+  /** Estimated chance that a bad kernel shows the splat: (hits + 1) / (hits + clean + 2) over the runs at and after `first`. */
   reproChance: number;
+  /** Runs at and after `first`, and how many of them hit. */
+  runsFromFirst: number;
+  hitsFromFirst: number;
   patches: PatchVerdict[];
 }
 
@@ -60,13 +63,16 @@ export function bisectSeries(
       candidates: [],
       confidence: 0,
       reproChance: 0,
+      runsFromFirst: 0,
+      hitsFromFirst: 0,
       patches: judged,
     };
   }
   const after = judged.filter((p) => p.index >= firstBad.index);
   const hits = after.reduce((n, p) => n + p.hits, 0);
   const clean = after.reduce((n, p) => n + p.clean, 0);
-  const reproChance = hits / (hits + clean);
+  // Laplace's rule of succession: a few hits in a few runs do not prove the splat always shows
+  const reproChance = (hits + 1) / (hits + clean + 2);
   const patches = judged.map((p) =>
     p.verdict === 'good' ? { ...p, ...decideVerdict(p.classes, reproChance) } : p,
   );
@@ -83,6 +89,8 @@ export function bisectSeries(
     candidates,
     confidence: round(confidence),
     reproChance: round(reproChance),
+    runsFromFirst: hits + clean,
+    hitsFromFirst: hits,
     patches,
   };
 }

@@ -107,7 +107,8 @@ describe('bisectSeries', () => {
   it('finds the first patch where the splat appears', () => {
     const r = bisectSeries(logs, pickSplat(logs), [1, 2, 3, 4, 5]);
     expect(r.matcher).toEqual({ signature: OURS.signature });
-    expect([r.first, r.lastGood, r.candidates, r.reproChance, r.confidence]).toEqual([3, 2, [3], 1, 1]);
+    // 3 hits in 3 runs from patch 3 on: p = (3 + 1) / (3 + 2) = 0.8; patch 2's one clean run: 1 - 0.2
+    expect([r.first, r.lastGood, r.candidates, r.reproChance, r.confidence]).toEqual([3, 2, [3], 0.8, 0.8]);
     expect(r.patches.map((p) => p.verdict)).toEqual(['good', 'good', 'bad', 'bad', 'bad']);
   });
   it('widens the candidates over a broken patch and lowers confidence for flaky later patches', () => {
@@ -120,8 +121,8 @@ describe('bisectSeries', () => {
     ];
     const r = bisectSeries(flaky, { signature: OURS.signature }, [1, 2, 3, 4, 5]);
     expect([r.first, r.lastGood, r.candidates]).toEqual([3, 1, [2, 3]]);
-    // p = 2 hits / 3 runs; last good has 1 clean run: 1 - (1/3) = 0.667; patch 4 of 2 later contradicts: × 0.5
-    expect([r.reproChance, r.confidence]).toEqual([0.667, 0.333]);
+    // p = (2 hits + 1) / (3 runs + 2) = 0.6; last good has 1 clean run: 0.6; patch 4 of 2 later contradicts: × 0.5
+    expect([r.reproChance, r.confidence]).toEqual([0.6, 0.3]);
   });
   it('has no culprit and no confidence when the splat never shows or shows from the start', () => {
     const none = bisectSeries([logs[0]!, logs[1]!], { signature: OURS.signature }, [1, 2]);
