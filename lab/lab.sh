@@ -100,7 +100,7 @@ target() {
             run "v5-bisect/$(printf %02d $n)" "$RUNS/v5-bisect/$(printf %02d $n)" lockdep "$c" short -- \
                 lab.run=short lab.populate=64 lab.buf=8192 lab.fill=128 lab.margin=64 lab.hold=5
         done ;;
-    caller) MEM=512 run caller-id "$RUNS/caller-id" caller v5 short -- lab.run=short lab.populate=64 lab.buf=8192 lab.fill=128 lab.margin=64 lab.hold=5 ;;
+    caller) MEM=512 run caller-id "$RUNS/caller-id" caller v5 short -- lab.run=short lab.populate=64 lab.buf=8192 lab.fill=128 lab.margin=64 lab.hold=5 lab.ticker=1 ;;
     formats) run formats "$RUNS" lockdep v6 formats -- lab.run=formats ;;
     stock) run stock "$RUNS/stock" stock v6 main -- lab.run=main lab.populate=64 ;;
     big) MEM=2048 DISK=1G run big "$OUT/big" lockdep v6 big -- lab.run=big lab.populate=64 ;;

@@ -45,6 +45,11 @@ pressure() { # tag hold
     m1=$!
     memhog "$mb" "$2" >> $OUT/memhog-$1.log 2>&1 &
     m2=$!
+    if [ "$(arg ticker)" = 1 ]; then
+        # lab.ticker=1 (caller-id run): a second console writer, so that lines
+        # of other tasks and CPUs land between the lines of a splat
+        ( n=0; while kill -0 $m1 2>/dev/null; do n=$((n + 1)); echo "lab: tick $n" > /dev/kmsg; usleep 10000; done ) &
+    fi
     mark "phase populate start (shmem_shrinker_lab: rounds of $POPULATE iterations per worker)"
     rounds=0
     while kill -0 $m1 2>/dev/null || kill -0 $m2 2>/dev/null; do
