@@ -95,7 +95,7 @@ export class EventDecoder {
     const tables = flagTables(format.printFmt);
     const readers = format.fields.map((f) => compileField(f, ctx, symbols[f.name], tables.get(f.name)));
     const render = payloadRenderer(format.fields.map((f) => f.name));
-    this.kind = { system: format.system, name: format.name, render };
+    this.kind = { system: format.system, name: format.name, tgid: null, render };
     this.readFields = fieldsFactory(
       format.fields.map((f) => f.name),
       readers,
@@ -133,20 +133,21 @@ export class EventDecoder {
 interface EventKind {
   system: string | null;
   name: string;
+  tgid: number | null;
   render: PayloadRenderer;
 }
 
 /**
  * A trace.dat event. `payload` (a `key=value` rendering of the fields) is
  * computed on first read, since most consumers never look at it; `toJSON`
- * includes it. What all events of a format share (`system`, `name`, the
- * renderer) is one `kind` reference read through getters, so an event object
- * holds only its own values: smaller objects, less garbage. (A spread
- * `{...event}` copies own properties only: use `toJSON`.)
+ * includes it. What all events of a format share (`system`, `name`, `tgid`,
+ * the renderer) is one `kind` reference read through getters, so an event
+ * object holds only its own values: smaller objects, less garbage (setting
+ * one of them gives the event its own kind). A spread `{...event}` copies own
+ * properties only: use `toJSON`.
  */
 class DatTraceEvent implements TraceEvent {
   private rendered: string | null = null;
-  private renamed: { system?: string | null; name?: string; tgid?: number | null } | null = null;
 
   constructor(
     public line: number,
@@ -156,31 +157,31 @@ class DatTraceEvent implements TraceEvent {
     public comm: string,
     public flags: string | null,
     public fields: Record<string, FieldValue>,
-    private readonly kind: EventKind,
+    private kind: EventKind,
   ) {}
 
   get system(): string | null {
-    return this.renamed?.system !== undefined ? this.renamed.system : this.kind.system;
+    return this.kind.system;
   }
 
-  set system(value: string | null) {
-    this.renamed = { ...this.renamed, system: value };
+  set system(system: string | null) {
+    this.kind = { ...this.kind, system };
   }
 
   get name(): string {
-    return this.renamed?.name ?? this.kind.name;
+    return this.kind.name;
   }
 
-  set name(value: string) {
-    this.renamed = { ...this.renamed, name: value };
+  set name(name: string) {
+    this.kind = { ...this.kind, name };
   }
 
   get tgid(): number | null {
-    return this.renamed?.tgid ?? null;
+    return this.kind.tgid;
   }
 
-  set tgid(value: number | null) {
-    this.renamed = { ...this.renamed, tgid: value };
+  set tgid(tgid: number | null) {
+    this.kind = { ...this.kind, tgid };
   }
 
   get payload(): string {
@@ -211,7 +212,7 @@ export function unknownEvent(
 ): TraceEvent {
   const pid = len >= 8 ? (ctx.bigEndian ? buf.readInt32BE(off + 4) : buf.readInt32LE(off + 4)) : -1;
   const comm = pid === 0 ? '<idle>' : (ctx.cmdlines.get(pid) ?? '<...>');
-  const kind = { system: null, name: `unknown_event_${id}`, render: () => '' };
+  const kind = { system: null, name: `unknown_event_${id}`, tgid: null, render: () => '' };
   const event = new DatTraceEvent(line, ts, cpu, pid, comm, null, {}, kind);
   event.payload = buf.toString('hex', off, off + Math.min(len, 64));
   return event;

@@ -88,6 +88,7 @@ export async function* readTraceDat(
 /** Blocks from the merge worker; it is stopped when the consumer stops early. */
 async function* workerBlocks(data: MergeWorkerData): AsyncGenerator<RecordBlock> {
   const worker = new Worker(WORKER_URL, { workerData: data });
+  worker.unref();
   const queue: MergeWorkerMessage[] = [];
   let failure: Error | null = null;
   let exited = false;
@@ -109,10 +110,13 @@ async function* workerBlocks(data: MergeWorkerData): AsyncGenerator<RecordBlock>
       while (queue.length === 0) {
         if (failure) throw failure;
         if (exited) throw new Error('the trace.dat reader thread stopped before the end of the data');
+        // referenced only while waiting on it: an abandoned reader never keeps the process alive
+        worker.ref();
         await new Promise<void>((resolve) => {
           wake = resolve;
         });
         wake = null;
+        worker.unref();
       }
       const m = queue.shift()!;
       if (m.kind === 'done') return;

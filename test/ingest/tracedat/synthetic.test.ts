@@ -82,6 +82,17 @@ describe('readTraceDat on files written by the test', () => {
     });
   }
 
+  it('lets one event take its own name, system and tgid without touching the others of its format', async () => {
+    const { events } = await read(buildTraceDat(trace(6, false, 8, 'none')));
+    const [first, second] = events as [TraceEvent, TraceEvent];
+    first.name = 'renamed';
+    first.system = null;
+    first.tgid = 41;
+    expect([first.name, first.system, first.tgid]).toEqual(['renamed', null, 41]);
+    expect([second.name, second.system, second.tgid]).toEqual(['lock_acquire', 'lock', null]);
+    expect(JSON.parse(JSON.stringify(first))).toMatchObject({ name: 'renamed', system: null, tgid: 41 });
+  });
+
   it('gives the events before the cut and a diagnostic for a truncated file', async () => {
     const full = buildTraceDat(trace(6, false, 8));
     // cut inside CPU 1's only page: CPU 0's two pages stay whole

@@ -1,4 +1,6 @@
-import { existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -54,4 +56,20 @@ describe.skipIf(!hasBuild || !existsSync(dat))('trace.dat merge worker', () => {
     expect(n).toBe(12_288); // three batches of 4096
     expect(diagnostics).toEqual([]);
   });
+
+  it('does not keep the process alive when a consumer abandons the reader', () => {
+    const script =
+      `import { readTraceDat } from ${JSON.stringify(pathToFileURL(join(built, 'index.js')).href)};\n` +
+      `const it = readTraceDat(${JSON.stringify(dat)}, [], { worker: true });\n` +
+      'const first = await it.next();\n' +
+      'console.log(first.value.length);\n';
+    const file = join(mkdtempSync(join(tmpdir(), 'lockscope-worker-')), 'abandon.mjs');
+    writeFileSync(file, script);
+    const r = spawnSync(process.execPath, [file], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(r.stderr).toBe('');
+    expect([r.status, r.stdout.trim()]).toEqual([0, '4096']);
+  }, 70_000);
 });
