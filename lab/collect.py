@@ -89,7 +89,7 @@ def main():
     cmdline = read(os.path.join(a.result, "cmdline.txt")).strip()
     workload = {
         "run": re.search(r"lab\.run=(\S+)", cmdline).group(1),
-        "populate_iterations_per_worker": int((re.search(r"lab\.populate=(\d+)", cmdline) or re.search("(400)", "400")).group(1)),
+        "populate_iterations_per_worker": int(m.group(1)) if (m := re.search(r"lab\.populate=(\d+)", cmdline)) else None,
         "phases": [l.split("] ", 1)[1] for l in read(os.path.join(out, "timeline.txt")).splitlines() if "] phase " in l],
         "description": {
             "main": "guest/workload.sh `workload`: drmfb frames + churn on /dev/dri/card0, fill page cache, "

@@ -71,6 +71,7 @@ run() {
             kernel=$OUT/kernel/$variant/bzImage; config=$OUT/kernel/$variant/config ;;
         stock) kver=$(STOCK_KVER); kernel=/boot/vmlinuz-$kver; config=/boot/config-$kver ;;
     esac
+    [ -d "$OUT/series/repo/.git" ] || "$HERE/series.sh" build >&2
     [ "$ref" = none ] || ko=$("$HERE/build-module.sh" "$ref" "$variant")
     base=$(initramfs "$kver")
     mkdir -p "$OUT/initrd"
@@ -94,6 +95,7 @@ target() {
     v5|v6) run "$1" "$RUNS/$1" lockdep "$1" main -- lab.run=main lab.populate=64 ;;
     bisect)
         local n=0 c
+        [ -d "$OUT/series/repo/.git" ] || "$HERE/series.sh" build
         local -x MEM=512   # a smaller guest: the memhogs need fewer page faults
         for c in $(git -C "$OUT/series/repo" rev-list --reverse shmem-lab-base..v5); do
             n=$((n + 1))
