@@ -9,7 +9,7 @@ import { parseKeyValues } from './key-values.js';
 import { parseLatencyLine } from './latency-line.js';
 import { matchLineKind } from './line-kinds.js';
 import { parsePayloadByTable, systemOf } from './payload-table.js';
-import { hashRegion, Interner, isBlank, RegionCache, regionEquals } from './scan.js';
+import { hashRegion, Interner, isBlank, RegionCache, type RegionEntry, regionEquals } from './scan.js';
 
 export interface FtraceTextStats {
   /** Input lines seen. */
@@ -54,6 +54,8 @@ interface EventKind {
   stack: boolean;
   /** Distinct payloads already read → their fields (null: the fast reader declined), for REPEATING_PAYLOADS. */
   payloads: RegionCache<TraceEvent['fields'] | null> | null;
+  /** The payload this kind last had (runs of the same lock are common: one compare, no hash). */
+  lastPayload: RegionEntry<TraceEvent['fields'] | null> | null;
 }
 
 /**
@@ -343,6 +345,7 @@ export class FtraceTextParser {
         stack,
         payloads:
           fast !== null && name === printed && REPEATING_PAYLOADS.has(name) ? new RegionCache() : null,
+        lastPayload: null,
       };
       if (this.kinds.size < 10_000) this.kinds.set(k.printed, k);
     }
@@ -394,8 +397,12 @@ export class FtraceTextParser {
     let payload: string;
     if (cache !== null && ps < end && !isBlank(line.charCodeAt(end - 1))) {
       // A repeating payload (lock and contention events): read once, shared afterwards.
-      const h = hashRegion(line, ps, end);
-      const entry = cache.find(line, ps, end, h) ?? this.readPayload(kind, cache, line, ps, end, h);
+      let entry = kind.lastPayload;
+      if (entry === null || entry.key.length !== end - ps || !regionEquals(line, ps, entry.key)) {
+        const h = hashRegion(line, ps, end);
+        entry = cache.find(line, ps, end, h) ?? this.readPayload(kind, cache, line, ps, end, h);
+        kind.lastPayload = entry;
+      }
       payload = entry.key;
       cached = entry.value;
       viaCache = true;

@@ -1,0 +1,87 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { newEventLine, parseEventLineGeneral, tracefsPrefix } from '../../../src/ingest/ftrace/event-line.js';
+import { fixture, SHARED, sharedPath } from '../../helpers/shared.js';
+import { ftraceFixtures, readBytes } from './parse-helpers.js';
+
+/**
+ * tracefsPrefix (the tight reader of the common `comm-pid [cpu] flags ts: `
+ * prefix) must give exactly what the general reader gives whenever it takes
+ * a line, and must take the ordinary lines (else it would agree trivially).
+ */
+function compare(text: string): { lines: number; fast: number } {
+  let lines = 0;
+  let fast = 0;
+  for (const line of text.split('\n')) {
+    lines++;
+    const a = newEventLine();
+    if (!tracefsPrefix(line, a)) continue;
+    fast++;
+    const b = newEventLine();
+    expect(parseEventLineGeneral(line, b), line).toBe(true);
+    expect(a, line).toEqual(b);
+  }
+  return { lines, fast };
+}
+
+describe('tracefsPrefix agrees with the general event-line reader', () => {
+  it.each(ftraceFixtures())('fixture %s', (name) => {
+    compare(readBytes(fixture('ftrace', name)).toString('utf8'));
+  });
+
+  it('takes the ordinary lines of a lab trace', () => {
+    const { lines, fast } = compare(
+      readBytes(fixture('ftrace', 'lab-S-shrinker.trace.txt.gz')).toString('utf8'),
+    );
+    expect(fast).toBeGreaterThan(lines * 0.9);
+  });
+
+  it('reads the trace-cmd report prefix without a flags column', () => {
+    const line = '           drmfb-330   [001]    34.665471: virtio_gpu_cmd_queue: vdev=0 vq=0';
+    const ev = newEventLine();
+    expect(tracefsPrefix(line, ev)).toBe(true);
+    expect([ev.pid, ev.cpu, ev.flags, ev.ts, line.slice(ev.commStart, ev.commEnd)]).toEqual([
+      330,
+      1,
+      null,
+      34_665_471_000,
+      'drmfb',
+    ]);
+    compare(line);
+  });
+
+  it('declines the dialects it does not read (TGID column, counter clock, --ts-diff)', () => {
+    const declined = [
+      '           <...>-19161 (-----) [001] ...1 683201.354908: tracing_mark_write: B|19161|foo',
+      '           drmfb-76      [001] ...1. 1234567890123: lock_release: ffffffff81ac7f00 fs_reclaim',
+      '           sleep-89142 [001] ...1. 162573.215754: (+2)     function: foo',
+    ];
+    for (const line of declined) expect(tracefsPrefix(line, newEventLine()), line).toBe(false);
+  });
+
+  it('agrees on mutated prefixes', () => {
+    const base =
+      '           drmfb-76      [001] ...1.     3.810376: lock_release: ffffffff81ac7f00 fs_reclaim';
+    fc.assert(
+      fc.property(
+        fc.nat(60),
+        fc.constantFrom('', ' ', '\t', '-', '[', ']', ':', '.', '9', '(', 'x'),
+        (at, ch) => {
+          compare(base.slice(0, at) + ch + base.slice(at + 1));
+          compare(base.slice(0, at) + ch + base.slice(at));
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it
+    .skipIf(!SHARED)
+    .each([
+      'lab-6.1/lockdep-6.1-virtio-gpu/D-lockdep-events.trace.txt.gz',
+      'lab-6.1/debian-6.1-virtio-gpu/B-events.report.txt',
+      'traces-public/019-trace-cmd-docs-report-examples.txt',
+    ])('corpus %s', (rel) => {
+    expect(compare(readBytes(sharedPath('corpus', rel)).toString('utf8')).fast).toBeGreaterThan(0);
+  });
+});
