@@ -83,6 +83,12 @@ describe('bisect verdict', () => {
     expect(stale.stdout).toContain('run 1/1: broken no console output');
   });
 
+  it('kills a run after --timeout and counts it broken', () => {
+    const r = verdict(['--title', TITLE, '--timeout', '1', '--', 'sleep', '30']);
+    expect(r.status).toBe(125);
+    expect(r.stdout).toContain('run 1/1: broken timed out after 1 s');
+  });
+
   it('exits 2 without a command', () => {
     const r = verdict(['--title', TITLE]);
     expect(r.status).toBe(2);
