@@ -4,12 +4,13 @@
 // measured the same way in the same run. Rounds alternate the programs; the best round counts.
 //
 //   node bench/profile-ftrace-text.mjs [path/to/text-parser.js ...]   (default: dist/…/text-parser.js)
-//   node --cpu-prof bench/profile-ftrace-text.mjs                       (hot spots)
+//   node --cpu-prof bench/profile-ftrace-text.mjs --no-naive            (hot spots)
+//   LOCKSCOPE_PROFILE_ANALYZER=1 …  also times parser + TraceAnalyzer (analyzers/trace of the same build)
 //
 // Inputs: ../shared/corpus/lab-6.1/lockdep-6.1-virtio-gpu/D-lockdep-events.trace.txt.gz and
 // fixtures/runs/v{5,6}/trace.txt.gz when present.
 import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
@@ -71,13 +72,20 @@ async function naive() {
   return n;
 }
 
-function parserRun(FtraceTextParser) {
+function parserRun(FtraceTextParser, TraceAnalyzer) {
   return async () => {
     const p = new FtraceTextParser();
+    const a = TraceAnalyzer ? new TraceAnalyzer({}) : null;
     let n = 0;
-    for (const c of chunks()) n += p.push(c).length;
-    n += p.end().length;
-    return n;
+    for (const c of chunks()) {
+      const events = p.push(c);
+      n += events.length;
+      a?.push(events);
+    }
+    const tail = p.end();
+    a?.push(tail);
+    a?.finish();
+    return n + tail.length;
   };
 }
 
@@ -87,10 +95,14 @@ if (modules.length === 0) modules.push(join(ROOT, 'dist/ingest/ftrace/text-parse
 const programs = noNaive ? [] : [{ name: 'naive readline + regex', run: naive }];
 for (const m of modules) {
   const { FtraceTextParser } = await import(pathToFileURL(resolve(m)).href);
-  programs.push({
-    name: `FtraceTextParser ${m.replace(/\/ingest\/ftrace\/text-parser\.js$/, '')}`,
-    run: parserRun(FtraceTextParser),
-  });
+  const label = m.replace(/\/ingest\/ftrace\/text-parser\.js$/, '');
+  programs.push({ name: `FtraceTextParser ${label}`, run: parserRun(FtraceTextParser) });
+  // With the trace analyzer next to it (same build): what `trace analyze` does per event.
+  const analyzer = join(dirname(dirname(dirname(resolve(m)))), 'analyzers/trace/trace-analyzer.js');
+  if (process.env.LOCKSCOPE_PROFILE_ANALYZER && existsSync(analyzer)) {
+    const { TraceAnalyzer } = await import(pathToFileURL(analyzer).href);
+    programs.push({ name: `  + TraceAnalyzer ${label}`, run: parserRun(FtraceTextParser, TraceAnalyzer) });
+  }
 }
 
 const best = new Map();

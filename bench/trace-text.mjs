@@ -81,7 +81,8 @@ const p = new FtraceTextParser();
 let n = 0;
 for await (const chunk of createReadStream(process.argv[2], { highWaterMark: 1 << 20 })) n += p.push(chunk).length;
 n += p.end().length;
-console.error(JSON.stringify({ events: n, ...p.stats }));
+const u = process.cpuUsage();
+console.error(JSON.stringify({ events: n, cpuSeconds: (u.user + u.system) / 1e6, ...p.stats }));
 `,
 );
 const naiveScript = join(OUT, 'trace-text-naive.mjs');
@@ -100,18 +101,28 @@ for await (const line of rl) {
   for (const kv of m[8].split(' ')) { const i = kv.indexOf('='); if (i > 0) fields[kv.slice(0, i)] = kv.slice(i + 1); }
   n++;
 }
-console.error(JSON.stringify({ events: n }));
+const u = process.cpuUsage();
+console.error(JSON.stringify({ events: n, cpuSeconds: (u.user + u.system) / 1e6 }));
 `,
 );
 
 const results = [];
 const wc = row('wc -l', measure('wc', ['-l', file]), mb);
 results.push(wc);
-const naive = row('naive readline + regex', measure(process.execPath, [naiveScript, file]), mb, wc);
+const naiveRun = measure(process.execPath, [naiveScript, file]);
+const naive = row('naive readline + regex', naiveRun, mb, wc);
 results.push(naive);
 const parsed = measure(process.execPath, [parserScript, file]);
 results.push(row('FtraceTextParser (1 core)', parsed, mb, naive));
 console.log(`    ${parsed.stderr.split('\n').find((l) => l.startsWith('{')) ?? parsed.stderr.trim()}`);
+// CPU time as well (user + system of the node process): what counts when the machine is shared.
+const cpu = (m) => JSON.parse(m.stderr.split('\n').find((l) => l.startsWith('{')) ?? '{}').cpuSeconds;
+const [naiveCpu, parserCpu] = [cpu(naiveRun), cpu(parsed)];
+if (naiveCpu && parserCpu)
+  console.log(
+    `    CPU time: naive ${naiveCpu.toFixed(2)} s (${(mb / naiveCpu).toFixed(0)} MB/s), parser ${parserCpu.toFixed(2)} s ` +
+      `(${(mb / parserCpu).toFixed(0)} MB/s, ${(naiveCpu / parserCpu).toFixed(2)}x naive)`,
+  );
 if (existsSync(join(ROOT, 'dist', 'commands', 'trace', 'analyze.js'))) {
   const [cmd, args] = cli(['trace', 'analyze', '--json', file]);
   results.push(row('lockscope trace analyze --json', measure(cmd, args), mb, naive));
