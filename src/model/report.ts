@@ -1,3 +1,4 @@
+import type { Diagnostic } from './diagnostic.js';
 import type { Frame } from './frame.js';
 import type { DependencyLink, HeldLocks, Lock, TaskRef } from './lock.js';
 
@@ -85,4 +86,12 @@ export interface LogVerdict {
   title: string | null;
   type: string | null;
   corrupted: boolean;
+}
+
+/** One triaged input: `{"path","title","type","corrupted","reports","diagnostics"}` less the reports (streamed). */
+export interface TriagedFile extends LogVerdict {
+  path: string;
+  /** Reports hidden because their signature is in --known. */
+  knownHidden: number;
+  diagnostics: Diagnostic[];
 }

@@ -1,28 +1,19 @@
-import { hideKnown } from '../analyzers/triage/known.js';
 import { ConsoleLogParser } from '../ingest/console/index.js';
 import { openInput, readInput } from '../ingest/input.js';
 import { parseKnownSignatures } from '../ingest/known-signatures.js';
 import { expandLogPaths } from '../ingest/log-files.js';
 import type { Diagnostic } from '../model/diagnostic.js';
-import type { Report } from '../model/report.js';
-
-/** One input's result: `{"path","title","type","corrupted","reports","diagnostics"}` in the JSON contract. */
-export interface TriagedFile {
-  path: string;
-  title: string | null;
-  type: string | null;
-  corrupted: boolean;
-  reports: Report[];
-  /** Reports hidden because their signature is in --known. */
-  knownHidden: number;
-  diagnostics: Diagnostic[];
-}
+import type { Report, TriagedFile } from '../model/report.js';
 
 export interface TriageOptions {
   /** Path of a --known file, or null. */
   known: string | null;
-  /** Called with each report as soon as it is complete (not for known ones). */
+  /** Called when an input is opened, before its first report. */
+  onFile?: (path: string) => void;
+  /** Called with each report as soon as it is complete (known ones are counted, not passed). */
   onReport?: (report: Report, path: string) => void;
+  /** Called with each input's verdict once it is read to the end. */
+  onFileDone?: (file: TriagedFile) => void;
 }
 
 export async function loadKnown(
@@ -32,14 +23,18 @@ export async function loadKnown(
   return parseKnownSignatures((await readInput(path)).toString('utf8'));
 }
 
-/** Triage every input (files, directories of logs, `-`), streaming reports out as they complete. */
-export async function triageInputs(inputs: string[], options: TriageOptions): Promise<TriagedFile[]> {
+/**
+ * Triages every input (files, directories of logs, `-`) one after the other.
+ * Nothing is retained: reports go to `onReport` as they complete, so memory
+ * stays flat whatever the size of the logs.
+ */
+export async function triageInputs(inputs: string[], options: TriageOptions): Promise<void> {
   const known = await loadKnown(options.known);
-  const files: TriagedFile[] = [];
   for (const path of await expandLogPaths(inputs.length === 0 ? ['-'] : inputs)) {
-    files.push(await triageOne(path, known.signatures, options.onReport));
+    options.onFile?.(path);
+    const file = await triageOne(path, known.signatures, options.onReport);
+    options.onFileDone?.(file);
   }
-  return files;
 }
 
 async function triageOne(
@@ -48,24 +43,15 @@ async function triageOne(
   onReport: TriageOptions['onReport'],
 ): Promise<TriagedFile> {
   const parser = new ConsoleLogParser({ path });
-  const all: Report[] = [];
+  let knownHidden = 0;
   const take = (reports: Report[]) => {
     for (const r of reports) {
-      all.push(r);
-      if (!known.has(r.signature)) onReport?.(r, path);
+      if (known.has(r.signature)) knownHidden++;
+      else onReport?.(r, path);
     }
   };
   for await (const chunk of openInput(path)) take(parser.push(chunk));
   take(parser.end());
   const verdict = parser.verdict();
-  const { shown, hidden } = hideKnown(all, known);
-  return {
-    path,
-    title: verdict.title,
-    type: verdict.type,
-    corrupted: verdict.corrupted,
-    reports: shown,
-    knownHidden: hidden,
-    diagnostics: parser.diagnostics,
-  };
+  return { path, ...verdict, knownHidden, diagnostics: parser.diagnostics };
 }

@@ -21,22 +21,31 @@ export interface FileReports {
 }
 
 /**
- * Folds identical signatures across files, in order of first appearance.
- * The group's title is the first report's (titles vary with entry points;
- * the signature does not).
+ * Folds identical signatures across files, in order of first appearance,
+ * one report at a time (memory grows with distinct signatures and
+ * occurrences, not with reports). A group's title is its first report's:
+ * titles vary with entry points, the signature does not.
  */
-export function groupBySignature(files: FileReports[]): SignatureGroup[] {
-  const groups = new Map<string, SignatureGroup>();
-  for (const file of files) {
-    for (const r of file.reports) {
-      let g = groups.get(r.signature);
-      if (g === undefined) {
-        g = { signature: r.signature, kind: r.kind, title: r.title, count: 0, occurrences: [] };
-        groups.set(r.signature, g);
-      }
-      g.count++;
-      g.occurrences.push({ path: file.path, startLine: r.startLine });
+export class SignatureGrouper {
+  private readonly bySignature = new Map<string, SignatureGroup>();
+
+  add(report: Report, path: string): void {
+    let g = this.bySignature.get(report.signature);
+    if (g === undefined) {
+      g = { signature: report.signature, kind: report.kind, title: report.title, count: 0, occurrences: [] };
+      this.bySignature.set(report.signature, g);
     }
+    g.count++;
+    g.occurrences.push({ path, startLine: report.startLine });
   }
-  return [...groups.values()];
+
+  groups(): SignatureGroup[] {
+    return [...this.bySignature.values()];
+  }
+}
+
+export function groupBySignature(files: FileReports[]): SignatureGroup[] {
+  const grouper = new SignatureGrouper();
+  for (const file of files) for (const r of file.reports) grouper.add(r, file.path);
+  return grouper.groups();
 }

@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { diffSignatures, type SignatureDiff } from '../../analyzers/triage/diff.js';
-import { groupBySignature } from '../../analyzers/triage/group.js';
+import { SignatureGrouper } from '../../analyzers/triage/group.js';
 import { LockscopeCommand } from '../../cli/base-command.js';
 import { signatureDiffText } from '../../render/triage-text.js';
 import { loadKnown, triageInputs } from '../../services/triage.js';
@@ -25,11 +25,10 @@ export default class TriageDiff extends LockscopeCommand {
   async run(): Promise<{ schemaVersion: 1 } & SignatureDiff> {
     const { args, flags } = await this.parse(TriageDiff);
     const known = await loadKnown(flags.known ?? null);
-    const [base, head] = [
-      await triageInputs([args.base], { known: null }),
-      await triageInputs([args.head], { known: null }),
-    ];
-    const diff = diffSignatures(groupBySignature(base), groupBySignature(head), known.signatures);
+    const [base, head] = [new SignatureGrouper(), new SignatureGrouper()];
+    await triageInputs([args.base], { known: null, onReport: (r, path) => base.add(r, path) });
+    await triageInputs([args.head], { known: null, onReport: (r, path) => head.add(r, path) });
+    const diff = diffSignatures(base.groups(), head.groups(), known.signatures);
     if (!this.jsonEnabled()) this.out(signatureDiffText(diff));
     // A checking command: exit 1 on a new signature (set here so the JSON document still prints).
     if (diff.new.length > 0) process.exitCode = 1;

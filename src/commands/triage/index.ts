@@ -1,13 +1,10 @@
 import { Args, Flags } from '@oclif/core';
-import { groupBySignature, type SignatureGroup } from '../../analyzers/triage/group.js';
+import { type SignatureGroup, SignatureGrouper } from '../../analyzers/triage/group.js';
 import { LockscopeCommand } from '../../cli/base-command.js';
+import { TriageJsonWriter } from '../../render/triage-json.js';
 import { groupsMarkdown, reportMarkdown } from '../../render/triage-markdown.js';
 import { groupsText, reportText } from '../../render/triage-text.js';
-import { type TriagedFile, triageInputs } from '../../services/triage.js';
-
-export type TriageJson =
-  | { schemaVersion: 1; files: TriagedFile[] }
-  | { schemaVersion: 1; groups: SignatureGroup[] };
+import { triageInputs } from '../../services/triage.js';
 
 export default class Triage extends LockscopeCommand {
   static override args = {
@@ -15,10 +12,11 @@ export default class Triage extends LockscopeCommand {
   };
   static override description =
     'Find every lock report in console logs (dmesg, serial consoles, CI mails, quoted replies), ' +
-    'extract the chain, held locks and stacks, title them as syzkaller does and deduplicate them.';
+    'extract the chain, held locks and stacks, title them as syzkaller does and deduplicate them. ' +
+    'Reports are printed as soon as they are complete; --json streams one document.';
   static override enableJsonFlag = true;
   static override examples = [
-    '<%= config.bin %> triage fixtures/console/lab-6.1/shrinker/dmesg.txt',
+    '<%= config.bin %> triage fixtures/runs/v5/dmesg.txt',
     '<%= config.bin %> triage --group fixtures/console/lab-6.1',
     'dmesg | <%= config.bin %> triage --json',
   ];
@@ -35,27 +33,34 @@ export default class Triage extends LockscopeCommand {
   static override strict = false;
   static override summary = 'Find, structure, title and deduplicate lock reports in console logs';
 
-  async run(): Promise<TriageJson> {
+  /** Returns the `--group` document; the per-file document is streamed as it is built. */
+  async run(): Promise<{ schemaVersion: 1; groups: SignatureGroup[] } | undefined> {
     const { argv, flags } = await this.parse(Triage);
-    const streaming = !this.jsonEnabled() && !flags.group;
+    const json = this.jsonEnabled();
+    const grouper = new SignatureGrouper();
+    const writer = json && !flags.group ? new TriageJsonWriter((s) => process.stdout.write(s)) : null;
     const render = flags.format === 'markdown' ? reportMarkdown : reportText;
     let printed = 0;
-    const files = await triageInputs(argv as string[], {
+    await triageInputs(argv as string[], {
       known: flags.known ?? null,
-      onReport: streaming
-        ? (report, path) => {
-            this.out(`${printed++ === 0 ? '' : '\n'}${render(report, path)}`);
-          }
-        : undefined,
+      onFile: (path) => writer?.file(path),
+      onReport: (report, path) => {
+        if (flags.group) grouper.add(report, path);
+        else if (writer) writer.report(report);
+        else this.out(`${printed++ === 0 ? '' : '\n'}${render(report, path)}`);
+      },
+      onFileDone: (file) => {
+        writer?.fileDone(file);
+        this.warnDiagnostics(file.path, file.diagnostics, flags.verbose);
+      },
     });
-    for (const f of files) this.warnDiagnostics(f.path, f.diagnostics, flags.verbose);
+    writer?.end();
     if (flags.group) {
-      const groups = groupBySignature(files);
-      if (!this.jsonEnabled())
-        this.out(flags.format === 'markdown' ? groupsMarkdown(groups) : groupsText(groups));
+      const groups = grouper.groups();
+      if (!json) this.out(flags.format === 'markdown' ? groupsMarkdown(groups) : groupsText(groups));
       return { schemaVersion: 1, groups };
     }
-    if (streaming && printed === 0) this.out('no lock reports');
-    return { schemaVersion: 1, files };
+    if (!json && printed === 0) this.out('no lock reports');
+    return undefined;
   }
 }

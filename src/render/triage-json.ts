@@ -1,0 +1,34 @@
+import type { Report, TriagedFile } from '../model/report.js';
+
+/**
+ * Writes the `triage --json` document as reports arrive, so its size never
+ * has to fit in memory: `{"schemaVersion":1,"files":[{"path",…,"reports":[…],
+ * "title","type","corrupted","knownHidden","diagnostics"}]}`. The verdict
+ * fields follow the reports because they are known only at the end of a log.
+ */
+export class TriageJsonWriter {
+  private files = 0;
+  private reports = 0;
+
+  constructor(private readonly write: (text: string) => void) {
+    write('{"schemaVersion":1,"files":[');
+  }
+
+  file(path: string): void {
+    this.write(`${this.files++ === 0 ? '\n' : ',\n'}{"path":${JSON.stringify(path)},"reports":[`);
+    this.reports = 0;
+  }
+
+  report(report: Report): void {
+    this.write(`${this.reports++ === 0 ? '\n' : ',\n'}${JSON.stringify(report)}`);
+  }
+
+  fileDone(file: TriagedFile): void {
+    const { path: _path, ...rest } = file;
+    this.write(`],${JSON.stringify(rest).slice(1, -1)}}`);
+  }
+
+  end(): void {
+    this.write('\n]}\n');
+  }
+}
