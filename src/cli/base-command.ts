@@ -1,4 +1,4 @@
-import { Command } from '@oclif/core';
+import { Command, Errors } from '@oclif/core';
 import { InputError } from '../ingest/input.js';
 import type { Diagnostic } from '../model/diagnostic.js';
 import { stripControl } from '../render/sanitize.js';
@@ -36,6 +36,7 @@ export abstract class LockscopeCommand extends Command {
   protected override async catch(
     error: Error & { exitCode?: number; oclif?: { exit?: number } },
   ): Promise<unknown> {
+    if (error instanceof Errors.ExitError) throw error;
     if (error instanceof InputError) {
       const where = error.line === null ? '' : `:${error.line}`;
       const message = error.message.startsWith(error.path)
@@ -43,6 +44,13 @@ export abstract class LockscopeCommand extends Command {
         : `${error.path}${where}: ${error.message}`;
       process.stderr.write(`lockscope: ${stripControl(message)}\n`);
       this.exit(2);
+    }
+    if (this.jsonEnabled()) {
+      // One small JSON document, not oclif's dump of its whole configuration.
+      const usage = error.oclif?.exit === 2;
+      const doc = { error: { kind: usage ? 'usage' : 'internal', message: stripControl(error.message) } };
+      process.stdout.write(`${JSON.stringify(doc)}\n`);
+      this.exit(usage ? 2 : 1);
     }
     return super.catch(error);
   }

@@ -9,12 +9,18 @@ import type { Report, TriagedFile } from '../model/report.js';
 export class TriageJsonWriter {
   private files = 0;
   private reports = 0;
+  private started = false;
 
-  constructor(private readonly write: (text: string) => void) {
-    write('{"schemaVersion":1,"files":[');
+  /** Nothing is written before the first input is open, so an unusable input leaves stdout empty. */
+  constructor(private readonly write: (text: string) => void) {}
+
+  private start(): void {
+    if (!this.started) this.write('{"schemaVersion":1,"files":[');
+    this.started = true;
   }
 
   file(path: string): void {
+    this.start();
     this.write(`${this.files++ === 0 ? '\n' : ',\n'}{"path":${JSON.stringify(path)},"reports":[`);
     this.reports = 0;
   }
@@ -29,6 +35,7 @@ export class TriageJsonWriter {
   }
 
   end(): void {
+    this.start();
     this.write('\n]}\n');
   }
 }

@@ -138,6 +138,18 @@ describe('lockscope triage', () => {
     expect(r.stderr).toContain('no/such/dmesg.txt');
   });
 
+  it('with --json, a usage error is one small JSON document and exit 2; an unusable input leaves stdout empty', () => {
+    const usage = runCli(['triage', '--json', '--no-such-flag']);
+    expect(usage.status).toBe(2);
+    expect(JSON.parse(usage.stdout)).toEqual({
+      error: { kind: 'usage', message: 'Nonexistent flag: --no-such-flag\nSee more help with --help' },
+    });
+    const missing = runCli(['triage', '--json', 'no/such/dmesg.txt']);
+    expect(missing.status).toBe(2);
+    expect(missing.stdout).toBe('');
+    expect(missing.stderr).toBe('lockscope: no/such/dmesg.txt: no such file or directory\n');
+  });
+
   it('strips control characters from input text on the terminal', () => {
     const log = readFileSync(join(ROOT, SHRINKER), 'utf8').replace(
       'lab_shrinker_lock){+.+.}',
