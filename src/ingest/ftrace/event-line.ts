@@ -64,10 +64,10 @@ export function newEventLine(): EventLine {
 }
 
 /** The `[cpu]` column is searched only this far into a line (comm ≤ 16 + prefixes such as a full Android comm). */
-const MAX_HEAD = 256;
+export const MAX_HEAD = 256;
 
 /** The few distinct latency-flag columns of a trace (`d..1.`), shared rather than sliced per line. */
-const FLAGS = new RegionCache<null>(1024);
+export const FLAGS = new RegionCache<null>(1024);
 
 /** The flags column last read (consecutive lines mostly share it: one compare, no hash). */
 let lastFlags = '';
@@ -85,11 +85,6 @@ function flagsAt(s: string, start: number, end: number): string {
  * line); false when it is not an event line of these dialects.
  */
 export function parseEventLine(s: string, ev: EventLine, start = 0, end = s.length): boolean {
-  return tracefsPrefix(s, ev, start, end) || parseEventLineGeneral(s, ev, start, end);
-}
-
-/** parseEventLine without the tracefsPrefix fast path (exported for the test that compares them). */
-export function parseEventLineGeneral(s: string, ev: EventLine, start = 0, end = s.length): boolean {
   let from = start;
   const limit = Math.min(end, start + MAX_HEAD);
   for (;;) {
@@ -99,103 +94,6 @@ export function parseEventLineGeneral(s: string, ev: EventLine, start = 0, end =
     from = b + 1;
   }
 }
-
-/**
- * The prefix of nearly every line, `comm-pid [cpu] flags ts: ` (tracefs and
- * trace-cmd, with a flags column and a `sec.frac` timestamp), read in one
- * tight pass with the same result as parseAtBracket; false on anything else
- * (TGID column, no flags, counter clock, `--ts-diff`, a `[` inside the comm…),
- * which the general reader then takes. test/ingest/ftrace/event-line.test.ts
- * checks both agree on every fixture line.
- */
-export function tracefsPrefix(s: string, ev: EventLine, start = 0, n = s.length): boolean {
-  const b = s.indexOf('[', start);
-  if (b <= start || b >= n || b >= start + MAX_HEAD || !isBlank(s.charCodeAt(b - 1))) return false;
-  // `[cpu]`: 1 to 5 digits.
-  let i = b + 1;
-  let cpu = 0;
-  while (i < n) {
-    const c = s.charCodeAt(i);
-    if (c < 0x30 || c > 0x39) break;
-    cpu = cpu * 10 + (c - 0x30);
-    i++;
-  }
-  if (i === b + 1 || i - b > 6 || s.charCodeAt(i) !== 0x5d /* ] */) return false;
-  // Backwards: blanks, pid (at most 9 digits), `-`, the comm.
-  let e = b - 1;
-  while (e > start && isBlank(s.charCodeAt(e))) e--;
-  const pidEnd = e + 1;
-  let pid = 0;
-  let scale = 1;
-  while (e >= start) {
-    const c = s.charCodeAt(e);
-    if (c < 0x30 || c > 0x39) break;
-    pid += (c - 0x30) * scale;
-    scale *= 10;
-    e--;
-  }
-  if (e + 1 === pidEnd || pidEnd - e > 10 || e < start || s.charCodeAt(e) !== 0x2d /* - */) return false;
-  // Forwards: blanks, then `ts: `, or flags (1 to 8 characters, not ending in `:`), blanks and `ts: `.
-  i++;
-  const f = skipBlanks(s, i, n);
-  if (f === i) return false;
-  let flags: string | null = null;
-  let ts = secFrac(s, f, n);
-  if (ts < 0) {
-    let t = f;
-    while (t < n && !isBlank(s.charCodeAt(t))) t++;
-    if (t - f > 8 || s.charCodeAt(t - 1) === 0x3a /* : */) return false;
-    ts = secFrac(s, skipBlanks(s, t, n), n);
-    if (ts < 0) return false;
-    flags = flagsAt(s, f, t);
-  }
-  const p = skipBlanks(s, secFracEnd + 1, n);
-  if (s.charCodeAt(p) === 0x28 /* ( */) return false;
-  ev.commStart = skipBlanks(s, start, e);
-  ev.commEnd = e;
-  ev.pid = pid;
-  ev.tgid = null;
-  ev.cpu = cpu;
-  ev.flags = flags;
-  ev.ts = ts;
-  return nameAndPayload(s, p, ev, n);
-}
-
-/** Where the `:` after the last secFrac timestamp is. */
-let secFracEnd = 0;
-
-/**
- * A `sec.frac:` timestamp token at s[d] (up to 15 and 1 to 9 digits, then a
- * blank or the end of the line) in nanoseconds, as parseTimestampNs reads it;
- * -1 when the token is anything else. Sets secFracEnd.
- */
-function secFrac(s: string, d: number, n: number): number {
-  const secStart = d;
-  let secs = 0;
-  while (d < n) {
-    const c = s.charCodeAt(d);
-    if (c < 0x30 || c > 0x39) break;
-    secs = secs * 10 + (c - 0x30);
-    d++;
-  }
-  if (d === secStart || d - secStart > 15 || s.charCodeAt(d) !== 0x2e /* . */) return -1;
-  const fracStart = ++d;
-  let frac = 0;
-  while (d < n) {
-    const c = s.charCodeAt(d);
-    if (c < 0x30 || c > 0x39) break;
-    frac = frac * 10 + (c - 0x30);
-    d++;
-  }
-  const digits = d - fracStart;
-  if (digits === 0 || digits > 9 || s.charCodeAt(d) !== 0x3a /* : */) return -1;
-  if (d + 1 < n && !isBlank(s.charCodeAt(d + 1))) return -1;
-  secFracEnd = d;
-  return secs * 1e9 + frac * SCALE[digits]!;
-}
-
-/** 10^(9 − digits): a timestamp's decimals → nanoseconds (as in parseTimestampNs). */
-const SCALE = [1e9, 1e8, 1e7, 1e6, 1e5, 1e4, 1e3, 1e2, 10, 1];
 
 function parseAtBracket(s: string, b: number, ev: EventLine, start: number, n: number): boolean {
   if (b === start || !isBlank(s.charCodeAt(b - 1))) return false;

@@ -121,6 +121,21 @@ export function hashRegion(s: string, start: number, end: number): number {
   return h;
 }
 
+/** hashRegion over the bytes of an ASCII chunk: the same value as on its decoded text. */
+export function hashBytes(u: Uint8Array, start: number, end: number): number {
+  let h = end - start;
+  for (let i = start; i < end; i++) h = (Math.imul(h, 31) + u[i]!) | 0;
+  return h;
+}
+
+/** regionEquals over the bytes of an ASCII chunk. */
+export function bytesEqual(u: Uint8Array, pos: number, t: string): boolean {
+  const n = t.length;
+  if (pos + n > u.length) return false;
+  for (let i = 0; i < n; i++) if (u[pos + i] !== t.charCodeAt(i)) return false;
+  return true;
+}
+
 /**
  * Bounded map from text regions to values, looked up by the region's offsets
  * in a larger string (a decoded chunk), so a hit slices and allocates nothing.
@@ -137,6 +152,17 @@ export class RegionCache<V> {
     const len = end - start;
     while (e !== undefined) {
       if (e.key.length === len && regionEquals(s, start, e.key)) return e;
+      e = e.next;
+    }
+    return undefined;
+  }
+
+  /** find() over the bytes of an ASCII chunk (u[i] is s.charCodeAt(i)); h = hashBytes(u, start, end). */
+  findBytes(u: Uint8Array, start: number, end: number, h: number): RegionEntry<V> | undefined {
+    let e = this.buckets.get(h);
+    const len = end - start;
+    while (e !== undefined) {
+      if (e.key.length === len && bytesEqual(u, start, e.key)) return e;
       e = e.next;
     }
     return undefined;

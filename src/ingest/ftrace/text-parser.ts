@@ -1,6 +1,7 @@
 import { isAscii } from 'node:buffer';
 import type { Diagnostic } from '../../model/diagnostic.js';
 import type { TraceEvent } from '../../model/trace-event.js';
+import { readAsciiEventLine } from './ascii-line.js';
 import { BoundedDiagnostics, excerpt } from './diagnostics.js';
 import { type EventLine, newEventLine, parseEventLine } from './event-line.js';
 import { FAST_PAYLOADS, REPEATING_PAYLOADS } from './fast-payloads.js';
@@ -9,7 +10,16 @@ import { parseKeyValues } from './key-values.js';
 import { parseLatencyLine } from './latency-line.js';
 import { matchLineKind } from './line-kinds.js';
 import { parsePayloadByTable, systemOf } from './payload-table.js';
-import { hashRegion, Interner, isBlank, RegionCache, type RegionEntry, regionEquals } from './scan.js';
+import {
+  bytesEqual,
+  hashBytes,
+  hashRegion,
+  Interner,
+  isBlank,
+  RegionCache,
+  type RegionEntry,
+  regionEquals,
+} from './scan.js';
 
 export interface FtraceTextStats {
   /** Input lines seen. */
@@ -125,7 +135,7 @@ export class FtraceTextParser {
       const line = Buffer.concat([...this.tailParts, data.subarray(0, nl)]);
       this.tailParts = [];
       this.tailLength = 0;
-      this.parseText(decode(line), out);
+      this.parseBytes(line, out);
       data = data.subarray(nl + 1);
     }
     const last = data.lastIndexOf(NL);
@@ -134,7 +144,7 @@ export class FtraceTextParser {
       return out;
     }
     this.keepTail(data.subarray(last + 1));
-    this.parseText(decode(data.subarray(0, last)), out);
+    this.parseBytes(data.subarray(0, last), out);
     return out;
   }
 
@@ -175,7 +185,15 @@ export class FtraceTextParser {
     this.skip(this.lineNo, 'ftrace-line-too-long', `line longer than ${this.maxLineBytes} bytes: not read`);
   }
 
-  private parseText(text: string, out: TraceEvent[]): void {
+  /** Decodes whole lines of bytes and reads them (an all-ASCII chunk through its bytes, see ascii-line.ts). */
+  private parseBytes(bytes: Uint8Array, out: TraceEvent[]): void {
+    const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    if (isAscii(b)) this.parseText(b.toString('latin1'), b, out);
+    else this.parseText(b.toString('utf8'), null, out);
+  }
+
+  /** Reads the lines of text; `u` is its bytes when it is all ASCII (u[i] = text.charCodeAt(i)), else null. */
+  private parseText(text: string, u: Uint8Array | null, out: TraceEvent[]): void {
     const len = text.length;
     let start = 0;
     while (start <= len) {
@@ -183,20 +201,32 @@ export class FtraceTextParser {
       if (nl < 0) nl = len;
       let end = nl;
       if (end > start && text.charCodeAt(end - 1) === 0x0d) end--;
-      if (!this.fastLine(text, start, end, out)) this.parseLine(text.slice(start, end), out);
+      if (!this.fastLine(text, u, start, end, out)) this.parseLine(text.slice(start, end), out);
       start = nl + 1;
     }
   }
 
   /** The common case, read in place in the decoded chunk: an event line with no pending stack or HTML context. */
-  private fastLine(text: string, start: number, end: number, out: TraceEvent[]): boolean {
+  private fastLine(
+    text: string,
+    u: Uint8Array | null,
+    start: number,
+    end: number,
+    out: TraceEvent[],
+  ): boolean {
     if (this.pendingStack !== null || this.htmlMode || start === end) return false;
     const c0 = text.charCodeAt(start);
     if (c0 === 0x23 /* # */ || text.charCodeAt(end - 1) === 0x5c /* \ */) return false;
+    if (u !== null && readAsciiEventLine(u, this.scratch, start, end)) {
+      const lineNo = ++this.lineNo;
+      this.stats.lines++;
+      this.emitEvent(this.scratch, text, u, end, lineNo, out);
+      return true;
+    }
     if (!parseEventLine(text, this.scratch, start, end)) return false;
     const lineNo = ++this.lineNo;
     this.stats.lines++;
-    this.emitEvent(this.scratch, text, end, lineNo, out);
+    this.emitEvent(this.scratch, text, null, end, lineNo, out);
     return true;
   }
 
@@ -223,7 +253,7 @@ export class FtraceTextParser {
 
     const c0 = line.charCodeAt(0);
     if (c0 !== 0x23 /* # */ && parseEventLine(line, this.scratch)) {
-      this.emitEvent(this.scratch, line, line.length, lineNo, out);
+      this.emitEvent(this.scratch, line, null, line.length, lineNo, out);
       return;
     }
     const kind = matchLineKind(line);
@@ -238,7 +268,7 @@ export class FtraceTextParser {
     }
     const lat = parseLatencyLine(line);
     if (lat) {
-      this.emitEvent(lat, line, line.length, lineNo, out);
+      this.emitEvent(lat, line, null, line.length, lineNo, out);
       return;
     }
     this.skip(lineNo, 'ftrace-unrecognized-line', `not an ftrace event line: ${excerpt(line)}`);
@@ -353,11 +383,16 @@ export class FtraceTextParser {
   }
 
   /** The kind of the event named line[start, end) with hash h. */
-  private kindAt(line: string, start: number, end: number, h: number): EventKind {
+  private kindAt(line: string, u: Uint8Array | null, start: number, end: number, h: number): EventKind {
     const bucket = this.kindsByHash.get(h);
     const len = end - start;
     if (bucket !== undefined) {
-      for (const k of bucket) if (k.printed.length === len && regionEquals(line, start, k.printed)) return k;
+      for (const k of bucket)
+        if (
+          k.printed.length === len &&
+          (u !== null ? bytesEqual(u, start, k.printed) : regionEquals(line, start, k.printed))
+        )
+          return k;
     }
     const k = this.kindOf(line.slice(start, end));
     if (this.kinds.size < 10_000) {
@@ -367,10 +402,14 @@ export class FtraceTextParser {
     return k;
   }
 
-  private commAt(line: string, ev: EventLine): string {
+  private commAt(line: string, u: Uint8Array | null, ev: EventLine): string {
     const cached = this.commByPid.get(ev.pid);
     const len = ev.commEnd - ev.commStart;
-    if (cached !== undefined && cached.length === len && regionEquals(line, ev.commStart, cached))
+    if (
+      cached !== undefined &&
+      cached.length === len &&
+      (u !== null ? bytesEqual(u, ev.commStart, cached) : regionEquals(line, ev.commStart, cached))
+    )
       return cached;
     const comm = this.strings.get(line.slice(ev.commStart, ev.commEnd));
     if (this.commByPid.size >= 100_000) this.commByPid.clear();
@@ -379,12 +418,19 @@ export class FtraceTextParser {
   }
 
   /** Emits the event of line s[…, end) described by ev. */
-  private emitEvent(ev: EventLine, line: string, end: number, lineNo: number, out: TraceEvent[]): void {
+  private emitEvent(
+    ev: EventLine,
+    line: string,
+    u: Uint8Array | null,
+    end: number,
+    lineNo: number,
+    out: TraceEvent[],
+  ): void {
     const kind =
       ev.name !== ''
         ? this.kindOf(ev.name)
         : ev.nameEnd > ev.nameStart
-          ? this.kindAt(line, ev.nameStart, ev.nameEnd, ev.nameHash)
+          ? this.kindAt(line, u, ev.nameStart, ev.nameEnd, ev.nameHash)
           : null;
     if (kind === null) {
       this.skip(lineNo, 'ftrace-empty-event', 'event line without an event name or payload');
@@ -398,7 +444,13 @@ export class FtraceTextParser {
     if (cache !== null && ps < end && !isBlank(line.charCodeAt(end - 1))) {
       // A repeating payload (lock and contention events): read once, shared afterwards.
       let entry = kind.lastPayload;
-      if (entry === null || entry.key.length !== end - ps || !regionEquals(line, ps, entry.key)) {
+      if (u !== null) {
+        if (entry === null || entry.key.length !== end - ps || !bytesEqual(u, ps, entry.key)) {
+          const h = hashBytes(u, ps, end);
+          entry = cache.findBytes(u, ps, end, h) ?? this.readPayload(kind, cache, line, ps, end, h);
+          kind.lastPayload = entry;
+        }
+      } else if (entry === null || entry.key.length !== end - ps || !regionEquals(line, ps, entry.key)) {
         const h = hashRegion(line, ps, end);
         entry = cache.find(line, ps, end, h) ?? this.readPayload(kind, cache, line, ps, end, h);
         kind.lastPayload = entry;
@@ -418,7 +470,7 @@ export class FtraceTextParser {
       cpu: ev.cpu,
       pid: ev.pid,
       tgid: ev.tgid,
-      comm: this.commAt(line, ev),
+      comm: this.commAt(line, u, ev),
       flags: ev.flags,
       system: kind.system,
       name: kind.name,

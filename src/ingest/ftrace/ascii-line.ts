@@ -1,0 +1,154 @@
+import { type EventLine, FLAGS, MAX_HEAD } from './event-line.js';
+import { bytesEqual, hashBytes } from './scan.js';
+
+/**
+ * The fast path of the event-line reader: nearly every line of a large trace
+ * is `comm-pid [cpu] flags ts: name: payload` (tracefs ≥ 4.x, trace-cmd
+ * report with or without the flags column):
+ *
+ *   `           drmfb-76      [001] ...1.     3.810376: lock_release: ffffffff81ac7f00 fs_reclaim`
+ *   `           drmfb-330   [001]    34.665471: virtio_gpu_cmd_queue: vdev=0 vq=0 name=ffffffffc05dfe7a …`
+ *
+ * It reads the bytes of an all-ASCII chunk (u[i] is the decoded text's
+ * charCodeAt(i), so offsets are shared), which is cheaper than reading the
+ * string, and fills `ev` exactly as parseEventLine does; false on anything
+ * else (TGID column, counter clock, `--ts-diff`, function tracer, stacks, a
+ * `[` inside the comm…), which parseEventLine then reads.
+ * test/ingest/ftrace/event-line.test.ts checks both agree on every fixture line.
+ */
+export function readAsciiEventLine(u: Uint8Array, ev: EventLine, start: number, n: number): boolean {
+  const b = u.indexOf(0x5b /* [ */, start);
+  if (b <= start || b >= n || b >= start + MAX_HEAD || !blank(u[b - 1]!)) return false;
+  // `[cpu]`: 1 to 5 digits.
+  let i = b + 1;
+  let cpu = 0;
+  while (i < n) {
+    const c = u[i]!;
+    if (c < 0x30 || c > 0x39) break;
+    cpu = cpu * 10 + (c - 0x30);
+    i++;
+  }
+  if (i === b + 1 || i - b > 6 || i >= n || u[i] !== 0x5d /* ] */) return false;
+  // Backwards: blanks, pid (at most 9 digits), `-`, the comm.
+  let e = b - 1;
+  while (e > start && blank(u[e]!)) e--;
+  const pidEnd = e + 1;
+  let pid = 0;
+  let scale = 1;
+  while (e >= start) {
+    const c = u[e]!;
+    if (c < 0x30 || c > 0x39) break;
+    pid += (c - 0x30) * scale;
+    scale *= 10;
+    e--;
+  }
+  if (e + 1 === pidEnd || pidEnd - e > 10 || e < start || u[e] !== 0x2d /* - */) return false;
+  // Forwards: blanks, then `ts: `, or flags (1 to 8 characters, not ending in `:`), blanks and `ts: `.
+  i++;
+  const f = skipBlanks(u, i, n);
+  if (f === i) return false;
+  let flags: string | null = null;
+  let ts = secFrac(u, f, n);
+  if (ts < 0) {
+    let t = f;
+    while (t < n && !blank(u[t]!)) t++;
+    if (t - f > 8 || u[t - 1] === 0x3a /* : */) return false;
+    ts = secFrac(u, skipBlanks(u, t, n), n);
+    if (ts < 0) return false;
+    flags = flagsAt(u, f, t);
+  }
+  const p = skipBlanks(u, secFracEnd + 1, n);
+  if (p >= n) return false;
+  // `name: ` (the event name is `[A-Za-z0-9_.]+`), then the payload.
+  let q = p;
+  let h = 0;
+  for (; q < n; q++) {
+    const c = u[q]!;
+    if (!identChar(c)) break;
+    h = (Math.imul(h, 31) + c) | 0;
+  }
+  if (q === p || q >= n || u[q] !== 0x3a /* : */ || (q + 1 < n && !blank(u[q + 1]!))) return false;
+  ev.commStart = skipBlanks(u, start, e);
+  ev.commEnd = e;
+  ev.pid = pid;
+  ev.tgid = null;
+  ev.cpu = cpu;
+  ev.flags = flags;
+  ev.ts = ts;
+  ev.name = '';
+  ev.nameStart = p;
+  ev.nameEnd = q;
+  ev.nameHash = h;
+  ev.payloadStart = skipBlanks(u, q + 1, n);
+  return true;
+}
+
+function blank(c: number): boolean {
+  return c === 0x20 || c === 0x09;
+}
+
+function identChar(c: number): boolean {
+  return (
+    (c >= 0x61 && c <= 0x7a) ||
+    (c >= 0x41 && c <= 0x5a) ||
+    (c >= 0x30 && c <= 0x39) ||
+    c === 0x5f ||
+    c === 0x2e
+  );
+}
+
+function skipBlanks(u: Uint8Array, i: number, end: number): number {
+  while (i < end && blank(u[i]!)) i++;
+  return i;
+}
+
+/** The flags column last read (consecutive lines mostly share it: one compare, no hash). */
+let lastFlags = '';
+
+function flagsAt(u: Uint8Array, start: number, end: number): string {
+  if (lastFlags.length === end - start && bytesEqual(u, start, lastFlags)) return lastFlags;
+  const h = hashBytes(u, start, end);
+  const hit = FLAGS.findBytes(u, start, end, h);
+  lastFlags = hit !== undefined ? hit.key : FLAGS.add(latin1(u, start, end), 0, end - start, h, null).key;
+  return lastFlags;
+}
+
+function latin1(u: Uint8Array, start: number, end: number): string {
+  return Buffer.from(u.buffer, u.byteOffset + start, end - start).toString('latin1');
+}
+
+/** Where the `:` after the last secFrac timestamp is. */
+let secFracEnd = 0;
+
+/**
+ * A `sec.frac:` timestamp token at u[d] (up to 15 and 1 to 9 digits, then a
+ * blank or the end of the line) in nanoseconds, as parseTimestampNs reads it;
+ * -1 when the token is anything else. Sets secFracEnd.
+ */
+function secFrac(u: Uint8Array, d: number, n: number): number {
+  const secStart = d;
+  let secs = 0;
+  while (d < n) {
+    const c = u[d]!;
+    if (c < 0x30 || c > 0x39) break;
+    secs = secs * 10 + (c - 0x30);
+    d++;
+  }
+  if (d === secStart || d - secStart > 15 || d >= n || u[d] !== 0x2e /* . */) return -1;
+  const fracStart = ++d;
+  let frac = 0;
+  while (d < n) {
+    const c = u[d]!;
+    if (c < 0x30 || c > 0x39) break;
+    frac = frac * 10 + (c - 0x30);
+    d++;
+  }
+  const digits = d - fracStart;
+  if (digits === 0 || digits > 9 || d >= n || u[d] !== 0x3a /* : */) return -1;
+  if (d + 1 < n && !blank(u[d + 1]!)) return -1;
+  secFracEnd = d;
+  return secs * 1e9 + frac * SCALE[digits]!;
+}
+
+/** 10^(9 − digits): a timestamp's decimals → nanoseconds (as in parseTimestampNs). */
+const SCALE = [1e9, 1e8, 1e7, 1e6, 1e5, 1e4, 1e3, 1e2, 10, 1];
