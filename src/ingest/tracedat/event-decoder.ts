@@ -218,7 +218,8 @@ export function unknownEvent(
   return event;
 }
 
-const FLAG_COLUMNS: (string | undefined)[] = [];
+/** By `flags << 8 | preempt_count`; filled up front so the array keeps fast elements (a sparse one becomes a hash table). */
+const FLAG_COLUMNS: (string | undefined)[] = new Array<string | undefined>(1 << 16).fill(undefined);
 
 function cachedLatencyFlags(flags: number, preempt: number): string {
   const key = (flags << 8) | preempt;

@@ -150,7 +150,8 @@ async function* readEvents(
     },
   };
   // compiled on first use: a file holds hundreds of formats, a trace uses a few
-  const decoders: (EventDecoder | null | undefined)[] = [];
+  // by event id (< 65536); filled up front so lookups stay on fast elements, not a hash table
+  const decoders = new Array<EventDecoder | null | undefined>(1 << 16).fill(undefined);
   const decoderFor = (id: number): EventDecoder | null => {
     let d = decoders[id];
     if (d === undefined) {
