@@ -166,7 +166,7 @@ def main():
                 "text_lines": sum(1 for l in read(os.path.join(out, "trace.txt")).splitlines() if not l.startswith("#")),
                 "ring_buffer_overruns": overruns(stats),
                 "lock_filter": read(os.path.join(out, "lock-filter.txt")).strip() or None,
-                "set_ftrace_filter": read(os.path.join(out, "set_ftrace_filter.txt")).split(),
+                "set_ftrace_filter": read(os.path.join(out, "set_ftrace_filter.txt")).splitlines(),
                 "trace_dat_from": "trace-cmd extract of the same ring buffer, after trace.txt was read" if a.keep == "main" else None,
             },
             "module_stats": dict(l.split(": ", 1) for l in read(os.path.join(out, "module-stats.txt")).splitlines() if ": " in l),
