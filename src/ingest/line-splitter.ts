@@ -1,3 +1,5 @@
+import { isAscii } from 'node:buffer';
+
 /**
  * Push-based line splitter over raw bytes: `push(chunk)` returns the complete
  * lines and keeps the partial tail; `end()` flushes it. Bytes are decoded as
@@ -5,31 +7,55 @@
  * a character split across chunks is joined), a trailing `\r` is removed,
  * and each line carries its 1-based number. The result never depends on
  * where the chunks split.
+ *
+ * Fast paths (same result): an all-ASCII chunk is decoded as latin1 when the
+ * decoder holds no partial character, and a chunk with no control character
+ * (other than `\n`, `\t`) marks its lines `clean` so the normalizer need not
+ * scan them again.
  */
 export interface RawLine {
   text: string;
   line: number;
+  /** True when the text is known to hold no control character but TAB (the normalizer may skip its scan). */
+  clean?: boolean;
 }
+
+// Any C0 control but TAB and LF, or DEL (a `\r` anywhere makes the chunk unclean: conservative).
+const CONTROL_RE = /[\x00-\x08\x0b-\x1f\x7f]/;
 
 export class LineSplitter {
   private tail = '';
+  private tailClean = true;
   private next = 1;
   private readonly decoder = new TextDecoder('utf-8', { fatal: false });
+  /** The decoder holds no partial character (the last chunk it saw was ASCII, or none). */
+  private decoderIdle = true;
 
   push(chunk: Uint8Array): RawLine[] {
-    const fresh = this.decoder.decode(chunk, { stream: true });
+    if (chunk.length === 0) return [];
+    const ascii = isAscii(chunk);
+    let fresh: string;
+    if (ascii && this.decoderIdle) {
+      fresh = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('latin1');
+    } else {
+      fresh = this.decoder.decode(chunk, { stream: true });
+      this.decoderIdle = ascii;
+    }
+    const clean = this.tailClean && !CONTROL_RE.test(fresh);
     // Only the new text is searched, so a long line arriving in many chunks costs linear work.
     if (!fresh.includes('\n')) {
       this.tail += fresh;
+      this.tailClean = clean;
       return [];
     }
-    return this.split(this.tail + fresh);
+    return this.split(this.tail + fresh, clean);
   }
 
   end(): RawLine[] {
     const rest = this.tail + this.decoder.decode();
     this.tail = '';
-    return rest === '' ? [] : [this.emit(rest)];
+    this.tailClean = true;
+    return rest === '' ? [] : [this.emit(rest, false)];
   }
 
   /** Number of lines emitted so far. */
@@ -37,18 +63,20 @@ export class LineSplitter {
     return this.next - 1;
   }
 
-  private split(text: string): RawLine[] {
+  private split(text: string, clean: boolean): RawLine[] {
     const out: RawLine[] = [];
     let start = 0;
     for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', start)) {
-      out.push(this.emit(text.slice(start, i)));
+      out.push(this.emit(text.slice(start, i), clean));
       start = i + 1;
     }
     this.tail = start === 0 ? text : text.slice(start);
+    this.tailClean = clean;
     return out;
   }
 
-  private emit(text: string): RawLine {
-    return { text: text.endsWith('\r') ? text.slice(0, -1) : text, line: this.next++ };
+  private emit(text: string, clean: boolean): RawLine {
+    const t = text.charCodeAt(text.length - 1) === 0x0d ? text.slice(0, -1) : text;
+    return { text: t, line: this.next++, clean };
   }
 }

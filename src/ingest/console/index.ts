@@ -49,7 +49,7 @@ export class ConsoleLogParser {
   end(): Report[] {
     if (this.ended) return [];
     const out = this.lines(this.splitter.end());
-    for (const l of this.normalizer.end()) out.push(...this.line(l));
+    for (const l of this.normalizer.end()) this.line(l, out);
     for (const s of this.scanner.end()) out.push(this.build(s));
     this.ended = true;
     this.stats.skipped = this.stats.lines - this.stats.reportLines;
@@ -89,18 +89,16 @@ export class ConsoleLogParser {
 
   private lines(raws: RawLine[]): Report[] {
     const out: Report[] = [];
-    for (const raw of raws) {
-      for (const l of this.normalizer.push(raw)) out.push(...this.line(l));
-    }
+    for (const raw of raws) this.line(this.normalizer.one(raw), out);
     return out;
   }
 
-  private line(l: NormalizedLine): Report[] {
+  private line(l: NormalizedLine, out: Report[]): void {
     this.stats.lines++;
     const oops = matchOops(l.text);
     this.verdictCollector.push(l, oops);
     const done = this.scanner.push(l, oops);
-    return done.length === 0 ? [] : done.map((s) => this.build(s));
+    for (const s of done) out.push(this.build(s));
   }
 
   private build(s: ScannedReport): Report {

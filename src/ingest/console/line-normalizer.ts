@@ -85,11 +85,16 @@ export class ConsoleNormalizer {
   clipped = 0;
 
   push(raw: RawLine): NormalizedLine[] {
+    return [this.one(raw)];
+  }
+
+  /** The one normalized line of `raw` (what `push` returns, without the array). */
+  one(raw: RawLine): NormalizedLine {
     try {
-      return [this.normalize(raw)];
+      return this.normalize(raw);
     } catch {
       // Defensive: normalization must never throw; keep the text as is.
-      return [plain(raw)];
+      return plain(raw);
     }
   }
 
@@ -103,8 +108,9 @@ export class ConsoleNormalizer {
       text = text.slice(0, MAX_LINE_CHARS);
       this.clipped++;
     }
-    // One scan for any control byte; ANSI escapes (ESC is one) and the rest are rare.
-    const controls = HAS_CONTROL_RE.test(text);
+    // One scan for any control byte (none when the splitter saw none in the chunk); ANSI escapes
+    // (ESC is one) and the rest are rare.
+    const controls = raw.clean !== true && HAS_CONTROL_RE.test(text);
     if (controls && text.includes('\x1b')) text = text.replace(ANSI_RE, '');
     let quoteDepth = 0;
     if (text.charCodeAt(0) === 0x3e /* > */) {
@@ -247,7 +253,7 @@ function fastStamp(s: string): { ts: number; caller: string | null; rest: string
   const frac = i;
   while (isDigit(s.charCodeAt(i))) i++;
   if (i === frac || s.charCodeAt(i) !== 0x5d /* ] */) return null;
-  const ts = Number(s.slice(start, i));
+  const ts = decimal(s, start, frac, i);
   i++;
   let caller: string | null = null;
   let j = s.charCodeAt(i) === 0x20 && s.charCodeAt(i + 1) === 0x5b ? i + 1 : i;
@@ -268,6 +274,20 @@ function fastStamp(s: string): { ts: number; caller: string | null; rest: string
   }
   return { ts, caller, rest: afterSeparator(s, i), cutBefore: null };
 }
+
+/**
+ * `Number(s.slice(start, end))` for `digits.digits` without the string: both integers are exact
+ * below 2^53 and 10^22, so their IEEE quotient is the correctly rounded decimal, as Number() gives.
+ */
+function decimal(s: string, start: number, frac: number, end: number): number {
+  const places = end - frac;
+  if (end - start - 1 > 15 || places > 15) return Number(s.slice(start, end));
+  let n = 0;
+  for (let k = start; k < end; k++) if (k !== frac - 1) n = n * 10 + (s.charCodeAt(k) - 0x30);
+  return n / (POW10[places] as number);
+}
+
+const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
 
 function afterSeparator(text: string, at: number): string {
   return text.charCodeAt(at) === 0x20 ? text.slice(at + 1) : text.slice(at);

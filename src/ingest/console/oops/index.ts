@@ -22,9 +22,34 @@ function suppressed(line: string, oops: Oops): boolean {
   return false;
 }
 
+// Headers with a colon, by the character before their first colon (`BUG:` → G, `stack segment: ` → t).
+const BEFORE_COLON = new Set(
+  OOPSES.map((o) => o.header.indexOf(':'))
+    .map((at, i) => (at > 0 ? (OOPSES[i] as Oops).header.charCodeAt(at - 1) : -1))
+    .filter((c) => c >= 0),
+);
+// Headers without a colon contain one of these.
+const NO_COLON_NEEDLES = [
+  ...new Set(
+    OOPSES.filter((o) => !o.header.includes(':')).map((o) => (o.header.includes('BUG') ? 'BUG' : o.header)),
+  ),
+];
+
+/**
+ * A necessary condition for HEADER_RE, much cheaper on ordinary lines: a colon preceded by the
+ * character that precedes a header's colon, or a colon-less header's keyword.
+ */
+function mayHaveHeader(line: string): boolean {
+  for (let at = line.indexOf(':'); at !== -1; at = line.indexOf(':', at + 1)) {
+    if (at > 0 && BEFORE_COLON.has(line.charCodeAt(at - 1))) return true;
+  }
+  for (const n of NO_COLON_NEEDLES) if (line.includes(n)) return true;
+  return false;
+}
+
 /** The banner this line starts, or null. */
 export function matchOops(line: string): Oops | null {
-  if (!HEADER_RE.test(line)) return null;
+  if (!mayHaveHeader(line) || !HEADER_RE.test(line)) return null;
   for (const oops of OOPSES) {
     if (line.includes(oops.header) && !suppressed(line, oops)) return oops;
   }
