@@ -47,10 +47,13 @@ export abstract class LockscopeCommand extends Command {
     }
     if (this.jsonEnabled()) {
       // One small JSON document, not oclif's dump of its whole configuration.
-      const usage = error.oclif?.exit === 2;
-      const doc = { error: { kind: usage ? 'usage' : 'internal', message: stripControl(error.message) } };
+      // An oclif error carries its exit code (2 for usage); anything else is our bug.
+      const exit = error.oclif?.exit ?? 1;
+      const doc = {
+        error: { kind: exit === 1 ? 'internal' : 'usage', message: stripControl(error.message) },
+      };
       process.stdout.write(`${JSON.stringify(doc)}\n`);
-      this.exit(usage ? 2 : 1);
+      this.exit(exit);
     }
     return super.catch(error);
   }

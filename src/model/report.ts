@@ -95,3 +95,11 @@ export interface TriagedFile extends LogVerdict {
   knownHidden: number;
   diagnostics: Diagnostic[];
 }
+
+/** The console logs of one patch's runs, for offline bisection (`NN/dmesg.txt` bundles). */
+export interface PatchRunLog {
+  /** Patch index (0 = base). */
+  index: number;
+  /** Reports per run, and whether the run had any console output. */
+  runs: { reports: Report[]; hadOutput: boolean }[];
+}

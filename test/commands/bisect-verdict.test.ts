@@ -89,10 +89,11 @@ describe('bisect verdict', () => {
     expect(r.stdout).toContain('run 1/1: broken timed out after 1 s');
   });
 
-  it('exits 2 without a command', () => {
+  it('exits 128 on a usage error, so that git bisect run stops instead of marking the commit bad', () => {
     const r = verdict(['--title', TITLE]);
-    expect(r.status).toBe(2);
+    expect(r.status).toBe(128);
     expect(r.stderr).toContain('give the command to run after --');
+    expect(verdict(['--no-such-flag', '--', 'true']).status).toBe(128);
   });
 });
 

@@ -1,4 +1,4 @@
-import type { Report } from '../../model/report.js';
+import type { PatchRunLog } from '../../model/report.js';
 import {
   type BisectVerdict,
   classifyRun,
@@ -17,12 +17,7 @@ import {
  * false-negative estimate, with the reproduction chance measured on the bad
  * patches) by how consistently the patches after it stay bad.
  */
-export interface PatchRunLog {
-  /** Patch index (0 = base). */
-  index: number;
-  /** Reports per run, and whether the run had any console output. */
-  runs: { reports: Report[]; hadOutput: boolean }[];
-}
+export type { PatchRunLog } from '../../model/report.js';
 
 export interface PatchVerdict extends BisectVerdict {
   index: number;

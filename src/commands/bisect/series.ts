@@ -1,11 +1,7 @@
-import { existsSync, statSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import { Args, Flags } from '@oclif/core';
-import { bisectSeries, type PatchRunLog, pickSplat } from '../../analyzers/bisect/series.js';
+import { bisectSeries, pickSplat } from '../../analyzers/bisect/series.js';
 import { LockscopeCommand } from '../../cli/base-command.js';
-import { parseConsoleLog } from '../../ingest/console/index.js';
-import { InputError } from '../../ingest/input.js';
+import { readBundles } from '../../ingest/run-bundles.js';
 import { readSeries } from '../../ingest/series/index.js';
 import { renderSeriesBisect, seriesBisectJson } from '../../render/bisect.js';
 
@@ -47,35 +43,4 @@ export default class BisectSeries extends LockscopeCommand {
     if (!this.jsonEnabled()) this.out(renderSeriesBisect(series, result));
     return seriesBisectJson(series, result);
   }
-}
-
-const LOG_NAMES = ['dmesg.txt', 'dmesg.txt.gz', 'console.log', 'console.log.gz'];
-
-/** `NN/dmesg.txt` (one run) or `NN/<run>/dmesg.txt` (several), NN numeric. */
-async function readBundles(dir: string): Promise<PatchRunLog[]> {
-  const entries = await readdir(dir, { withFileTypes: true }).catch(() => {
-    throw new InputError(`${dir}: not a readable directory`, dir);
-  });
-  const logs: PatchRunLog[] = [];
-  for (const e of entries.filter((d) => d.isDirectory() && /^\d{1,4}$/.test(d.name))) {
-    const bundle = join(dir, e.name);
-    const runDirs = [
-      bundle,
-      ...(await readdir(bundle, { withFileTypes: true }))
-        .filter((d) => d.isDirectory())
-        .map((d) => join(bundle, d.name)),
-    ];
-    const files = runDirs
-      .map((d) => LOG_NAMES.map((n) => join(d, n)).find(existsSync))
-      .filter((f) => f !== undefined);
-    const runs = await Promise.all(
-      files.map(async (f) => {
-        const parsed = await parseConsoleLog(f);
-        return { reports: parsed.reports, hadOutput: statSync(f).size > 0 };
-      }),
-    );
-    logs.push({ index: Number(e.name), runs: runs.length > 0 ? runs : [{ reports: [], hadOutput: false }] });
-  }
-  if (logs.length === 0) throw new InputError(`${dir}: no NN/dmesg.txt bundles`, dir);
-  return logs;
 }

@@ -1,0 +1,42 @@
+import { existsSync, statSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { PatchRunLog } from '../model/report.js';
+import { parseConsoleLog } from './console/index.js';
+import { InputError } from './input.js';
+
+/**
+ * Per-patch result bundles for offline bisection: `NN/dmesg.txt` (one run per
+ * patch, `00` = the base) or `NN/<run>/dmesg.txt` (several), each console log
+ * parsed into its reports.
+ */
+const LOG_NAMES = ['dmesg.txt', 'dmesg.txt.gz', 'console.log', 'console.log.gz'];
+
+/** `NN/dmesg.txt` (one run) or `NN/<run>/dmesg.txt` (several), NN numeric. */
+export async function readBundles(dir: string): Promise<PatchRunLog[]> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => {
+    throw new InputError(`${dir}: not a readable directory`, dir);
+  });
+  const logs: PatchRunLog[] = [];
+  for (const e of entries.filter((d) => d.isDirectory() && /^\d{1,4}$/.test(d.name))) {
+    const bundle = join(dir, e.name);
+    const runDirs = [
+      bundle,
+      ...(await readdir(bundle, { withFileTypes: true }))
+        .filter((d) => d.isDirectory())
+        .map((d) => join(bundle, d.name)),
+    ];
+    const files = runDirs
+      .map((d) => LOG_NAMES.map((n) => join(d, n)).find(existsSync))
+      .filter((f) => f !== undefined);
+    const runs = await Promise.all(
+      files.map(async (f) => {
+        const parsed = await parseConsoleLog(f);
+        return { reports: parsed.reports, hadOutput: statSync(f).size > 0 };
+      }),
+    );
+    logs.push({ index: Number(e.name), runs: runs.length > 0 ? runs : [{ reports: [], hadOutput: false }] });
+  }
+  if (logs.length === 0) throw new InputError(`${dir}: no NN/dmesg.txt bundles`, dir);
+  return logs;
+}
