@@ -128,6 +128,20 @@ export function hashBytes(u: Uint8Array, start: number, end: number): number {
   return h;
 }
 
+/** u[pos, pos + k.length) equals k. */
+export function sameBytes(u: Uint8Array, pos: number, k: Uint8Array): boolean {
+  const n = k.length;
+  if (pos + n > u.length) return false;
+  for (let i = 0; i < n; i++) if (u[pos + i] !== k[i]) return false;
+  return true;
+}
+
+/** The bytes of an all-ASCII string, else null. */
+export function asciiBytes(s: string): Uint8Array | null {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return null;
+  return Buffer.from(s, 'latin1');
+}
+
 /** regionEquals over the bytes of an ASCII chunk. */
 export function bytesEqual(u: Uint8Array, pos: number, t: string): boolean {
   const n = t.length;
@@ -162,7 +176,8 @@ export class RegionCache<V> {
     let e = this.buckets.get(h);
     const len = end - start;
     while (e !== undefined) {
-      if (e.key.length === len && bytesEqual(u, start, e.key)) return e;
+      const k = e.bytes;
+      if (k !== null && k.length === len && sameBytes(u, start, k)) return e;
       e = e.next;
     }
     return undefined;
@@ -174,7 +189,8 @@ export class RegionCache<V> {
       this.buckets.clear();
       this.size = 0;
     }
-    const entry: RegionEntry<V> = { key: detach(s.slice(start, end)), value, next: this.buckets.get(h) };
+    const key = detach(s.slice(start, end));
+    const entry: RegionEntry<V> = { key, bytes: asciiBytes(key), value, next: this.buckets.get(h) };
     this.buckets.set(h, entry);
     this.size++;
     return entry;
@@ -184,6 +200,8 @@ export class RegionCache<V> {
 export interface RegionEntry<V> {
   /** The region's text, as an own string. */
   key: string;
+  /** Its bytes when it is all ASCII (what findBytes compares), else null. */
+  bytes: Uint8Array | null;
   value: V;
   next: RegionEntry<V> | undefined;
 }

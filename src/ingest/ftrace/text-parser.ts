@@ -19,6 +19,7 @@ import {
   RegionCache,
   type RegionEntry,
   regionEquals,
+  sameBytes,
 } from './scan.js';
 
 export interface FtraceTextStats {
@@ -445,7 +446,8 @@ export class FtraceTextParser {
       // A repeating payload (lock and contention events): read once, shared afterwards.
       let entry = kind.lastPayload;
       if (u !== null) {
-        if (entry === null || entry.key.length !== end - ps || !bytesEqual(u, ps, entry.key)) {
+        const k = entry === null ? null : entry.bytes;
+        if (entry === null || k === null || k.length !== end - ps || !sameBytes(u, ps, k)) {
           const h = hashBytes(u, ps, end);
           entry = cache.findBytes(u, ps, end, h) ?? this.readPayload(kind, cache, line, ps, end, h);
           kind.lastPayload = entry;
