@@ -1,6 +1,7 @@
 // trace.dat reading speed and memory against `trace-cmd report > /dev/null` on the same file:
 // the reader alone (every event decoded; pages on the merge worker thread, and all on one thread),
-// and `lockscope trace analyze --json` (which uses the worker from 1 MiB of ring-buffer data).
+// and `lockscope trace analyze --json` (pages on its own thread; then with LOCKSCOPE_TRACEDAT_WORKER=1,
+// which moves them to the merge worker).
 // Each row gives wall time, CPU time (user + system, all threads) and peak RSS, and the ratios to
 // trace-cmd report measured in the same run.
 // File: LOCKSCOPE_TRACEDAT, else the largest *.dat under lab/out/ (the lab leaves one ≥ 100 MB
@@ -101,6 +102,9 @@ show('readTraceDat, one thread', threadRead, report, events);
 show('readTraceDat, merge worker', measure('node', [readerScript, file, 'worker']), report, events);
 const [node, args] = cli(['trace', 'analyze', '--json', file]);
 const analyze = show('lockscope trace analyze --json', measure(node, args), report, events);
+process.env.LOCKSCOPE_TRACEDAT_WORKER = '1';
+show('  … with the merge worker', measure(node, args), report, events);
+delete process.env.LOCKSCOPE_TRACEDAT_WORKER;
 if (report) {
   console.log(
     `  target: analyze ≥ 20× faster than trace-cmd report (here ${(report.wall / analyze.wall).toFixed(1)}× wall), ` +

@@ -10,7 +10,7 @@ import { HexCache, StringInterner } from './interning.js';
 import { Kallsyms } from './kallsyms.js';
 import type { MergeWorkerData, MergeWorkerMessage } from './merge-worker.js';
 import { readMetadata, type TraceDatMeta } from './metadata.js';
-import { type MergeInput, mergedBlocks, type RecordBlock } from './record-blocks.js';
+import { blockBuffers, type MergeInput, type RecordBlock, recycledBlocks } from './record-blocks.js';
 
 const BATCH = 4096;
 
@@ -23,9 +23,12 @@ export function isTraceDat(head: Uint8Array): boolean {
 /** Options of `readTraceDat`. */
 export interface ReadTraceDatOptions {
   /**
-   * Read, decompress and merge the pages on a worker thread (true), on this
-   * thread (false), or decide by size (default: a worker from 1 MiB of
-   * ring-buffer data, when the compiled worker is there).
+   * Read, decompress and merge the pages on a worker thread (true) or on this
+   * thread (false). Default: this thread, unless the environment sets
+   * `LOCKSCOPE_TRACEDAT_WORKER=1` (then a worker from 1 MiB of ring-buffer
+   * data, when the compiled worker is there). On a busy 2-core machine the
+   * worker cost more CPU and wall time than it saved; on idle cores it takes
+   * the page work off the thread that decodes and analyzes.
    */
   worker?: boolean;
 }
@@ -75,10 +78,14 @@ export async function* readTraceDat(
       },
     };
     const bytes = meta.cpus.reduce((n, c) => n + c.size, 0);
-    const useWorker = options.worker ?? (bytes >= WORKER_MIN_BYTES && existsSync(fileURLToPath(WORKER_URL)));
+    const useWorker =
+      options.worker ??
+      (process.env.LOCKSCOPE_TRACEDAT_WORKER === '1' &&
+        bytes >= WORKER_MIN_BYTES &&
+        existsSync(fileURLToPath(WORKER_URL)));
     const blocks = useWorker
       ? workerBlocks({ ...input, path, compression: meta.cpuCompression, ahead: WORKER_AHEAD })
-      : mergedBlocks(file, input, meta.cpuDecompressor);
+      : recycledBlocks(file, input, meta.cpuDecompressor);
     yield* readEvents(meta, diagnostics, blocks);
   } finally {
     file.close();
@@ -126,7 +133,7 @@ async function* workerBlocks(data: MergeWorkerData): AsyncGenerator<RecordBlock>
         throw error;
       }
       yield m.block;
-      worker.postMessage('ack');
+      worker.postMessage(m.block, blockBuffers(m.block)); // decoded: back to the worker, to be refilled
     }
   } finally {
     void worker.terminate();

@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { FileSource, MalformedError, TruncatedError } from './byte-reader.js';
 import { decompressorFor, loadZstd } from './decompress.js';
-import { type MergeInput, mergedBlocks, type RecordBlock } from './record-blocks.js';
+import { blockBuffers, type MergeInput, mergedBlocks, type RecordBlock } from './record-blocks.js';
 
 /** What the reader thread sends this worker at start. */
 export interface MergeWorkerData extends MergeInput {
@@ -21,12 +21,14 @@ export type MergeWorkerMessage =
  * The worker side of `readTraceDat`: file reads, decompression, page decoding
  * and the CPU merge run here, on the other core, while the reader thread
  * decodes fields and the analyzers run. Flow control: at most `ahead` blocks
- * are in flight; each `ack` from the reader releases one more.
+ * are in flight; the reader acknowledges each by sending it back, which
+ * releases one more (and the block's buffers are filled again).
  */
 async function main(port: NonNullable<typeof parentPort>, data: MergeWorkerData): Promise<void> {
-  await loadZstd();
+  if (data.compression === 'zstd') await loadZstd(); // compiling the WASM costs tens of ms: only when used
   const file = new FileSource(data.path);
-  const blocks = mergedBlocks(file, data, decompressorFor(data.compression ?? 'none'));
+  const spare: RecordBlock[] = [];
+  const blocks = mergedBlocks(file, data, decompressorFor(data.compression ?? 'none'), spare);
   let credits = data.ahead;
   let finished = false;
   const pump = () => {
@@ -42,8 +44,7 @@ async function main(port: NonNullable<typeof parentPort>, data: MergeWorkerData)
         }
         credits--;
         const b = next.value;
-        const transfer = [b.bytes.buffer, b.ts.buffer, b.offset.buffer, b.length.buffer, b.cpu.buffer];
-        port.postMessage({ kind: 'block', block: b } satisfies MergeWorkerMessage, transfer as ArrayBuffer[]);
+        port.postMessage({ kind: 'block', block: b } satisfies MergeWorkerMessage, blockBuffers(b));
       }
     } catch (error) {
       finished = true;
@@ -57,7 +58,9 @@ async function main(port: NonNullable<typeof parentPort>, data: MergeWorkerData)
       port.close();
     }
   };
-  port.on('message', () => {
+  // each acknowledgement gives a decoded block back, to be filled again
+  port.on('message', (done: RecordBlock) => {
+    spare.push(done);
     credits++;
     pump();
   });

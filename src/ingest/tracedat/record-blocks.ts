@@ -39,12 +39,14 @@ export interface MergeInput {
  * Reads every CPU's pages (decompressing v7 chunks), decodes the ring-buffer
  * pages and merges the CPUs in timestamp order (ties to the lower CPU, as
  * `trace-cmd report`), yielding blocks of up to `BLOCK_RECORDS` records. The
- * last block carries the summary of lost events.
+ * last block carries the summary of lost events. A consumer done with a block
+ * may push it onto `spare` to have it filled again (no garbage per block).
  */
 export function* mergedBlocks(
   file: FileSource,
   input: MergeInput,
   decompress: Decompressor | null,
+  spare: RecordBlock[] = [],
 ): Generator<RecordBlock> {
   let diagnostics: Diagnostic[] = [];
   const streams = input.cpus
@@ -58,14 +60,14 @@ export function* mergedBlocks(
   const copied = new Map<CpuStream, { serial: number; base: number }>();
   for (const s of streams) copied.set(s, { serial: -1, base: 0 });
   const capacity = Math.max(1 << 20, (streams.length + 16) * pageSize);
-  let block = newBlock(capacity);
+  let block = newBlock(capacity, spare);
   let pos = 0;
   for (let s = heap.peek(); s !== undefined; s = heap.peek()) {
     const page = copied.get(s)!;
     if (page.serial !== s.pageSerial) {
       if (pos + pageSize > block.bytes.length) {
         yield finish(block);
-        block = newBlock(capacity);
+        block = newBlock(capacity, spare);
         pos = 0;
         for (const c of copied.values()) c.serial = -1;
       }
@@ -86,7 +88,7 @@ export function* mergedBlocks(
     else heap.pop();
     if (block.count === BLOCK_RECORDS) {
       yield finish(block);
-      block = newBlock(capacity);
+      block = newBlock(capacity, spare);
       pos = 0;
       for (const c of copied.values()) c.serial = -1;
     }
@@ -111,7 +113,14 @@ export function* mergedBlocks(
   }
 }
 
-function newBlock(bytes: number): RecordBlock {
+/** A spare block its consumer gave back, else a new one. */
+function newBlock(bytes: number, spare: RecordBlock[]): RecordBlock {
+  const old = spare.pop();
+  if (old && old.bytes.length >= bytes) {
+    old.count = 0;
+    old.diagnostics = [];
+    return old;
+  }
   return {
     count: 0,
     bytes: new Uint8Array(bytes),
@@ -121,4 +130,22 @@ function newBlock(bytes: number): RecordBlock {
     cpu: new Int32Array(BLOCK_RECORDS),
     diagnostics: [],
   };
+}
+
+/** The blocks of `mergedBlocks`, each reused once its consumer asks for the next one. */
+export function* recycledBlocks(
+  file: FileSource,
+  input: MergeInput,
+  decompress: Decompressor | null,
+): Generator<RecordBlock> {
+  const spare: RecordBlock[] = [];
+  for (const block of mergedBlocks(file, input, decompress, spare)) {
+    yield block;
+    spare.push(block);
+  }
+}
+
+/** The buffers of a block, to transfer it between threads. */
+export function blockBuffers(b: RecordBlock): ArrayBuffer[] {
+  return [b.bytes.buffer, b.ts.buffer, b.offset.buffer, b.length.buffer, b.cpu.buffer] as ArrayBuffer[];
 }
