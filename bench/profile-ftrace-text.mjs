@@ -19,7 +19,7 @@ import { ROOT, SHARED } from './lib.mjs';
 
 const targetMB = Number(process.env.LOCKSCOPE_PROFILE_MB ?? 200);
 const rounds = Number(process.env.LOCKSCOPE_PROFILE_ROUNDS ?? 2);
-const CHUNK = 1 << 20;
+const CHUNK = Number(process.env.LOCKSCOPE_PROFILE_CHUNK ?? 1 << 20);
 
 const inputs = [
   SHARED && join(SHARED, 'corpus/lab-6.1/lockdep-6.1-virtio-gpu/D-lockdep-events.trace.txt.gz'),
