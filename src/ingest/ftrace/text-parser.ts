@@ -11,7 +11,7 @@ import { parseLatencyLine } from './latency-line.js';
 import { matchLineKind } from './line-kinds.js';
 import { parsePayloadByTable, systemOf } from './payload-table.js';
 import {
-  bytesEqual,
+  asciiBytes,
   hashBytes,
   hashRegion,
   Interner,
@@ -58,6 +58,8 @@ const EMPTY: TraceEvent['fields'] = Object.freeze({}) as TraceEvent['fields'];
 
 interface EventKind {
   printed: string;
+  /** `printed` as bytes when it is ASCII (compared with the bytes of ASCII chunks), else null. */
+  printedBytes: Uint8Array | null;
   name: string;
   system: string | null;
   fast: ((payload: string) => TraceEvent['fields'] | null) | null;
@@ -102,7 +104,7 @@ export class FtraceTextParser {
   /** Event kinds by the hash of the printed name (checked against the line, so no slice per event). */
   private readonly kindsByHash = new Map<number, EventKind[]>();
   /** Last comm seen per pid (checked against the line, so a known comm costs no slice). */
-  private readonly commByPid = new Map<number, string>();
+  private readonly commByPid = new Map<number, { comm: string; bytes: Uint8Array | null }>();
   private readonly scratch: EventLine = newEventLine();
 
   constructor(options: FtraceTextParserOptions = {}) {
@@ -369,6 +371,7 @@ export class FtraceTextParser {
       const fast = this.fast ? (FAST_PAYLOADS.get(name) ?? null) : null;
       k = {
         printed: this.strings.get(printed),
+        printedBytes: asciiBytes(printed),
         name: this.strings.get(name),
         system: stack ? 'ftrace' : systemOf(name),
         fast,
@@ -391,7 +394,9 @@ export class FtraceTextParser {
       for (const k of bucket)
         if (
           k.printed.length === len &&
-          (u !== null ? bytesEqual(u, start, k.printed) : regionEquals(line, start, k.printed))
+          (u !== null
+            ? k.printedBytes !== null && sameBytes(u, start, k.printedBytes)
+            : regionEquals(line, start, k.printed))
         )
           return k;
     }
@@ -408,13 +413,15 @@ export class FtraceTextParser {
     const len = ev.commEnd - ev.commStart;
     if (
       cached !== undefined &&
-      cached.length === len &&
-      (u !== null ? bytesEqual(u, ev.commStart, cached) : regionEquals(line, ev.commStart, cached))
+      cached.comm.length === len &&
+      (u !== null
+        ? cached.bytes !== null && sameBytes(u, ev.commStart, cached.bytes)
+        : regionEquals(line, ev.commStart, cached.comm))
     )
-      return cached;
+      return cached.comm;
     const comm = this.strings.get(line.slice(ev.commStart, ev.commEnd));
     if (this.commByPid.size >= 100_000) this.commByPid.clear();
-    this.commByPid.set(ev.pid, comm);
+    this.commByPid.set(ev.pid, { comm, bytes: asciiBytes(comm) });
     return comm;
   }
 
