@@ -7,11 +7,12 @@ export class Kallsyms {
   private readonly names: string[];
   private readonly modules: (string | null)[];
 
-  private constructor(entries: { addr: bigint; name: string; module: string | null }[]) {
-    entries.sort((a, b) => (a.addr < b.addr ? -1 : a.addr > b.addr ? 1 : 0));
-    this.addrs = BigUint64Array.from(entries.map((e) => e.addr));
-    this.names = entries.map((e) => e.name);
-    this.modules = entries.map((e) => e.module);
+  private constructor(hi: number[], lo: number[], names: string[], modules: (string | null)[]) {
+    // sorted by address (a stable sort: equal addresses keep their file order)
+    const order = Array.from(names, (_, i) => i).sort((a, b) => hi[a]! - hi[b]! || lo[a]! - lo[b]!);
+    this.addrs = BigUint64Array.from(order, (i) => (BigInt(hi[i]!) << 32n) | BigInt(lo[i]!));
+    this.names = order.map((i) => names[i]!);
+    this.modules = order.map((i) => modules[i]!);
   }
 
   get size(): number {
@@ -19,23 +20,41 @@ export class Kallsyms {
   }
 
   // `ffffffffc05dfe7a t virtio_gpu_queue_ctrl_sgs	[virtio_gpu]` and `ffffffff81000000 T _text`
+  /** Parses the text in one pass over its characters (it has tens of thousands of lines). */
   static parse(text: string): Kallsyms {
-    const entries: { addr: bigint; name: string; module: string | null }[] = [];
-    for (const line of text.split('\n')) {
-      const sp1 = line.indexOf(' ');
-      if (sp1 <= 0 || line.charCodeAt(sp1 + 2) !== 32) continue;
-      const hex = line.slice(0, sp1);
-      if (!/^[0-9a-fA-F]{1,16}$/.test(hex)) continue;
-      const rest = line.slice(sp1 + 3);
+    const hi: number[] = [];
+    const lo: number[] = [];
+    const names: string[] = [];
+    const modules: (string | null)[] = [];
+    for (let pos = 0; pos < text.length; ) {
+      let eol = text.indexOf('\n', pos);
+      if (eol < 0) eol = text.length;
+      const line = pos;
+      pos = eol + 1;
+      // the address: 1 to 16 hex digits, as two 32-bit halves
+      let h = 0;
+      let l = 0;
+      let p = line;
+      for (; p < eol; p++) {
+        const d = hexDigit(text.charCodeAt(p));
+        if (d < 0) break;
+        h = ((h << 4) | (l >>> 28)) >>> 0;
+        l = ((l << 4) | d) >>> 0;
+      }
+      const digits = p - line;
+      if (digits === 0 || digits > 16 || text.charCodeAt(p) !== 32 || text.charCodeAt(p + 2) !== 32) continue;
+      if (h === 0 && l === 0) continue;
+      const rest = text.slice(p + 3, eol);
       const tab = rest.indexOf('\t');
       const name = (tab < 0 ? rest : rest.slice(0, tab)).trim();
+      if (name === '') continue;
       const modPart = tab < 0 ? '' : rest.slice(tab + 1).trim();
-      const module = modPart.startsWith('[') && modPart.endsWith(']') ? modPart.slice(1, -1) : null;
-      const addr = BigInt(`0x${hex}`);
-      if (addr === 0n || name === '') continue;
-      entries.push({ addr, name, module });
+      hi.push(h);
+      lo.push(l);
+      names.push(name);
+      modules.push(modPart.startsWith('[') && modPart.endsWith(']') ? modPart.slice(1, -1) : null);
     }
-    return new Kallsyms(entries);
+    return new Kallsyms(hi, lo, names, modules);
   }
 
   /** `%pS` of `addr`, or null when it falls outside every known symbol. */
@@ -61,4 +80,12 @@ export class Kallsyms {
     const module = this.modules[found];
     return `${this.names[found]}+0x${offset.toString(16)}/0x${size.toString(16)}${module ? ` [${module}]` : ''}`;
   }
+}
+
+/** The value of a hex digit's character code, or -1. */
+function hexDigit(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  if (c >= 97 && c <= 102) return c - 87;
+  if (c >= 65 && c <= 70) return c - 55;
+  return -1;
 }
