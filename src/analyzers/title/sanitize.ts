@@ -37,7 +37,19 @@ function dropOffset(m: string, ...rest: unknown[]): string {
   return offset - i >= 2 ? '' : m;
 }
 
+/** Titles repeat across a log's reports (and as alt titles): normalized once each (bounded). */
+const normalized = new Map<string, string>();
+
 export function normalizeTitle(title: string): string {
+  const hit = normalized.get(title);
+  if (hit !== undefined) return hit;
+  if (normalized.size >= 4096) normalized.clear();
+  const out = normalizeUncached(title);
+  normalized.set(title, out);
+  return out;
+}
+
+function normalizeUncached(title: string): string {
   let s = title.length > 4096 ? title.slice(0, 4096) : title;
   for (const [re, to] of REPLACEMENTS) {
     for (let i = 0; i < 64; i++) {

@@ -17,6 +17,7 @@ import {
   CHAIN_ARROW,
   CHAIN_ENTRY_RE,
   CHAIN_EXISTS,
+  cannotBeHeader,
   HARDWARE_RE,
   HELD_ENTRY_RE,
   HELD_HEADER_RE,
@@ -137,6 +138,7 @@ class DetailsBuilder {
   /** Lines that start a section or carry header facts, in any mode. True when consumed. */
   private header(l: LogicalLine): boolean {
     const t = l.t;
+    if (cannotBeHeader(t)) return false;
     const taskLine = parseTaskLine(t);
     if (taskLine) {
       this.d.task ??= taskLine.task;

@@ -64,7 +64,7 @@ export class ReportScanner {
         endsWithStack: STACK_END_BANNERS.some((re) => re.test(line.text)),
         inStack: false,
         frames: 0,
-        lines: [line],
+        lines: [own(line)],
         cpuTraceback: false,
         lastTs: line.ts,
       };
@@ -86,7 +86,7 @@ export class ReportScanner {
       if (CALL_TRACE.test(line.text)) cur.inStack = true;
       else if (cur.inStack && parseFrame(line.text) !== null) cur.frames++;
     }
-    cur.lines.push(line);
+    cur.lines.push(own(line));
     if (line.ts !== null) cur.lastTs = line.ts;
     const endOfTask = cur.endsWithStack && cur.inStack && line.text.trim() === '</TASK>';
     if (endOfTask || line.text.includes('---[ end trace') || line.text.includes('---[ end Kernel panic')) {
@@ -106,6 +106,16 @@ export class ReportScanner {
     this.open = null;
     return { oops: cur.oops, context: cur.context, lines: cur.lines, capped };
   }
+}
+
+/**
+ * A report's line with its text copied: a line is a slice of a whole decoded chunk (1 MiB), and V8
+ * keeps that chunk alive as long as any slice of it lives; a report keeps its lines and strings
+ * cut from them (headline, lock names, frames), so it gets a private copy (same characters).
+ */
+function own(line: NormalizedLine): NormalizedLine {
+  if (line.text.length >= 13) line.text = ` ${line.text}`.slice(1);
+  return line;
 }
 
 /**

@@ -87,15 +87,19 @@ function glue(cur: string, next: string): '' | ' ' | null {
   if (LONE_ADDRESS_RE.test(c) && (n.startsWith('(') || ADDRESS_START_RE.test(n))) {
     return ' ';
   }
-  if (USAGE_DASH_RE.test(c) && n.startsWith('{')) return '';
+  // Cheap tests first (the `$`-anchored regexes would scan the whole line): they guard each rule.
+  if (c.endsWith('}-') && USAGE_DASH_RE.test(c) && n.startsWith('{')) return '';
   if (c.endsWith('(') || c === '->') return c === '->' ? ' ' : '';
-  if (TRAILING_AT_RE.test(c) && (parseFrame(n) !== null || SITE_START_RE.test(n))) return ' ';
-  if (BARE_STATE_RE.test(c) && n === 'at:') return ' ';
-  if (RELEASE_LOCK_RE.test(c) && n.startsWith('(')) return ' ';
-  if (USAGE_COMMA_RE.test(c) && n.startsWith('at:')) return ' ';
-  if (endsWithSymbol(c) && STARTS_WITH_PATH_RE.test(n)) return ' ';
-  if (ARM32_FROM_RE.test(c) && n.startsWith('(')) return ' ';
-  if (KCSAN_BY_TASK_RE.test(c) && KCSAN_PID_RE.test(n)) return ' ';
+  if (c.endsWith('at:') && TRAILING_AT_RE.test(c) && (parseFrame(n) !== null || SITE_START_RE.test(n)))
+    return ' ';
+  if (n === 'at:' && BARE_STATE_RE.test(c)) return ' ';
+  const n0 = n.charCodeAt(0);
+  if (n0 === 0x28 /* ( */ && c.endsWith('lock') && RELEASE_LOCK_RE.test(c)) return ' ';
+  if (c.endsWith('},') && USAGE_COMMA_RE.test(c) && n.startsWith('at:')) return ' ';
+  if (n0 === 0x28 && STARTS_WITH_PATH_RE.test(n) && endsWithSymbol(c)) return ' ';
+  if (n0 === 0x28 && c.endsWith('>]') && ARM32_FROM_RE.test(c)) return ' ';
+  if (c.endsWith(' by task') && KCSAN_BY_TASK_RE.test(c) && KCSAN_PID_RE.test(n)) return ' ';
+  if (!c.includes('(')) return null;
   const open = parenBalance(c);
   if (open > 0 && n.startsWith(')')) return '';
   if (open > 0 && (parenBalance(n) < 0 || PATH_ONLY_RE.test(n))) return ' ';

@@ -67,7 +67,19 @@ export const WRAPPED_RELEASE_RE = /^(?:([A-Z][A-Z ]{0,40}) )?([^\sA-Z]\S{0,99}) 
 // ` ... key      at: [<ffffffff945023c0>] init_timer_cpu.__key+0x0/0x20`, ` }`
 export const IRQ_BLOCK_END_RE = /^(?:irq event stamp:|(?:hard|soft)irqs last|\.\.\. key\s+at:|\}$)/;
 
+// A line that starts with a `symbol+0x` frame: ` lock_acquire+0x1d5/0x580 kernel/locking/lockdep.c:5754`,
+// ` ? down_write+0x20/0x60`. Unless it ends with `:`/`!` or holds ` #`, no section header can match
+// it (they all start with a keyword, a digit or punctuation, or end with `:`/`!`, or hold ` #`).
+export const FRAME_START_RE = /^(?:\? )?[A-Za-z_][\w.]{0,200}\+0x/;
+
+/** True when `t` (trimmed) cannot be any section or header line: the common frame line. */
+export function cannotBeHeader(t: string): boolean {
+  const last = t.charCodeAt(t.length - 1);
+  return last !== 0x3a /* : */ && last !== 0x21 /* ! */ && FRAME_START_RE.test(t) && !t.includes(' #');
+}
+
 export const SECTION_REGEXES: readonly RegExp[] = [
+  FRAME_START_RE,
   INVERSION_HELD_RE,
   CHAIN_ENTRY_RE,
   HELD_HEADER_RE,
