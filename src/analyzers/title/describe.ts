@@ -28,28 +28,20 @@ interface Pos {
   groups: string[];
 }
 
-function matchTitle(f: OopsFormat, lines: string[], upTo: number): Pos | null {
-  const last = Math.min(upTo, lines.length - 1);
-  for (let i = 0; i <= last; i++) {
-    const text = clip(lines[i] as string);
-    const m = f.title.exec(text);
-    if (!m) continue;
-    const groups = m.slice(1).map((g) => g ?? '');
-    let from = m.index + m[0].length;
-    let ok = true;
-    for (const re of f.also ?? []) {
-      const rest = text.slice(from);
-      const a = re.exec(rest);
-      if (!a) {
-        ok = false;
-        break;
-      }
-      groups.push(...a.slice(1).map((g) => g ?? ''));
-      from += a.index + a[0].length;
-    }
-    if (ok) return { line: i, col: m.index, groups };
+/** Where row `f`'s title (and its `also` parts) matches line `i` (text already clipped), or null. */
+function matchTitleAt(f: OopsFormat, text: string, i: number): Pos | null {
+  const m = f.title.exec(text);
+  if (!m) return null;
+  const groups = m.slice(1).map((g) => g ?? '');
+  let from = m.index + m[0].length;
+  for (const re of f.also ?? []) {
+    const rest = text.slice(from);
+    const a = re.exec(rest);
+    if (!a) return null;
+    groups.push(...a.slice(1).map((g) => g ?? ''));
+    from += a.index + a[0].length;
   }
-  return null;
+  return { line: i, col: m.index, groups };
 }
 
 function matchReport(f: OopsFormat, lines: string[]): Pos | null {
@@ -98,14 +90,19 @@ function before(a: Pos, b: Pos | null): boolean {
 export function describe(lines: string[], oops: Oops): Description {
   let best: Pos | null = null;
   const matched: Array<{ f: OopsFormat; pos: Pos }> = [];
-  for (const f of oops.formats) {
-    const pos = matchTitle(f, lines, best ? best.line : lines.length - 1);
-    if (!pos) continue;
-    if (before(pos, best)) {
-      best = pos;
-      matched.length = 0;
+  // The earliest (line, column) any row's title matches, and every row matching there (in row
+  // order): line by line, so a report titled by its banner line costs one line per row.
+  for (let i = 0; i < lines.length && best === null; i++) {
+    const text = clip(lines[i] as string);
+    for (const f of oops.formats) {
+      const pos = matchTitleAt(f, text, i);
+      if (!pos) continue;
+      if (before(pos, best)) {
+        best = pos;
+        matched.length = 0;
+      }
+      if (best && pos.line === best.line && pos.col === best.col) matched.push({ f, pos });
     }
-    if (best && pos.line === best.line && pos.col === best.col) matched.push({ f, pos });
   }
   for (const { f, pos } of matched) {
     let start = pos;

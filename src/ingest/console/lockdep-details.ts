@@ -17,7 +17,6 @@ import {
   CHAIN_ARROW,
   CHAIN_ENTRY_RE,
   CHAIN_EXISTS,
-  cannotBeHeader,
   HARDWARE_RE,
   HELD_ENTRY_RE,
   HELD_HEADER_RE,
@@ -27,6 +26,7 @@ import {
   IRQ_PAIR_RE,
   IRQ_STATE_RE,
   KCSAN_ACCESS_RE,
+  mayBeHeader,
   NO_HELD_RE,
   SCENARIO_RE,
   WRAPPED_RELEASE_RE,
@@ -138,7 +138,7 @@ class DetailsBuilder {
   /** Lines that start a section or carry header facts, in any mode. True when consumed. */
   private header(l: LogicalLine): boolean {
     const t = l.t;
-    if (cannotBeHeader(t)) return false;
+    if (!mayBeHeader(t)) return false;
     const taskLine = parseTaskLine(t);
     if (taskLine) {
       this.d.task ??= taskLine.task;

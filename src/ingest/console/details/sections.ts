@@ -67,19 +67,43 @@ export const WRAPPED_RELEASE_RE = /^(?:([A-Z][A-Z ]{0,40}) )?([^\sA-Z]\S{0,99}) 
 // ` ... key      at: [<ffffffff945023c0>] init_timer_cpu.__key+0x0/0x20`, ` }`
 export const IRQ_BLOCK_END_RE = /^(?:irq event stamp:|(?:hard|soft)irqs last|\.\.\. key\s+at:|\}$)/;
 
-// A line that starts with a `symbol+0x` frame: ` lock_acquire+0x1d5/0x580 kernel/locking/lockdep.c:5754`,
-// ` ? down_write+0x20/0x60`. Unless it ends with `:`/`!` or holds ` #`, no section header can match
-// it (they all start with a keyword, a digit or punctuation, or end with `:`/`!`, or hold ` #`).
-export const FRAME_START_RE = /^(?:\? )?[A-Za-z_][\w.]{0,200}\+0x/;
+/**
+ * The line starts of the header lines that neither end with `:`/`!` nor hold ` #` (task lines,
+ * section titles, `Tainted:` release lines do): `-> #1 (fs_reclaim)...`, `no locks held by x/1.`,
+ * `irq event stamp: 283`, `hardirqs last  enabled at (283): ...`, `... key      at: ...`,
+ * `CPU: 0 PID: 128 Comm: insmod ...`, `Not tainted 6.2.0 #0`, `Hardware name: QEMU ...`,
+ * `INFO: task kworker/u4:0:9 blocked ...`, `[ BUG: x/1 still has locks held! ]`, `BUG: scheduling
+ * while atomic: ...`, `in_atomic(): 1, irqs_disabled(): 0, ... pid: 128, name: insmod`.
+ */
+const HEADER_STARTS: readonly string[] = [
+  '-> #',
+  'no locks held by',
+  'irq event stamp:',
+  'hardirqs last',
+  'softirqs last',
+  '... key',
+  'CPU: ',
+  'Not tainted',
+  'Tainted: ',
+  'Hardware name: ',
+  'INFO: task ',
+  '[',
+  'BUG: ',
+  'in_atomic(): ',
+];
 
-/** True when `t` (trimmed) cannot be any section or header line: the common frame line. */
-export function cannotBeHeader(t: string): boolean {
+/**
+ * A necessary condition for a (trimmed) line to be any header or section line lockdep-details
+ * reads; false for the frames, registers and memory dumps that make up most of a report.
+ */
+export function mayBeHeader(t: string): boolean {
   const last = t.charCodeAt(t.length - 1);
-  return last !== 0x3a /* : */ && last !== 0x21 /* ! */ && FRAME_START_RE.test(t) && !t.includes(' #');
+  if (last === 0x3a /* : */ || last === 0x21 /* ! */ || t === '}' || t.includes(' #')) return true;
+  for (const s of HEADER_STARTS) if (t.startsWith(s)) return true;
+  return t.includes(' is trying to release lock (') || HELD_LOCK_INTROS.includes(t);
 }
 
 export const SECTION_REGEXES: readonly RegExp[] = [
-  FRAME_START_RE,
   INVERSION_HELD_RE,
   CHAIN_ENTRY_RE,
   HELD_HEADER_RE,
