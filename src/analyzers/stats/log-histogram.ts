@@ -15,10 +15,16 @@ export interface DistributionSummary {
   max: number | null;
 }
 
+/** Buckets kept in the packed array: with α = 0.01, values up to γ^4096 ≈ 10^35. */
+const DENSE_BUCKETS = 4096;
+
 export class LogHistogram {
   private readonly gamma: number;
   private readonly logGamma: number;
-  private readonly buckets = new Map<number, number>();
+  /** Counts of buckets 0 … DENSE_BUCKETS−1 (values ≥ 1: every nanosecond duration) in a packed array. */
+  private readonly dense: number[] = [];
+  /** Any other bucket (fractional or huge values), rare: index → count. */
+  private readonly sparse = new Map<number, number>();
   private zeros = 0;
   count = 0;
   total = 0;
@@ -42,7 +48,12 @@ export class LogHistogram {
       return;
     }
     const index = Math.ceil(Math.log(v) / this.logGamma);
-    this.buckets.set(index, (this.buckets.get(index) ?? 0) + 1);
+    if (index >= 0 && index < DENSE_BUCKETS) {
+      const dense = this.dense;
+      // Fill the gap with zeros so the array stays packed (no holes).
+      while (dense.length <= index) dense.push(0);
+      dense[index]!++;
+    } else this.sparse.set(index, (this.sparse.get(index) ?? 0) + 1);
   }
 
   /** The nearest-rank quantile (the ⌈q·n⌉-th smallest sample), within the relative error; null when empty. */
@@ -52,15 +63,27 @@ export class LogHistogram {
     if (rank >= this.count) return this.max;
     if (rank <= this.zeros) return 0;
     let seen = this.zeros;
-    const indexes = [...this.buckets.keys()].sort((a, b) => a - b);
-    for (const index of indexes) {
-      seen += this.buckets.get(index) ?? 0;
-      if (seen >= rank) {
-        const estimate = (2 * this.gamma ** index) / (this.gamma + 1);
-        return Math.min(Math.max(estimate, this.min), this.max);
-      }
+    const sparse = [...this.sparse.keys()].sort((a, b) => a - b);
+    let k = 0;
+    for (; k < sparse.length && sparse[k]! < 0; k++) {
+      seen += this.sparse.get(sparse[k]!)!;
+      if (seen >= rank) return this.estimate(sparse[k]!);
+    }
+    for (let index = 0; index < this.dense.length; index++) {
+      seen += this.dense[index]!;
+      if (seen >= rank) return this.estimate(index);
+    }
+    for (; k < sparse.length; k++) {
+      seen += this.sparse.get(sparse[k]!)!;
+      if (seen >= rank) return this.estimate(sparse[k]!);
     }
     return this.max;
+  }
+
+  /** The representative of bucket `index`, clamped to the samples' range. */
+  private estimate(index: number): number {
+    const estimate = (2 * this.gamma ** index) / (this.gamma + 1);
+    return Math.min(Math.max(estimate, this.min), this.max);
   }
 
   summary(): DistributionSummary {

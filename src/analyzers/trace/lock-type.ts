@@ -117,11 +117,17 @@ export function isRcuReadSection(name: string): boolean {
  * null in irq context (another baseline) or when absent.
  */
 export function preemptDepth(flags: string | null): number | null {
-  if (flags === null || flags.length < 4) return null;
-  const ctx = flags[2]!;
-  if (ctx !== '.') return null;
-  const d = Number.parseInt(flags[3]!, 16);
-  return Number.isNaN(d) ? null : d;
+  // Runs on every event: character codes, no substring or parseInt.
+  if (flags === null || flags.length < 4 || flags.charCodeAt(2) !== 0x2e /* . */) return null;
+  return hexDigit(flags.charCodeAt(3));
+}
+
+/** 0–15 for `0-9a-fA-F`, else null. */
+function hexDigit(c: number): number | null {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30;
+  const lower = c | 0x20;
+  if (lower >= 0x61 && lower <= 0x66) return lower - 0x57;
+  return null;
 }
 
 /**

@@ -11,6 +11,10 @@ export interface HeldLock {
   read: boolean;
   contended: boolean;
   waitRecorded: boolean;
+  /** `isAnnotationMap(name)`, computed once per lock class. */
+  annotation: boolean;
+  /** `isRcuReadSection(name)`, computed once per lock class. */
+  rcuRead: boolean;
 }
 
 /** An open mm_shrink_slab_start → _end span. */

@@ -50,6 +50,9 @@ interface LockClassAcc {
   releasesAboveBase: number;
   releasesAtBase: number;
   shrinkers: Set<string>;
+  /** `isAnnotationMap(name)` and `isRcuReadSection(name)`: the regexes run once per class, not per event. */
+  annotation: boolean;
+  rcuRead: boolean;
 }
 
 interface ShrinkerAcc {
@@ -87,7 +90,7 @@ const DRIVER_RECLAIM_FUNCTION = /(?:evict|purge)/;
  */
 export class TraceAnalyzer {
   private total = 0;
-  private readonly kinds = new Map<string, { count: number; handler: Handler | null }>();
+  private readonly kinds = new Map<string, Kind>();
   private readonly tasks = new Map<number, TaskState>();
   private readonly locks = new Map<string, LockClassAcc>();
   private readonly shrinkers = new Map<string, ShrinkerAcc>();
@@ -113,6 +116,11 @@ export class TraceAnalyzer {
   };
   private readonly lockdep = new Map<string, LockdepHint>();
   private readonly reservoirSize: number;
+  /** One-entry caches in front of `kinds` and `tasks` (runs of one event name or one task are common). */
+  private lastKindName = '';
+  private lastKind: Kind | null = null;
+  private lastTaskKey = 0;
+  private lastTask: TaskState | null = null;
 
   constructor(options: TraceAnalyzerOptions = {}) {
     for (const c of options.lockdep ?? []) this.lockdep.set(c.name, c);
@@ -123,11 +131,17 @@ export class TraceAnalyzer {
   push(events: readonly TraceEvent[]): void {
     for (const ev of events) {
       this.total++;
-      // One map lookup per event: the counter and the handler of its name.
-      let kind = this.kinds.get(ev.name);
-      if (!kind) {
-        kind = { count: 0, handler: HANDLERS.get(ev.name) ?? null };
-        this.kinds.set(ev.name, kind);
+      // The counter and the handler of its name: no lookup when the name repeats (the parser
+      // shares name strings, so the comparison is mostly by reference), else one map lookup.
+      let kind = this.lastKind;
+      if (ev.name !== this.lastKindName || kind === null) {
+        kind = this.kinds.get(ev.name) ?? null;
+        if (!kind) {
+          kind = { count: 0, handler: HANDLERS.get(ev.name) ?? null };
+          this.kinds.set(ev.name, kind);
+        }
+        this.lastKindName = ev.name;
+        this.lastKind = kind;
       }
       kind.count++;
       const task = this.task(ev);
@@ -246,11 +260,20 @@ export class TraceAnalyzer {
 
   task(ev: TraceEvent): TaskState {
     const key = ev.pid > 0 ? ev.pid : -1 - ev.cpu;
-    let task = this.tasks.get(key);
+    let task = key === this.lastTaskKey ? this.lastTask : null;
     if (!task) {
-      task = newTaskState(ev.pid, ev.comm);
-      this.tasks.set(key, task);
-    } else if (task.comm !== ev.comm && ev.comm !== '<...>') task.comm = ev.comm;
+      task = this.tasks.get(key) ?? null;
+      if (!task) {
+        task = newTaskState(ev.pid, ev.comm);
+        this.tasks.set(key, task);
+        this.lastTaskKey = key;
+        this.lastTask = task;
+        return task;
+      }
+      this.lastTaskKey = key;
+      this.lastTask = task;
+    }
+    if (task.comm !== ev.comm && ev.comm !== '<...>') task.comm = ev.comm;
     return task;
   }
 
@@ -272,6 +295,8 @@ export class TraceAnalyzer {
         releasesAboveBase: 0,
         releasesAtBase: 0,
         shrinkers: new Set(),
+        annotation: isAnnotationMap(name),
+        rcuRead: isRcuReadSection(name),
       };
       this.locks.set(name, acc);
     }
@@ -309,30 +334,31 @@ export class TraceAnalyzer {
     if (isRead) acc.readAcquisitions++;
     const held: HeldLock = {
       name,
-      addr: String(ev.fields.lockdep_addr ?? ''),
+      addr: addrOf(ev.fields.lockdep_addr) ?? '',
       acquiredAt: at,
       acquiredTs: null,
       try: isTry,
       read: isRead,
       contended: false,
       waitRecorded: false,
+      annotation: acc.annotation,
+      rcuRead: acc.rcuRead,
     };
 
-    if (!isTry && !isRcuReadSection(name)) {
-      for (const h of task.held) if (!isRcuReadSection(h.name)) this.graph.add(h.name, name, at);
+    if (!isTry && !acc.rcuRead) {
+      for (const h of task.held) if (!h.rcuRead) this.graph.add(h.name, name, at);
     }
     const shrinker = task.shrinkers[task.shrinkers.length - 1];
     if (shrinker) {
       acc.shrinkers.add(shrinker.name);
       this.shrinker(shrinker.name, shrinker.module).locks.add(name);
       noteHazard.inShrinker(this.hazards, name, shrinker, held, at);
-    } else if (!isTry && !inReclaimContext(task) && !isAnnotationMap(name) && !irqsOff(ev)) {
+    } else if (!isTry && !acc.annotation && !inReclaimContext(task) && !irqsOff(ev)) {
       noteHazard.heldOutsideReclaim(this.hazards, name, at);
     }
     if (name === 'fs_reclaim') {
       for (const h of task.held) {
-        if (!isAnnotationMap(h.name))
-          noteHazard.mayReclaim(this.hazards, h.name, 'fs_reclaim', at, h.acquiredAt, null);
+        if (!h.annotation) noteHazard.mayReclaim(this.hazards, h.name, 'fs_reclaim', at, h.acquiredAt, null);
       }
     }
     task.held.push(held);
@@ -341,7 +367,7 @@ export class TraceAnalyzer {
       this.orphans.acquireWithoutRelease++;
     }
     // A trylock never waits; lockdep maps and RCU sections are not the lock a contention is on.
-    task.pendingAcquire = isTry || isAnnotationMap(name) ? null : held;
+    task.pendingAcquire = isTry || acc.annotation ? null : held;
   }
 
   onLockAcquired(ev: TraceEvent, task: TaskState): void {
@@ -360,12 +386,15 @@ export class TraceAnalyzer {
   }
 
   onLockRelease(ev: TraceEvent, task: TaskState): void {
-    const held = findHeld(task, ev);
-    if (!held) {
+    const i = findHeldIndex(task, ev);
+    if (i < 0) {
       this.orphans.releaseWithoutAcquire++;
       return;
     }
-    task.held.splice(task.held.lastIndexOf(held), 1);
+    const held = task.held[i]!;
+    // Locks are mostly released in reverse order: pop, no splice (which allocates its result).
+    if (i === task.held.length - 1) task.held.pop();
+    else task.held.splice(i, 1);
     if (task.pendingAcquire === held) task.pendingAcquire = null;
     const acc = this.lockClass(held.name);
     const depth = preemptDepth(ev.flags);
@@ -471,7 +500,7 @@ export class TraceAnalyzer {
     const span: SpanRef = { kind: 'direct_reclaim', name: 'direct reclaim', start: at, end: null };
     task.directReclaim = { start: at, examples: [span] };
     for (const h of task.held) {
-      if (isAnnotationMap(h.name)) continue;
+      if (h.annotation) continue;
       noteHazard.heldIntoReclaim(this.hazards, h.name, at, h.acquiredAt, span);
       noteHazard.mayReclaim(this.hazards, h.name, 'direct_reclaim', at, h.acquiredAt, span);
     }
@@ -534,6 +563,10 @@ export class TraceAnalyzer {
 }
 
 type Handler = (a: TraceAnalyzer, ev: TraceEvent, task: TaskState) => void;
+interface Kind {
+  count: number;
+  handler: Handler | null;
+}
 
 /** One row per event the analyzer follows; every other event is only counted. */
 const HANDLERS = new Map<string, Handler>([
@@ -575,12 +608,23 @@ function acquireFlags(ev: TraceEvent): { isTry: boolean; isRead: boolean } {
 
 /** The held entry a lock_acquired/contended/release refers to: by lockdep_addr, else by class name. */
 function findHeld(task: TaskState, ev: TraceEvent): HeldLock | null {
-  const addr = ev.fields.lockdep_addr == null ? null : String(ev.fields.lockdep_addr);
-  for (let i = task.held.length - 1; i >= 0; i--)
-    if (addr !== null && task.held[i]!.addr === addr) return task.held[i]!;
+  const i = findHeldIndex(task, ev);
+  return i < 0 ? null : task.held[i]!;
+}
+
+/** Index in `task.held` of the entry `findHeld` gives, or −1. */
+function findHeldIndex(task: TaskState, ev: TraceEvent): number {
+  const held = task.held;
+  const addr = addrOf(ev.fields.lockdep_addr);
+  if (addr !== null) for (let i = held.length - 1; i >= 0; i--) if (held[i]!.addr === addr) return i;
   const name = lockName(ev);
-  for (let i = task.held.length - 1; i >= 0; i--) if (task.held[i]!.name === name) return task.held[i]!;
-  return null;
+  for (let i = held.length - 1; i >= 0; i--) if (held[i]!.name === name) return i;
+  return -1;
+}
+
+/** `lockdep_addr` as a string (the text parser gives strings already: no conversion per event). */
+function addrOf(v: TraceEvent['fields'][string] | undefined): string | null {
+  return typeof v === 'string' ? v : v == null ? null : String(v);
 }
 
 /** A task that cannot recurse into reclaim right now: in a reclaim span, in kswapd, or under fs_reclaim. */
