@@ -48,7 +48,7 @@ export class ReportScanner {
   /** `oops`: the banner this line carries (`matchOops(line.text)`), passed in so it is computed once. */
   push(line: NormalizedLine, found: Oops | null = matchOops(line.text)): ScannedReport[] {
     const done: ScannedReport[] = [];
-    if (line.text.includes(REPLAY_MARKER) && this.open?.lines.length === 1) {
+    if (this.open?.lines.length === 1 && line.text.includes(REPLAY_MARKER)) {
       // The banner was cut and is printed again on the next line.
       this.open = null;
       return done;
@@ -259,7 +259,7 @@ export class VerdictCollector {
     if (this.full) return;
     const ctx = lineContext(line);
     const text = line.text;
-    if (text.includes(REPLAY_MARKER) && this.text.length === 1) {
+    if (this.text.length === 1 && text.includes(REPLAY_MARKER)) {
       this.reset();
       return;
     }
