@@ -1,4 +1,5 @@
 import type { EventRef, SpanRef } from './trace-analysis.js';
+import type { LockClassAcc } from './trace-analyzer.js';
 
 /** A lock a task holds (or is acquiring): one entry of its lockdep-like held-lock stack. */
 export interface HeldLock {
@@ -15,6 +16,8 @@ export interface HeldLock {
   annotation: boolean;
   /** `isRcuReadSection(name)`, computed once per lock class. */
   rcuRead: boolean;
+  /** The aggregate of its class (`name`): no map lookup on release, wait or contention. */
+  cls: LockClassAcc;
 }
 
 /** An open mm_shrink_slab_start → _end span. */

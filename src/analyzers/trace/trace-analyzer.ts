@@ -32,7 +32,7 @@ export interface TraceAnalyzerOptions {
   reservoirSize?: number;
 }
 
-interface LockClassAcc {
+export interface LockClassAcc {
   name: string;
   acquisitions: number;
   tryAcquisitions: number;
@@ -326,7 +326,9 @@ export class TraceAnalyzer {
 
   onLockAcquire(ev: TraceEvent, task: TaskState): void {
     const name = lockName(ev);
-    const { isTry, isRead } = acquireFlags(ev);
+    const flags = acquireFlags(ev);
+    const isTry = (flags & 1) !== 0;
+    const isRead = (flags & 2) !== 0;
     const at = ref(ev, task);
     const acc = this.lockClass(name);
     acc.acquisitions++;
@@ -343,6 +345,7 @@ export class TraceAnalyzer {
       waitRecorded: false,
       annotation: acc.annotation,
       rcuRead: acc.rcuRead,
+      cls: acc,
     };
 
     if (!isTry && !acc.rcuRead) {
@@ -353,7 +356,7 @@ export class TraceAnalyzer {
       acc.shrinkers.add(shrinker.name);
       this.shrinker(shrinker.name, shrinker.module).locks.add(name);
       noteHazard.inShrinker(this.hazards, name, shrinker, held, at);
-    } else if (!isTry && !acc.annotation && !inReclaimContext(task) && !irqsOff(ev)) {
+    } else if (!isTry && !acc.annotation && !irqsOff(ev) && !inReclaimContext(task)) {
       noteHazard.heldOutsideReclaim(this.hazards, name, at);
     }
     if (name === 'fs_reclaim') {
@@ -382,7 +385,7 @@ export class TraceAnalyzer {
 
   onLockContended(ev: TraceEvent, task: TaskState): void {
     const held = findHeld(task, ev);
-    this.lockClass(held?.name ?? lockName(ev)).contended++;
+    (held ? held.cls : this.lockClass(lockName(ev))).contended++;
   }
 
   onLockRelease(ev: TraceEvent, task: TaskState): void {
@@ -396,7 +399,7 @@ export class TraceAnalyzer {
     if (i === task.held.length - 1) task.held.pop();
     else task.held.splice(i, 1);
     if (task.pendingAcquire === held) task.pendingAcquire = null;
-    const acc = this.lockClass(held.name);
+    const acc = held.cls;
     const depth = preemptDepth(ev.flags);
     // At the baseline: this lock left preemption alone. Above it by more than the other held
     // locks could account for (one level each at most): this lock disabled preemption.
@@ -546,7 +549,7 @@ export class TraceAnalyzer {
 
   private attributeContention(open: { bits: number; held: HeldLock | null }, held: HeldLock): void {
     open.held = held;
-    const acc = this.lockClass(held.name);
+    const acc = held.cls;
     if (acc.contentionType === 'unknown') acc.contentionType = lockTypeFromContention(open.bits);
     if (!held.contended) {
       held.contended = true;
@@ -556,7 +559,7 @@ export class TraceAnalyzer {
 
   private recordWait(held: HeldLock, wait: number): void {
     held.waitRecorded = true;
-    const acc = this.lockClass(held.name);
+    const acc = held.cls;
     acc.wait.add(wait);
     acc.waitSamples.add(wait);
   }
@@ -598,12 +601,12 @@ function lockName(ev: TraceEvent): string {
 }
 
 /** lock_acquire flags: 1 = try, 2 = read (a number; the printed `try read ` prefix as a fallback). */
-function acquireFlags(ev: TraceEvent): { isTry: boolean; isRead: boolean } {
+function acquireFlags(ev: TraceEvent): number {
   const flags = ev.fields.flags;
-  if (typeof flags === 'number') return { isTry: (flags & 1) !== 0, isRead: (flags & 2) !== 0 };
+  if (typeof flags === 'number') return flags & 3;
   // Read the payload only here: a trace.dat event builds it on demand.
   const text = typeof flags === 'string' ? flags : ev.payload;
-  return { isTry: /(?:^|\s)try\s/.test(text), isRead: /(?:^|\s)read\s/.test(text) };
+  return (/(?:^|\s)try\s/.test(text) ? 1 : 0) | (/(?:^|\s)read\s/.test(text) ? 2 : 0);
 }
 
 /** The held entry a lock_acquired/contended/release refers to: by lockdep_addr, else by class name. */
@@ -633,13 +636,18 @@ function inReclaimContext(task: TaskState): boolean {
     task.directReclaim !== null ||
     task.kswapd !== null ||
     task.comm.startsWith('kswapd') ||
-    task.held.some((h) => h.name === 'fs_reclaim')
+    holdsFsReclaim(task)
   );
+}
+
+function holdsFsReclaim(task: TaskState): boolean {
+  for (const h of task.held) if (h.name === 'fs_reclaim') return true;
+  return false;
 }
 
 /** `d` in the first latency-flag column: interrupts off, so no sleeping allocation here. */
 function irqsOff(ev: TraceEvent): boolean {
-  return ev.flags?.startsWith('d') === true;
+  return ev.flags !== null && ev.flags.charCodeAt(0) === 0x64; // d
 }
 
 function num(v: unknown): number | null {

@@ -116,7 +116,8 @@ function note(
   if (!acc) map.set(lock, { lock, count: 1, first: at, heldAt, example, basis });
   else {
     acc.count++;
-    if (BASIS_STRENGTH[basis] > BASIS_STRENGTH[acc.basis])
+    // The same basis again (the common case, once per acquisition) is never stronger.
+    if (basis !== acc.basis && BASIS_STRENGTH[basis] > BASIS_STRENGTH[acc.basis])
       Object.assign(acc, { first: at, heldAt, example, basis });
   }
 }
