@@ -63,7 +63,19 @@ export interface FunctionFacts {
   hasAssert: boolean;
   /** Functions it calls (lock primitives left out), as far as the body is seen. */
   calls: string[];
+  /** Where it calls them, with the locks held at each call (post-image). */
+  callSites?: CallSiteFacts[];
   confidence: 'file' | 'hunk';
+}
+
+/** A call to a non-primitive function in a function the patch adds or changes. */
+export interface CallSiteFacts {
+  /** The function called. */
+  callee: string;
+  line: number;
+  change: 'added' | 'context';
+  /** Locks held at the call. */
+  held: HeldLockRef[];
 }
 
 /** A Patch as readSeries returns it: lockOps carry LockOpFacts, and the functions it changes. */
@@ -113,10 +125,24 @@ export function analyzePatchLocking(patch: Patch, context: ImageContext = {}): P
         if (l.change === 'removed' && l.fn >= 0) touched.add(pre.scan.functions[l.fn]!.name);
     if (post) {
       const fileOps = opsOfView(post.scan, path, post.confidence, touched, 'post');
-      annotateHeld(post.scan, fileOps);
+      const sites = callSitesOfView(post.scan, touched);
+      // Ops and call sites in line order (a call after the ops of its own line).
+      const walk = [...fileOps, ...sites.map(({ site }) => site)].sort((a, b) => a.line! - b.line!);
+      annotateHeld(post.scan, walk);
       annotateBalance(post.scan, fileOps);
       ops.push(...fileOps.filter((o) => o.change !== 'removed'));
-      functions.push(...functionFacts(post.scan, path, post.confidence, touched, fileOps));
+      const facts = functionFacts(post.scan, path, post.confidence, touched, fileOps);
+      for (const f of facts) {
+        f.callSites = sites
+          .filter((s) => s.fn === f.name)
+          .map(({ site }) => ({
+            callee: site.callee,
+            line: site.line,
+            change: site.change,
+            held: site.held ?? [],
+          }));
+      }
+      functions.push(...facts);
     }
     if (pre) {
       const removed = opsOfView(pre.scan, path, pre.confidence, touched, 'pre').filter(
@@ -224,6 +250,34 @@ function opsOfView(
   return ops;
 }
 
+interface CallWalkItem {
+  callee: string;
+  kind: 'call';
+  family: null;
+  lock: null;
+  line: number;
+  change: 'added' | 'context';
+  held?: HeldLockRef[];
+}
+
+/** Calls to non-primitive functions on post-image lines of touched functions. */
+function callSitesOfView(scan: ScannedSource, touched: Set<string>): { fn: string; site: CallWalkItem }[] {
+  const sites: { fn: string; site: CallWalkItem }[] = [];
+  for (const l of scan.lines) {
+    if (l.fn < 0 || l.change === 'removed') continue;
+    const fn = scan.functions[l.fn]!.name;
+    if (!touched.has(fn)) continue;
+    for (const c of findCalls(l.code)) {
+      if (PRIMITIVE_BY_NAME.has(c.name) || KEYWORDS.has(c.name) || c.name === fn) continue;
+      sites.push({
+        fn,
+        site: { callee: c.name, kind: 'call', family: null, lock: null, line: l.line, change: l.change },
+      });
+    }
+  }
+  return sites;
+}
+
 function base(file: string, l: CodeLine, fn: string | null, confidence: 'file' | 'hunk') {
   return {
     family: null,
@@ -324,8 +378,16 @@ const RELEASE = new Set(['unlock', 'rcu-read-unlock']);
  * seen; a held-lock assertion counts as holding the lock. An unlock in a deeper block than its lock (an early-exit branch)
  * releases it only until that block closes.
  */
-function annotateHeld(scan: ScannedSource, ops: LockOpFacts[]): void {
-  const byFunction = new Map<number, LockOpFacts[]>();
+interface HeldWalkItem {
+  kind: string;
+  family: string | null;
+  lock: string | null;
+  line: number | null;
+  held?: HeldLockRef[];
+}
+
+function annotateHeld(scan: ScannedSource, ops: HeldWalkItem[]): void {
+  const byFunction = new Map<number, HeldWalkItem[]>();
   const lineInfo = new Map<number, CodeLine>(scan.lines.map((l) => [l.line, l]));
   for (const op of ops) {
     const fn = op.line === null ? -1 : (lineInfo.get(op.line)?.fn ?? -1);
@@ -335,7 +397,7 @@ function annotateHeld(scan: ScannedSource, ops: LockOpFacts[]): void {
     byFunction.set(fn, list);
   }
   for (const list of byFunction.values()) {
-    const held: { op: LockOpFacts; depth: number; suspendedUntil: number }[] = [];
+    const held: { op: HeldWalkItem; depth: number; suspendedUntil: number }[] = [];
     for (const op of list) {
       const depth = lineInfo.get(op.line!)?.depth ?? 0;
       for (const h of held) if (depth < h.suspendedUntil) h.suspendedUntil = Number.POSITIVE_INFINITY;
@@ -357,7 +419,7 @@ function annotateHeld(scan: ScannedSource, ops: LockOpFacts[]): void {
   }
 }
 
-function releaseKey(op: LockOpFacts): string {
+function releaseKey(op: { family: string | null; lock: string | null }): string {
   return op.family === 'rcu' ? 'rcu:' : lockKey(op);
 }
 

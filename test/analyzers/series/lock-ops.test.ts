@@ -161,8 +161,47 @@ describe('extractLockOps (hunk context)', () => {
         added: true,
         hasAssert: false,
         calls: [],
+        callSites: [],
         confidence: 'hunk',
       },
+    ]);
+  });
+
+  it('records call sites with the locks held at each call', () => {
+    const { functions } = analyzePatchLocking(
+      patchOf([
+        {
+          header: '1 static int toy_old(void)',
+          lines: [
+            ' }',
+            '+int toy_populate(struct toy_bo *bo)',
+            '+{',
+            '+\tint ret = toy_prepare(bo);',
+            '+\tmutex_lock(&bo->tdev->lru_lock);',
+            '+\tret = toy_get_pages(bo);',
+            '+\tmutex_unlock(&bo->tdev->lru_lock);',
+            ' \ttoy_done(bo);',
+            '+\treturn ret;',
+            '+}',
+          ],
+        },
+      ]),
+    );
+    expect(functions.map((f) => [f.name, f.calls, f.callSites])).toEqual([
+      [
+        'toy_populate',
+        ['toy_prepare', 'toy_get_pages', 'toy_done'],
+        [
+          { callee: 'toy_prepare', line: 4, change: 'added', held: [] },
+          {
+            callee: 'toy_get_pages',
+            line: 6,
+            change: 'added',
+            held: [{ family: 'mutex', lock: '&bo->tdev->lru_lock' }],
+          },
+          { callee: 'toy_done', line: 8, change: 'context', held: [] },
+        ],
+      ],
     ]);
   });
 

@@ -12,7 +12,10 @@ export interface SeriesCheck {
   run(
     series: import('../../../model/series.js').PatchSeries,
     context: CheckContext,
-  ): Omit<SeriesFinding, 'id' | 'severity' | 'evidence'>[];
+  ): (Omit<SeriesFinding, 'id' | 'severity' | 'evidence'> & {
+    /** Overrides the row's severity for this finding (e.g. a warning-level case of an error check). */
+    severity?: FindingSeverity;
+  })[];
 }
 
 export interface CheckContext {

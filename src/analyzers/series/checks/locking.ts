@@ -1,6 +1,12 @@
 import type { Patch, PatchSeries } from '../../../model/series.js';
 import { NON_RECLAIMING_GFP } from '../c-source/primitives.js';
-import { analyzePatchLocking, type FunctionFacts, type LockedPatch, type LockOpFacts } from '../lock-ops.js';
+import {
+  analyzePatchLocking,
+  type FunctionFacts,
+  type HeldLockRef,
+  type LockedPatch,
+  type LockOpFacts,
+} from '../lock-ops.js';
 import type { SeriesCheck } from './finding.js';
 
 /**
@@ -100,28 +106,97 @@ export const blockingLockInShrinker: SeriesCheck['run'] = (series) => {
   return findings;
 };
 
-export const allocUnderReclaimLock: SeriesCheck['run'] = (series) => {
+/** How the shrinker path takes a lock class: blocking wins over trylock. */
+interface ShrinkerTake {
+  how: 'blocking' | 'trylock';
+  where: string;
+}
+
+function shrinkerTakes(series: PatchSeries): Map<string, ShrinkerTake> {
   const path = shrinkerPath(series);
-  const taken = new Map<string, string>();
+  const taken = new Map<string, ShrinkerTake>();
   for (const p of series.patches) {
     for (const op of opsOf(p)) {
-      if (op.kind === 'lock' && op.change !== 'removed' && op.function && path.has(op.function)) {
-        taken.set(lockClass(op), `${op.function}: ${call(op)}`);
-      }
+      if ((op.kind !== 'lock' && op.kind !== 'trylock') || op.change === 'removed') continue;
+      if (!op.function || !path.has(op.function)) continue;
+      const cls = lockClass(op);
+      const how = op.kind === 'lock' ? 'blocking' : 'trylock';
+      // A per-object reservation the shrinker trylocks is the documented
+      // convention (busy objects are skipped, the rest still get freed).
+      if (how === 'trylock' && cls === 'dma_resv') continue;
+      if (taken.get(cls)?.how === 'blocking') continue;
+      taken.set(cls, { how, where: `${op.function}: ${call(op)}` });
     }
   }
+  return taken;
+}
+
+/** The held lock the shrinker takes: one it blocks on first, else one it only trylocks. */
+function heldReclaimLock(held: HeldLockRef[] | undefined, taken: Map<string, ShrinkerTake>) {
+  const hits = (held ?? []).filter((h) => taken.has(lockClass(h)));
+  const lock = hits.find((h) => taken.get(lockClass(h))!.how === 'blocking') ?? hits[0];
+  return lock === undefined ? null : { lock, take: taken.get(lockClass(lock))! };
+}
+
+function reclaimLockMessage(held: HeldLockRef, take: ShrinkerTake): string {
+  const name = held.lock ?? held.family;
+  return take.how === 'blocking'
+    ? `while holding ${name}, which the shrinker takes (${take.where})`
+    : `while holding ${name}, which the shrinker takes (${take.where}): the shrinker only trylocks it, so it cannot free while this is held`;
+}
+
+const reclaiming = (op: LockOpFacts) =>
+  op.kind === 'alloc' && op.change !== 'removed' && !NON_RECLAIMING_GFP.test(op.gfp ?? '');
+
+/**
+ * A reclaiming allocation made while holding a lock the shrinker path takes:
+ * in the function itself, or one call level down (a call, added by the
+ * series, to a function of the series that allocates). An error when the
+ * shrinker blocks on the lock, a warning when it only trylocks it. A call site
+ * is left out for a lock the callee already holds at its allocation (that
+ * allocation carries the finding).
+ */
+export const allocUnderReclaimLock: SeriesCheck['run'] = (series) => {
+  const taken = shrinkerTakes(series);
   if (taken.size === 0) return [];
-  const findings = [];
+  const findings: ReturnType<SeriesCheck['run']> = [];
+  const allocators = new Map<string, { op: LockOpFacts; patch: number }>();
   for (const p of series.patches) {
     for (const op of opsOf(p)) {
-      if (op.change !== 'added' || op.kind !== 'alloc' || NON_RECLAIMING_GFP.test(op.gfp ?? '')) continue;
-      const held = (op.held ?? []).find((h) => taken.has(lockClass(h)));
-      if (!held) continue;
+      if (!reclaiming(op)) continue;
+      if (op.function && !allocators.has(op.function)) allocators.set(op.function, { op, patch: p.index });
+      if (op.change !== 'added') continue;
+      const hit = heldReclaimLock(op.held, taken);
+      if (!hit) continue;
       findings.push({
         ...at(op),
         patch: p.index,
-        message: `${op.function ?? '?'}: ${op.primitive}(${op.gfp ?? 'implied GFP'}) may enter reclaim while holding ${held.lock ?? held.family}, which the shrinker takes (${taken.get(lockClass(held))})`,
+        severity: hit.take.how === 'blocking' ? 'error' : 'warning',
+        message: `${op.function ?? '?'}: ${op.primitive}(${op.gfp ?? 'implied GFP'}) may enter reclaim ${reclaimLockMessage(hit.lock, hit.take)}`,
       });
+    }
+  }
+  for (const p of series.patches as LockedPatch[]) {
+    for (const f of p.lockFunctions ?? []) {
+      for (const site of f.callSites ?? []) {
+        const allocator = allocators.get(site.callee);
+        if (site.change !== 'added' || !allocator) continue;
+        const own = new Set((allocator.op.held ?? []).map(lockClass));
+        const hit = heldReclaimLock(
+          site.held.filter((h) => !own.has(lockClass(h))),
+          taken,
+        );
+        if (!hit) continue;
+        const { op } = allocator;
+        findings.push({
+          patch: p.index,
+          file: f.file,
+          line: site.line,
+          confidence: f.confidence,
+          severity: hit.take.how === 'blocking' ? 'error' : 'warning',
+          message: `${f.name}: calls ${site.callee}(), which allocates with ${op.primitive}(${op.gfp ?? 'implied GFP'}) (patch ${allocator.patch}) and may enter reclaim, ${reclaimLockMessage(hit.lock, hit.take)}`,
+        });
+      }
     }
   }
   return findings;
