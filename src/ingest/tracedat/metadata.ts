@@ -1,5 +1,5 @@
 import type { Diagnostic } from '../../model/diagnostic.js';
-import { ByteCursor, type FileSource, MalformedError, TruncatedError } from './byte-reader.js';
+import { ByteCursor, type FileSource, MalformedError, readU64, TruncatedError } from './byte-reader.js';
 import { type Decompressor, decompressorFor } from './decompress.js';
 import { type EventFormat, type HeaderPage, parseEventFormat, parseHeaderPage } from './event-format.js';
 
@@ -40,6 +40,7 @@ const OPT = {
   BUFFER: 3,
   TRACECLOCK: 4,
   OFFSET: 7,
+  CPUCOUNT: 8,
   TIME_SHIFT: 12,
   TSC2NSEC: 14,
   HEADER_INFO: 16,
@@ -218,6 +219,8 @@ function readV6(cur: FileCursor, meta: TraceDatMeta, diagnostics: Diagnostic[]):
 interface V7State {
   sections: Map<number, number>;
   buffer: { offset: number; cpus: CpuData[]; clock: string } | null;
+  /** CPUCOUNT option, when the file has one. */
+  cpuCount: number | null;
 }
 
 function readV7(cur: FileCursor, meta: TraceDatMeta, diagnostics: Diagnostic[]): void {
@@ -225,23 +228,28 @@ function readV7(cur: FileCursor, meta: TraceDatMeta, diagnostics: Diagnostic[]):
   cur.cstring('the compression version');
   const decompress = decompressorFor(algorithm);
   let next = cur.u64('the options offset');
-  const state: V7State = { sections: new Map(), buffer: null };
+  const firstSection = cur.pos;
+  const state: V7State = { sections: new Map(), buffer: null, cpuCount: null };
   const seen = new Set<number>();
+  let cut = false;
   while (next !== 0 && !seen.has(next)) {
     seen.add(next);
-    const { id, data } = readSection(cur.file, next, meta.bigEndian, decompress);
-    if (id !== 0) throw new MalformedError(`section at ${next} is not an options section (id ${id})`);
-    next = 0;
-    const c = new ByteCursor(data, meta.bigEndian, 'an options section');
-    while (c.remaining >= 6) {
-      const optId = c.u16();
-      const opt = new ByteCursor(c.bytes(c.u32()), meta.bigEndian, 'an option');
-      if (optId === OPT.DONE) {
-        next = opt.u64();
-        break;
-      }
-      applyOption(optId, opt, meta, diagnostics, 7, state);
+    let section: { id: number; data: Buffer };
+    try {
+      section = readSection(cur.file, next, meta.bigEndian, decompress);
+    } catch (error) {
+      if (!(error instanceof TruncatedError)) throw error;
+      cut = true; // the trailing options (with the CPU table) are past the end: recovered below
+      break;
     }
+    if (section.id !== 0) {
+      throw new MalformedError(`section at ${next} is not an options section (id ${section.id})`);
+    }
+    next = readOptions(section.data, meta, diagnostics, state);
+  }
+  const recovered = cut && !state.buffer;
+  if (recovered) {
+    recoverV7(cur.file, firstSection, seen, meta, diagnostics, state, algorithm);
   }
   const open = (id: number, what: string): ByteCursor | null => {
     const at = state.sections.get(id);
@@ -262,6 +270,7 @@ function readV7(cur: FileCursor, meta: TraceDatMeta, diagnostics: Diagnostic[]):
   };
   const cmdlines = open(OPT.CMDLINES, 'the cmdlines section');
   if (cmdlines) readCmdlines(cmdlines.bytes(cmdlines.u64()).toString('utf8'), meta);
+  if (recovered) return; // CPUs (if any) rebuilt, with a diagnostic
   if (!state.buffer) {
     diag(diagnostics, 'tracedat-no-buffer', 'no flyrecord buffer for the top instance: no events');
     return;
@@ -272,6 +281,157 @@ function readV7(cur: FileCursor, meta: TraceDatMeta, diagnostics: Diagnostic[]):
   meta.cpuCompression = flags & 1 ? algorithm : null;
   meta.cpus = state.buffer.cpus;
   meta.clock ??= state.buffer.clock;
+}
+
+/** Applies the options of one options section; returns the offset of the next one (0: none). */
+function readOptions(data: Buffer, meta: TraceDatMeta, diagnostics: Diagnostic[], state: V7State): number {
+  const c = new ByteCursor(data, meta.bigEndian, 'an options section');
+  while (c.remaining >= 6) {
+    const optId = c.u16();
+    const opt = new ByteCursor(c.bytes(c.u32()), meta.bigEndian, 'an option');
+    if (optId === OPT.DONE) return opt.u64();
+    applyOption(optId, opt, meta, diagnostics, 7, state);
+  }
+  return 0;
+}
+
+/** Section ids trace-cmd writes in v7: options, buffer data, and the metadata sections. */
+const V7_SECTION_IDS = new Set([
+  0,
+  OPT.BUFFER,
+  15,
+  OPT.HEADER_INFO,
+  OPT.FTRACE_EVENTS,
+  OPT.EVENT_FORMATS,
+  OPT.KALLSYMS,
+  20,
+  OPT.CMDLINES,
+]);
+
+/**
+ * A cut v7 file loses its trailing options section, which holds the CPU table
+ * of the flyrecord buffer. trace-cmd writes the sections back to back, so they
+ * are walked in order from the first: options sections not yet read are
+ * applied, metadata sections noted, and the first buffer-data section has its
+ * CPUs rebuilt from what is present (`recoverCpus`). A diagnostic says where
+ * the file ends and how much of the section it ends in is missing.
+ */
+function recoverV7(
+  file: FileSource,
+  first: number,
+  seen: Set<number>,
+  meta: TraceDatMeta,
+  diagnostics: Diagnostic[],
+  state: V7State,
+  algorithm: string,
+): void {
+  const be = meta.bigEndian;
+  const decompress = decompressorFor(algorithm);
+  for (let at = first; ; ) {
+    if (at + 16 > file.size) {
+      diag(
+        diagnostics,
+        'tracedat-truncated',
+        `file ends at ${file.size} bytes, before the ring-buffer data: no events`,
+      );
+      return;
+    }
+    const h = new ByteCursor(file.readExact(at, 16, 'a section header'), be, 'a section header');
+    const id = h.u16();
+    const flags = h.u16();
+    h.u32();
+    const size = h.u64();
+    if (!V7_SECTION_IDS.has(id)) {
+      diag(
+        diagnostics,
+        'tracedat-truncated',
+        `file is cut and no section header at ${at} (id ${id}): no events`,
+      );
+      return;
+    }
+    const end = at + 16 + size;
+    if (id === OPT.BUFFER) {
+      const missing = Math.max(0, end - file.size);
+      diag(
+        diagnostics,
+        'tracedat-truncated',
+        `file is cut: ${missing} of the ${size} bytes of ring-buffer data are missing, and the CPU table after them; ` +
+          'CPUs rebuilt from the pages present, events of the missing part lost',
+      );
+      meta.cpuDecompressor = flags & 1 ? decompress : null;
+      meta.cpuCompression = flags & 1 ? algorithm : null;
+      meta.cpus = recoverCpus(
+        file,
+        at + 16,
+        Math.min(end, file.size),
+        meta,
+        state.cpuCount,
+        meta.cpuDecompressor,
+      );
+      return;
+    }
+    if (end > file.size) {
+      diag(
+        diagnostics,
+        'tracedat-truncated',
+        `file ends inside section ${id} at ${at}: ${end - file.size} of its ${size} bytes and all ring-buffer data are missing: no events`,
+      );
+      return;
+    }
+    if (id >= OPT.HEADER_INFO && id <= OPT.CMDLINES && !state.sections.has(id)) state.sections.set(id, at);
+    if (id === 0 && !seen.has(at)) {
+      seen.add(at);
+      readOptions(readSection(file, at, be, decompress).data, meta, diagnostics, state);
+    }
+    at = end;
+  }
+}
+
+/**
+ * The per-CPU data of a cut buffer section (`start`..`end` present), CPU by
+ * CPU as trace-cmd writes them: each starts on a page boundary. Compressed
+ * data is exact (a chunk count, then sized chunks); uncompressed pages carry no
+ * CPU number, so a new CPU is taken to start where a page's timestamp goes back
+ * in time (each CPU's pages are in time order), up to the CPUCOUNT option.
+ */
+function recoverCpus(
+  file: FileSource,
+  start: number,
+  end: number,
+  meta: TraceDatMeta,
+  cpuCount: number | null,
+  decompress: Decompressor | null,
+): CpuData[] {
+  const { pageSize, bigEndian: be } = meta;
+  const align = (n: number) => Math.ceil(n / pageSize) * pageSize;
+  const maxCpus = cpuCount ?? Number.POSITIVE_INFINITY;
+  const cpus: CpuData[] = [];
+  let pos = align(start);
+  if (decompress) {
+    while (pos + 4 <= end && cpus.length < maxCpus) {
+      const u32 = (b: Buffer, o: number) => (be ? b.readUInt32BE(o) : b.readUInt32LE(o));
+      let chunks = u32(file.readExact(pos, 4, 'the chunk count'), 0);
+      let p = pos + 4;
+      while (chunks-- > 0 && p + 8 <= end) p += 8 + u32(file.readExact(p, 8, 'a chunk header'), 0);
+      const size = Math.min(p, end) - pos;
+      cpus.push({ cpu: cpus.length, offset: pos, size });
+      pos = align(pos + size);
+    }
+    return cpus;
+  }
+  let cpuStart = pos;
+  let lastTs = -1;
+  for (; pos + 16 <= end; pos += pageSize) {
+    const head = file.readExact(pos, 16, 'a page header');
+    const ts = readU64(head, 0, be);
+    if (ts !== 0 && ts < lastTs && cpus.length + 1 < maxCpus) {
+      cpus.push({ cpu: cpus.length, offset: cpuStart, size: pos - cpuStart });
+      cpuStart = pos;
+    }
+    if (ts !== 0) lastTs = ts;
+  }
+  if (end > cpuStart) cpus.push({ cpu: cpus.length, offset: cpuStart, size: end - cpuStart });
+  return cpus;
 }
 
 /** A v7 section at `offset`: header (u16 id, u16 flags, u32 string id, u64 size), data decompressed. */
@@ -310,6 +470,9 @@ function applyOption(
       if (Number.isFinite(n)) meta.tsOffset += n;
       return;
     }
+    case OPT.CPUCOUNT:
+      if (state && opt.remaining >= 4) state.cpuCount = opt.u32();
+      return;
     case OPT.TSC2NSEC:
       meta.tsc2nsec = { mult: opt.u32(), shift: opt.u32(), offset: BigInt(opt.u64()) };
       return;
