@@ -7,7 +7,11 @@ import { blameJson, renderBlame } from '../render/blame.js';
 
 export default class Blame extends LockscopeCommand {
   static override args = {
-    log: Args.string({ description: 'console log with the splat(s) (.gz or - for stdin)', required: true }),
+    log: Args.string({
+      ignoreStdin: true,
+      description: 'console log with the splat(s) (.gz or - for stdin)',
+      required: true,
+    }),
   };
   static override description =
     "Rank the patches of a series by the evidence a log's splats give against them: functions of the " +

@@ -1,5 +1,5 @@
 import { readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { InputError } from './input.js';
 
 /**
@@ -7,7 +7,8 @@ import { InputError } from './input.js';
  * itself, a directory gives the console logs below it (sorted, hidden
  * entries skipped): files named like logs (`dmesg.txt`, `console.log`,
  * `serial0.txt.gz`, `*.log`), or, in a folder without such names, every
- * file that is not JSON. A missing path is unusable input (exit 2).
+ * file that is not JSON; a serial `console.log` beside a `dmesg.txt` of the
+ * same boot is left out. A missing path is unusable input (exit 2).
  */
 export async function expandLogPaths(inputs: string[]): Promise<string[]> {
   const out: string[] = [];
@@ -21,10 +22,20 @@ export async function expandLogPaths(inputs: string[]): Promise<string[]> {
     if (st.isDirectory()) {
       const files = (await walk(input)).filter((f) => !JSON_FILE.test(f));
       const logs = files.filter((f) => LOG_NAME.test(f));
-      out.push(...(logs.length > 0 ? logs : files));
+      out.push(...(logs.length > 0 ? oneCopyPerBoot(logs) : files));
     } else out.push(input);
   }
   return out;
+}
+
+/**
+ * A run bundle holds the same boot twice: `dmesg.txt` and the serial
+ * `console.log`. Counting both would double every splat, so a `console*`
+ * file is dropped where a `dmesg*` file sits beside it.
+ */
+function oneCopyPerBoot(files: string[]): string[] {
+  const withDmesg = new Set(files.filter((f) => /(?:^|\/)dmesg[^/]*$/.test(f)).map((f) => dirname(f)));
+  return files.filter((f) => !(/(?:^|\/)console[^/]*$/.test(f) && withDmesg.has(dirname(f))));
 }
 
 const LOG_NAME = /(?:^|\/)(?:dmesg|console|serial|kern|messages|boot|syslog)[^/]*$|\.log(?:\.gz)?$/i;

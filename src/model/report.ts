@@ -91,6 +91,8 @@ export interface LogVerdict {
 /** One triaged input: `{"path","title","type","corrupted","reports","diagnostics"}` less the reports (streamed). */
 export interface TriagedFile extends LogVerdict {
   path: string;
+  /** False for an empty input or one without kernel output (a diagnostic says which). */
+  usable: boolean;
   /** Reports hidden because their signature is in --known. */
   knownHidden: number;
   diagnostics: Diagnostic[];

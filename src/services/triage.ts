@@ -1,5 +1,6 @@
 import { ConsoleLogParser } from '../ingest/console/index.js';
 import { openInput, readInput } from '../ingest/input.js';
+import { KernelLogSniffer } from '../ingest/kernel-log.js';
 import { parseKnownSignatures } from '../ingest/known-signatures.js';
 import { expandLogPaths } from '../ingest/log-files.js';
 import type { Diagnostic } from '../model/diagnostic.js';
@@ -8,6 +9,8 @@ import type { Report, TriagedFile } from '../model/report.js';
 export interface TriageOptions {
   /** Path of a --known file, or null. */
   known: string | null;
+  /** Where diagnostics of the --known file go. */
+  warn?: (path: string, diagnostics: Diagnostic[]) => void;
   /** Called when an input is opened, before its first report. */
   onFile?: (path: string) => void;
   /** Called with each report as soon as it is complete (known ones are counted, not passed). */
@@ -16,11 +19,15 @@ export interface TriageOptions {
   onFileDone?: (file: TriagedFile) => void;
 }
 
+/** Reads a --known file; lines that are not signatures go to `warn`. */
 export async function loadKnown(
   path: string | null,
+  warn: (path: string, diagnostics: Diagnostic[]) => void = () => {},
 ): Promise<{ signatures: Set<string>; diagnostics: Diagnostic[] }> {
   if (path === null) return { signatures: new Set(), diagnostics: [] };
-  return parseKnownSignatures((await readInput(path)).toString('utf8'));
+  const known = parseKnownSignatures((await readInput(path)).toString('utf8'));
+  warn(path, known.diagnostics);
+  return known;
 }
 
 /**
@@ -29,7 +36,7 @@ export async function loadKnown(
  * stays flat whatever the size of the logs.
  */
 export async function triageInputs(inputs: string[], options: TriageOptions): Promise<void> {
-  const known = await loadKnown(options.known);
+  const known = await loadKnown(options.known, options.warn);
   for (const path of await expandLogPaths(inputs.length === 0 ? ['-'] : inputs)) {
     options.onFile?.(path);
     const file = await triageOne(path, known.signatures, options.onReport);
@@ -43,15 +50,33 @@ async function triageOne(
   onReport: TriageOptions['onReport'],
 ): Promise<TriagedFile> {
   const parser = new ConsoleLogParser({ path });
+  const sniffer = new KernelLogSniffer();
   let knownHidden = 0;
-  const take = (reports: Report[]) => {
-    for (const r of reports) {
+  let reports = 0;
+  const take = (found: Report[]) => {
+    for (const r of found) {
+      reports++;
       if (known.has(r.signature)) knownHidden++;
       else onReport?.(r, path);
     }
   };
-  for await (const chunk of openInput(path)) take(parser.push(chunk));
+  for await (const chunk of openInput(path)) {
+    sniffer.push(chunk);
+    take(parser.push(chunk));
+  }
   take(parser.end());
-  const verdict = parser.verdict();
-  return { path, ...verdict, knownHidden, diagnostics: parser.diagnostics };
+  const unusable = unusableInput(sniffer, reports);
+  const diagnostics = unusable === null ? parser.diagnostics : [unusable, ...parser.diagnostics];
+  return { path, ...parser.verdict(), usable: unusable === null, knownHidden, diagnostics };
+}
+
+/** An empty input, or one without any kernel output, is not a clean log: it is the wrong input. */
+function unusableInput(sniffer: KernelLogSniffer, reports: number): Diagnostic | null {
+  if (sniffer.size === 0) return { code: 'EMPTY_INPUT', message: 'the input is empty', line: null };
+  if (reports > 0 || sniffer.isKernelLog) return null;
+  return {
+    code: 'NOT_A_CONSOLE_LOG',
+    message: 'no kernel console output in the first 64 KiB (no printk timestamps, no kernel banners)',
+    line: 1,
+  };
 }

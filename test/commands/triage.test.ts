@@ -111,7 +111,7 @@ describe('lockscope triage', () => {
     expect(file.reports).toEqual([]);
     expect(file.knownHidden).toBe(1);
     expect(runCli(['triage', '--known', 'fixtures/triage/known.txt', SHRINKER]).stdout).toBe(
-      'no lock reports\n',
+      'no lock reports\n(1 known report hidden by --known)\n',
     );
   });
 
@@ -130,6 +130,23 @@ describe('lockscope triage', () => {
     const file = JSON.parse(r.stdout).files[0];
     expect(file.path).toBe('-');
     expect(file.reports[0].signature).toBe(SIGNATURE);
+  });
+
+  it('reads a piped log without `-`', () => {
+    const r = runCli(['triage'], { input: readFileSync(join(ROOT, SHRINKER)) });
+    expect(r.status).toBe(0);
+    expect(r.stdout.split('\n')[0]).toBe('-:277: possible deadlock in lab_scan');
+  });
+
+  it('calls an input without kernel output unusable (exit 2), not clean', () => {
+    const garbage = Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 256));
+    const r = runCli(['triage', '-'], { input: garbage });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('-:1: NOT_A_CONSOLE_LOG: no kernel console output');
+    expect(runCli(['triage', '-'], { input: '' }).stderr).toContain('EMPTY_INPUT');
+    const diff = runCli(['triage', 'diff', SHRINKER, '-'], { input: garbage });
+    expect(diff.status).toBe(2);
+    expect(diff.stderr).toContain('lockscope: -: not a kernel console log');
   });
 
   it('exits 2 naming the file when an input cannot be read', () => {
@@ -210,6 +227,11 @@ describe('lockscope triage diff', () => {
     expect(runCli(['triage', 'diff', '--known', 'fixtures/triage/known.txt', CLEAN, SHRINKER]).status).toBe(
       0,
     );
+  });
+
+  it('counts a boot once when a run bundle holds both dmesg.txt and console.log', () => {
+    const r = runCli(['triage', '--group', '--json', 'fixtures/console/lab-6.1/shrinker']);
+    expect(JSON.parse(r.stdout).groups.map((g: { count: number }) => g.count)).toEqual([1]);
   });
 
   it('takes directories of logs and skips the JSON beside them', () => {

@@ -8,6 +8,7 @@ import { renderSeriesBisect, seriesBisectJson } from '../../render/bisect.js';
 export default class BisectSeries extends LockscopeCommand {
   static override args = {
     results: Args.string({
+      ignoreStdin: true,
       description: 'directory with one bundle per patch: NN/dmesg.txt (00 = base)',
       required: true,
     }),

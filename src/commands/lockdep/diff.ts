@@ -8,10 +8,15 @@ import { lockdepDiffText } from '../../render/lockdep-diff.js';
 export default class LockdepDiffCommand extends LockscopeCommand {
   static override args = {
     base: Args.string({
+      ignoreStdin: true,
       description: '/proc/lockdep or /proc/lockdep_chains dump of the base kernel',
       required: true,
     }),
-    head: Args.string({ description: 'the same dump of the kernel under test', required: true }),
+    head: Args.string({
+      ignoreStdin: true,
+      description: 'the same dump of the kernel under test',
+      required: true,
+    }),
   };
   static override description =
     'Compare the lock dependencies of two /proc/lockdep (or /proc/lockdep_chains) dumps, with the `#N` ' +

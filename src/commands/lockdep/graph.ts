@@ -7,6 +7,7 @@ import { lockdepGraphDot, lockdepGraphText } from '../../render/lockdep-graph.js
 export default class LockdepGraphCommand extends LockscopeCommand {
   static override args = {
     file: Args.string({
+      ignoreStdin: true,
       description: '/proc/lockdep or /proc/lockdep_chains dump (`-` = stdin; gzip ok)',
       required: true,
     }),

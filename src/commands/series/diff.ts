@@ -10,10 +10,15 @@ import { renderSeriesDiff, type SeriesDiffResult, seriesDiffJson } from '../../r
 export default class SeriesDiff extends LockscopeCommand {
   static override args = {
     old: Args.string({
+      ignoreStdin: true,
       description: 'older version: git range base..tip, mbox, or directory of .patch files',
       required: true,
     }),
-    new: Args.string({ description: 'newer version, in any of the same forms', required: true }),
+    new: Args.string({
+      ignoreStdin: true,
+      description: 'newer version, in any of the same forms',
+      required: true,
+    }),
   };
   static override description =
     'Pair the patches of two versions of a series as git range-diff does (=, !, <, >), summarize what ' +

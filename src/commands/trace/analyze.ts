@@ -10,6 +10,7 @@ import { renderTraceAnalysis } from '../../render/trace-text.js';
 export default class TraceAnalyze extends LockscopeCommand {
   static override args = {
     file: Args.string({
+      ignoreStdin: true,
       description: 'ftrace text (tracefs, trace-cmd report; gzip ok) or trace.dat; `-` = stdin',
       required: true,
     }),

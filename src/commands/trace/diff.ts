@@ -9,10 +9,11 @@ import { renderTraceDiff } from '../../render/trace-text.js';
 export default class TraceDiffCommand extends LockscopeCommand {
   static override args = {
     base: Args.string({
+      ignoreStdin: true,
       description: 'trace of the baseline (ftrace text, gzip ok, or trace.dat)',
       required: true,
     }),
-    head: Args.string({ description: 'trace of the version under test', required: true }),
+    head: Args.string({ ignoreStdin: true, description: 'trace of the version under test', required: true }),
   };
   static override description =
     'Analyzes both traces and lists what is new, gone or significantly worse in HEAD: findings (new lock ' +

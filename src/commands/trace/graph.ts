@@ -12,6 +12,7 @@ import {
 export default class TraceGraph extends LockscopeCommand {
   static override args = {
     file: Args.string({
+      ignoreStdin: true,
       description: 'ftrace text (gzip ok) or trace.dat with lock_acquire events; `-` = stdin',
       required: true,
     }),

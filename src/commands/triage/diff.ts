@@ -2,13 +2,23 @@ import { Args, Flags } from '@oclif/core';
 import { diffSignatures, type SignatureDiff } from '../../analyzers/triage/diff.js';
 import { SignatureGrouper } from '../../analyzers/triage/group.js';
 import { LockscopeCommand } from '../../cli/base-command.js';
+import { InputError } from '../../ingest/input.js';
+import type { TriagedFile } from '../../model/report.js';
 import { signatureDiffText } from '../../render/triage-text.js';
 import { loadKnown, triageInputs } from '../../services/triage.js';
 
 export default class TriageDiff extends LockscopeCommand {
   static override args = {
-    base: Args.string({ description: 'log file or directory of logs (e.g. the v5 runs)', required: true }),
-    head: Args.string({ description: 'log file or directory of logs (e.g. the v6 runs)', required: true }),
+    base: Args.string({
+      ignoreStdin: true,
+      description: 'log file or directory of logs (e.g. the v5 runs)',
+      required: true,
+    }),
+    head: Args.string({
+      ignoreStdin: true,
+      description: 'log file or directory of logs (e.g. the v6 runs)',
+      required: true,
+    }),
   };
   static override description =
     'Compare the lock-report signatures of two sets of console logs: new in HEAD, gone from HEAD, in both. ' +
@@ -24,10 +34,24 @@ export default class TriageDiff extends LockscopeCommand {
 
   async run(): Promise<{ schemaVersion: 1 } & SignatureDiff> {
     const { args, flags } = await this.parse(TriageDiff);
-    const known = await loadKnown(flags.known ?? null);
+    const known = await loadKnown(flags.known ?? null, (path, d) => this.warnDiagnostics(path, d));
     const [base, head] = [new SignatureGrouper(), new SignatureGrouper()];
-    await triageInputs([args.base], { known: null, onReport: (r, path) => base.add(r, path) });
-    await triageInputs([args.head], { known: null, onReport: (r, path) => head.add(r, path) });
+    // A side with an input that is no console log cannot be compared: exit 2 rather than "gone".
+    const unusable = (file: TriagedFile) => {
+      if (file.usable) return;
+      this.warnDiagnostics(file.path, file.diagnostics);
+      throw new InputError(`${file.path}: not a kernel console log`, file.path, 1);
+    };
+    await triageInputs([args.base], {
+      known: null,
+      onReport: (r, p) => base.add(r, p),
+      onFileDone: unusable,
+    });
+    await triageInputs([args.head], {
+      known: null,
+      onReport: (r, p) => head.add(r, p),
+      onFileDone: unusable,
+    });
     const diff = diffSignatures(base.groups(), head.groups(), known.signatures);
     if (!this.jsonEnabled()) this.out(signatureDiffText(diff));
     // A checking command: exit 1 on a new signature (set here so the JSON document still prints).

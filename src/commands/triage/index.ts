@@ -8,7 +8,10 @@ import { triageInputs } from '../../services/triage.js';
 
 export default class Triage extends LockscopeCommand {
   static override args = {
-    file: Args.string({ description: 'console log, directory of logs, .gz, or - for stdin' }),
+    file: Args.string({
+      ignoreStdin: true,
+      description: 'console log, directory of logs, .gz, or - for stdin',
+    }),
   };
   static override description =
     'Find every lock report in console logs (dmesg, serial consoles, CI mails, quoted replies), ' +
@@ -41,8 +44,11 @@ export default class Triage extends LockscopeCommand {
     const writer = json && !flags.group ? new TriageJsonWriter((s) => process.stdout.write(s)) : null;
     const render = flags.format === 'markdown' ? reportMarkdown : reportText;
     let printed = 0;
+    let usable = 0;
+    let hidden = 0;
     await triageInputs(argv as string[], {
       known: flags.known ?? null,
+      warn: (path, diagnostics) => this.warnDiagnostics(path, diagnostics),
       onFile: (path) => writer?.file(path),
       onReport: (report, path) => {
         if (flags.group) grouper.add(report, path);
@@ -50,17 +56,22 @@ export default class Triage extends LockscopeCommand {
         else this.out(`${printed++ === 0 ? '' : '\n'}${render(report, path)}`);
       },
       onFileDone: (file) => {
+        if (file.usable) usable++;
+        hidden += file.knownHidden;
         writer?.fileDone(file);
         this.warnDiagnostics(file.path, file.diagnostics, flags.verbose);
       },
     });
     writer?.end();
+    // Unusable input (exit 2) only when no input at all was a console log: one bad file in a batch is a diagnostic.
+    if (usable === 0) process.exitCode = 2;
     if (flags.group) {
       const groups = grouper.groups();
       if (!json) this.out(flags.format === 'markdown' ? groupsMarkdown(groups) : groupsText(groups));
       return { schemaVersion: 1, groups };
     }
     if (!json && printed === 0) this.out('no lock reports');
+    if (!json && hidden > 0) this.out(`(${hidden} known report${hidden === 1 ? '' : 's'} hidden by --known)`);
     return undefined;
   }
 }
