@@ -1,4 +1,5 @@
 import type { Diagnostic } from '../../model/diagnostic.js';
+import { forEachProcLine } from './proc-lines.js';
 
 /** Times of /proc/lock_stat are printed in µs with two decimals. */
 export interface LockStatTimes {
@@ -62,50 +63,39 @@ export function parseLockStat(text: string): { classes: LockStatClass[]; diagnos
   const diagnostics: Diagnostic[] = [];
   let current: LockStatClass | null = null;
   let block = 0;
-  let skipped = 0;
-  let firstSkipped: number | null = null;
-  const lines = text.split('\n');
-  if (lines.at(-1) === '') lines.pop();
-  for (let i = 0; i < lines.length; i++) {
-    const raw = lines[i]!;
-    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
-    const n = i + 1;
-    if (line.trim() === '' || LOCK_STAT_LINES.version.test(line) || LOCK_STAT_LINES.columns.test(line))
-      continue;
-    if (LOCK_STAT_LINES.warning.test(line)) {
-      diagnostics.push({ code: 'lock-stat-debug-off', message: line.trim(), line: n });
-      continue;
-    }
-    if (LOCK_STAT_LINES.dots.test(line)) {
-      current = null;
-      continue;
-    }
-    if (LOCK_STAT_LINES.dashes.test(line)) {
-      if (current) block++;
-      continue;
-    }
-    const row = classRow(line, n);
-    if (row) {
-      current = row;
-      block = 0;
-      classes.push(row);
-      continue;
-    }
-    const point = callSite(line, n);
-    if (point && current && block > 0) {
+  forEachProcLine(
+    text,
+    diagnostics,
+    { code: 'lock-stat-skipped-lines', file: '/proc/lock_stat' },
+    (line, n) => {
+      if (line.trim() === '' || LOCK_STAT_LINES.version.test(line) || LOCK_STAT_LINES.columns.test(line)) {
+        return true;
+      }
+      if (LOCK_STAT_LINES.warning.test(line)) {
+        diagnostics.push({ code: 'lock-stat-debug-off', message: line.trim(), line: n });
+        return true;
+      }
+      if (LOCK_STAT_LINES.dots.test(line)) {
+        current = null;
+        return true;
+      }
+      if (LOCK_STAT_LINES.dashes.test(line)) {
+        if (current) block++;
+        return true;
+      }
+      const row = classRow(line, n);
+      if (row) {
+        current = row;
+        block = 0;
+        classes.push(row);
+        return true;
+      }
+      const point = callSite(line, n);
+      if (!point || !current || block === 0) return false;
       (block === 1 ? current.contentionPoints : current.contendingPoints).push(point);
-      continue;
-    }
-    skipped++;
-    firstSkipped ??= n;
-  }
-  if (skipped > 0) {
-    diagnostics.push({
-      code: 'lock-stat-skipped-lines',
-      message: `${skipped} line(s) are not /proc/lock_stat output and were skipped`,
-      line: firstSkipped,
-    });
-  }
+      return true;
+    },
+  );
   return { classes, diagnostics };
 }
 

@@ -1,4 +1,5 @@
 import type { Diagnostic } from '../../model/diagnostic.js';
+import { forEachProcLine } from './proc-lines.js';
 
 /** One held-lock chain of `/proc/lockdep_chains` (`lc_show`). */
 export interface LockdepChain {
@@ -25,17 +26,11 @@ export function parseProcLockdepChains(text: string): { chains: LockdepChain[]; 
   const chains: LockdepChain[] = [];
   const diagnostics: Diagnostic[] = [];
   let current: LockdepChain | null = null;
-  let skipped = 0;
-  let firstSkipped: number | null = null;
-  const lines = text.split('\n');
-  if (lines.at(-1) === '') lines.pop();
-  for (let i = 0; i < lines.length; i++) {
-    const raw = lines[i]!;
-    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
-    const n = i + 1;
+  const skipped = { code: 'lockdep-chains-skipped-lines', file: '/proc/lockdep_chains' };
+  forEachProcLine(text, diagnostics, skipped, (line, n) => {
     if (line.trim() === '') {
       current = null;
-      continue;
+      return true;
     }
     if (LOCKDEP_CHAINS_LINES.header.test(line)) {
       if (line.startsWith('(buggered)')) {
@@ -45,29 +40,19 @@ export function parseProcLockdepChains(text: string): { chains: LockdepChain[]; 
           line: n,
         });
       }
-      continue;
+      return true;
     }
     const ctx = LOCKDEP_CHAINS_LINES.context.exec(line);
     if (ctx) {
       current = { irqContext: ctx[1]!, classes: [], keys: [], line: n };
       chains.push(current);
-      continue;
+      return true;
     }
     const member = LOCKDEP_CHAINS_LINES.member.exec(line);
-    if (member && current) {
-      current.classes.push(member[2]!);
-      current.keys!.push(member[1]!);
-      continue;
-    }
-    skipped++;
-    firstSkipped ??= n;
-  }
-  if (skipped > 0) {
-    diagnostics.push({
-      code: 'lockdep-chains-skipped-lines',
-      message: `${skipped} line(s) are not /proc/lockdep_chains output and were skipped`,
-      line: firstSkipped,
-    });
-  }
+    if (!member || !current) return false;
+    current.classes.push(member[2]!);
+    current.keys!.push(member[1]!);
+    return true;
+  });
   return { chains, diagnostics };
 }

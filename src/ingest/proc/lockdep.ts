@@ -1,4 +1,5 @@
 import type { Diagnostic } from '../../model/diagnostic.js';
+import { forEachProcLine } from './proc-lines.js';
 
 /** One lock class of `/proc/lockdep` (`l_show` in kernel/locking/lockdep_proc.c). */
 export interface LockdepClass {
@@ -37,15 +38,8 @@ export function parseProcLockdep(text: string): { classes: LockdepClass[]; diagn
   const classes: LockdepClass[] = [];
   const diagnostics: Diagnostic[] = [];
   let current: LockdepClass | null = null;
-  let skipped = 0;
-  let firstSkipped: number | null = null;
-  const lines = text.split('\n');
-  if (lines.at(-1) === '') lines.pop();
-  for (let i = 0; i < lines.length; i++) {
-    const raw = lines[i]!;
-    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
-    const n = i + 1;
-    if (line.trim() === '' || LOCKDEP_LINES.header.test(line)) continue;
+  forEachProcLine(text, diagnostics, { code: 'lockdep-skipped-lines', file: '/proc/lockdep' }, (line, n) => {
+    if (line.trim() === '' || LOCKDEP_LINES.header.test(line)) return true;
     const dep = LOCKDEP_LINES.dep.exec(line);
     if (dep) {
       if (current) {
@@ -58,41 +52,31 @@ export function parseProcLockdep(text: string): { classes: LockdepClass[]; diagn
           line: n,
         });
       }
-      continue;
+      return true;
     }
     const cls = LOCKDEP_LINES.class.exec(line);
-    if (cls) {
-      const name = (cls[6] ?? '').trim();
-      if (name === '') {
-        diagnostics.push({
-          code: 'lockdep-no-name',
-          message: 'a lock class without a name (wrapped line?)',
-          line: n,
-        });
-      }
-      current = {
-        key: cls[1]!,
-        name,
-        usage: cls[5] ?? null,
-        forwardDeps: cls[3] === undefined ? null : Number(cls[3]),
-        backwardDeps: cls[4] === undefined ? null : Number(cls[4]),
-        ops: cls[2] === undefined ? null : Number(cls[2]),
-        deps: [],
-        depKeys: [],
+    if (!cls) return false;
+    const name = (cls[6] ?? '').trim();
+    if (name === '') {
+      diagnostics.push({
+        code: 'lockdep-no-name',
+        message: 'a lock class without a name (wrapped line?)',
         line: n,
-      };
-      classes.push(current);
-      continue;
+      });
     }
-    skipped++;
-    firstSkipped ??= n;
-  }
-  if (skipped > 0) {
-    diagnostics.push({
-      code: 'lockdep-skipped-lines',
-      message: `${skipped} line(s) are not /proc/lockdep output and were skipped`,
-      line: firstSkipped,
-    });
-  }
+    current = {
+      key: cls[1]!,
+      name,
+      usage: cls[5] ?? null,
+      forwardDeps: cls[3] === undefined ? null : Number(cls[3]),
+      backwardDeps: cls[4] === undefined ? null : Number(cls[4]),
+      ops: cls[2] === undefined ? null : Number(cls[2]),
+      deps: [],
+      depKeys: [],
+      line: n,
+    };
+    classes.push(current);
+    return true;
+  });
   return { classes, diagnostics };
 }
