@@ -9,21 +9,35 @@ import type { EventRef, LockOrderEdge } from './trace-analysis.js';
 export class LockOrderGraph {
   private readonly edges = new Map<string, Map<string, { count: number; first: EventRef }>>();
   private edgeCount = 0;
+  /** The edge added last: the same pair repeats (e.g. `&obj->lock → fs_reclaim` per allocation). */
+  private lastFrom = '';
+  private lastTo = '';
+  private lastEdge: { count: number; first: EventRef } | null = null;
 
   constructor(private readonly maxEdges = 200_000) {}
 
   add(from: string, to: string, at: EventRef): void {
     if (from === to) return;
+    if (this.lastEdge !== null && from === this.lastFrom && to === this.lastTo) {
+      this.lastEdge.count++;
+      return;
+    }
     let out = this.edges.get(from);
     if (!out) {
       out = new Map();
       this.edges.set(from, out);
     }
-    const edge = out.get(to);
+    let edge = out.get(to);
     if (edge) edge.count++;
     else if (this.edgeCount < this.maxEdges) {
-      out.set(to, { count: 1, first: at });
+      edge = { count: 1, first: at };
+      out.set(to, edge);
       this.edgeCount++;
+    }
+    if (edge) {
+      this.lastFrom = from;
+      this.lastTo = to;
+      this.lastEdge = edge;
     }
   }
 

@@ -46,6 +46,17 @@ const BASIS_STRENGTH: Record<ReclaimBasis, number> = {
   held_outside_reclaim: 0,
 };
 
+/** BASIS_STRENGTH as comparisons (once per acquisition: no keyed property lookup). */
+function strength(basis: ReclaimBasis): number {
+  return basis === 'direct_reclaim'
+    ? BASIS_STRENGTH.direct_reclaim
+    : basis === 'fs_reclaim'
+      ? BASIS_STRENGTH.fs_reclaim
+      : basis === 'lockdep_dependency'
+        ? BASIS_STRENGTH.lockdep_dependency
+        : BASIS_STRENGTH.held_outside_reclaim;
+}
+
 function shrinkerSpan(open: OpenShrinker): SpanRef {
   const span: SpanRef = { kind: 'shrinker', name: open.name, start: open.start, end: null };
   open.examples.push(span);
@@ -117,7 +128,7 @@ function note(
   else {
     acc.count++;
     // The same basis again (the common case, once per acquisition) is never stronger.
-    if (basis !== acc.basis && BASIS_STRENGTH[basis] > BASIS_STRENGTH[acc.basis])
+    if (basis !== acc.basis && strength(basis) > strength(acc.basis))
       Object.assign(acc, { first: at, heldAt, example, basis });
   }
 }
