@@ -16,6 +16,22 @@ export class LockOrderGraph {
 
   constructor(private readonly maxEdges = 200_000) {}
 
+  /** Counts a repeat of an edge already in the graph and says true; false when `add` must run. */
+  addAgain(from: string, to: string): boolean {
+    if (from === to) return true;
+    if (this.lastEdge !== null && from === this.lastFrom && to === this.lastTo) {
+      this.lastEdge.count++;
+      return true;
+    }
+    const edge = this.edges.get(from)?.get(to);
+    if (!edge) return false;
+    edge.count++;
+    this.lastFrom = from;
+    this.lastTo = to;
+    this.lastEdge = edge;
+    return true;
+  }
+
   add(from: string, to: string, at: EventRef): void {
     if (from === to) return;
     if (this.lastEdge !== null && from === this.lastFrom && to === this.lastTo) {

@@ -5,7 +5,14 @@ import type { LockClassAcc } from './trace-analyzer.js';
 export interface HeldLock {
   name: string;
   addr: string;
-  acquiredAt: EventRef;
+  /** Where lock_acquire was: the fields of its EventRef, built only when a finding or edge keeps it. */
+  line: number;
+  ts: number;
+  cpu: number;
+  pid: number;
+  comm: string;
+  /** The EventRef once built (see `acquiredAt`): one object, shared by everything that keeps it. */
+  at: EventRef | null;
   /** ts of lock_acquired, when the trace has it. */
   acquiredTs: number | null;
   try: boolean;
@@ -18,6 +25,13 @@ export interface HeldLock {
   rcuRead: boolean;
   /** The aggregate of its class (`name`): no map lookup on release, wait or contention. */
   cls: LockClassAcc;
+}
+
+/** The lock_acquire of a held lock as an EventRef (built on first use, then shared). */
+export function acquiredAt(held: HeldLock): EventRef {
+  if (held.at === null)
+    held.at = { line: held.line, ts: held.ts, cpu: held.cpu, pid: held.pid, comm: held.comm };
+  return held.at;
 }
 
 /** An open mm_shrink_slab_start → _end span. */

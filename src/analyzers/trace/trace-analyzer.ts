@@ -15,7 +15,7 @@ import {
   preemptDepth,
 } from './lock-type.js';
 import { parseShrinkerSymbol } from './shrinker-symbol.js';
-import { type HeldLock, MAX_HELD, newTaskState, type TaskState } from './task-state.js';
+import { acquiredAt, type HeldLock, MAX_HELD, newTaskState, type TaskState } from './task-state.js';
 import type { EventRef, OrphanCounts, SpanRef, TraceAnalysis } from './trace-analysis.js';
 import { buildFindings, HAZARD_STATE, type HazardState, noteHazard } from './trace-findings.js';
 
@@ -148,11 +148,7 @@ export class TraceAnalyzer {
       const depth = preemptDepth(ev.flags);
       if (depth !== null && (task.baseDepth === null || depth < task.baseDepth)) task.baseDepth = depth;
       // Only the task's very next event after lock_acquire can be that acquisition's contention.
-      if (
-        task.pendingAcquire &&
-        task.pendingAcquire.acquiredAt.line !== ev.line &&
-        ev.name !== 'contention_begin'
-      ) {
+      if (task.pendingAcquire && task.pendingAcquire.line !== ev.line && ev.name !== 'contention_begin') {
         task.pendingAcquire = null;
       }
       kind.handler?.(this, ev, task);
@@ -329,7 +325,6 @@ export class TraceAnalyzer {
     const flags = acquireFlags(ev);
     const isTry = (flags & 1) !== 0;
     const isRead = (flags & 2) !== 0;
-    const at = ref(ev, task);
     const acc = this.lockClass(name);
     acc.acquisitions++;
     if (isTry) acc.tryAcquisitions++;
@@ -337,7 +332,12 @@ export class TraceAnalyzer {
     const held: HeldLock = {
       name,
       addr: addrOf(ev.fields.lockdep_addr) ?? '',
-      acquiredAt: at,
+      line: ev.line,
+      ts: ev.ts,
+      cpu: ev.cpu,
+      pid: ev.pid,
+      comm: task.comm,
+      at: null,
       acquiredTs: null,
       try: isTry,
       read: isRead,
@@ -349,19 +349,23 @@ export class TraceAnalyzer {
     };
 
     if (!isTry && !acc.rcuRead) {
-      for (const h of task.held) if (!h.rcuRead) this.graph.add(h.name, name, at);
+      for (const h of task.held)
+        if (!h.rcuRead && !this.graph.addAgain(h.name, name)) this.graph.add(h.name, name, acquiredAt(held));
     }
     const shrinker = task.shrinkers[task.shrinkers.length - 1];
     if (shrinker) {
       acc.shrinkers.add(shrinker.name);
       this.shrinker(shrinker.name, shrinker.module).locks.add(name);
-      noteHazard.inShrinker(this.hazards, name, shrinker, held, at);
+      noteHazard.inShrinker(this.hazards, name, shrinker, held, acquiredAt(held));
     } else if (!isTry && !acc.annotation && !irqsOff(ev) && !inReclaimContext(task)) {
-      noteHazard.heldOutsideReclaim(this.hazards, name, at);
+      if (!noteHazard.heldOutsideReclaimAgain(this.hazards, name))
+        noteHazard.heldOutsideReclaim(this.hazards, name, acquiredAt(held));
     }
     if (name === 'fs_reclaim') {
       for (const h of task.held) {
-        if (!h.annotation) noteHazard.mayReclaim(this.hazards, h.name, 'fs_reclaim', at, h.acquiredAt, null);
+        // Once per reclaiming allocation: count a repeat without building its EventRefs.
+        if (!h.annotation && !noteHazard.mayReclaimAgain(this.hazards, h.name, 'fs_reclaim'))
+          noteHazard.mayReclaim(this.hazards, h.name, 'fs_reclaim', acquiredAt(held), acquiredAt(h), null);
       }
     }
     task.held.push(held);
@@ -378,7 +382,7 @@ export class TraceAnalyzer {
     if (!held) return;
     if (held.acquiredTs === null) {
       held.acquiredTs = ev.ts;
-      if (!held.waitRecorded) this.recordWait(held, ev.ts - held.acquiredAt.ts);
+      if (!held.waitRecorded) this.recordWait(held, ev.ts - held.ts);
     }
     if (task.pendingAcquire === held) task.pendingAcquire = null;
   }
@@ -407,7 +411,7 @@ export class TraceAnalyzer {
       if (depth === task.baseDepth) acc.releasesAtBase++;
       else if (depth > task.baseDepth + task.held.length) acc.releasesAboveBase++;
     }
-    const hold = ev.ts - (held.acquiredTs ?? held.acquiredAt.ts);
+    const hold = ev.ts - (held.acquiredTs ?? held.ts);
     acc.hold.add(hold);
     acc.holdSamples.add(hold);
   }
@@ -504,8 +508,8 @@ export class TraceAnalyzer {
     task.directReclaim = { start: at, examples: [span] };
     for (const h of task.held) {
       if (h.annotation) continue;
-      noteHazard.heldIntoReclaim(this.hazards, h.name, at, h.acquiredAt, span);
-      noteHazard.mayReclaim(this.hazards, h.name, 'direct_reclaim', at, h.acquiredAt, span);
+      noteHazard.heldIntoReclaim(this.hazards, h.name, at, acquiredAt(h), span);
+      noteHazard.mayReclaim(this.hazards, h.name, 'direct_reclaim', at, acquiredAt(h), span);
     }
   }
 

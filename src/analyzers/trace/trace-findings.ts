@@ -109,11 +109,32 @@ export const noteHazard = {
     note(h.mayReclaim, lock, basis, at, heldAt, example);
   },
 
+  /**
+   * `mayReclaim` for a lock already noted on a basis at least as strong: counts it and says
+   * true, so the caller need not build EventRefs; false when `mayReclaim` must run.
+   */
+  mayReclaimAgain(h: HazardState, lock: string, basis: ReclaimBasis): boolean {
+    return noteAgain(h.mayReclaim, lock, basis);
+  },
+
+  /** `heldOutsideReclaim` for a lock already noted (the weakest basis: always a plain repeat). */
+  heldOutsideReclaimAgain(h: HazardState, lock: string): boolean {
+    return noteAgain(h.heldOutsideReclaim, lock, 'held_outside_reclaim');
+  },
+
   /** A non-try acquisition outside reclaim and outside any shrinker, with interrupts on. */
   heldOutsideReclaim(h: HazardState, lock: string, at: EventRef): void {
     note(h.heldOutsideReclaim, lock, 'held_outside_reclaim', at, at, null);
   },
 };
+
+/** The repeat `note` would count without replacing its evidence: counted, true; else false. */
+function noteAgain(map: Map<string, HeldAcc>, lock: string, basis: ReclaimBasis): boolean {
+  const acc = map.get(lock);
+  if (!acc || (basis !== acc.basis && strength(basis) > strength(acc.basis))) return false;
+  acc.count++;
+  return true;
+}
 
 function note(
   map: Map<string, HeldAcc>,
