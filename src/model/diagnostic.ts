@@ -13,4 +13,11 @@ export interface Diagnostic {
    * understood.
    */
   severity?: 'info' | 'warning';
+  /**
+   * On diagnostics that say events were lost (`ftrace-lost-events`,
+   * `ftrace-events-overwritten`, `tracedat-lost-events`): how many, as a lower
+   * bound (a loss whose size the input does not give counts 1). Read this
+   * rather than the message text.
+   */
+  count?: number;
 }

@@ -8,26 +8,42 @@ import type { Diagnostic } from '../../model/diagnostic.js';
 export class BoundedDiagnostics {
   readonly list: Diagnostic[] = [];
   readonly counts = new Map<string, number>();
+  /** Per code, the sum of the `count`s of the diagnostics not listed (lost events stay summable). */
+  private readonly unlistedCounts = new Map<string, number>();
   private finished = false;
 
   constructor(private readonly perCode = 20) {}
 
-  add(code: string, message: string, line: number | null): void {
+  /** `count`: on a lost-events diagnostic, how many events (see `Diagnostic.count`). */
+  add(code: string, message: string, line: number | null, count?: number): void {
     const n = (this.counts.get(code) ?? 0) + 1;
     this.counts.set(code, n);
-    if (n <= this.perCode) this.list.push({ code, message, line });
+    if (n <= this.perCode)
+      this.list.push(count === undefined ? { code, message, line } : { code, message, line, count });
+    else if (count !== undefined) this.unlistedCounts.set(code, (this.unlistedCounts.get(code) ?? 0) + count);
+  }
+
+  /**
+   * `ftrace-lost-events` for a `[LOST N EVENTS]` line (`n` 0 when the line
+   * gives no number: counted as 1), with its `count`.
+   */
+  lostEvents(n: number, cpu: string, line: number): void {
+    this.add('ftrace-lost-events', `${n > 0 ? n : 'some'} events lost${cpu}`, line, n > 0 ? n : 1);
   }
 
   finish(): void {
     if (this.finished) return;
     this.finished = true;
     for (const [code, n] of this.counts) {
-      if (n > this.perCode)
-        this.list.push({
-          code,
-          message: `${n - this.perCode} more ${code} not listed (${n} in all)`,
-          line: null,
-        });
+      if (n <= this.perCode) continue;
+      const summary: Diagnostic = {
+        code,
+        message: `${n - this.perCode} more ${code} not listed (${n} in all)`,
+        line: null,
+      };
+      const count = this.unlistedCounts.get(code);
+      if (count !== undefined) summary.count = count;
+      this.list.push(summary);
     }
   }
 }

@@ -128,25 +128,30 @@ export class CpuStream {
   /** Pages that said events were lost before them (past the first ten reported one by one), and their counts. */
   morePages = 0;
   moreEvents = 0;
+  /** Those of `morePages` whose count the kernel did not store (each counts 1 in a diagnostic's `count`). */
+  moreUncounted = 0;
   private lostPages = 0;
 
   /**
    * One diagnostic per page that lost events, for the first ten; the rest are
-   * summed into `morePages`/`moreEvents` (reported once at the end). Messages
-   * say `N events lost` so consumers can add them up.
+   * summed into `morePages`/`moreEvents` (reported once at the end). Each
+   * carries `count` (1 when the kernel did not store the number).
    */
   private noteLost(count: number): void {
     this.lostPages++;
     if (this.lostPages > 10) {
       this.morePages++;
       if (count > 0) this.moreEvents += count;
+      else this.moreUncounted++;
       return;
     }
     const what = count < 0 ? 'events lost (count not stored)' : `${count} events lost`;
-    this.diag(
-      'tracedat-lost-events',
-      `CPU ${this.data.cpu}: ${what} before the page at raw time ${this.records.ts[0] ?? 0}`,
-    );
+    this.diagnostics.push({
+      code: 'tracedat-lost-events',
+      message: `CPU ${this.data.cpu}: ${what} before the page at raw time ${this.records.ts[0] ?? 0}`,
+      line: null,
+      count: count > 0 ? count : 1,
+    });
   }
 
   private diag(code: string, message: string): void {

@@ -99,6 +99,7 @@ export function* mergedBlocks(
         code: 'tracedat-lost-events',
         message: `CPU ${s.cpu}: a further ${s.moreEvents} events lost before ${s.morePages} more pages`,
         line: null,
+        count: s.moreEvents + s.moreUncounted,
       });
     }
   }

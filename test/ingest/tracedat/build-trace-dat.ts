@@ -31,7 +31,7 @@ export interface SyntheticCpu {
   base: number;
   records: SyntheticRecord[];
   /** Mark page `page` as having lost `count` events before it (count stored after the data; -1: not stored). */
-  lost?: { page: number; count: number };
+  lost?: { page: number; count: number } | { page: number; count: number }[];
 }
 
 class Out {
@@ -122,16 +122,17 @@ export function pages(t: SyntheticTrace, cpu: SyntheticCpu): Buffer {
       at += Math.ceil(len / 4) * 4;
     }
     let commit = at - data0;
-    if (cpu.lost && cpu.lost.page === out.length) {
+    const lost = [cpu.lost ?? []].flat().find((l) => l.page === out.length);
+    if (lost) {
       // MISSING_EVENTS (bit 31), and MISSING_STORED (bit 30) with the count as a long after the data
       commit += 2 ** 31;
-      if (cpu.lost.count >= 0) {
+      if (lost.count >= 0) {
         commit += 2 ** 30;
         if (t.longSize === 8) {
           t.bigEndian
-            ? page.writeBigUInt64BE(BigInt(cpu.lost.count), at)
-            : page.writeBigUInt64LE(BigInt(cpu.lost.count), at);
-        } else t.bigEndian ? page.writeUInt32BE(cpu.lost.count, at) : page.writeUInt32LE(cpu.lost.count, at);
+            ? page.writeBigUInt64BE(BigInt(lost.count), at)
+            : page.writeBigUInt64LE(BigInt(lost.count), at);
+        } else t.bigEndian ? page.writeUInt32BE(lost.count, at) : page.writeUInt32LE(lost.count, at);
       }
     }
     if (t.longSize === 8) {

@@ -113,7 +113,21 @@ describe('readTraceDat on files written by the test', () => {
         ['tracedat-lost-events', 'CPU 1: events lost (count not stored) before the page'],
         ['tracedat-lost-events', 'CPU 0: 523 events lost before the page'],
       ]);
+      // the number as data, so nobody parses the message: 1 when the kernel did not store it
+      expect(diagnostics.map((d) => d.count)).toEqual([1, 523]);
     }
+  });
+
+  it('sums the losses past the first ten pages into one diagnostic, its count a number', async () => {
+    const t = trace(6, false, 8);
+    const cpu = t.cpus[0]!;
+    cpu.records = Array.from({ length: 26 }, () => cpu.records[0]!);
+    t.perPage = 2; // 13 pages: 12 lost 5 events each, page 12 lost an unknown number
+    cpu.lost = Array.from({ length: 13 }, (_, page) => ({ page, count: page === 12 ? -1 : 5 }));
+    const { diagnostics } = await read(buildTraceDat(t));
+    const lost = diagnostics.filter((d) => d.code === 'tracedat-lost-events');
+    expect(lost.map((d) => d.count)).toEqual([5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 11]);
+    expect(lost.at(-1)!.message).toBe('CPU 0: a further 10 events lost before 3 more pages');
   });
 
   it('reports a file that is not a trace.dat', async () => {
