@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { classifyRun, type RunOutcome, type SplatMatcher } from '../analyzers/bisect/verdict.js';
 import { ConsoleLogParser, parseConsoleLog } from '../ingest/console/index.js';
+import { KernelLogSniffer, looksLikeKernelLog } from '../ingest/kernel-log.js';
 import type { Report } from '../model/report.js';
 
 export interface BisectRunOptions {
@@ -24,14 +25,38 @@ export async function runAndClassify(
   for (let k = 0; k < options.runs; k++) {
     const before = log ? await stamp(log) : null;
     const run = await runOnce(command, log === undefined, timeout);
-    if (log && (await stamp(log)) !== before) {
+    if (run.error) outcomes.push(run.error);
+    else if (log && (await stamp(log)) !== before) {
       const parsed = await parseConsoleLog(log);
-      outcomes.push(
-        classifyRun(parsed.reports, parsed.reports.length > 0 || (await stat(log)).size > 0, matcher),
-      );
-    } else outcomes.push(run.error ?? classifyRun(run.reports, run.bytes > 0, matcher));
+      const kernelLog = looksLikeKernelLog((await readFile(log)).subarray(0, 65536).toString('latin1'));
+      outcomes.push(judge(parsed.reports, kernelLog, run, command, matcher));
+    } else if (log) outcomes.push({ class: 'broken', reason: 'no console output' });
+    else outcomes.push(judge(run.reports, run.kernelLog, run, command, matcher));
   }
   return outcomes;
+}
+
+/**
+ * A splat in the log is a hit whatever CMD's exit status (a test that saw a splat
+ * may well fail). Otherwise a run is clean only when CMD exited 0 within its time
+ * and printed kernel output: a failed build, a kernel that did not boot or a log
+ * of something else is broken (skip), never good.
+ */
+function judge(
+  reports: Report[],
+  kernelLog: boolean,
+  run: Run,
+  command: string[],
+  matcher: SplatMatcher,
+): RunOutcome {
+  const outcome = classifyRun(reports, true, matcher);
+  if (outcome.class === 'hit') return outcome;
+  if (run.timedOut !== null) return { class: 'broken', reason: run.timedOut };
+  if (!kernelLog && reports.length === 0)
+    return { class: 'broken', reason: run.bytes === 0 ? 'no console output' : 'no kernel console output' };
+  if (outcome.class === 'broken') return outcome;
+  if (run.code !== 0) return { class: 'broken', reason: `${command[0]} exited ${run.code ?? run.signal}` };
+  return outcome;
 }
 
 /** mtime+size of the log file, or null when absent: a log CMD did not rewrite is no log. */
@@ -45,6 +70,12 @@ async function stamp(path: string): Promise<string | null> {
 interface Run {
   reports: Report[];
   bytes: number;
+  /** CMD's stdout held kernel output (see ingest/kernel-log). */
+  kernelLog: boolean;
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** Why the run was killed (`timed out after N s`), or null. */
+  timedOut: string | null;
   error: RunOutcome | null;
 }
 
@@ -52,6 +83,7 @@ interface Run {
 function runOnce(command: string[], parseStdout: boolean, timeout: number | undefined): Promise<Run> {
   return new Promise((resolve) => {
     const parser = new ConsoleLogParser({ path: command.join(' ') });
+    const sniffer = new KernelLogSniffer();
     const reports: Report[] = [];
     let bytes = 0;
     const child = spawn(command[0]!, command.slice(1), {
@@ -60,23 +92,19 @@ function runOnce(command: string[], parseStdout: boolean, timeout: number | unde
     const timer = timeout ? setTimeout(() => child.kill('SIGKILL'), timeout * 1000) : null;
     child.stdout?.on('data', (chunk: Buffer) => {
       bytes += chunk.length;
+      sniffer.push(chunk);
       reports.push(...parser.push(chunk));
     });
     child.on('error', (e) => {
       if (timer) clearTimeout(timer);
-      resolve({
-        reports,
-        bytes,
-        error: { class: 'broken', reason: `cannot run ${command[0]}: ${e.message}` },
-      });
+      const error = { class: 'broken' as const, reason: `cannot run ${command[0]}: ${e.message}` };
+      resolve({ reports, bytes, kernelLog: false, code: null, signal: null, timedOut: null, error });
     });
-    child.on('close', (_code, signal) => {
+    child.on('close', (code, signal) => {
       if (timer) clearTimeout(timer);
       reports.push(...parser.end());
-      const timedOut = signal === 'SIGKILL' && timer !== null;
-      const error =
-        timedOut && bytes === 0 ? { class: 'broken' as const, reason: `timed out after ${timeout} s` } : null;
-      resolve({ reports, bytes, error });
+      const timedOut = signal === 'SIGKILL' && timer !== null ? `timed out after ${timeout} s` : null;
+      resolve({ reports, bytes, kernelLog: sniffer.isKernelLog, code, signal, timedOut, error: null });
     });
   });
 }

@@ -53,6 +53,24 @@ describe('bisect verdict', () => {
     expect(other.stdout).toMatch(/run 1\/1: broken another crash came first: possible deadlock in /);
   });
 
+  it('exits 125 (skip), never good, when the build or boot failed: CMD exits non-zero or prints no kernel output', () => {
+    const build = verdict([
+      '--title',
+      TITLE,
+      '--',
+      'sh',
+      '-c',
+      'echo "make: *** [Makefile:1234: vmlinux] Error 2"; exit 2',
+    ]);
+    expect(build.status).toBe(125);
+    expect(build.stdout).toContain('run 1/1: broken no kernel console output');
+    const failed = verdict(['--title', TITLE, '--', 'sh', '-c', `cat ${CLEAN}; exit 3`]);
+    expect(failed.status).toBe(125);
+    expect(failed.stdout).toContain('run 1/1: broken sh exited 3');
+    // A splat is a hit whatever the exit status of the test that saw it.
+    expect(verdict(['--title', TITLE, '--', 'sh', '-c', `cat ${SPLAT}; exit 1`]).status).toBe(1);
+  });
+
   it('needs max(1, ⌈N/6⌉) hits: one hit in 6 runs is bad, in 12 it is a skip', () => {
     // first run prints the splat, later ones the clean boot (a counter file tells them apart)
     const counter = join(tmp, 'count');
