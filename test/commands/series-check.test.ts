@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -84,6 +84,58 @@ describe('lockscope series check', () => {
         fixture('series-min', 'v1'),
       ]).status,
     ).toBe(1);
+  });
+
+  it('warns on stderr about an --ignore id that names no check, and lists the known ids', () => {
+    const r = runCli([
+      'series',
+      'check',
+      '--no-checkpatch',
+      '--ignore',
+      'NO_SUCH_ID',
+      fixture('series-min', 'v2'),
+    ]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe('no findings\n');
+    expect(r.stderr).toBe(
+      'lockscope: --ignore NO_SUCH_ID: unknown finding id (known: VERSION_MISMATCH, NUMBERING_GAP, MISSING_COVER_LETTER, MISSING_CHANGELOG, CHANGELOG_INCOMPLETE, MISSING_SIGNOFF, BAD_FIXES_TAG, BLOCKING_LOCK_IN_SHRINKER, ALLOC_UNDER_RECLAIM_LOCK, UNBALANCED_LOCK, LOCKED_WITHOUT_ASSERT, CHECKPATCH_<TYPE>)\n',
+    );
+    const known = runCli([
+      'series',
+      'check',
+      '--no-checkpatch',
+      '--ignore',
+      'CHECKPATCH_LONG_LINE',
+      fixture('series-min', 'v2'),
+    ]);
+    expect(known.stderr).toBe('');
+  });
+
+  it('reads the series or --previous (not both) from stdin', () => {
+    const v1 = readdirSync(fixture('series-min', 'v1'))
+      .sort()
+      .map((n) => readFileSync(join(fixture('series-min', 'v1'), n), 'utf8'))
+      .join('');
+    const source = runCli(['series', 'check', '--json', '--no-checkpatch', '-'], { input: v1 });
+    expect(source.status).toBe(1);
+    expect(ids(source.stdout)).toEqual([
+      'BLOCKING_LOCK_IN_SHRINKER',
+      'BAD_FIXES_TAG',
+      'UNBALANCED_LOCK',
+      'ALLOC_UNDER_RECLAIM_LOCK',
+      'MISSING_SIGNOFF',
+      'LOCKED_WITHOUT_ASSERT',
+    ]);
+    const previous = runCli(
+      ['series', 'check', '--no-checkpatch', '--previous', '-', fixture('series-min', 'v2')],
+      {
+        input: v1,
+      },
+    );
+    expect([previous.status, previous.stdout]).toEqual([0, 'no findings\n']);
+    const both = runCli(['series', 'check', '--previous', '-', '-'], { input: v1 });
+    expect(both.status).toBe(2);
+    expect(both.stderr).toContain('only one of SOURCE and --previous can be - (stdin)');
   });
 
   it('exits 2 on unusable input', () => {

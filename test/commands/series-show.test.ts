@@ -115,6 +115,22 @@ describe('lockscope series show', () => {
       expect(option.stderr).toContain('--output=x: not a valid base revision');
     });
 
+    it('reads - from stdin, a "-"-named file after --, and a b4 tag alone needs --base', () => {
+      const v1 = fixture('series-min', 'toy-v2.mbox');
+      const mbox = readFileSync(v1);
+      const piped = runCli(['series', 'show', '--json', '-'], { input: mbox });
+      const direct = runCli(['series', 'show', '--json', v1]);
+      expect(piped.status).toBe(0);
+      expect(JSON.parse(piped.stdout)).toEqual(JSON.parse(direct.stdout));
+      writeFileSync(join(dir, '-v2.mbox'), mbox);
+      const dashed = runCli(['series', 'show', '--json', '--', '-v2.mbox'], { cwd: dir });
+      expect(dashed.status).toBe(0);
+      expect(JSON.parse(dashed.stdout)).toEqual(JSON.parse(direct.stdout));
+      const tag = runCli(['series', 'show', 'b4/toy-v1'], { cwd: toy.repo.dir, env: toy.repo.env });
+      expect(tag.status).toBe(2);
+      expect(tag.stderr).toContain('b4/toy-v1: not a range, and its history holds no b4 cover-letter commit');
+    });
+
     it('strips control characters from text it prints', () => {
       const src = readFileSync(
         fixture('series-min', 'v1', 'v1-0001-drm-toy-add-a-memory-shrinker.patch'),

@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { checkSeries } from '../../analyzers/series/checks/index.js';
+import { checkSeries, KNOWN_FINDING_IDS, unknownFindingIds } from '../../analyzers/series/checks/index.js';
 import { LockscopeCommand } from '../../cli/base-command.js';
 import { findCheckpatch, runCheckpatch } from '../../ingest/series/checkpatch.js';
 import { readSeries } from '../../ingest/series/index.js';
@@ -13,7 +13,8 @@ import {
 export default class SeriesCheck extends LockscopeCommand {
   static override args = {
     source: Args.string({
-      description: 'the series: mbox, directory of .patch files, or git range base..tip',
+      description:
+        'the series: mbox (- for stdin), directory of .patch files, git range base..tip, or a b4 branch/tag',
       required: true,
     }),
   };
@@ -41,7 +42,9 @@ export default class SeriesCheck extends LockscopeCommand {
       multiple: true,
       multipleNonGreedy: true,
     }),
-    previous: Flags.string({ description: 'the previous version (for CHANGELOG_INCOMPLETE)' }),
+    previous: Flags.string({
+      description: 'the previous version (for CHANGELOG_INCOMPLETE); - reads it from stdin',
+    }),
     strict: Flags.boolean({ default: false, description: 'warnings fail too (exit 1)' }),
     tree: Flags.string({
       description: 'kernel tree an mbox applies to: lock ops are then read against whole files',
@@ -51,10 +54,15 @@ export default class SeriesCheck extends LockscopeCommand {
 
   async run(): Promise<SeriesCheckJson> {
     const { args, flags } = await this.parse(SeriesCheck);
+    if (args.source === '-' && flags.previous === '-') {
+      this.error('only one of SOURCE and --previous can be - (stdin)', { exit: 2 });
+    }
+    const ignore = flags.ignore ?? [];
+    for (const id of unknownFindingIds(ignore))
+      this.warnLine(`lockscope: --ignore ${id}: unknown finding id (known: ${KNOWN_FINDING_IDS.join(', ')})`);
     const series = await readSeries(args.source, { base: flags.base, tree: flags.tree });
     this.warnDiagnostics(args.source, series.diagnostics);
     const previous = flags.previous ? await readSeries(flags.previous) : undefined;
-    const ignore = flags.ignore ?? [];
     const findings: CheckFindingJson[] = checkSeries(series, { previous, ignore });
     const script = flags.checkpatch ? findCheckpatch(process.cwd()) : null;
     if (script !== null) {

@@ -7,7 +7,7 @@ export default class SeriesShow extends LockscopeCommand {
   static override args = {
     source: Args.string({
       description:
-        'an mbox (git format-patch / b4 output, or a lone cover letter), a directory of .patch files, or a git range base..tip',
+        'an mbox (git format-patch / b4 output, or a lone cover letter; - for stdin), a directory of .patch files, a git range base..tip, or a b4 branch/tag',
       required: true,
     }),
   };
@@ -19,6 +19,7 @@ export default class SeriesShow extends LockscopeCommand {
     '<%= config.bin %> series show fixtures/series-min/v1',
     '<%= config.bin %> series show --json fixtures/series-min/toy-v2.mbox',
     '<%= config.bin %> series show fixtures/series/v5',
+    'cat fixtures/series/v6/*.patch | <%= config.bin %> series show -',
     '<%= config.bin %> series show --base master b4/shmem-shrinker-v6',
   ];
   static override flags = {

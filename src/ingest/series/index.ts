@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import type { Readable } from 'node:stream';
 import parseDiff from 'parse-diff';
 import { analyzePatchLocking, type ImageContext, type LockedPatch } from '../../analyzers/series/lock-ops.js';
 import type { Diagnostic } from '../../model/diagnostic.js';
@@ -31,6 +32,8 @@ export interface ReadSeriesOptions {
   base?: string;
   /** A kernel tree the mbox applies to: lock ops then rest on whole files. */
   tree?: string;
+  /** Where `-` reads from (process.stdin by default). */
+  stdin?: Readable;
 }
 
 const PATCH_FILE = /\.(?:patch|mbox|mbx|eml|diff)$/;
@@ -41,7 +44,10 @@ export async function readSeries(source: string, options: ReadSeriesOptions = {}
   if (options.tree !== undefined && !(existsSync(options.tree) && statSync(options.tree).isDirectory())) {
     throw new InputError(`${options.tree}: --tree is not a directory`, options.tree);
   }
-  if (options.base === undefined && source !== '' && !source.startsWith('-') && existsSync(path)) {
+  // `-` is stdin (an mbox); any other existing path is a file or directory,
+  // whatever its first character; refs are validated on the git path only.
+  if (options.base === undefined && source === '-') return readMbox('-', source, options);
+  if (options.base === undefined && source !== '' && existsSync(path)) {
     if (statSync(path).isDirectory()) return readDirectory(path, source, options);
     return readMbox(path, source, options);
   }
@@ -49,7 +55,16 @@ export async function readSeries(source: string, options: ReadSeriesOptions = {}
 }
 
 async function readMbox(path: string, label: string, options: ReadSeriesOptions): Promise<PatchSeries> {
-  const text = (await readInput(path)).toString('utf8');
+  let bytes: Buffer;
+  try {
+    bytes = await readInput(path, options.stdin);
+  } catch (error) {
+    // Name the input as the user typed it, not its resolved path.
+    if (error instanceof InputError)
+      throw new InputError(error.message.replace(path, label), label, error.line);
+    throw error;
+  }
+  const text = bytes.toString('utf8');
   const series = await assemble(splitMbox(text), `mbox:${label}`, label);
   annotate(series, options.tree ? treeImages(options.tree, series) : () => ({}));
   return series;
@@ -71,16 +86,13 @@ async function readDirectory(dir: string, label: string, options: ReadSeriesOpti
 }
 
 async function readGit(source: string, options: ReadSeriesOptions, cwd: string): Promise<PatchSeries> {
-  const range = options.base === undefined ? splitRange(source) : { base: options.base, tip: source };
-  if (range === null) {
-    throw new InputError(
-      `${source}: no such file, and not a git range (give base..tip, or a branch or tag with --base)`,
-      source,
-    );
-  }
+  const git = gitFor(cwd);
+  const range =
+    options.base !== undefined
+      ? { base: options.base, tip: source }
+      : (splitRange(source) ?? (await b4Range(git, source, cwd)));
   validateRef(range.base, 'base revision');
   validateRef(range.tip, 'revision');
-  const git = gitFor(cwd);
   try {
     await git.raw(['rev-parse', '--git-dir']);
   } catch {
@@ -230,6 +242,50 @@ function treeImages(tree: string, series: PatchSeries): (p: Patch) => ImageConte
       postImage: (file) => img?.post.get(file) ?? null,
     };
   };
+}
+
+// base-commit: 4f1d2c3b5a69e2d0a1b7c8d9e0f1a2b3c4d5e6f7
+const BASE_COMMIT = /^base-commit:\s*([0-9a-f]{7,64})\s*$/m;
+const B4_TRACKING = '\n--- b4-submit-tracking ---';
+
+/**
+ * A branch or tag given alone (`b4/shmem-shrinker-v6`): when its history
+ * holds a b4 cover-letter commit, the base is the cover letter's
+ * `base-commit:` line, else the cover commit's parent (where `b4 prep`
+ * forked). Otherwise `--base` is required.
+ */
+async function b4Range(
+  git: ReturnType<typeof gitFor>,
+  source: string,
+  cwd: string,
+): Promise<{ base: string; tip: string }> {
+  if (source === '' || source.startsWith('-')) {
+    throw new InputError(`${source}: no such file (and a revision cannot start with "-")`, source);
+  }
+  validateRef(source);
+  const needBase = (why: string) =>
+    new InputError(`${source}: ${why}: give base..${source}, or --base BASE ${source}`, source);
+  let log: string;
+  try {
+    const tip = await resolveCommit(git, source);
+    log = await git.raw(['log', '-n', '1000', '--format=%H%x00%P%x00%B%x1e', '--end-of-options', tip]);
+  } catch {
+    throw new InputError(`${source}: no such file, and not a git range or revision in ${cwd}`, source);
+  }
+  for (const entry of log.split('\x1e')) {
+    const [commit = '', parents = '', message = ''] = entry.replace(/^\n/, '').split('\0');
+    if (!message.includes(B4_TRACKING)) continue;
+    const base =
+      BASE_COMMIT.exec(message.slice(0, message.indexOf(B4_TRACKING)))?.[1] ?? parents.split(' ')[0];
+    if (!base)
+      throw needBase(
+        `its b4 cover letter (${commit.slice(0, 12)}) has no base-commit line and no parent, so --base is required`,
+      );
+    return { base, tip: source };
+  }
+  throw needBase(
+    'not a range, and its history holds no b4 cover-letter commit to take the base from, so --base is required',
+  );
 }
 
 /**

@@ -15,6 +15,10 @@ export interface RawMessage {
 // From 2f1c0a6d3e4b5a69788796a5b4c3d2e1f0a9b8c7 Mon Sep 17 00:00:00 2001
 // From dmitry.osipenko@collabora.com Fri Jul 15 03:52:38 2022
 const ENVELOPE = /^From \S+ +(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) [A-Z][a-z]{2} +\d/;
+// From 2f1c0a6d3e4b5a69788796a5b4c3d2e1f0a9b8c7 Mon Sep 17 00:00:00 2001
+// (git format-patch's fixed envelope: a message start even without a blank line
+// before it, as when `cat *.patch` joins files that lack the trailing signature)
+const FORMAT_PATCH_ENVELOPE = /^From [0-9a-f]{40} Mon Sep 17 00:00:00 2001\r?$/;
 // >From now on all dma-buf importers ...   (mboxrd-quoted body line)
 const QUOTED_FROM = /^>(>*From )/;
 
@@ -22,7 +26,8 @@ export function splitMbox(text: string): RawMessage[] {
   const lines = text.split('\n');
   const starts: number[] = [];
   for (let i = 0; i < lines.length; i++) {
-    if ((i === 0 || lines[i - 1] === '' || lines[i - 1] === '\r') && ENVELOPE.test(lines[i]!)) starts.push(i);
+    const afterBlank = i === 0 || lines[i - 1] === '' || lines[i - 1] === '\r';
+    if ((afterBlank && ENVELOPE.test(lines[i]!)) || FORMAT_PATCH_ENVELOPE.test(lines[i]!)) starts.push(i);
   }
   if (starts.length === 0) {
     return text.trim() === '' ? [] : [{ text, line: 1, envelope: null }];
@@ -44,4 +49,4 @@ export function envelopeCommit(envelope: string | null): string | null {
 }
 
 /** Every regex of this recognizer (tests check none can backtrack catastrophically). */
-export const MBOX_REGEXES: RegExp[] = [ENVELOPE, QUOTED_FROM];
+export const MBOX_REGEXES: RegExp[] = [ENVELOPE, FORMAT_PATCH_ENVELOPE, QUOTED_FROM];

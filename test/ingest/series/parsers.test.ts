@@ -97,6 +97,15 @@ describe('splitPatchBody and splitMbox', () => {
     expect(messages.map((m) => m.line)).toEqual([1, 7]);
     expect(messages[0]!.text).toContain('\nFrom here\nFrom the body, not a separator\n');
   });
+
+  it('splits at git format-patch envelopes even right after a diff line (cat of files without a signature)', () => {
+    const sha = '0123456789abcdef0123456789abcdef01234567';
+    const mbox = `From ${sha} Mon Sep 17 00:00:00 2001\nSubject: one\n\n+}\nFrom ${sha} Mon Sep 17 00:00:00 2001\nSubject: two\n`;
+    expect(splitMbox(mbox).map((m) => [m.line, m.text.split('\n')[0]])).toEqual([
+      [1, 'Subject: one'],
+      [5, 'Subject: two'],
+    ]);
+  });
 });
 
 describe('parseCheckpatchOutput', () => {

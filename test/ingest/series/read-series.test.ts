@@ -1,6 +1,7 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LockOpFacts } from '../../../src/analyzers/series/lock-ops.js';
 import { InputError } from '../../../src/ingest/input.js';
@@ -112,6 +113,38 @@ describe('readSeries: mbox and directories', () => {
       await expect(readSeries(join(dir, 'notes.txt'))).rejects.toThrow(/no patch or cover letter found/);
       await expect(readSeries(fixture('series-min', 'v1'), { tree: join(dir, 'nope') })).rejects.toThrow(
         /--tree is not a directory/,
+      );
+    });
+
+    it('reads - from stdin, and a file whose name starts with "-" from the file system', async () => {
+      const v6 = fixture('series', 'v6');
+      const mbox = Buffer.concat(
+        readdirSync(v6)
+          .sort()
+          .map((n) => readFileSync(join(v6, n))),
+      );
+      const fromStdin = await readSeries('-', { stdin: Readable.from([mbox]) });
+      expect([fromStdin.source, fromStdin.version, fromStdin.total, fromStdin.patches.length]).toEqual([
+        'mbox:-',
+        6,
+        9,
+        9,
+      ]);
+      writeFileSync(join(dir, '-v6.mbox'), mbox);
+      const dashed = await readSeries('-v6.mbox', { cwd: dir });
+      expect([dashed.source, dashed.version, dashed.patches.length]).toEqual(['mbox:-v6.mbox', 6, 9]);
+      await expect(readSeries('-missing.mbox', { cwd: dir })).rejects.toThrow(
+        /^-missing\.mbox: no such file \(and a revision cannot start with "-"\)$/,
+      );
+    });
+
+    it('names the input as the user typed it, not its resolved path', async () => {
+      writeFileSync(join(dir, 'plain.txt'), 'just some text\n');
+      await expect(readSeries('plain.txt', { cwd: dir })).rejects.toThrow(
+        /^plain\.txt: no patch or cover letter found/,
+      );
+      await expect(readSeries('absent.mbox', { cwd: dir })).rejects.toThrow(
+        new RegExp(`^absent\\.mbox: no such file, and not a git range or revision in ${dir}$`),
       );
     });
 
@@ -281,7 +314,34 @@ describe('readSeries: git', () => {
       changelog: [{ version: 3, items: ['Rebased'] }],
     });
     expect(cover).toMatch(/^[0-9a-f]{40}$/);
+    // The branch alone: the base is where b4 prep forked (the cover commit's parent).
+    const alone = await readSeries('b4-prep', { cwd: toy.repo.dir });
+    expect([alone.source, alone.version, alone.total, alone.cover?.subject]).toEqual([
+      `git:${toy.base}..b4-prep`,
+      3,
+      3,
+      'drm/toy: a memory shrinker for the toy driver',
+    ]);
     await toy.repo.git.raw(['checkout', '-q', 'master']);
+  });
+
+  it("takes the base of a b4 branch from its cover letter's base-commit: line", async () => {
+    await toy.repo.git.raw(['checkout', '-q', '-b', 'b4-sent', toy.base]);
+    await toy.repo.git.raw([
+      'commit',
+      '-q',
+      '--allow-empty',
+      '-m',
+      `drm/toy: shrinker\n\nCover.\n\n---\nbase-commit: ${toy.base}\nchange-id: 20260101-toy-2\n\n--- b4-submit-tracking ---\n{"series": {"revision": 4}}`,
+    ]);
+    for (const c of toyCommits(1)) await toy.repo.commit(c.message, c.files);
+    const s = await readSeries('b4-sent', { cwd: toy.repo.dir });
+    expect([s.source, s.version, s.total]).toEqual([`git:${toy.base}..b4-sent`, 4, 3]);
+    await toy.repo.git.raw(['checkout', '-q', 'master']);
+    // A tag without a b4 cover letter in its history needs --base.
+    await expect(readSeries('b4/toy-v1', { cwd: toy.repo.dir })).rejects.toThrow(
+      'b4/toy-v1: not a range, and its history holds no b4 cover-letter commit to take the base from, so --base is required: give base..b4/toy-v1, or --base BASE b4/toy-v1',
+    );
   });
 
   it('never passes user text to git as an option, and names bad refs', async () => {
@@ -293,6 +353,7 @@ describe('readSeries: git', () => {
       /no-such-branch: unknown revision/,
     );
     await expect(readSeries('just-a-word', { cwd })).rejects.toThrow(/not a git range/);
+    await expect(readSeries('-h', { cwd })).rejects.toThrow(/cannot start with "-"/);
     await expect(readSeries('HEAD..HEAD', { cwd })).rejects.toThrow(/no commits/);
   });
 });

@@ -65,3 +65,13 @@ function changelogIncomplete(series: PatchSeries, context: CheckContext) {
 export function isFindingId(id: string): id is FindingId {
   return SERIES_CHECKS.some((c) => c.id === id);
 }
+
+// CHECKPATCH_LONG_LINE   CHECKPATCH_SPACING
+const CHECKPATCH_ID = /^CHECKPATCH_[A-Z0-9_]+$/;
+
+/** `--ignore` ids that name no check (checkpatch's CHECKPATCH_<TYPE> ids are open-ended). */
+export function unknownFindingIds(ids: readonly string[]): string[] {
+  return ids.filter((id) => !isFindingId(id) && !CHECKPATCH_ID.test(id));
+}
+
+export const KNOWN_FINDING_IDS = [...SERIES_CHECKS.map((c) => c.id), 'CHECKPATCH_<TYPE>'];
