@@ -43,6 +43,10 @@ export abstract class LockscopeCommand extends Command {
         ? error.message
         : `${error.path}${where}: ${error.message}`;
       process.stderr.write(`lockscope: ${stripControl(message)}\n`);
+      if (this.jsonEnabled() && !error.inDocument)
+        process.stdout.write(
+          `${JSON.stringify({ error: { kind: 'input', message: stripControl(message) } })}\n`,
+        );
       this.exit(2);
     }
     if (this.jsonEnabled()) {

@@ -17,6 +17,9 @@ export class InputError extends Error {
     super(message);
     this.name = 'InputError';
   }
+
+  /** Set once a --json document already carries this error (so it is not printed twice). */
+  inDocument = false;
 }
 
 export async function* openInput(path: string, stdin: Readable = process.stdin): AsyncGenerator<Buffer> {

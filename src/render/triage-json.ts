@@ -10,6 +10,8 @@ export class TriageJsonWriter {
   private files = 0;
   private reports = 0;
   private started = false;
+  /** A file object is open (its reports array not yet closed). */
+  private open = false;
 
   /** Nothing is written before the first input is open, so an unusable input leaves stdout empty. */
   constructor(private readonly write: (text: string) => void) {}
@@ -23,6 +25,7 @@ export class TriageJsonWriter {
     this.start();
     this.write(`${this.files++ === 0 ? '\n' : ',\n'}{"path":${JSON.stringify(path)},"reports":[`);
     this.reports = 0;
+    this.open = true;
   }
 
   report(report: Report): void {
@@ -32,6 +35,16 @@ export class TriageJsonWriter {
   fileDone(file: TriagedFile): void {
     const { path: _path, ...rest } = file;
     this.write(`],${JSON.stringify(rest).slice(1, -1)}}`);
+    this.open = false;
+  }
+
+  /** Closes the document around an error that stopped the run (a corrupt .gz mid-way). */
+  fail(message: string): void {
+    const error = JSON.stringify({ kind: 'input', message });
+    if (!this.started) this.write(`{"error":${error}}\n`);
+    else this.write(`${this.open ? `],"error":${error}}` : ''}\n],"error":${error}}\n`);
+    this.started = true;
+    this.open = false;
   }
 
   end(): void {

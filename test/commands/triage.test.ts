@@ -163,8 +163,20 @@ describe('lockscope triage', () => {
     });
     const missing = runCli(['triage', '--json', 'no/such/dmesg.txt']);
     expect(missing.status).toBe(2);
-    expect(missing.stdout).toBe('');
+    expect(JSON.parse(missing.stdout)).toEqual({
+      error: { kind: 'input', message: 'no/such/dmesg.txt: no such file or directory' },
+    });
     expect(missing.stderr).toBe('lockscope: no/such/dmesg.txt: no such file or directory\n');
+  });
+
+  it('with --json, an input that breaks mid-way still leaves one valid document, with the error in it', () => {
+    const truncated = gzipSync(readFileSync(join(ROOT, SHRINKER))).subarray(0, 3000);
+    const r = runCli(['triage', '--json', CLEAN, '-'], { input: truncated });
+    expect(r.status).toBe(2);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.files.map((f: { path: string }) => f.path)).toEqual([CLEAN, '-']);
+    expect(doc.error).toEqual({ kind: 'input', message: '-: corrupt gzip data (unexpected end of file)' });
+    expect(doc.files[1].error).toEqual(doc.error);
   });
 
   it('strips control characters from input text on the terminal', () => {

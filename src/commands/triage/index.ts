@@ -1,6 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { type SignatureGroup, SignatureGrouper } from '../../analyzers/triage/group.js';
 import { LockscopeCommand } from '../../cli/base-command.js';
+import { InputError } from '../../ingest/input.js';
 import { TriageJsonWriter } from '../../render/triage-json.js';
 import { groupsMarkdown, reportMarkdown } from '../../render/triage-markdown.js';
 import { groupsText, reportText } from '../../render/triage-text.js';
@@ -46,7 +47,7 @@ export default class Triage extends LockscopeCommand {
     let printed = 0;
     let usable = 0;
     let hidden = 0;
-    await triageInputs(argv as string[], {
+    const run = triageInputs(argv as string[], {
       known: flags.known ?? null,
       warn: (path, diagnostics) => this.warnDiagnostics(path, diagnostics),
       onFile: (path) => writer?.file(path),
@@ -61,6 +62,13 @@ export default class Triage extends LockscopeCommand {
         writer?.fileDone(file);
         this.warnDiagnostics(file.path, file.diagnostics, flags.verbose);
       },
+    });
+    await run.catch((error: unknown) => {
+      if (writer !== null && error instanceof InputError) {
+        writer.fail(error.message);
+        error.inDocument = true;
+      }
+      throw error;
     });
     writer?.end();
     // Unusable input (exit 2) only when no input at all was a console log: one bad file in a batch is a diagnostic.
