@@ -296,6 +296,7 @@ export class FtraceTextParser {
                 'ftrace-events-overwritten',
                 `the ring buffer overwrote ${lost} of ${m[2]} events: spans at the start of the trace may be cut`,
                 lineNo,
+                lost,
               );
             }
           }
@@ -306,7 +307,7 @@ export class FtraceTextParser {
         const n = groups[1] === '' ? 0 : Number(groups[1]);
         this.stats.lost += n;
         const cpu = groups[0] === '' ? '' : ` on CPU ${groups[0]}`;
-        this.diag.add('ftrace-lost-events', `${n > 0 ? n : 'some'} events lost${cpu}`, lineNo);
+        this.diag.lostEvents(n, cpu, lineNo);
         return;
       }
       case 'stack-frame':
