@@ -28,6 +28,14 @@ describe('trace graph', () => {
     expect(g.cycles).toEqual([['lab_lock_a', 'lab_lock_b']]);
   });
 
+  it('--json gives the same document as --format json', () => {
+    const json = runCli(['trace', 'graph', '--json', abba]);
+    expect(json.status).toBe(0);
+    expect(JSON.parse(json.stdout)).toEqual(
+      JSON.parse(runCli(['trace', 'graph', abba, '--format', 'json']).stdout),
+    );
+  });
+
   it('gives DOT by default, cycle edges red', () => {
     const r = runCli(['trace', 'graph', abba]);
     expect(r.status).toBe(0);

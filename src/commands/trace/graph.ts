@@ -20,7 +20,8 @@ export default class TraceGraph extends LockscopeCommand {
   static override description =
     'The lock-order graph observed in a trace: an edge A -> B when a task takes B (not by trylock) while ' +
     'holding A; nodes are lock classes as printed, same-class nesting is not an edge. Edges on a cycle are ' +
-    'marked (red in DOT, `inCycle` in JSON).';
+    'marked (red in DOT, `inCycle` in JSON). `--json` is the same document as `--format json`.';
+  static override enableJsonFlag = true;
   static override examples = [
     '<%= config.bin %> trace graph fixtures/trace-min/abba.trace.txt --format dot | dot -Tsvg > order.svg',
     '<%= config.bin %> trace graph fixtures/trace-min/abba.trace.txt --format json',
@@ -43,6 +44,7 @@ export default class TraceGraph extends LockscopeCommand {
       );
     }
     const doc = lockOrderDocument(analysis.lockOrder);
+    if (this.jsonEnabled()) return doc;
     if (flags.format === 'json') process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
     else this.out(renderLockOrderDot(doc));
     return doc;
