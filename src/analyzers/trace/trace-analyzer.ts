@@ -352,7 +352,8 @@ export class TraceAnalyzer {
       for (const h of task.held)
         if (!h.rcuRead && !this.graph.addAgain(h.name, name)) this.graph.add(h.name, name, acquiredAt(held));
     }
-    const shrinker = task.shrinkers[task.shrinkers.length - 1];
+    // No out-of-bounds read on the (usually empty) span stack: it is slow in V8.
+    const shrinker = task.shrinkers.length > 0 ? task.shrinkers[task.shrinkers.length - 1]! : null;
     if (shrinker) {
       acc.shrinkers.add(shrinker.name);
       this.shrinker(shrinker.name, shrinker.module).locks.add(name);
