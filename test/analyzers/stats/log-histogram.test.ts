@@ -51,6 +51,39 @@ describe('LogHistogram', () => {
       { numRuns: 300 },
     );
   });
+
+  it('orders fractional, nanosecond and huge samples across its dense and sparse buckets', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.oneof(
+            fc.double({ min: 0.001, max: 0.999, noNaN: true }),
+            fc.integer({ min: 1, max: 5_000_000_000 }),
+            fc.double({ min: 1e36, max: 1e40, noNaN: true }),
+          ),
+          { minLength: 1, maxLength: 200 },
+        ),
+        fc.constantFrom(0.01, 0.25, 0.5, 0.75, 0.99),
+        (values, q) => {
+          const h = new LogHistogram();
+          for (const v of values) h.add(v);
+          const exact = exactQuantile(
+            [...values].sort((a, b) => a - b),
+            q,
+          );
+          return Math.abs(h.quantile(q)! - exact) / exact <= 0.01 + 1e-12;
+        },
+      ),
+      { numRuns: 300 },
+    );
+    const h = new LogHistogram();
+    for (const v of [0.5, 0.25, 1e38, 100, 1000]) h.add(v);
+    expect(h.quantile(0.2)).toBeCloseTo(0.25, 2);
+    expect(h.quantile(0.4)).toBeCloseTo(0.5, 2);
+    expect(Math.abs(h.quantile(0.6)! - 100) / 100).toBeLessThanOrEqual(0.01);
+    expect(Math.abs(h.quantile(0.8)! - 1000) / 1000).toBeLessThanOrEqual(0.01);
+    expect(h.quantile(1)).toBe(1e38);
+  });
 });
 
 describe('Reservoir', () => {
