@@ -158,7 +158,10 @@ describe('lockscope series check', () => {
           'my $args = join(" ", @ARGV);',
           'my $in = do { local $/; <STDIN> };',
           'die "bad args: $args" unless $args =~ /--terse/ && $args =~ /--no-summary/;',
-          'if ($in =~ /^Subject: .*toy_bo_vmap_locked/m) { print "-:5: WARNING:LONG_LINE: line length of 104 exceeds 100 columns\\n"; }',
+          // It is fed the original mail (envelope line first): report the line that asserts the lock.
+          'die "not the original mail" unless $in =~ /\\AFrom [0-9a-f]{40} Mon Sep 17/;',
+          'my @l = split /\\n/, $in;',
+          'for my $i (0 .. $#l) { printf "-:%d: WARNING:LONG_LINE: line length of 104 exceeds 100 columns\\n", $i + 1 if $l[$i] =~ /^\\+.*dma_resv_assert_held/ && $in =~ /toy_bo_vmap_locked/; }',
           'print "total: 0 errors, 1 warnings, 20 lines checked\\n";',
         ].join('\n'),
       );
@@ -174,8 +177,8 @@ describe('lockscope series check', () => {
           id: 'CHECKPATCH_LONG_LINE',
           severity: 'warning',
           patch: 3,
-          file: null,
-          line: 5,
+          file: 'drivers/gpu/drm/toy/toy_gem.c',
+          line: 102,
           message: 'line length of 104 exceeds 100 columns',
           confidence: 'checkpatch',
         },
@@ -189,6 +192,20 @@ describe('lockscope series check', () => {
         cwd: tree,
       });
       expect(ids(off.stdout)).toEqual([]);
+    });
+
+    it('says so on stderr when checkpatch cannot run or fails', () => {
+      const noPerl = runCli(['series', 'check', fixture('series-min', 'v2')], {
+        cwd: tree,
+        env: { PATH: join(tree, 'no-such-dir') },
+      });
+      expect(noPerl.status).toBe(0);
+      expect(noPerl.stderr).toContain(': checkpatch-spawn-failed: could not run perl ');
+      expect(noPerl.stderr).toContain('checkpatch findings are missing');
+      // The stand-in dies on a mail without a git envelope.
+      const mbox = runCli(['series', 'check', fixture('series-min', 'mime', 'qp-purge.eml')], { cwd: tree });
+      expect(mbox.stderr).toContain('checkpatch-failed: patch 2: ');
+      expect(mbox.stderr).toContain('not the original mail');
     });
   });
 });

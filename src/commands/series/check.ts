@@ -66,8 +66,10 @@ export default class SeriesCheck extends LockscopeCommand {
     const findings: CheckFindingJson[] = checkSeries(series, { previous, ignore });
     const script = flags.checkpatch ? findCheckpatch(process.cwd()) : null;
     if (script !== null) {
-      const extra = runCheckpatch(script, series.patches).filter((f) => !ignore.includes(f.id));
-      findings.push(...extra.map((f) => ({ ...f, file: null, confidence: 'checkpatch' as const })));
+      const run = runCheckpatch(script, series.patches);
+      this.warnDiagnostics(script, run.diagnostics);
+      for (const { mailLine: _, ...f } of run.findings)
+        if (!ignore.includes(f.id)) findings.push({ ...f, confidence: 'checkpatch' as const });
     }
     const failing = findings.some(
       (f) => f.severity === 'error' || (flags.strict && f.severity === 'warning'),

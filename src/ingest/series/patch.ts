@@ -2,6 +2,7 @@ import type parseDiff from 'parse-diff';
 import type { Diagnostic } from '../../model/diagnostic.js';
 import type { CoverLetter, Patch, PatchFile, Person } from '../../model/series.js';
 import { parseChangelog } from './changelog.js';
+import type { MailedPatch } from './checkpatch.js';
 import { diffPath, parseCheckedDiff } from './diff.js';
 import { parseMail } from './mail.js';
 import { envelopeCommit, type RawMessage } from './mbox.js';
@@ -64,6 +65,8 @@ export async function readMessage(raw: RawMessage, diagnostics: Diagnostic[]): P
     diff: checked.text,
     lockOps: [],
   };
+  // The mail as read (checkpatch is fed it, so its line numbers are the user's).
+  (patch as MailedPatch).mail = raw.envelope === null ? raw.text : `${raw.envelope}\n${raw.text}`;
   if (isCover) {
     const cover: CoverLetter = {
       version: subject.version,

@@ -112,10 +112,39 @@ describe('parseCheckpatchOutput', () => {
   it('reads --terse --show-types lines as CHECKPATCH_<TYPE>, skipping the summary', () => {
     const out =
       '-:25: WARNING:LONG_LINE: line length of 104 exceeds 100 columns\n-:7: ERROR:MISSING_SIGN_OFF: Missing Signed-off-by: line(s)\n-:9: CHECK:PARENTHESIS_ALIGNMENT: Alignment should match open parenthesis\ntotal: 1 errors, 1 warnings, 20 lines checked\n';
-    expect(parseCheckpatchOutput(out, 4).map((f) => [f.id, f.severity, f.patch, f.line])).toEqual([
+    expect(parseCheckpatchOutput(out, 4).map((f) => [f.id, f.severity, f.patch, f.mailLine])).toEqual([
       ['CHECKPATCH_LONG_LINE', 'warning', 4, 25],
       ['CHECKPATCH_MISSING_SIGN_OFF', 'error', 4, 7],
       ['CHECKPATCH_PARENTHESIS_ALIGNMENT', 'info', 4, 9],
+    ]);
+  });
+
+  it('maps a mail line to the patched file and post-image line (null outside the diff)', () => {
+    const mail = [
+      'From: Ada Kernel <ada@example.org>', // 1
+      'Subject: [PATCH] drm/toy: x', // 2
+      '', // 3
+      'Body.', // 4
+      '---', // 5
+      'diff --git a/drivers/gpu/drm/toy/toy_gem.c b/drivers/gpu/drm/toy/toy_gem.c', // 6
+      '--- a/drivers/gpu/drm/toy/toy_gem.c', // 7
+      '+++ b/drivers/gpu/drm/toy/toy_gem.c', // 8
+      '@@ -96,3 +96,4 @@ int toy_bo_get_pages(struct toy_bo *bo)', // 9
+      ' \tdma_resv_unlock(bo->resv);', // 10 → 96
+      '-\treturn 0;', // 11 → 97 (removed before it)
+      '+\treturn ret;', // 12 → 97
+      '+\t/* done */', // 13 → 98
+      ' }', // 14 → 99
+      '-- ', // 15
+      '2.43.0', // 16
+    ].join('\n');
+    const out =
+      '-:4: WARNING:COMMIT_MESSAGE: x\n-:12: WARNING:LONG_LINE: y\n-:11: CHECK:Z: z\n-:16: WARNING:W: w\n';
+    expect(parseCheckpatchOutput(out, 2, mail).map((f) => [f.mailLine, f.file, f.line])).toEqual([
+      [4, null, null],
+      [12, 'drivers/gpu/drm/toy/toy_gem.c', 97],
+      [11, 'drivers/gpu/drm/toy/toy_gem.c', 97],
+      [16, null, null],
     ]);
   });
 });
