@@ -18,3 +18,19 @@ export interface Frame {
   unreliable: boolean;
   address: string | null;
 }
+
+/** A Frame with every part absent except those given. */
+export function makeFrame(parts: Partial<Frame>): Frame {
+  return {
+    function: null,
+    offset: null,
+    size: null,
+    module: null,
+    file: null,
+    line: null,
+    inline: false,
+    unreliable: false,
+    address: null,
+    ...parts,
+  };
+}

@@ -1,4 +1,4 @@
-import type { Frame } from '../../src/model/frame.js';
+import { type Frame, makeFrame } from '../../src/model/frame.js';
 import type { Lock } from '../../src/model/lock.js';
 import type { Report } from '../../src/model/report.js';
 
@@ -9,17 +9,7 @@ export function frame(
   size: number | null = null,
   module: string | null = null,
 ): Frame {
-  return {
-    function: fn,
-    offset,
-    size,
-    module,
-    file: null,
-    line: null,
-    inline: false,
-    unreliable: false,
-    address: null,
-  };
+  return makeFrame({ function: fn, offset, size, module });
 }
 
 export function lock(name: string, site: Frame | null = null): Lock {

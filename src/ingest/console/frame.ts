@@ -1,4 +1,4 @@
-import type { Frame } from '../../model/frame.js';
+import { type Frame, makeFrame } from '../../model/frame.js';
 
 /**
  * Parse one call-trace line (console prefixes already removed) into a Frame.
@@ -68,19 +68,7 @@ function hex(s: string | undefined): number | null {
   return Number.isFinite(n) ? n : null;
 }
 
-function emptyFrame(fn: string): Frame {
-  return {
-    function: fn,
-    offset: null,
-    size: null,
-    module: null,
-    file: null,
-    line: null,
-    inline: false,
-    unreliable: false,
-    address: null,
-  };
-}
+const emptyFrame = (fn: string): Frame => makeFrame({ function: fn });
 
 function normalizeAddress(a: string): string | null {
   return a.includes('ptrval') ? null : a.replace(/^0x/i, '').toLowerCase();

@@ -4,7 +4,7 @@ import { CORRUPTED_NO_FRAMES, CORRUPTED_NO_REPORT, describe } from '../../analyz
 import { normalizeTitle } from '../../analyzers/title/sanitize.js';
 import { titleToType } from '../../analyzers/title/title-to-type.js';
 import type { Diagnostic } from '../../model/diagnostic.js';
-import type { Frame } from '../../model/frame.js';
+import { type Frame, makeFrame } from '../../model/frame.js';
 import type { LogVerdict, Report, ReportKind } from '../../model/report.js';
 import { openInput } from '../input.js';
 import { LineSplitter, type RawLine } from '../line-splitter.js';
@@ -225,17 +225,7 @@ function guiltyOf(
   if (parsed?.function?.startsWith(g.raw)) {
     return { ...parsed, function: g.canonical === g.raw ? parsed.function : g.canonical };
   }
-  return {
-    function: g.canonical,
-    offset: null,
-    size: null,
-    module: null,
-    file: null,
-    line: null,
-    inline: false,
-    unreliable: false,
-    address: null,
-  };
+  return makeFrame({ function: g.canonical });
 }
 
 /** Parse a whole console log file (`-` = stdin; gzip detected). */

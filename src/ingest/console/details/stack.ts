@@ -1,4 +1,4 @@
-import type { Frame } from '../../../model/frame.js';
+import { type Frame, makeFrame } from '../../../model/frame.js';
 import { parseFrame } from '../frame.js';
 
 /**
@@ -53,17 +53,7 @@ export function parseStackLine(text: string): Frame | null {
   if (f) return f;
   const m = BARE_ADDRESS_RE.exec(t);
   if (!m) return null;
-  return {
-    function: null,
-    offset: null,
-    size: null,
-    module: null,
-    file: null,
-    line: null,
-    inline: false,
-    unreliable: m[1] !== undefined,
-    address: m[2] as string,
-  };
+  return makeFrame({ unreliable: m[1] !== undefined, address: m[2] as string });
 }
 
 export const STACK_REGEXES: readonly RegExp[] = [
