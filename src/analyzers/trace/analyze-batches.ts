@@ -23,13 +23,9 @@ export async function analyzeBatches(
   return { analysis: analyzer.finish(), samples: analyzer.samples() };
 }
 
-/** The number in `… 7 events lost …` / `… overwrote 12 of …` / `… (30 counted)`; 1 when none is given. */
+/** Events the readers say were lost: each lost-events diagnostic carries its `count` (at least 1). */
 function lostEvents(diagnostics: readonly Diagnostic[]): number {
   let n = 0;
-  for (const d of diagnostics) {
-    if (!LOST_CODES.test(d.code)) continue;
-    const m = /\((\d+) counted\)|(\d+) events lost|overwrote (\d+)/.exec(d.message);
-    n += m ? Number(m[1] ?? m[2] ?? m[3]) : 1;
-  }
+  for (const d of diagnostics) if (LOST_CODES.test(d.code)) n += d.count ?? 1;
   return n;
 }

@@ -51,9 +51,19 @@ function ptrEnd(s: string, i: number): number {
 }
 
 function ptrValue(s: string, a: number, b: number): string {
-  if (s.charCodeAt(a) === 0x28) return s.charCodeAt(a + 1) === 0x6e ? '0' : s.slice(a, b);
-  if (s.charCodeAt(a) === 0x30 && s.charCodeAt(a + 1) === 0x78 && b - a > 2) return s.slice(a + 2, b);
-  return s.slice(a, b);
+  if (s.charCodeAt(a) === 0x28) return s.charCodeAt(a + 1) === 0x6e ? '0' : flat(s.slice(a, b));
+  if (s.charCodeAt(a) === 0x30 && s.charCodeAt(a + 1) === 0x78 && b - a > 2) return flat(s.slice(a + 2, b));
+  return flat(s.slice(a, b));
+}
+
+/**
+ * A sequential copy of a short string. V8 keeps a `slice()` of 13+ characters as a view
+ * into its parent, and comparing two such views costs ~10x a plain comparison: the
+ * analyzer compares lock addresses on every acquire/release. Payloads of lock events
+ * are parsed once per distinct payload, so the copy is paid once per lock address.
+ */
+function flat(s: string): string {
+  return Buffer.from(s, 'latin1').toString('latin1');
 }
 
 function lockAcquire(s: string): Fields | null {
