@@ -13,6 +13,7 @@ import {
 export default class SeriesCheck extends LockscopeCommand {
   static override args = {
     source: Args.string({
+      ignoreStdin: true,
       description:
         'the series: mbox (- for stdin), directory of .patch files, git range base..tip, or a b4 branch/tag',
       required: true,

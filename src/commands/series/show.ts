@@ -6,6 +6,7 @@ import { renderSeriesShow, type SeriesShowJson, seriesShowJson } from '../../ren
 export default class SeriesShow extends LockscopeCommand {
   static override args = {
     source: Args.string({
+      ignoreStdin: true,
       description:
         'an mbox (git format-patch / b4 output, or a lone cover letter; - for stdin), a directory of .patch files, a git range base..tip, or a b4 branch/tag',
       required: true,
