@@ -33,6 +33,8 @@ export default class SeriesDiff extends LockscopeCommand {
 
   async run(): Promise<ReturnType<typeof seriesDiffJson>> {
     const { args } = await this.parse(SeriesDiff);
+    if (args.old === '-' && args.new === '-')
+      this.error('only one of OLD and NEW can be - (stdin)', { exit: 2 });
     const [old, next] = await Promise.all([readSeries(args.old), readSeries(args.new)]);
     for (const [path, s] of [
       [args.old, old],
