@@ -13,6 +13,7 @@ export const FINDING_IDS = {
   LOCK_ORDER_INVERSION: 'a cycle of two or more lock classes in the observed lock-order graph',
   // trace diff (HEAD against BASE)
   NEW_LOCK_EDGE: 'a lock-order edge HEAD shows and BASE does not',
+  GONE_LOCK_EDGE: 'a lock-order edge BASE showed and HEAD does not (listed under fixed)',
   LATENCY_REGRESSION: 'hold, shrinker or reclaim latency significantly greater in HEAD (Mann–Whitney U)',
   CONTENTION_REGRESSION: 'lock wait time significantly greater in HEAD (Mann–Whitney U)',
   // series pre-send checks

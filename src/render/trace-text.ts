@@ -105,6 +105,7 @@ export function renderTraceDiff(d: TraceDiff, base: string, head: string): strin
   out.push('', `Fixed or better (${d.fixed.length})`);
   if (d.fixed.length === 0) out.push('  none');
   for (const f of d.fixed) out.push(diffLine(f));
+  for (const why of d.notComparable) out.push('', `Not compared: ${why}`);
   out.push(
     '',
     `Latency test: one-sided Mann-Whitney U, alpha ${d.test.alpha}, >= ${d.test.minSamples} samples a side;`,

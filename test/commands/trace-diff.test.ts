@@ -34,8 +34,18 @@ describe('trace diff', () => {
       ['BLOCKING_LOCK_IN_SHRINKER', 'gone'],
       ['LOCK_ORDER_INVERSION', 'gone'],
       ['RECLAIM_DEADLOCK_RISK', 'gone'],
-      ['NEW_LOCK_EDGE', 'gone'],
-      ['NEW_LOCK_EDGE', 'gone'],
+      ['GONE_LOCK_EDGE', 'gone'],
+      ['GONE_LOCK_EDGE', 'gone'],
+    ]);
+    expect(d.notComparable).toEqual([]);
+  });
+
+  it('does not call lock findings fixed when HEAD has no lock events at all', () => {
+    const { status, d } = diff('shrinker-fs-reclaim.trace.txt', 'no-locks.trace.txt');
+    expect(status).toBe(0);
+    expect(d.fixed).toEqual([]);
+    expect(d.notComparable).toEqual([
+      'lock findings and order edges: HEAD has no lock_acquire events (no lockdep lock tracing)',
     ]);
   });
 

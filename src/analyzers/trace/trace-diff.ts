@@ -45,6 +45,8 @@ export interface TraceDiff {
   };
   regressions: TraceDiffFinding[];
   fixed: TraceDiffFinding[];
+  /** What could not be compared, and why (e.g. one trace has no lock events). */
+  notComparable: string[];
 }
 
 export interface AnalyzedTrace {
@@ -68,8 +70,20 @@ export function diffTraces(
   const regressions: TraceDiffFinding[] = [];
   const fixed: TraceDiffFinding[] = [];
 
-  const baseFindings = new Map(base.analysis.findings.map((f) => [findingKey(f), f]));
-  const headFindings = new Map(head.analysis.findings.map((f) => [findingKey(f), f]));
+  // Every trace finding rests on lock events: a trace without them (a kernel without lockdep or
+  // lock tracing) says nothing about locks, which is not the same as "fixed".
+  const notComparable: string[] = [];
+  const withoutLocks = (side: string, t: AnalyzedTrace) => {
+    if ((t.analysis.events.byName.lock_acquire ?? 0) > 0) return false;
+    notComparable.push(
+      `lock findings and order edges: ${side} has no lock_acquire events (no lockdep lock tracing)`,
+    );
+    return true;
+  };
+  const locksComparable = ![withoutLocks('BASE', base), withoutLocks('HEAD', head)].some(Boolean);
+  const lockFindings = (t: AnalyzedTrace) => (locksComparable ? t.analysis.findings : []);
+  const baseFindings = new Map(lockFindings(base).map((f) => [findingKey(f), f]));
+  const headFindings = new Map(lockFindings(head).map((f) => [findingKey(f), f]));
   for (const [key, f] of headFindings) {
     const before = baseFindings.get(key);
     if (!before) regressions.push(fromFinding(f, 'new'));
@@ -79,11 +93,7 @@ export function diffTraces(
   }
   for (const [key, f] of baseFindings) if (!headFindings.has(key)) fixed.push(fromFinding(f, 'gone'));
 
-  // Edges are only comparable when both traces carry lock_acquire events.
-  if (
-    (base.analysis.events.byName.lock_acquire ?? 0) > 0 &&
-    (head.analysis.events.byName.lock_acquire ?? 0) > 0
-  ) {
+  if (locksComparable) {
     const baseEdges = new Map(base.analysis.lockOrder.edges.map((e) => [edgeKey(e), e]));
     const headEdges = new Map(head.analysis.lockOrder.edges.map((e) => [edgeKey(e), e]));
     for (const [key, e] of headEdges) if (!baseEdges.has(key)) regressions.push(fromEdge(e, 'new'));
@@ -116,6 +126,7 @@ export function diffTraces(
     test: { name: 'mann-whitney-u', alternative: 'greater', alpha, minSamples, minRatio, minDeltaNs },
     regressions,
     fixed,
+    notComparable,
   };
 }
 
@@ -143,9 +154,10 @@ function fromFinding(f: TraceFinding, change: TraceChange): TraceDiffFinding {
 }
 
 function fromEdge(e: LockOrderEdge, change: TraceChange): TraceDiffFinding {
+  const gone = change !== 'new';
   return {
-    id: 'NEW_LOCK_EDGE',
-    severity: e.inCycle ? 'error' : 'warning',
+    id: gone ? 'GONE_LOCK_EDGE' : 'NEW_LOCK_EDGE',
+    severity: gone ? 'info' : e.inCycle ? 'error' : 'warning',
     evidence: 'trace',
     message: `${change === 'new' ? 'new' : 'gone'} lock order: ${e.from} -> ${e.to}`,
     lock: e.to,
@@ -165,16 +177,16 @@ function fromTest(
   const id = kind === 'lock-wait' ? 'CONTENTION_REGRESSION' : 'LATENCY_REGRESSION';
   const what =
     {
-      'lock-wait': 'wait for',
-      'lock-hold': 'hold time of',
-      shrinker: 'latency of shrinker',
-      reclaim: 'duration of',
-    }[kind] ?? kind;
+      'lock-wait': `wait for ${name}`,
+      'lock-hold': `hold time of ${name}`,
+      shrinker: `latency of shrinker ${name}`,
+      reclaim: `${name} reclaim episodes`,
+    }[kind] ?? `${kind} ${name}`;
   return {
     id,
     severity: 'warning',
     evidence: 'trace',
-    message: `${change === 'worse' ? 'slower' : 'faster'}: ${what} ${name} (median ${fmt(stats.baseMedian)} -> ${fmt(stats.headMedian)}, p=${p.toExponential(2)})`,
+    message: `${change === 'worse' ? 'slower' : 'faster'}: ${what} (median ${fmt(stats.baseMedian)} -> ${fmt(stats.headMedian)}, p=${p.toExponential(2)})`,
     lock: kind.startsWith('lock') ? name : null,
     shrinker: kind === 'shrinker' ? name : null,
     change,
