@@ -4,6 +4,7 @@ import type { Frame } from '../../src/model/frame.js';
 import type { Lock } from '../../src/model/lock.js';
 import type { Report } from '../../src/model/report.js';
 import type { LockOp, Patch, PatchSeries } from '../../src/model/series.js';
+import { makePatch } from '../helpers/series.js';
 
 function frame(fn: string, unreliable = false): Frame {
   return {
@@ -113,25 +114,13 @@ function op(p: Partial<LockOp> & Pick<LockOp, 'kind' | 'primitive' | 'function'>
 }
 
 function patch(index: number, subject: string, functions: string[], lockOps: LockOp[], diff = ''): Patch {
-  return {
+  return makePatch({
     index,
-    total: 4,
-    version: 5,
-    rfc: false,
-    resend: false,
-    prefix: 'PATCH',
     subject,
-    author: null,
-    date: null,
-    messageId: null,
-    commit: null,
-    body: '',
-    trailers: [],
-    notes: '',
     files: [{ oldPath: 'lab.c', newPath: 'lab.c', additions: 1, deletions: 0, functions }],
     diff,
     lockOps,
-  };
+  });
 }
 
 const SERIES: PatchSeries = {

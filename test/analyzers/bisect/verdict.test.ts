@@ -2,31 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { bisectSeries, pickSplat } from '../../../src/analyzers/bisect/series.js';
 import { classifyRun, decideVerdict, type RunClass } from '../../../src/analyzers/bisect/verdict.js';
 import type { Report, ReportKind } from '../../../src/model/report.js';
+import { report as makeReport } from '../../helpers/report.js';
 
 function report(kind: ReportKind, title: string, signature: string): Report {
-  return {
-    kind,
-    headline: '',
-    title,
-    altTitles: [],
-    corrupted: false,
-    corruptedReason: null,
-    signature,
-    startLine: 1,
-    endLine: 2,
-    task: null,
-    kernelRelease: null,
-    taint: null,
-    hardware: null,
-    acquiring: null,
-    held: [],
-    chain: [],
-    heldLocks: [],
-    stack: [],
-    guiltyFrame: null,
-    scenario: [],
-    irqStates: [],
-  };
+  return makeReport({ kind, headline: '', title, signature });
 }
 
 const OURS = report(

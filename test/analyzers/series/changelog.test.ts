@@ -2,28 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { changelogItems, checkChangelog } from '../../../src/analyzers/series/changelog.js';
 import type { SeriesPair } from '../../../src/analyzers/series/pairing.js';
 import type { ChangelogSection, Patch, PatchSeries } from '../../../src/model/series.js';
+import { makePatch } from '../../helpers/series.js';
 
 function patch(index: number, version: number, subject: string, extra: Partial<Patch> = {}): Patch {
-  return {
-    index,
-    total: 4,
-    version,
-    rfc: false,
-    resend: false,
-    prefix: 'PATCH',
-    subject,
-    author: null,
-    date: null,
-    messageId: null,
-    commit: null,
-    body: '',
-    trailers: [],
-    notes: '',
-    files: [],
-    diff: '',
-    lockOps: [],
-    ...extra,
-  };
+  return makePatch({ index, version, subject, ...extra });
 }
 
 function series(version: number, patches: Patch[], changelog: ChangelogSection[] = []): PatchSeries {

@@ -9,6 +9,7 @@ import {
   shrinkerRoles,
 } from '../../../src/analyzers/series/interdiff.js';
 import type { LockOp, Patch } from '../../../src/model/series.js';
+import { makePatch } from '../../helpers/series.js';
 
 function op(partial: Partial<LockOp> & Pick<LockOp, 'kind' | 'primitive'>): LockOp {
   return {
@@ -26,21 +27,10 @@ function op(partial: Partial<LockOp> & Pick<LockOp, 'kind' | 'primitive'>): Lock
 }
 
 function patch(lockOps: LockOp[], diff: string, functions: string[] = ['lab_scan']): Patch {
-  return {
+  return makePatch({
     index: 3,
     total: 8,
-    version: 5,
-    rfc: false,
-    resend: false,
-    prefix: 'PATCH',
     subject: 'drm/lab: Purge objects from the shrinker scan',
-    author: null,
-    date: null,
-    messageId: null,
-    commit: null,
-    body: '',
-    trailers: [],
-    notes: '',
     files: [
       {
         oldPath: 'drivers/gpu/drm/lab/lab_shrinker.c',
@@ -52,7 +42,7 @@ function patch(lockOps: LockOp[], diff: string, functions: string[] = ['lab_scan
     ],
     diff,
     lockOps,
-  };
+  });
 }
 
 const V5_DIFF = [

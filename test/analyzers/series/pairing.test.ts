@@ -2,27 +2,16 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { pairSeries } from '../../../src/analyzers/series/pairing.js';
 import type { Patch, PatchSeries } from '../../../src/model/series.js';
+import { makePatch } from '../../helpers/series.js';
 
 function patch(index: number, subject: string, diff: string, body = 'Body.'): Patch {
-  return {
+  return makePatch({
     index,
-    total: 4,
-    version: 5,
-    rfc: false,
-    resend: false,
-    prefix: 'PATCH',
     subject,
-    author: null,
-    date: null,
-    messageId: null,
-    commit: null,
     body,
     trailers: [{ name: 'Signed-off-by', value: 'Ada Kernel <ada@example.org>' }],
-    notes: '',
-    files: [],
     diff,
-    lockOps: [],
-  };
+  });
 }
 
 function series(version: number, patches: Patch[]): PatchSeries {
