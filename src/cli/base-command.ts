@@ -33,6 +33,10 @@ export abstract class LockscopeCommand extends Command {
     if (shown.length > limit) this.warnLine(`${path}: ... ${shown.length - limit} more diagnostics`);
   }
 
+  /** `warnDiagnostics` as a callback, for services that read several inputs. */
+  protected readonly diagnosticsSink = (path: string, diagnostics: readonly Diagnostic[]): void =>
+    this.warnDiagnostics(path, diagnostics);
+
   protected override async catch(
     error: Error & { exitCode?: number; oclif?: { exit?: number } },
   ): Promise<unknown> {

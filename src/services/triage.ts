@@ -10,7 +10,7 @@ export interface TriageOptions {
   /** Path of a --known file, or null. */
   known: string | null;
   /** Where diagnostics of the --known file go. */
-  warn?: (path: string, diagnostics: Diagnostic[]) => void;
+  warn?: (path: string, diagnostics: readonly Diagnostic[]) => void;
   /** Called when an input is opened, before its first report. */
   onFile?: (path: string) => void;
   /** Called with each report as soon as it is complete (known ones are counted, not passed). */
@@ -22,7 +22,7 @@ export interface TriageOptions {
 /** Reads a --known file; lines that are not signatures go to `warn`. */
 export async function loadKnown(
   path: string | null,
-  warn: (path: string, diagnostics: Diagnostic[]) => void = () => {},
+  warn: (path: string, diagnostics: readonly Diagnostic[]) => void = () => {},
 ): Promise<{ signatures: Set<string>; diagnostics: Diagnostic[] }> {
   if (path === null) return { signatures: new Set(), diagnostics: [] };
   const known = parseKnownSignatures((await readInput(path)).toString('utf8'));

@@ -1,11 +1,10 @@
 import { Args, Flags } from '@oclif/core';
-import { analyzeBatches } from '../../analyzers/trace/analyze-batches.js';
 import type { TraceAnalysis } from '../../analyzers/trace/trace-analysis.js';
 import { LockscopeCommand } from '../../cli/base-command.js';
 import { InputError, readInput } from '../../ingest/input.js';
 import { parseProcLockdep } from '../../ingest/proc/lockdep.js';
-import { openTrace } from '../../ingest/trace-source.js';
 import { renderTraceAnalysis } from '../../render/trace-text.js';
+import { analyzeTraceFile } from '../../services/trace.js';
 
 export default class TraceAnalyze extends LockscopeCommand {
   static override args = {
@@ -34,16 +33,7 @@ export default class TraceAnalyze extends LockscopeCommand {
   async run(): Promise<TraceAnalysis> {
     const { args, flags } = await this.parse(TraceAnalyze);
     const lockdep = flags.lockdep ? await readLockdep(flags.lockdep) : undefined;
-    const source = await openTrace(args.file);
-    const { analysis } = await analyzeBatches(source, { lockdep });
-    this.warnDiagnostics(args.file, source.diagnostics);
-    if (analysis.events.total === 0) {
-      throw new InputError(
-        `${args.file}: no trace events found`,
-        args.file,
-        source.diagnostics[0]?.line ?? null,
-      );
-    }
+    const { analysis } = await analyzeTraceFile(args.file, { lockdep, warn: this.diagnosticsSink });
     if (!this.jsonEnabled()) this.out(renderTraceAnalysis(analysis, args.file));
     return analysis;
   }

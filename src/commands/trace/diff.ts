@@ -1,10 +1,8 @@
 import { Args, Flags } from '@oclif/core';
-import { analyzeBatches } from '../../analyzers/trace/analyze-batches.js';
-import { type AnalyzedTrace, diffTraces, type TraceDiff } from '../../analyzers/trace/trace-diff.js';
+import { diffTraces, type TraceDiff } from '../../analyzers/trace/trace-diff.js';
 import { LockscopeCommand } from '../../cli/base-command.js';
-import { InputError } from '../../ingest/input.js';
-import { openTrace } from '../../ingest/trace-source.js';
 import { renderTraceDiff } from '../../render/trace-text.js';
+import { analyzeTraceFile } from '../../services/trace.js';
 
 export default class TraceDiffCommand extends LockscopeCommand {
   static override args = {
@@ -35,21 +33,11 @@ export default class TraceDiffCommand extends LockscopeCommand {
     const alpha = Number(flags.alpha);
     if (!(alpha > 0 && alpha < 1))
       this.error(`--alpha must be a number in (0, 1), not ${flags.alpha}`, { exit: 2 });
-    const base = await this.analyze(args.base);
-    const head = await this.analyze(args.head);
+    const base = await analyzeTraceFile(args.base, { warn: this.diagnosticsSink });
+    const head = await analyzeTraceFile(args.head, { warn: this.diagnosticsSink });
     const diff = diffTraces(base, head, { alpha });
     if (!this.jsonEnabled()) this.out(renderTraceDiff(diff, args.base, args.head));
     if (diff.regressions.length > 0) process.exitCode = 1;
     return diff;
-  }
-
-  private async analyze(path: string): Promise<AnalyzedTrace> {
-    const source = await openTrace(path);
-    const analyzed = await analyzeBatches(source);
-    this.warnDiagnostics(path, source.diagnostics);
-    if (analyzed.analysis.events.total === 0) {
-      throw new InputError(`${path}: no trace events found`, path, source.diagnostics[0]?.line ?? null);
-    }
-    return analyzed;
   }
 }

@@ -1,13 +1,11 @@
 import { Args, Flags } from '@oclif/core';
-import { analyzeBatches } from '../../analyzers/trace/analyze-batches.js';
 import { LockscopeCommand } from '../../cli/base-command.js';
-import { InputError } from '../../ingest/input.js';
-import { openTrace } from '../../ingest/trace-source.js';
 import {
   type LockOrderGraphDocument,
   lockOrderDocument,
   renderLockOrderDot,
 } from '../../render/trace-graph.js';
+import { analyzeTraceFile } from '../../services/trace.js';
 
 export default class TraceGraph extends LockscopeCommand {
   static override args = {
@@ -33,16 +31,7 @@ export default class TraceGraph extends LockscopeCommand {
 
   async run(): Promise<LockOrderGraphDocument> {
     const { args, flags } = await this.parse(TraceGraph);
-    const source = await openTrace(args.file);
-    const { analysis } = await analyzeBatches(source);
-    this.warnDiagnostics(args.file, source.diagnostics);
-    if (analysis.events.total === 0) {
-      throw new InputError(
-        `${args.file}: no trace events found`,
-        args.file,
-        source.diagnostics[0]?.line ?? null,
-      );
-    }
+    const { analysis } = await analyzeTraceFile(args.file, { warn: this.diagnosticsSink });
     const doc = lockOrderDocument(analysis.lockOrder);
     if (this.jsonEnabled()) return doc;
     if (flags.format === 'json') process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);

@@ -34,7 +34,7 @@ export default class TriageDiff extends LockscopeCommand {
 
   async run(): Promise<{ schemaVersion: 1 } & SignatureDiff> {
     const { args, flags } = await this.parse(TriageDiff);
-    const known = await loadKnown(flags.known ?? null, (path, d) => this.warnDiagnostics(path, d));
+    const known = await loadKnown(flags.known ?? null, this.diagnosticsSink);
     const [base, head] = [new SignatureGrouper(), new SignatureGrouper()];
     // A side with an input that is no console log cannot be compared: exit 2 rather than "gone".
     const unusable = (file: TriagedFile) => {

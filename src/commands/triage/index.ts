@@ -49,7 +49,7 @@ export default class Triage extends LockscopeCommand {
     let hidden = 0;
     const run = triageInputs(argv as string[], {
       known: flags.known ?? null,
-      warn: (path, diagnostics) => this.warnDiagnostics(path, diagnostics),
+      warn: this.diagnosticsSink,
       onFile: (path) => writer?.file(path),
       onReport: (report, path) => {
         if (flags.group) grouper.add(report, path);
