@@ -1,9 +1,9 @@
 import { Args, Flags } from '@oclif/core';
 import { blameSeries } from '../analyzers/blame.js';
 import { LockscopeCommand } from '../cli/base-command.js';
-import { parseConsoleLog } from '../ingest/console/index.js';
 import { readSeries } from '../ingest/series/index.js';
 import { blameJson, renderBlame } from '../render/blame.js';
+import { readConsoleLog } from '../services/triage.js';
 
 export default class Blame extends LockscopeCommand {
   static override args = {
@@ -33,7 +33,7 @@ export default class Blame extends LockscopeCommand {
 
   async run(): Promise<ReturnType<typeof blameJson>> {
     const { args, flags } = await this.parse(Blame);
-    const [log, series] = await Promise.all([parseConsoleLog(args.log), readSeries(flags.series)]);
+    const [log, series] = await Promise.all([readConsoleLog(args.log), readSeries(flags.series)]);
     this.warnDiagnostics(flags.series, series.diagnostics);
     const candidates = blameSeries(series, log.reports);
     if (!this.jsonEnabled()) this.out(renderBlame(args.log, log.reports, series, candidates, flags.top));

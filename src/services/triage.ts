@@ -1,5 +1,5 @@
 import { ConsoleLogParser } from '../ingest/console/index.js';
-import { openInput, readInput } from '../ingest/input.js';
+import { InputError, openInput, readInput } from '../ingest/input.js';
 import { KernelLogSniffer } from '../ingest/kernel-log.js';
 import { parseKnownSignatures } from '../ingest/known-signatures.js';
 import { expandLogPaths } from '../ingest/log-files.js';
@@ -42,6 +42,17 @@ export async function triageInputs(inputs: string[], options: TriageOptions): Pr
     const file = await triageOne(path, known.signatures, options.onReport);
     options.onFileDone?.(file);
   }
+}
+
+/** All reports of one console log, for commands that need them together (blame); unusable input throws. */
+export async function readConsoleLog(path: string): Promise<{ reports: Report[]; file: TriagedFile }> {
+  const reports: Report[] = [];
+  const file = await triageOne(path, new Set(), (r) => reports.push(r));
+  if (!file.usable) {
+    const why = file.diagnostics[0];
+    throw new InputError(`${path}: ${why?.message ?? 'not a kernel console log'}`, path, why?.line ?? null);
+  }
+  return { reports, file };
 }
 
 async function triageOne(

@@ -96,6 +96,15 @@ describe('blame', () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('no-such-dmesg.txt');
   });
+
+  it('exits 2 on a log without kernel output instead of finding nothing to blame', () => {
+    const r = runCli(['blame', '-', '--series', series], {
+      env: repo.env,
+      input: 'make: *** [Makefile:1234: vmlinux] Error 2\n',
+    });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('lockscope: -: no kernel console output');
+  });
 });
 
 /** The lab's real v5 run: kswapd's shrinker scan takes a reservation lock under fs_reclaim. */
