@@ -1,5 +1,6 @@
 import type { EventRef, TraceAnalysis, TraceFinding } from '../analyzers/trace/trace-analysis.js';
 import type { TraceDiff, TraceDiffFinding } from '../analyzers/trace/trace-diff.js';
+import type { LockStatClass } from '../ingest/proc/lock-stat.js';
 import { cell, duration, num, timestamp, wrap } from './trace-format.js';
 
 const MAX_ROWS = 15;
@@ -118,5 +119,24 @@ function diffLine(f: TraceDiffFinding): string {
   return [
     `  ${f.severity.toUpperCase().padEnd(8)}${f.id}`,
     ...wrap(f.message.split(' '), '          ', 80, ' '),
+  ].join('\n');
+}
+
+/**
+ * The classes of a /proc/lock_stat dump with the most total wait (µs, as the kernel counts),
+ * marking (`*`) the classes that a finding of the trace names.
+ */
+export function renderLockStat(classes: readonly LockStatClass[], a: TraceAnalysis, top = 10): string {
+  const named = new Set(a.findings.map((f) => f.lock).filter((l): l is string => l !== null));
+  const us = (v: number) => (v >= 1000 ? `${(v / 1000).toFixed(1)} ms` : `${v.toFixed(1)} us`);
+  const rows = classes.slice(0, top).map((c) => {
+    const name = `${named.has(c.name) ? '*' : ' '}${c.name}${c.rw ? `-${c.rw}` : ''}`;
+    return `  ${name.padEnd(32)} ${String(c.contentions).padStart(7)} ${String(c.acquisitions).padStart(9)} ${us(c.waittime.total).padStart(10)} ${us(c.waittime.max).padStart(9)} ${us(c.holdtime.max).padStart(9)}`;
+  });
+  return [
+    '',
+    `From /proc/lock_stat (top ${rows.length} of ${classes.length} by total wait; * = named by a finding)`,
+    `  ${'class'.padEnd(32)} ${'contend'.padStart(7)} ${'acquired'.padStart(9)} ${'wait sum'.padStart(10)} ${'wait max'.padStart(9)} ${'hold max'.padStart(9)}`,
+    ...rows,
   ].join('\n');
 }

@@ -91,6 +91,31 @@ describe('trace analyze on fixtures/trace-min', () => {
     expect([risk.severity, risk.basis]).toEqual(['error', 'lockdep_dependency']);
   });
 
+  it('joins a /proc/lock_stat dump (--lock-stat), most total wait first, and refuses a file that is none', () => {
+    const a = analyze(
+      MIN('shrinker-splat.trace.txt'),
+      '--lock-stat',
+      fixture('proc', 'virtio-gpu-proc-lock_stat.txt'),
+    );
+    const stat = (
+      a as TraceAnalysis & { lockStat: { name: string; contentions: number; waittime: { total: number } }[] }
+    ).lockStat;
+    expect(stat).toHaveLength(291);
+    expect(stat.slice(0, 2).map((c) => [c.name, c.contentions, c.waittime.total])).toEqual([
+      ['&sb->s_type->i_lock_key#3', 11828, 187432.37],
+      ['&lruvec->lru_lock', 3549, 116340.86],
+    ]);
+    const r = runCli([
+      'trace',
+      'analyze',
+      MIN('shrinker-splat.trace.txt'),
+      '--lock-stat',
+      MIN('abba.trace.txt'),
+    ]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('no lock classes found (is it /proc/lock_stat?)');
+  });
+
   it('finds the fs_reclaim cycle and the fs_reclaim-based risk when the trace carries fs_reclaim', () => {
     const a = analyze(MIN('shrinker-fs-reclaim.trace.txt'));
     expect(a.findings.map((f) => [f.id, f.severity, f.lock, f.shrinker, f.count, f.first.line])).toEqual([

@@ -1,10 +1,9 @@
 import { Args, Flags } from '@oclif/core';
 import type { TraceAnalysis } from '../../analyzers/trace/trace-analysis.js';
 import { LockscopeCommand } from '../../cli/base-command.js';
-import { InputError, readInput } from '../../ingest/input.js';
-import { parseProcLockdep } from '../../ingest/proc/lockdep.js';
-import { renderTraceAnalysis } from '../../render/trace-text.js';
-import { analyzeTraceFile } from '../../services/trace.js';
+import type { LockStatClass } from '../../ingest/proc/lock-stat.js';
+import { renderLockStat, renderTraceAnalysis } from '../../render/trace-text.js';
+import { analyzeTraceFile, readLockdepHints, readLockStat } from '../../services/trace.js';
 
 export default class TraceAnalyze extends LockscopeCommand {
   static override args = {
@@ -27,22 +26,23 @@ export default class TraceAnalyze extends LockscopeCommand {
     lockdep: Flags.string({
       description: '/proc/lockdep dump of the same boot (lock types and dependencies)',
     }),
+    'lock-stat': Flags.string({
+      description: '/proc/lock_stat dump of the same boot: its per-class wait and hold times join the report',
+    }),
   };
   static override summary = 'Shrinker × lock × reclaim findings and lock statistics from an ftrace capture';
 
-  async run(): Promise<TraceAnalysis> {
+  async run(): Promise<TraceAnalysis & { lockStat?: LockStatClass[] }> {
     const { args, flags } = await this.parse(TraceAnalyze);
-    const lockdep = flags.lockdep ? await readLockdep(flags.lockdep) : undefined;
+    const lockdep = flags.lockdep ? await readLockdepHints(flags.lockdep) : undefined;
+    const lockStat = flags['lock-stat']
+      ? await readLockStat(flags['lock-stat'], this.diagnosticsSink)
+      : undefined;
     const { analysis } = await analyzeTraceFile(args.file, { lockdep, warn: this.diagnosticsSink });
-    if (!this.jsonEnabled()) this.out(renderTraceAnalysis(analysis, args.file));
-    return analysis;
+    if (!this.jsonEnabled()) {
+      this.out(renderTraceAnalysis(analysis, args.file));
+      if (lockStat) this.out(renderLockStat(lockStat, analysis));
+    }
+    return lockStat ? { ...analysis, lockStat } : analysis;
   }
-}
-
-/** The classes of a /proc/lockdep dump (exit 2 when it holds none). */
-async function readLockdep(path: string) {
-  const { classes } = parseProcLockdep((await readInput(path)).toString('utf8'));
-  if (classes.length === 0)
-    throw new InputError(`${path}: no lock classes found (is it /proc/lockdep?)`, path);
-  return classes;
 }
