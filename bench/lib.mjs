@@ -2,9 +2,18 @@
 // figures printed next to baselines measured in the same run. Never run while a kernel
 // build or QEMU shares the machine.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import {
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const OUT = join(ROOT, 'bench', 'out');
@@ -45,4 +54,60 @@ export function row(name, m, mb, baseline) {
     `  ${name.padEnd(34)} ${m.seconds.toFixed(2).padStart(7)} s ${rate.toFixed(1).padStart(8)} MB/s ${rss} MB RSS${ratio}`,
   );
   return { name, ...m, rate };
+}
+
+// `          insmod-128     [000] ...2.     4.063682: lock_acquire: …` → prefix, seconds, micros
+const TRACE_TS = /^(.*?\]\s+\S+\s+)(\d+)\.(\d{6}): /;
+
+/**
+ * Writes a text trace of at least `targetMB` MB to `file`: the event lines of the given real
+ * traces (.gz ok), repeated, each pass shifted in time past the previous one so timestamps stay
+ * ordered and spans stay paired; the first trace's `#` header on top.
+ */
+export async function buildShiftedTrace(file, targetMB, paths) {
+  const sources = paths.filter(existsSync).map((p) => {
+    const b = readFileSync(p);
+    return (p.endsWith('.gz') ? gunzipSync(b) : b).toString('utf8').split('\n');
+  });
+  const tmp = `${file}.tmp`;
+  const out = createWriteStream(tmp);
+  const write = (s) => (out.write(s) ? Promise.resolve() : new Promise((r) => out.once('drain', r)));
+  await write(`${sources[0].filter((l) => l.startsWith('#')).join('\n')}\n`);
+  let written = 0;
+  let offset = 0;
+  while (written < targetMB * 1024 * 1024) {
+    for (const lines of sources) {
+      let maxSec = offset;
+      const parts = [];
+      for (const line of lines) {
+        const m = line.startsWith('#') ? null : TRACE_TS.exec(line);
+        if (!m) continue;
+        const sec = Number(m[2]) + offset;
+        if (sec > maxSec) maxSec = sec;
+        parts.push(`${m[1]}${sec}.${m[3]}: ${line.slice(m[0].length)}`);
+      }
+      const chunk = `${parts.join('\n')}\n`;
+      written += Buffer.byteLength(chunk);
+      await write(chunk);
+      offset = maxSec + 1;
+    }
+  }
+  await new Promise((r) => out.end(r));
+  renameSync(tmp, file);
+}
+
+/** Real console logs: the lab's splats, and the syzkaller suite's logs (headers cut) when ../shared is there. */
+export function realConsoleLogs() {
+  const logs = [];
+  const lab = join(ROOT, 'fixtures', 'console', 'lab-6.1');
+  if (existsSync(lab)) for (const d of readdirSync(lab)) logs.push(readFileSync(join(lab, d, 'dmesg.txt')));
+  if (SHARED) {
+    const suite = join(SHARED, 'corpus', 'syzkaller', 'linux-report');
+    for (const n of readdirSync(suite).filter((n) => /^\d+$/.test(n))) {
+      const s = readFileSync(join(suite, n));
+      const blank = s.indexOf('\n\n');
+      logs.push(blank < 0 ? s : s.subarray(blank + 2));
+    }
+  }
+  return logs;
 }

@@ -10,10 +10,10 @@
 //   node --cpu-prof bench/profile-console-triage.mjs                    (hot spots)
 // Env: LOCKSCOPE_PROFILE_MB (default 50) per input, LOCKSCOPE_PROFILE_ROUNDS (default 2),
 //      LOCKSCOPE_PROFILE_INPUTS (default "dense,noise").
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ROOT, SHARED } from './lib.mjs';
+import { ROOT, realConsoleLogs, SHARED } from './lib.mjs';
 
 const targetMB = Number(process.env.LOCKSCOPE_PROFILE_MB ?? 50);
 const rounds = Number(process.env.LOCKSCOPE_PROFILE_ROUNDS ?? 2);
@@ -22,20 +22,7 @@ const CHUNK = 1 << 20;
 const modPath = resolve(process.argv[2] ?? join(ROOT, 'dist/ingest/console/index.js'));
 const { ConsoleLogParser } = await import(pathToFileURL(modPath).href);
 
-function dense() {
-  const logs = [];
-  const lab = join(ROOT, 'fixtures', 'console', 'lab-6.1');
-  if (existsSync(lab)) for (const d of readdirSync(lab)) logs.push(readFileSync(join(lab, d, 'dmesg.txt')));
-  if (SHARED) {
-    const suite = join(SHARED, 'corpus', 'syzkaller', 'linux-report');
-    for (const n of readdirSync(suite).filter((n) => /^\d+$/.test(n))) {
-      const s = readFileSync(join(suite, n));
-      const blank = s.indexOf('\n\n');
-      logs.push(blank < 0 ? s : s.subarray(blank + 2));
-    }
-  }
-  return logs;
-}
+const dense = realConsoleLogs;
 
 function noise() {
   const p = SHARED && join(SHARED, 'corpus/lab-6.1/lockdep-6.1-virtio-gpu/dmesg.txt');

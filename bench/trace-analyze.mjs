@@ -9,10 +9,9 @@
 // handing parsed events from a parsing worker to the analyzing thread costs more than parsing
 // them (structuredClone of the lab events measured ~1.0 s against ~0.8 s to parse them).
 // Needs `npm run build` first. Never run while a kernel build or QEMU shares the machine.
-import { createWriteStream, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
-import { cli, measure, OUT, ROOT, row, SHARED, sizeMB } from './lib.mjs';
+import { buildShiftedTrace, cli, measure, OUT, ROOT, row, SHARED, sizeMB } from './lib.mjs';
 
 const targetMB = Number(process.env.LOCKSCOPE_TRACE_MB ?? 1024);
 if (!SHARED) {
@@ -34,44 +33,8 @@ const SOURCES = [
   'debian-6.1-virtio-gpu/C-function.trace.txt',
 ].map((p) => join(SHARED, 'corpus', 'lab-6.1', p));
 
-// `          insmod-128     [000] ...2.     4.063682: lock_acquire: …` → prefix, seconds, micros
-const TS = /^(.*?\]\s+\S+\s+)(\d+)\.(\d{6}): /;
-
-async function buildInput(file) {
-  const sources = SOURCES.filter(existsSync).map((p) => {
-    const b = readFileSync(p);
-    return (p.endsWith('.gz') ? gunzipSync(b) : b).toString('utf8').split('\n');
-  });
-  const header = sources[0].filter((l) => l.startsWith('#'));
-  const tmp = `${file}.tmp`;
-  const out = createWriteStream(tmp);
-  const write = (s) => (out.write(s) ? Promise.resolve() : new Promise((r) => out.once('drain', r)));
-  await write(`${header.join('\n')}\n`);
-  let written = 0;
-  let offset = 0;
-  while (written < targetMB * 1024 * 1024) {
-    for (const lines of sources) {
-      let maxSec = offset;
-      const parts = [];
-      for (const line of lines) {
-        const m = line.startsWith('#') ? null : TS.exec(line);
-        if (!m) continue;
-        const sec = Number(m[2]) + offset;
-        if (sec > maxSec) maxSec = sec;
-        parts.push(`${m[1]}${sec}.${m[3]}: ${line.slice(m[0].length)}`);
-      }
-      const chunk = `${parts.join('\n')}\n`;
-      written += Buffer.byteLength(chunk);
-      await write(chunk);
-      offset = maxSec + 1;
-    }
-  }
-  await new Promise((r) => out.end(r));
-  renameSync(tmp, file);
-}
-
 const file = join(OUT, `trace-analyze-${targetMB}MB.txt`);
-if (!existsSync(file) || sizeMB(file) < targetMB) await buildInput(file);
+if (!existsSync(file) || sizeMB(file) < targetMB) await buildShiftedTrace(file, targetMB, SOURCES);
 const mb = sizeMB(file);
 console.log(
   `trace analyze: ${file} (${mb.toFixed(0)} MB)${mb < 200 ? ' — small input: a smoke run, not a measurement' : ''}`,

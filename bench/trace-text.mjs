@@ -4,10 +4,9 @@
 // analyze --json` when that command is built). Size: LOCKSCOPE_TRACE_MB (default 1024).
 // Target (issue 4): analyze ≥ 300 MB/s on one core, peak RSS ≤ 250 MB whatever the size.
 // Needs `npm run build` first. Never run while a kernel build or QEMU shares the machine.
-import { createWriteStream, existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
-import { cli, measure, OUT, ROOT, row, SHARED, sizeMB } from './lib.mjs';
+import { buildShiftedTrace, cli, measure, OUT, ROOT, row, SHARED, sizeMB } from './lib.mjs';
 
 const targetMB = Number(process.env.LOCKSCOPE_TRACE_MB ?? 1024);
 if (!SHARED) {
@@ -31,41 +30,9 @@ function labTraces(dir) {
   return out.sort();
 }
 
-const TS = /^(.*?\]\s+\S+\s+)(\d+)\.(\d{6}): /;
 const file = join(OUT, `trace-text-${targetMB}MB.txt`);
-if (!existsSync(file) || sizeMB(file) < targetMB) {
-  const sources = labTraces(join(SHARED, 'corpus', 'lab-6.1')).map((p) => {
-    const b = readFileSync(p);
-    return (p.endsWith('.gz') ? gunzipSync(b) : b).toString('utf8').split('\n');
-  });
-  const header = sources[0].filter((l) => l.startsWith('#'));
-  const tmp = `${file}.tmp`;
-  const out = createWriteStream(tmp);
-  const write = (s) => (out.write(s) ? Promise.resolve() : new Promise((r) => out.once('drain', r)));
-  await write(`${header.join('\n')}\n`);
-  let written = 0;
-  let offset = 0; // whole seconds added to this pass
-  while (written < targetMB * 1024 * 1024) {
-    let maxSec = 0;
-    for (const lines of sources) {
-      const parts = [];
-      for (const line of lines) {
-        if (line === '' || line.startsWith('#')) continue;
-        const m = TS.exec(line);
-        if (!m) continue;
-        const sec = Number(m[2]) + offset;
-        if (sec > maxSec) maxSec = sec;
-        parts.push(`${m[1]}${sec}.${m[3]}: ${line.slice(m[0].length)}`);
-      }
-      const chunk = `${parts.join('\n')}\n`;
-      written += Buffer.byteLength(chunk);
-      await write(chunk);
-      offset = maxSec + 1;
-    }
-  }
-  await new Promise((r) => out.end(r));
-  renameSync(tmp, file);
-}
+if (!existsSync(file) || sizeMB(file) < targetMB)
+  await buildShiftedTrace(file, targetMB, labTraces(join(SHARED, 'corpus', 'lab-6.1')));
 const mb = sizeMB(file);
 console.log(
   `ftrace text: ${file} (${mb.toFixed(0)} MB)${mb < 200 ? ' — small input: a smoke run, not a measurement' : ''}`,

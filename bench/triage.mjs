@@ -2,30 +2,15 @@
 // syzkaller suite when ../shared is there), against `wc -l` and a plain readline loop over
 // the same file, and `lockscope --version` start-up time.
 // Size: LOCKSCOPE_BENCH_MB (default 300).
-import { createWriteStream, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createWriteStream, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { cli, measure, OUT, ROOT, row, SHARED, sizeMB } from './lib.mjs';
+import { cli, measure, OUT, realConsoleLogs, row, sizeMB } from './lib.mjs';
 
 const target = Number(process.env.LOCKSCOPE_BENCH_MB ?? 300);
 const file = join(OUT, `console-${target}MB.log`);
 
-function sources() {
-  const logs = [];
-  const lab = join(ROOT, 'fixtures', 'console', 'lab-6.1');
-  if (existsSync(lab)) for (const d of readdirSync(lab)) logs.push(readFileSync(join(lab, d, 'dmesg.txt')));
-  if (SHARED) {
-    const suite = join(SHARED, 'corpus', 'syzkaller', 'linux-report');
-    for (const n of readdirSync(suite).filter((n) => /^\d+$/.test(n))) {
-      const s = readFileSync(join(suite, n));
-      const blank = s.indexOf('\n\n');
-      logs.push(blank < 0 ? s : s.subarray(blank + 2));
-    }
-  }
-  return logs;
-}
-
 if (!existsSync(file)) {
-  const logs = sources();
+  const logs = realConsoleLogs();
   if (logs.length === 0) throw new Error('no source logs (fixtures/console/lab-6.1 or ../shared)');
   const out = createWriteStream(file);
   let written = 0;
