@@ -33,7 +33,3 @@ export class KernelLogSniffer {
     return this.found;
   }
 }
-
-export function looksLikeKernelLog(text: string): boolean {
-  return KERNEL_LINE.test(text.slice(0, SAMPLE_BYTES));
-}

@@ -1,10 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PatchRunLog } from '../model/report.js';
 import { parseConsoleLog } from './console/index.js';
 import { InputError } from './input.js';
-import { looksLikeKernelLog } from './kernel-log.js';
 
 /**
  * Per-patch result bundles for offline bisection: `NN/dmesg.txt` (one run per
@@ -34,8 +33,7 @@ export async function readBundles(dir: string): Promise<PatchRunLog[]> {
       files.map(async (f) => {
         const parsed = await parseConsoleLog(f);
         // A log without kernel output (a failed build, the wrong file) is no output: that run is broken.
-        const head = readFileSync(f).subarray(0, 65536).toString('latin1');
-        return { reports: parsed.reports, hadOutput: parsed.reports.length > 0 || looksLikeKernelLog(head) };
+        return { reports: parsed.reports, hadOutput: parsed.usable };
       }),
     );
     logs.push({ index: Number(e.name), runs: runs.length > 0 ? runs : [{ reports: [], hadOutput: false }] });

@@ -1,8 +1,7 @@
 import { spawn } from 'node:child_process';
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { classifyRun, type RunOutcome, type SplatMatcher } from '../analyzers/bisect/verdict.js';
 import { ConsoleLogParser, parseConsoleLog } from '../ingest/console/index.js';
-import { KernelLogSniffer, looksLikeKernelLog } from '../ingest/kernel-log.js';
 import type { Report } from '../model/report.js';
 
 export interface BisectRunOptions {
@@ -28,10 +27,9 @@ export async function runAndClassify(
     if (run.error) outcomes.push(run.error);
     else if (log && (await stamp(log)) !== before) {
       const parsed = await parseConsoleLog(log);
-      const kernelLog = looksLikeKernelLog((await readFile(log)).subarray(0, 65536).toString('latin1'));
-      outcomes.push(judge(parsed.reports, kernelLog, run, command, matcher));
+      outcomes.push(judge(parsed.reports, parsed.usable, run, command, matcher));
     } else if (log) outcomes.push({ class: 'broken', reason: 'no console output' });
-    else outcomes.push(judge(run.reports, run.kernelLog, run, command, matcher));
+    else outcomes.push(judge(run.reports, run.usable, run, command, matcher));
   }
   return outcomes;
 }
@@ -44,7 +42,7 @@ export async function runAndClassify(
  */
 function judge(
   reports: Report[],
-  kernelLog: boolean,
+  usable: boolean,
   run: Run,
   command: string[],
   matcher: SplatMatcher,
@@ -52,7 +50,7 @@ function judge(
   const outcome = classifyRun(reports, true, matcher);
   if (outcome.class === 'hit') return outcome;
   if (run.timedOut !== null) return { class: 'broken', reason: run.timedOut };
-  if (!kernelLog && reports.length === 0)
+  if (!usable)
     return { class: 'broken', reason: run.bytes === 0 ? 'no console output' : 'no kernel console output' };
   if (outcome.class === 'broken') return outcome;
   if (run.code !== 0) return { class: 'broken', reason: `${command[0]} exited ${run.code ?? run.signal}` };
@@ -70,8 +68,8 @@ async function stamp(path: string): Promise<string | null> {
 interface Run {
   reports: Report[];
   bytes: number;
-  /** CMD's stdout held kernel output (see ingest/kernel-log). */
-  kernelLog: boolean;
+  /** CMD's stdout was a console log (ConsoleLogParser.usable). */
+  usable: boolean;
   code: number | null;
   signal: NodeJS.Signals | null;
   /** Why the run was killed (`timed out after N s`), or null. */
@@ -83,7 +81,6 @@ interface Run {
 function runOnce(command: string[], parseStdout: boolean, timeout: number | undefined): Promise<Run> {
   return new Promise((resolve) => {
     const parser = new ConsoleLogParser({ path: command.join(' ') });
-    const sniffer = new KernelLogSniffer();
     const reports: Report[] = [];
     let bytes = 0;
     const child = spawn(command[0]!, command.slice(1), {
@@ -92,19 +89,18 @@ function runOnce(command: string[], parseStdout: boolean, timeout: number | unde
     const timer = timeout ? setTimeout(() => child.kill('SIGKILL'), timeout * 1000) : null;
     child.stdout?.on('data', (chunk: Buffer) => {
       bytes += chunk.length;
-      sniffer.push(chunk);
       reports.push(...parser.push(chunk));
     });
     child.on('error', (e) => {
       if (timer) clearTimeout(timer);
       const error = { class: 'broken' as const, reason: `cannot run ${command[0]}: ${e.message}` };
-      resolve({ reports, bytes, kernelLog: false, code: null, signal: null, timedOut: null, error });
+      resolve({ reports, bytes, usable: false, code: null, signal: null, timedOut: null, error });
     });
     child.on('close', (code, signal) => {
       if (timer) clearTimeout(timer);
       reports.push(...parser.end());
       const timedOut = signal === 'SIGKILL' && timer !== null ? `timed out after ${timeout} s` : null;
-      resolve({ reports, bytes, kernelLog: sniffer.isKernelLog, code, signal, timedOut, error: null });
+      resolve({ reports, bytes, usable: parser.usable, code, signal, timedOut, error: null });
     });
   });
 }

@@ -1,6 +1,5 @@
 import { ConsoleLogParser } from '../ingest/console/index.js';
 import { InputError, openInput, readInput } from '../ingest/input.js';
-import { KernelLogSniffer } from '../ingest/kernel-log.js';
 import { parseKnownSignatures } from '../ingest/known-signatures.js';
 import { expandLogPaths } from '../ingest/log-files.js';
 import type { Diagnostic } from '../model/diagnostic.js';
@@ -61,33 +60,14 @@ async function triageOne(
   onReport: TriageOptions['onReport'],
 ): Promise<TriagedFile> {
   const parser = new ConsoleLogParser({ path });
-  const sniffer = new KernelLogSniffer();
   let knownHidden = 0;
-  let reports = 0;
   const take = (found: Report[]) => {
     for (const r of found) {
-      reports++;
       if (known.has(r.signature)) knownHidden++;
       else onReport?.(r, path);
     }
   };
-  for await (const chunk of openInput(path)) {
-    sniffer.push(chunk);
-    take(parser.push(chunk));
-  }
+  for await (const chunk of openInput(path)) take(parser.push(chunk));
   take(parser.end());
-  const unusable = unusableInput(sniffer, reports);
-  const diagnostics = unusable === null ? parser.diagnostics : [unusable, ...parser.diagnostics];
-  return { path, ...parser.verdict(), usable: unusable === null, knownHidden, diagnostics };
-}
-
-/** An empty input, or one without any kernel output, is not a clean log: it is the wrong input. */
-function unusableInput(sniffer: KernelLogSniffer, reports: number): Diagnostic | null {
-  if (sniffer.size === 0) return { code: 'EMPTY_INPUT', message: 'the input is empty', line: null };
-  if (reports > 0 || sniffer.isKernelLog) return null;
-  return {
-    code: 'NOT_A_CONSOLE_LOG',
-    message: 'no kernel console output in the first 64 KiB (no printk timestamps, no kernel banners)',
-    line: 1,
-  };
+  return { path, ...parser.verdict(), usable: parser.usable, knownHidden, diagnostics: parser.diagnostics };
 }

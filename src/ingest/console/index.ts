@@ -7,6 +7,7 @@ import type { Diagnostic } from '../../model/diagnostic.js';
 import { type Frame, makeFrame } from '../../model/frame.js';
 import type { LogVerdict, Report, ReportKind } from '../../model/report.js';
 import { openInput } from '../input.js';
+import { KernelLogSniffer } from '../kernel-log.js';
 import { LineSplitter, type RawLine } from '../line-splitter.js';
 import { parseFrame } from './frame.js';
 import { ConsoleNormalizer, MAX_LINE_CHARS, type NormalizedLine } from './line-normalizer.js';
@@ -36,6 +37,8 @@ export class ConsoleLogParser {
   private readonly normalizer = new ConsoleNormalizer();
   private readonly scanner = new ReportScanner();
   private readonly verdictCollector = new VerdictCollector();
+  private readonly sniffer = new KernelLogSniffer();
+  private reportCount = 0;
   private cachedVerdict: LogVerdict | null = null;
   private ended = false;
 
@@ -43,7 +46,16 @@ export class ConsoleLogParser {
 
   push(chunk: Uint8Array): Report[] {
     if (this.ended) return [];
+    this.sniffer.push(chunk);
     return this.lines(this.splitter.push(chunk));
+  }
+
+  /**
+   * False for an empty input or one without any kernel output (after `end()`; a
+   * diagnostic says which): such an input is the wrong file, not a clean log.
+   */
+  get usable(): boolean {
+    return this.sniffer.size > 0 && (this.reportCount > 0 || this.sniffer.isKernelLog);
   }
 
   end(): Report[] {
@@ -52,6 +64,7 @@ export class ConsoleLogParser {
     for (const l of this.normalizer.end()) this.line(l, out);
     for (const s of this.scanner.end()) out.push(this.build(s));
     this.ended = true;
+    if (!this.usable) this.diagnostics.unshift(this.unusable());
     this.stats.skipped = this.stats.lines - this.stats.reportLines;
     if (this.stats.skipped > 0) {
       this.diagnostics.push({
@@ -101,7 +114,17 @@ export class ConsoleLogParser {
     for (const s of done) out.push(this.build(s));
   }
 
+  private unusable(): Diagnostic {
+    if (this.sniffer.size === 0) return { code: 'EMPTY_INPUT', message: 'the input is empty', line: null };
+    return {
+      code: 'NOT_A_CONSOLE_LOG',
+      message: 'no kernel console output in the first 64 KiB (no printk timestamps, no kernel banners)',
+      line: 1,
+    };
+  }
+
   private build(s: ScannedReport): Report {
+    this.reportCount++;
     this.stats.reportLines += s.lines.length;
     if (s.capped) {
       this.diagnostics.push({
@@ -231,10 +254,10 @@ function guiltyOf(
 /** Parse a whole console log file (`-` = stdin; gzip detected). */
 export async function parseConsoleLog(
   path: string,
-): Promise<{ reports: Report[]; verdict: LogVerdict; diagnostics: Diagnostic[] }> {
+): Promise<{ reports: Report[]; verdict: LogVerdict; diagnostics: Diagnostic[]; usable: boolean }> {
   const parser = new ConsoleLogParser({ path });
   const reports: Report[] = [];
   for await (const chunk of openInput(path)) reports.push(...parser.push(chunk));
   reports.push(...parser.end());
-  return { reports, verdict: parser.verdict(), diagnostics: parser.diagnostics };
+  return { reports, verdict: parser.verdict(), diagnostics: parser.diagnostics, usable: parser.usable };
 }
