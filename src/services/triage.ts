@@ -1,4 +1,4 @@
-import { ConsoleLogParser } from '../ingest/console/index.js';
+import { ConsoleLogParser, parseConsoleLog } from '../ingest/console/index.js';
 import { InputError, openInput, readInput } from '../ingest/input.js';
 import { parseKnownSignatures } from '../ingest/known-signatures.js';
 import { expandLogPaths } from '../ingest/log-files.js';
@@ -44,14 +44,13 @@ export async function triageInputs(inputs: string[], options: TriageOptions): Pr
 }
 
 /** All reports of one console log, for commands that need them together (blame); unusable input throws. */
-export async function readConsoleLog(path: string): Promise<{ reports: Report[]; file: TriagedFile }> {
-  const reports: Report[] = [];
-  const file = await triageOne(path, new Set(), (r) => reports.push(r));
-  if (!file.usable) {
-    const why = file.diagnostics[0];
+export async function readConsoleLog(path: string): Promise<Awaited<ReturnType<typeof parseConsoleLog>>> {
+  const log = await parseConsoleLog(path);
+  if (!log.usable) {
+    const why = log.diagnostics[0];
     throw new InputError(`${path}: ${why?.message ?? 'not a kernel console log'}`, path, why?.line ?? null);
   }
-  return { reports, file };
+  return log;
 }
 
 async function triageOne(

@@ -1,21 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import { parseFrame } from '../../../src/ingest/console/frame.js';
-import type { Frame } from '../../../src/model/frame.js';
+import { type Frame, makeFrame } from '../../../src/model/frame.js';
 
-function frame(p: Partial<Frame>): Frame {
-  return {
-    function: null,
-    offset: null,
-    size: null,
-    module: null,
-    file: null,
-    line: null,
-    inline: false,
-    unreliable: false,
-    address: null,
-    ...p,
-  };
-}
+const frame = makeFrame;
 
 const CASES: [string, Frame | null][] = [
   [
