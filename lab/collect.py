@@ -96,8 +96,9 @@ def main():
                     "module workload threads (debugfs populate) + 2 memhogs + 2 drmfb clients in parallel, drop_caches",
             "short": "guest/workload.sh `workload_short`: fill page cache, module workload threads + 2 memhogs",
             "formats": "debugfs populate 64 + drop_caches under `trace-cmd record`, once per trace.dat variant",
-            "big": "`trace-cmd record --file-version 6 -e lock` (unfiltered) + vmscan/virtio_gpu/dma_fence/drm during guest/workload.sh `workload_big` (drmfb, populate rounds, drop_caches until 150 MB)",
-        }[a.keep],
+            "big": "`trace-cmd record --file-version 6 -e lock` (unfiltered) + vmscan/virtio_gpu/dma_fence/drm during guest/workload.sh `workload_big` (drmfb, populate rounds, drop_caches until lab.bigmb MB, default 150)",
+            "bigz": "`trace-cmd record --file-version 7 --compression zstd -e lock` (unfiltered) + vmscan/virtio_gpu/dma_fence/drm during guest/workload.sh `workload_big` (drmfb, populate rounds, drop_caches until lab.bigmb MB of raw data)",
+        }["bigz" if "lab.run=bigz" in cmdline else a.keep],
     }
     kernel = {
         "variant": a.variant,

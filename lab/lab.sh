@@ -13,6 +13,8 @@
 #   formats   trace.dat per file version / compression -> fixtures/runs/tracedat-*
 #   stock     Debian's stock kernel (no lockdep), v6 head -> fixtures/runs/stock
 #   big       a >= 100 MB trace.dat for the benchmarks -> lab/out/big/trace.dat
+#   bigz      a v7 zstd trace.dat of ~2.3 GB raw ring-buffer data (tens of millions of
+#             events, like the 377 MB file) -> lab/out/bigz/trace.dat
 #             (not committed)
 # Env: OUT=lab/out  FIXTURES=fixtures  (everything else is fixed)
 set -euo pipefail
@@ -106,6 +108,8 @@ target() {
     formats) run formats "$RUNS" lockdep v6 formats -- lab.run=formats ;;
     stock) run stock "$RUNS/stock" stock v6 main -- lab.run=main lab.populate=64 ;;
     big) MEM=2048 DISK=1G run big "$OUT/big" lockdep v6 big -- lab.run=big lab.populate=64 ;;
+    bigz) MEM=8192 DISK=1G TIMEOUT=5400 run bigz "$OUT/bigz" lockdep v6 big -- \
+        lab.run=bigz lab.populate=64 lab.bigmb=2300 lab.rounds=400 ;;
     all) for x in deps kernel series v5 v6 bisect caller formats stock big; do target "$x"; done ;;
     *) echo "unknown target $1"; exit 2 ;;
     esac

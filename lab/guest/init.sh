@@ -12,6 +12,8 @@
 #                    variant (file version 7 + zstd, 7 uncompressed, 6)
 #   lab.run=big      one long uncompressed `trace-cmd record` of every lock
 #                    event for the benchmarks (>= 100 MB)
+#   lab.run=bigz     the same as file version 7 with zstd, until the raw data
+#                    reaches lab.bigmb MB (the issue's 377 MB / 52.7 M events)
 #   lab.populate=N   iterations per module workload thread and round (default 64)
 #   lab.frames=N     drmfb frames (default 30)
 #   lab.buf=KB       ring buffer per CPU (default 32768 for main)
@@ -158,13 +160,16 @@ formats)
         reset_tracing
     done
     ;;
-big)
+big|bigz)
     reset_tracing
-    # every lock event (no filter) plus the vmscan/virtio-gpu events, uncompressed
+    # every lock event (no filter) plus the vmscan/virtio-gpu events;
+    # big: file version 6, uncompressed; bigz: version 7, zstd
     args=""
     for e in $EVENTS; do [ -e $TR/events/$e ] && args="$args -e $(echo $e | tr / :)"; done
+    format="--file-version 6"; [ "$RUN" = bigz ] && format="--file-version 7 --compression zstd"
     T=$(up)
-    trace-cmd record -q -b 16384 --file-version 6 -e lock $args -o $OUT/big.trace.dat \
+    # shellcheck disable=SC2086
+    trace-cmd record -q -b 16384 $format -e lock $args -o $OUT/big.trace.dat \
         sh -c '. /guest-workload.sh; workload_big' > $OUT/trace-cmd-big.log 2>&1
     log "big: rc=$? took $(awk "BEGIN{print $(up)-$T}") s, $(wc -c < $OUT/big.trace.dat) bytes"
     ;;

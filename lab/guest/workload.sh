@@ -92,9 +92,11 @@ workload_short() { # tag
 # big trace (benchmarks): no memory pressure (the trace files live in the
 # guest's RAM), but lots of lock traffic: drmfb, module rounds, drop_caches,
 # until the recording has reached 150 MB (at most 20 rounds)
+# rounds until trace-cmd's files (the output plus its per-CPU temp files)
+# reach lab.bigmb MB (default 150), at most lab.rounds rounds (default 20)
 workload_big() {
-    n=0
-    while [ $n -lt 20 ] && [ "$(du -cb $OUT/big.trace.dat* 2>/dev/null | tail -1 | cut -f1)" -lt 157286400 ]; do
+    n=0; mb=$(arg bigmb); mb=${mb:-150}; rounds=$(arg rounds); rounds=${rounds:-20}
+    while [ $n -lt "$rounds" ] && [ "$(du -cb $OUT/big.trace.dat* 2>/dev/null | tail -1 | cut -f1)" -lt $((mb * 1048576)) ]; do
         n=$((n + 1))
         mark "phase big round $n"
         drmfb 10 16 >> $OUT/drmfb-big.log 2>&1

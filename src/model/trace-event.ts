@@ -41,3 +41,30 @@ export interface TraceEvent {
  *   function: { ip, parent_ip } (symbols as printed)
  * Numbers are numbers; pointers are hex strings without `0x` as printed by tracefs.
  */
+
+/** The lock class of a `lock_*` event as printed; its address when the name is empty. */
+export function lockNameOf(ev: TraceEvent): string {
+  const name = ev.fields.name;
+  if (typeof name === 'string' && name !== '') return name;
+  return String(ev.fields.lockdep_addr ?? '(unnamed)');
+}
+
+/** `lockdep_addr` (or any pointer field) as a string, or null (the text parser gives strings already). */
+export function addrOf(v: TraceEvent['fields'][string] | undefined): string | null {
+  return typeof v === 'string' ? v : v == null ? null : String(v);
+}
+
+/** lock_acquire flags: 1 = try, 2 = read (a number; the printed `try read ` prefix as a fallback). */
+export function acquireFlagsOf(ev: TraceEvent): number {
+  const flags = ev.fields.flags;
+  if (typeof flags === 'number') return flags & 3;
+  // Read the payload only here: a trace.dat event builds it on demand.
+  const text = typeof flags === 'string' ? flags : ev.payload;
+  return (/(?:^|\s)try\s/.test(text) ? 1 : 0) | (/(?:^|\s)read\s/.test(text) ? 2 : 0);
+}
+
+/** contention_begin flags as printed (`SPIN|MUTEX`), or the number as a string. */
+export function contentionFlagsOf(ev: TraceEvent): string {
+  const flags = ev.fields.flags;
+  return typeof flags === 'string' ? flags : String(flags ?? '');
+}

@@ -1,4 +1,22 @@
-import type { TraceEvent } from '../../model/trace-event.js';
+import {
+  CONTENTION_BEGIN,
+  CONTENTION_END,
+  type EventColumns,
+  LOCK_ACQUIRE,
+  LOCK_ACQUIRED,
+  LOCK_CONTENDED,
+  LOCK_OP_NAMES,
+  LOCK_RELEASE,
+  OTHER_EVENT,
+  type TraceBatch,
+} from '../../model/event-columns.js';
+import {
+  acquireFlagsOf,
+  addrOf,
+  contentionFlagsOf,
+  lockNameOf,
+  type TraceEvent,
+} from '../../model/trace-event.js';
 import { LogHistogram } from '../stats/log-histogram.js';
 import { Reservoir } from '../stats/reservoir.js';
 import { LockOrderGraph } from './lock-order-graph.js';
@@ -121,6 +139,11 @@ export class TraceAnalyzer {
   private lastKind: Kind | null = null;
   private lastTaskKey = 0;
   private lastTask: TaskState | null = null;
+  /** The string table of a columns stream (see EventColumns), and events counted per op. */
+  private readonly strings: string[] = [];
+  private readonly opCounts = new Array<number>(LOCK_OP_NAMES.length).fill(0);
+  /** By latency-flags string id: preempt depth (−1 when none) and irqs-off bit (+16), computed once. */
+  private readonly flagInfo: number[] = [];
 
   constructor(options: TraceAnalyzerOptions = {}) {
     for (const c of options.lockdep ?? []) this.lockdep.set(c.name, c);
@@ -128,31 +151,92 @@ export class TraceAnalyzer {
     this.directReclaimSamples = new Reservoir(this.reservoirSize);
   }
 
-  push(events: readonly TraceEvent[]): void {
-    for (const ev of events) {
-      this.total++;
-      // The counter and the handler of its name: no lookup when the name repeats (the parser
-      // shares name strings, so the comparison is mostly by reference), else one map lookup.
-      let kind = this.lastKind;
-      if (ev.name !== this.lastKindName || kind === null) {
-        kind = this.kinds.get(ev.name) ?? null;
-        if (!kind) {
-          kind = { count: 0, handler: HANDLERS.get(ev.name) ?? null };
-          this.kinds.set(ev.name, kind);
-        }
-        this.lastKindName = ev.name;
-        this.lastKind = kind;
+  /** Events as objects or as columns (both give the same analysis). */
+  push(batch: TraceBatch | readonly TraceEvent[]): void {
+    if ('kind' in batch) this.pushColumns(batch);
+    else for (const ev of batch) this.pushEvent(ev);
+  }
+
+  private pushEvent(ev: TraceEvent): void {
+    this.total++;
+    // The counter and the handler of its name: no lookup when the name repeats (the parser
+    // shares name strings, so the comparison is mostly by reference), else one map lookup.
+    let kind = this.lastKind;
+    if (ev.name !== this.lastKindName || kind === null) {
+      kind = this.kinds.get(ev.name) ?? null;
+      if (!kind) {
+        kind = { count: 0, handler: HANDLERS.get(ev.name) ?? null };
+        this.kinds.set(ev.name, kind);
       }
-      kind.count++;
-      const task = this.task(ev);
-      const depth = preemptDepth(ev.flags);
-      if (depth !== null && (task.baseDepth === null || depth < task.baseDepth)) task.baseDepth = depth;
-      // Only the task's very next event after lock_acquire can be that acquisition's contention.
-      if (task.pendingAcquire && task.pendingAcquire.line !== ev.line && ev.name !== 'contention_begin') {
+      this.lastKindName = ev.name;
+      this.lastKind = kind;
+    }
+    kind.count++;
+    const task = this.task(ev.pid, ev.cpu, ev.comm);
+    this.noteDepth(task, preemptDepth(ev.flags));
+    // Only the task's very next event after lock_acquire can be that acquisition's contention.
+    if (task.pendingAcquire && task.pendingAcquire.line !== ev.line && ev.name !== 'contention_begin') {
+      task.pendingAcquire = null;
+    }
+    kind.handler?.(this, ev, task);
+  }
+
+  /** The same as `pushEvent` for each row, read from the columns (no object per lock event). */
+  private pushColumns(c: EventColumns): void {
+    const strings = this.strings;
+    for (const s of c.newStrings) strings.push(s);
+    let other = 0;
+    for (let i = 0; i < c.count; i++) {
+      const op = c.op[i]!;
+      if (op === OTHER_EVENT) {
+        this.pushEvent(c.others[other++]!);
+        continue;
+      }
+      this.total++;
+      this.opCounts[op]!++;
+      const line = c.line[i]!;
+      const ts = c.ts[i]!;
+      const cpu = c.cpu[i]!;
+      const pid = c.pid[i]!;
+      const task = this.task(pid, cpu, strings[c.comm[i]!]!);
+      const info = this.flagsInfo(c.flags[i]!);
+      const depth = info < 0 || (info & 32) !== 0 ? null : info & 15;
+      this.noteDepth(task, depth);
+      if (task.pendingAcquire && task.pendingAcquire.line !== line && op !== CONTENTION_BEGIN) {
         task.pendingAcquire = null;
       }
-      kind.handler?.(this, ev, task);
+      const addrId = c.addr[i]!;
+      const addr = addrId < 0 ? null : strings[addrId]!;
+      if (op === LOCK_ACQUIRE) {
+        const irqsOff = info >= 0 && (info & 16) !== 0;
+        this.onLockAcquire(task, line, ts, cpu, pid, strings[c.name[i]!]!, addr ?? '', c.arg[i]!, irqsOff);
+      } else if (op === LOCK_RELEASE) {
+        this.onLockRelease(task, ts, addr, strings[c.name[i]!]!, depth);
+      } else if (op === LOCK_ACQUIRED) this.onLockAcquired(task, ts, addr, strings[c.name[i]!]!);
+      else if (op === LOCK_CONTENDED) this.onLockContended(task, addr, strings[c.name[i]!]!);
+      else if (op === CONTENTION_BEGIN) this.onContentionBegin(task, ts, addr ?? '', strings[c.arg[i]!]!);
+      else if (op === CONTENTION_END) this.onContentionEnd(task, ts);
     }
+  }
+
+  /**
+   * Of a latency-flags string id: −1 without flags, else the preempt depth (0–15; +32 when the
+   * column has none) and 16 when interrupts were off.
+   */
+  private flagsInfo(id: number): number {
+    if (id < 0) return -1;
+    const cached = id < this.flagInfo.length ? this.flagInfo[id]! : -2;
+    if (cached !== -2) return cached;
+    const flags = this.strings[id]!;
+    const depth = preemptDepth(flags);
+    const info = (depth === null ? 32 : depth) | (flags.charCodeAt(0) === 0x64 ? 16 : 0);
+    while (this.flagInfo.length <= id) this.flagInfo.push(-2); // dense: no holes
+    this.flagInfo[id] = info;
+    return info;
+  }
+
+  private noteDepth(task: TaskState, depth: number | null): void {
+    if (depth !== null && (task.baseDepth === null || depth < task.baseDepth)) task.baseDepth = depth;
   }
 
   /** `[LOST N EVENTS]` and ring-buffer overruns reported by the reader. */
@@ -161,6 +245,17 @@ export class TraceAnalyzer {
   }
 
   finish(): TraceAnalysis {
+    for (let op = 1; op < LOCK_OP_NAMES.length; op++) {
+      if (this.opCounts[op] === 0) continue;
+      const name = LOCK_OP_NAMES[op]!;
+      let kind = this.kinds.get(name);
+      if (!kind) {
+        kind = { count: 0, handler: HANDLERS.get(name) ?? null };
+        this.kinds.set(name, kind);
+      }
+      kind.count += this.opCounts[op]!;
+      this.opCounts[op] = 0;
+    }
     for (const task of this.tasks.values()) {
       this.orphans.acquireWithoutRelease += task.held.length;
       this.orphans.shrinkerStartWithoutEnd += task.shrinkers.length;
@@ -254,13 +349,13 @@ export class TraceAnalyzer {
 
   // ---- state helpers used by the handlers ----
 
-  task(ev: TraceEvent): TaskState {
-    const key = ev.pid > 0 ? ev.pid : -1 - ev.cpu;
+  task(pid: number, cpu: number, comm: string): TaskState {
+    const key = pid > 0 ? pid : -1 - cpu;
     let task = key === this.lastTaskKey ? this.lastTask : null;
     if (!task) {
       task = this.tasks.get(key) ?? null;
       if (!task) {
-        task = newTaskState(ev.pid, ev.comm);
+        task = newTaskState(pid, comm);
         this.tasks.set(key, task);
         this.lastTaskKey = key;
         this.lastTask = task;
@@ -269,7 +364,7 @@ export class TraceAnalyzer {
       this.lastTaskKey = key;
       this.lastTask = task;
     }
-    if (task.comm !== ev.comm && ev.comm !== '<...>') task.comm = ev.comm;
+    if (task.comm !== comm && comm !== '<...>') task.comm = comm;
     return task;
   }
 
@@ -320,9 +415,17 @@ export class TraceAnalyzer {
 
   // ---- event handlers ----
 
-  onLockAcquire(ev: TraceEvent, task: TaskState): void {
-    const name = lockName(ev);
-    const flags = acquireFlags(ev);
+  onLockAcquire(
+    task: TaskState,
+    line: number,
+    ts: number,
+    cpu: number,
+    pid: number,
+    name: string,
+    addr: string,
+    flags: number,
+    irqsOff: boolean,
+  ): void {
     const isTry = (flags & 1) !== 0;
     const isRead = (flags & 2) !== 0;
     const acc = this.lockClass(name);
@@ -331,11 +434,11 @@ export class TraceAnalyzer {
     if (isRead) acc.readAcquisitions++;
     const held: HeldLock = {
       name,
-      addr: addrOf(ev.fields.lockdep_addr) ?? '',
-      line: ev.line,
-      ts: ev.ts,
-      cpu: ev.cpu,
-      pid: ev.pid,
+      addr,
+      line,
+      ts,
+      cpu,
+      pid,
       comm: task.comm,
       at: null,
       acquiredTs: null,
@@ -358,7 +461,7 @@ export class TraceAnalyzer {
       acc.shrinkers.add(shrinker.name);
       this.shrinker(shrinker.name, shrinker.module).locks.add(name);
       noteHazard.inShrinker(this.hazards, name, shrinker, held, acquiredAt(held));
-    } else if (!isTry && !acc.annotation && !irqsOff(ev) && !inReclaimContext(task)) {
+    } else if (!isTry && !acc.annotation && !irqsOff && !inReclaimContext(task)) {
       if (!noteHazard.heldOutsideReclaimAgain(this.hazards, name))
         noteHazard.heldOutsideReclaim(this.hazards, name, acquiredAt(held));
     }
@@ -378,23 +481,24 @@ export class TraceAnalyzer {
     task.pendingAcquire = isTry || acc.annotation ? null : held;
   }
 
-  onLockAcquired(ev: TraceEvent, task: TaskState): void {
-    const held = findHeld(task, ev);
-    if (!held) return;
+  onLockAcquired(task: TaskState, ts: number, addr: string | null, name: string): void {
+    const i = findHeldIndex(task, addr, name);
+    if (i < 0) return;
+    const held = task.held[i]!;
     if (held.acquiredTs === null) {
-      held.acquiredTs = ev.ts;
-      if (!held.waitRecorded) this.recordWait(held, ev.ts - held.ts);
+      held.acquiredTs = ts;
+      if (!held.waitRecorded) this.recordWait(held, ts - held.ts);
     }
     if (task.pendingAcquire === held) task.pendingAcquire = null;
   }
 
-  onLockContended(ev: TraceEvent, task: TaskState): void {
-    const held = findHeld(task, ev);
-    (held ? held.cls : this.lockClass(lockName(ev))).contended++;
+  onLockContended(task: TaskState, addr: string | null, name: string): void {
+    const i = findHeldIndex(task, addr, name);
+    (i >= 0 ? task.held[i]!.cls : this.lockClass(name)).contended++;
   }
 
-  onLockRelease(ev: TraceEvent, task: TaskState): void {
-    const i = findHeldIndex(task, ev);
+  onLockRelease(task: TaskState, ts: number, addr: string | null, name: string, depth: number | null): void {
+    const i = findHeldIndex(task, addr, name);
     if (i < 0) {
       this.orphans.releaseWithoutAcquire++;
       return;
@@ -405,21 +509,18 @@ export class TraceAnalyzer {
     else task.held.splice(i, 1);
     if (task.pendingAcquire === held) task.pendingAcquire = null;
     const acc = held.cls;
-    const depth = preemptDepth(ev.flags);
     // At the baseline: this lock left preemption alone. Above it by more than the other held
     // locks could account for (one level each at most): this lock disabled preemption.
     if (depth !== null && task.baseDepth !== null) {
       if (depth === task.baseDepth) acc.releasesAtBase++;
       else if (depth > task.baseDepth + task.held.length) acc.releasesAboveBase++;
     }
-    const hold = ev.ts - (held.acquiredTs ?? held.ts);
+    const hold = ts - (held.acquiredTs ?? held.ts);
     acc.hold.add(hold);
     acc.holdSamples.add(hold);
   }
 
-  onContentionBegin(ev: TraceEvent, task: TaskState): void {
-    const flags = ev.fields.flags;
-    const addr = String(ev.fields.lock_addr ?? '');
+  onContentionBegin(task: TaskState, ts: number, addr: string, flags: string): void {
     // A mutex traces SPIN|MUTEX before spinning and MUTEX again before sleeping, then one end.
     if (task.contention?.addr === addr) {
       task.contention.bits |= contentionFlagBits(flags);
@@ -427,26 +528,20 @@ export class TraceAnalyzer {
       return;
     }
     if (task.contention) this.orphans.contentionBeginWithoutEnd++;
-    const open = {
-      addr,
-      bits: contentionFlagBits(flags),
-      flags: typeof flags === 'string' ? flags : String(flags ?? ''),
-      ts: ev.ts,
-      held: null,
-    };
+    const open = { addr, bits: contentionFlagBits(flags), flags, ts, held: null };
     task.contention = open;
     if (task.pendingAcquire) this.attributeContention(open, task.pendingAcquire);
     task.pendingAcquire = null;
   }
 
-  onContentionEnd(ev: TraceEvent, task: TaskState): void {
+  onContentionEnd(task: TaskState, ts: number): void {
     const open = task.contention;
     if (!open) {
       this.orphans.contentionEndWithoutBegin++;
       return;
     }
     task.contention = null;
-    const wait = ev.ts - open.ts;
+    const wait = ts - open.ts;
     let acc = this.addresses.get(open.addr);
     if (!acc && this.addresses.size < MAX_ADDRESSES) {
       acc = { bits: open.bits, flags: open.flags, count: 0, wait: new LogHistogram() };
@@ -578,12 +673,33 @@ interface Kind {
 
 /** One row per event the analyzer follows; every other event is only counted. */
 const HANDLERS = new Map<string, Handler>([
-  ['lock_acquire', (a, ev, t) => a.onLockAcquire(ev, t)],
-  ['lock_acquired', (a, ev, t) => a.onLockAcquired(ev, t)],
-  ['lock_contended', (a, ev, t) => a.onLockContended(ev, t)],
-  ['lock_release', (a, ev, t) => a.onLockRelease(ev, t)],
-  ['contention_begin', (a, ev, t) => a.onContentionBegin(ev, t)],
-  ['contention_end', (a, ev, t) => a.onContentionEnd(ev, t)],
+  [
+    'lock_acquire',
+    (a, ev, t) =>
+      a.onLockAcquire(
+        t,
+        ev.line,
+        ev.ts,
+        ev.cpu,
+        ev.pid,
+        lockNameOf(ev),
+        addrOf(ev.fields.lockdep_addr) ?? '',
+        acquireFlagsOf(ev),
+        irqsOff(ev),
+      ),
+  ],
+  ['lock_acquired', (a, ev, t) => a.onLockAcquired(t, ev.ts, addrOf(ev.fields.lockdep_addr), lockNameOf(ev))],
+  ['lock_contended', (a, ev, t) => a.onLockContended(t, addrOf(ev.fields.lockdep_addr), lockNameOf(ev))],
+  [
+    'lock_release',
+    (a, ev, t) =>
+      a.onLockRelease(t, ev.ts, addrOf(ev.fields.lockdep_addr), lockNameOf(ev), preemptDepth(ev.flags)),
+  ],
+  [
+    'contention_begin',
+    (a, ev, t) => a.onContentionBegin(t, ev.ts, String(ev.fields.lock_addr ?? ''), contentionFlagsOf(ev)),
+  ],
+  ['contention_end', (a, ev, t) => a.onContentionEnd(t, ev.ts)],
   ['mm_shrink_slab_start', (a, ev, t) => a.onShrinkStart(ev, t)],
   ['mm_shrink_slab_end', (a, ev, t) => a.onShrinkEnd(ev, t)],
   ['mm_vmscan_direct_reclaim_begin', (a, ev, t) => a.onDirectReclaimBegin(ev, t)],
@@ -599,40 +715,15 @@ function ref(ev: TraceEvent, task: TaskState): EventRef {
   return { line: ev.line, ts: ev.ts, cpu: ev.cpu, pid: ev.pid, comm: task.comm };
 }
 
-function lockName(ev: TraceEvent): string {
-  const name = ev.fields.name;
-  if (typeof name === 'string' && name !== '') return name;
-  return String(ev.fields.lockdep_addr ?? '(unnamed)');
-}
-
-/** lock_acquire flags: 1 = try, 2 = read (a number; the printed `try read ` prefix as a fallback). */
-function acquireFlags(ev: TraceEvent): number {
-  const flags = ev.fields.flags;
-  if (typeof flags === 'number') return flags & 3;
-  // Read the payload only here: a trace.dat event builds it on demand.
-  const text = typeof flags === 'string' ? flags : ev.payload;
-  return (/(?:^|\s)try\s/.test(text) ? 1 : 0) | (/(?:^|\s)read\s/.test(text) ? 2 : 0);
-}
-
-/** The held entry a lock_acquired/contended/release refers to: by lockdep_addr, else by class name. */
-function findHeld(task: TaskState, ev: TraceEvent): HeldLock | null {
-  const i = findHeldIndex(task, ev);
-  return i < 0 ? null : task.held[i]!;
-}
-
-/** Index in `task.held` of the entry `findHeld` gives, or −1. */
-function findHeldIndex(task: TaskState, ev: TraceEvent): number {
+/**
+ * Index in `task.held` of the entry a lock_acquired/contended/release refers to (by
+ * lockdep_addr, else by class name), or −1.
+ */
+function findHeldIndex(task: TaskState, addr: string | null, name: string): number {
   const held = task.held;
-  const addr = addrOf(ev.fields.lockdep_addr);
   if (addr !== null) for (let i = held.length - 1; i >= 0; i--) if (held[i]!.addr === addr) return i;
-  const name = lockName(ev);
   for (let i = held.length - 1; i >= 0; i--) if (held[i]!.name === name) return i;
   return -1;
-}
-
-/** `lockdep_addr` as a string (the text parser gives strings already: no conversion per event). */
-function addrOf(v: TraceEvent['fields'][string] | undefined): string | null {
-  return typeof v === 'string' ? v : v == null ? null : String(v);
 }
 
 /** A task that cannot recurse into reclaim right now: in a reclaim span, in kswapd, or under fs_reclaim. */

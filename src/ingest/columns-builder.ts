@@ -1,0 +1,142 @@
+import {
+  CONTENTION_BEGIN,
+  CONTENTION_END,
+  type EventColumns,
+  LOCK_ACQUIRE,
+  LOCK_OP_NAMES,
+  OTHER_EVENT,
+} from '../model/event-columns.js';
+import {
+  acquireFlagsOf,
+  addrOf,
+  contentionFlagsOf,
+  lockNameOf,
+  type TraceEvent,
+} from '../model/trace-event.js';
+
+const OPS = new Map<string, number>(LOCK_OP_NAMES.map((name, op) => [name, op]));
+
+/**
+ * Fills EventColumns batches for one trace stream and keeps its string table
+ * (string → id; each batch carries the strings it used first). Readers call
+ * `id()` only when their own byte-level caches miss, so a lock name costs one
+ * Map lookup per distinct byte pattern, not per event.
+ */
+export class ColumnsBuilder {
+  private readonly ids = new Map<string, number>();
+  private nextId = 0;
+  private batch: EventColumns;
+
+  constructor(private readonly capacity = 16384) {
+    this.batch = newColumns(capacity);
+  }
+
+  /** The id of a string (registered on first use). */
+  id(text: string): number {
+    let id = this.ids.get(text);
+    if (id === undefined) {
+      id = this.nextId++;
+      this.ids.set(text, id);
+      this.batch.newStrings.push(text);
+    }
+    return id;
+  }
+
+  /** Rows in the open batch (a reader hands it over when `full`). */
+  get count(): number {
+    return this.batch.count;
+  }
+
+  get full(): boolean {
+    return this.batch.count >= this.capacity;
+  }
+
+  /** One lock or contention event (see EventColumns for what each column holds). */
+  add(
+    op: number,
+    line: number,
+    ts: number,
+    cpu: number,
+    pid: number,
+    comm: number,
+    flags: number,
+    name: number,
+    addr: number,
+    arg: number,
+  ): void {
+    const b = this.batch;
+    const i = b.count++;
+    b.op[i] = op;
+    b.line[i] = line;
+    b.ts[i] = ts;
+    b.cpu[i] = cpu;
+    b.pid[i] = pid;
+    b.comm[i] = comm;
+    b.flags[i] = flags;
+    b.name[i] = name;
+    b.addr[i] = addr;
+    b.arg[i] = arg;
+  }
+
+  /** Any other event, kept whole. */
+  other(event: TraceEvent): void {
+    const b = this.batch;
+    b.op[b.count++] = OTHER_EVENT;
+    b.others.push(event);
+  }
+
+  /** An event object: a row of its own when it is a lock or contention event, else kept whole. */
+  addEvent(ev: TraceEvent): void {
+    const op = OPS.get(ev.name) ?? OTHER_EVENT;
+    if (op === OTHER_EVENT) {
+      this.other(ev);
+      return;
+    }
+    const f = ev.fields;
+    const comm = this.id(ev.comm);
+    const flags = ev.flags === null ? -1 : this.id(ev.flags);
+    if (op === CONTENTION_BEGIN || op === CONTENTION_END) {
+      const addr = this.id(String(f.lock_addr ?? ''));
+      const text = op === CONTENTION_BEGIN ? this.id(contentionFlagsOf(ev)) : -1;
+      this.add(op, ev.line, ev.ts, ev.cpu, ev.pid, comm, flags, -1, addr, text);
+      return;
+    }
+    const addr = addrOf(f.lockdep_addr);
+    const arg = op === LOCK_ACQUIRE ? acquireFlagsOf(ev) : 0;
+    const name = this.id(lockNameOf(ev));
+    this.add(op, ev.line, ev.ts, ev.cpu, ev.pid, comm, flags, name, addr === null ? -1 : this.id(addr), arg);
+  }
+
+  /** The open batch, and a fresh one opened in its place. */
+  take(): EventColumns {
+    const b = this.batch;
+    this.batch = newColumns(this.capacity);
+    return b;
+  }
+}
+
+function newColumns(n: number): EventColumns {
+  return {
+    kind: 'columns',
+    count: 0,
+    op: new Uint8Array(n),
+    line: new Float64Array(n),
+    ts: new Float64Array(n),
+    cpu: new Int32Array(n),
+    pid: new Int32Array(n),
+    comm: new Int32Array(n),
+    flags: new Int32Array(n),
+    name: new Int32Array(n),
+    addr: new Int32Array(n),
+    arg: new Int32Array(n),
+    newStrings: [],
+    others: [],
+  };
+}
+
+/** The buffers of a batch, to transfer it to another thread. */
+export function columnsBuffers(c: EventColumns): ArrayBuffer[] {
+  return [c.op, c.line, c.ts, c.cpu, c.pid, c.comm, c.flags, c.name, c.addr, c.arg].map(
+    (a) => a.buffer as ArrayBuffer,
+  );
+}
