@@ -27,8 +27,12 @@ export class ColumnsBuilder {
   private nextId = 0;
   private batch: EventColumns;
 
-  constructor(private readonly capacity = 16384) {
-    this.batch = newColumns(capacity);
+  constructor(
+    private readonly capacity = 16384,
+    /** The string table this builder's ids belong to (see EventColumns.stream). */
+    readonly stream = 0,
+  ) {
+    this.batch = newColumns(capacity, stream);
   }
 
   /** The id of a string (registered on first use). */
@@ -110,14 +114,15 @@ export class ColumnsBuilder {
   /** The open batch, and a fresh one opened in its place. */
   take(): EventColumns {
     const b = this.batch;
-    this.batch = newColumns(this.capacity);
+    this.batch = newColumns(this.capacity, this.stream);
     return b;
   }
 }
 
-function newColumns(n: number): EventColumns {
+function newColumns(n: number, stream: number): EventColumns {
   return {
     kind: 'columns',
+    stream,
     count: 0,
     op: new Uint8Array(n),
     line: new Float64Array(n),

@@ -14,6 +14,11 @@ import type { TraceEvent } from './trace-event.js';
  */
 export interface EventColumns {
   kind: 'columns';
+  /**
+   * Which string table the ids index (a reader running several parsers, e.g.
+   * one per worker thread, numbers their streams 0, 1, ...).
+   */
+  stream: number;
   /** Rows used (the arrays may be longer). */
   count: number;
   /** `LockOp` per row; `OTHER_EVENT` rows take the next event of `others`. */

@@ -139,11 +139,9 @@ export class TraceAnalyzer {
   private lastKind: Kind | null = null;
   private lastTaskKey = 0;
   private lastTask: TaskState | null = null;
-  /** The string table of a columns stream (see EventColumns), and events counted per op. */
-  private readonly strings: string[] = [];
+  /** The string tables of columns streams (see EventColumns), and events counted per op. */
+  private readonly tables: StringTable[] = [];
   private readonly opCounts = new Array<number>(LOCK_OP_NAMES.length).fill(0);
-  /** By latency-flags string id: preempt depth (−1 when none) and irqs-off bit (+16), computed once. */
-  private readonly flagInfo: number[] = [];
 
   constructor(options: TraceAnalyzerOptions = {}) {
     for (const c of options.lockdep ?? []) this.lockdep.set(c.name, c);
@@ -183,7 +181,12 @@ export class TraceAnalyzer {
 
   /** The same as `pushEvent` for each row, read from the columns (no object per lock event). */
   private pushColumns(c: EventColumns): void {
-    const strings = this.strings;
+    let table = this.tables[c.stream];
+    if (table === undefined) {
+      while (this.tables.length <= c.stream) this.tables.push({ strings: [], flagInfo: [] });
+      table = this.tables[c.stream]!;
+    }
+    const strings = table.strings;
     for (const s of c.newStrings) strings.push(s);
     let other = 0;
     for (let i = 0; i < c.count; i++) {
@@ -199,7 +202,7 @@ export class TraceAnalyzer {
       const cpu = c.cpu[i]!;
       const pid = c.pid[i]!;
       const task = this.task(pid, cpu, strings[c.comm[i]!]!);
-      const info = this.flagsInfo(c.flags[i]!);
+      const info = flagsInfo(table, c.flags[i]!);
       const depth = info < 0 || (info & 32) !== 0 ? null : info & 15;
       this.noteDepth(task, depth);
       if (task.pendingAcquire && task.pendingAcquire.line !== line && op !== CONTENTION_BEGIN) {
@@ -217,22 +220,6 @@ export class TraceAnalyzer {
       else if (op === CONTENTION_BEGIN) this.onContentionBegin(task, ts, addr ?? '', strings[c.arg[i]!]!);
       else if (op === CONTENTION_END) this.onContentionEnd(task, ts);
     }
-  }
-
-  /**
-   * Of a latency-flags string id: −1 without flags, else the preempt depth (0–15; +32 when the
-   * column has none) and 16 when interrupts were off.
-   */
-  private flagsInfo(id: number): number {
-    if (id < 0) return -1;
-    const cached = id < this.flagInfo.length ? this.flagInfo[id]! : -2;
-    if (cached !== -2) return cached;
-    const flags = this.strings[id]!;
-    const depth = preemptDepth(flags);
-    const info = (depth === null ? 32 : depth) | (flags.charCodeAt(0) === 0x64 ? 16 : 0);
-    while (this.flagInfo.length <= id) this.flagInfo.push(-2); // dense: no holes
-    this.flagInfo[id] = info;
-    return info;
   }
 
   private noteDepth(task: TaskState, depth: number | null): void {
@@ -663,6 +650,29 @@ export class TraceAnalyzer {
     acc.wait.add(wait);
     acc.waitSamples.add(wait);
   }
+}
+
+/** One columns stream's strings, and what each latency-flags string says (see `flagsInfo`). */
+interface StringTable {
+  strings: string[];
+  flagInfo: number[];
+}
+
+/**
+ * Of a latency-flags string id: −1 without flags, else the preempt depth (0–15; 32 when the
+ * column has none) plus 16 when interrupts were off; computed once per string.
+ */
+function flagsInfo(table: StringTable, id: number): number {
+  if (id < 0) return -1;
+  const known = table.flagInfo;
+  const cached = id < known.length ? known[id]! : -2;
+  if (cached !== -2) return cached;
+  const flags = table.strings[id]!;
+  const depth = preemptDepth(flags);
+  const info = (depth === null ? 32 : depth) | (flags.charCodeAt(0) === 0x64 ? 16 : 0);
+  while (known.length <= id) known.push(-2); // dense: no holes
+  known[id] = info;
+  return info;
 }
 
 type Handler = (a: TraceAnalyzer, ev: TraceEvent, task: TaskState) => void;
