@@ -145,3 +145,18 @@ export function columnsBuffers(c: EventColumns): ArrayBuffer[] {
     (a) => a.buffer as ArrayBuffer,
   );
 }
+
+/** Event-object batches re-cut as column batches (for readers without a columns path of their own). */
+export async function* asColumns(
+  batches: AsyncIterable<readonly TraceEvent[]>,
+  capacity?: number,
+): AsyncGenerator<EventColumns> {
+  const builder = new ColumnsBuilder(capacity);
+  for await (const batch of batches) {
+    for (const ev of batch) {
+      builder.addEvent(ev);
+      if (builder.full) yield builder.take();
+    }
+  }
+  if (builder.count > 0) yield builder.take();
+}

@@ -19,7 +19,7 @@ export async function analyzeTraceFile(
     warn?: (path: string, diagnostics: readonly Diagnostic[]) => void;
   } = {},
 ): Promise<AnalyzedTrace> {
-  const source = await openTrace(path);
+  const source = await openTrace(path, undefined, { columns: true });
   const analyzed = await analyzeBatches(source, { lockdep: options.lockdep });
   options.warn?.(path, source.diagnostics);
   if (analyzed.analysis.events.total === 0)

@@ -1,11 +1,12 @@
 import type { Diagnostic } from '../../model/diagnostic.js';
+import type { TraceBatch } from '../../model/event-columns.js';
 import type { TraceEvent } from '../../model/trace-event.js';
 import { type LockdepHint, TraceAnalyzer } from './trace-analyzer.js';
 import type { AnalyzedTrace } from './trace-diff.js';
 
 /** What `openTrace` returns, as far as the analysis needs it. */
 export interface EventBatches {
-  batches: AsyncIterable<TraceEvent[]>;
+  batches: AsyncIterable<TraceBatch | readonly TraceEvent[]>;
   diagnostics: readonly Diagnostic[];
 }
 

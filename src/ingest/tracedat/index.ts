@@ -2,7 +2,9 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Diagnostic } from '../../model/diagnostic.js';
+import type { TraceBatch } from '../../model/event-columns.js';
 import type { TraceEvent } from '../../model/trace-event.js';
+import { asColumns } from '../columns-builder.js';
 import { FileSource, MalformedError, TruncatedError } from './byte-reader.js';
 import { loadZstd } from './decompress.js';
 import { type DecodeContext, EventDecoder, unknownEvent } from './event-decoder.js';
@@ -31,6 +33,8 @@ export interface ReadTraceDatOptions {
    * the page work off the thread that decodes and analyzes.
    */
   worker?: boolean;
+  /** Lock events as EventColumns rows (see model/event-columns.ts); default: TraceEvent objects. */
+  columns?: boolean;
 }
 
 /** The compiled worker (absent when running the TypeScript sources, e.g. under vitest). */
@@ -45,11 +49,21 @@ const WORKER_AHEAD = 3;
  * content: problems become diagnostics (`line: null`) and a damaged or
  * truncated file yields the events before the damage.
  */
+export function readTraceDat(
+  path: string,
+  diagnostics: Diagnostic[],
+  options?: ReadTraceDatOptions & { columns?: false },
+): AsyncGenerator<TraceEvent[]>;
+export function readTraceDat(
+  path: string,
+  diagnostics: Diagnostic[],
+  options: ReadTraceDatOptions,
+): AsyncGenerator<TraceBatch>;
 export async function* readTraceDat(
   path: string,
   diagnostics: Diagnostic[],
   options: ReadTraceDatOptions = {},
-): AsyncGenerator<TraceEvent[]> {
+): AsyncGenerator<TraceBatch> {
   await loadZstd();
   let file: FileSource;
   try {
@@ -86,7 +100,8 @@ export async function* readTraceDat(
     const blocks = useWorker
       ? workerBlocks({ ...input, path, compression: meta.cpuCompression, ahead: WORKER_AHEAD })
       : recycledBlocks(file, input, meta.cpuDecompressor);
-    yield* readEvents(meta, diagnostics, blocks);
+    const events = readEvents(meta, diagnostics, blocks);
+    yield* options.columns ? asColumns(events) : events;
   } finally {
     file.close();
   }
