@@ -1,6 +1,17 @@
 import type { Diagnostic } from '../../model/diagnostic.js';
 
 /**
+ * The diagnostics of one part of an input (a byte range read apart), to be
+ * merged in input order into the whole input's: those listed, and per code
+ * how many there were and the summed `count` of those not listed.
+ */
+export interface DiagnosticsPart {
+  listed: Diagnostic[];
+  counts: [code: string, n: number][];
+  unlistedCounts: [code: string, count: number][];
+}
+
+/**
  * Diagnostics with a bound: the first `perCode` of each code are kept, the
  * rest only counted; `finish()` appends one summary per code that overflowed
  * so a huge damaged trace still says how much was wrong without growing.
@@ -11,6 +22,8 @@ export class BoundedDiagnostics {
   /** Per code, the sum of the `count`s of the diagnostics not listed (lost events stay summable). */
   private readonly unlistedCounts = new Map<string, number>();
   private finished = false;
+  /** Diagnostics listed by `add` (the summaries of `finish` come after them). */
+  private listedLength = 0;
 
   constructor(private readonly perCode = 20) {}
 
@@ -18,9 +31,10 @@ export class BoundedDiagnostics {
   add(code: string, message: string, line: number | null, count?: number): void {
     const n = (this.counts.get(code) ?? 0) + 1;
     this.counts.set(code, n);
-    if (n <= this.perCode)
+    if (n <= this.perCode) {
       this.list.push(count === undefined ? { code, message, line } : { code, message, line, count });
-    else if (count !== undefined) this.unlistedCounts.set(code, (this.unlistedCounts.get(code) ?? 0) + count);
+      this.listedLength++;
+    } else if (count !== undefined) this.unlistedCounts.set(code, (this.unlistedCounts.get(code) ?? 0) + count);
   }
 
   /**
@@ -29,6 +43,34 @@ export class BoundedDiagnostics {
    */
   lostEvents(n: number, cpu: string, line: number): void {
     this.add('ftrace-lost-events', `${n > 0 ? n : 'some'} events lost${cpu}`, line, n > 0 ? n : 1);
+  }
+
+  /** What was added so far, without the summaries (see DiagnosticsPart). */
+  part(): DiagnosticsPart {
+    return {
+      listed: this.list.slice(0, this.listedLength),
+      counts: [...this.counts],
+      unlistedCounts: [...this.unlistedCounts],
+    };
+  }
+
+  /**
+   * Adds the diagnostics of the next part of the input, its lines shifted by
+   * `lineOffset`: the same list and counts as if they had been added here.
+   */
+  absorb(part: DiagnosticsPart, lineOffset: number): void {
+    const listed = new Map<string, number>();
+    for (const d of part.listed) {
+      listed.set(d.code, (listed.get(d.code) ?? 0) + 1);
+      this.add(d.code, d.message, d.line === null ? null : d.line + lineOffset, d.count);
+    }
+    // a part lists its first `perCode` of a code: the rest come after as many here, so none is listed
+    for (const [code, n] of part.counts) {
+      const rest = n - (listed.get(code) ?? 0);
+      if (rest > 0) this.counts.set(code, (this.counts.get(code) ?? 0) + rest);
+    }
+    for (const [code, count] of part.unlistedCounts)
+      this.unlistedCounts.set(code, (this.unlistedCounts.get(code) ?? 0) + count);
   }
 
   finish(): void {

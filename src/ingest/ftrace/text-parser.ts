@@ -1,8 +1,23 @@
 import { isAscii } from 'node:buffer';
 import type { Diagnostic } from '../../model/diagnostic.js';
-import type { TraceEvent } from '../../model/trace-event.js';
+import {
+  CONTENTION_BEGIN,
+  CONTENTION_END,
+  type EventColumns,
+  LOCK_ACQUIRE,
+  LOCK_OP_NAMES,
+  OTHER_EVENT,
+} from '../../model/event-columns.js';
+import {
+  acquireFlagsOf,
+  addrOf,
+  contentionFlagsOf,
+  lockNameOf,
+  type TraceEvent,
+} from '../../model/trace-event.js';
+import type { ColumnsBuilder } from '../columns-builder.js';
 import { readAsciiEventLine } from './ascii-line.js';
-import { BoundedDiagnostics, excerpt } from './diagnostics.js';
+import { BoundedDiagnostics, type DiagnosticsPart, excerpt } from './diagnostics.js';
 import { type EventLine, newEventLine, parseEventLine } from './event-line.js';
 import { FAST_PAYLOADS, REPEATING_PAYLOADS } from './fast-payloads.js';
 import { parseFunctionGraphLine } from './function-graph.js';
@@ -46,6 +61,37 @@ export interface FtraceTextParserOptions {
    * memory. Default 64 MiB.
    */
   maxLineBytes?: number;
+  /**
+   * Lock and contention events become rows of this builder (no TraceEvent
+   * object); every other event joins it whole. Read with `pushColumns` /
+   * `endColumns` instead of `push` / `end`.
+   */
+  columns?: ColumnsBuilder;
+  /** The state a range of a file starts in (see FtraceContext); default: the start of a file. */
+  context?: FtraceContext;
+}
+
+/**
+ * The parser state that crosses lines (apart from stack blocks, which a
+ * reader of byte ranges keeps inside one range): the function_graph task per
+ * CPU, the last timestamp (for graph lines without one) and the systrace HTML
+ * mode. A reader that parses ranges of a file apart composes it across ranges.
+ */
+export interface FtraceContext {
+  /** function_graph `=>` switch lines: CPU → task. */
+  graphTask: [cpu: number, comm: string, pid: number][];
+  lastTs: number;
+  /** Whether any line set `lastTs`. */
+  sawTs: boolean;
+  htmlMode: boolean;
+  inTraceData: boolean;
+}
+
+/** The lock-event payload of one distinct payload text as builder ids (see EventColumns). */
+interface LockRow {
+  name: number;
+  addr: number;
+  arg: number;
 }
 
 /** Old kernels print trace_marker writes as event `0:`; tracefs prints `tracing_mark_write:`. Both are `print`. */
@@ -69,6 +115,18 @@ interface EventKind {
   payloads: RegionCache<TraceEvent['fields'] | null> | null;
   /** The payload this kind last had (runs of the same lock are common: one compare, no hash). */
   lastPayload: RegionEntry<TraceEvent['fields'] | null> | null;
+  /** EventColumns op (OTHER_EVENT for anything but lock and contention events). */
+  op: number;
+  /** Columns mode: distinct payloads → builder ids (null: the fast reader declined), and the last one. */
+  rows: RegionCache<LockRow | null> | null;
+  lastRow: RegionEntry<LockRow | null> | null;
+}
+
+interface CommEntry {
+  comm: string;
+  bytes: Uint8Array | null;
+  /** Its builder id in columns mode (-1 until first used). */
+  id: number;
 }
 
 /**
@@ -104,17 +162,81 @@ export class FtraceTextParser {
   /** Event kinds by the hash of the printed name (checked against the line, so no slice per event). */
   private readonly kindsByHash = new Map<number, EventKind[]>();
   /** Last comm seen per pid (checked against the line, so a known comm costs no slice). */
-  private readonly commByPid = new Map<number, { comm: string; bytes: Uint8Array | null }>();
+  private readonly commByPid = new Map<number, CommEntry>();
   private readonly scratch: EventLine = newEventLine();
+  /** Columns mode: the builder, the batches it filled, and the flags column last given an id. */
+  private readonly cols: ColumnsBuilder | null;
+  private readonly filled: EventColumns[] = [];
+  private lastFlagsText: string | null = null;
+  private lastFlagsId = -1;
+  private sawTs = false;
+  /**
+   * True once a line was read with state this parser did not set itself (a
+   * function_graph line whose CPU task or time came from before, an HTML
+   * wrapper line): a range read from the start of a file would have read it
+   * the same, a range read apart maybe not (see FtraceContext).
+   */
+  contextual = false;
 
   constructor(options: FtraceTextParserOptions = {}) {
     this.diag = new BoundedDiagnostics(options.maxDiagnosticsPerCode ?? 20);
     this.fast = options.fastPath ?? true;
     this.maxLineBytes = options.maxLineBytes ?? MAX_LINE_BYTES;
+    this.cols = options.columns ?? null;
+    const c = options.context;
+    if (c) {
+      for (const [cpu, comm, pid] of c.graphTask) this.graphTask.set(cpu, { comm, pid });
+      this.lastTs = c.lastTs;
+      this.sawTs = c.sawTs;
+      this.htmlMode = c.htmlMode;
+      this.inTraceData = c.inTraceData;
+    }
   }
 
   get diagnostics(): Diagnostic[] {
     return this.diag.list;
+  }
+
+  /** The diagnostics so far without the end-of-input summaries, to be merged into another reader's. */
+  diagnosticsPart(): DiagnosticsPart {
+    return this.diag.part();
+  }
+
+  /** The cross-line state now (after `end`: at the end of the input). */
+  context(): FtraceContext {
+    return {
+      graphTask: [...this.graphTask].map(([cpu, t]) => [cpu, t.comm, t.pid]),
+      lastTs: this.lastTs,
+      sawTs: this.sawTs,
+      htmlMode: this.htmlMode,
+      inTraceData: this.inTraceData,
+    };
+  }
+
+  /** Columns mode (`columns` option): the batches the builder filled with these bytes. */
+  pushColumns(chunk: Uint8Array): EventColumns[] {
+    this.push(chunk);
+    return this.filled.splice(0);
+  }
+
+  /** Columns mode: the rest, the last batch partly filled. */
+  endColumns(): EventColumns[] {
+    this.end();
+    const cols = this.cols!;
+    if (cols.count > 0) this.filled.push(cols.take());
+    return this.filled.splice(0);
+  }
+
+  /** In columns mode events go to the builder (and `out` stays empty). */
+  private emit(ev: TraceEvent, out: TraceEvent[], op: number): void {
+    const cols = this.cols;
+    if (cols === null) {
+      out.push(ev);
+      return;
+    }
+    if (op === OTHER_EVENT) cols.other(ev);
+    else cols.addEvent(ev);
+    if (cols.full) this.filled.push(cols.take());
   }
 
   push(chunk: Uint8Array): TraceEvent[] {
@@ -315,6 +437,7 @@ export class FtraceTextParser {
         this.skip(lineNo, 'ftrace-orphan-stack-frame', `stack frame without a preceding <stack trace> line`);
         return;
       case 'html':
+        this.contextual = true;
         this.htmlMode = !/<\/html>/i.test(line);
         if (/<script class="trace-data"/i.test(line)) this.inTraceData = true;
         else if (/<\/script>/i.test(line)) this.inTraceData = false;
@@ -339,16 +462,19 @@ export class FtraceTextParser {
       return;
     }
     const task = g.comm !== null ? { comm: g.comm, pid: g.pid } : this.graphTask.get(g.cpu);
+    if (task === undefined) this.contextual = true;
     const fields = g.fields;
     let ts = g.ts;
     if (ts < 0) {
+      if (!this.sawTs) this.contextual = true;
       ts = this.lastTs;
       fields.ts_estimated = true;
     } else {
       this.lastTs = ts;
+      this.sawTs = true;
     }
     this.stats.events++;
-    out.push({
+    this.emit({
       line: lineNo,
       ts,
       cpu: g.cpu,
@@ -360,7 +486,7 @@ export class FtraceTextParser {
       name: g.name,
       payload: g.payload,
       fields,
-    });
+    }, out, OTHER_EVENT);
   }
 
   /** Per event name as printed: its name as emitted, system and fast reader. */
@@ -370,6 +496,8 @@ export class FtraceTextParser {
       const name = MARKER_NAMES.has(printed) ? 'print' : printed;
       const stack = name === 'kernel_stack' || name === 'user_stack';
       const fast = this.fast ? (FAST_PAYLOADS.get(name) ?? null) : null;
+      const repeating = fast !== null && name === printed && REPEATING_PAYLOADS.has(name);
+      const op = name === printed ? LOCK_OP_NAMES.indexOf(name as (typeof LOCK_OP_NAMES)[number]) : -1;
       k = {
         printed: this.strings.get(printed),
         printedBytes: asciiBytes(printed),
@@ -378,9 +506,11 @@ export class FtraceTextParser {
         fast,
         marker: name !== printed,
         stack,
-        payloads:
-          fast !== null && name === printed && REPEATING_PAYLOADS.has(name) ? new RegionCache() : null,
+        payloads: repeating && this.cols === null ? new RegionCache() : null,
         lastPayload: null,
+        op: op > 0 ? op : OTHER_EVENT,
+        rows: repeating && this.cols !== null ? new RegionCache() : null,
+        lastRow: null,
       };
       if (this.kinds.size < 10_000) this.kinds.set(k.printed, k);
     }
@@ -409,7 +539,7 @@ export class FtraceTextParser {
     return k;
   }
 
-  private commAt(line: string, u: Uint8Array | null, ev: EventLine): string {
+  private commAt(line: string, u: Uint8Array | null, ev: EventLine): CommEntry {
     const cached = this.commByPid.get(ev.pid);
     const len = ev.commEnd - ev.commStart;
     if (
@@ -419,11 +549,85 @@ export class FtraceTextParser {
         ? cached.bytes !== null && sameBytes(u, ev.commStart, cached.bytes)
         : regionEquals(line, ev.commStart, cached.comm))
     )
-      return cached.comm;
+      return cached;
     const comm = this.strings.get(line.slice(ev.commStart, ev.commEnd));
     if (this.commByPid.size >= 100_000) this.commByPid.clear();
-    this.commByPid.set(ev.pid, { comm, bytes: asciiBytes(comm) });
-    return comm;
+    const entry: CommEntry = { comm, bytes: asciiBytes(comm), id: -1 };
+    this.commByPid.set(ev.pid, entry);
+    return entry;
+  }
+
+  /** Columns mode: a lock or contention event line with a repeating payload, as one builder row. */
+  private lockRow(
+    kind: EventKind,
+    rows: RegionCache<LockRow | null>,
+    ev: EventLine,
+    line: string,
+    u: Uint8Array | null,
+    end: number,
+    lineNo: number,
+  ): boolean {
+    const ps = ev.payloadStart;
+    let entry = kind.lastRow;
+    if (u !== null) {
+      const k = entry === null ? null : entry.bytes;
+      if (entry === null || k === null || k.length !== end - ps || !sameBytes(u, ps, k)) {
+        const h = hashBytes(u, ps, end);
+        entry = rows.findBytes(u, ps, end, h) ?? this.readRow(kind, rows, line, ps, end, h);
+        kind.lastRow = entry;
+      }
+    } else if (entry === null || entry.key.length !== end - ps || !regionEquals(line, ps, entry.key)) {
+      const h = hashRegion(line, ps, end);
+      entry = rows.find(line, ps, end, h) ?? this.readRow(kind, rows, line, ps, end, h);
+      kind.lastRow = entry;
+    }
+    const row = entry.value;
+    if (row === null) return false; // the fast reader declined: the table reads it (as an object)
+    const cols = this.cols!;
+    const c = this.commAt(line, u, ev);
+    const comm = c.id >= 0 ? c.id : (c.id = cols.id(c.comm));
+    const f = ev.flags;
+    let flags = this.lastFlagsId;
+    if (f !== this.lastFlagsText) {
+      flags = f === null ? -1 : cols.id(f);
+      this.lastFlagsText = f;
+      this.lastFlagsId = flags;
+    }
+    this.lastTs = ev.ts;
+    this.sawTs = true;
+    this.stats.events++;
+    cols.add(kind.op, lineNo, ev.ts, ev.cpu, ev.pid, comm, flags, row.name, row.addr, row.arg);
+    if (cols.full) this.filled.push(cols.take());
+    return true;
+  }
+
+  /** Reads a repeating lock payload line[ps, end) for the first time: its ids as ColumnsBuilder.addEvent gives them. */
+  private readRow(
+    kind: EventKind,
+    rows: RegionCache<LockRow | null>,
+    line: string,
+    ps: number,
+    end: number,
+    h: number,
+  ): RegionEntry<LockRow | null> {
+    const entry = rows.add(line, ps, end, h, null);
+    const fields = kind.fast?.(entry.key) ?? null;
+    if (fields === null) return entry;
+    const cols = this.cols!;
+    const op = kind.op;
+    const ev = { name: kind.name, payload: entry.key, fields } as TraceEvent;
+    if (op === CONTENTION_BEGIN || op === CONTENTION_END) {
+      const addr = cols.id(String(fields.lock_addr ?? ''));
+      entry.value = { name: -1, addr, arg: op === CONTENTION_BEGIN ? cols.id(contentionFlagsOf(ev)) : -1 };
+    } else {
+      const addr = addrOf(fields.lockdep_addr);
+      entry.value = {
+        name: cols.id(lockNameOf(ev)),
+        addr: addr === null ? -1 : cols.id(addr),
+        arg: op === LOCK_ACQUIRE ? acquireFlagsOf(ev) : 0,
+      };
+    }
+    return entry;
   }
 
   /** Emits the event of line s[…, end) described by ev. */
@@ -446,6 +650,14 @@ export class FtraceTextParser {
       return;
     }
     const ps = ev.payloadStart;
+    const rows = kind.rows;
+    if (
+      rows !== null &&
+      ps < end &&
+      !isBlank(line.charCodeAt(end - 1)) &&
+      this.lockRow(kind, rows, ev, line, u, end, lineNo)
+    )
+      return;
     const cache = kind.payloads;
     let cached: TraceEvent['fields'] | null = null;
     let viaCache = false;
@@ -474,13 +686,14 @@ export class FtraceTextParser {
       if (kind.marker) payload = `${kind.printed}:${payload === '' ? '' : ' '}${payload}`;
     }
     this.lastTs = ev.ts;
+    this.sawTs = true;
     const event: TraceEvent = {
       line: lineNo,
       ts: ev.ts,
       cpu: ev.cpu,
       pid: ev.pid,
       tgid: ev.tgid,
-      comm: this.commAt(line, u, ev),
+      comm: this.commAt(line, u, ev).comm,
       flags: ev.flags,
       system: kind.system,
       name: kind.name,
@@ -501,7 +714,7 @@ export class FtraceTextParser {
     }
     event.fields = fields;
     this.stats.events++;
-    out.push(event);
+    this.emit(event, out, kind.op);
   }
 
   /** Reads a repeating payload line[ps, end) for the first time and caches its fast-read fields. */
@@ -547,7 +760,7 @@ export class FtraceTextParser {
     ev.fields = { depth: this.stackFrames.length, caller: this.stackFrames[0] ?? null };
     this.stackFrames = [];
     this.stats.events++;
-    out.push(ev);
+    this.emit(ev, out, OTHER_EVENT);
   }
 }
 
