@@ -14,7 +14,7 @@ const file =
   process.argv[2] ??
   (SHARED ? join(SHARED, 'corpus', 'lab-6.1', 'debian-6.1-virtio-gpu', 'B-events.trace.dat') : null);
 const loops = Number(process.argv[3] ?? 5);
-const only = process.env.ONLY; // 'read' | 'analyze': one of the two
+const only = process.env.ONLY; // 'read' | 'analyze' | 'columns': one of them
 if (!file || !existsSync(file)) {
   console.log('no trace.dat (pass a path)');
   process.exit(0);
@@ -43,6 +43,9 @@ async function analyze(options) {
   return analysis.events.total;
 }
 
+/** As `analyze`, lock records as EventColumns rows (what `trace analyze` does). */
+const analyzeColumns = (options) => analyze({ ...options, columns: true });
+
 let baseline = null;
 if (spawnSync('trace-cmd', ['--version']).status !== null && !process.env.NO_TRACECMD) {
   const r = spawnSync('/usr/bin/time', ['-f', '%U %S %M', 'trace-cmd', 'report', '-i', file], {
@@ -57,6 +60,7 @@ if (spawnSync('trace-cmd', ['--version']).status !== null && !process.env.NO_TRA
 for (const [name, fn, key] of [
   ['readTraceDat', readOnly, 'read'],
   ['read + analyze', analyze, 'analyze'],
+  ['read + analyze, columns', analyzeColumns, 'columns'],
 ]) {
   if (only && only !== key) continue;
   for (const worker of [false, true]) {

@@ -24,6 +24,7 @@ const OPS = new Map<string, number>(LOCK_OP_NAMES.map((name, op) => [name, op]))
  */
 export class ColumnsBuilder {
   private readonly ids = new Map<string, number>();
+  private readonly spare: EventColumns[] = [];
   private nextId = 0;
   private batch: EventColumns;
 
@@ -111,11 +112,21 @@ export class ColumnsBuilder {
     this.add(op, ev.line, ev.ts, ev.cpu, ev.pid, comm, flags, name, addr === null ? -1 : this.id(addr), arg);
   }
 
-  /** The open batch, and a fresh one opened in its place. */
+  /** The open batch, and a fresh one (or a recycled one) opened in its place. */
   take(): EventColumns {
     const b = this.batch;
-    this.batch = newColumns(this.capacity, this.stream);
+    const spare = this.spare.pop();
+    this.batch = spare ?? newColumns(this.capacity, this.stream);
     return b;
+  }
+
+  /** A batch its consumer is done with, to be filled again (no new arrays per batch). */
+  recycle(batch: EventColumns): void {
+    if (batch.op.length !== this.capacity || batch.stream !== this.stream) return;
+    batch.count = 0;
+    batch.newStrings = [];
+    batch.others = [];
+    this.spare.push(batch);
   }
 }
 

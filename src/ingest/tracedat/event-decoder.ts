@@ -26,7 +26,7 @@ export interface DecodeContext {
 }
 
 /** Reads one field of a record (payload at `off`, `len` bytes in `buf`). */
-type FieldReader = (buf: Buffer, off: number, len: number) => FieldValue;
+export type FieldReader = (buf: Buffer, off: number, len: number) => FieldValue;
 
 /**
  * A function building the `fields` object of one format as a single object
@@ -74,6 +74,8 @@ export class EventDecoder {
   readonly name: string;
   readonly system: string;
   private readonly readFields: (buf: Buffer, off: number, len: number) => Record<string, FieldValue>;
+  /** The compiled reader of each field, by name (what `fields` holds, one field at a time). */
+  readonly readers: ReadonlyMap<string, FieldReader>;
   private readonly kind: EventKind;
   private lastPid = Number.NaN;
   private lastComm = '';
@@ -94,6 +96,7 @@ export class EventDecoder {
     const symbols = SYMBOL_FIELDS[format.name] ?? {};
     const tables = flagTables(format.printFmt);
     const readers = format.fields.map((f) => compileField(f, ctx, symbols[f.name], tables.get(f.name)));
+    this.readers = new Map(format.fields.map((f, i) => [f.name, readers[i]!]));
     const render = payloadRenderer(format.fields.map((f) => f.name));
     this.kind = { system: format.system, name: format.name, tgid: null, render };
     this.readFields = fieldsFactory(
@@ -104,23 +107,27 @@ export class EventDecoder {
 
   /** A TraceEvent for the record; `ts` already in ns. */
   decode(buf: Buffer, off: number, len: number, ts: number, cpu: number, line: number): TraceEvent {
-    const be = this.ctx.bigEndian;
-    const pid =
-      this.pidAt >= 0 && this.pidAt + 4 <= len
-        ? be
-          ? buf.readInt32BE(off + this.pidAt)
-          : buf.readInt32LE(off + this.pidAt)
-        : -1;
+    const pid = this.pid(buf, off, len);
     const fields = this.readFields(buf, off, len);
-    const flags =
-      this.flagsAt >= 0 && this.preemptAt >= 0 && this.preemptAt < len
-        ? cachedLatencyFlags(buf[off + this.flagsAt]!, buf[off + this.preemptAt]!)
-        : null;
+    const key = this.latencyKey(buf, off, len);
+    const flags = key < 0 ? null : cachedLatencyFlags(key >> 8, key & 255);
     return new DatTraceEvent(line, ts, cpu, pid, this.comm(pid), flags, fields, this.kind);
   }
 
+  /** `common_pid`, or −1 when the record has none. */
+  pid(buf: Buffer, off: number, len: number): number {
+    if (this.pidAt < 0 || this.pidAt + 4 > len) return -1;
+    return this.ctx.bigEndian ? buf.readInt32BE(off + this.pidAt) : buf.readInt32LE(off + this.pidAt);
+  }
+
+  /** `common_flags << 8 | common_preempt_count` (what the latency-flags column is made of), or −1. */
+  latencyKey(buf: Buffer, off: number, len: number): number {
+    if (this.flagsAt < 0 || this.preemptAt < 0 || this.preemptAt >= len) return -1;
+    return (buf[off + this.flagsAt]! << 8) | buf[off + this.preemptAt]!;
+  }
+
   /** The task name (events come in runs from one task: the last lookup is kept). */
-  private comm(pid: number): string {
+  comm(pid: number): string {
     if (pid === this.lastPid) return this.lastComm;
     const comm = pid === 0 ? '<idle>' : (this.ctx.cmdlines.get(pid) ?? '<...>');
     this.lastPid = pid;
@@ -221,7 +228,7 @@ export function unknownEvent(
 /** By `flags << 8 | preempt_count`; filled up front so the array keeps fast elements (a sparse one becomes a hash table). */
 const FLAG_COLUMNS: (string | undefined)[] = new Array<string | undefined>(1 << 16).fill(undefined);
 
-function cachedLatencyFlags(flags: number, preempt: number): string {
+export function cachedLatencyFlags(flags: number, preempt: number): string {
   const key = (flags << 8) | preempt;
   let text = FLAG_COLUMNS[key];
   if (text === undefined) {

@@ -3,7 +3,7 @@ import type { FileSource } from './byte-reader.js';
 import { CpuStream } from './cpu-stream.js';
 import type { Decompressor } from './decompress.js';
 import { CpuHeap } from './merge.js';
-import type { CpuData } from './metadata.js';
+import type { CpuData, TraceDatMeta } from './metadata.js';
 import type { PageLayout } from './ring-buffer.js';
 
 /** Records per block. */
@@ -33,6 +33,19 @@ export interface RecordBlock {
 export interface MergeInput {
   cpus: CpuData[];
   layout: PageLayout;
+}
+
+/** The MergeInput of a file. */
+export function mergeInput(meta: TraceDatMeta): MergeInput {
+  return {
+    cpus: meta.cpus,
+    layout: {
+      pageSize: meta.pageSize,
+      bigEndian: meta.bigEndian,
+      commitSize: meta.header.commitSize,
+      dataOffset: meta.header.dataOffset,
+    },
+  };
 }
 
 /**

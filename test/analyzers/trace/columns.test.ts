@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { TraceAnalyzer } from '../../../src/analyzers/trace/trace-analyzer.js';
 import { ColumnsBuilder } from '../../../src/ingest/columns-builder.js';
 import { openTrace } from '../../../src/ingest/trace-source.js';
+import { readTraceDat } from '../../../src/ingest/tracedat/index.js';
+import type { Diagnostic } from '../../../src/model/diagnostic.js';
 import type { EventColumns } from '../../../src/model/event-columns.js';
 import type { TraceEvent } from '../../../src/model/trace-event.js';
 import { fixture } from '../../helpers/shared.js';
@@ -53,5 +55,25 @@ describe('the analyzer reads columns as it reads event objects', () => {
     const rows = batches.reduce((n, b) => n + b.count - b.others.length, 0);
     const lockEvents = all.filter((e) => /^(?:lock_|contention_)/.test(e.name)).length;
     expect(rows).toBe(lockEvents);
+  });
+});
+
+describe('trace.dat lock records read straight into columns', () => {
+  const DATS = TRACES.filter((p) => p.endsWith('.dat'));
+  it.each(DATS.map((p) => [p.slice(p.indexOf('fixtures/')), p]))('%s', async (_name, path) => {
+    const objectDiagnostics: Diagnostic[] = [];
+    const fromObjects = new TraceAnalyzer();
+    for await (const batch of readTraceDat(path, objectDiagnostics)) fromObjects.push(batch);
+    const diagnostics: Diagnostic[] = [];
+    const fromColumns = new TraceAnalyzer();
+    let rows = 0;
+    for await (const batch of readTraceDat(path, diagnostics, { columns: true })) {
+      if (!('kind' in batch)) throw new Error('expected columns');
+      rows += batch.count - batch.others.length;
+      fromColumns.push(batch);
+    }
+    expect(fromColumns.finish()).toEqual(fromObjects.finish());
+    expect(diagnostics).toEqual(objectDiagnostics);
+    expect(rows).toBeGreaterThan(0);
   });
 });

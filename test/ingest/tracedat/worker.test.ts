@@ -74,3 +74,28 @@ describe.skipIf(!hasBuild || !existsSync(dat))('trace.dat merge worker', () => {
     expect([r.status, r.stdout.trim()]).toEqual([0, '4096']);
   }, 70_000);
 });
+
+describe.skipIf(!hasBuild || !existsSync(dat))('trace.dat columns worker', () => {
+  it('gives the same analysis and diagnostics as the in-thread columns (lab v5 run)', async () => {
+    const load = (p: string) => import(pathToFileURL(join(ROOT, 'dist', p)).href);
+    const { readTraceDat } = await load('ingest/tracedat/index.js');
+    const { TraceAnalyzer } = await load('analyzers/trace/trace-analyzer.js');
+    const run = async (worker: boolean) => {
+      const diagnostics: Diagnostic[] = [];
+      const analyzer = new TraceAnalyzer();
+      let batches = 0;
+      for await (const batch of readTraceDat(dat, diagnostics, { columns: true, worker })) {
+        expect(batch.kind).toBe('columns');
+        analyzer.push(batch);
+        batches++;
+      }
+      return { analysis: analyzer.finish(), diagnostics, batches };
+    };
+    const inline = await run(false);
+    const worker = await run(true);
+    expect(inline.analysis.events.total).toBeGreaterThan(100_000);
+    expect(worker.analysis).toEqual(inline.analysis);
+    expect(worker.diagnostics).toEqual(inline.diagnostics);
+    expect(worker.batches).toBe(inline.batches);
+  }, 120_000);
+});

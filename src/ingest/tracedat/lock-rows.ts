@@ -1,0 +1,244 @@
+import {
+  CONTENTION_BEGIN,
+  CONTENTION_END,
+  LOCK_ACQUIRE,
+  LOCK_OP_NAMES,
+  OTHER_EVENT,
+} from '../../model/event-columns.js';
+import type { ColumnsBuilder } from '../columns-builder.js';
+import { cachedLatencyFlags, type EventDecoder, type FieldReader } from './event-decoder.js';
+import type { FieldFormat } from './event-format.js';
+
+const OPS = new Map<string, number>(LOCK_OP_NAMES.map((name, op) => [name, op]));
+/** Slots of the direct-mapped caches below (a trace touches a few thousand lock names and addresses at a time). */
+const SLOTS = 1 << 12;
+
+/**
+ * Lock and contention records straight into EventColumns rows. Values come
+ * from the same compiled field readers the TraceEvent path uses (so they are
+ * the same strings), but only on a cache miss: string ids are cached by what
+ * the record holds — pid, the flag bytes, the pointer's 64 bits, the name's
+ * bytes — so a repeated value costs a few integer compares, not a string
+ * decode and a Map lookup by string.
+ */
+export class LockRows {
+  private readonly commIds = new Map<number, number>();
+  private lastPid = Number.NaN;
+  private lastCommId = -1;
+  /** By `common_flags << 8 | common_preempt_count`; −2 = not yet seen. */
+  private readonly flagIds = new Int32Array(1 << 16).fill(-2);
+  /** By the string a field reader returned (on cache misses only). */
+  private readonly textIds = new Map<string, number>();
+  /** Pointer values → string id (direct-mapped: slot by the low bits). */
+  private readonly ptrLo = new Int32Array(SLOTS);
+  private readonly ptrHi = new Int32Array(SLOTS);
+  private readonly ptrId = new Int32Array(SLOTS).fill(-1);
+  /** `__data_loc` string bytes → string id (direct-mapped: slot by length and first/last words). */
+  private readonly nameBytes: (Uint8Array | null)[] = new Array<Uint8Array | null>(SLOTS).fill(null);
+  private readonly nameId = new Int32Array(SLOTS).fill(-1);
+
+  constructor(private readonly builder: ColumnsBuilder) {}
+
+  /** The row writer of a format, or null when its events are not lock or contention events. */
+  rowsFor(decoder: EventDecoder, bigEndian: boolean): LockRowWriter | null {
+    // by name alone, as the analyzer follows events
+    const op = OPS.get(decoder.name) ?? OTHER_EVENT;
+    if (op === OTHER_EVENT) return null;
+    const contention = op === CONTENTION_BEGIN || op === CONTENTION_END;
+    const field = (name: string) => decoder.format.fields.find((f) => f.name === name) ?? null;
+    const reader = (name: string) => decoder.readers.get(name) ?? null;
+    const addr = contention ? 'lock_addr' : 'lockdep_addr';
+    return new LockRowWriter(this, decoder, op, bigEndian, {
+      addr: reader(addr),
+      addrField: field(addr),
+      name: contention ? null : reader('name'),
+      nameField: contention ? null : field('name'),
+      flags: op === LOCK_ACQUIRE || op === CONTENTION_BEGIN ? reader('flags') : null,
+    });
+  }
+
+  row(
+    op: number,
+    line: number,
+    ts: number,
+    cpu: number,
+    pid: number,
+    decoder: EventDecoder,
+    latencyKey: number,
+    name: number,
+    addr: number,
+    arg: number,
+  ): void {
+    const comm = pid === this.lastPid ? this.lastCommId : this.commId(pid, decoder);
+    this.builder.add(op, line, ts, cpu, pid, comm, this.flagsId(latencyKey), name, addr, arg);
+  }
+
+  /** The id of a string a field reader returned. */
+  textId(text: string): number {
+    let id = this.textIds.get(text);
+    if (id === undefined) {
+      id = this.builder.id(text);
+      this.textIds.set(text, id);
+    }
+    return id;
+  }
+
+  /** The cached id of the pointer `hi:lo`, or −1. */
+  pointerHit(hi: number, lo: number): number {
+    const slot = (lo ^ (lo >>> 12) ^ hi) & (SLOTS - 1);
+    return this.ptrId[slot]! >= 0 && this.ptrLo[slot] === (lo | 0) && this.ptrHi[slot] === (hi | 0)
+      ? this.ptrId[slot]!
+      : -1;
+  }
+
+  cachePointer(hi: number, lo: number, id: number): void {
+    const slot = (lo ^ (lo >>> 12) ^ hi) & (SLOTS - 1);
+    this.ptrLo[slot] = lo;
+    this.ptrHi[slot] = hi;
+    this.ptrId[slot] = id;
+  }
+
+  /** The cached id of the bytes `buf[start, end)`, or −1. */
+  bytesHit(buf: Buffer, start: number, end: number): number {
+    const slot = bytesSlot(buf, start, end);
+    const bytes = this.nameBytes[slot];
+    if (bytes === null || bytes === undefined || bytes.length !== end - start) return -1;
+    for (let i = 0; i < bytes.length; i++) if (bytes[i] !== buf[start + i]) return -1;
+    return this.nameId[slot]!;
+  }
+
+  cacheBytes(buf: Buffer, start: number, end: number, id: number): void {
+    const slot = bytesSlot(buf, start, end);
+    this.nameBytes[slot] = Uint8Array.prototype.slice.call(buf, start, end);
+    this.nameId[slot] = id;
+  }
+
+  /** The id of the task name of `pid` (records come in runs from one task: the last one is kept). */
+  private commId(pid: number, decoder: EventDecoder): number {
+    let id = this.commIds.get(pid);
+    if (id === undefined) {
+      id = this.builder.id(decoder.comm(pid));
+      this.commIds.set(pid, id);
+    }
+    this.lastPid = pid;
+    this.lastCommId = id;
+    return id;
+  }
+
+  private flagsId(key: number): number {
+    if (key < 0) return -1;
+    let id = this.flagIds[key]!;
+    if (id === -2) {
+      id = this.builder.id(cachedLatencyFlags(key >> 8, key & 255));
+      this.flagIds[key] = id;
+    }
+    return id;
+  }
+}
+
+function bytesSlot(buf: Buffer, start: number, end: number): number {
+  const len = end - start;
+  if (len < 4) return (Math.imul(len, 0x9e3779b1) >>> 20) & (SLOTS - 1);
+  const first = buf[start]! | (buf[start + 1]! << 8) | (buf[start + 2]! << 16) | (buf[start + 3]! << 24);
+  const last = buf[end - 4]! | (buf[end - 3]! << 8) | (buf[end - 2]! << 16) | (buf[end - 1]! << 24);
+  const h = first ^ Math.imul(last, 0x01000193) ^ Math.imul(len, 0x9e3779b1);
+  return (h ^ (h >>> 15)) & (SLOTS - 1);
+}
+
+interface RowFields {
+  addr: FieldReader | null;
+  addrField: FieldFormat | null;
+  name: FieldReader | null;
+  nameField: FieldFormat | null;
+  flags: FieldReader | null;
+}
+
+/** Writes the rows of one lock or contention event format. */
+export class LockRowWriter {
+  /** Where a 4- or 8-byte pointer field sits, or −1 (then the reader gives it). */
+  private readonly ptrAt: number;
+  private readonly ptrSize: number;
+  /** Where a `__data_loc char[]` name field sits, or −1. */
+  private readonly locAt: number;
+
+  constructor(
+    private readonly rows: LockRows,
+    private readonly decoder: EventDecoder,
+    private readonly op: number,
+    private readonly be: boolean,
+    private readonly fields: RowFields,
+  ) {
+    const a = fields.addrField;
+    this.ptrAt = a && a.kind === 'pointer' && (a.size === 4 || a.size === 8) ? a.offset : -1;
+    this.ptrSize = a?.size ?? 0;
+    const n = fields.nameField;
+    this.locAt = n && n.kind === 'data-loc-string' ? n.offset : -1;
+  }
+
+  add(buf: Buffer, off: number, len: number, ts: number, cpu: number, line: number): void {
+    const { rows, decoder, op } = this;
+    const pid = decoder.pid(buf, off, len);
+    const addr = this.addrId(buf, off, len);
+    let name = -1;
+    let arg = 0;
+    if (op === CONTENTION_BEGIN) {
+      const flags = this.fields.flags === null ? null : this.fields.flags(buf, off, len);
+      arg = rows.textId(typeof flags === 'string' ? flags : String(flags ?? ''));
+    } else if (op !== CONTENTION_END) {
+      name = this.nameId(buf, off, len, addr);
+      if (op === LOCK_ACQUIRE) {
+        const flags = this.fields.flags === null ? null : this.fields.flags(buf, off, len);
+        arg = typeof flags === 'number' ? flags & 3 : 0;
+      }
+    }
+    rows.row(op, line, ts, cpu, pid, decoder, decoder.latencyKey(buf, off, len), name, addr, arg);
+  }
+
+  /** The address as a string id; contention events name '' when it is missing (as ColumnsBuilder.addEvent). */
+  private addrId(buf: Buffer, off: number, len: number): number {
+    const at = this.ptrAt;
+    if (at >= 0 && at + this.ptrSize <= len) {
+      const p = off + at;
+      let hi = 0;
+      let lo: number;
+      if (this.ptrSize === 4) lo = this.be ? buf.readUInt32BE(p) : buf.readUInt32LE(p);
+      else if (this.be) {
+        hi = buf.readUInt32BE(p);
+        lo = buf.readUInt32BE(p + 4);
+      } else {
+        lo = buf.readUInt32LE(p);
+        hi = buf.readUInt32LE(p + 4);
+      }
+      const hit = this.rows.pointerHit(hi, lo);
+      if (hit >= 0) return hit;
+      const id = this.rows.textId(String(this.fields.addr!(buf, off, len)));
+      this.rows.cachePointer(hi, lo, id);
+      return id;
+    }
+    const raw = this.fields.addr === null ? null : this.fields.addr(buf, off, len);
+    if (raw !== null) return this.rows.textId(String(raw));
+    return this.op === CONTENTION_BEGIN || this.op === CONTENTION_END ? this.rows.textId('') : -1;
+  }
+
+  /** As lockNameOf: the printed name, else the address, else '(unnamed)'. */
+  private nameId(buf: Buffer, off: number, len: number, addr: number): number {
+    const at = this.locAt;
+    let start = -1;
+    let end = -1;
+    if (at >= 0 && at + 4 <= len) {
+      const v = this.be ? buf.readUInt32BE(off + at) : buf.readUInt32LE(off + at);
+      start = off + (v & 0xffff);
+      end = start + (v >>> 16);
+      if (end > off + len) start = -1;
+      else {
+        const hit = this.rows.bytesHit(buf, start, end);
+        if (hit >= 0) return hit;
+      }
+    }
+    const text = this.fields.name === null ? null : this.fields.name(buf, off, len);
+    if (typeof text !== 'string' || text === '') return addr >= 0 ? addr : this.rows.textId('(unnamed)');
+    const id = this.rows.textId(text);
+    if (start >= 0) this.rows.cacheBytes(buf, start, end, id); // a name, not the address: the same for the same bytes
+    return id;
+  }
+}
