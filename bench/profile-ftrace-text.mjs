@@ -6,6 +6,8 @@
 //   node bench/profile-ftrace-text.mjs [path/to/text-parser.js ...]   (default: dist/…/text-parser.js)
 //   node --cpu-prof bench/profile-ftrace-text.mjs --no-naive            (hot spots)
 //   LOCKSCOPE_PROFILE_ANALYZER=1 …  also times parser + TraceAnalyzer (analyzers/trace of the same build)
+//   LOCKSCOPE_PROFILE_COLUMNS=only …  only the columns output (lock events as EventColumns rows), for --cpu-prof
+// Each build is timed twice: event objects (`push`) and columns (`pushColumns`, what `trace analyze` reads).
 //
 // Inputs: ../shared/corpus/lab-6.1/lockdep-6.1-virtio-gpu/D-lockdep-events.trace.txt.gz and
 // fixtures/runs/v{5,6}/trace.txt.gz when present.
@@ -72,6 +74,24 @@ async function naive() {
   return n;
 }
 
+function columnsRun(FtraceTextParser, ColumnsBuilder, TraceAnalyzer) {
+  return async () => {
+    const p = new FtraceTextParser({ columns: new ColumnsBuilder() });
+    const a = TraceAnalyzer ? new TraceAnalyzer({}) : null;
+    let n = 0;
+    const take = (batches) => {
+      for (const b of batches) {
+        n += b.count;
+        a?.push(b);
+      }
+    };
+    for (const c of chunks()) take(p.pushColumns(c));
+    take(p.endColumns());
+    a?.finish();
+    return n;
+  };
+}
+
 function parserRun(FtraceTextParser, TraceAnalyzer) {
   return async () => {
     const p = new FtraceTextParser();
@@ -95,13 +115,25 @@ if (modules.length === 0) modules.push(join(ROOT, 'dist/ingest/ftrace/text-parse
 const programs = noNaive ? [] : [{ name: 'naive readline + regex', run: naive }];
 for (const m of modules) {
   const { FtraceTextParser } = await import(pathToFileURL(resolve(m)).href);
-  const label = m.replace(/\/ingest\/ftrace\/text-parser\.js$/, '');
-  programs.push({ name: `FtraceTextParser ${label}`, run: parserRun(FtraceTextParser) });
+  const label = m.replace(/\/ingest\/ftrace\/text-parser\.js$/, '').replace(ROOT, '.');
+  const dist = dirname(dirname(dirname(resolve(m))));
+  const builder = join(dist, 'ingest/columns-builder.js');
+  const { ColumnsBuilder } = existsSync(builder) ? await import(pathToFileURL(builder).href) : {};
+  const onlyColumns = process.env.LOCKSCOPE_PROFILE_COLUMNS === 'only' && ColumnsBuilder;
+  if (!onlyColumns) programs.push({ name: `FtraceTextParser ${label}`, run: parserRun(FtraceTextParser) });
+  if (ColumnsBuilder)
+    programs.push({ name: `  columns ${label}`, run: columnsRun(FtraceTextParser, ColumnsBuilder) });
   // With the trace analyzer next to it (same build): what `trace analyze` does per event.
-  const analyzer = join(dirname(dirname(dirname(resolve(m)))), 'analyzers/trace/trace-analyzer.js');
+  const analyzer = join(dist, 'analyzers/trace/trace-analyzer.js');
   if (process.env.LOCKSCOPE_PROFILE_ANALYZER && existsSync(analyzer)) {
     const { TraceAnalyzer } = await import(pathToFileURL(analyzer).href);
-    programs.push({ name: `  + TraceAnalyzer ${label}`, run: parserRun(FtraceTextParser, TraceAnalyzer) });
+    if (!onlyColumns)
+      programs.push({ name: `  + TraceAnalyzer ${label}`, run: parserRun(FtraceTextParser, TraceAnalyzer) });
+    if (ColumnsBuilder)
+      programs.push({
+        name: `  columns + TraceAnalyzer ${label}`,
+        run: columnsRun(FtraceTextParser, ColumnsBuilder, TraceAnalyzer),
+      });
   }
 }
 
@@ -118,6 +150,7 @@ for (const p of programs) {
   const m = best.get(p.name);
   console.log(
     `  ${p.name.padEnd(48)} ${m.seconds.toFixed(2).padStart(6)} s CPU ${(totalMB / m.seconds).toFixed(0).padStart(5)} MB/s` +
-      `  ${(base.seconds / m.seconds).toFixed(2)}x naive  (${m.n} events)`,
+      `  ${(base.seconds / m.seconds).toFixed(2)}x ${noNaive ? 'the first' : 'naive'}  (${m.n} events, ` +
+      `${((m.seconds * 1e9) / m.n).toFixed(0)} ns each)`,
   );
 }

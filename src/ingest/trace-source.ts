@@ -1,15 +1,16 @@
 import { createWriteStream } from 'node:fs';
-import { mkdtemp, open, rm } from 'node:fs/promises';
+import { mkdtemp, open, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { createInflate } from 'node:zlib';
 import type { Diagnostic } from '../model/diagnostic.js';
-import type { TraceBatch } from '../model/event-columns.js';
+import type { EventColumns, TraceBatch } from '../model/event-columns.js';
 import type { TraceEvent } from '../model/trace-event.js';
-import { asColumns } from './columns-builder.js';
+import { ColumnsBuilder } from './columns-builder.js';
 import { FtraceTextParser } from './ftrace/text-parser.js';
 import { InputError, openInput } from './input.js';
+import { readTextRanges, textWorkers } from './text-ranges.js';
 import { isTraceDat, readTraceDat } from './tracedat/index.js';
 
 /**
@@ -26,7 +27,18 @@ export interface TraceSource<B extends TraceBatch = TraceEvent[]> {
 export interface OpenTraceOptions {
   /** Lock events as EventColumns (what the analyzer reads fastest); default: TraceEvent objects. */
   columns?: boolean;
+  /**
+   * With `columns`, a large regular text file is read in byte ranges by this
+   * many worker threads (default `textWorkers()`: LOCKSCOPE_TRACE_WORKERS,
+   * else 2 on a machine with 2 cores or more); 0 reads it on this thread.
+   */
+  workers?: number;
 }
+
+/** Text files from this size are read by worker threads (smaller ones: starting them costs more than they save). */
+const WORKER_MIN_BYTES = 32 << 20;
+/** How far into a text file `parallelText` looks for a dialect that carries state across the whole file. */
+const PROBE_BYTES = 64 * 1024;
 
 /** Length of the trace.dat magic `\x17\x08Dtracing`. */
 const MAGIC_LENGTH = 10;
@@ -55,18 +67,58 @@ export async function openTrace(
     const diagnostics: Diagnostic[] = [];
     return { kind: 'dat', batches: readTraceDat(path, diagnostics, { columns }), diagnostics };
   }
+  if (columns && path !== '-') {
+    const size = await parallelText(path, options.workers ?? textWorkers());
+    if (size > 0) {
+      const ranges = readTextRanges(path, size, { workers: options.workers });
+      return { kind: 'text', batches: ranges.batches, diagnostics: ranges.diagnostics };
+    }
+  }
   const chunks = openInput(path, stdin);
   const first = await firstChunk(chunks);
   if (isTraceDat(first.head)) {
     const diagnostics: Diagnostic[] = [];
     return { kind: 'dat', batches: spooledTraceDat(first.head, chunks, diagnostics, columns), diagnostics };
   }
-  const parser = new FtraceTextParser();
   const z = compressedAtraceStart(first.head);
   const text = z < 0 ? chunks : inflated(first.head.subarray(z), chunks, path);
   const head = z < 0 ? first.head : first.head.subarray(0, z);
-  const events = textBatches(parser, head, text);
-  return { kind: 'text', batches: columns ? asColumns(events) : events, diagnostics: parser.diagnostics };
+  if (columns) {
+    // lock events straight into columns (no event object each); the rest whole
+    const parser = new FtraceTextParser({ columns: new ColumnsBuilder() });
+    return { kind: 'text', batches: textColumns(parser, head, text), diagnostics: parser.diagnostics };
+  }
+  const parser = new FtraceTextParser();
+  return { kind: 'text', batches: textBatches(parser, head, text), diagnostics: parser.diagnostics };
+}
+
+/**
+ * The size of a text trace worth reading in ranges on worker threads, else 0:
+ * a regular file of WORKER_MIN_BYTES or more, not compressed, and not one of
+ * the dialects whose lines depend on state kept across the whole file
+ * (function_graph without task columns, systrace HTML), which a range would
+ * then have to read again on this thread (see text-ranges.ts).
+ */
+async function parallelText(path: string, workers: number): Promise<number> {
+  if (workers <= 0) return 0;
+  let handle: Awaited<ReturnType<typeof open>> | undefined;
+  try {
+    const st = await stat(path);
+    if (!st.isFile() || st.size < WORKER_MIN_BYTES) return 0;
+    handle = await open(path, 'r');
+    const head = Buffer.alloc(PROBE_BYTES);
+    const { bytesRead } = await handle.read(head, 0, head.length, 0);
+    const h = head.subarray(0, bytesRead);
+    if (h[0] === 0x1f && h[1] === 0x8b) return 0; // gzip
+    if (isTraceDat(h) || compressedAtraceStart(h) >= 0) return 0;
+    const text = h.toString('latin1');
+    if (/^# tracer: function_graph/m.test(text) || /<(?:!DOCTYPE|html)\b/i.test(text)) return 0;
+    return st.size;
+  } catch {
+    return 0; // openInput reports the error with its own message
+  } finally {
+    await handle?.close();
+  }
 }
 
 /**
@@ -144,6 +196,16 @@ async function* textBatches(
   }
   const tail = parser.end();
   if (tail.length > 0) yield tail;
+}
+
+async function* textColumns(
+  parser: FtraceTextParser,
+  head: Buffer,
+  rest: AsyncGenerator<Buffer>,
+): AsyncGenerator<EventColumns> {
+  if (head.length > 0) yield* parser.pushColumns(head);
+  for await (const chunk of rest) yield* parser.pushColumns(chunk);
+  yield* parser.endColumns();
 }
 
 async function* spooledTraceDat(

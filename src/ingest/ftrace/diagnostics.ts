@@ -34,7 +34,8 @@ export class BoundedDiagnostics {
     if (n <= this.perCode) {
       this.list.push(count === undefined ? { code, message, line } : { code, message, line, count });
       this.listedLength++;
-    } else if (count !== undefined) this.unlistedCounts.set(code, (this.unlistedCounts.get(code) ?? 0) + count);
+    } else if (count !== undefined)
+      this.unlistedCounts.set(code, (this.unlistedCounts.get(code) ?? 0) + count);
   }
 
   /**

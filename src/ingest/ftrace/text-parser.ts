@@ -99,6 +99,8 @@ const MARKER_NAMES = new Set(['tracing_mark_write', '0']);
 const NL = 0x0a;
 /** Longest line kept (a 10 MB lock name still parses; a file without newlines does not fill memory). */
 const MAX_LINE_BYTES = 64 * 1024 * 1024;
+const COMM_SLOTS = 4096;
+const KIND_SLOTS = 256;
 /** Placeholder until an event's fields are known (replaced before the event is emitted). */
 const EMPTY: TraceEvent['fields'] = Object.freeze({}) as TraceEvent['fields'];
 
@@ -123,6 +125,7 @@ interface EventKind {
 }
 
 interface CommEntry {
+  pid: number;
   comm: string;
   bytes: Uint8Array | null;
   /** Its builder id in columns mode (-1 until first used). */
@@ -163,6 +166,10 @@ export class FtraceTextParser {
   private readonly kindsByHash = new Map<number, EventKind[]>();
   /** Last comm seen per pid (checked against the line, so a known comm costs no slice). */
   private readonly commByPid = new Map<number, CommEntry>();
+  /** In front of commByPid: the entry last used per `pid % COMM_SLOTS` (no hash lookup per line). */
+  private readonly commSlots = new Array<CommEntry | undefined>(COMM_SLOTS).fill(undefined);
+  /** In front of kindsByHash: the kind last seen per `hash % KIND_SLOTS`. */
+  private readonly kindSlots = new Array<EventKind | undefined>(KIND_SLOTS).fill(undefined);
   private readonly scratch: EventLine = newEventLine();
   /** Columns mode: the builder, the batches it filled, and the flags column last given an id. */
   private readonly cols: ColumnsBuilder | null;
@@ -474,19 +481,23 @@ export class FtraceTextParser {
       this.sawTs = true;
     }
     this.stats.events++;
-    this.emit({
-      line: lineNo,
-      ts,
-      cpu: g.cpu,
-      pid: task?.pid ?? -1,
-      tgid: null,
-      comm: task ? this.strings.get(task.comm) : '',
-      flags: null,
-      system: 'ftrace',
-      name: g.name,
-      payload: g.payload,
-      fields,
-    }, out, OTHER_EVENT);
+    this.emit(
+      {
+        line: lineNo,
+        ts,
+        cpu: g.cpu,
+        pid: task?.pid ?? -1,
+        tgid: null,
+        comm: task ? this.strings.get(task.comm) : '',
+        flags: null,
+        system: 'ftrace',
+        name: g.name,
+        payload: g.payload,
+        fields,
+      },
+      out,
+      OTHER_EVENT,
+    );
   }
 
   /** Per event name as printed: its name as emitted, system and fast reader. */
@@ -519,6 +530,23 @@ export class FtraceTextParser {
 
   /** The kind of the event named line[start, end) with hash h. */
   private kindAt(line: string, u: Uint8Array | null, start: number, end: number, h: number): EventKind {
+    const len = end - start;
+    const slot = h & (KIND_SLOTS - 1);
+    const last = this.kindSlots[slot];
+    if (
+      last !== undefined &&
+      last.printed.length === len &&
+      (u !== null
+        ? last.printedBytes !== null && sameBytes(u, start, last.printedBytes)
+        : regionEquals(line, start, last.printed))
+    )
+      return last;
+    const k = this.kindByHash(line, u, start, end, h);
+    this.kindSlots[slot] = k;
+    return k;
+  }
+
+  private kindByHash(line: string, u: Uint8Array | null, start: number, end: number, h: number): EventKind {
     const bucket = this.kindsByHash.get(h);
     const len = end - start;
     if (bucket !== undefined) {
@@ -540,7 +568,8 @@ export class FtraceTextParser {
   }
 
   private commAt(line: string, u: Uint8Array | null, ev: EventLine): CommEntry {
-    const cached = this.commByPid.get(ev.pid);
+    const slot = ev.pid & (COMM_SLOTS - 1);
+    const cached = this.commSlots[slot] ?? this.commByPid.get(ev.pid);
     const len = ev.commEnd - ev.commStart;
     if (
       cached !== undefined &&
@@ -548,12 +577,16 @@ export class FtraceTextParser {
       (u !== null
         ? cached.bytes !== null && sameBytes(u, ev.commStart, cached.bytes)
         : regionEquals(line, ev.commStart, cached.comm))
-    )
+    ) {
+      if (cached.pid === ev.pid) return cached;
+      this.commSlots[slot] = cached; // back from the map, or another pid of the same comm
       return cached;
+    }
     const comm = this.strings.get(line.slice(ev.commStart, ev.commEnd));
     if (this.commByPid.size >= 100_000) this.commByPid.clear();
-    const entry: CommEntry = { comm, bytes: asciiBytes(comm), id: -1 };
+    const entry: CommEntry = { pid: ev.pid, comm, bytes: asciiBytes(comm), id: -1 };
     this.commByPid.set(ev.pid, entry);
+    this.commSlots[slot] = entry;
     return entry;
   }
 
@@ -585,7 +618,8 @@ export class FtraceTextParser {
     if (row === null) return false; // the fast reader declined: the table reads it (as an object)
     const cols = this.cols!;
     const c = this.commAt(line, u, ev);
-    const comm = c.id >= 0 ? c.id : (c.id = cols.id(c.comm));
+    if (c.id < 0) c.id = cols.id(c.comm);
+    const comm = c.id;
     const f = ev.flags;
     let flags = this.lastFlagsId;
     if (f !== this.lastFlagsText) {

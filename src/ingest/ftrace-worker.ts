@@ -1,0 +1,65 @@
+import { closeSync, openSync } from 'node:fs';
+import { parentPort, workerData } from 'node:worker_threads';
+import { ColumnsBuilder, columnsBuffers } from './columns-builder.js';
+import { parseRange, type RangePlan, type RangeResult } from './text-ranges.js';
+import { EventPacker, type PackedEvents, packedBuffers } from './text-ranges-packing.js';
+
+/** What the reading thread gives a range worker at start. */
+export interface RangeWorkerData {
+  path: string;
+  plan: RangePlan;
+  /** This worker reads ranges `worker`, `worker + workers`, ... (its string stream is `worker`). */
+  worker: number;
+  workers: number;
+  capacity: number;
+  /** Ranges it may send before the reading thread acknowledges one. */
+  ahead: number;
+}
+
+/** Messages to the reading thread: a range read (its batches' `others` packed), the end, or an error. */
+export type RangeWorkerMessage =
+  | { kind: 'range'; result: RangeResult; packed: PackedEvents[] }
+  | { kind: 'error'; message: string; stack?: string };
+
+/**
+ * The worker side of `readTextRanges`: reads its ranges of the file in order,
+ * each with a parser of its own, and sends each range's batches whole (their
+ * typed arrays transferred, not copied). Flow control: at most `ahead` ranges
+ * are unacknowledged; the reading thread acknowledges a range once it has
+ * consumed it, which lets this worker read one more.
+ */
+async function main(port: NonNullable<typeof parentPort>, data: RangeWorkerData): Promise<void> {
+  let credits = data.ahead;
+  let wake: (() => void) | null = null;
+  port.on('message', () => {
+    credits++;
+    wake?.();
+  });
+  const fd = openSync(data.path, 'r');
+  try {
+    const builder = new ColumnsBuilder(data.capacity, data.worker);
+    const packer = new EventPacker();
+    for (let k = data.worker; k < data.plan.count; k += data.workers) {
+      while (credits === 0) await new Promise<void>((resolve) => (wake = resolve));
+      wake = null;
+      credits--;
+      const result = parseRange(fd, data.plan, k, builder);
+      const packed = result.batches.map((b) => packer.pack(b.others));
+      const transfer: ArrayBuffer[] = [];
+      for (const b of result.batches) {
+        b.others = [];
+        transfer.push(...columnsBuffers(b));
+      }
+      for (const p of packed) transfer.push(...packedBuffers(p));
+      port.postMessage({ kind: 'range', result, packed } satisfies RangeWorkerMessage, transfer);
+    }
+  } catch (error) {
+    const e = error as Error;
+    port.postMessage({ kind: 'error', message: e.message, stack: e.stack } satisfies RangeWorkerMessage);
+  } finally {
+    closeSync(fd);
+    port.close();
+  }
+}
+
+if (parentPort) void main(parentPort, workerData as RangeWorkerData);

@@ -1,0 +1,191 @@
+import type { TraceEvent } from '../model/trace-event.js';
+
+/**
+ * The `others` of an EventColumns batch (events other than lock events: the
+ * shrinker, reclaim, GPU... events, ~20% of a lab trace) packed into typed
+ * arrays and a few strings, to cross from a worker thread to the reading
+ * thread. A structured clone of the event objects costs 3–5 µs per event on
+ * the receiving side, more than parsing them; unpacking these costs a few
+ * hundred ns. Repeated strings (comms, names, flags, field names and short
+ * field values) are ids into one table per stream, sent once (`newStrings`).
+ */
+export interface PackedEvents {
+  count: number;
+  /** Per event: line, ts, cpu, pid, tgid (NaN for null). */
+  num: Float64Array;
+  /** Per event: comm, flags (-1: null), system (-1: null), name, shape (the field names) as string ids. */
+  ids: Int32Array;
+  /** The payloads, joined; event i's ends at payloadEnd[i]. */
+  payloads: string;
+  payloadEnd: Int32Array;
+  /** Per field value: its type (see TAG_*), and its number or string id (`raw` values in order). */
+  tags: Uint8Array;
+  values: Float64Array;
+  raw: string[];
+  newStrings: string[];
+}
+
+const TAG_NUMBER = 0;
+const TAG_STRING = 1;
+const TAG_RAW = 2;
+const TAG_TRUE = 3;
+const TAG_FALSE = 4;
+const TAG_NULL = 5;
+/** Field values longer than this travel as they are (not interned). */
+const MAX_INTERNED_VALUE = 96;
+/** Strings a stream interns at most (then values travel as they are; names and comms still interned). */
+const MAX_INTERNED = 100_000;
+const SHAPE_SEPARATOR = '\u0001';
+
+/** The worker side: one string table per stream. */
+export class EventPacker {
+  private readonly ids = new Map<string, number>();
+  private newStrings: string[] = [];
+  /** Field-name lists by the fields object's key order (one lookup per event: the joined keys). */
+  private lastKeys: string[] = [];
+  private lastShape = -1;
+
+  private id(s: string): number {
+    let id = this.ids.get(s);
+    if (id === undefined) {
+      id = this.ids.size;
+      this.ids.set(s, id);
+      this.newStrings.push(s);
+    }
+    return id;
+  }
+
+  /** A value id when it is short and the table has room, else -1 (sent as it is). */
+  private valueId(s: string): number {
+    const id = this.ids.get(s);
+    if (id !== undefined) return id;
+    if (s.length > MAX_INTERNED_VALUE || this.ids.size >= MAX_INTERNED) return -1;
+    return this.id(s);
+  }
+
+  private shape(keys: string[]): number {
+    const last = this.lastKeys;
+    if (last.length === keys.length && keys.every((k, i) => k === last[i])) return this.lastShape;
+    this.lastKeys = keys;
+    this.lastShape = this.id(keys.join(SHAPE_SEPARATOR));
+    return this.lastShape;
+  }
+
+  pack(events: readonly TraceEvent[]): PackedEvents {
+    const n = events.length;
+    const num = new Float64Array(n * 5);
+    const ids = new Int32Array(n * 5);
+    const payloadEnd = new Int32Array(n);
+    const payloads: string[] = [];
+    let valueCount = 0;
+    for (const ev of events) for (const _ in ev.fields) valueCount++;
+    const tags = new Uint8Array(valueCount);
+    const values = new Float64Array(valueCount);
+    const raw: string[] = [];
+    let v = 0;
+    let end = 0;
+    for (let i = 0; i < n; i++) {
+      const ev = events[i]!;
+      num[i * 5] = ev.line;
+      num[i * 5 + 1] = ev.ts;
+      num[i * 5 + 2] = ev.cpu;
+      num[i * 5 + 3] = ev.pid;
+      num[i * 5 + 4] = ev.tgid ?? Number.NaN;
+      ids[i * 5] = this.id(ev.comm);
+      ids[i * 5 + 1] = ev.flags === null ? -1 : this.id(ev.flags);
+      ids[i * 5 + 2] = ev.system === null ? -1 : this.id(ev.system);
+      ids[i * 5 + 3] = this.id(ev.name);
+      const keys = Object.keys(ev.fields);
+      ids[i * 5 + 4] = this.shape(keys);
+      for (const k of keys) {
+        const x = ev.fields[k];
+        if (typeof x === 'number') {
+          tags[v] = TAG_NUMBER;
+          values[v] = x;
+        } else if (typeof x === 'string') {
+          const id = this.valueId(x);
+          if (id >= 0) {
+            tags[v] = TAG_STRING;
+            values[v] = id;
+          } else {
+            tags[v] = TAG_RAW;
+            raw.push(x);
+          }
+        } else tags[v] = x === true ? TAG_TRUE : x === false ? TAG_FALSE : TAG_NULL;
+        v++;
+      }
+      payloads.push(ev.payload);
+      end += ev.payload.length;
+      payloadEnd[i] = end;
+    }
+    const newStrings = this.newStrings;
+    this.newStrings = [];
+    return { count: n, num, ids, payloads: payloads.join(''), payloadEnd, tags, values, raw, newStrings };
+  }
+}
+
+/** The buffers of packed events, to transfer them. */
+export function packedBuffers(p: PackedEvents): ArrayBuffer[] {
+  return [p.num, p.ids, p.payloadEnd, p.tags, p.values].map((a) => a.buffer as ArrayBuffer);
+}
+
+/** The reading side of one stream: its strings, and the field names of each shape. */
+export class EventUnpacker {
+  private readonly strings: string[] = [];
+  private readonly shapes: (string[] | undefined)[] = [];
+
+  unpack(p: PackedEvents): TraceEvent[] {
+    const strings = this.strings;
+    for (const s of p.newStrings) strings.push(s);
+    const out = new Array<TraceEvent>(p.count);
+    const { num, ids, tags, values, raw, payloads, payloadEnd } = p;
+    let v = 0;
+    let r = 0;
+    let start = 0;
+    for (let i = 0; i < p.count; i++) {
+      const shapeId = ids[i * 5 + 4]!;
+      let keys = this.shapes[shapeId];
+      if (keys === undefined) {
+        const joined = strings[shapeId]!;
+        keys = joined === '' ? [] : joined.split(SHAPE_SEPARATOR);
+        this.shapes[shapeId] = keys;
+      }
+      const fields: TraceEvent['fields'] = {};
+      for (const k of keys) {
+        const tag = tags[v]!;
+        fields[k] =
+          tag === TAG_NUMBER
+            ? values[v]!
+            : tag === TAG_STRING
+              ? strings[values[v]!]!
+              : tag === TAG_RAW
+                ? raw[r++]!
+                : tag === TAG_TRUE
+                  ? true
+                  : tag === TAG_FALSE
+                    ? false
+                    : null;
+        v++;
+      }
+      const flags = ids[i * 5 + 1]!;
+      const system = ids[i * 5 + 2]!;
+      const tgid = num[i * 5 + 4]!;
+      const end = payloadEnd[i]!;
+      out[i] = {
+        line: num[i * 5]!,
+        ts: num[i * 5 + 1]!,
+        cpu: num[i * 5 + 2]!,
+        pid: num[i * 5 + 3]!,
+        tgid: Number.isNaN(tgid) ? null : tgid,
+        comm: strings[ids[i * 5]!]!,
+        flags: flags < 0 ? null : strings[flags]!,
+        system: system < 0 ? null : strings[system]!,
+        name: strings[ids[i * 5 + 3]!]!,
+        payload: payloads.slice(start, end),
+        fields,
+      };
+      start = end;
+    }
+    return out;
+  }
+}

@@ -1,0 +1,342 @@
+import { closeSync, existsSync, openSync, readSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { Diagnostic } from '../model/diagnostic.js';
+import type { EventColumns } from '../model/event-columns.js';
+import { ColumnsBuilder } from './columns-builder.js';
+import { BoundedDiagnostics, type DiagnosticsPart } from './ftrace/diagnostics.js';
+import { type FtraceContext, FtraceTextParser, type FtraceTextStats } from './ftrace/text-parser.js';
+import type { RangeWorkerData, RangeWorkerMessage } from './ftrace-worker.js';
+import { EventUnpacker } from './text-ranges-packing.js';
+
+/**
+ * A regular ftrace text file cut into byte ranges that parsers read apart
+ * (on worker threads), each range a whole number of lines. What a parser
+ * carries from line to line must not make a range read differently than the
+ * whole file does:
+ *   - a `<stack trace>` event takes the ` => frame` lines after it: a range
+ *     never starts on a frame line (its start moves past them), so a stack
+ *     block is always inside one range;
+ *   - function_graph lines without a task column take the task of their CPU
+ *     from the last `=>` switch line, and lines without a time the last time;
+ *     systrace HTML wraps the trace in a mode: a range parser marks itself
+ *     `contextual` when it reads such state it did not set itself, and the
+ *     reading thread then reads that range again itself, from the state the
+ *     ranges before it left (FtraceContext);
+ *   - everything else (the dialect of each line, headers such as `cpus=N`,
+ *     `[LOST N EVENTS]`, entries-written) is read line by line, with no
+ *     state; line numbers and diagnostics are shifted by the lines of the
+ *     ranges before.
+ */
+export interface RangePlan {
+  size: number;
+  rangeBytes: number;
+  count: number;
+}
+
+export function planRanges(size: number, rangeBytes: number): RangePlan {
+  const bytes = Math.max(1, Math.floor(rangeBytes));
+  return { size, rangeBytes: bytes, count: Math.max(1, Math.ceil(size / bytes)) };
+}
+
+/** What one range read: its batches (in order), and what the reading thread merges. */
+export interface RangeResult {
+  index: number;
+  start: number;
+  end: number;
+  batches: EventColumns[];
+  stats: FtraceTextStats;
+  diagnostics: DiagnosticsPart;
+  /** The cross-line state at its end (only what the range itself set, unless it was read from a context). */
+  context: FtraceContext;
+  contextual: boolean;
+}
+
+const NL = 0x0a;
+const PROBE = 64 * 1024;
+const READ = 1 << 20;
+
+/**
+ * Where range k starts: the first line that starts at or after k × rangeBytes
+ * and is not a ` => frame` line of a stack block (the file size when none).
+ */
+export function rangeStart(fd: number, plan: RangePlan, k: number): number {
+  if (k <= 0) return 0;
+  if (k >= plan.count) return plan.size;
+  const buf = Buffer.allocUnsafe(PROBE);
+  // the end of the line holding byte k × rangeBytes − 1
+  let pos = nextLine(fd, buf, k * plan.rangeBytes - 1, plan.size);
+  while (pos < plan.size && isFrameLineAt(fd, buf, pos, plan.size)) pos = nextLine(fd, buf, pos, plan.size);
+  return pos;
+}
+
+/** The offset after the first newline at or after `from` (the file size when none). */
+function nextLine(fd: number, buf: Buffer, from: number, size: number): number {
+  let pos = from;
+  while (pos < size) {
+    const n = readSync(fd, buf, 0, Math.min(buf.length, size - pos), pos);
+    if (n <= 0) return size;
+    const nl = buf.subarray(0, n).indexOf(NL);
+    if (nl >= 0) return pos + nl + 1;
+    pos += n;
+  }
+  return size;
+}
+
+/** Whether the line at `pos` is a stack frame line (`  => func+0x1/0x2`). */
+function isFrameLineAt(fd: number, buf: Buffer, pos: number, size: number): boolean {
+  const n = readSync(fd, buf, 0, Math.min(256, size - pos), pos);
+  let i = 0;
+  while (i < n && (buf[i] === 0x20 || buf[i] === 0x09)) i++;
+  return i + 1 < n && buf[i] === 0x3d /* = */ && buf[i + 1] === 0x3e /* > */;
+}
+
+/**
+ * Reads range `index` of the file with a parser of its own (from the start
+ * state, or `context` when given), its rows in `builder`: the batches end
+ * with the range.
+ */
+export function parseRange(
+  fd: number,
+  plan: RangePlan,
+  index: number,
+  builder: ColumnsBuilder,
+  context?: FtraceContext,
+): RangeResult {
+  const start = rangeStart(fd, plan, index);
+  const end = rangeStart(fd, plan, index + 1);
+  const parser = new FtraceTextParser({ columns: builder, context });
+  const batches: EventColumns[] = [];
+  const buf = Buffer.allocUnsafe(READ);
+  for (let pos = start; pos < end; ) {
+    const n = readSync(fd, buf, 0, Math.min(READ, end - pos), pos);
+    if (n <= 0) break;
+    for (const b of parser.pushColumns(buf.subarray(0, n))) batches.push(b);
+    pos += n;
+  }
+  for (const b of parser.endColumns()) batches.push(b);
+  return {
+    index,
+    start,
+    end,
+    batches,
+    stats: parser.stats,
+    diagnostics: parser.diagnosticsPart(),
+    context: parser.context(),
+    contextual: parser.contextual,
+  };
+}
+
+/** The state at the start of a file. */
+export function startContext(): FtraceContext {
+  return { graphTask: [], lastTs: 0, sawTs: false, htmlMode: false, inTraceData: false };
+}
+
+/** The state after a range read from the start state, given the state before it. */
+export function composeContext(before: FtraceContext, range: FtraceContext): FtraceContext {
+  const graphTask = new Map(before.graphTask.map((t) => [t[0], t]));
+  for (const t of range.graphTask) graphTask.set(t[0], t);
+  return {
+    graphTask: [...graphTask.values()],
+    lastTs: range.sawTs ? range.lastTs : before.lastTs,
+    sawTs: before.sawTs || range.sawTs,
+    htmlMode: range.htmlMode,
+    inTraceData: range.inTraceData,
+  };
+}
+
+/** A range read apart must be read again from the state before it (see the comment at the top). */
+export function needsContext(result: RangeResult, before: FtraceContext): boolean {
+  return result.index > 0 && (result.contextual || before.htmlMode);
+}
+
+/**
+ * The ranges' results in file order, from `next()`, merged into one stream:
+ * lines shifted, diagnostics merged (`absorb`), a range that needs the state
+ * before it read again on this thread (stream `ownStream`). `done(index)` is
+ * called once a range's batches are consumed.
+ */
+export async function* mergeRanges(
+  results: AsyncIterable<RangeResult> | Iterable<RangeResult>,
+  reread: (index: number, context: FtraceContext) => RangeResult,
+  sink: { absorb(part: DiagnosticsPart, lineOffset: number): void; finish(): void },
+  done: (index: number) => void = () => {},
+): AsyncGenerator<EventColumns> {
+  let context = startContext();
+  let lineOffset = 0;
+  for await (const read of results) {
+    let r = read;
+    if (needsContext(r, context)) {
+      // keep the strings its batches introduced (later batches of that stream use their ids)
+      for (const b of r.batches) if (b.newStrings.length > 0) yield { ...b, count: 0, others: [] };
+      r = reread(r.index, context);
+      context = r.context;
+    } else context = r.index === 0 ? r.context : composeContext(context, r.context);
+    sink.absorb(r.diagnostics, lineOffset);
+    if (lineOffset > 0) for (const b of r.batches) shiftLines(b, lineOffset);
+    lineOffset += r.stats.lines;
+    for (const b of r.batches) yield b;
+    done(r.index);
+  }
+  sink.finish();
+}
+
+function shiftLines(b: EventColumns, by: number): void {
+  const line = b.line;
+  for (let i = 0; i < b.count; i++) line[i]! += by;
+  for (const ev of b.others) ev.line += by;
+}
+
+/** Range results computed on this thread, one at a time (tests; and the reading of a range again). */
+export function* rangesInThread(
+  fd: number,
+  plan: RangePlan,
+  streams: number,
+  capacity?: number,
+): Generator<RangeResult> {
+  const builders = Array.from({ length: streams }, (_, s) => new ColumnsBuilder(capacity, s));
+  for (let k = 0; k < plan.count; k++) yield parseRange(fd, plan, k, builders[k % streams]!);
+}
+
+/** Options of `readTextRanges`. */
+export interface TextRangesOptions {
+  /** Bytes per range (default 4 MiB). */
+  rangeBytes?: number;
+  /** Worker threads (default `textWorkers()`); 0 reads the ranges one after the other on this thread. */
+  workers?: number;
+  /** Rows per batch. */
+  capacity?: number;
+}
+
+/** The compiled worker (absent when running the TypeScript sources, e.g. under vitest). */
+const WORKER_URL = new URL('./ftrace-worker.js', import.meta.url);
+const RANGE_BYTES = 4 << 20;
+/** Ranges a worker may read ahead of the reading thread (each ~2 MB of columns). */
+const AHEAD = 2;
+
+/**
+ * Worker threads for a large text trace: `LOCKSCOPE_TRACE_WORKERS` (0 = none),
+ * else 2 when the machine has 2 cores or more and the compiled worker is
+ * there, else 0.
+ */
+export function textWorkers(): number {
+  if (!existsSync(fileURLToPath(WORKER_URL))) return 0;
+  const env = process.env.LOCKSCOPE_TRACE_WORKERS;
+  if (env !== undefined && env !== '') {
+    const n = Number(env);
+    return Number.isInteger(n) && n >= 0 ? Math.min(n, 16) : 0;
+  }
+  return availableParallelism() >= 2 ? 2 : 0;
+}
+
+/**
+ * Lock events of a regular ftrace text file as EventColumns, its byte ranges
+ * read by worker threads (see RangePlan) and merged in file order here:
+ * line numbers and diagnostics as one parser reading the whole file gives
+ * them (`diagnostics` fills while the batches are consumed). Stopping early
+ * stops the workers; they never keep the process alive.
+ */
+export function readTextRanges(
+  path: string,
+  size: number,
+  options: TextRangesOptions = {},
+): { batches: AsyncGenerator<EventColumns>; diagnostics: Diagnostic[] } {
+  const diag = new BoundedDiagnostics();
+  const plan = planRanges(size, options.rangeBytes ?? RANGE_BYTES);
+  const workers = Math.min(options.workers ?? textWorkers(), plan.count);
+  async function* batches(): AsyncGenerator<EventColumns> {
+    const fd = openSync(path, 'r');
+    // streams 0..n-1: the workers' (or this thread's stand-ins); n: ranges read again here
+    const streams = Math.max(workers, 2);
+    const own = new ColumnsBuilder(options.capacity, streams);
+    const reread = (k: number, context: FtraceContext) => parseRange(fd, plan, k, own, context);
+    const pool = workers > 0 ? new RangeWorkers(path, plan, workers, options.capacity) : null;
+    try {
+      const results = pool ? pool.results() : rangesInThread(fd, plan, streams, options.capacity);
+      yield* mergeRanges(results, reread, diag, (k) => pool?.ack(k));
+    } finally {
+      pool?.stop();
+      closeSync(fd);
+    }
+  }
+  return { batches: batches(), diagnostics: diag.list };
+}
+
+/** The range workers, and their results in file order. */
+class RangeWorkers {
+  private readonly workers: Worker[] = [];
+  private readonly queues: RangeWorkerMessage[][] = [];
+  private readonly unpackers: EventUnpacker[] = [];
+  private failure: Error | null = null;
+  private readonly exited = new Set<number>();
+  private wake: (() => void) | null = null;
+
+  constructor(
+    path: string,
+    private readonly plan: RangePlan,
+    count: number,
+    capacity = 16384,
+  ) {
+    for (let w = 0; w < count; w++) {
+      const data: RangeWorkerData = { path, plan, worker: w, workers: count, capacity, ahead: AHEAD };
+      const worker = new Worker(WORKER_URL, { workerData: data });
+      worker.unref();
+      const queue: RangeWorkerMessage[] = [];
+      worker.on('message', (m: RangeWorkerMessage) => {
+        queue.push(m);
+        this.wake?.();
+      });
+      worker.on('error', (e: Error) => {
+        this.failure = e;
+        this.wake?.();
+      });
+      worker.on('exit', () => {
+        this.exited.add(w);
+        this.wake?.();
+      });
+      this.workers.push(worker);
+      this.queues.push(queue);
+      this.unpackers.push(new EventUnpacker());
+    }
+  }
+
+  async *results(): AsyncGenerator<RangeResult> {
+    const n = this.workers.length;
+    for (let k = 0; k < this.plan.count; k++) {
+      const w = k % n;
+      const queue = this.queues[w]!;
+      while (queue.length === 0) {
+        if (this.failure) throw this.failure;
+        if (this.exited.has(w)) throw new Error('a trace reader thread stopped before the end of its ranges');
+        // referenced only while waiting on them: abandoned readers never keep the process alive
+        for (const worker of this.workers) worker.ref();
+        await new Promise<void>((resolve) => {
+          this.wake = resolve;
+        });
+        this.wake = null;
+        for (const worker of this.workers) worker.unref();
+      }
+      const m = queue.shift()!;
+      if (m.kind === 'error') {
+        const error = new Error(`trace reader thread: ${m.message}`);
+        if (m.stack) error.stack = m.stack;
+        throw error;
+      }
+      const unpacker = this.unpackers[w]!;
+      m.result.batches.forEach((b, i) => {
+        b.others = unpacker.unpack(m.packed[i]!);
+      });
+      yield m.result;
+    }
+  }
+
+  /** Range k is consumed: its worker may read one more. */
+  ack(k: number): void {
+    this.workers[k % this.workers.length]?.postMessage(k);
+  }
+
+  stop(): void {
+    for (const worker of this.workers) void worker.terminate();
+  }
+}
