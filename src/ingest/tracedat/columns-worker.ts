@@ -6,7 +6,6 @@ import { FileSource } from './byte-reader.js';
 import { loadZstd } from './decompress.js';
 import { COLUMN_ROWS, columnBatches } from './event-batches.js';
 import { readMetadata } from './metadata.js';
-import { mergeInput, recycledBlocks } from './record-blocks.js';
 import { serveItems } from './worker-stream.js';
 
 /** What the reader thread sends this worker at start. */
@@ -35,8 +34,7 @@ async function main(port: NonNullable<typeof parentPort>, data: ColumnsWorkerDat
   const meta = readMetadata(file, []);
   const diagnostics: Diagnostic[] = [];
   const builder = new ColumnsBuilder(COLUMN_ROWS);
-  const blocks = recycledBlocks(file, mergeInput(meta), meta.cpuDecompressor);
-  const batches = columnBatches(meta, diagnostics, blocks, builder, true);
+  const batches = columnBatches(meta, diagnostics, file, builder, true);
   const items: Iterator<ColumnsItem> = {
     next: () => {
       const r = batches.next();

@@ -2,10 +2,11 @@ import type { Diagnostic } from '../../model/diagnostic.js';
 import type { EventColumns } from '../../model/event-columns.js';
 import type { TraceEvent } from '../../model/trace-event.js';
 import { ColumnsBuilder } from '../columns-builder.js';
+import type { FileSource } from './byte-reader.js';
 import { decoderTable, timestampConverter } from './decoders.js';
 import { LockRows, type LockRowWriter } from './lock-rows.js';
 import type { TraceDatMeta } from './metadata.js';
-import type { RecordBlock } from './record-blocks.js';
+import { mergeInput, type RecordBlock, RecordMerger } from './record-blocks.js';
 
 /** Events per TraceEvent batch. */
 const BATCH = 4096;
@@ -47,13 +48,14 @@ export async function* eventBatches(
 
 /**
  * As `eventBatches`, with lock and contention records as EventColumns rows
- * (no object each). With `plainOthers` the other events are plain objects
- * (`toJSON`), as a worker thread must post them.
+ * (no object each), read straight off the merged pages (no record blocks).
+ * With `plainOthers` the other events are plain objects (`toJSON`), as a
+ * worker thread must post them.
  */
 export function* columnBatches(
   meta: TraceDatMeta,
   diagnostics: Diagnostic[],
-  blocks: Iterable<RecordBlock>,
+  file: FileSource,
   builder = new ColumnsBuilder(COLUMN_ROWS),
   plainOthers = false,
 ): Generator<EventColumns> {
@@ -61,35 +63,36 @@ export function* columnBatches(
   const toNs = timestampConverter(meta);
   const lockRows = new LockRows(builder);
   const writers = new Array<LockRowWriter | null | undefined>(1 << 16).fill(undefined);
+  const merger = new RecordMerger(file, mergeInput(meta), meta.cpuDecompressor, diagnostics);
   let line = 0;
   const be = meta.bigEndian;
-  for (const block of blocks) {
-    for (const d of block.diagnostics) diagnostics.push(d);
-    const buf = Buffer.from(block.bytes.buffer, block.bytes.byteOffset, block.bytes.byteLength);
-    const { count, ts, offset, length, cpu } = block;
-    for (let i = 0; i < count; i++) {
-      const off = offset[i]!;
-      const len = length[i]!;
-      line++;
-      if (len < 2) continue;
-      const id = be ? (buf[off]! << 8) | buf[off + 1]! : buf[off]! | (buf[off + 1]! << 8);
-      let writer = writers[id];
-      if (writer === undefined) {
-        const decoder = decoders[id] ?? decoderFor(id);
-        writer = decoder ? lockRows.rowsFor(decoder, be) : null;
-        writers[id] = writer;
-      }
-      if (writer !== null) writer.add(buf, off, len, toNs(ts[i]!), cpu[i]!, line);
-      else {
-        const decoder = decoders[id] ?? decoderFor(id);
-        const event = decoder
-          ? decoder.decode(buf, off, len, toNs(ts[i]!), cpu[i]!, line)
-          : unknown(id, buf, off, len, toNs(ts[i]!), cpu[i]!, line);
-        builder.other(plainOthers ? plain(event) : event);
-      }
-      if (builder.full) yield builder.take();
+  while (merger.next()) {
+    const s = merger.stream!;
+    const r = s.records;
+    const buf = s.buf;
+    const off = r.offset[s.index]!;
+    const len = r.length[s.index]!;
+    line++;
+    if (len < 2) continue;
+    const id = be ? (buf[off]! << 8) | buf[off + 1]! : buf[off]! | (buf[off + 1]! << 8);
+    let writer = writers[id];
+    if (writer === undefined) {
+      const decoder = decoders[id] ?? decoderFor(id);
+      writer = decoder ? lockRows.rowsFor(decoder, be) : null;
+      writers[id] = writer;
     }
+    const ts = toNs(r.ts[s.index]!);
+    if (writer !== null) writer.add(buf, off, len, ts, s.cpu, line);
+    else {
+      const decoder = decoders[id] ?? decoderFor(id);
+      const event = decoder
+        ? decoder.decode(buf, off, len, ts, s.cpu, line)
+        : unknown(id, buf, off, len, ts, s.cpu, line);
+      builder.other(plainOthers ? plain(event) : event);
+    }
+    if (builder.full) yield builder.take();
   }
+  for (const d of merger.lostSummary()) diagnostics.push(d);
   if (builder.count > 0) yield builder.take();
 }
 

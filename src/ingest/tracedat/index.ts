@@ -97,14 +97,20 @@ export async function* readTraceDat(
       }
       return;
     }
-    const blocks = recycledBlocks(file, input, meta.cpuDecompressor);
-    yield* columns ? columnBatches(meta, diagnostics, blocks) : eventBatches(meta, diagnostics, blocks);
+    yield* columns
+      ? columnBatches(meta, diagnostics, file)
+      : eventBatches(meta, diagnostics, recycledBlocks(file, input, meta.cpuDecompressor));
   } finally {
     file.close();
   }
 }
 
-function wantsWorker(meta: TraceDatMeta, options: ReadTraceDatOptions, url: URL, byDefault: boolean): boolean {
+function wantsWorker(
+  meta: TraceDatMeta,
+  options: ReadTraceDatOptions,
+  url: URL,
+  byDefault: boolean,
+): boolean {
   if (options.worker !== undefined) return options.worker;
   const env = process.env.LOCKSCOPE_TRACEDAT_WORKER;
   if (env === '0' || (!byDefault && env !== '1')) return false;

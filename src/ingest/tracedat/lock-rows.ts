@@ -34,8 +34,11 @@ export class LockRows {
   private readonly ptrHi = new Int32Array(SLOTS);
   private readonly ptrId = new Int32Array(SLOTS).fill(-1);
   /** `__data_loc` string bytes → string id (direct-mapped: slot by length and first/last words). */
-  private readonly nameBytes: (Uint8Array | null)[] = new Array<Uint8Array | null>(SLOTS).fill(null);
+  private readonly nameBytes: Buffer[] = new Array<Buffer>(SLOTS).fill(EMPTY);
   private readonly nameId = new Int32Array(SLOTS).fill(-1);
+  /** The name bytes last seen with the pointer of each pointer slot, and their id. */
+  private readonly byPtrBytes: Buffer[] = new Array<Buffer>(SLOTS).fill(EMPTY);
+  private readonly byPtrId = new Int32Array(SLOTS).fill(-1);
 
   constructor(private readonly builder: ColumnsBuilder) {}
 
@@ -83,34 +86,49 @@ export class LockRows {
     return id;
   }
 
-  /** The cached id of the pointer `hi:lo`, or −1. */
-  pointerHit(hi: number, lo: number): number {
-    const slot = (lo ^ (lo >>> 12) ^ hi) & (SLOTS - 1);
+  /** The slot of the pointer `hi:lo` (also where the name last seen with it is kept). */
+  pointerSlot(hi: number, lo: number): number {
+    return (lo ^ (lo >>> 12) ^ hi) & (SLOTS - 1);
+  }
+
+  /** The cached id of the pointer `hi:lo` in its slot, or −1. */
+  pointerHit(slot: number, hi: number, lo: number): number {
     return this.ptrId[slot]! >= 0 && this.ptrLo[slot] === (lo | 0) && this.ptrHi[slot] === (hi | 0)
       ? this.ptrId[slot]!
       : -1;
   }
 
-  cachePointer(hi: number, lo: number, id: number): void {
-    const slot = (lo ^ (lo >>> 12) ^ hi) & (SLOTS - 1);
+  cachePointer(slot: number, hi: number, lo: number, id: number): void {
     this.ptrLo[slot] = lo;
     this.ptrHi[slot] = hi;
     this.ptrId[slot] = id;
   }
 
-  /** The cached id of the bytes `buf[start, end)`, or −1. */
-  bytesHit(buf: Buffer, start: number, end: number): number {
+  /**
+   * The cached id of the name bytes `buf[start, end)`, or −1: first in the slot of the
+   * record's pointer (a lock keeps its name), then in the slot of the bytes' hash.
+   */
+  nameHit(ptrSlot: number, buf: Buffer, start: number, end: number): number {
+    if (ptrSlot >= 0 && sameBytes(this.byPtrBytes[ptrSlot]!, buf, start, end)) return this.byPtrId[ptrSlot]!;
     const slot = bytesSlot(buf, start, end);
-    const bytes = this.nameBytes[slot];
-    if (bytes === null || bytes === undefined || bytes.length !== end - start) return -1;
-    for (let i = 0; i < bytes.length; i++) if (bytes[i] !== buf[start + i]) return -1;
-    return this.nameId[slot]!;
+    if (!sameBytes(this.nameBytes[slot]!, buf, start, end)) return -1;
+    const id = this.nameId[slot]!;
+    if (ptrSlot >= 0) {
+      this.byPtrBytes[ptrSlot] = this.nameBytes[slot]!;
+      this.byPtrId[ptrSlot] = id;
+    }
+    return id;
   }
 
-  cacheBytes(buf: Buffer, start: number, end: number, id: number): void {
+  cacheName(ptrSlot: number, buf: Buffer, start: number, end: number, id: number): void {
+    const bytes = Buffer.from(Uint8Array.prototype.slice.call(buf, start, end));
     const slot = bytesSlot(buf, start, end);
-    this.nameBytes[slot] = Uint8Array.prototype.slice.call(buf, start, end);
+    this.nameBytes[slot] = bytes;
     this.nameId[slot] = id;
+    if (ptrSlot >= 0) {
+      this.byPtrBytes[ptrSlot] = bytes;
+      this.byPtrId[ptrSlot] = id;
+    }
   }
 
   /** The id of the task name of `pid` (records come in runs from one task: the last one is kept). */
@@ -134,6 +152,17 @@ export class LockRows {
     }
     return id;
   }
+}
+
+/** No bytes cached (never equal to a name's bytes, which hold at least the NUL). */
+const EMPTY = Buffer.alloc(0);
+
+/** `cached` equals `buf[start, end)`. */
+function sameBytes(cached: Buffer, buf: Buffer, start: number, end: number): boolean {
+  const n = end - start;
+  if (cached.length !== n || n === 0) return false;
+  for (let i = 0; i < n; i++) if (cached[i] !== buf[start + i]) return false;
+  return true;
 }
 
 function bytesSlot(buf: Buffer, start: number, end: number): number {
@@ -175,6 +204,9 @@ export class LockRowWriter {
     this.locAt = n && n.kind === 'data-loc-string' ? n.offset : -1;
   }
 
+  /** The pointer slot of the record being written (−1 when its address is not a pointer field). */
+  private slot = -1;
+
   add(buf: Buffer, off: number, len: number, ts: number, cpu: number, line: number): void {
     const { rows, decoder, op } = this;
     const pid = decoder.pid(buf, off, len);
@@ -209,12 +241,15 @@ export class LockRowWriter {
         lo = buf.readUInt32LE(p);
         hi = buf.readUInt32LE(p + 4);
       }
-      const hit = this.rows.pointerHit(hi, lo);
+      const slot = this.rows.pointerSlot(hi, lo);
+      this.slot = slot;
+      const hit = this.rows.pointerHit(slot, hi, lo);
       if (hit >= 0) return hit;
       const id = this.rows.textId(String(this.fields.addr!(buf, off, len)));
-      this.rows.cachePointer(hi, lo, id);
+      this.rows.cachePointer(slot, hi, lo, id);
       return id;
     }
+    this.slot = -1;
     const raw = this.fields.addr === null ? null : this.fields.addr(buf, off, len);
     if (raw !== null) return this.rows.textId(String(raw));
     return this.op === CONTENTION_BEGIN || this.op === CONTENTION_END ? this.rows.textId('') : -1;
@@ -231,14 +266,14 @@ export class LockRowWriter {
       end = start + (v >>> 16);
       if (end > off + len) start = -1;
       else {
-        const hit = this.rows.bytesHit(buf, start, end);
+        const hit = this.rows.nameHit(this.slot, buf, start, end);
         if (hit >= 0) return hit;
       }
     }
     const text = this.fields.name === null ? null : this.fields.name(buf, off, len);
     if (typeof text !== 'string' || text === '') return addr >= 0 ? addr : this.rows.textId('(unnamed)');
     const id = this.rows.textId(text);
-    if (start >= 0) this.rows.cacheBytes(buf, start, end, id); // a name, not the address: the same for the same bytes
+    if (start >= 0) this.rows.cacheName(this.slot, buf, start, end, id); // a name: the same for the same bytes
     return id;
   }
 }

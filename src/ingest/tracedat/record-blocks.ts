@@ -49,11 +49,69 @@ export function mergeInput(meta: TraceDatMeta): MergeInput {
 }
 
 /**
- * Reads every CPU's pages (decompressing v7 chunks), decodes the ring-buffer
- * pages and merges the CPUs in timestamp order (ties to the lower CPU, as
- * `trace-cmd report`), yielding blocks of up to `BLOCK_RECORDS` records. The
- * last block carries the summary of lost events. A consumer done with a block
- * may push it onto `spare` to have it filled again (no garbage per block).
+ * The records of all CPUs in timestamp order (ties to the lower CPU, as
+ * `trace-cmd report`), one at a time: a cursor over the per-CPU streams
+ * (pages read and decompressed as needed), no object per record. After
+ * `next()` returned true, `stream` holds the record: its page bytes in
+ * `stream.buf`, the payload at `stream.records.offset[stream.index]`.
+ */
+export class RecordMerger {
+  stream: CpuStream | undefined = undefined;
+  private readonly streams: CpuStream[];
+  private readonly heap = new CpuHeap();
+  private started = false;
+
+  constructor(
+    file: FileSource,
+    input: MergeInput,
+    decompress: Decompressor | null,
+    diagnostics: Diagnostic[],
+  ) {
+    this.streams = input.cpus
+      .filter((c) => c.size > 0)
+      .map((c) => new CpuStream(file, c, input.layout, decompress, diagnostics));
+  }
+
+  /** Where the streams' diagnostics go from now on. */
+  set diagnostics(to: Diagnostic[]) {
+    for (const s of this.streams) s.diagnostics = to;
+  }
+
+  get streamCount(): number {
+    return this.streams.length;
+  }
+
+  /** Moves to the next record; false at the end (then `lostSummary` says what the pages lost). */
+  next(): boolean {
+    if (!this.started) {
+      this.started = true;
+      for (const s of this.streams) if (s.advance()) this.heap.push(s);
+    } else if (this.stream !== undefined) {
+      if (this.stream.advance()) this.heap.update();
+      else this.heap.pop();
+    }
+    this.stream = this.heap.peek();
+    return this.stream !== undefined;
+  }
+
+  /** Lost events past the first pages reported one by one, per CPU (at the end). */
+  lostSummary(): Diagnostic[] {
+    return this.streams
+      .filter((s) => s.morePages > 0)
+      .map((s) => ({
+        code: 'tracedat-lost-events',
+        message: `CPU ${s.cpu}: a further ${s.moreEvents} events lost before ${s.morePages} more pages`,
+        line: null,
+        count: s.moreEvents + s.moreUncounted,
+      }));
+  }
+}
+
+/**
+ * The merged records in blocks of up to `BLOCK_RECORDS`, the pages holding
+ * them copied into each block: what a worker thread hands over. The last
+ * block carries the summary of lost events. A consumer done with a block may
+ * push it onto `spare` to have it filled again (no garbage per block).
  */
 export function* mergedBlocks(
   file: FileSource,
@@ -62,27 +120,30 @@ export function* mergedBlocks(
   spare: RecordBlock[] = [],
 ): Generator<RecordBlock> {
   let diagnostics: Diagnostic[] = [];
-  const streams = input.cpus
-    .filter((c) => c.size > 0)
-    .map((c) => new CpuStream(file, c, input.layout, decompress, diagnostics));
-  const heap = new CpuHeap();
-  for (const s of streams) if (s.advance()) heap.push(s);
+  const merger = new RecordMerger(file, input, decompress, diagnostics);
   const { pageSize } = input.layout;
   // the pages records come from are copied whole into the block (a memcpy per page, none per record);
   // per stream: the page serial copied into this block and where its byte 0 lands in `bytes`
   const copied = new Map<CpuStream, { serial: number; base: number }>();
-  for (const s of streams) copied.set(s, { serial: -1, base: 0 });
-  const capacity = Math.max(1 << 20, (streams.length + 16) * pageSize);
+  const capacity = Math.max(1 << 20, (merger.streamCount + 16) * pageSize);
   let block = newBlock(capacity, spare);
   let pos = 0;
-  for (let s = heap.peek(); s !== undefined; s = heap.peek()) {
-    const page = copied.get(s)!;
+  const nextBlock = () => {
+    block = newBlock(capacity, spare);
+    pos = 0;
+    for (const c of copied.values()) c.serial = -1;
+  };
+  while (merger.next()) {
+    const s = merger.stream!;
+    let page = copied.get(s);
+    if (page === undefined) {
+      page = { serial: -1, base: 0 };
+      copied.set(s, page);
+    }
     if (page.serial !== s.pageSerial) {
       if (pos + pageSize > block.bytes.length) {
         yield finish(block);
-        block = newBlock(capacity, spare);
-        pos = 0;
-        for (const c of copied.values()) c.serial = -1;
+        nextBlock();
       }
       const end = Math.min(s.pageStart + pageSize, s.buf.length);
       block.bytes.set(s.buf.subarray(s.pageStart, end), pos);
@@ -97,32 +158,19 @@ export function* mergedBlocks(
     block.offset[n] = page.base + r.offset[i]!;
     block.length[n] = r.length[i]!;
     block.cpu[n] = s.cpu;
-    if (s.advance()) heap.update();
-    else heap.pop();
     if (block.count === BLOCK_RECORDS) {
       yield finish(block);
-      block = newBlock(capacity, spare);
-      pos = 0;
-      for (const c of copied.values()) c.serial = -1;
+      nextBlock();
     }
   }
-  for (const s of streams) {
-    if (s.morePages > 0) {
-      diagnostics.push({
-        code: 'tracedat-lost-events',
-        message: `CPU ${s.cpu}: a further ${s.moreEvents} events lost before ${s.morePages} more pages`,
-        line: null,
-        count: s.moreEvents + s.moreUncounted,
-      });
-    }
-  }
+  for (const d of merger.lostSummary()) diagnostics.push(d);
   if (block.count > 0 || diagnostics.length > 0) yield finish(block);
 
   /** Hands the diagnostics so far to the block. */
   function finish(b: RecordBlock): RecordBlock {
     b.diagnostics = diagnostics;
     diagnostics = [];
-    for (const st of streams) st.diagnostics = diagnostics;
+    merger.diagnostics = diagnostics;
     return b;
   }
 }
