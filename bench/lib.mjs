@@ -37,6 +37,26 @@ export function measure(cmd, args, options = {}) {
   return { seconds, rssMB: Number.isFinite(kb) ? kb / 1024 : null, status: r.status, stderr: r.stderr };
 }
 
+/** `measure`, and the CPU seconds (user + system, all threads) of the command. */
+export function measureCpu(cmd, args, options = {}) {
+  if (!TIME) return { ...measure(cmd, args, options), cpuSeconds: null };
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(TIME, ['-f', '%U %S %M', cmd, ...args], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    encoding: 'utf8',
+    ...options,
+  });
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const m = /([\d.]+) ([\d.]+) (\d+)\s*$/.exec(r.stderr ?? '');
+  return {
+    seconds,
+    rssMB: m ? Number(m[3]) / 1024 : null,
+    cpuSeconds: m ? Number(m[1]) + Number(m[2]) : null,
+    status: r.status,
+    stderr: r.stderr,
+  };
+}
+
 export function cli(args) {
   return ['node', [join(ROOT, 'bin', 'run.js'), ...args]];
 }

@@ -6,6 +6,7 @@
 //   node bench/profile-ftrace-text.mjs [path/to/text-parser.js ...]   (default: dist/…/text-parser.js)
 //   node --cpu-prof bench/profile-ftrace-text.mjs --no-naive            (hot spots)
 //   LOCKSCOPE_PROFILE_ANALYZER=1 …  also times parser + TraceAnalyzer (analyzers/trace of the same build)
+//   LOCKSCOPE_PROFILE_PACKED=1 …  also columns with `others` packed + unpacked as range workers hand them over
 //   LOCKSCOPE_PROFILE_COLUMNS=only …  only the columns output (lock events as EventColumns rows), for --cpu-prof
 // Each build is timed twice: event objects (`push`) and columns (`pushColumns`, what `trace analyze` reads).
 //
@@ -23,16 +24,19 @@ const targetMB = Number(process.env.LOCKSCOPE_PROFILE_MB ?? 200);
 const rounds = Number(process.env.LOCKSCOPE_PROFILE_ROUNDS ?? 2);
 const CHUNK = Number(process.env.LOCKSCOPE_PROFILE_CHUNK ?? 1 << 20);
 
-const inputs = [
-  SHARED && join(SHARED, 'corpus/lab-6.1/lockdep-6.1-virtio-gpu/D-lockdep-events.trace.txt.gz'),
-  join(ROOT, 'fixtures/runs/v5/trace.txt.gz'),
-  join(ROOT, 'fixtures/runs/v6/trace.txt.gz'),
-].filter((p) => p && existsSync(p));
+// LOCKSCOPE_PROFILE_INPUT=path: that text trace instead (e.g. a prefix of bench/out/trace-analyze-1024MB.txt)
+const inputs = process.env.LOCKSCOPE_PROFILE_INPUT
+  ? [resolve(process.env.LOCKSCOPE_PROFILE_INPUT)]
+  : [
+      SHARED && join(SHARED, 'corpus/lab-6.1/lockdep-6.1-virtio-gpu/D-lockdep-events.trace.txt.gz'),
+      join(ROOT, 'fixtures/runs/v5/trace.txt.gz'),
+      join(ROOT, 'fixtures/runs/v6/trace.txt.gz'),
+    ].filter((p) => p && existsSync(p));
 if (inputs.length === 0) {
   console.log('no lab text traces found');
   process.exit(0);
 }
-const sources = inputs.map((p) => gunzipSync(readFileSync(p)));
+const sources = inputs.map((p) => (p.endsWith('.gz') ? gunzipSync(readFileSync(p)) : readFileSync(p)));
 const sourceBytes = sources.reduce((a, b) => a + b.length, 0);
 const passes = Math.max(1, Math.round((targetMB * 1024 * 1024) / sourceBytes));
 const totalMB = (passes * sourceBytes) / (1024 * 1024);
@@ -92,6 +96,25 @@ function columnsRun(FtraceTextParser, ColumnsBuilder, TraceAnalyzer) {
   };
 }
 
+/** Columns with their `others` packed and unpacked as the range workers hand them over (no thread). */
+function packedRun(FtraceTextParser, ColumnsBuilder, packing) {
+  return async () => {
+    const p = new FtraceTextParser({ columns: new ColumnsBuilder() });
+    const packer = new packing.EventPacker();
+    const unpacker = new packing.EventUnpacker();
+    let n = 0;
+    const take = (batches) => {
+      for (const b of batches) {
+        n += b.count;
+        b.others = unpacker.unpack(packer.pack(b.others));
+      }
+    };
+    for (const c of chunks()) take(p.pushColumns(c));
+    take(p.endColumns());
+    return n;
+  };
+}
+
 function parserRun(FtraceTextParser, TraceAnalyzer) {
   return async () => {
     const p = new FtraceTextParser();
@@ -123,6 +146,12 @@ for (const m of modules) {
   if (!onlyColumns) programs.push({ name: `FtraceTextParser ${label}`, run: parserRun(FtraceTextParser) });
   if (ColumnsBuilder)
     programs.push({ name: `  columns ${label}`, run: columnsRun(FtraceTextParser, ColumnsBuilder) });
+  const packing = join(dist, 'ingest/text-ranges-packing.js');
+  if (ColumnsBuilder && process.env.LOCKSCOPE_PROFILE_PACKED && existsSync(packing))
+    programs.push({
+      name: `  columns, others packed ${label}`,
+      run: packedRun(FtraceTextParser, ColumnsBuilder, await import(pathToFileURL(packing).href)),
+    });
   // With the trace analyzer next to it (same build): what `trace analyze` does per event.
   const analyzer = join(dist, 'analyzers/trace/trace-analyzer.js');
   if (process.env.LOCKSCOPE_PROFILE_ANALYZER && existsSync(analyzer)) {

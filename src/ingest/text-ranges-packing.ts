@@ -41,9 +41,8 @@ const SHAPE_SEPARATOR = '\u0001';
 export class EventPacker {
   private readonly ids = new Map<string, number>();
   private newStrings: string[] = [];
-  /** Field-name lists by the fields object's key order (one lookup per event: the joined keys). */
-  private lastKeys: string[] = [];
-  private lastShape = -1;
+  /** Per event name id: its last field names and their shape id. */
+  private readonly shapes: ({ keys: string[]; id: number } | undefined)[] = [];
 
   private id(s: string): number {
     let id = this.ids.get(s);
@@ -63,12 +62,33 @@ export class EventPacker {
     return this.id(s);
   }
 
-  private shape(keys: string[]): number {
-    const last = this.lastKeys;
-    if (last.length === keys.length && keys.every((k, i) => k === last[i])) return this.lastShape;
-    this.lastKeys = keys;
-    this.lastShape = this.id(keys.join(SHAPE_SEPARATOR));
-    return this.lastShape;
+  /** The field names of an event name's last fields object and their shape id (compared, not joined, per event). */
+  private shape(nameId: number, keys: string[]): number {
+    const last = this.shapes[nameId];
+    if (last !== undefined && last.keys.length === keys.length) {
+      let same = true;
+      for (let i = 0; i < keys.length && same; i++) same = keys[i] === last.keys[i];
+      if (same) return last.id;
+    }
+    const id = this.id(keys.join(SHAPE_SEPARATOR));
+    this.shapes[nameId] = { keys, id };
+    return id;
+  }
+
+  /** Per shape and field (the first 8): the string value it last had, and its id. */
+  private readonly lastValues: (string | undefined)[] = [];
+  private readonly lastValueIds: number[] = [];
+
+  /** Ids of the strings last seen per column (the parser shares its strings: mostly one comparison). */
+  private last = ['', '', '', ''];
+  private lastIds = [-1, -1, -1, -1];
+
+  private cachedId(column: number, s: string): number {
+    if (s === this.last[column]) return this.lastIds[column]!;
+    const id = this.id(s);
+    this.last[column] = s;
+    this.lastIds[column] = id;
+    return id;
   }
 
   pack(events: readonly TraceEvent[]): PackedEvents {
@@ -77,42 +97,55 @@ export class EventPacker {
     const ids = new Int32Array(n * 5);
     const payloadEnd = new Int32Array(n);
     const payloads: string[] = [];
-    let valueCount = 0;
-    for (const ev of events) for (const _ in ev.fields) valueCount++;
-    const tags = new Uint8Array(valueCount);
-    const values = new Float64Array(valueCount);
+    const tags: number[] = [];
+    const values: number[] = [];
     const raw: string[] = [];
-    let v = 0;
     let end = 0;
     for (let i = 0; i < n; i++) {
       const ev = events[i]!;
-      num[i * 5] = ev.line;
-      num[i * 5 + 1] = ev.ts;
-      num[i * 5 + 2] = ev.cpu;
-      num[i * 5 + 3] = ev.pid;
-      num[i * 5 + 4] = ev.tgid ?? Number.NaN;
-      ids[i * 5] = this.id(ev.comm);
-      ids[i * 5 + 1] = ev.flags === null ? -1 : this.id(ev.flags);
-      ids[i * 5 + 2] = ev.system === null ? -1 : this.id(ev.system);
-      ids[i * 5 + 3] = this.id(ev.name);
-      const keys = Object.keys(ev.fields);
-      ids[i * 5 + 4] = this.shape(keys);
-      for (const k of keys) {
-        const x = ev.fields[k];
+      const o = i * 5;
+      num[o] = ev.line;
+      num[o + 1] = ev.ts;
+      num[o + 2] = ev.cpu;
+      num[o + 3] = ev.pid;
+      num[o + 4] = ev.tgid ?? Number.NaN;
+      ids[o] = this.cachedId(0, ev.comm);
+      ids[o + 1] = ev.flags === null ? -1 : this.cachedId(1, ev.flags);
+      ids[o + 2] = ev.system === null ? -1 : this.cachedId(2, ev.system);
+      ids[o + 3] = this.cachedId(3, ev.name);
+      const fields = ev.fields;
+      const keys = Object.keys(fields);
+      const shape = this.shape(ids[o + 3]!, keys);
+      ids[o + 4] = shape;
+      for (let k = 0; k < keys.length; k++) {
+        const x = fields[keys[k]!];
         if (typeof x === 'number') {
-          tags[v] = TAG_NUMBER;
-          values[v] = x;
+          tags.push(TAG_NUMBER);
+          values.push(x);
         } else if (typeof x === 'string') {
-          const id = this.valueId(x);
+          // the value this field of this shape last had (a comparison, no hash), else the table
+          const slot = shape * 8 + k;
+          let id: number;
+          if (k < 8 && this.lastValues[slot] === x) id = this.lastValueIds[slot]!;
+          else {
+            id = this.valueId(x);
+            if (k < 8 && id >= 0) {
+              this.lastValues[slot] = x;
+              this.lastValueIds[slot] = id;
+            }
+          }
           if (id >= 0) {
-            tags[v] = TAG_STRING;
-            values[v] = id;
+            tags.push(TAG_STRING);
+            values.push(id);
           } else {
-            tags[v] = TAG_RAW;
+            tags.push(TAG_RAW);
+            values.push(raw.length);
             raw.push(x);
           }
-        } else tags[v] = x === true ? TAG_TRUE : x === false ? TAG_FALSE : TAG_NULL;
-        v++;
+        } else {
+          tags.push(x === true ? TAG_TRUE : x === false ? TAG_FALSE : TAG_NULL);
+          values.push(0);
+        }
       }
       payloads.push(ev.payload);
       end += ev.payload.length;
@@ -120,7 +153,17 @@ export class EventPacker {
     }
     const newStrings = this.newStrings;
     this.newStrings = [];
-    return { count: n, num, ids, payloads: payloads.join(''), payloadEnd, tags, values, raw, newStrings };
+    return {
+      count: n,
+      num,
+      ids,
+      payloads: payloads.join(''),
+      payloadEnd,
+      tags: Uint8Array.from(tags),
+      values: Float64Array.from(values),
+      raw,
+      newStrings,
+    };
   }
 }
 
@@ -140,7 +183,6 @@ export class EventUnpacker {
     const out = new Array<TraceEvent>(p.count);
     const { num, ids, tags, values, raw, payloads, payloadEnd } = p;
     let v = 0;
-    let r = 0;
     let start = 0;
     for (let i = 0; i < p.count; i++) {
       const shapeId = ids[i * 5 + 4]!;
@@ -159,7 +201,7 @@ export class EventUnpacker {
             : tag === TAG_STRING
               ? strings[values[v]!]!
               : tag === TAG_RAW
-                ? raw[r++]!
+                ? raw[values[v]!]!
                 : tag === TAG_TRUE
                   ? true
                   : tag === TAG_FALSE

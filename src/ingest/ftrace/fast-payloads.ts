@@ -1,5 +1,5 @@
 import type { TraceEvent } from '../../model/trace-event.js';
-import { isDigit, isHexDigit } from './scan.js';
+import { Interner, isDigit, isHexDigit } from './scan.js';
 
 type Fields = TraceEvent['fields'];
 
@@ -59,12 +59,15 @@ function ptrValue(s: string, a: number, b: number): string {
 /**
  * A sequential copy of a short string. V8 keeps a `slice()` of 13+ characters as a view
  * into its parent, and comparing two such views costs ~10x a plain comparison: the
- * analyzer compares lock addresses on every acquire/release. Payloads of lock events
- * are parsed once per distinct payload, so the copy is paid once per lock address.
+ * analyzer compares lock addresses on every acquire/release. Pointers repeat (a lock's
+ * address, a shrinker's `shr`), so each distinct one is copied once and shared after
+ * (a lookup instead of a copy per event).
  */
 function flat(s: string): string {
-  return Buffer.from(s, 'latin1').toString('latin1');
+  return POINTERS.get(s);
 }
+
+const POINTERS = new Interner(16_384);
 
 function lockAcquire(s: string): Fields | null {
   const e = ptrEnd(s, 0);
