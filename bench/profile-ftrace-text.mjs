@@ -80,15 +80,17 @@ async function naive() {
 
 function columnsRun(FtraceTextParser, ColumnsBuilder, TraceAnalyzer) {
   return async () => {
-    const p = new FtraceTextParser({ columns: new ColumnsBuilder() });
     const a = TraceAnalyzer ? new TraceAnalyzer({}) : null;
     let n = 0;
+    const builder = new ColumnsBuilder();
     const take = (batches) => {
       for (const b of batches) {
         n += b.count;
         a?.push(b);
+        builder.recycle?.(b);
       }
     };
+    const p = new FtraceTextParser({ columns: builder });
     for (const c of chunks()) take(p.pushColumns(c));
     take(p.endColumns());
     a?.finish();

@@ -214,6 +214,8 @@ const WORKER_URL = new URL('./ftrace-worker.js', import.meta.url);
 const RANGE_BYTES = 4 << 20;
 /** Ranges a worker may read ahead of the reading thread (each ~2 MB of columns). */
 const AHEAD = 2;
+/** A worker's heap: its garbage is short-lived (one range), a small young generation keeps the RSS down. */
+const WORKER_LIMITS = { maxYoungGenerationSizeMb: 16 };
 
 /**
  * Worker threads for a large text trace: `LOCKSCOPE_TRACE_WORKERS` (0 = none),
@@ -280,7 +282,7 @@ class RangeWorkers {
   ) {
     for (let w = 0; w < count; w++) {
       const data: RangeWorkerData = { path, plan, worker: w, workers: count, capacity, ahead: AHEAD };
-      const worker = new Worker(WORKER_URL, { workerData: data });
+      const worker = new Worker(WORKER_URL, { workerData: data, resourceLimits: WORKER_LIMITS });
       worker.unref();
       const queue: RangeWorkerMessage[] = [];
       worker.on('message', (m: RangeWorkerMessage) => {
