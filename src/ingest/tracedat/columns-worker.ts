@@ -1,12 +1,19 @@
-import { parentPort, workerData } from 'node:worker_threads';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parentPort, Worker, workerData } from 'node:worker_threads';
 import type { Diagnostic } from '../../model/diagnostic.js';
 import type { EventColumns } from '../../model/event-columns.js';
 import { ColumnsBuilder, columnsBuffers } from '../columns-builder.js';
 import { FileSource } from './byte-reader.js';
+import { createChunkRings, RingChunks } from './chunk-ring.js';
+import { type ChunkSource, readChunk } from './chunk-source.js';
 import { loadZstd } from './decompress.js';
+import type { DecompressWorkerData } from './decompress-worker.js';
 import { COLUMN_ROWS, columnBatches } from './event-batches.js';
-import { readMetadata } from './metadata.js';
+import { type CpuData, readMetadata, type TraceDatMeta } from './metadata.js';
 import { serveItems } from './worker-stream.js';
+
+const DECOMPRESS_WORKER = new URL('./decompress-worker.js', import.meta.url);
 
 /** What the reader thread sends this worker at start. */
 export interface ColumnsWorkerData {
@@ -34,7 +41,8 @@ async function main(port: NonNullable<typeof parentPort>, data: ColumnsWorkerDat
   const meta = readMetadata(file, []);
   const diagnostics: Diagnostic[] = [];
   const builder = new ColumnsBuilder(COLUMN_ROWS);
-  const batches = columnBatches(meta, diagnostics, file, builder, true);
+  const chunks = decompressingThread(data.path, meta, file);
+  const batches = columnBatches(meta, diagnostics, file, builder, true, chunks);
   const items: Iterator<ColumnsItem> = {
     next: () => {
       const r = batches.next();
@@ -51,6 +59,32 @@ async function main(port: NonNullable<typeof parentPort>, data: ColumnsWorkerDat
     returned: (columns) => builder.recycle(columns),
     close: () => file.close(),
   });
+}
+
+/**
+ * For v7 compressed data, a thread that reads and decompresses the chunks
+ * ahead of this one (through shared-memory rings): the CPU sources of the
+ * merge. Undefined for plain pages.
+ */
+function decompressingThread(
+  path: string,
+  meta: TraceDatMeta,
+  file: FileSource,
+): ((cpu: CpuData) => ChunkSource) | undefined {
+  const decompress = meta.cpuDecompressor;
+  if (!decompress || !meta.cpuCompression || !existsSync(fileURLToPath(DECOMPRESS_WORKER))) return undefined;
+  const cpus = meta.cpus.filter((c) => c.size > 0);
+  // trace-cmd compresses 10 pages per chunk; a bigger chunk is read by this thread itself
+  const rings = createChunkRings(cpus.length, Math.max(1 << 16, 16 * meta.pageSize));
+  const data: DecompressWorkerData = {
+    path,
+    cpus,
+    bigEndian: meta.bigEndian,
+    compression: meta.cpuCompression,
+    rings,
+  };
+  new Worker(DECOMPRESS_WORKER, { workerData: data }).unref();
+  return (cpu) => new RingChunks(rings, cpus.indexOf(cpu), (head) => readChunk(file, head, decompress));
 }
 
 if (parentPort) void main(parentPort, workerData as ColumnsWorkerData);

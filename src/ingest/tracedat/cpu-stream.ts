@@ -1,6 +1,6 @@
 import type { Diagnostic } from '../../model/diagnostic.js';
 import { type FileSource, MalformedError, TruncatedError } from './byte-reader.js';
-import type { Decompressor } from './decompress.js';
+import type { ChunkSource } from './chunk-source.js';
 import type { CpuData } from './metadata.js';
 import { type PageLayout, PageRecords } from './ring-buffer.js';
 
@@ -9,7 +9,8 @@ const PAGES_PER_READ = 64;
 
 /**
  * One CPU's records in order, read page by page from the file (uncompressed)
- * or chunk by chunk (v7 compressed), so memory stays at one window or chunk.
+ * or chunk by chunk (v7 compressed: see chunk-source.ts), so memory stays at
+ * one window or chunk.
  */
 export class CpuStream {
   /** Buffer holding the current page; `records.offset` indexes into it. */
@@ -25,14 +26,14 @@ export class CpuStream {
   private windowPage = 0;
   private filePos: number;
   private readonly fileEnd: number;
-  private chunksLeft = -1;
   private done = false;
 
   constructor(
     private readonly file: FileSource,
     readonly data: CpuData,
     private readonly layout: PageLayout,
-    private readonly decompress: Decompressor | null,
+    /** v7 compressed data: the decompressed chunks (null: the data is plain pages). */
+    private readonly chunks: ChunkSource | null,
     /** Where diagnostics go (a block reader swaps it per block). */
     public diagnostics: Diagnostic[],
   ) {
@@ -87,7 +88,7 @@ export class CpuStream {
         );
       }
       try {
-        this.window = this.decompress ? this.nextChunk() : this.nextWindow();
+        this.window = this.chunks ? this.chunks.next() : this.nextWindow();
       } catch (error) {
         if (!(error instanceof TruncatedError || error instanceof MalformedError)) throw error;
         this.diag('tracedat-truncated', `CPU ${this.data.cpu}: ${error.message}; events after it are lost`);
@@ -105,24 +106,6 @@ export class CpuStream {
     this.filePos += buf.length;
     if (buf.length === 0) this.filePos = this.fileEnd;
     return buf;
-  }
-
-  private nextChunk(): Buffer {
-    const be = this.layout.bigEndian;
-    const u32 = (b: Buffer, at: number) => (be ? b.readUInt32BE(at) : b.readUInt32LE(at));
-    if (this.chunksLeft < 0) {
-      if (this.data.size === 0) return Buffer.alloc(0);
-      this.chunksLeft = u32(this.file.readExact(this.filePos, 4, 'the chunk count'), 0);
-      this.filePos += 4;
-    }
-    if (this.chunksLeft === 0) return Buffer.alloc(0);
-    this.chunksLeft--;
-    const head = this.file.readExact(this.filePos, 8, 'a compressed chunk header');
-    const csize = u32(head, 0);
-    const usize = u32(head, 4);
-    const data = this.file.readExact(this.filePos + 8, csize, 'a compressed chunk');
-    this.filePos += 8 + csize;
-    return this.decompress!(data, usize);
   }
 
   /** Pages that said events were lost before them (past the first ten reported one by one), and their counts. */

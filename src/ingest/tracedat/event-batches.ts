@@ -3,9 +3,10 @@ import type { EventColumns } from '../../model/event-columns.js';
 import type { TraceEvent } from '../../model/trace-event.js';
 import { ColumnsBuilder } from '../columns-builder.js';
 import type { FileSource } from './byte-reader.js';
+import type { ChunkSource } from './chunk-source.js';
 import { decoderTable, timestampConverter } from './decoders.js';
 import { LockRows, type LockRowWriter } from './lock-rows.js';
-import type { TraceDatMeta } from './metadata.js';
+import type { CpuData, TraceDatMeta } from './metadata.js';
 import { mergeInput, type RecordBlock, RecordMerger } from './record-blocks.js';
 
 /** Events per TraceEvent batch. */
@@ -58,12 +59,13 @@ export function* columnBatches(
   file: FileSource,
   builder = new ColumnsBuilder(COLUMN_ROWS),
   plainOthers = false,
+  chunks?: (cpu: CpuData) => ChunkSource,
 ): Generator<EventColumns> {
   const { decoders, decoderFor, unknown } = decoderTable(meta, diagnostics);
   const toNs = timestampConverter(meta);
   const lockRows = new LockRows(builder);
   const writers = new Array<LockRowWriter | null | undefined>(1 << 16).fill(undefined);
-  const merger = new RecordMerger(file, mergeInput(meta), meta.cpuDecompressor, diagnostics);
+  const merger = new RecordMerger(file, mergeInput(meta), meta.cpuDecompressor, diagnostics, chunks);
   let line = 0;
   const be = meta.bigEndian;
   while (merger.next()) {

@@ -1,5 +1,6 @@
 import type { Diagnostic } from '../../model/diagnostic.js';
 import type { FileSource } from './byte-reader.js';
+import { type ChunkSource, FileChunks } from './chunk-source.js';
 import { CpuStream } from './cpu-stream.js';
 import type { Decompressor } from './decompress.js';
 import { CpuHeap } from './merge.js';
@@ -61,15 +62,23 @@ export class RecordMerger {
   private readonly heap = new CpuHeap();
   private started = false;
 
+  /**
+   * `decompress` for v7 compressed data (null: plain pages); `chunks` gives a CPU's
+   * decompressed chunks from elsewhere (e.g. a decompressing thread) instead.
+   */
   constructor(
     file: FileSource,
     input: MergeInput,
     decompress: Decompressor | null,
     diagnostics: Diagnostic[],
+    chunks?: (cpu: CpuData) => ChunkSource,
   ) {
+    const be = input.layout.bigEndian;
+    const source = (c: CpuData) =>
+      chunks ? chunks(c) : decompress ? new FileChunks(file, c, be, decompress) : null;
     this.streams = input.cpus
       .filter((c) => c.size > 0)
-      .map((c) => new CpuStream(file, c, input.layout, decompress, diagnostics));
+      .map((c) => new CpuStream(file, c, input.layout, source(c), diagnostics));
   }
 
   /** Where the streams' diagnostics go from now on. */
