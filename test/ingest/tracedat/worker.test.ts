@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -76,26 +76,40 @@ describe.skipIf(!hasBuild || !existsSync(dat))('trace.dat merge worker', () => {
 });
 
 describe.skipIf(!hasBuild || !existsSync(dat))('trace.dat columns worker', () => {
-  it('gives the same analysis and diagnostics as the in-thread columns (lab v5 run)', async () => {
-    const load = (p: string) => import(pathToFileURL(join(ROOT, 'dist', p)).href);
-    const { readTraceDat } = await load('ingest/tracedat/index.js');
-    const { TraceAnalyzer } = await load('analyzers/trace/trace-analyzer.js');
-    const run = async (worker: boolean) => {
-      const diagnostics: Diagnostic[] = [];
-      const analyzer = new TraceAnalyzer();
-      let batches = 0;
-      for await (const batch of readTraceDat(dat, diagnostics, { columns: true, worker })) {
-        expect(batch.kind).toBe('columns');
-        analyzer.push(batch);
-        batches++;
-      }
-      return { analysis: analyzer.finish(), diagnostics, batches };
-    };
-    const inline = await run(false);
-    const worker = await run(true);
-    expect(inline.analysis.events.total).toBeGreaterThan(100_000);
-    expect(worker.analysis).toEqual(inline.analysis);
-    expect(worker.diagnostics).toEqual(inline.diagnostics);
-    expect(worker.batches).toBe(inline.batches);
-  }, 120_000);
+  // the v5 run (file version 6: plain pages) and the zstd capture (version 7: chunks through the
+  // decompressing thread), whole and cut short inside its compressed data
+  const zstd = fixture('runs', 'tracedat-zstd', 'trace.dat');
+  const cut = join(mkdtempSync(join(tmpdir(), 'lockscope-cut-')), 'cut.dat');
+  writeFileSync(cut, readFileSync(zstd).subarray(0, 400_000));
+  it.each([
+    [dat, 100_000],
+    [zstd, 10_000],
+    [cut, 8_000],
+  ])(
+    'gives the same analysis and diagnostics as the in-thread columns (%s)',
+    async (file, least) => {
+      const load = (p: string) => import(pathToFileURL(join(ROOT, 'dist', p)).href);
+      const { readTraceDat } = await load('ingest/tracedat/index.js');
+      const { TraceAnalyzer } = await load('analyzers/trace/trace-analyzer.js');
+      const run = async (worker: boolean) => {
+        const diagnostics: Diagnostic[] = [];
+        const analyzer = new TraceAnalyzer();
+        let batches = 0;
+        for await (const batch of readTraceDat(file, diagnostics, { columns: true, worker })) {
+          expect(batch.kind).toBe('columns');
+          analyzer.push(batch);
+          batches++;
+        }
+        return { analysis: analyzer.finish(), diagnostics, batches };
+      };
+      const inline = await run(false);
+      const worker = await run(true);
+      expect(inline.analysis.events.total).toBeGreaterThanOrEqual(least);
+      expect(worker.analysis).toEqual(inline.analysis);
+      expect(worker.diagnostics).toEqual(inline.diagnostics);
+      expect(worker.batches).toBe(inline.batches);
+      if (file === cut) expect(worker.diagnostics.map((d) => d.code)).toContain('tracedat-truncated');
+    },
+    120_000,
+  );
 });
