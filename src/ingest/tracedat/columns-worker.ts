@@ -36,12 +36,13 @@ export interface ColumnsItem {
  * would be a file changing under us.
  */
 async function main(port: NonNullable<typeof parentPort>, data: ColumnsWorkerData): Promise<void> {
-  await loadZstd();
   const file = new FileSource(data.path);
   const meta = readMetadata(file, []);
+  // the WASM zstd only when this thread decompresses the records itself (~8 MB per thread)
+  const chunks = decompressingThread(data.path, meta, file);
+  if (meta.cpuDecompressor && !chunks) await loadZstd();
   const diagnostics: Diagnostic[] = [];
   const builder = new ColumnsBuilder(COLUMN_ROWS);
-  const chunks = decompressingThread(data.path, meta, file);
   const batches = columnBatches(meta, diagnostics, file, builder, true, chunks);
   const items: Iterator<ColumnsItem> = {
     next: () => {
@@ -83,7 +84,10 @@ function decompressingThread(
     compression: meta.cpuCompression,
     rings,
   };
-  new Worker(DECOMPRESS_WORKER, { workerData: data }).unref();
+  new Worker(DECOMPRESS_WORKER, {
+    workerData: data,
+    resourceLimits: { maxYoungGenerationSizeMb: 8 },
+  }).unref();
   return (cpu) => new RingChunks(rings, cpus.indexOf(cpu), (head) => readChunk(file, head, decompress));
 }
 

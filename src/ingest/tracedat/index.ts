@@ -64,7 +64,10 @@ export async function* readTraceDat(
   diagnostics: Diagnostic[],
   options: ReadTraceDatOptions = {},
 ): AsyncGenerator<TraceBatch> {
-  await loadZstd();
+  // The WASM zstd costs ~8 MB per thread: not here when a worker will decompress (the few
+  // compressed metadata sections go through fzstd).
+  if (!options.columns || options.worker === false || process.env.LOCKSCOPE_TRACEDAT_WORKER === '0')
+    await loadZstd();
   let file: FileSource;
   try {
     file = new FileSource(path);
