@@ -1,7 +1,8 @@
 // trace.dat reading speed and memory against `trace-cmd report > /dev/null` on the same file:
-// the reader alone (every event decoded; pages on the merge worker thread, and all on one thread),
-// and `lockscope trace analyze --json` (pages on its own thread; then with LOCKSCOPE_TRACEDAT_WORKER=1,
-// which moves them to the merge worker).
+// the reader alone (every event decoded into an object, all on one thread), and `lockscope trace
+// analyze --json` as users run it (lock records as columns, decoded on a reader thread that a
+// decompressing thread feeds, the analysis on the main thread: both cores), then the same with
+// LOCKSCOPE_TRACEDAT_WORKER=0 (everything on one thread).
 // Each row gives wall time, CPU time (user + system, all threads) and peak RSS, and the ratios to
 // trace-cmd report measured in the same run.
 // File: LOCKSCOPE_TRACEDAT, else the largest *.dat under lab/out/ (the lab leaves one ≥ 100 MB
@@ -98,12 +99,12 @@ const report = hasTraceCmd
 const threadRead = measure('node', [readerScript, file, 'thread'], { keepStdout: true });
 const events = Number(threadRead.first) || null;
 if (events) console.log(`  ${events} events`);
-show('readTraceDat, one thread', threadRead, report, events);
-show('readTraceDat, merge worker', measure('node', [readerScript, file, 'worker']), report, events);
+show('readTraceDat (event objects), one thread', threadRead, report, events);
 const [node, args] = cli(['trace', 'analyze', '--json', file]);
+// the default: lock records as columns, decoded on a reader thread (fed by a decompressing one)
 const analyze = show('lockscope trace analyze --json', measure(node, args), report, events);
-process.env.LOCKSCOPE_TRACEDAT_WORKER = '1';
-show('  … with the merge worker', measure(node, args), report, events);
+process.env.LOCKSCOPE_TRACEDAT_WORKER = '0';
+show('  … all on one thread', measure(node, args), report, events);
 delete process.env.LOCKSCOPE_TRACEDAT_WORKER;
 if (report) {
   console.log(

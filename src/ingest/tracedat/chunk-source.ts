@@ -1,0 +1,74 @@
+import type { FileSource } from './byte-reader.js';
+import type { Decompressor } from './decompress.js';
+import type { CpuData } from './metadata.js';
+
+/** The decompressed chunks of one CPU's v7 data, in order; an empty buffer at the end. */
+export interface ChunkSource {
+  /** The next chunk; TruncatedError/MalformedError when the data is damaged. */
+  next(): Buffer;
+}
+
+/** A chunk's place in the file (what a reader needs to decompress it itself). */
+export interface ChunkHead {
+  /** Where its compressed bytes start. */
+  at: number;
+  csize: number;
+  usize: number;
+}
+
+/**
+ * Walks one CPU's compressed data: a u32 chunk count, then per chunk a u32
+ * compressed and a u32 uncompressed size and the compressed bytes.
+ */
+export class ChunkWalker {
+  private pos: number;
+  private left = -1;
+
+  constructor(
+    private readonly file: FileSource,
+    private readonly data: CpuData,
+    private readonly bigEndian: boolean,
+  ) {
+    this.pos = data.offset;
+  }
+
+  /** The next chunk's head, or null after the last. */
+  nextHead(): ChunkHead | null {
+    const u32 = (b: Buffer, at: number) => (this.bigEndian ? b.readUInt32BE(at) : b.readUInt32LE(at));
+    if (this.left < 0) {
+      if (this.data.size === 0) return null;
+      this.left = u32(this.file.readExact(this.pos, 4, 'the chunk count'), 0);
+      this.pos += 4;
+    }
+    if (this.left === 0) return null;
+    this.left--;
+    const head = this.file.readExact(this.pos, 8, 'a compressed chunk header');
+    const chunk = { at: this.pos + 8, csize: u32(head, 0), usize: u32(head, 4) };
+    this.pos = chunk.at + chunk.csize;
+    return chunk;
+  }
+}
+
+/** Decompresses a chunk read from the file. */
+export function readChunk(file: FileSource, head: ChunkHead, decompress: Decompressor): Buffer {
+  return decompress(file.readExact(head.at, head.csize, 'a compressed chunk'), head.usize);
+}
+
+/** One CPU's chunks read and decompressed on this thread. */
+export class FileChunks implements ChunkSource {
+  private readonly walker: ChunkWalker;
+
+  constructor(
+    private readonly file: FileSource,
+    data: CpuData,
+    bigEndian: boolean,
+    private readonly decompress: Decompressor,
+  ) {
+    this.walker = new ChunkWalker(file, data, bigEndian);
+  }
+
+  next(): Buffer {
+    const head = this.walker.nextHead();
+    return head === null ? Buffer.alloc(0) : readChunk(this.file, head, this.decompress);
+  }
+}

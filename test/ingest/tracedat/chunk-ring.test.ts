@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { TruncatedError } from '../../../src/ingest/tracedat/byte-reader.js';
+import { ChunkRingWriter, createChunkRings, RingChunks } from '../../../src/ingest/tracedat/chunk-ring.js';
+import type { ChunkHead } from '../../../src/ingest/tracedat/chunk-source.js';
+
+const bytes = (...b: number[]) => Uint8Array.from(b);
+
+describe('chunk rings (decompressed v7 chunks between threads)', () => {
+  it('hands over chunks in order per ring, a too-big one by its head, then the end', () => {
+    const layout = createChunkRings(2, 4);
+    const writer = new ChunkRingWriter(layout);
+    const asked: ChunkHead[] = [];
+    const ring0 = new RingChunks(layout, 0, (head) => {
+      asked.push(head);
+      return Buffer.from('big');
+    });
+    const ring1 = new RingChunks(layout, 1, () => Buffer.alloc(0));
+    writer.put(0, bytes(1, 2, 3));
+    writer.put(1, bytes(9));
+    expect([writer.fits(16), writer.fits(17)]).toEqual([true, false]); // slots hold at least a ChunkHead
+    writer.putHead(0, { at: 5_000_000_123, csize: 77, usize: 17 });
+    writer.put(0, bytes(4));
+    writer.end(0);
+    writer.end(1);
+    expect([...ring0.next()]).toEqual([1, 2, 3]);
+    expect([...ring1.next()]).toEqual([9]);
+    expect(ring0.next().toString()).toBe('big');
+    expect(asked).toEqual([{ at: 5_000_000_123, csize: 77, usize: 17 }]);
+    expect([...ring0.next()]).toEqual([4]);
+    expect(ring0.next().length).toBe(0);
+    expect(ring1.next().length).toBe(0);
+  });
+
+  it('reuses slots once the consumer moved on, and says when a ring has no room', () => {
+    const layout = createChunkRings(1, 2);
+    const writer = new ChunkRingWriter(layout);
+    const ring = new RingChunks(layout, 0, () => Buffer.alloc(0));
+    for (let i = 0; i < 8; i++) writer.put(0, bytes(i));
+    expect(writer.hasRoom(0)).toBe(false);
+    expect([...ring.next()]).toEqual([0]);
+    expect(writer.hasRoom(0)).toBe(false); // the consumer still reads slot 0 in place
+    expect([...ring.next()]).toEqual([1]);
+    expect(writer.hasRoom(0)).toBe(true);
+    writer.put(0, bytes(8));
+    for (let i = 2; i <= 8; i++) expect([...ring.next()]).toEqual([i]);
+  });
+
+  it('ends a ring with the producer error, after the chunks before it', () => {
+    const layout = createChunkRings(1, 8);
+    const writer = new ChunkRingWriter(layout);
+    const ring = new RingChunks(layout, 0, () => Buffer.alloc(0));
+    writer.put(0, bytes(7));
+    writer.fail(0, new TruncatedError('a compressed chunk'));
+    expect([...ring.next()]).toEqual([7]);
+    expect(() => ring.next()).toThrow(TruncatedError);
+    expect(() => ring.next()).toThrow('file ends inside a compressed chunk');
+  });
+});
