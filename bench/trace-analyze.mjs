@@ -5,13 +5,15 @@
 // paired. Printed next to `wc -l` and a naive per-line regex loop measured in the same run.
 // Target (issue 4): ≥ 300 MB/s for analyze ("use both cores if that helps ... report both
 // figures"), peak RSS ≤ 250 MB whatever the size.
-// Two figures: one core (LOCKSCOPE_TRACE_WORKERS=0: one thread parses the text into lock-event
-// columns and analyzes them) and both cores (the default on a 2-core machine: two worker threads
-// parse byte ranges of the file, the main thread analyzes in file order). The analysis itself
+// Two figures: one core (the default: one thread parses the text straight into lock-event
+// columns and analyzes them) and both cores (LOCKSCOPE_TRACE_WORKERS=2: two worker threads parse
+// byte ranges of the file, the main thread analyzes them in file order). The analysis itself
 // stays on one thread (a per-task state machine over the stream in time order); what crosses
-// threads are EventColumns batches, typed arrays transferred without a copy, and the few other
-// events packed into typed arrays (a structured clone of event objects cost more than parsing
-// them, ~3-5 us per event on the receiving thread; packed they cost a few hundred ns).
+// threads are EventColumns batches, typed arrays transferred without a copy, and the other
+// events (~20% of the lab mix: shrinker, reclaim, GPU, function lines) packed into typed arrays
+// (a structured clone of event objects cost ~3-5 us per event on the receiving thread, more than
+// parsing them; packed they cost ~0.7 us). Workers are opt-in: so far they cost 60-80% more CPU
+// than one thread and 310-350 MB RSS (measured with other jobs sharing the 2 cores).
 // CPU seconds (user + system, all threads) are printed next to the wall time.
 // Needs `npm run build` first. Never run while a kernel build or QEMU shares the machine.
 import { existsSync, writeFileSync } from 'node:fs';

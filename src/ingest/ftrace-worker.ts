@@ -43,13 +43,14 @@ async function main(port: NonNullable<typeof parentPort>, data: RangeWorkerData)
       while (credits === 0) await new Promise<void>((resolve) => (wake = resolve));
       wake = null;
       credits--;
-      const result = parseRange(fd, data.plan, k, builder);
-      const packed = result.batches.map((b) => packer.pack(b.others));
-      const transfer: ArrayBuffer[] = [];
-      for (const b of result.batches) {
+      // each batch's other events packed as soon as it is full (short-lived objects: cheap to collect)
+      const packed: PackedEvents[] = [];
+      const result = parseRange(fd, data.plan, k, builder, undefined, (b) => {
+        packed.push(packer.pack(b.others));
         b.others = [];
-        transfer.push(...columnsBuffers(b));
-      }
+      });
+      const transfer: ArrayBuffer[] = [];
+      for (const b of result.batches) transfer.push(...columnsBuffers(b));
       for (const p of packed) transfer.push(...packedBuffers(p));
       port.postMessage({ kind: 'range', result, packed } satisfies RangeWorkerMessage, transfer);
     }

@@ -55,7 +55,8 @@ export interface RangeResult {
 
 const NL = 0x0a;
 const PROBE = 64 * 1024;
-const READ = 1 << 20;
+/** Bytes per read: a chunk's text stays a young object (V8 puts strings over 128 KiB in the old generation). */
+const READ = 64 * 1024;
 
 /**
  * Where range k starts: the first line that starts at or after k × rangeBytes
@@ -103,6 +104,8 @@ export function parseRange(
   index: number,
   builder: ColumnsBuilder,
   context?: FtraceContext,
+  /** Called on each batch as soon as it is full (a worker packs its `others` then, while they are young). */
+  filled: (batch: EventColumns) => void = () => {},
 ): RangeResult {
   const start = rangeStart(fd, plan, index);
   const end = rangeStart(fd, plan, index + 1);
@@ -112,10 +115,16 @@ export function parseRange(
   for (let pos = start; pos < end; ) {
     const n = readSync(fd, buf, 0, Math.min(READ, end - pos), pos);
     if (n <= 0) break;
-    for (const b of parser.pushColumns(buf.subarray(0, n))) batches.push(b);
+    for (const b of parser.pushColumns(buf.subarray(0, n))) {
+      filled(b);
+      batches.push(b);
+    }
     pos += n;
   }
-  for (const b of parser.endColumns()) batches.push(b);
+  for (const b of parser.endColumns()) {
+    filled(b);
+    batches.push(b);
+  }
   return {
     index,
     start,
@@ -152,13 +161,13 @@ export function needsContext(result: RangeResult, before: FtraceContext): boolea
 }
 
 /**
- * The ranges' results in file order, from `next()`, merged into one stream:
- * lines shifted, diagnostics merged (`absorb`), a range that needs the state
- * before it read again on this thread (stream `ownStream`). `done(index)` is
- * called once a range's batches are consumed.
+ * The ranges' results in file order, merged into one stream: lines shifted,
+ * diagnostics merged (`absorb`); a range that needs the state before it, or
+ * that no worker read (a range index instead of a result), is read here by
+ * `reread`. `done(index)` is called once a range's batches are consumed.
  */
 export async function* mergeRanges(
-  results: AsyncIterable<RangeResult> | Iterable<RangeResult>,
+  results: AsyncIterable<RangeResult | number> | Iterable<RangeResult | number>,
   reread: (index: number, context: FtraceContext) => RangeResult,
   sink: { absorb(part: DiagnosticsPart, lineOffset: number): void; finish(): void },
   done: (index: number) => void = () => {},
@@ -166,13 +175,20 @@ export async function* mergeRanges(
   let context = startContext();
   let lineOffset = 0;
   for await (const read of results) {
-    let r = read;
-    if (needsContext(r, context)) {
-      // keep the strings its batches introduced (later batches of that stream use their ids)
-      for (const b of r.batches) if (b.newStrings.length > 0) yield { ...b, count: 0, others: [] };
-      r = reread(r.index, context);
+    let r: RangeResult;
+    if (typeof read === 'number') {
+      // a range no worker read (its worker stopped): read here, from the state before it
+      r = reread(read, context);
       context = r.context;
-    } else context = r.index === 0 ? r.context : composeContext(context, r.context);
+    } else if (needsContext(read, context)) {
+      // keep the strings its batches introduced (later batches of that stream use their ids)
+      for (const b of read.batches) if (b.newStrings.length > 0) yield { ...b, count: 0, others: [] };
+      r = reread(read.index, context);
+      context = r.context;
+    } else {
+      r = read;
+      context = r.index === 0 ? r.context : composeContext(context, r.context);
+    }
     sink.absorb(r.diagnostics, lineOffset);
     if (lineOffset > 0) for (const b of r.batches) shiftLines(b, lineOffset);
     lineOffset += r.stats.lines;
@@ -214,22 +230,28 @@ const WORKER_URL = new URL('./ftrace-worker.js', import.meta.url);
 const RANGE_BYTES = 4 << 20;
 /** Ranges a worker may read ahead of the reading thread (each ~2 MB of columns). */
 const AHEAD = 2;
-/** A worker's heap: its garbage is short-lived (one range), a small young generation keeps the RSS down. */
-const WORKER_LIMITS = { maxYoungGenerationSizeMb: 16 };
+/**
+ * A worker's heap: what it keeps is small (one range's batches, the parser's
+ * caches) and its garbage short-lived, so bounded generations keep the RSS
+ * down (a 4–8 MB young generation cost ~20% more CPU in collections; 32 MB
+ * added ~40 MB of RSS per worker). A range a worker cannot read within them
+ * (a line of hundreds of MB) is read on the reading thread instead.
+ */
+const WORKER_LIMITS = { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 256 };
 
 /**
- * Worker threads for a large text trace: `LOCKSCOPE_TRACE_WORKERS` (0 = none),
- * else 2 when the machine has 2 cores or more and the compiled worker is
- * there, else 0.
+ * Worker threads for a large text trace: `LOCKSCOPE_TRACE_WORKERS` (a count;
+ * 0 or unset: none) when the compiled worker is there. Off by default: on
+ * the lab's 2-core machine, measured on a 500 MB lab-trace mix while other
+ * jobs shared it, two workers took 60–80% more CPU than one thread (packing
+ * and unpacking the other events, three heaps to collect), were no faster in
+ * wall time, and peaked at 310–350 MB RSS against 210 MB (see
+ * bench/trace-analyze.mjs, which measures both).
  */
 export function textWorkers(): number {
   if (!existsSync(fileURLToPath(WORKER_URL))) return 0;
-  const env = process.env.LOCKSCOPE_TRACE_WORKERS;
-  if (env !== undefined && env !== '') {
-    const n = Number(env);
-    return Number.isInteger(n) && n >= 0 ? Math.min(n, 16) : 0;
-  }
-  return availableParallelism() >= 2 ? 2 : 0;
+  const n = Number(process.env.LOCKSCOPE_TRACE_WORKERS ?? 0);
+  return Number.isInteger(n) && n > 0 ? Math.min(n, availableParallelism() * 2, 16) : 0;
 }
 
 /**
@@ -270,8 +292,8 @@ class RangeWorkers {
   private readonly workers: Worker[] = [];
   private readonly queues: RangeWorkerMessage[][] = [];
   private readonly unpackers: EventUnpacker[] = [];
-  private failure: Error | null = null;
-  private readonly exited = new Set<number>();
+  /** Workers that stopped (an error, e.g. out of memory on a huge line, or an exit): their ranges are read here. */
+  private readonly stopped = new Set<number>();
   private wake: (() => void) | null = null;
 
   constructor(
@@ -289,28 +311,25 @@ class RangeWorkers {
         queue.push(m);
         this.wake?.();
       });
-      worker.on('error', (e: Error) => {
-        this.failure = e;
+      const stop = () => {
+        this.stopped.add(w);
         this.wake?.();
-      });
-      worker.on('exit', () => {
-        this.exited.add(w);
-        this.wake?.();
-      });
+      };
+      worker.on('error', stop);
+      worker.on('exit', stop);
       this.workers.push(worker);
       this.queues.push(queue);
       this.unpackers.push(new EventUnpacker());
     }
   }
 
-  async *results(): AsyncGenerator<RangeResult> {
+  /** The ranges' results in file order; the index of a range its worker did not read (it stopped). */
+  async *results(): AsyncGenerator<RangeResult | number> {
     const n = this.workers.length;
     for (let k = 0; k < this.plan.count; k++) {
       const w = k % n;
       const queue = this.queues[w]!;
-      while (queue.length === 0) {
-        if (this.failure) throw this.failure;
-        if (this.exited.has(w)) throw new Error('a trace reader thread stopped before the end of its ranges');
+      while (queue.length === 0 && !this.stopped.has(w)) {
         // referenced only while waiting on them: abandoned readers never keep the process alive
         for (const worker of this.workers) worker.ref();
         await new Promise<void>((resolve) => {
@@ -319,11 +338,11 @@ class RangeWorkers {
         this.wake = null;
         for (const worker of this.workers) worker.unref();
       }
-      const m = queue.shift()!;
-      if (m.kind === 'error') {
-        const error = new Error(`trace reader thread: ${m.message}`);
-        if (m.stack) error.stack = m.stack;
-        throw error;
+      const m = queue.shift();
+      if (m === undefined || m.kind === 'error') {
+        this.stopped.add(w);
+        yield k;
+        continue;
       }
       const unpacker = this.unpackers[w]!;
       m.result.batches.forEach((b, i) => {

@@ -30,7 +30,7 @@ export interface OpenTraceOptions {
   /**
    * With `columns`, a large regular text file is read in byte ranges by this
    * many worker threads (default `textWorkers()`: LOCKSCOPE_TRACE_WORKERS,
-   * else 2 on a machine with 2 cores or more); 0 reads it on this thread.
+   * else none); 0 reads it on this thread.
    */
   workers?: number;
 }

@@ -1,11 +1,12 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { TraceAnalyzer } from '../../src/analyzers/trace/trace-analyzer.js';
 import { ColumnsBuilder } from '../../src/ingest/columns-builder.js';
+import { BoundedDiagnostics } from '../../src/ingest/ftrace/diagnostics.js';
 import { FtraceTextParser } from '../../src/ingest/ftrace/text-parser.js';
-import { readTextRanges } from '../../src/ingest/text-ranges.js';
+import { mergeRanges, parseRange, planRanges, readTextRanges } from '../../src/ingest/text-ranges.js';
 import type { EventColumns } from '../../src/model/event-columns.js';
 import { materialize, readBytes, TEXT_TRACES } from './ftrace/parse-helpers.js';
 
@@ -89,6 +90,34 @@ describe('a text file read in byte ranges gives what one parser gives', () => {
         ['ftrace-orphan-stack-frame', 6],
         ['ftrace-unrecognized-line', 7],
       ]);
+    }
+  });
+
+  it('reads here the ranges a worker did not read (it stopped), from the state before them', async () => {
+    for (const name of ['lab-S-abba.trace.txt', 'function-graph.txt', 'damaged.txt']) {
+      const path = TEXT_TRACES.find((p) => p.endsWith(`/${name}`))!;
+      const bytes = readBytes(path);
+      const file = plainFile(path, bytes);
+      const expected = sequential(bytes);
+      const plan = planRanges(bytes.length, 97);
+      const fd = openSync(file, 'r');
+      try {
+        const own = new ColumnsBuilder(50, 2);
+        const builders = [new ColumnsBuilder(50, 0), new ColumnsBuilder(50, 1)];
+        // even ranges read "by workers", odd ones missing (their worker stopped)
+        const results = Array.from({ length: plan.count }, (_, k) =>
+          k % 2 === 0 ? parseRange(fd, plan, k, builders[0]!) : k,
+        );
+        const diagnostics = new BoundedDiagnostics();
+        const batches: EventColumns[] = [];
+        const reread = (k: number, context: Parameters<typeof parseRange>[4]) =>
+          parseRange(fd, plan, k, own, context);
+        for await (const b of mergeRanges(results, reread, diagnostics)) batches.push(b);
+        expect(diagnostics.list, name).toEqual(expected.diagnostics);
+        expect(materialize(batches), name).toEqual(materialize(expected.batches));
+      } finally {
+        closeSync(fd);
+      }
     }
   });
 });
