@@ -1,5 +1,6 @@
 import { closeSync, openSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
+import type { EventColumns } from '../model/event-columns.js';
 import { ColumnsBuilder, columnsBuffers } from './columns-builder.js';
 import { parseRange, type RangePlan, type RangeResult } from './text-ranges.js';
 import { EventPacker, type PackedEvents, packedBuffers } from './text-ranges-packing.js';
@@ -26,18 +27,21 @@ export type RangeWorkerMessage =
  * each with a parser of its own, and sends each range's batches whole (their
  * typed arrays transferred, not copied). Flow control: at most `ahead` ranges
  * are unacknowledged; the reading thread acknowledges a range once it has
- * consumed it, which lets this worker read one more.
+ * consumed it by sending its batches back, which lets this worker read one
+ * more into them.
  */
 async function main(port: NonNullable<typeof parentPort>, data: RangeWorkerData): Promise<void> {
   let credits = data.ahead;
   let wake: (() => void) | null = null;
-  port.on('message', () => {
+  const builder = new ColumnsBuilder(data.capacity, data.worker);
+  // a consumed range comes back as its batches: filled again by the next ranges
+  port.on('message', (batches: EventColumns[]) => {
+    for (const b of batches) builder.recycle(b);
     credits++;
     wake?.();
   });
   const fd = openSync(data.path, 'r');
   try {
-    const builder = new ColumnsBuilder(data.capacity, data.worker);
     const packer = new EventPacker();
     for (let k = data.worker; k < data.plan.count; k += data.workers) {
       while (credits === 0) await new Promise<void>((resolve) => (wake = resolve));

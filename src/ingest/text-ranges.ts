@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Diagnostic } from '../model/diagnostic.js';
 import type { EventColumns } from '../model/event-columns.js';
-import { ColumnsBuilder } from './columns-builder.js';
+import { ColumnsBuilder, columnsBuffers } from './columns-builder.js';
 import { BoundedDiagnostics, type DiagnosticsPart } from './ftrace/diagnostics.js';
 import { type FtraceContext, FtraceTextParser, type FtraceTextStats } from './ftrace/text-parser.js';
 import type { RangeWorkerData, RangeWorkerMessage } from './ftrace-worker.js';
@@ -292,6 +292,8 @@ class RangeWorkers {
   private readonly workers: Worker[] = [];
   private readonly queues: RangeWorkerMessage[][] = [];
   private readonly unpackers: EventUnpacker[] = [];
+  /** The batches of the ranges being consumed, to hand back to their workers. */
+  private readonly handed = new Map<number, EventColumns[]>();
   /** Workers that stopped (an error, e.g. out of memory on a huge line, or an exit): their ranges are read here. */
   private readonly stopped = new Set<number>();
   private wake: (() => void) | null = null;
@@ -348,13 +350,23 @@ class RangeWorkers {
       m.result.batches.forEach((b, i) => {
         b.others = unpacker.unpack(m.packed[i]!);
       });
+      this.handed.set(k, m.result.batches);
       yield m.result;
     }
   }
 
-  /** Range k is consumed: its worker may read one more. */
+  /** Range k is consumed: its batches go back to its worker, to be filled again, and it may read one more. */
   ack(k: number): void {
-    this.workers[k % this.workers.length]?.postMessage(k);
+    const batches = this.handed.get(k) ?? [];
+    this.handed.delete(k);
+    const transfer: ArrayBuffer[] = [];
+    for (const b of batches) {
+      // only the arrays go back (the consumer is done with the batch)
+      b.newStrings = [];
+      b.others = [];
+      transfer.push(...columnsBuffers(b));
+    }
+    this.workers[k % this.workers.length]?.postMessage(batches, transfer);
   }
 
   stop(): void {

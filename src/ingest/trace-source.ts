@@ -85,8 +85,10 @@ export async function openTrace(
   const head = z < 0 ? first.head : first.head.subarray(0, z);
   if (columns) {
     // lock events straight into columns (no event object each); the rest whole
-    const parser = new FtraceTextParser({ columns: new ColumnsBuilder() });
-    return { kind: 'text', batches: textColumns(parser, head, text), diagnostics: parser.diagnostics };
+    const builder = new ColumnsBuilder();
+    const parser = new FtraceTextParser({ columns: builder });
+    const batches = textColumns(parser, builder, head, text);
+    return { kind: 'text', batches, diagnostics: parser.diagnostics };
   }
   const parser = new FtraceTextParser();
   return { kind: 'text', batches: textBatches(parser, head, text), diagnostics: parser.diagnostics };
@@ -198,14 +200,26 @@ async function* textBatches(
   if (tail.length > 0) yield tail;
 }
 
+/**
+ * The parser's column batches. A batch is the consumer's until it asks for
+ * the next one; then its arrays are filled again (as the trace.dat columns
+ * reader does): no new arrays per batch.
+ */
 async function* textColumns(
   parser: FtraceTextParser,
+  builder: ColumnsBuilder,
   head: Buffer,
   rest: AsyncGenerator<Buffer>,
 ): AsyncGenerator<EventColumns> {
-  if (head.length > 0) yield* parser.pushColumns(head);
-  for await (const chunk of rest) yield* parser.pushColumns(chunk);
-  yield* parser.endColumns();
+  function* handed(batches: EventColumns[]) {
+    for (const b of batches) {
+      yield b;
+      builder.recycle(b);
+    }
+  }
+  if (head.length > 0) yield* handed(parser.pushColumns(head));
+  for await (const chunk of rest) yield* handed(parser.pushColumns(chunk));
+  yield* handed(parser.endColumns());
 }
 
 async function* spooledTraceDat(

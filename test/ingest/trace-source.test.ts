@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { deflateSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { TraceAnalyzer } from '../../src/analyzers/trace/trace-analyzer.js';
 import { InputError } from '../../src/ingest/input.js';
 import { openTrace } from '../../src/ingest/trace-source.js';
 import type { TraceEvent } from '../../src/model/trace-event.js';
@@ -105,5 +106,29 @@ describe('openTrace: atrace -z dumps', () => {
       expect(events[0]!.line).toBe(14);
       expect(src.diagnostics).toEqual([]);
     }
+  });
+});
+
+describe('openTrace: text as columns', () => {
+  it.each([
+    ['lab-S-shrinker.trace.txt.gz'],
+    ['lab-S-abba.trace.txt'],
+    ['function-stacktrace.txt'],
+    ['damaged.txt'],
+  ])('%s: the same analysis and diagnostics as the event objects, batch by batch', async (name) => {
+    const path = fixture('ftrace', name);
+    const objects = await openTrace(path);
+    const expected = new TraceAnalyzer();
+    for await (const b of objects.batches) expected.push(b);
+    const columns = await openTrace(path, undefined, { columns: true });
+    const analyzer = new TraceAnalyzer();
+    let kinds = 0;
+    for await (const b of columns.batches) {
+      if ('kind' in b) kinds++;
+      analyzer.push(b); // each batch before asking for the next (its arrays are then filled again)
+    }
+    expect(kinds).toBeGreaterThan(0);
+    expect(analyzer.finish()).toEqual(expected.finish());
+    expect(columns.diagnostics).toEqual(objects.diagnostics);
   });
 });

@@ -76,9 +76,18 @@ export function objectsOf(bytes: Uint8Array) {
 
 /** Rows and events of column batches as plain records (string ids resolved per stream), in order. */
 export function materialize(batches: EventColumns[]): unknown[] {
+  const read = columnsReader();
+  return batches.flatMap((b) => read(b));
+}
+
+/**
+ * A reader of column batches one at a time, as they arrive (a batch may be
+ * filled again once the next one is asked for): each as plain records.
+ */
+export function columnsReader(): (b: EventColumns) => unknown[] {
   const tables: string[][] = [];
-  const out: unknown[] = [];
-  for (const b of batches) {
+  return (b) => {
+    const out: unknown[] = [];
     const strings = tables[b.stream] ?? [];
     tables[b.stream] = strings;
     strings.push(...b.newStrings);
@@ -102,6 +111,6 @@ export function materialize(batches: EventColumns[]): unknown[] {
         arg: b.op[i] === 5 ? s(b.arg[i]!) : b.arg[i],
       });
     }
-  }
-  return out;
+    return out;
+  };
 }
