@@ -17,9 +17,11 @@ import { bytesEqual, hashBytes } from './scan.js';
  * test/ingest/ftrace/event-line.test.ts checks both agree on every fixture line.
  */
 export function readAsciiEventLine(u: Uint8Array, ev: EventLine, start: number, n: number): boolean {
-  // the first `[` (a plain loop: cheaper than the builtin indexOf this close to the start)
+  // the first `[` (a plain loop: cheaper than the builtin indexOf this close to the start),
+  // after the comm's padding (read once: it is also where the comm starts)
   const limit = Math.min(n, start + MAX_HEAD);
-  let b = start;
+  const commStart = skipBlanks(u, start, limit);
+  let b = commStart;
   while (b < limit && u[b] !== 0x5b /* [ */) b++;
   if (b <= start || b >= limit || !blank(u[b - 1]!)) return false;
   // `[cpu]`: 1 to 5 digits.
@@ -71,7 +73,7 @@ export function readAsciiEventLine(u: Uint8Array, ev: EventLine, start: number, 
     h = (Math.imul(h, 31) + c) | 0;
   }
   if (q === p || q >= n || u[q] !== 0x3a /* : */ || (q + 1 < n && !blank(u[q + 1]!))) return false;
-  ev.commStart = skipBlanks(u, start, e);
+  ev.commStart = commStart < e ? commStart : e;
   ev.commEnd = e;
   ev.pid = pid;
   ev.tgid = null;
