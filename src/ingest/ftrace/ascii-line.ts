@@ -4,15 +4,16 @@ import { bytesEqual, hashBytes } from './scan.js';
 /**
  * The fast path of the event-line reader: nearly every line of a large trace
  * is `comm-pid [cpu] flags ts: name: payload` (tracefs ≥ 4.x, trace-cmd
- * report with or without the flags column):
+ * report with or without the flags column), or a function tracer line:
  *
  *   `           drmfb-76      [001] ...1.     3.810376: lock_release: ffffffff81ac7f00 fs_reclaim`
  *   `           drmfb-330   [001]    34.665471: virtio_gpu_cmd_queue: vdev=0 vq=0 name=ffffffffc05dfe7a …`
+ *   `           drmfb-397     [000] .....    60.838503: drm_gem_shmem_fault <-__do_fault`
  *
  * It reads the bytes of an all-ASCII chunk (u[i] is the decoded text's
  * charCodeAt(i), so offsets are shared), which is cheaper than reading the
  * string, and fills `ev` exactly as parseEventLine does; false on anything
- * else (TGID column, counter clock, `--ts-diff`, function tracer, stacks, a
+ * else (TGID column, counter clock, `--ts-diff`, syscalls, stacks, a
  * `[` inside the comm…), which parseEventLine then reads.
  * test/ingest/ftrace/event-line.test.ts checks both agree on every fixture line.
  */
@@ -72,14 +73,35 @@ export function readAsciiEventLine(u: Uint8Array, ev: EventLine, start: number, 
     if (!identChar(c)) break;
     h = (Math.imul(h, 31) + c) | 0;
   }
-  if (q === p || q >= n || u[q] !== 0x3a /* : */ || (q + 1 < n && !blank(u[q + 1]!))) return false;
-  ev.commStart = commStart < e ? commStart : e;
+  if (q === p || q >= n) return false;
+  let named = true;
+  if (u[q] !== 0x3a /* : */ || (q + 1 < n && !blank(u[q + 1]!))) {
+    // function tracer: `drm_gem_shmem_fault+0x10/0x9c <-__do_fault+0x3c/0x1a0` (as nameAndPayload reads it)
+    if (
+      u[q] === 0x28 /* ( */ ||
+      (u[q] === 0x20 && u[q + 1] === 0x2d && u[q + 2] === 0x3e && u[q + 3] === 0x20)
+    )
+      return false; // a syscall, `sys_x(args)` or `sys_x -> 0x0`: the general reader's
+    let r = q;
+    while (r < n && !blank(u[r]!)) r++;
+    if (r + 2 >= n || u[r] !== 0x20 || u[r + 1] !== 0x3c /* < */ || u[r + 2] !== 0x2d /* - */) return false;
+    named = false;
+  }
+  ev.commStart = Math.min(commStart, e);
   ev.commEnd = e;
   ev.pid = pid;
   ev.tgid = null;
   ev.cpu = cpu;
   ev.flags = flags;
   ev.ts = ts;
+  if (!named) {
+    ev.name = 'function';
+    ev.nameStart = p;
+    ev.nameEnd = p;
+    ev.nameHash = 0;
+    ev.payloadStart = p;
+    return true;
+  }
   ev.name = '';
   ev.nameStart = p;
   ev.nameEnd = q;

@@ -210,6 +210,9 @@ export function nameAndPayload(s: string, p: number, ev: EventLine, n = s.length
 
 function set(ev: EventLine, name: string, payloadStart: number): true {
   ev.name = name;
+  ev.nameStart = payloadStart;
+  ev.nameEnd = payloadStart;
+  ev.nameHash = 0;
   ev.payloadStart = payloadStart;
   return true;
 }

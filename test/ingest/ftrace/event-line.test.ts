@@ -49,6 +49,17 @@ describe('readAsciiEventLine agrees with the general event-line reader', () => {
     expect(fast).toBeGreaterThan(lines * 0.9);
   });
 
+  it('takes the function tracer lines of a lab trace', () => {
+    const text = readBytes(fixture('ftrace', 'lab-C-function-head.trace.txt')).toString('utf8');
+    const functionLines = text
+      .split('\n')
+      .filter((l) => / <-/.test(l))
+      .join('\n');
+    const { lines, fast } = compare(functionLines);
+    expect(lines).toBeGreaterThan(100);
+    expect(fast).toBe(lines);
+  });
+
   it('reads the trace-cmd report prefix without a flags column', () => {
     const line = '           drmfb-330   [001]    34.665471: virtio_gpu_cmd_queue: vdev=0 vq=0';
     const ev = newEventLine();
@@ -63,12 +74,11 @@ describe('readAsciiEventLine agrees with the general event-line reader', () => {
     compare(line);
   });
 
-  it('declines the dialects it does not read (TGID column, counter clock, --ts-diff, function tracer)', () => {
+  it('declines the dialects it does not read (TGID column, counter clock, --ts-diff, stacks)', () => {
     const declined = [
       '           <...>-19161 (-----) [001] ...1 683201.354908: tracing_mark_write: B|19161|foo',
       '           drmfb-76      [001] ...1. 1234567890123: lock_release: ffffffff81ac7f00 fs_reclaim',
       '           sleep-89142 [001] ...1. 162573.215754: (+2)     function: foo',
-      '           drmfb-397     [000] .....    60.838503: drm_gem_shmem_fault <-__do_fault',
       '           drmfb-397     [000] .....    60.838503: <stack trace>',
     ];
     for (const line of declined) expect(ascii(line), line).toBe(false);
