@@ -1,7 +1,8 @@
 // ftrace text parsing speed: FtraceTextParser over a large text trace built from the lab's real
 // captures (../shared/corpus/lab-6.1, timestamps shifted so they stay ordered), next to `wc -l`
-// and a naive readline + per-line regex parser measured in the same run (and `lockscope trace
-// analyze --json` when that command is built). Size: LOCKSCOPE_TRACE_MB (default 1024).
+// and a naive readline + per-line regex parser measured in the same run: its event objects, its
+// EventColumns output (what `trace analyze` reads), and `lockscope trace analyze --json` when
+// that command is built. Size: LOCKSCOPE_TRACE_MB (default 1024).
 // Target (issue 4): analyze ≥ 300 MB/s on one core, peak RSS ≤ 250 MB whatever the size.
 // Needs `npm run build` first. Never run while a kernel build or QEMU shares the machine.
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
@@ -52,6 +53,24 @@ const u = process.cpuUsage();
 console.error(JSON.stringify({ events: n, cpuSeconds: (u.user + u.system) / 1e6, ...p.stats }));
 `,
 );
+// The columns output (lock events as EventColumns rows, what `trace analyze` reads), same input.
+const builderModule = join(ROOT, 'dist', 'ingest', 'columns-builder.js');
+const columnsScript = join(OUT, 'trace-text-columns.mjs');
+writeFileSync(
+  columnsScript,
+  `import { createReadStream } from 'node:fs';
+import { FtraceTextParser } from ${JSON.stringify(parserModule)};
+import { ColumnsBuilder } from ${JSON.stringify(builderModule)};
+const builder = new ColumnsBuilder();
+const p = new FtraceTextParser({ columns: builder });
+let n = 0;
+const take = (batches) => { for (const b of batches) { n += b.count; builder.recycle(b); } };
+for await (const chunk of createReadStream(process.argv[2], { highWaterMark: 1 << 20 })) take(p.pushColumns(chunk));
+take(p.endColumns());
+const u = process.cpuUsage();
+console.error(JSON.stringify({ events: n, cpuSeconds: (u.user + u.system) / 1e6, ...p.stats }));
+`,
+);
 const naiveScript = join(OUT, 'trace-text-naive.mjs');
 writeFileSync(
   naiveScript,
@@ -89,6 +108,14 @@ if (naiveCpu && parserCpu)
   console.log(
     `    CPU time: naive ${naiveCpu.toFixed(2)} s (${(mb / naiveCpu).toFixed(0)} MB/s), parser ${parserCpu.toFixed(2)} s ` +
       `(${(mb / parserCpu).toFixed(0)} MB/s, ${(naiveCpu / parserCpu).toFixed(2)}x naive)`,
+  );
+const columnsRun = measure(process.execPath, [columnsScript, file]);
+results.push(row('FtraceTextParser columns (1 core)', columnsRun, mb, naive));
+const columnsCpu = cpu(columnsRun);
+if (naiveCpu && columnsCpu)
+  console.log(
+    `    CPU time: columns ${columnsCpu.toFixed(2)} s (${(mb / columnsCpu).toFixed(0)} MB/s, ` +
+      `${(naiveCpu / columnsCpu).toFixed(2)}x naive)`,
   );
 if (existsSync(join(ROOT, 'dist', 'commands', 'trace', 'analyze.js'))) {
   const [cmd, args] = cli(['trace', 'analyze', '--json', file]);
