@@ -13,7 +13,13 @@ import type { ChunkHead, ChunkSource } from './chunk-source.js';
  * then per ring [written, read, state, error kind, slot lengths…] — then the
  * error messages, then the slots' bytes.
  */
-const SLOTS = 8;
+/**
+ * Slots per ring: enough decompressed data (64 chunks of ~10 pages) for the decoding thread
+ * to go on through a scheduler time slice or two while the decompressing thread waits for a
+ * core (three threads share two cores here).
+ */
+export const RING_SLOTS = 64;
+const SLOTS = RING_SLOTS;
 const RING_WORDS = 4 + SLOTS;
 const MESSAGE_BYTES = 512;
 /** Ring states (0: running). */
@@ -150,9 +156,13 @@ export class RingChunks extends RingView implements ChunkSource {
     const writtenAt = this.word(this.r, 0);
     const readAt = this.word(this.r, 1);
     if (this.holding) {
-      Atomics.store(w, readAt, Atomics.load(w, readAt) + 1);
-      Atomics.add(w, 0, 1);
-      Atomics.notify(w, 0);
+      const freed = Atomics.load(w, readAt) + 1;
+      Atomics.store(w, readAt, freed);
+      // wake the producer when the ring is half empty (it refills it in one go), not per slot
+      if (Atomics.load(w, writtenAt) - freed === SLOTS / 2) {
+        Atomics.add(w, 0, 1);
+        Atomics.notify(w, 0);
+      }
       this.holding = false;
     }
     const read = Atomics.load(w, readAt);

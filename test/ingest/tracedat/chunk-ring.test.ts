@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { TruncatedError } from '../../../src/ingest/tracedat/byte-reader.js';
-import { ChunkRingWriter, createChunkRings, RingChunks } from '../../../src/ingest/tracedat/chunk-ring.js';
+import {
+  ChunkRingWriter,
+  createChunkRings,
+  RING_SLOTS,
+  RingChunks,
+} from '../../../src/ingest/tracedat/chunk-ring.js';
 import type { ChunkHead } from '../../../src/ingest/tracedat/chunk-source.js';
 
 const bytes = (...b: number[]) => Uint8Array.from(b);
@@ -32,17 +37,17 @@ describe('chunk rings (decompressed v7 chunks between threads)', () => {
   });
 
   it('reuses slots once the consumer moved on, and says when a ring has no room', () => {
-    const layout = createChunkRings(1, 2);
+    const layout = createChunkRings(1, 16);
     const writer = new ChunkRingWriter(layout);
     const ring = new RingChunks(layout, 0, () => Buffer.alloc(0));
-    for (let i = 0; i < 8; i++) writer.put(0, bytes(i));
+    for (let i = 0; i < RING_SLOTS; i++) writer.put(0, bytes(i));
     expect(writer.hasRoom(0)).toBe(false);
     expect([...ring.next()]).toEqual([0]);
     expect(writer.hasRoom(0)).toBe(false); // the consumer still reads slot 0 in place
     expect([...ring.next()]).toEqual([1]);
     expect(writer.hasRoom(0)).toBe(true);
-    writer.put(0, bytes(8));
-    for (let i = 2; i <= 8; i++) expect([...ring.next()]).toEqual([i]);
+    writer.put(0, bytes(RING_SLOTS));
+    for (let i = 2; i <= RING_SLOTS; i++) expect([...ring.next()]).toEqual([i]);
   });
 
   it('ends a ring with the producer error, after the chunks before it', () => {
