@@ -101,10 +101,16 @@ const events = Number(threadRead.first) || null;
 if (events) console.log(`  ${events} events`);
 show('readTraceDat (event objects), one thread', threadRead, report, events);
 const [node, args] = cli(['trace', 'analyze', '--json', file]);
+/** The median of three runs by wall time (three threads on two cores vary from run to run); prints all three. */
+function median3(name) {
+  const runs = [0, 1, 2].map(() => measure(node, args)).sort((x, y) => x.wall - y.wall);
+  console.log(`  ${name}: ${runs.map((r) => `${r.wall.toFixed(2)} s`).join(', ')}; the median:`);
+  return runs[1];
+}
 // the default: lock records as columns, decoded on a reader thread (fed by a decompressing one)
-const analyze = show('lockscope trace analyze --json', measure(node, args), report, events);
+const analyze = show('lockscope trace analyze --json', median3('trace analyze'), report, events);
 process.env.LOCKSCOPE_TRACEDAT_WORKER = '0';
-show('  … all on one thread', measure(node, args), report, events);
+show('  … all on one thread', median3('all on one thread'), report, events);
 delete process.env.LOCKSCOPE_TRACEDAT_WORKER;
 if (report) {
   console.log(

@@ -183,7 +183,7 @@ export class TraceAnalyzer {
   private pushColumns(c: EventColumns): void {
     let table = this.tables[c.stream];
     if (table === undefined) {
-      while (this.tables.length <= c.stream) this.tables.push({ strings: [], flagInfo: [] });
+      while (this.tables.length <= c.stream) this.tables.push({ strings: [], flagInfo: [], classes: [] });
       table = this.tables[c.stream]!;
     }
     const strings = table.strings;
@@ -212,7 +212,16 @@ export class TraceAnalyzer {
       const addr = addrId < 0 ? null : strings[addrId]!;
       if (op === LOCK_ACQUIRE) {
         const irqsOff = info >= 0 && (info & 16) !== 0;
-        this.onLockAcquire(task, line, ts, cpu, pid, strings[c.name[i]!]!, addr ?? '', c.arg[i]!, irqsOff);
+        const nameId = c.name[i]!;
+        const name = strings[nameId]!;
+        // the class aggregate by string id: no Map lookup by name per acquisition
+        let acc = nameId < table.classes.length ? table.classes[nameId] : undefined;
+        if (acc === undefined) {
+          acc = this.lockClass(name);
+          while (table.classes.length <= nameId) table.classes.push(undefined);
+          table.classes[nameId] = acc;
+        }
+        this.onLockAcquire(task, line, ts, cpu, pid, name, addr ?? '', c.arg[i]!, irqsOff, acc);
       } else if (op === LOCK_RELEASE) {
         this.onLockRelease(task, ts, addr, strings[c.name[i]!]!, depth);
       } else if (op === LOCK_ACQUIRED) this.onLockAcquired(task, ts, addr, strings[c.name[i]!]!);
@@ -412,10 +421,10 @@ export class TraceAnalyzer {
     addr: string,
     flags: number,
     irqsOff: boolean,
+    acc: LockClassAcc = this.lockClass(name),
   ): void {
     const isTry = (flags & 1) !== 0;
     const isRead = (flags & 2) !== 0;
-    const acc = this.lockClass(name);
     acc.acquisitions++;
     if (isTry) acc.tryAcquisitions++;
     if (isRead) acc.readAcquisitions++;
@@ -656,6 +665,8 @@ export class TraceAnalyzer {
 interface StringTable {
   strings: string[];
   flagInfo: number[];
+  /** The class aggregate of each lock-name id seen in a lock_acquire (dense; undefined elsewhere). */
+  classes: (LockClassAcc | undefined)[];
 }
 
 /**

@@ -40,8 +40,9 @@ export interface ReadTraceDatOptions {
 const MERGE_WORKER = new URL('./merge-worker.js', import.meta.url);
 const COLUMNS_WORKER = new URL('./columns-worker.js', import.meta.url);
 const WORKER_MIN_BYTES = 1 << 20;
-/** Blocks (~1 MB) or column batches (16 Ki rows, ~700 KB) a worker may read ahead of its consumer. */
-const WORKER_AHEAD = 3;
+/** Blocks (~1 MB) or column batches (16 Ki rows, ~700 KB) a worker may read ahead of its consumer
+ * (enough to ride out a scheduler time slice on a busy machine). */
+const WORKER_AHEAD = 8;
 
 /**
  * Streams the events of a trace-cmd `trace.dat` (v6 or v7, plain, zlib or
