@@ -38,7 +38,7 @@ export class LogHistogram {
 
   /** Records a non-negative sample (negative samples, e.g. from clock steps, count as 0). */
   add(value: number): void {
-    const v = value > 0 ? value : 0; // NaN too
+    const v = Math.max(Number.isNaN(value) ? 0 : value, 0);
     this.count++;
     this.total += v;
     if (v < this.min) this.min = v;
