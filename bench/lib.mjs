@@ -57,7 +57,7 @@ export function measureCpu(cmd, args, options = {}) {
   };
 }
 
-/** The CLI as users run it: `bin/run.js` itself, so its shebang's V8 flags apply. */
+/** The CLI as users run it: `bin/run.js` itself (its shebang picks the node). */
 export function cli(args) {
   return [join(ROOT, 'bin', 'run.js'), args];
 }

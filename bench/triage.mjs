@@ -2,9 +2,9 @@
 // syzkaller suite when ../shared is there), against `wc -l` and a plain readline loop over
 // the same file, and `lockscope --version` start-up time.
 // Size: LOCKSCOPE_BENCH_MB (default 300).
-import { createWriteStream, existsSync } from 'node:fs';
+import { createWriteStream, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cli, measure, OUT, realConsoleLogs, row, sizeMB } from './lib.mjs';
+import { cli, measure, OUT, ROOT, realConsoleLogs, row, sizeMB } from './lib.mjs';
 
 const target = Number(process.env.LOCKSCOPE_BENCH_MB ?? 300);
 const file = join(OUT, `console-${target}MB.log`);
@@ -41,6 +41,25 @@ row('lockscope triage --group', measure(n2, a2), mb, { ...rl, name: 'readline' }
 console.log(
   `  triage rate is ${(t.rate / wc.rate).toFixed(3)} of wc -l, ${(t.rate / rl.rate).toFixed(2)} of readline`,
 );
+
+// A long real console: the lab's clean lockdep boot with virtio-gpu (no report in it) repeated
+// to the same size: what a maintainer's serial log mostly is, next to the bench log above,
+// which holds a crash every few KB.
+const real = join(OUT, `console-real-${target}MB.log`);
+if (!existsSync(real)) {
+  const dmesg = join(ROOT, 'fixtures', 'triage', 'lockdep-6.1-virtio-gpu', 'dmesg.txt');
+  const b = readFileSync(dmesg);
+  const out = createWriteStream(real);
+  for (let written = 0; written < target * 1024 * 1024; written += b.length)
+    if (!out.write(b)) await new Promise((r) => out.once('drain', r));
+  await new Promise((r) => out.end(r));
+}
+const realMB = sizeMB(real);
+console.log(`triage on ${real} (${realMB.toFixed(0)} MB, the lab's clean lockdep dmesg repeated)`);
+const rl2 = row('node readline loop (baseline)', measure('node', [loop, real]), realMB);
+const [n4, a4] = cli(['triage', '--group', real]);
+row('lockscope triage --group', measure(n4, a4), realMB, { ...rl2, name: 'readline' });
+
 const [n3, a3] = cli(['--version']);
 const v = [1, 2, 3].map(() => measure(n3, a3).seconds).sort((a, b) => a - b)[1];
 console.log(`  lockscope --version: ${(v * 1000).toFixed(0)} ms (median of 3)`);
