@@ -14,11 +14,11 @@ import type { ChunkHead, ChunkSource } from './chunk-source.js';
  * error messages, then the slots' bytes.
  */
 /**
- * Slots per ring: enough decompressed data (64 chunks of ~10 pages) for the decoding thread
+ * Slots per ring: enough decompressed data (32 chunks of ~10 pages) for the decoding thread
  * to go on through a scheduler time slice or two while the decompressing thread waits for a
  * core (three threads share two cores here).
  */
-export const RING_SLOTS = 64;
+export const RING_SLOTS = 32;
 const SLOTS = RING_SLOTS;
 const RING_WORDS = 4 + SLOTS;
 const MESSAGE_BYTES = 512;

@@ -76,7 +76,7 @@ function decompressingThread(
   if (!decompress || !meta.cpuCompression || !existsSync(fileURLToPath(DECOMPRESS_WORKER))) return undefined;
   const cpus = meta.cpus.filter((c) => c.size > 0);
   // trace-cmd compresses 10 pages per chunk; a bigger chunk is read by this thread itself
-  const rings = createChunkRings(cpus.length, Math.max(1 << 16, 16 * meta.pageSize));
+  const rings = createChunkRings(cpus.length, 12 * meta.pageSize);
   const data: DecompressWorkerData = {
     path,
     cpus,
@@ -86,7 +86,7 @@ function decompressingThread(
   };
   new Worker(DECOMPRESS_WORKER, {
     workerData: data,
-    resourceLimits: { maxYoungGenerationSizeMb: 8 },
+    resourceLimits: { maxYoungGenerationSizeMb: 4 },
   }).unref();
   return (cpu) => new RingChunks(rings, cpus.indexOf(cpu), (head) => readChunk(file, head, decompress));
 }
