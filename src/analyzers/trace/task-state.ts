@@ -25,6 +25,8 @@ export interface HeldLock {
   rcuRead: boolean;
   /** The aggregate of its class (`name`): no map lookup on release, wait or contention. */
   cls: LockClassAcc;
+  /** The interrupt context it was taken in (the latency flags' `h`, `s`, `H`, `z`, `Z`); 0: task context. */
+  context: number;
 }
 
 /** The lock_acquire of a held lock as an EventRef (built on first use, then shared). */

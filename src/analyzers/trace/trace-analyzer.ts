@@ -212,6 +212,7 @@ export class TraceAnalyzer {
       const addr = addrId < 0 ? null : strings[addrId]!;
       if (op === LOCK_ACQUIRE) {
         const irqsOff = info >= 0 && (info & 16) !== 0;
+        const context = info >= 0 ? info >> 8 : 0;
         const nameId = c.name[i]!;
         const name = strings[nameId]!;
         // the class aggregate by string id: no Map lookup by name per acquisition
@@ -221,7 +222,7 @@ export class TraceAnalyzer {
           while (table.classes.length <= nameId) table.classes.push(undefined);
           table.classes[nameId] = acc;
         }
-        this.onLockAcquire(task, line, ts, cpu, pid, name, addr ?? '', c.arg[i]!, irqsOff, acc);
+        this.onLockAcquire(task, line, ts, cpu, pid, name, addr ?? '', c.arg[i]!, irqsOff, acc, context);
       } else if (op === LOCK_RELEASE) {
         this.onLockRelease(task, ts, addr, strings[c.name[i]!]!, depth);
       } else if (op === LOCK_ACQUIRED) this.onLockAcquired(task, ts, addr, strings[c.name[i]!]!);
@@ -422,6 +423,8 @@ export class TraceAnalyzer {
     flags: number,
     irqsOff: boolean,
     acc: LockClassAcc = this.lockClass(name),
+    /** `irqContext` of the event: 0 in task context. */
+    context = 0,
   ): void {
     const isTry = (flags & 1) !== 0;
     const isRead = (flags & 2) !== 0;
@@ -445,15 +448,23 @@ export class TraceAnalyzer {
       annotation: acc.annotation,
       rcuRead: acc.rcuRead,
       cls: acc,
+      context,
     };
 
+    // As lockdep: order edges only from locks held in the same context (an interrupt's locks
+    // are not nested inside the locks of the task it interrupted).
     if (!isTry && !acc.rcuRead) {
       for (const h of task.held)
-        if (!h.rcuRead && !this.graph.addAgain(h.name, name)) this.graph.add(h.name, name, acquiredAt(held));
+        if (h.context === context && !h.rcuRead && !this.graph.addAgain(h.name, name))
+          this.graph.add(h.name, name, acquiredAt(held));
     }
+    // An interrupt taken during a shrinker is not the shrinker taking its locks.
     // No out-of-bounds read on the (usually empty) span stack: it is slow in V8.
-    const shrinker = task.shrinkers.length > 0 ? task.shrinkers[task.shrinkers.length - 1]! : null;
-    if (shrinker) {
+    const shrinker =
+      context === 0 && task.shrinkers.length > 0 ? task.shrinkers[task.shrinkers.length - 1]! : null;
+    if (context !== 0) {
+      // nothing the task does: no span, no lock held outside reclaim
+    } else if (shrinker) {
       acc.shrinkers.add(shrinker.name);
       this.shrinker(shrinker.name, shrinker.module).locks.add(name);
       noteHazard.inShrinker(this.hazards, name, shrinker, held, acquiredAt(held));
@@ -464,7 +475,11 @@ export class TraceAnalyzer {
     if (name === 'fs_reclaim') {
       for (const h of task.held) {
         // Once per reclaiming allocation: count a repeat without building its EventRefs.
-        if (!h.annotation && !noteHazard.mayReclaimAgain(this.hazards, h.name, 'fs_reclaim'))
+        if (
+          h.context === context &&
+          !h.annotation &&
+          !noteHazard.mayReclaimAgain(this.hazards, h.name, 'fs_reclaim')
+        )
           noteHazard.mayReclaim(this.hazards, h.name, 'fs_reclaim', acquiredAt(held), acquiredAt(h), null);
       }
     }
@@ -599,7 +614,7 @@ export class TraceAnalyzer {
     const span: SpanRef = { kind: 'direct_reclaim', name: 'direct reclaim', start: at, end: null };
     task.directReclaim = { start: at, examples: [span] };
     for (const h of task.held) {
-      if (h.annotation) continue;
+      if (h.annotation || h.context !== 0) continue; // an interrupt's locks are not the task's
       noteHazard.heldIntoReclaim(this.hazards, h.name, at, acquiredAt(h), span);
       noteHazard.mayReclaim(this.hazards, h.name, 'direct_reclaim', at, acquiredAt(h), span);
     }
@@ -671,7 +686,8 @@ interface StringTable {
 
 /**
  * Of a latency-flags string id: −1 without flags, else the preempt depth (0–15; 32 when the
- * column has none) plus 16 when interrupts were off; computed once per string.
+ * column has none), plus 16 when interrupts were off, plus the interrupt context (`irqContext`)
+ * shifted by 8; computed once per string.
  */
 function flagsInfo(table: StringTable, id: number): number {
   if (id < 0) return -1;
@@ -680,7 +696,8 @@ function flagsInfo(table: StringTable, id: number): number {
   if (cached !== -2) return cached;
   const flags = table.strings[id]!;
   const depth = preemptDepth(flags);
-  const info = (depth === null ? 32 : depth) | (flags.charCodeAt(0) === 0x64 ? 16 : 0);
+  const info =
+    (depth === null ? 32 : depth) | (flags.charCodeAt(0) === 0x64 ? 16 : 0) | (irqContext(flags) << 8);
   while (known.length <= id) known.push(-2); // dense: no holes
   known[id] = info;
   return info;
@@ -707,6 +724,8 @@ const HANDLERS = new Map<string, Handler>([
         addrOf(ev.fields.lockdep_addr) ?? '',
         acquireFlagsOf(ev),
         irqsOff(ev),
+        undefined,
+        ev.flags === null ? 0 : irqContext(ev.flags),
       ),
   ],
   ['lock_acquired', (a, ev, t) => a.onLockAcquired(t, ev.ts, addrOf(ev.fields.lockdep_addr), lockNameOf(ev))],
@@ -760,6 +779,15 @@ function inReclaimContext(task: TaskState): boolean {
 function holdsFsReclaim(task: TaskState): boolean {
   for (const h of task.held) if (h.name === 'fs_reclaim') return true;
   return false;
+}
+
+/**
+ * The interrupt context in the latency flags' third column (`trace_print_lat_fmt`): `h`
+ * hardirq, `s` softirq, `H` both, `z`/`Z` NMI; 0 for task context (`.`) or no such column.
+ */
+function irqContext(flags: string): number {
+  const c = flags.length >= 4 ? flags.charCodeAt(2) : 0;
+  return c === 0x68 || c === 0x73 || c === 0x48 || c === 0x7a || c === 0x5a ? c : 0; // h s H z Z
 }
 
 /** `d` in the first latency-flag column: interrupts off, so no sleeping allocation here. */

@@ -336,3 +336,30 @@ describe('TraceAnalyzer orphans', () => {
     });
   });
 });
+
+describe('TraceAnalyzer and interrupt context', () => {
+  // kswapd runs the lab's shrinker holding lab_shrinker_lock; a timer interrupt on the same CPU
+  // takes jiffies_lock (latency flags `d.h2.`: hardirq), as the bigz lab trace shows it
+  const J = 'ffffffff82a0c100';
+  const events = [
+    ev(1, 'kswapd0-28', 0, 24.3, 'mm_shrink_slab_start', shrinkStart(LAB, SHR, 259)),
+    ev(2, 'kswapd0-28', 0, 24.30001, 'lock_acquire', acquire(L, 'lab_shrinker_lock')),
+    ev(3, 'kswapd0-28', 0, 24.30002, 'lock_acquire', acquire(J, 'jiffies_lock'), 'd.h2.'),
+    ev(4, 'kswapd0-28', 0, 24.30003, 'lock_release', release(J, 'jiffies_lock'), 'd.h2.'),
+    ev(5, 'kswapd0-28', 0, 24.30004, 'lock_release', release(L, 'lab_shrinker_lock')),
+    ev(6, 'kswapd0-28', 0, 24.30005, 'mm_shrink_slab_end', shrinkEnd(LAB, SHR, 3, 128)),
+  ];
+  const a = new TraceAnalyzer();
+  a.push(events);
+  const r = a.finish();
+
+  it('does not count the interrupt’s lock as the shrinker’s', () => {
+    expect(r.shrinkers.map((s) => [s.name, s.locks])).toEqual([['lab_scan', ['lab_shrinker_lock']]]);
+    expect(r.findings.filter((f) => f.lock === 'jiffies_lock')).toEqual([]);
+    expect(r.locks.find((l) => l.name === 'jiffies_lock')?.acquisitions).toBe(1);
+  });
+
+  it('adds no lock-order edge from the task’s locks to the interrupt’s (lockdep separates contexts)', () => {
+    expect(r.lockOrder.edges).toEqual([]);
+  });
+});
