@@ -97,19 +97,27 @@ export class ColumnsBuilder {
       this.other(ev);
       return;
     }
-    const f = ev.fields;
-    const comm = this.id(ev.comm);
     const flags = ev.flags === null ? -1 : this.id(ev.flags);
+    const { name, addr, arg } = this.rowIds(op, ev);
+    this.add(op, ev.line, ev.ts, ev.cpu, ev.pid, this.id(ev.comm), flags, name, addr, arg);
+  }
+
+  /**
+   * The string ids a lock or contention event's row carries: its lock name,
+   * address and `arg` (see EventColumns); contention events name their lock by address.
+   */
+  rowIds(op: number, ev: TraceEvent): { name: number; addr: number; arg: number } {
+    const f = ev.fields;
     if (op === CONTENTION_BEGIN || op === CONTENTION_END) {
       const addr = this.id(String(f.lock_addr ?? ''));
-      const text = op === CONTENTION_BEGIN ? this.id(contentionFlagsOf(ev)) : -1;
-      this.add(op, ev.line, ev.ts, ev.cpu, ev.pid, comm, flags, -1, addr, text);
-      return;
+      return { name: -1, addr, arg: op === CONTENTION_BEGIN ? this.id(contentionFlagsOf(ev)) : -1 };
     }
     const addr = addrOf(f.lockdep_addr);
-    const arg = op === LOCK_ACQUIRE ? acquireFlagsOf(ev) : 0;
-    const name = this.id(lockNameOf(ev));
-    this.add(op, ev.line, ev.ts, ev.cpu, ev.pid, comm, flags, name, addr === null ? -1 : this.id(addr), arg);
+    return {
+      name: this.id(lockNameOf(ev)),
+      addr: addr === null ? -1 : this.id(addr),
+      arg: op === LOCK_ACQUIRE ? acquireFlagsOf(ev) : 0,
+    };
   }
 
   /** The open batch, and a fresh one (or a recycled one) opened in its place. */

@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import type { Readable } from 'node:stream';
+import type { Readable, Transform } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 
 /**
@@ -57,22 +57,39 @@ async function* gunzipIfNeeded(source: Readable, path: string): AsyncGenerator<B
     for (let r = await iterator.next(); !r.done; r = await iterator.next()) yield toBuffer(r.value);
     return;
   }
-  const gunzip = createGunzip();
+  yield* decompressed(createGunzip(), head, restOf(iterator), path, 'gzip data');
+}
+
+/** The chunks an iterator has left. */
+async function* restOf(iterator: AsyncIterator<Buffer | string>): AsyncGenerator<Buffer> {
+  for (let r = await iterator.next(); !r.done; r = await iterator.next()) yield toBuffer(r.value);
+}
+
+/**
+ * `first` and then `rest` through a zlib decompressor (gunzip, inflate), with
+ * back-pressure; InputError naming the file and `what` when the data does not
+ * decompress.
+ */
+export async function* decompressed(
+  zlibStream: Transform,
+  first: Buffer,
+  rest: AsyncIterable<Buffer>,
+  path: string,
+  what: string,
+): AsyncGenerator<Buffer> {
   const feed = (async () => {
     try {
-      if (!gunzip.write(head)) await once(gunzip, 'drain');
-      for (let r = await iterator.next(); !r.done; r = await iterator.next()) {
-        if (!gunzip.write(toBuffer(r.value))) await once(gunzip, 'drain');
-      }
-      gunzip.end();
+      if (!zlibStream.write(first)) await once(zlibStream, 'drain');
+      for await (const chunk of rest) if (!zlibStream.write(chunk)) await once(zlibStream, 'drain');
+      zlibStream.end();
     } catch (error) {
-      gunzip.destroy(error as Error);
+      zlibStream.destroy(error as Error);
     }
   })();
   try {
-    for await (const chunk of gunzip) yield chunk as Buffer;
+    for await (const chunk of zlibStream) yield chunk as Buffer;
   } catch (error) {
-    throw new InputError(`${path}: corrupt gzip data (${(error as Error).message})`, path);
+    throw new InputError(`${path}: corrupt ${what} (${(error as Error).message})`, path);
   }
   await feed;
 }

@@ -9,7 +9,7 @@ import type { EventColumns, TraceBatch } from '../model/event-columns.js';
 import type { TraceEvent } from '../model/trace-event.js';
 import { ColumnsBuilder } from './columns-builder.js';
 import { FtraceTextParser } from './ftrace/text-parser.js';
-import { InputError, openInput } from './input.js';
+import { decompressed, InputError, openInput } from './input.js';
 import { readTextRanges, textWorkers } from './text-ranges.js';
 import { isTraceDat, readTraceDat } from './tracedat/index.js';
 
@@ -136,24 +136,8 @@ function compressedAtraceStart(head: Buffer): number {
   return head[z] === 0x78 && (head[z + 1] === 0x9c || head[z + 1] === 0x01 || head[z + 1] === 0xda) ? z : -1;
 }
 
-async function* inflated(first: Buffer, rest: AsyncGenerator<Buffer>, path: string): AsyncGenerator<Buffer> {
-  const inflate = createInflate();
-  const feed = (async () => {
-    try {
-      inflate.write(first);
-      for await (const chunk of rest)
-        if (!inflate.write(chunk)) await new Promise((r) => inflate.once('drain', r));
-      inflate.end();
-    } catch (error) {
-      inflate.destroy(error as Error);
-    }
-  })();
-  try {
-    for await (const chunk of inflate) yield chunk as Buffer;
-  } catch (error) {
-    throw new InputError(`${path}: corrupt compressed atrace data (${(error as Error).message})`, path);
-  }
-  await feed;
+function inflated(first: Buffer, rest: AsyncGenerator<Buffer>, path: string): AsyncGenerator<Buffer> {
+  return decompressed(createInflate(), first, rest, path, 'compressed atrace data');
 }
 
 async function readHead(path: string): Promise<Uint8Array> {

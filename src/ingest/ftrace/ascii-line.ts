@@ -1,5 +1,5 @@
 import { type EventLine, FLAGS, MAX_HEAD } from './event-line.js';
-import { bytesEqual, hashBytes } from './scan.js';
+import { bytesEqual, hashBytes, isBlank, isIdentChar } from './scan.js';
 
 /**
  * The fast path of the event-line reader: nearly every line of a large trace
@@ -24,7 +24,7 @@ export function readAsciiEventLine(u: Uint8Array, ev: EventLine, start: number, 
   const commStart = skipBlanks(u, start, limit);
   let b = commStart;
   while (b < limit && u[b] !== 0x5b /* [ */) b++;
-  if (b <= start || b >= limit || !blank(u[b - 1]!)) return false;
+  if (b <= start || b >= limit || !isBlank(u[b - 1]!)) return false;
   // `[cpu]`: 1 to 5 digits.
   let i = b + 1;
   let cpu = 0;
@@ -37,7 +37,7 @@ export function readAsciiEventLine(u: Uint8Array, ev: EventLine, start: number, 
   if (i === b + 1 || i - b > 6 || i >= n || u[i] !== 0x5d /* ] */) return false;
   // Backwards: blanks, pid (at most 9 digits), `-`, the comm.
   let e = b - 1;
-  while (e > start && blank(u[e]!)) e--;
+  while (e > start && isBlank(u[e]!)) e--;
   const pidEnd = e + 1;
   let pid = 0;
   let scale = 1;
@@ -57,7 +57,7 @@ export function readAsciiEventLine(u: Uint8Array, ev: EventLine, start: number, 
   let ts = secFrac(u, f, n);
   if (ts < 0) {
     let t = f;
-    while (t < n && !blank(u[t]!)) t++;
+    while (t < n && !isBlank(u[t]!)) t++;
     if (t - f > 8 || u[t - 1] === 0x3a /* : */) return false;
     ts = secFrac(u, skipBlanks(u, t, n), n);
     if (ts < 0) return false;
@@ -70,12 +70,12 @@ export function readAsciiEventLine(u: Uint8Array, ev: EventLine, start: number, 
   let h = 0;
   for (; q < n; q++) {
     const c = u[q]!;
-    if (!identChar(c)) break;
+    if (!isIdentChar(c)) break;
     h = (Math.imul(h, 31) + c) | 0;
   }
   if (q === p || q >= n) return false;
   let named = true;
-  if (u[q] !== 0x3a /* : */ || (q + 1 < n && !blank(u[q + 1]!))) {
+  if (u[q] !== 0x3a /* : */ || (q + 1 < n && !isBlank(u[q + 1]!))) {
     // function tracer: `drm_gem_shmem_fault+0x10/0x9c <-__do_fault+0x3c/0x1a0` (as nameAndPayload reads it)
     if (
       u[q] === 0x28 /* ( */ ||
@@ -83,7 +83,7 @@ export function readAsciiEventLine(u: Uint8Array, ev: EventLine, start: number, 
     )
       return false; // a syscall, `sys_x(args)` or `sys_x -> 0x0`: the general reader's
     let r = q;
-    while (r < n && !blank(u[r]!)) r++;
+    while (r < n && !isBlank(u[r]!)) r++;
     if (r + 2 >= n || u[r] !== 0x20 || u[r + 1] !== 0x3c /* < */ || u[r + 2] !== 0x2d /* - */) return false;
     named = false;
   }
@@ -110,22 +110,8 @@ export function readAsciiEventLine(u: Uint8Array, ev: EventLine, start: number, 
   return true;
 }
 
-function blank(c: number): boolean {
-  return c === 0x20 || c === 0x09;
-}
-
-function identChar(c: number): boolean {
-  return (
-    (c >= 0x61 && c <= 0x7a) ||
-    (c >= 0x41 && c <= 0x5a) ||
-    (c >= 0x30 && c <= 0x39) ||
-    c === 0x5f ||
-    c === 0x2e
-  );
-}
-
 function skipBlanks(u: Uint8Array, i: number, end: number): number {
-  while (i < end && blank(u[i]!)) i++;
+  while (i < end && isBlank(u[i]!)) i++;
   return i;
 }
 
@@ -172,7 +158,7 @@ function secFrac(u: Uint8Array, d: number, n: number): number {
   }
   const digits = d - fracStart;
   if (digits === 0 || digits > 9 || d >= n || u[d] !== 0x3a /* : */) return -1;
-  if (d + 1 < n && !blank(u[d + 1]!)) return -1;
+  if (d + 1 < n && !isBlank(u[d + 1]!)) return -1;
   secFracEnd = d;
   return secs * 1e9 + frac * SCALE[digits]!;
 }

@@ -158,7 +158,39 @@ export function bytesEqual(u: Uint8Array, pos: number, t: string): boolean {
 export class RegionCache<V> {
   private readonly buckets = new Map<number, RegionEntry<V>>();
   private size = 0;
+  /** The entry found or added last: runs of one region (one lock's events) cost one compare, no hash. */
+  private last: RegionEntry<V> | null = null;
+  /** The hash of the region the last `lookup` missed (what `add` takes next). */
+  missHash = 0;
   constructor(private readonly limit = 16_384) {}
+
+  /**
+   * The entry of s[start, end) — `u` being the bytes of s when it is all ASCII, else null —
+   * or undefined, then `missHash` is its hash for `add`.
+   */
+  lookup(s: string, u: Uint8Array | null, start: number, end: number): RegionEntry<V> | undefined {
+    const last = this.last;
+    const len = end - start;
+    if (last !== null) {
+      const k = last.bytes;
+      if (
+        u !== null
+          ? k !== null && k.length === len && sameBytes(u, start, k)
+          : last.key.length === len && regionEquals(s, start, last.key)
+      )
+        return last;
+    }
+    let e: RegionEntry<V> | undefined;
+    if (u !== null) {
+      this.missHash = hashBytes(u, start, end);
+      e = this.findBytes(u, start, end, this.missHash);
+    } else {
+      this.missHash = hashRegion(s, start, end);
+      e = this.find(s, start, end, this.missHash);
+    }
+    if (e !== undefined) this.last = e;
+    return e;
+  }
 
   /** The entry of s[start, end) (hash h = hashRegion(s, start, end)), or undefined. */
   find(s: string, start: number, end: number, h: number): RegionEntry<V> | undefined {
@@ -193,6 +225,7 @@ export class RegionCache<V> {
     const entry: RegionEntry<V> = { key, bytes: asciiBytes(key), value, next: this.buckets.get(h) };
     this.buckets.set(h, entry);
     this.size++;
+    this.last = entry;
     return entry;
   }
 }

@@ -1,20 +1,7 @@
 import { isAscii } from 'node:buffer';
 import type { Diagnostic } from '../../model/diagnostic.js';
-import {
-  CONTENTION_BEGIN,
-  CONTENTION_END,
-  type EventColumns,
-  LOCK_ACQUIRE,
-  LOCK_OP_NAMES,
-  OTHER_EVENT,
-} from '../../model/event-columns.js';
-import {
-  acquireFlagsOf,
-  addrOf,
-  contentionFlagsOf,
-  lockNameOf,
-  type TraceEvent,
-} from '../../model/trace-event.js';
+import { type EventColumns, LOCK_OP_NAMES, OTHER_EVENT } from '../../model/event-columns.js';
+import type { TraceEvent } from '../../model/trace-event.js';
 import type { ColumnsBuilder } from '../columns-builder.js';
 import { readAsciiEventLine } from './ascii-line.js';
 import { BoundedDiagnostics, type DiagnosticsPart, excerpt } from './diagnostics.js';
@@ -27,8 +14,6 @@ import { matchLineKind } from './line-kinds.js';
 import { parsePayloadByTable, systemOf } from './payload-table.js';
 import {
   asciiBytes,
-  hashBytes,
-  hashRegion,
   Interner,
   isBlank,
   RegionCache,
@@ -115,13 +100,10 @@ interface EventKind {
   stack: boolean;
   /** Distinct payloads already read → their fields (null: the fast reader declined), for REPEATING_PAYLOADS. */
   payloads: RegionCache<TraceEvent['fields'] | null> | null;
-  /** The payload this kind last had (runs of the same lock are common: one compare, no hash). */
-  lastPayload: RegionEntry<TraceEvent['fields'] | null> | null;
   /** EventColumns op (OTHER_EVENT for anything but lock and contention events). */
   op: number;
-  /** Columns mode: distinct payloads → builder ids (null: the fast reader declined), and the last one. */
+  /** Columns mode: distinct payloads → builder ids (null: the fast reader declined). */
   rows: RegionCache<LockRow | null> | null;
-  lastRow: RegionEntry<LockRow | null> | null;
 }
 
 interface CommEntry {
@@ -518,10 +500,8 @@ export class FtraceTextParser {
         marker: name !== printed,
         stack,
         payloads: repeating && this.cols === null ? new RegionCache() : null,
-        lastPayload: null,
         op: op > 0 ? op : OTHER_EVENT,
         rows: repeating && this.cols !== null ? new RegionCache() : null,
-        lastRow: null,
       };
       if (this.kinds.size < 10_000) this.kinds.set(k.printed, k);
     }
@@ -601,19 +581,7 @@ export class FtraceTextParser {
     lineNo: number,
   ): boolean {
     const ps = ev.payloadStart;
-    let entry = kind.lastRow;
-    if (u !== null) {
-      const k = entry === null ? null : entry.bytes;
-      if (entry === null || k === null || k.length !== end - ps || !sameBytes(u, ps, k)) {
-        const h = hashBytes(u, ps, end);
-        entry = rows.findBytes(u, ps, end, h) ?? this.readRow(kind, rows, line, ps, end, h);
-        kind.lastRow = entry;
-      }
-    } else if (entry === null || entry.key.length !== end - ps || !regionEquals(line, ps, entry.key)) {
-      const h = hashRegion(line, ps, end);
-      entry = rows.find(line, ps, end, h) ?? this.readRow(kind, rows, line, ps, end, h);
-      kind.lastRow = entry;
-    }
+    const entry = rows.lookup(line, u, ps, end) ?? this.readRow(kind, rows, line, ps, end, rows.missHash);
     const row = entry.value;
     if (row === null) return false; // the fast reader declined: the table reads it (as an object)
     const cols = this.cols!;
@@ -647,20 +615,7 @@ export class FtraceTextParser {
     const entry = rows.add(line, ps, end, h, null);
     const fields = kind.fast?.(entry.key) ?? null;
     if (fields === null) return entry;
-    const cols = this.cols!;
-    const op = kind.op;
-    const ev = { name: kind.name, payload: entry.key, fields } as TraceEvent;
-    if (op === CONTENTION_BEGIN || op === CONTENTION_END) {
-      const addr = cols.id(String(fields.lock_addr ?? ''));
-      entry.value = { name: -1, addr, arg: op === CONTENTION_BEGIN ? cols.id(contentionFlagsOf(ev)) : -1 };
-    } else {
-      const addr = addrOf(fields.lockdep_addr);
-      entry.value = {
-        name: cols.id(lockNameOf(ev)),
-        addr: addr === null ? -1 : cols.id(addr),
-        arg: op === LOCK_ACQUIRE ? acquireFlagsOf(ev) : 0,
-      };
-    }
+    entry.value = this.cols!.rowIds(kind.op, { name: kind.name, payload: entry.key, fields } as TraceEvent);
     return entry;
   }
 
@@ -698,19 +653,8 @@ export class FtraceTextParser {
     let payload: string;
     if (cache !== null && ps < end && !isBlank(line.charCodeAt(end - 1))) {
       // A repeating payload (lock and contention events): read once, shared afterwards.
-      let entry = kind.lastPayload;
-      if (u !== null) {
-        const k = entry === null ? null : entry.bytes;
-        if (entry === null || k === null || k.length !== end - ps || !sameBytes(u, ps, k)) {
-          const h = hashBytes(u, ps, end);
-          entry = cache.findBytes(u, ps, end, h) ?? this.readPayload(kind, cache, line, ps, end, h);
-          kind.lastPayload = entry;
-        }
-      } else if (entry === null || entry.key.length !== end - ps || !regionEquals(line, ps, entry.key)) {
-        const h = hashRegion(line, ps, end);
-        entry = cache.find(line, ps, end, h) ?? this.readPayload(kind, cache, line, ps, end, h);
-        kind.lastPayload = entry;
-      }
+      const entry =
+        cache.lookup(line, u, ps, end) ?? this.readPayload(kind, cache, line, ps, end, cache.missHash);
       payload = entry.key;
       cached = entry.value;
       viaCache = true;
