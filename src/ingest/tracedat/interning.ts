@@ -54,16 +54,9 @@ export class StringInterner {
   cstring(buf: Buffer, start: number, end: number): string {
     const len = end - start;
     if (len < 4 || len > 64) return this.scan(buf, start, end);
-    const first = buf[start]! | (buf[start + 1]! << 8) | (buf[start + 2]! << 16) | (buf[start + 3]! << 24);
-    const last = buf[end - 4]! | (buf[end - 3]! << 8) | (buf[end - 2]! << 16) | (buf[end - 1]! << 24);
-    const key = (first ^ Math.imul(last, 0x01000193) ^ Math.imul(len, 0x9e3779b1)) | 0;
+    const key = rangeKey(buf, start, end);
     const hit = this.raw.get(key);
-    if (hit !== undefined && hit.bytes.length === len) {
-      const b = hit.bytes;
-      let i = 0;
-      while (i < len && b[i] === buf[start + i]) i++;
-      if (i === len) return hit.text;
-    }
+    if (hit !== undefined && equalsRange(hit.bytes, buf, start, end)) return hit.text;
     const text = this.scan(buf, start, end);
     if (this.raw.size >= LIMIT) this.raw.clear();
     this.raw.set(key, { bytes: Uint8Array.prototype.slice.call(buf, start, end), text });
@@ -98,20 +91,29 @@ export class StringInterner {
     const len = end - start;
     const h = (hash ^ len) | 0;
     const hit = this.map.get(h);
-    if (hit !== undefined && hit.bytes.length === len) {
-      let same = true;
-      const b = hit.bytes;
-      for (let i = 0; i < len; i++) {
-        if (b[i] !== buf[start + i]) {
-          same = false;
-          break;
-        }
-      }
-      if (same) return hit.text;
-    }
+    if (hit !== undefined && equalsRange(hit.bytes, buf, start, end)) return hit.text;
     const text = buf.toString('utf8', start, end);
     if (this.map.size >= LIMIT) this.map.clear();
     this.map.set(h, { bytes: Uint8Array.prototype.slice.call(buf, start, end), text });
     return text;
   }
+}
+
+/**
+ * A key for the byte range `buf[start, end)` (at least 4 bytes) from its length and its first
+ * and last words: repeated record strings (lock names) pick their cache entry without a pass
+ * over every byte; `equalsRange` confirms the hit.
+ */
+export function rangeKey(buf: Uint8Array, start: number, end: number): number {
+  const first = buf[start]! | (buf[start + 1]! << 8) | (buf[start + 2]! << 16) | (buf[start + 3]! << 24);
+  const last = buf[end - 4]! | (buf[end - 3]! << 8) | (buf[end - 2]! << 16) | (buf[end - 1]! << 24);
+  return (first ^ Math.imul(last, 0x01000193) ^ Math.imul(end - start, 0x9e3779b1)) | 0;
+}
+
+/** `bytes` equals `buf[start, end)`. */
+export function equalsRange(bytes: Uint8Array, buf: Uint8Array, start: number, end: number): boolean {
+  const n = end - start;
+  if (bytes.length !== n) return false;
+  for (let i = 0; i < n; i++) if (bytes[i] !== buf[start + i]) return false;
+  return true;
 }

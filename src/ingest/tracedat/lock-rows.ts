@@ -8,6 +8,7 @@ import {
 import type { ColumnsBuilder } from '../columns-builder.js';
 import { cachedLatencyFlags, type EventDecoder, type FieldReader } from './event-decoder.js';
 import type { FieldFormat } from './event-format.js';
+import { equalsRange, rangeKey } from './interning.js';
 
 const OPS = new Map<string, number>(LOCK_OP_NAMES.map((name, op) => [name, op]));
 /** Slots of the direct-mapped caches below (a trace touches a few thousand lock names and addresses at a time). */
@@ -157,20 +158,14 @@ export class LockRows {
 /** No bytes cached (never equal to a name's bytes, which hold at least the NUL). */
 const EMPTY = Buffer.alloc(0);
 
-/** `cached` equals `buf[start, end)`. */
+/** A name cache hit: `cached` holds the name's bytes (an empty entry never matches: a name holds its NUL). */
 function sameBytes(cached: Buffer, buf: Buffer, start: number, end: number): boolean {
-  const n = end - start;
-  if (cached.length !== n || n === 0) return false;
-  for (let i = 0; i < n; i++) if (cached[i] !== buf[start + i]) return false;
-  return true;
+  return end > start && equalsRange(cached, buf, start, end);
 }
 
 function bytesSlot(buf: Buffer, start: number, end: number): number {
   const len = end - start;
-  if (len < 4) return (Math.imul(len, 0x9e3779b1) >>> 20) & (SLOTS - 1);
-  const first = buf[start]! | (buf[start + 1]! << 8) | (buf[start + 2]! << 16) | (buf[start + 3]! << 24);
-  const last = buf[end - 4]! | (buf[end - 3]! << 8) | (buf[end - 2]! << 16) | (buf[end - 1]! << 24);
-  const h = first ^ Math.imul(last, 0x01000193) ^ Math.imul(len, 0x9e3779b1);
+  const h = len < 4 ? Math.imul(len, 0x9e3779b1) : rangeKey(buf, start, end);
   return (h ^ (h >>> 15)) & (SLOTS - 1);
 }
 
