@@ -5,6 +5,9 @@ import { runCli } from '../helpers/cli.js';
 import { createTestRepo, type TestRepo } from '../helpers/git-repo.js';
 import { fixture, ROOT } from '../helpers/shared.js';
 
+/** The lab series v5 → v6 as `git range-diff` pairs them: 1–2 same, 3–6 changed, v6 7 added, v5 9 dropped. */
+const LAB_PAIR_STATUSES = ['=', '=', '!', '!', '!', '!', '>', '=', '=', '<'];
+
 /**
  * A five-patch v5 and a four-patch v6 of a small shrinker module, built as
  * two branches of a throwaway repository, exported with
@@ -213,18 +216,7 @@ describe.skipIf(!existsSync(LAB_BASE) || !existsSync(fixture('series', 'v5')))(
       expect(r.status).toBe(0);
       const ours = r.stdout.split('\n').filter((l) => /^ *[-0-9]+: /.test(l));
       expect(ours).toEqual(rangeDiff);
-      expect(ours.map((l) => l.split(/\s+/).find((w) => /^[=!<>]$/.test(w)))).toEqual([
-        '=',
-        '=',
-        '!',
-        '!',
-        '!',
-        '!',
-        '>',
-        '=',
-        '=',
-        '<',
-      ]);
+      expect(ours.map((l) => l.split(/\s+/).find((w) => /^[=!<>]$/.test(w)))).toEqual(LAB_PAIR_STATUSES);
       expect(r.stdout).toMatch(
         /shmem_lab_shrinker_scan \(scan_objects\): `dma_resv_lock` → `dma_resv_trylock` in shmem_lab_shrinker_scan_list/,
       );
@@ -234,18 +226,7 @@ describe.skipIf(!existsSync(LAB_BASE) || !existsSync(fixture('series', 'v5')))(
       const r = runCli(['series', 'diff', '--json', fixture('series', 'v5'), fixture('series', 'v6')]);
       expect(r.status).toBe(0);
       const doc = JSON.parse(r.stdout);
-      expect(doc.pairs.map((p: { status: string }) => p.status)).toEqual([
-        '=',
-        '=',
-        '!',
-        '!',
-        '!',
-        '!',
-        '>',
-        '=',
-        '=',
-        '<',
-      ]);
+      expect(doc.pairs.map((p: { status: string }) => p.status)).toEqual(LAB_PAIR_STATUSES);
       expect(doc.pairs[6].new.subject).toBe('shmem-shrinker-lab: Purge objects before evicting any');
       expect(doc.pairs[9].old.subject).toBe('shmem-shrinker-lab: Skip objects pinned for scanout');
       expect(doc.findings).toEqual([]);

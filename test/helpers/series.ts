@@ -23,3 +23,21 @@ export function makePatch(over: Partial<Patch>): Patch {
     ...over,
   };
 }
+
+/** A one-patch mail adding `added` lines to toy.c (after `#include <linux/shrinker.h>`). */
+export function toyPatchMail(subject: string, added: string[]): string {
+  return [
+    'From: Ada Kernel <ada@example.org>',
+    `Subject: [PATCH] ${subject}`,
+    '',
+    'Signed-off-by: Ada Kernel <ada@example.org>',
+    '---',
+    'diff --git a/toy.c b/toy.c',
+    '--- a/toy.c',
+    '+++ b/toy.c',
+    `@@ -1,1 +1,${added.length + 1} @@`,
+    ' #include <linux/shrinker.h>',
+    ...added.map((l) => `+${l}`),
+    '',
+  ].join('\n');
+}

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkSeries } from '../../../../src/analyzers/series/checks/index.js';
 import { readSeries } from '../../../../src/ingest/series/index.js';
+import { toyPatchMail } from '../../../helpers/series.js';
 
 /**
  * ALLOC_UNDER_RECLAIM_LOCK one call level down: a function of the series
@@ -42,20 +43,7 @@ function mail(scanLock: string): string {
     '\t.scan_objects = toy_scan,',
     '};',
   ];
-  return [
-    'From: Ada Kernel <ada@example.org>',
-    'Subject: [PATCH] drm/toy: populate under the LRU lock',
-    '',
-    'Signed-off-by: Ada Kernel <ada@example.org>',
-    '---',
-    'diff --git a/toy.c b/toy.c',
-    '--- a/toy.c',
-    '+++ b/toy.c',
-    `@@ -1,1 +1,${added.length + 1} @@`,
-    ' #include <linux/shrinker.h>',
-    ...added.map((l) => `+${l}`),
-    '',
-  ].join('\n');
+  return toyPatchMail('drm/toy: populate under the LRU lock', added);
 }
 
 async function check(scanLock: string) {

@@ -6,6 +6,7 @@ import { checkSeries, SERIES_CHECKS } from '../../../../src/analyzers/series/che
 import { readSeries } from '../../../../src/ingest/series/index.js';
 import { FINDING_IDS } from '../../../../src/model/finding.js';
 import type { PatchSeries } from '../../../../src/model/series.js';
+import { toyPatchMail } from '../../../helpers/series.js';
 import { fixture } from '../../../helpers/shared.js';
 
 const brief = (series: PatchSeries, options: Parameters<typeof checkSeries>[1] = {}) =>
@@ -124,20 +125,7 @@ describe('checkSeries', () => {
         '\t.scan_objects = toy_scan,',
         '};',
       ];
-      const mail = [
-        'From: Ada Kernel <ada@example.org>',
-        'Subject: [PATCH] drm/toy: add a scan callback',
-        '',
-        'Signed-off-by: Ada Kernel <ada@example.org>',
-        '---',
-        'diff --git a/toy.c b/toy.c',
-        '--- a/toy.c',
-        '+++ b/toy.c',
-        `@@ -1,1 +1,${added.length + 1} @@`,
-        ' #include <linux/shrinker.h>',
-        ...added.map((l) => `+${l}`),
-        '',
-      ].join('\n');
+      const mail = toyPatchMail('drm/toy: add a scan callback', added);
       writeFileSync(join(dir, 'scan.patch'), mail);
       const series = await readSeries(join(dir, 'scan.patch'));
       const found = checkSeries(series).filter((f) => f.id === 'BLOCKING_LOCK_IN_SHRINKER');
