@@ -3,7 +3,7 @@ import {
   CONTENTION_END,
   type EventColumns,
   LOCK_ACQUIRE,
-  LOCK_OP_NAMES,
+  lockOpOf,
   OTHER_EVENT,
 } from '../model/event-columns.js';
 import {
@@ -13,8 +13,6 @@ import {
   lockNameOf,
   type TraceEvent,
 } from '../model/trace-event.js';
-
-const OPS = new Map<string, number>(LOCK_OP_NAMES.map((name, op) => [name, op]));
 
 /**
  * Fills EventColumns batches for one trace stream and keeps its string table
@@ -92,7 +90,7 @@ export class ColumnsBuilder {
 
   /** An event object: a row of its own when it is a lock or contention event, else kept whole. */
   addEvent(ev: TraceEvent): void {
-    const op = OPS.get(ev.name) ?? OTHER_EVENT;
+    const op = lockOpOf(ev.name);
     if (op === OTHER_EVENT) {
       this.other(ev);
       return;

@@ -63,5 +63,12 @@ export const LOCK_OP_NAMES = [
   'contention_end',
 ] as const;
 
+const OPS: ReadonlyMap<string, number> = new Map(LOCK_OP_NAMES.map((name, op) => [name, op]));
+
+/** The op of an event name (by name alone, as the analyzer follows events); OTHER_EVENT for any other. */
+export function lockOpOf(name: string): number {
+  return OPS.get(name) ?? OTHER_EVENT;
+}
+
 /** A batch of a trace stream: event objects, or columns. */
 export type TraceBatch = TraceEvent[] | EventColumns;

@@ -222,7 +222,7 @@ export class TraceAnalyzer {
           while (table.classes.length <= nameId) table.classes.push(undefined);
           table.classes[nameId] = acc;
         }
-        this.onLockAcquire(task, line, ts, cpu, pid, name, addr ?? '', c.arg[i]!, irqsOff, acc, context);
+        this.onLockAcquire(task, line, ts, cpu, pid, name, addr ?? '', c.arg[i]!, irqsOff, context, acc);
       } else if (op === LOCK_RELEASE) {
         this.onLockRelease(task, ts, addr, strings[c.name[i]!]!, depth);
       } else if (op === LOCK_ACQUIRED) this.onLockAcquired(task, ts, addr, strings[c.name[i]!]!);
@@ -422,9 +422,9 @@ export class TraceAnalyzer {
     addr: string,
     flags: number,
     irqsOff: boolean,
-    acc: LockClassAcc = this.lockClass(name),
     /** `irqContext` of the event: 0 in task context. */
-    context = 0,
+    context: number,
+    acc: LockClassAcc = this.lockClass(name),
   ): void {
     const isTry = (flags & 1) !== 0;
     const isRead = (flags & 2) !== 0;
@@ -458,17 +458,14 @@ export class TraceAnalyzer {
         if (h.context === context && !h.rcuRead && !this.graph.addAgain(h.name, name))
           this.graph.add(h.name, name, acquiredAt(held));
     }
-    // An interrupt taken during a shrinker is not the shrinker taking its locks.
     // No out-of-bounds read on the (usually empty) span stack: it is slow in V8.
-    const shrinker =
-      context === 0 && task.shrinkers.length > 0 ? task.shrinkers[task.shrinkers.length - 1]! : null;
-    if (context !== 0) {
-      // nothing the task does: no span, no lock held outside reclaim
-    } else if (shrinker) {
+    const shrinker = task.shrinkers.length > 0 ? task.shrinkers[task.shrinkers.length - 1]! : null;
+    // An interrupt's locks are not what the task does: not the shrinker's, not held outside reclaim.
+    if (context === 0 && shrinker) {
       acc.shrinkers.add(shrinker.name);
       this.shrinker(shrinker.name, shrinker.module).locks.add(name);
       noteHazard.inShrinker(this.hazards, name, shrinker, held, acquiredAt(held));
-    } else if (!isTry && !acc.annotation && !irqsOff && !inReclaimContext(task)) {
+    } else if (context === 0 && !isTry && !acc.annotation && !irqsOff && !inReclaimContext(task)) {
       if (!noteHazard.heldOutsideReclaimAgain(this.hazards, name))
         noteHazard.heldOutsideReclaim(this.hazards, name, acquiredAt(held));
     }
@@ -724,7 +721,6 @@ const HANDLERS = new Map<string, Handler>([
         addrOf(ev.fields.lockdep_addr) ?? '',
         acquireFlagsOf(ev),
         irqsOff(ev),
-        undefined,
         ev.flags === null ? 0 : irqContext(ev.flags),
       ),
   ],

@@ -1,6 +1,6 @@
 import { isAscii } from 'node:buffer';
 import type { Diagnostic } from '../../model/diagnostic.js';
-import { type EventColumns, LOCK_OP_NAMES, OTHER_EVENT } from '../../model/event-columns.js';
+import { type EventColumns, lockOpOf, OTHER_EVENT } from '../../model/event-columns.js';
 import type { TraceEvent } from '../../model/trace-event.js';
 import type { ColumnsBuilder } from '../columns-builder.js';
 import { readAsciiEventLine } from './ascii-line.js';
@@ -490,7 +490,7 @@ export class FtraceTextParser {
       const stack = name === 'kernel_stack' || name === 'user_stack';
       const fast = this.fast ? (FAST_PAYLOADS.get(name) ?? null) : null;
       const repeating = fast !== null && name === printed && REPEATING_PAYLOADS.has(name);
-      const op = name === printed ? LOCK_OP_NAMES.indexOf(name as (typeof LOCK_OP_NAMES)[number]) : -1;
+      const op = name === printed ? lockOpOf(name) : OTHER_EVENT;
       k = {
         printed: this.strings.get(printed),
         printedBytes: asciiBytes(printed),
@@ -500,7 +500,7 @@ export class FtraceTextParser {
         marker: name !== printed,
         stack,
         payloads: repeating && this.cols === null ? new RegionCache() : null,
-        op: op > 0 ? op : OTHER_EVENT,
+        op,
         rows: repeating && this.cols !== null ? new RegionCache() : null,
       };
       if (this.kinds.size < 10_000) this.kinds.set(k.printed, k);

@@ -2,7 +2,7 @@ import {
   CONTENTION_BEGIN,
   CONTENTION_END,
   LOCK_ACQUIRE,
-  LOCK_OP_NAMES,
+  lockOpOf,
   OTHER_EVENT,
 } from '../../model/event-columns.js';
 import type { ColumnsBuilder } from '../columns-builder.js';
@@ -10,7 +10,6 @@ import { cachedLatencyFlags, type EventDecoder, type FieldReader } from './event
 import type { FieldFormat } from './event-format.js';
 import { equalsRange, rangeKey } from './interning.js';
 
-const OPS = new Map<string, number>(LOCK_OP_NAMES.map((name, op) => [name, op]));
 /** Slots of the direct-mapped caches below (a trace touches a few thousand lock names and addresses at a time). */
 const SLOTS = 1 << 12;
 
@@ -45,8 +44,7 @@ export class LockRows {
 
   /** The row writer of a format, or null when its events are not lock or contention events. */
   rowsFor(decoder: EventDecoder, bigEndian: boolean): LockRowWriter | null {
-    // by name alone, as the analyzer follows events
-    const op = OPS.get(decoder.name) ?? OTHER_EVENT;
+    const op = lockOpOf(decoder.name);
     if (op === OTHER_EVENT) return null;
     const contention = op === CONTENTION_BEGIN || op === CONTENTION_END;
     const field = (name: string) => decoder.format.fields.find((f) => f.name === name) ?? null;
