@@ -22,42 +22,45 @@ mkdirSync(OUT, { recursive: true });
 
 const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
 
-/** Runs a command (stdout discarded), returning wall seconds and peak RSS in MB (null if unknown). */
-export function measure(cmd, args, options = {}) {
-  const t0 = process.hrtime.bigint();
-  const r = TIME
-    ? spawnSync(TIME, ['-f', '%M', cmd, ...args], {
-        stdio: ['ignore', 'ignore', 'pipe'],
-        encoding: 'utf8',
-        ...options,
-      })
-    : spawnSync(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', ...options });
-  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  const kb = TIME ? Number(/(\d+)\s*$/.exec(r.stderr ?? '')?.[1]) : Number.NaN;
-  return { seconds, rssMB: Number.isFinite(kb) ? kb / 1024 : null, status: r.status, stderr: r.stderr };
-}
-
-/** `measure`, and the CPU seconds (user + system, all threads) of the command. */
-export function measureCpu(cmd, args, options = {}) {
-  if (!TIME) return { ...measure(cmd, args, options), cpuSeconds: null };
-  const t0 = process.hrtime.bigint();
-  const r = spawnSync(TIME, ['-f', '%U %S %M', cmd, ...args], {
-    stdio: ['ignore', 'ignore', 'pipe'],
+/**
+ * Runs a command, returning wall seconds, CPU seconds (user + system, all threads) and peak
+ * RSS in MB (both null without /usr/bin/time), exit status, stderr, and stdout when
+ * `keepStdout` (else it is discarded). Other options go to spawnSync (cwd, env).
+ */
+export function measure(cmd, args, { keepStdout = false, ...options } = {}) {
+  const spawnOptions = {
+    stdio: ['ignore', keepStdout ? 'pipe' : 'ignore', 'pipe'],
     encoding: 'utf8',
     ...options,
-  });
+  };
+  const t0 = process.hrtime.bigint();
+  const r = TIME
+    ? spawnSync(TIME, ['-f', '%U %S %M', cmd, ...args], spawnOptions)
+    : spawnSync(cmd, args, spawnOptions);
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  const m = /([\d.]+) ([\d.]+) (\d+)\s*$/.exec(r.stderr ?? '');
+  const m = TIME ? /([\d.]+) ([\d.]+) (\d+)\s*$/.exec(r.stderr ?? '') : null;
   return {
     seconds,
-    rssMB: m ? Number(m[3]) / 1024 : null,
     cpuSeconds: m ? Number(m[1]) + Number(m[2]) : null,
+    rssMB: m ? Number(m[3]) / 1024 : null,
     status: r.status,
-    stderr: r.stderr,
+    stderr: r.stderr ?? '',
+    stdout: r.stdout ?? '',
   };
 }
 
-/** The CLI as users run it: `bin/run.js` itself (its shebang picks the node). */
+/** Files under `dir` (recursively) whose name `wanted` accepts; [] when `dir` is absent. */
+export function filesUnder(dir, wanted) {
+  if (!existsSync(dir)) return [];
+  const out = [];
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) out.push(...filesUnder(p, wanted));
+    else if (wanted(e.name)) out.push(p);
+  }
+  return out.sort();
+}
+
 export function cli(args) {
   return [join(ROOT, 'bin', 'run.js'), args];
 }

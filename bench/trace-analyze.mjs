@@ -18,7 +18,7 @@
 // Needs `npm run build` first. Never run while a kernel build or QEMU shares the machine.
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildShiftedTrace, cli, measure, measureCpu, OUT, ROOT, row, SHARED, sizeMB } from './lib.mjs';
+import { buildShiftedTrace, cli, measure, OUT, ROOT, row, SHARED, sizeMB } from './lib.mjs';
 
 const targetMB = Number(process.env.LOCKSCOPE_TRACE_MB ?? 1024);
 if (!SHARED) {
@@ -72,7 +72,7 @@ const runs = [
   ['lockscope trace analyze (2 cores)', process.env.LOCKSCOPE_TRACE_WORKERS || '2'],
 ];
 for (const [name, workers] of runs) {
-  const m = measureCpu(cmd, args, { env: { ...process.env, LOCKSCOPE_TRACE_WORKERS: workers } });
+  const m = measure(cmd, args, { env: { ...process.env, LOCKSCOPE_TRACE_WORKERS: workers } });
   if (m.status !== 0) {
     console.log(`  ${name} failed (exit ${m.status}): ${m.stderr.trim().split('\n').slice(-3).join(' | ')}`);
     process.exit(1);

@@ -5,9 +5,9 @@
 // that command is built. Size: LOCKSCOPE_TRACE_MB (default 1024).
 // Target (issue 4): analyze ≥ 300 MB/s on one core, peak RSS ≤ 250 MB whatever the size.
 // Needs `npm run build` first. Never run while a kernel build or QEMU shares the machine.
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildShiftedTrace, cli, measure, OUT, ROOT, row, SHARED, sizeMB } from './lib.mjs';
+import { buildShiftedTrace, cli, filesUnder, measure, OUT, ROOT, row, SHARED, sizeMB } from './lib.mjs';
 
 const targetMB = Number(process.env.LOCKSCOPE_TRACE_MB ?? 1024);
 if (!SHARED) {
@@ -21,15 +21,7 @@ if (!existsSync(parserModule)) {
 }
 
 // ---- build the input: every lab text trace, repeated, each pass shifted past the previous one ----
-function labTraces(dir) {
-  const out = [];
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) out.push(...labTraces(p));
-    else if (/\.trace\.txt(\.gz)?$/.test(e.name)) out.push(p);
-  }
-  return out.sort();
-}
+const labTraces = (dir) => filesUnder(dir, (name) => /\.trace\.txt(\.gz)?$/.test(name));
 
 const file = join(OUT, `trace-text-${targetMB}MB.txt`);
 if (!existsSync(file) || sizeMB(file) < targetMB)

@@ -10,22 +10,14 @@
 // Target (issue 4): analyze ≥ 20× faster than trace-cmd report with ≤ 1/10 of its peak RSS.
 // Needs `npm run build` first. Never run while a kernel build or QEMU shares the machine.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cli, OUT, ROOT, sizeMB } from './lib.mjs';
+import { cli, filesUnder, measure, OUT, ROOT, sizeMB } from './lib.mjs';
 
+/** The largest trace.dat under `dir`, or null. */
 function largestDat(dir) {
-  if (!existsSync(dir)) return null;
-  let best = null;
-  const walk = (d) => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      const p = join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (e.name.endsWith('.dat') && (!best || statSync(p).size > statSync(best).size)) best = p;
-    }
-  };
-  walk(dir);
-  return best;
+  const dats = filesUnder(dir, (name) => name.endsWith('.dat'));
+  return dats.reduce((best, p) => (best === null || statSync(p).size > statSync(best).size ? p : best), null);
 }
 
 const file =
@@ -57,36 +49,19 @@ writeFileSync(
     'console.log(n);\n',
 );
 
-const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
-
-/** Wall s, CPU s (user + sys, all threads), peak RSS MB, and the first stdout line (else discarded). */
-function measure(cmd, args, { keepStdout = false } = {}) {
-  const options = { encoding: 'utf8', stdio: ['ignore', keepStdout ? 'pipe' : 'ignore', 'pipe'] };
-  const t0 = process.hrtime.bigint();
-  const r = TIME ? spawnSync(TIME, ['-f', '%U %S %M', cmd, ...args], options) : spawnSync(cmd, args, options);
-  const wall = Number(process.hrtime.bigint() - t0) / 1e9;
-  const m = TIME ? /([\d.]+) ([\d.]+) (\d+)\s*$/.exec(r.stderr ?? '') : null;
-  return {
-    wall,
-    cpu: m ? Number(m[1]) + Number(m[2]) : null,
-    rssMB: m ? Number(m[3]) / 1024 : null,
-    status: r.status,
-    stderr: r.stderr ?? '',
-    first: (r.stdout ?? '').split('\n', 1)[0],
-  };
-}
+const _TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
 
 function show(name, m, base, events) {
   const f = (v, d = 2) => (v === null ? 'n/a' : v.toFixed(d));
-  const rate = events && m.cpu ? ` ${(events / m.cpu / 1e6).toFixed(2)} M events/CPU-s,` : '';
+  const rate = events && m.cpuSeconds ? ` ${(events / m.cpuSeconds / 1e6).toFixed(2)} M events/CPU-s,` : '';
   const vs =
     base && base !== m
-      ? ` | ${(base.wall / m.wall).toFixed(1)}× faster (wall), ${m.cpu && base.cpu ? (base.cpu / m.cpu).toFixed(1) : 'n/a'}× (CPU), ` +
+      ? ` | ${(base.seconds / m.seconds).toFixed(1)}× faster (wall), ${m.cpuSeconds && base.cpuSeconds ? (base.cpuSeconds / m.cpuSeconds).toFixed(1) : 'n/a'}× (CPU), ` +
         `${m.rssMB && base.rssMB ? (m.rssMB / base.rssMB).toFixed(3) : 'n/a'} of its RSS`
       : '';
   console.log(
-    `  ${name.padEnd(34)} wall ${f(m.wall).padStart(7)} s  CPU ${f(m.cpu).padStart(7)} s  ` +
-      `${(mb / m.wall).toFixed(1).padStart(7)} MB/s  RSS ${f(m.rssMB, 0).padStart(5)} MB${rate}${vs}`,
+    `  ${name.padEnd(34)} wall ${f(m.seconds).padStart(7)} s  CPU ${f(m.cpuSeconds).padStart(7)} s  ` +
+      `${(mb / m.seconds).toFixed(1).padStart(7)} MB/s  RSS ${f(m.rssMB, 0).padStart(5)} MB${rate}${vs}`,
   );
   return m;
 }
@@ -97,14 +72,14 @@ const report = hasTraceCmd
   ? show('trace-cmd report > /dev/null', measure('trace-cmd', ['report', '-i', file]))
   : null;
 const threadRead = measure('node', [readerScript, file, 'thread'], { keepStdout: true });
-const events = Number(threadRead.first) || null;
+const events = Number(threadRead.stdout.split('\n', 1)[0]) || null;
 if (events) console.log(`  ${events} events`);
 show('readTraceDat (event objects), one thread', threadRead, report, events);
 const [node, args] = cli(['trace', 'analyze', '--json', file]);
 /** The median of three runs by wall time (three threads on two cores vary from run to run); prints all three. */
 function median3(name) {
-  const runs = [0, 1, 2].map(() => measure(node, args)).sort((x, y) => x.wall - y.wall);
-  console.log(`  ${name}: ${runs.map((r) => `${r.wall.toFixed(2)} s`).join(', ')}; the median:`);
+  const runs = [0, 1, 2].map(() => measure(node, args)).sort((x, y) => x.seconds - y.seconds);
+  console.log(`  ${name}: ${runs.map((r) => `${r.seconds.toFixed(2)} s`).join(', ')}; the median:`);
   return runs[1];
 }
 // the default: lock records as columns, decoded on a reader thread (fed by a decompressing one)
@@ -114,7 +89,7 @@ show('  … all on one thread', median3('all on one thread'), report, events);
 delete process.env.LOCKSCOPE_TRACEDAT_WORKER;
 if (report) {
   console.log(
-    `  target: analyze ≥ 20× faster than trace-cmd report (here ${(report.wall / analyze.wall).toFixed(1)}× wall), ` +
+    `  target: analyze ≥ 20× faster than trace-cmd report (here ${(report.seconds / analyze.seconds).toFixed(1)}× wall), ` +
       `≤ 0.1 of its peak RSS (here ${analyze.rssMB && report.rssMB ? (analyze.rssMB / report.rssMB).toFixed(3) : 'n/a'})`,
   );
 }
