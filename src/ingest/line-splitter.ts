@@ -9,9 +9,10 @@ import { isAscii } from 'node:buffer';
  * where the chunks split.
  *
  * Fast paths (same result): an all-ASCII chunk is decoded as latin1 when the
- * decoder holds no partial character, and a chunk with no control character
- * (other than `\n`, `\t`) marks its lines `clean` so the normalizer need not
- * scan them again.
+ * decoder holds no partial character, and a line with no control character
+ * (other than `\t` and the `\r` of its CRLF) is marked `clean` so the normalizer
+ * need not scan it again: one scan of the chunk finds the rare control bytes,
+ * so a stray ESC or NUL leaves the other lines of its chunk clean.
  */
 export interface RawLine {
   text: string;
@@ -20,8 +21,9 @@ export interface RawLine {
   clean?: boolean;
 }
 
-// Any C0 control but TAB and LF, or DEL (a `\r` anywhere makes the chunk unclean: conservative).
-const CONTROL_RE = /[\x00-\x08\x0b-\x1f\x7f]/;
+// Any C0 control but TAB and LF, or DEL: the next one from `lastIndex` (a `\r` counts, unless it
+// ends its line).
+const CONTROL_RE = /[\x00-\x08\x0b-\x1f\x7f]/g;
 
 export class LineSplitter {
   private tail = '';
@@ -41,14 +43,13 @@ export class LineSplitter {
       fresh = this.decoder.decode(chunk, { stream: true });
       this.decoderIdle = ascii;
     }
-    const clean = this.tailClean && !CONTROL_RE.test(fresh);
     // Only the new text is searched, so a long line arriving in many chunks costs linear work.
     if (!fresh.includes('\n')) {
+      this.tailClean &&= nextControl(fresh, 0) === Number.POSITIVE_INFINITY;
       this.tail += fresh;
-      this.tailClean = clean;
       return [];
     }
-    return this.split(this.tail + fresh, clean);
+    return this.split(this.tail, fresh);
   }
 
   end(): RawLine[] {
@@ -63,15 +64,25 @@ export class LineSplitter {
     return this.next - 1;
   }
 
-  private split(text: string, clean: boolean): RawLine[] {
+  /** The lines of `tail + fresh` (the tail holds no newline; its cleanliness is known). */
+  private split(tail: string, fresh: string): RawLine[] {
+    const text = tail + fresh;
     const out: RawLine[] = [];
     let start = 0;
+    // The next control character at or after `start` (the tail's own are summed up by tailClean).
+    let control = nextControl(text, tail.length);
+    let tailDirty = !this.tailClean;
     for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', start)) {
-      out.push(this.emit(text.slice(start, i), clean));
+      if (control < start) control = nextControl(text, start);
+      // A `\r` right before the newline is dropped with it.
+      const end = i > start && text.charCodeAt(i - 1) === 0x0d ? i - 1 : i;
+      out.push(this.emit(text.slice(start, i), !tailDirty && control >= end));
+      tailDirty = false;
       start = i + 1;
     }
     this.tail = start === 0 ? text : text.slice(start);
-    this.tailClean = clean;
+    if (control < start) control = nextControl(text, start);
+    this.tailClean = control === Number.POSITIVE_INFINITY;
     return out;
   }
 
@@ -79,4 +90,10 @@ export class LineSplitter {
     const t = text.charCodeAt(text.length - 1) === 0x0d ? text.slice(0, -1) : text;
     return { text: t, line: this.next++, clean };
   }
+}
+
+/** Index of the first control character of `text` at or after `from`, or +Infinity. */
+function nextControl(text: string, from: number): number {
+  CONTROL_RE.lastIndex = from;
+  return CONTROL_RE.exec(text)?.index ?? Number.POSITIVE_INFINITY;
 }

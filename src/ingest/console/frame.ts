@@ -62,6 +62,104 @@ export const FRAME_REGEXES: readonly RegExp[] = [
   SYMBOLIC_RE,
 ];
 
+/** The Frame of `fn+off/size [module]` with nothing else known (what parseSymbolic gives it). */
+function symbolFrame(
+  fn: string,
+  offset: number | null,
+  size: number | null,
+  module: string | null,
+  unreliable: boolean,
+): Frame {
+  return {
+    function: fn,
+    offset,
+    size,
+    module,
+    file: null,
+    line: null,
+    inline: false,
+    unreliable,
+    address: null,
+  };
+}
+
+const isBlank = (c: number) => c === 0x20 || c === 0x09;
+const isSymbolStart = (c: number) =>
+  (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f /* _ */ || c === 0x24; /* $ */
+const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
+// `[\w.$]`
+const isSymbolChar = (c: number) => isSymbolStart(c) || isDigit(c) || c === 0x2e;
+const isHexDigit = (c: number) => isDigit(c) || (c >= 0x61 && c <= 0x66) || (c >= 0x41 && c <= 0x46);
+// `[\w-]`
+const isModuleChar = (c: number) => isSymbolStart(c) || isDigit(c) || c === 0x2d;
+
+/** Index after the `0x`-prefixed hex number at `i`, or -1. */
+function hexEnd(s: string, i: number): number {
+  if (s.charCodeAt(i) !== 0x30 || s.charCodeAt(i + 1) !== 0x78 /* x */) return -1;
+  let j = i + 2;
+  while (isHexDigit(s.charCodeAt(j))) j++;
+  return j === i + 2 ? -1 : j;
+}
+
+/**
+ * The shapes almost every x86 frame line has, read without a regex: ` func+0x1d/0x80`,
+ * ` ? func+0x1d/0x80`, ` func+0x1d/0x80 [mod]` (blanks around). Returns the frame, or undefined
+ * when the line is anything else (parseFrame's regexes then decide; they give the same frame for
+ * these shapes).
+ */
+function plainFrame(s: string): Frame | null | undefined {
+  let i = 0;
+  while (isBlank(s.charCodeAt(i))) i++;
+  let unreliable = false;
+  if (s.charCodeAt(i) === 0x3f /* ? */ && s.charCodeAt(i + 1) === 0x20) {
+    unreliable = true;
+    i += 2;
+    while (isBlank(s.charCodeAt(i))) i++;
+  }
+  const fnStart = i;
+  if (!isSymbolStart(s.charCodeAt(i))) return undefined;
+  i++;
+  while (isSymbolChar(s.charCodeAt(i))) i++;
+  const fnEnd = i;
+  if (s.charCodeAt(i) !== 0x2b /* + */) return undefined;
+  const offEnd = hexEnd(s, i + 1);
+  if (offEnd < 0 || s.charCodeAt(offEnd) !== 0x2f /* / */) return undefined;
+  const sizeEnd = hexEnd(s, offEnd + 1);
+  if (sizeEnd < 0) return undefined;
+  i = sizeEnd;
+  let module: string | null = null;
+  if (s.charCodeAt(i) === 0x20 && s.charCodeAt(i + 1) === 0x5b /* [ */) {
+    const modStart = i + 2;
+    let j = modStart;
+    while (isModuleChar(s.charCodeAt(j))) j++;
+    if (j === modStart || s.charCodeAt(j) !== 0x5d /* ] */) return undefined;
+    module = s.slice(modStart, j);
+    // `[inline]` right after an offset is the regex's module group, then dropped.
+    if (module === 'inline') return undefined;
+    i = j + 1;
+  }
+  while (isBlank(s.charCodeAt(i))) i++;
+  if (i !== s.length) return undefined;
+  return symbolFrame(
+    s.slice(fnStart, fnEnd),
+    hexValue(s, fnEnd + 1, offEnd),
+    hexValue(s, offEnd + 1, sizeEnd),
+    module,
+    unreliable,
+  );
+}
+
+/** The value of the `0x...` number in s[from, to) (as hex() computes it). */
+function hexValue(s: string, from: number, to: number): number | null {
+  if (to - from > 15) return hex(s.slice(from, to));
+  let n = 0;
+  for (let k = from + 2; k < to; k++) {
+    const c = s.charCodeAt(k);
+    n = n * 16 + (c <= 0x39 ? c - 0x30 : (c | 0x20) - 0x57);
+  }
+  return n;
+}
+
 function hex(s: string | undefined): number | null {
   if (s === undefined) return null;
   const n = Number.parseInt(s.slice(2), 16);
@@ -101,6 +199,8 @@ function parseSymbolic(text: string): Frame | null {
 
 export function parseFrame(text: string): Frame | null {
   if (text.length > MAX_FRAME_LINE) return null;
+  const quick = plainFrame(text);
+  if (quick !== undefined) return quick;
   let t = text.trim();
   if (t.length === 0) return null;
   if (MARKER_RE.test(t)) return null;
