@@ -158,18 +158,21 @@ class DetailsBuilder {
       this.setMode('chain-exists');
       return true;
     }
-    const pair = IRQ_PAIR_RE.exec(t);
+    // Each regex below is tried only when a cheap necessary condition (its literal start or end) holds.
+    const c0 = t.charCodeAt(0);
+    const endsColon = t.charCodeAt(t.length - 1) === 0x3a; /* : */
+    const pair = endsColon && (c0 === 0x62 /* b */ || c0 === 0x74) /* t */ ? IRQ_PAIR_RE.exec(t) : null;
     if (pair) {
       this.pending = pair[1] ? 'irq-unsafe' : 'irq-safe';
       this.setMode('none');
       return true;
     }
-    if (HELD_LOCK_INTROS.includes(t) || INVERSION_HELD_RE.test(t)) {
+    if (endsColon && (HELD_LOCK_INTROS.includes(t) || (c0 === 0x62 /* b */ && INVERSION_HELD_RE.test(t)))) {
       this.pending = 'held';
       this.setMode('none');
       return true;
     }
-    let m = CHAIN_ENTRY_RE.exec(t);
+    let m = c0 === 0x2d /* - */ ? CHAIN_ENTRY_RE.exec(t) : null;
     if (m) {
       this.setMode('none');
       const lock = parseLock(t);
@@ -186,7 +189,7 @@ class DetailsBuilder {
       this.mode = 'chain';
       return true;
     }
-    m = HELD_HEADER_RE.exec(t);
+    m = endsColon && c0 >= 0x30 && c0 <= 0x39 ? HELD_HEADER_RE.exec(t) : null;
     if (m) {
       this.setMode('none');
       this.block = { task: taskFromCommPid(m[2] as string), count: Number(m[1]), locks: [] };
@@ -196,25 +199,32 @@ class DetailsBuilder {
       this.mode = 'held';
       return true;
     }
-    m = NO_HELD_RE.exec(t);
+    m = c0 === 0x6e /* n */ ? NO_HELD_RE.exec(t) : null;
     if (m) {
       this.setMode('none');
       this.d.heldLocks.push({ task: taskFromCommPid(m[1] as string), count: 0, locks: [] });
       return true;
     }
-    if (SCENARIO_RE.test(t)) {
+    if (endsColon && c0 === 0x50 /* P */ && SCENARIO_RE.test(t)) {
       this.setMode('scenario');
       return true;
     }
-    if (CALL_TRACE_RE.test(t)) {
+    if (endsColon && (c0 === 0x43 /* C */ || c0 === 0x42) /* B */ && CALL_TRACE_RE.test(t)) {
       this.setMode(this.stackDone || this.d.stack.length > 0 ? 'other-stack' : 'stack');
       return true;
     }
-    if (IRQ_BLOCK_END_RE.test(t)) {
+    if (
+      (c0 === 0x69 /* i */ ||
+        c0 === 0x68 /* h */ ||
+        c0 === 0x73 /* s */ ||
+        c0 === 0x2e /* . */ ||
+        c0 === 0x7d) /* } */ &&
+      IRQ_BLOCK_END_RE.test(t)
+    ) {
       this.setMode('none');
       return true;
     }
-    m = IRQ_STATE_RE.exec(t);
+    m = endsColon && t.endsWith(' at:') ? IRQ_STATE_RE.exec(t) : null;
     if (m) {
       this.setMode('none');
       this.irq = { state: m[1] as string, stack: [] };
@@ -237,13 +247,16 @@ class DetailsBuilder {
       if (this.mode === 'stack' || this.mode === 'held') this.setMode('none');
       return true;
     }
-    m = HARDWARE_RE.exec(t);
+    m = c0 === 0x48 /* H */ ? HARDWARE_RE.exec(t) : null;
     if (m) {
       this.d.hardware ??= (m[1] as string).trim();
       this.stackArmed = true;
       return true;
     }
-    if (t === 'stack backtrace:' || KCSAN_ACCESS_RE.test(t)) {
+    if (
+      t === 'stack backtrace:' ||
+      (endsColon && (c0 === 0x72 || c0 === 0x77) /* r w */ && KCSAN_ACCESS_RE.test(t))
+    ) {
       this.setMode('none');
       this.stackArmed = true;
       return true;

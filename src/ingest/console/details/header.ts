@@ -72,6 +72,9 @@ function commPidBefore(t: string, end: number): TaskRef | null {
 }
 
 export function parseTaskLine(t: string): TaskLine | null {
+  // Every suffix ends with `:` or `!`.
+  const last = t.charCodeAt(t.length - 1);
+  if (last !== 0x3a && last !== 0x21) return null;
   for (const row of TASK_LINE_ROWS) {
     if (!t.endsWith(row.suffix)) continue;
     const end = row.after ? t.indexOf(row.after) : t.length - row.suffix.length;
@@ -119,6 +122,10 @@ const BANNER_TASK_RES: readonly [RegExp, (m: RegExpExecArray) => TaskRef | null]
 ];
 
 export function parseBannerTask(t: string): TaskRef | null {
+  // The banners start with `INFO`, `[`, `BUG` (maybe after a blank) or `in_atomic`.
+  const c0 = t.charCodeAt(0);
+  const first = c0 === 0x49 /* I */ || c0 === 0x5b /* [ */ || c0 === 0x42 /* B */ || c0 === 0x69; /* i */
+  if (!first && !/^\s/.test(t)) return null;
   for (const [re, make] of BANNER_TASK_RES) {
     const m = re.exec(t);
     if (m) return make(m);
@@ -170,7 +177,10 @@ const RELEASE_LINE_RE = /^(\S{1,100}) #\S{1,40} (Not tainted|Tainted: ?(.{0,100}
 const HUNG_RELEASE_RE = /^(Not tainted|Tainted: (.{0,100})) (\S{1,100}) #\S{1,40}$/;
 
 export function parseKernelId(t: string): KernelId | null {
-  let m = CPU_LINE_RE.exec(t);
+  // The CPU line starts with `CPU: `; the release lines hold ` #`.
+  const cpu = t.startsWith('CPU: ');
+  if (!cpu && !t.includes(' #')) return null;
+  let m = cpu ? CPU_LINE_RE.exec(t) : null;
   if (m) {
     const after = t.slice(m[0].length);
     const pid = Number(m[1]);

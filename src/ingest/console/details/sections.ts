@@ -87,7 +87,6 @@ const HEADER_STARTS: readonly string[] = [
   'Tainted: ',
   'Hardware name: ',
   'INFO: task ',
-  '[',
   'BUG: ',
   'in_atomic(): ',
 ];
@@ -100,6 +99,8 @@ export function mayBeHeader(t: string): boolean {
   const last = t.charCodeAt(t.length - 1);
   if (last === 0x3a /* : */ || last === 0x21 /* ! */ || t === '}' || t.includes(' #')) return true;
   for (const s of HEADER_STARTS) if (t.startsWith(s)) return true;
+  // `[ BUG: x/1 still has locks held! ]`
+  if (t.charCodeAt(0) === 0x5b /* [ */ && (t.startsWith('BUG: ', 1) || t.startsWith('BUG: ', 2))) return true;
   return t.includes(' is trying to release lock (') || HELD_LOCK_INTROS.includes(t);
 }
 
