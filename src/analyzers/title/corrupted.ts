@@ -1,4 +1,4 @@
-import { clip, FRAME_LINES, RISCV_START, STACK_STARTS } from './stack.js';
+import { clip, FRAME_LINES, isStackStart, RISCV_START, STACK_STARTS } from './stack.js';
 import type { OopsFormat } from './types.js';
 
 // A timestamp merged into the middle of a title: `... in [  123.456789] foo`
@@ -13,15 +13,24 @@ export function corruptionOf(title: string, lines: string[], format: OopsFormat 
   if (TITLE_WITH_TIMESTAMP.test(title)) return 'title matches corrupted regexp';
   if (format === null || format.noStackTrace) return null;
   let hasStack = false;
+  // The lines where some stack starts, found in one pass; each row's first is among them.
+  const starts: number[] = [];
+  for (let i = 0; i < lines.length; i++) if (isStackStart(clip(lines[i] as string))) starts.push(i);
   for (const key of STACK_STARTS) {
-    const at = lines.findIndex((l) => key.test(clip(l)));
+    let at = -1;
+    for (const i of starts) {
+      if (key.test(clip(lines[i] as string))) {
+        at = i;
+        break;
+      }
+    }
     if (at < 0) continue;
     // The report text ends with a newline, so it has one (empty) line more than `lines`.
     if (lines.length + 1 - at < 4) return 'call trace is missed';
     let corrupted = true;
     for (let i = at + 1; i < at + 16 && i < lines.length; i++) {
       const ln = clip(lines[i] as string);
-      if (STACK_STARTS.some((k) => k.test(ln))) break;
+      if (isStackStart(ln)) break;
       if (ln.includes('(stack is not available)') || FRAME_LINES.some((re) => re.test(ln))) {
         hasStack = true;
         corrupted = false;

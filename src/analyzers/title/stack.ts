@@ -27,6 +27,15 @@ function RISCV_STACK_START(): RegExp {
 }
 export const RISCV_START = STACK_STARTS[STACK_STARTS.length - 1] as RegExp;
 
+// A word every row of STACK_STARTS holds (`Call Trace`, `Allocated`, `Freed`, ` backtrace`, `Backtrace`,
+// `Uninit was`, `badaddr`): one scan of a line instead of one per row, as most lines start no stack.
+const STACK_START_WORDS = /race|Allocated|Freed|acktrace|Uninit was|badaddr/;
+
+/** Does a stack trace (or an allocation/free stack) start on this line? */
+export function isStackStart(line: string): boolean {
+  return STACK_START_WORDS.test(line) && anyMatch(line, STACK_STARTS);
+}
+
 /** Frame lines, capturing the function name(s). */
 export const FRAME_LINES: readonly RegExp[] = [
   // ` drm_gem_shmem_evict+0x1d5/0x580 [drm_shmem_helper]`, ` [<ffffffff81234567>] func+0x1/0x2`
@@ -146,7 +155,7 @@ function walk(spec: StackSpec, parts: StackPart[], lines: string[]): { frames: G
           ok = false;
           break;
         }
-        if (anyMatch(ln, STACK_STARTS)) break;
+        if (isStackStart(ln)) break;
         const next = parts[partIdx + 1];
         if (next !== undefined) {
           const m = execPart(next, ln);
