@@ -83,21 +83,31 @@ function symbolFrame(
   };
 }
 
-const isBlank = (c: number) => c === 0x20 || c === 0x09;
-const isSymbolStart = (c: number) =>
-  (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f /* _ */ || c === 0x24; /* $ */
-const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
-// `[\w.$]`
-const isSymbolChar = (c: number) => isSymbolStart(c) || isDigit(c) || c === 0x2e;
-const isHexDigit = (c: number) => isDigit(c) || (c >= 0x61 && c <= 0x66) || (c >= 0x41 && c <= 0x46);
-// `[\w-]`
-const isModuleChar = (c: number) => isSymbolStart(c) || isDigit(c) || c === 0x2d;
+// Character classes of the frame regexes, as bits of one ASCII table.
+const SYMBOL_START = 1; // `[A-Za-z_$]`
+const SYMBOL = 2; // `[\w.$]`
+const HEX_DIGIT = 4; // `[0-9a-fA-F]`
+const MODULE = 8; // `[\w-]`
+const BLANK = 16; // ` `, TAB
+const CLASSES = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  const ch = String.fromCharCode(c);
+  CLASSES[c] =
+    (/[A-Za-z_$]/.test(ch) ? SYMBOL_START : 0) |
+    (/[\w.$]/.test(ch) ? SYMBOL : 0) |
+    (/[0-9a-fA-F]/.test(ch) ? HEX_DIGIT : 0) |
+    (/[\w-]/.test(ch) ? MODULE : 0) |
+    (ch === ' ' || ch === '\t' ? BLANK : 0);
+}
+/** Is `c` (a char code; NaN past the end) in the class? */
+const is = (c: number, cls: number) => c < 128 && ((CLASSES[c] as number) & cls) !== 0;
+const isBlank = (c: number) => is(c, BLANK);
 
 /** Index after the `0x`-prefixed hex number at `i`, or -1. */
 function hexEnd(s: string, i: number): number {
   if (s.charCodeAt(i) !== 0x30 || s.charCodeAt(i + 1) !== 0x78 /* x */) return -1;
   let j = i + 2;
-  while (isHexDigit(s.charCodeAt(j))) j++;
+  while (is(s.charCodeAt(j), HEX_DIGIT)) j++;
   return j === i + 2 ? -1 : j;
 }
 
@@ -117,9 +127,9 @@ function plainFrame(s: string): Frame | null | undefined {
     while (isBlank(s.charCodeAt(i))) i++;
   }
   const fnStart = i;
-  if (!isSymbolStart(s.charCodeAt(i))) return undefined;
+  if (!is(s.charCodeAt(i), SYMBOL_START)) return undefined;
   i++;
-  while (isSymbolChar(s.charCodeAt(i))) i++;
+  while (is(s.charCodeAt(i), SYMBOL)) i++;
   const fnEnd = i;
   if (s.charCodeAt(i) !== 0x2b /* + */) return undefined;
   const offEnd = hexEnd(s, i + 1);
@@ -131,7 +141,7 @@ function plainFrame(s: string): Frame | null | undefined {
   if (s.charCodeAt(i) === 0x20 && s.charCodeAt(i + 1) === 0x5b /* [ */) {
     const modStart = i + 2;
     let j = modStart;
-    while (isModuleChar(s.charCodeAt(j))) j++;
+    while (is(s.charCodeAt(j), MODULE)) j++;
     if (j === modStart || s.charCodeAt(j) !== 0x5d /* ] */) return undefined;
     module = s.slice(modStart, j);
     // `[inline]` right after an offset is the regex's module group, then dropped.

@@ -1,6 +1,11 @@
 import { reportSignature } from '../../analyzers/signature.js';
 import { corruptionOf } from '../../analyzers/title/corrupted.js';
-import { CORRUPTED_NO_FRAMES, CORRUPTED_NO_REPORT, describe } from '../../analyzers/title/describe.js';
+import {
+  CORRUPTED_NO_FRAMES,
+  CORRUPTED_NO_REPORT,
+  type Description,
+  describe,
+} from '../../analyzers/title/describe.js';
 import { normalizeTitle } from '../../analyzers/title/sanitize.js';
 import { titleToType } from '../../analyzers/title/title-to-type.js';
 import type { Diagnostic } from '../../model/diagnostic.js';
@@ -150,28 +155,39 @@ function computeVerdict(c: VerdictCollector): LogVerdict {
   };
 }
 
+interface Titled {
+  texts: string[];
+  d: Description;
+  corruptedReason: string | null;
+}
+
+const unusable = (r: string | null) => r === CORRUPTED_NO_FRAMES || r === CORRUPTED_NO_REPORT;
+
+/** The report titled from syzkaller's lines, or from a reader's when only those give a clean title. */
+function titleReport(s: ScannedReport): Titled {
+  const texts = titleLines(s);
+  const d = describe(texts, s.oops);
+  const corruptedReason = d.corruptedReason ?? corruptionOf(d.title, texts, d.format);
+  // A title cut by a line wrap (`... in do_page_fault /`, `... invalid context at`) or a banner no row matched.
+  if (corruptedReason === null && d.format !== null && !/ (?:\/|at)$/.test(d.title)) {
+    return { texts, d, corruptedReason };
+  }
+  // Wrapped, decoded or hashed-pointer reports: title them as a reader would.
+  const lenient = lenientLines(s);
+  // Most often the reader's lines are syzkaller's (nothing wrapped, decoded or hashed): same verdict.
+  if (sameLines(lenient, texts)) return { texts, d, corruptedReason };
+  const d2 = describe(lenient, s.oops);
+  if (d2.format === null) return { texts, d, corruptedReason };
+  const reason2 = d2.corruptedReason ?? corruptionOf(d2.title, lenient, d2.format);
+  if (reason2 === null || d.format === null || (unusable(corruptedReason) && !unusable(reason2))) {
+    return { texts: lenient, d: d2, corruptedReason: reason2 };
+  }
+  return { texts, d, corruptedReason };
+}
+
 /** Title, kind, lock structure and signature of one scanned report. */
 export function buildReport(s: ScannedReport): { report: Report; diagnostics: Diagnostic[] } {
-  let texts = titleLines(s);
-  let d = describe(texts, s.oops);
-  let corruptedReason = d.corruptedReason ?? corruptionOf(d.title, texts, d.format);
-  // A title cut by a line wrap (`... in do_page_fault /`, `... invalid context at`) or a banner no row matched.
-  if (corruptedReason !== null || d.format === null || / (?:\/|at)$/.test(d.title)) {
-    // Wrapped, decoded or hashed-pointer reports: title them as a reader would.
-    const lenient = lenientLines(s);
-    const d2 = describe(lenient, s.oops);
-    const reason2 =
-      d2.format === null ? null : (d2.corruptedReason ?? corruptionOf(d2.title, lenient, d2.format));
-    const unusable = (r: string | null) => r === CORRUPTED_NO_FRAMES || r === CORRUPTED_NO_REPORT;
-    if (
-      d2.format !== null &&
-      (reason2 === null || d.format === null || (unusable(corruptedReason) && !unusable(reason2)))
-    ) {
-      texts = lenient;
-      d = d2;
-      corruptedReason = reason2;
-    }
-  }
+  const { texts, d, corruptedReason } = titleReport(s);
   const headline = (s.lines[0]?.text ?? '').trim();
   const kind: ReportKind = refineKind(
     headline,
@@ -260,4 +276,10 @@ export async function parseConsoleLog(
   for await (const chunk of openInput(path)) reports.push(...parser.push(chunk));
   reports.push(...parser.end());
   return { reports, verdict: parser.verdict(), diagnostics: parser.diagnostics, usable: parser.usable };
+}
+
+function sameLines(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

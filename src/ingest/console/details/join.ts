@@ -74,14 +74,8 @@ function parenBalance(s: string): number {
   return depth;
 }
 
-function clean(text: string): string {
-  return text.trimEnd();
-}
-
-/** How to glue `next` onto `cur`: '' (no space), ' ' (a space) or null (do not join). */
-function glue(cur: string, next: string): '' | ' ' | null {
-  const c = cur.trim();
-  const n = next.trim();
+/** How to glue the (trimmed) line `n` onto the (trimmed) line `c`: '' (no space), ' ' (a space) or null (do not join). */
+function glue(c: string, n: string): '' | ' ' | null {
   if (c === '' || n === '') return null;
   if (c.length + n.length > MAX_JOINED) return null;
   if (LONE_ADDRESS_RE.test(c) && (n.startsWith('(') || ADDRESS_START_RE.test(n))) {
@@ -112,34 +106,40 @@ function glue(cur: string, next: string): '' | ' ' | null {
  */
 export function joinContinuations(lines: readonly ConsoleLine[]): LogicalLine[] {
   const out: LogicalLine[] = [];
+  // Each line without its trailing blanks, and trimmed, computed once.
+  const ends = lines.map((l) => l.text.trimEnd());
+  const trims = ends.map((e) => e.trimStart());
   let i = 0;
   while (i < lines.length) {
     const first = lines[i] as ConsoleLine;
-    let text = clean(first.text);
+    let text = ends[i] as string;
+    let t = trims[i] as string;
     let pieces = 1;
     i++;
     while (i < lines.length && pieces < MAX_PIECES) {
-      const next = clean((lines[i] as ConsoleLine).text);
-      const g = glue(text, next);
+      const next = trims[i] as string;
+      const g = glue(t, next);
       if (g === null) break;
       // `(rcu_read_lock` + `){....}-{1:2}, at: a` + `){....}-{1:2}, at: b`: one line per `)` piece.
-      if (g === '' && next.trim().startsWith(')')) {
+      if (g === '' && next.startsWith(')')) {
         const head = text;
-        text = head + next.trim();
+        text = head + next;
         i++;
-        while (i < lines.length && (lines[i] as ConsoleLine).text.trim().startsWith(')')) {
+        while (i < lines.length && (trims[i] as string).startsWith(')')) {
           out.push({ text, t: text.trim(), line: first.line });
-          text = head + (lines[i] as ConsoleLine).text.trim();
+          text = head + (trims[i] as string);
           i++;
         }
+        t = text.trim();
         pieces++;
         continue;
       }
-      text = g === '' ? text + next.trim() : `${text} ${next.trim()}`;
+      text = g === '' ? text + next : `${text} ${next}`;
+      t = text.trim();
       pieces++;
       i++;
     }
-    out.push({ text, t: text.trim(), line: first.line });
+    out.push({ text, t, line: first.line });
   }
   return out;
 }

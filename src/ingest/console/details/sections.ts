@@ -91,6 +91,8 @@ const HEADER_STARTS: readonly string[] = [
   'in_atomic(): ',
 ];
 
+const HEADER_FIRST_CHARS = new Set(HEADER_STARTS.map((s) => s.charCodeAt(0)));
+
 /**
  * A necessary condition for a (trimmed) line to be any header or section line lockdep-details
  * reads; false for the frames, registers and memory dumps that make up most of a report.
@@ -98,7 +100,8 @@ const HEADER_STARTS: readonly string[] = [
 export function mayBeHeader(t: string): boolean {
   const last = t.charCodeAt(t.length - 1);
   if (last === 0x3a /* : */ || last === 0x21 /* ! */ || t === '}' || t.includes(' #')) return true;
-  for (const s of HEADER_STARTS) if (t.startsWith(s)) return true;
+  if (HEADER_FIRST_CHARS.has(t.charCodeAt(0)))
+    for (const s of HEADER_STARTS) if (t.startsWith(s)) return true;
   // `[ BUG: x/1 still has locks held! ]`
   if (t.charCodeAt(0) === 0x5b /* [ */ && (t.startsWith('BUG: ', 1) || t.startsWith('BUG: ', 2))) return true;
   return t.includes(' is trying to release lock (') || HELD_LOCK_INTROS.includes(t);
