@@ -110,7 +110,23 @@ export class ByteCursor {
 }
 
 export function readU64(buf: Buffer, at: number, bigEndian: boolean): number {
-  const hi = bigEndian ? buf.readUInt32BE(at) : buf.readUInt32LE(at + 4);
-  const lo = bigEndian ? buf.readUInt32BE(at + 4) : buf.readUInt32LE(at);
+  const hi = bigEndian ? u32(buf, at, true) : u32(buf, at + 4, false);
+  const lo = bigEndian ? u32(buf, at + 4, true) : u32(buf, at, false);
   return hi * 0x100000000 + lo;
+}
+
+/**
+ * The unsigned 32-bit word at `at` (the caller checked the bounds). Plain byte loads: in the
+ * per-record paths V8 does not always inline `Buffer.readUInt32LE`, and a call costs more than
+ * the read.
+ */
+export function u32(buf: Uint8Array, at: number, bigEndian: boolean): number {
+  return i32(buf, at, bigEndian) >>> 0;
+}
+
+/** The signed 32-bit word at `at` (the caller checked the bounds). */
+export function i32(buf: Uint8Array, at: number, bigEndian: boolean): number {
+  return bigEndian
+    ? (buf[at]! << 24) | (buf[at + 1]! << 16) | (buf[at + 2]! << 8) | buf[at + 3]!
+    : buf[at]! | (buf[at + 1]! << 8) | (buf[at + 2]! << 16) | (buf[at + 3]! << 24);
 }

@@ -1,4 +1,5 @@
 import type { TraceEvent } from '../../model/trace-event.js';
+import { i32, u32 } from './byte-reader.js';
 import type { EventFormat, FieldFormat } from './event-format.js';
 import type { HexCache, StringInterner } from './interning.js';
 import type { Kallsyms } from './kallsyms.js';
@@ -117,7 +118,7 @@ export class EventDecoder {
   /** `common_pid`, or −1 when the record has none. */
   pid(buf: Buffer, off: number, len: number): number {
     if (this.pidAt < 0 || this.pidAt + 4 > len) return -1;
-    return this.ctx.bigEndian ? buf.readInt32BE(off + this.pidAt) : buf.readInt32LE(off + this.pidAt);
+    return i32(buf, off + this.pidAt, this.ctx.bigEndian);
   }
 
   /** `common_flags << 8 | common_preempt_count` (what the latency-flags column is made of), or −1. */
@@ -315,7 +316,7 @@ function compileField(
       const str = f.kind.endsWith('string');
       return (buf, off, len) => {
         if (offset + 4 > len) return null;
-        const v = be ? buf.readUInt32BE(off + offset) : buf.readUInt32LE(off + offset);
+        const v = u32(buf, off + offset, be);
         const start = (v & 0xffff) + (rel ? offset + size : 0);
         const end = start + (v >>> 16);
         if (end > len) return null;
@@ -346,8 +347,8 @@ function intReader(size: number, signed: boolean, be: boolean): (buf: Buffer, at
       if (signed) return be ? (b, at) => b.readInt16BE(at) : (b, at) => b.readInt16LE(at);
       return be ? (b, at) => b.readUInt16BE(at) : (b, at) => b.readUInt16LE(at);
     case 4:
-      if (signed) return be ? (b, at) => b.readInt32BE(at) : (b, at) => b.readInt32LE(at);
-      return be ? (b, at) => b.readUInt32BE(at) : (b, at) => b.readUInt32LE(at);
+      if (signed) return (b, at) => i32(b, at, be);
+      return (b, at) => u32(b, at, be);
     default:
       return (b, at) => {
         const hi = be ? b.readUInt32BE(at) : b.readUInt32LE(at + 4);

@@ -35,7 +35,7 @@ function trimZeros(s: string): string {
 }
 
 interface Interned {
-  bytes: Uint8Array;
+  bytes: RangeCopy;
   text: string;
 }
 
@@ -59,7 +59,7 @@ export class StringInterner {
     if (hit !== undefined && equalsRange(hit.bytes, buf, start, end)) return hit.text;
     const text = this.scan(buf, start, end);
     if (this.raw.size >= LIMIT) this.raw.clear();
-    this.raw.set(key, { bytes: Uint8Array.prototype.slice.call(buf, start, end), text });
+    this.raw.set(key, { bytes: copyRange(buf, start, end), text });
     return text;
   }
 
@@ -94,7 +94,7 @@ export class StringInterner {
     if (hit !== undefined && equalsRange(hit.bytes, buf, start, end)) return hit.text;
     const text = buf.toString('utf8', start, end);
     if (this.map.size >= LIMIT) this.map.clear();
-    this.map.set(h, { bytes: Uint8Array.prototype.slice.call(buf, start, end), text });
+    this.map.set(h, { bytes: copyRange(buf, start, end), text });
     return text;
   }
 }
@@ -110,10 +110,27 @@ export function rangeKey(buf: Uint8Array, start: number, end: number): number {
   return (first ^ Math.imul(last, 0x01000193) ^ Math.imul(end - start, 0x9e3779b1)) | 0;
 }
 
-/** `bytes` equals `buf[start, end)`. */
-export function equalsRange(bytes: Uint8Array, buf: Uint8Array, start: number, end: number): boolean {
+/** A copy of a byte range, also readable as little-endian words (compared a word at a time). */
+export interface RangeCopy {
+  readonly bytes: Uint8Array;
+  /** The whole words of `bytes` (the platform's order: on a big-endian host no word matches, a miss). */
+  readonly words: Int32Array;
+}
+
+/** A copy of `buf[start, end)` (its own buffer: it pins no page). */
+export function copyRange(buf: Uint8Array, start: number, end: number): RangeCopy {
+  const bytes = Uint8Array.prototype.slice.call(buf, start, end);
+  return { bytes, words: new Int32Array(bytes.buffer, 0, bytes.length >> 2) };
+}
+
+/** `copy` equals `buf[start, end)`: word by word, then the last bytes. */
+export function equalsRange(copy: RangeCopy, buf: Uint8Array, start: number, end: number): boolean {
+  const { bytes, words } = copy;
   const n = end - start;
   if (bytes.length !== n) return false;
-  for (let i = 0; i < n; i++) if (bytes[i] !== buf[start + i]) return false;
+  for (let w = 0, p = start; w < words.length; w++, p += 4) {
+    if (words[w] !== (buf[p]! | (buf[p + 1]! << 8) | (buf[p + 2]! << 16) | (buf[p + 3]! << 24))) return false;
+  }
+  for (let i = words.length << 2; i < n; i++) if (bytes[i] !== buf[start + i]) return false;
   return true;
 }

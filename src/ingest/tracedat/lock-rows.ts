@@ -6,9 +6,10 @@ import {
   OTHER_EVENT,
 } from '../../model/event-columns.js';
 import type { ColumnsBuilder } from '../columns-builder.js';
+import { i32, u32 } from './byte-reader.js';
 import { cachedLatencyFlags, type EventDecoder, type FieldReader } from './event-decoder.js';
 import type { FieldFormat } from './event-format.js';
-import { equalsRange, rangeKey } from './interning.js';
+import { copyRange, equalsRange, type RangeCopy, rangeKey } from './interning.js';
 
 /** Slots of the direct-mapped caches below (a trace touches a few thousand lock names and addresses at a time). */
 const SLOTS = 1 << 12;
@@ -34,10 +35,10 @@ export class LockRows {
   private readonly ptrHi = new Int32Array(SLOTS);
   private readonly ptrId = new Int32Array(SLOTS).fill(-1);
   /** `__data_loc` string bytes → string id (direct-mapped: slot by length and first/last words). */
-  private readonly nameBytes: Buffer[] = new Array<Buffer>(SLOTS).fill(EMPTY);
+  private readonly nameBytes: RangeCopy[] = new Array<RangeCopy>(SLOTS).fill(EMPTY);
   private readonly nameId = new Int32Array(SLOTS).fill(-1);
   /** The name bytes last seen with the pointer of each pointer slot, and their id. */
-  private readonly byPtrBytes: Buffer[] = new Array<Buffer>(SLOTS).fill(EMPTY);
+  private readonly byPtrBytes: RangeCopy[] = new Array<RangeCopy>(SLOTS).fill(EMPTY);
   private readonly byPtrId = new Int32Array(SLOTS).fill(-1);
 
   constructor(private readonly builder: ColumnsBuilder) {}
@@ -120,7 +121,7 @@ export class LockRows {
   }
 
   cacheName(ptrSlot: number, buf: Buffer, start: number, end: number, id: number): void {
-    const bytes = Buffer.from(Uint8Array.prototype.slice.call(buf, start, end));
+    const bytes = copyRange(buf, start, end);
     const slot = bytesSlot(buf, start, end);
     this.nameBytes[slot] = bytes;
     this.nameId[slot] = id;
@@ -154,10 +155,10 @@ export class LockRows {
 }
 
 /** No bytes cached (never equal to a name's bytes, which hold at least the NUL). */
-const EMPTY = Buffer.alloc(0);
+const EMPTY = copyRange(new Uint8Array(0), 0, 0);
 
 /** A name cache hit: `cached` holds the name's bytes (an empty entry never matches: a name holds its NUL). */
-function sameBytes(cached: Buffer, buf: Buffer, start: number, end: number): boolean {
+function sameBytes(cached: RangeCopy, buf: Buffer, start: number, end: number): boolean {
   return end > start && equalsRange(cached, buf, start, end);
 }
 
@@ -226,13 +227,13 @@ export class LockRowWriter {
       const p = off + at;
       let hi = 0;
       let lo: number;
-      if (this.ptrSize === 4) lo = this.be ? buf.readUInt32BE(p) : buf.readUInt32LE(p);
+      if (this.ptrSize === 4) lo = i32(buf, p, this.be);
       else if (this.be) {
-        hi = buf.readUInt32BE(p);
-        lo = buf.readUInt32BE(p + 4);
+        hi = i32(buf, p, true);
+        lo = i32(buf, p + 4, true);
       } else {
-        lo = buf.readUInt32LE(p);
-        hi = buf.readUInt32LE(p + 4);
+        lo = i32(buf, p, false);
+        hi = i32(buf, p + 4, false);
       }
       const slot = this.rows.pointerSlot(hi, lo);
       this.slot = slot;
@@ -254,7 +255,7 @@ export class LockRowWriter {
     let start = -1;
     let end = -1;
     if (at >= 0 && at + 4 <= len) {
-      const v = this.be ? buf.readUInt32BE(off + at) : buf.readUInt32LE(off + at);
+      const v = u32(buf, off + at, this.be);
       start = off + (v & 0xffff);
       end = start + (v >>> 16);
       if (end > off + len) start = -1;

@@ -1,5 +1,5 @@
 import type { Diagnostic } from '../../model/diagnostic.js';
-import { readU64 } from './byte-reader.js';
+import { readU64, u32 } from './byte-reader.js';
 
 /** Ring-buffer record types (kernel `enum ring_buffer_type`). */
 const TYPE_PADDING = 29;
@@ -73,7 +73,10 @@ export class PageRecords {
     }
     let i = data;
     while (i + 4 <= end) {
-      const word = readU32(buf, i, be);
+      // the record header: inline byte loads (this loop runs once per record)
+      const word = be
+        ? ((buf[i]! << 24) | (buf[i + 1]! << 16) | (buf[i + 2]! << 8) | buf[i + 3]!) >>> 0
+        : (buf[i]! | (buf[i + 1]! << 8) | (buf[i + 2]! << 16) | (buf[i + 3]! << 24)) >>> 0;
       const typeLen = be ? word >>> 27 : word & 31;
       const delta = be ? word & COMMIT_MASK : word >>> 5;
       i += 4;
@@ -115,6 +118,4 @@ export class PageRecords {
   }
 }
 
-function readU32(buf: Buffer, at: number, be: boolean): number {
-  return be ? buf.readUInt32BE(at) : buf.readUInt32LE(at);
-}
+const readU32 = u32;
