@@ -6,38 +6,24 @@ import type { EventRef, LockOrderEdge } from './trace-analysis.js';
  * names as printed; same-class nesting is not an edge. Cycles of two or more
  * classes are the strongly connected components of size ≥ 2.
  */
+/** An edge's count and its first occurrence (what `add` counts into). */
+export interface EdgeAcc {
+  count: number;
+  first: EventRef;
+}
+
 export class LockOrderGraph {
-  private readonly edges = new Map<string, Map<string, { count: number; first: EventRef }>>();
+  private readonly edges = new Map<string, Map<string, EdgeAcc>>();
   private edgeCount = 0;
-  /** The edge added last: the same pair repeats (e.g. `&obj->lock → fs_reclaim` per allocation). */
-  private lastFrom = '';
-  private lastTo = '';
-  private lastEdge: { count: number; first: EventRef } | null = null;
 
   constructor(private readonly maxEdges = 200_000) {}
 
-  /** Counts a repeat of an edge already in the graph and says true; false when `add` must run. */
-  addAgain(from: string, to: string): boolean {
-    if (from === to) return true;
-    if (this.lastEdge !== null && from === this.lastFrom && to === this.lastTo) {
-      this.lastEdge.count++;
-      return true;
-    }
-    const edge = this.edges.get(from)?.get(to);
-    if (!edge) return false;
-    edge.count++;
-    this.lastFrom = from;
-    this.lastTo = to;
-    this.lastEdge = edge;
-    return true;
-  }
-
-  add(from: string, to: string, at: EventRef): void {
-    if (from === to) return;
-    if (this.lastEdge !== null && from === this.lastFrom && to === this.lastTo) {
-      this.lastEdge.count++;
-      return;
-    }
+  /**
+   * Counts one acquisition of `to` while holding `from`. Returns the edge, whose later repeats a
+   * caller may count into directly (`count++`), or null: same class, or the graph is full.
+   */
+  add(from: string, to: string, at: EventRef): EdgeAcc | null {
+    if (from === to) return null;
     let out = this.edges.get(from);
     if (!out) {
       out = new Map();
@@ -50,11 +36,7 @@ export class LockOrderGraph {
       out.set(to, edge);
       this.edgeCount++;
     }
-    if (edge) {
-      this.lastFrom = from;
-      this.lastTo = to;
-      this.lastEdge = edge;
-    }
+    return edge ?? null;
   }
 
   /** Edges (sorted by from, to) with cycle edges marked, and one shortest cycle per component. */

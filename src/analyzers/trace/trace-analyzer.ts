@@ -19,7 +19,7 @@ import {
 } from '../../model/trace-event.js';
 import { LogHistogram } from '../stats/log-histogram.js';
 import { Reservoir } from '../stats/reservoir.js';
-import { LockOrderGraph } from './lock-order-graph.js';
+import { type EdgeAcc, LockOrderGraph } from './lock-order-graph.js';
 import {
   contentionFlagBits,
   isAnnotationMap,
@@ -71,6 +71,10 @@ export interface LockClassAcc {
   /** `isAnnotationMap(name)` and `isRcuReadSection(name)`: the regexes run once per class, not per event. */
   annotation: boolean;
   rcuRead: boolean;
+  /** Its lock-order edges by target class, and the last one taken (to `edgeTo`). */
+  edges: Map<LockClassAcc, EdgeAcc>;
+  edgeTo: LockClassAcc | null;
+  edge: EdgeAcc | null;
 }
 
 interface ShrinkerAcc {
@@ -385,6 +389,9 @@ export class TraceAnalyzer {
         shrinkers: new Set(),
         annotation: isAnnotationMap(name),
         rcuRead: isRcuReadSection(name),
+        edges: new Map(),
+        edgeTo: null,
+        edge: null,
       };
       this.locks.set(name, acc);
     }
@@ -454,9 +461,25 @@ export class TraceAnalyzer {
     // As lockdep: order edges only from locks held in the same context (an interrupt's locks
     // are not nested inside the locks of the task it interrupted).
     if (!isTry && !acc.rcuRead) {
-      for (const h of task.held)
-        if (h.context === context && !h.rcuRead && !this.graph.addAgain(h.name, name))
-          this.graph.add(h.name, name, acquiredAt(held));
+      for (const h of task.held) {
+        if (h.context !== context || h.rcuRead || h.cls === acc) continue;
+        // The edge by class object: its last target, else its own small map; the graph's
+        // string-keyed maps only for a new edge.
+        const from = h.cls;
+        if (from.edgeTo === acc) {
+          from.edge!.count++;
+          continue;
+        }
+        let edge = from.edges.get(acc);
+        if (edge !== undefined) edge.count++;
+        else {
+          edge = this.graph.add(h.name, name, acquiredAt(held)) ?? undefined;
+          if (edge === undefined) continue; // the graph is full
+          from.edges.set(acc, edge);
+        }
+        from.edgeTo = acc;
+        from.edge = edge;
+      }
     }
     // No out-of-bounds read on the (usually empty) span stack: it is slow in V8.
     const shrinker = task.shrinkers.length > 0 ? task.shrinkers[task.shrinkers.length - 1]! : null;

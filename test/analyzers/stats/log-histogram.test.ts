@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { LogHistogram } from '../../../src/analyzers/stats/log-histogram.js';
+import { BucketTable, LogHistogram } from '../../../src/analyzers/stats/log-histogram.js';
 import { Reservoir } from '../../../src/analyzers/stats/reservoir.js';
 
 function exactQuantile(sorted: number[], q: number): number {
@@ -97,5 +97,43 @@ describe('Reservoir', () => {
     expect(a.samples).toHaveLength(10);
     expect(a.seen).toBe(1000);
     expect(a.samples).toEqual(b.samples);
+  });
+
+  it('keeps every position with the same probability (capacity / stream length)', () => {
+    // 4000 seeded reservoirs of 10 over a stream of 200: each position kept 200 times on average
+    const kept = new Array<number>(200).fill(0);
+    for (let seed = 1; seed <= 4000; seed++) {
+      const r = new Reservoir(10, seed * 2654435761);
+      for (let i = 0; i < 200; i++) r.add(i);
+      for (const v of r.samples) kept[v]!++;
+    }
+    const firstHalf = kept.slice(0, 100).reduce((a, b) => a + b, 0);
+    expect(firstHalf / 40000).toBeGreaterThan(0.47);
+    expect(firstHalf / 40000).toBeLessThan(0.53);
+    // no position far from its expected 200 (a binomial sd of about 14)
+    expect(Math.min(...kept)).toBeGreaterThan(140);
+    expect(Math.max(...kept)).toBeLessThan(260);
+  });
+});
+
+describe('BucketTable', () => {
+  it('gives ceil(log_γ v) without a logarithm: every integer up to 2·10^6, and doubles up to 2^62', () => {
+    const gamma = 1.01 / 0.99;
+    const lnGamma = Math.log(gamma);
+    const table = BucketTable.for(gamma, lnGamma)!;
+    const slow = (v: number) => Math.ceil(Math.log(v) / lnGamma);
+    // only a value within rounding of a bucket boundary may differ, by one bucket
+    const onBoundary = (v: number) =>
+      Math.abs(Math.log(v) / lnGamma - Math.round(Math.log(v) / lnGamma)) < 1e-9;
+    let differ = 0;
+    for (let v = 1; v <= 2_000_000; v++) if (table.index(v) !== slow(v) && !onBoundary(v)) differ++;
+    let x = 12345;
+    for (let i = 0; i < 200_000; i++) {
+      x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+      const v = 2 ** ((x / 2 ** 32) * 62);
+      if (table.index(v) !== slow(v) && !onBoundary(v)) differ++;
+    }
+    expect(differ).toBe(0);
+    expect(BucketTable.for(1.0001, Math.log(1.0001))).toBeNull(); // finer than a table slice
   });
 });
