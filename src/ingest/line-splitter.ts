@@ -27,14 +27,23 @@ const CONTROL_RE = /[\x00-\x08\x0b-\x1f\x7f]/g;
 
 export class LineSplitter {
   private tail = '';
-  private tailClean = true;
   private next = 1;
   private readonly decoder = new TextDecoder('utf-8', { fatal: false });
   /** The decoder holds no partial character (the last chunk it saw was ASCII, or none). */
   private decoderIdle = true;
 
   push(chunk: Uint8Array): RawLine[] {
-    if (chunk.length === 0) return [];
+    const out: RawLine[] = [];
+    this.each(chunk, (l) => out.push(l));
+    return out;
+  }
+
+  /**
+   * `push`, handing each line to `onLine` as it is cut instead of returning them all: a consumer
+   * that is done with a line before the next keeps no chunk's worth of lines alive (they die young).
+   */
+  each(chunk: Uint8Array, onLine: (line: RawLine) => void): void {
+    if (chunk.length === 0) return;
     const ascii = isAscii(chunk);
     let fresh: string;
     if (ascii && this.decoderIdle) {
@@ -45,17 +54,15 @@ export class LineSplitter {
     }
     // Only the new text is searched, so a long line arriving in many chunks costs linear work.
     if (!fresh.includes('\n')) {
-      this.tailClean &&= nextControl(fresh, 0) === Number.POSITIVE_INFINITY;
       this.tail += fresh;
-      return [];
+      return;
     }
-    return this.split(this.tail, fresh);
+    this.split(this.tail, fresh, onLine);
   }
 
   end(): RawLine[] {
     const rest = this.tail + this.decoder.decode();
     this.tail = '';
-    this.tailClean = true;
     return rest === '' ? [] : [this.emit(rest, false)];
   }
 
@@ -64,26 +71,27 @@ export class LineSplitter {
     return this.next - 1;
   }
 
-  /** The lines of `tail + fresh` (the tail holds no newline; its cleanliness is known). */
-  private split(tail: string, fresh: string): RawLine[] {
-    const text = tail + fresh;
-    const out: RawLine[] = [];
-    let start = 0;
-    // The next control character at or after `start` (the tail's own are summed up by tailClean).
-    let control = nextControl(text, tail.length);
-    let tailDirty = !this.tailClean;
-    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', start)) {
+  /**
+   * The lines of `tail + text` (the tail holds no newline). Only the first line is a concatenation:
+   * the others are slices of `text` (the whole text is never copied).
+   */
+  private split(tail: string, text: string, onLine: (line: RawLine) => void): void {
+    const first = text.indexOf('\n');
+    // The next control character of `text` at or after the current line's start.
+    let control = nextControl(text, 0);
+    const firstEnd = first > 0 && text.charCodeAt(first - 1) === 0x0d ? first - 1 : first;
+    // The tail (a line's start, maybe long and in many pieces) is scanned once, when its line ends.
+    const tailClean = tail === '' || nextControl(tail, 0) === Number.POSITIVE_INFINITY;
+    onLine(this.emit(tail + text.slice(0, first), tailClean && control >= firstEnd));
+    let start = first + 1;
+    for (let i = text.indexOf('\n', start); i !== -1; i = text.indexOf('\n', start)) {
       if (control < start) control = nextControl(text, start);
       // A `\r` right before the newline is dropped with it.
       const end = i > start && text.charCodeAt(i - 1) === 0x0d ? i - 1 : i;
-      out.push(this.emit(text.slice(start, i), !tailDirty && control >= end));
-      tailDirty = false;
+      onLine(this.emit(text.slice(start, i), control >= end));
       start = i + 1;
     }
-    this.tail = start === 0 ? text : text.slice(start);
-    if (control < start) control = nextControl(text, start);
-    this.tailClean = control === Number.POSITIVE_INFINITY;
-    return out;
+    this.tail = text.slice(start);
   }
 
   private emit(text: string, clean: boolean): RawLine {

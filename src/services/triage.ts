@@ -58,15 +58,16 @@ async function triageOne(
   known: ReadonlySet<string>,
   onReport: TriageOptions['onReport'],
 ): Promise<TriagedFile> {
-  const parser = new ConsoleLogParser({ path });
   let knownHidden = 0;
-  const take = (found: Report[]) => {
-    for (const r of found) {
+  // Each report goes on as soon as it is built (none is kept for the rest of its chunk).
+  const parser = new ConsoleLogParser({
+    path,
+    onReport: (r) => {
       if (known.has(r.signature)) knownHidden++;
       else onReport?.(r, path);
-    }
-  };
-  for await (const chunk of openInput(path)) take(parser.push(chunk));
-  take(parser.end());
+    },
+  });
+  for await (const chunk of openInput(path)) parser.push(chunk);
+  parser.end();
   return { path, ...parser.verdict(), usable: parser.usable, knownHidden, diagnostics: parser.diagnostics };
 }

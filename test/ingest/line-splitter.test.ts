@@ -37,4 +37,38 @@ describe('LineSplitter', () => {
       ),
     );
   });
+
+  it('marks clean only the lines without a control character, wherever the chunk splits', () => {
+    const text = 'a\r\nb\x1b[0m c\nd\n\x00e\nf\r\ng';
+    const expected = [
+      { text: 'a', line: 1, clean: true },
+      { text: 'b\x1b[0m c', line: 2, clean: false },
+      { text: 'd', line: 3, clean: true },
+      { text: '\x00e', line: 4, clean: false },
+      { text: 'f', line: 5, clean: true },
+      { text: 'g', line: 6, clean: false },
+    ];
+    for (let cut = 0; cut <= text.length; cut++) {
+      const s = new LineSplitter();
+      const lines = [
+        ...s.push(Buffer.from(text.slice(0, cut), 'latin1')),
+        ...s.push(Buffer.from(text.slice(cut), 'latin1')),
+        ...s.end(),
+      ];
+      expect(lines.map((l) => l.text)).toEqual(expected.map((l) => l.text));
+      // A cut inside a line may only make it unclean (the normalizer then scans it): never the reverse.
+      lines.forEach((l, i) => {
+        if ((expected[i] as { clean: boolean }).clean === false) expect(l.clean).toBe(false);
+      });
+      if (cut === 0) expect(lines).toEqual(expected);
+    }
+  });
+
+  it('hands each line to a callback with each(), as push() returns them', () => {
+    const s = new LineSplitter();
+    const seen: string[] = [];
+    s.each(Buffer.from('x\ny\nz'), (l) => seen.push(`${l.line}:${l.text}`));
+    expect(seen).toEqual(['1:x', '2:y']);
+    expect(s.end().map((l) => `${l.line}:${l.text}`)).toEqual(['3:z']);
+  });
 });

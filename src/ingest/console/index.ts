@@ -13,7 +13,7 @@ import { type Frame, makeFrame } from '../../model/frame.js';
 import type { LogVerdict, Report, ReportKind } from '../../model/report.js';
 import { openInput } from '../input.js';
 import { KernelLogSniffer } from '../kernel-log.js';
-import { LineSplitter, type RawLine } from '../line-splitter.js';
+import { LineSplitter } from '../line-splitter.js';
 import { parseFrame } from './frame.js';
 import { ConsoleNormalizer, MAX_LINE_CHARS, type NormalizedLine } from './line-normalizer.js';
 import { extractLockDetails } from './lockdep-details.js';
@@ -47,12 +47,18 @@ export class ConsoleLogParser {
   private cachedVerdict: LogVerdict | null = null;
   private ended = false;
 
-  constructor(readonly options: { path?: string } = {}) {}
+  /**
+   * `onReport`: each report is handed over as soon as it is built, and `push`/`end` return none
+   * (a streaming consumer then holds no chunk's worth of reports: they die young, memory stays low).
+   */
+  constructor(readonly options: { path?: string; onReport?: (report: Report) => void } = {}) {}
 
   push(chunk: Uint8Array): Report[] {
     if (this.ended) return [];
     this.sniffer.push(chunk);
-    return this.lines(this.splitter.push(chunk));
+    const out: Report[] = [];
+    this.splitter.each(chunk, (raw) => this.line(this.normalizer.one(raw), out));
+    return out;
   }
 
   /**
@@ -65,9 +71,10 @@ export class ConsoleLogParser {
 
   end(): Report[] {
     if (this.ended) return [];
-    const out = this.lines(this.splitter.end());
+    const out: Report[] = [];
+    for (const raw of this.splitter.end()) this.line(this.normalizer.one(raw), out);
     for (const l of this.normalizer.end()) this.line(l, out);
-    for (const s of this.scanner.end()) out.push(this.build(s));
+    for (const s of this.scanner.end()) this.emit(this.build(s), out);
     this.ended = true;
     if (!this.usable) this.diagnostics.unshift(this.unusable());
     this.stats.skipped = this.stats.lines - this.stats.reportLines;
@@ -105,18 +112,17 @@ export class ConsoleLogParser {
     return v;
   }
 
-  private lines(raws: RawLine[]): Report[] {
-    const out: Report[] = [];
-    for (const raw of raws) this.line(this.normalizer.one(raw), out);
-    return out;
-  }
-
   private line(l: NormalizedLine, out: Report[]): void {
     this.stats.lines++;
     const oops = matchOops(l.text);
     this.verdictCollector.push(l, oops);
     const done = this.scanner.push(l, oops);
-    for (const s of done) out.push(this.build(s));
+    for (const s of done) this.emit(this.build(s), out);
+  }
+
+  private emit(report: Report, out: Report[]): void {
+    if (this.options.onReport) this.options.onReport(report);
+    else out.push(report);
   }
 
   private unusable(): Diagnostic {

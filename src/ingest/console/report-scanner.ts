@@ -114,8 +114,13 @@ export class ReportScanner {
  * cut from them (headline, lock names, frames), so it gets a private copy (same characters).
  */
 function own(line: NormalizedLine): NormalizedLine {
-  if (line.text.length >= 13) line.text = ` ${line.text}`.slice(1);
+  line.text = ownText(line.text);
   return line;
+}
+
+/** A private copy of a slice of a chunk (V8 slices of 13 characters or more keep their parent alive). */
+function ownText(text: string): string {
+  return text.length >= 13 ? ` ${text}`.slice(1) : text;
 }
 
 /**
@@ -304,7 +309,8 @@ export class VerdictCollector {
       skipLine = true;
     }
     if (!isOopsLine && skipLine) return;
-    this.text.push(clip(text));
+    // Kept to the end of the log, so copied: a slice would keep its whole chunk alive.
+    this.text.push(ownText(clip(text)));
     if (!this.secondReport || (this.context !== '' && this.context !== 'console'))
       this.reportEnd = this.text.length;
     if (this.text.length >= MAX_REPORT_LINES * 4) this.full = true;
