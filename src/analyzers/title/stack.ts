@@ -165,6 +165,8 @@ function walk(spec: StackSpec, parts: StackPart[], lines: string[]): { frames: G
             break;
           }
         }
+        // With the default picker, the frames after the first usable one are not looked at.
+        if (firstOnly && cands.length > 0) continue;
         for (const re of FRAME_LINES) {
           const m = re.exec(ln);
           if (m) {

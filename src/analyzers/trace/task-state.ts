@@ -60,6 +60,8 @@ export interface OpenContention {
 export interface TaskState {
   pid: number;
   comm: string;
+  /** `comm` names a kswapd thread (kept with `comm`: not tested per acquisition). */
+  kswapdComm: boolean;
   held: HeldLock[];
   shrinkers: OpenShrinker[];
   directReclaim: { start: EventRef; examples: SpanRef[] } | null;
@@ -78,6 +80,7 @@ export function newTaskState(pid: number, comm: string): TaskState {
   return {
     pid,
     comm,
+    kswapdComm: isKswapdComm(comm),
     held: [],
     shrinkers: [],
     directReclaim: null,
@@ -86,4 +89,8 @@ export function newTaskState(pid: number, comm: string): TaskState {
     contention: null,
     baseDepth: null,
   };
+}
+
+export function isKswapdComm(comm: string): boolean {
+  return comm.startsWith('kswapd');
 }

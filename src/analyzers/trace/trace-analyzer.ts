@@ -33,7 +33,14 @@ import {
   preemptDepth,
 } from './lock-type.js';
 import { parseShrinkerSymbol } from './shrinker-symbol.js';
-import { acquiredAt, type HeldLock, MAX_HELD, newTaskState, type TaskState } from './task-state.js';
+import {
+  acquiredAt,
+  type HeldLock,
+  isKswapdComm,
+  MAX_HELD,
+  newTaskState,
+  type TaskState,
+} from './task-state.js';
 import type { EventRef, OrphanCounts, SpanRef, TraceAnalysis } from './trace-analysis.js';
 import { buildFindings, HAZARD_STATE, type HazardState, noteHazard } from './trace-findings.js';
 
@@ -75,6 +82,8 @@ export interface LockClassAcc {
   edges: Map<LockClassAcc, EdgeAcc>;
   edgeTo: LockClassAcc | null;
   edge: EdgeAcc | null;
+  /** Its LOCK_HELD_OUTSIDE_RECLAIM evidence once noted: repeats count into it directly. */
+  outsideReclaim: { count: number } | null;
 }
 
 interface ShrinkerAcc {
@@ -192,32 +201,35 @@ export class TraceAnalyzer {
     }
     const strings = table.strings;
     for (const s of c.newStrings) strings.push(s);
+    // the columns in locals: the handlers called below could, for all V8 knows, change `c`
+    const { op: ops, line: lines, ts: tss, cpu: cpus, pid: pids, comm: comms, flags, name: names } = c;
+    const { addr: addrs, arg: args, count, others } = c;
     let other = 0;
-    for (let i = 0; i < c.count; i++) {
-      const op = c.op[i]!;
+    for (let i = 0; i < count; i++) {
+      const op = ops[i]!;
       if (op === OTHER_EVENT) {
-        this.pushEvent(c.others[other++]!);
+        this.pushEvent(others[other++]!);
         continue;
       }
       this.total++;
       this.opCounts[op]!++;
-      const line = c.line[i]!;
-      const ts = c.ts[i]!;
-      const cpu = c.cpu[i]!;
-      const pid = c.pid[i]!;
-      const task = this.task(pid, cpu, strings[c.comm[i]!]!);
-      const info = flagsInfo(table, c.flags[i]!);
+      const line = lines[i]!;
+      const ts = tss[i]!;
+      const cpu = cpus[i]!;
+      const pid = pids[i]!;
+      const task = this.task(pid, cpu, strings[comms[i]!]!);
+      const info = flagsInfo(table, flags[i]!);
       const depth = info < 0 || (info & 32) !== 0 ? null : info & 15;
       this.noteDepth(task, depth);
       if (task.pendingAcquire && task.pendingAcquire.line !== line && op !== CONTENTION_BEGIN) {
         task.pendingAcquire = null;
       }
-      const addrId = c.addr[i]!;
+      const addrId = addrs[i]!;
       const addr = addrId < 0 ? null : strings[addrId]!;
       if (op === LOCK_ACQUIRE) {
         const irqsOff = info >= 0 && (info & 16) !== 0;
         const context = info >= 0 ? info >> 8 : 0;
-        const nameId = c.name[i]!;
+        const nameId = names[i]!;
         const name = strings[nameId]!;
         // the class aggregate by string id: no Map lookup by name per acquisition
         let acc = nameId < table.classes.length ? table.classes[nameId] : undefined;
@@ -226,12 +238,12 @@ export class TraceAnalyzer {
           while (table.classes.length <= nameId) table.classes.push(undefined);
           table.classes[nameId] = acc;
         }
-        this.onLockAcquire(task, line, ts, cpu, pid, name, addr ?? '', c.arg[i]!, irqsOff, context, acc);
+        this.onLockAcquire(task, line, ts, cpu, pid, name, addr ?? '', args[i]!, irqsOff, context, acc);
       } else if (op === LOCK_RELEASE) {
-        this.onLockRelease(task, ts, addr, strings[c.name[i]!]!, depth);
-      } else if (op === LOCK_ACQUIRED) this.onLockAcquired(task, ts, addr, strings[c.name[i]!]!);
-      else if (op === LOCK_CONTENDED) this.onLockContended(task, addr, strings[c.name[i]!]!);
-      else if (op === CONTENTION_BEGIN) this.onContentionBegin(task, ts, addr ?? '', strings[c.arg[i]!]!);
+        this.onLockRelease(task, ts, addr, strings[names[i]!]!, depth);
+      } else if (op === LOCK_ACQUIRED) this.onLockAcquired(task, ts, addr, strings[names[i]!]!);
+      else if (op === LOCK_CONTENDED) this.onLockContended(task, addr, strings[names[i]!]!);
+      else if (op === CONTENTION_BEGIN) this.onContentionBegin(task, ts, addr ?? '', strings[args[i]!]!);
       else if (op === CONTENTION_END) this.onContentionEnd(task, ts);
     }
   }
@@ -365,7 +377,10 @@ export class TraceAnalyzer {
       this.lastTaskKey = key;
       this.lastTask = task;
     }
-    if (task.comm !== comm && comm !== '<...>') task.comm = comm;
+    if (task.comm !== comm && comm !== '<...>') {
+      task.comm = comm;
+      task.kswapdComm = isKswapdComm(comm);
+    }
     return task;
   }
 
@@ -392,6 +407,7 @@ export class TraceAnalyzer {
         edges: new Map(),
         edgeTo: null,
         edge: null,
+        outsideReclaim: null,
       };
       this.locks.set(name, acc);
     }
@@ -489,8 +505,8 @@ export class TraceAnalyzer {
       this.shrinker(shrinker.name, shrinker.module).locks.add(name);
       noteHazard.inShrinker(this.hazards, name, shrinker, held, acquiredAt(held));
     } else if (context === 0 && !isTry && !acc.annotation && !irqsOff && !inReclaimContext(task)) {
-      if (!noteHazard.heldOutsideReclaimAgain(this.hazards, name))
-        noteHazard.heldOutsideReclaim(this.hazards, name, acquiredAt(held));
+      if (acc.outsideReclaim !== null) acc.outsideReclaim.count++;
+      else acc.outsideReclaim = noteHazard.heldOutsideReclaim(this.hazards, name, acquiredAt(held));
     }
     if (name === 'fs_reclaim') {
       for (const h of task.held) {
@@ -787,12 +803,7 @@ function findHeldIndex(task: TaskState, addr: string | null, name: string): numb
 
 /** A task that cannot recurse into reclaim right now: in a reclaim span, in kswapd, or under fs_reclaim. */
 function inReclaimContext(task: TaskState): boolean {
-  return (
-    task.directReclaim !== null ||
-    task.kswapd !== null ||
-    task.comm.startsWith('kswapd') ||
-    holdsFsReclaim(task)
-  );
+  return task.directReclaim !== null || task.kswapd !== null || task.kswapdComm || holdsFsReclaim(task);
 }
 
 function holdsFsReclaim(task: TaskState): boolean {

@@ -117,14 +117,13 @@ export const noteHazard = {
     return noteAgain(h.mayReclaim, lock, basis);
   },
 
-  /** `heldOutsideReclaim` for a lock already noted (the weakest basis: always a plain repeat). */
-  heldOutsideReclaimAgain(h: HazardState, lock: string): boolean {
-    return noteAgain(h.heldOutsideReclaim, lock, 'held_outside_reclaim');
-  },
-
-  /** A non-try acquisition outside reclaim and outside any shrinker, with interrupts on. */
-  heldOutsideReclaim(h: HazardState, lock: string, at: EventRef): void {
+  /**
+   * A non-try acquisition outside reclaim and outside any shrinker, with interrupts on. Returns
+   * its evidence: a repeat (the weakest basis, never replacing it) may count into it directly.
+   */
+  heldOutsideReclaim(h: HazardState, lock: string, at: EventRef): { count: number } {
     note(h.heldOutsideReclaim, lock, 'held_outside_reclaim', at, at, null);
+    return h.heldOutsideReclaim.get(lock)!;
   },
 };
 
