@@ -176,8 +176,8 @@ export class ConsoleNormalizer {
     const last = text.charCodeAt(text.length - 1);
     const maybeCut =
       last === 0x5b /* [ */ || last === 0x2e /* . */ || last === 0x20 || (last >= 0x30 && last <= 0x39);
-    const open = maybeCut ? text.lastIndexOf('[', text.length - 1) : -1;
-    const frag = open > 0 && text.length - open < 24 ? TRAILING_FRAGMENT_RE.exec(text.slice(open)) : null;
+    const open = maybeCut ? lastBracketNearEnd(text) : -1;
+    const frag = open > 0 ? TRAILING_FRAGMENT_RE.exec(text.slice(open)) : null;
     if (frag) this.remember(frag[0]);
     else this.age();
 
@@ -237,6 +237,14 @@ export class ConsoleNormalizer {
 }
 
 const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
+
+/** Index (> 0) of the last `[` among the last 23 characters (where a cut stamp can start), or -1. */
+function lastBracketNearEnd(text: string): number {
+  for (let i = text.length - 1; i > 0 && text.length - i < 24; i--) {
+    if (text.charCodeAt(i) === 0x5b /* [ */) return i;
+  }
+  return -1;
+}
 
 /**
  * The common case of TS_RE without a regex: `[   12.345678]` optionally

@@ -89,7 +89,7 @@ export class ReportScanner {
     cur.lines.push(own(line));
     if (line.ts !== null) cur.lastTs = line.ts;
     const endOfTask = cur.endsWithStack && cur.inStack && line.text.trim() === '</TASK>';
-    if (endOfTask || line.text.includes('---[ end trace') || line.text.includes('---[ end Kernel panic')) {
+    if (endOfTask || endMarker(line.text)) {
       done.push(this.close(false));
     } else if (cur.lines.length >= MAX_REPORT_LINES) {
       done.push(this.close(true));
@@ -106,6 +106,13 @@ export class ReportScanner {
     this.open = null;
     return { oops: cur.oops, context: cur.context, lines: cur.lines, capped };
   }
+}
+
+/** `---[ end trace ...`, `---[ end Kernel panic ...` (one scan for the common part first). */
+function endMarker(text: string): boolean {
+  return (
+    text.includes('---[ end ') && (text.includes('---[ end trace') || text.includes('---[ end Kernel panic'))
+  );
 }
 
 /**
@@ -174,8 +181,8 @@ function belongs(cur: Open, ctx: string): boolean {
 
 /** syzkaller drops `? ` frames and powerpc `(unreliable)` frames from a report's text. */
 export function isQuestionable(text: string, ctx: string): boolean {
-  if (ctx === '' || text.includes('<EOI>')) return false;
-  return text.includes(' ? ') || text.endsWith(' (unreliable)');
+  if (ctx === '') return false;
+  return (text.includes(' ? ') || text.endsWith(' (unreliable)')) && !text.includes('<EOI>');
 }
 
 /** The lines of a report syzkaller would title: same context, no questionable frames. */

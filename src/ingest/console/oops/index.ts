@@ -28,12 +28,16 @@ const BEFORE_COLON = new Set(
     .map((at, i) => (at > 0 ? (OOPSES[i] as Oops).header.charCodeAt(at - 1) : -1))
     .filter((c) => c >= 0),
 );
-// Headers without a colon contain one of these.
-const NO_COLON_NEEDLES = [
-  ...new Set(
-    OOPSES.filter((o) => !o.header.includes(':')).map((o) => (o.header.includes('BUG') ? 'BUG' : o.header)),
-  ),
-];
+// Headers without a colon contain one of these (`Unable to handle kernel`, `BUG`, ...): one scan for all.
+const NO_COLON_NEEDLES = new RegExp(
+  [
+    ...new Set(
+      OOPSES.filter((o) => !o.header.includes(':')).map((o) => (o.header.includes('BUG') ? 'BUG' : o.header)),
+    ),
+  ]
+    .map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+    .join('|'),
+);
 
 /**
  * A necessary condition for HEADER_RE, much cheaper on ordinary lines: a colon preceded by the
@@ -43,8 +47,7 @@ function mayHaveHeader(line: string): boolean {
   for (let at = line.indexOf(':'); at !== -1; at = line.indexOf(':', at + 1)) {
     if (at > 0 && BEFORE_COLON.has(line.charCodeAt(at - 1))) return true;
   }
-  for (const n of NO_COLON_NEEDLES) if (line.includes(n)) return true;
-  return false;
+  return NO_COLON_NEEDLES.test(line);
 }
 
 /** The banner this line starts, or null. */
