@@ -99,8 +99,12 @@ export function parseLock(text: string): Lock | null {
   // Without a usage the parenthesis is prose (`lock(&o->lock);`), unless `at:` follows.
   if (!usage && !AT_RE.test(after)) return null;
   const rest = usage ? after.slice(usage[0].length) : after;
+  const parts = splitLockName(name);
   return {
-    ...splitLockName(name),
+    name: parts.name,
+    class: parts.class,
+    instance: parts.instance,
+    subclass: parts.subclass,
     usage: usage ? usage[0] : null,
     address: m[1] ?? null,
     site: siteOf(rest),

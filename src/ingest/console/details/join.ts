@@ -78,7 +78,11 @@ function parenBalance(s: string): number {
 function glue(c: string, n: string): '' | ' ' | null {
   if (c === '' || n === '') return null;
   if (c.length + n.length > MAX_JOINED) return null;
-  if (LONE_ADDRESS_RE.test(c) && (n.startsWith('(') || ADDRESS_START_RE.test(n))) {
+  // A lone address line starts with `#`, a hex digit or `(` (the test is skipped for the others).
+  const c0 = c.charCodeAt(0);
+  const mayBeAddress =
+    c0 === 0x23 /* # */ || c0 === 0x28 /* ( */ || (c0 >= 0x30 && c0 <= 0x39) || (c0 >= 0x61 && c0 <= 0x66);
+  if (mayBeAddress && LONE_ADDRESS_RE.test(c) && (n.startsWith('(') || ADDRESS_START_RE.test(n))) {
     return ' ';
   }
   // Cheap tests first (the `$`-anchored regexes would scan the whole line): they guard each rule.

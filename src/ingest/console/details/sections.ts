@@ -99,13 +99,21 @@ const HEADER_FIRST_CHARS = new Set(HEADER_STARTS.map((s) => s.charCodeAt(0)));
  */
 export function mayBeHeader(t: string): boolean {
   const last = t.charCodeAt(t.length - 1);
-  if (last === 0x3a /* : */ || last === 0x21 /* ! */ || t === '}' || t.includes(' #')) return true;
+  if (last === 0x3a /* : */ || last === 0x21 /* ! */ || t === '}') return true;
   if (HEADER_FIRST_CHARS.has(t.charCodeAt(0)))
     for (const s of HEADER_STARTS) if (t.startsWith(s)) return true;
   // `[ BUG: x/1 still has locks held! ]`
   if (t.charCodeAt(0) === 0x5b /* [ */ && (t.startsWith('BUG: ', 1) || t.startsWith('BUG: ', 2))) return true;
-  return t.includes(' is trying to release lock (') || HELD_LOCK_INTROS.includes(t);
+  // ` #` anywhere, or ` is trying to release lock (` (HELD_LOCK_INTROS end with `:`): one walk over the blanks.
+  for (let at = t.indexOf(' '); at !== -1; at = t.indexOf(' ', at + 1)) {
+    const next = t.charCodeAt(at + 1);
+    if (next === 0x23 /* # */) return true;
+    if (next === 0x69 /* i */ && t.startsWith(RELEASE_INTRO, at)) return true;
+  }
+  return false;
 }
+
+const RELEASE_INTRO = ' is trying to release lock (';
 
 export const SECTION_REGEXES: readonly RegExp[] = [
   INVERSION_HELD_RE,
