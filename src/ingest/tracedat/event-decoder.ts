@@ -80,9 +80,10 @@ export class EventDecoder {
   private readonly kind: EventKind;
   private lastPid = Number.NaN;
   private lastComm = '';
-  private readonly pidAt: number;
-  private readonly flagsAt: number;
-  private readonly preemptAt: number;
+  /** Offsets of `common_pid`, `common_flags`, `common_preempt_count` (−1: the format has none). */
+  readonly pidAt: number;
+  readonly flagsAt: number;
+  readonly preemptAt: number;
 
   constructor(
     readonly format: EventFormat,

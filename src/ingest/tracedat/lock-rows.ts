@@ -10,6 +10,7 @@ import { i32, u32 } from './byte-reader.js';
 import { cachedLatencyFlags, type EventDecoder, type FieldReader } from './event-decoder.js';
 import type { FieldFormat } from './event-format.js';
 import { copyRange, equalsRange, type RangeCopy, rangeKey } from './interning.js';
+import { flagTables } from './print-flags.js';
 
 /** Slots of the direct-mapped caches below (a trace touches a few thousand lock names and addresses at a time). */
 const SLOTS = 1 << 12;
@@ -57,6 +58,8 @@ export class LockRows {
       name: contention ? null : reader('name'),
       nameField: contention ? null : field('name'),
       flags: op === LOCK_ACQUIRE || op === CONTENTION_BEGIN ? reader('flags') : null,
+      flagsField: op === LOCK_ACQUIRE ? field('flags') : null,
+      flagsRendered: flagTables(decoder.format.printFmt).has('flags'),
     });
   }
 
@@ -174,6 +177,9 @@ interface RowFields {
   name: FieldReader | null;
   nameField: FieldFormat | null;
   flags: FieldReader | null;
+  flagsField: FieldFormat | null;
+  /** The format prints `flags` through `__print_flags` (its reader gives text, not the number). */
+  flagsRendered: boolean;
 }
 
 /** Writes the rows of one lock or contention event format. */
@@ -183,6 +189,15 @@ export class LockRowWriter {
   private readonly ptrSize: number;
   /** Where a `__data_loc char[]` name field sits, or −1. */
   private readonly locAt: number;
+
+  /**
+   * The layout nearly every lock record has (little-endian, an 8-byte pointer, a `__data_loc`
+   * name, for lock_acquire an int `flags`): `addCommon` reads it with inline byte loads, no
+   * call per field. −1 when the format is another one; else the shortest record it can read.
+   */
+  private readonly commonMinLen: number;
+  /** Where lock_acquire's int `flags` sits (its low byte holds the try/read bits), or −1. */
+  private readonly argAt: number;
 
   constructor(
     private readonly rows: LockRows,
@@ -196,12 +211,34 @@ export class LockRowWriter {
     this.ptrSize = a?.size ?? 0;
     const n = fields.nameField;
     this.locAt = n && n.kind === 'data-loc-string' ? n.offset : -1;
+    const flags = fields.flagsField;
+    this.argAt =
+      flags && flags.kind === 'int' && flags.size <= 4 && !fields.flagsRendered ? flags.offset : -1;
+    const { pidAt, flagsAt, preemptAt } = decoder;
+    const common =
+      !be &&
+      this.ptrSize === 8 &&
+      this.ptrAt >= 0 &&
+      this.locAt >= 0 &&
+      pidAt >= 0 &&
+      flagsAt >= 0 &&
+      preemptAt >= 0 &&
+      op !== CONTENTION_BEGIN &&
+      op !== CONTENTION_END &&
+      (op !== LOCK_ACQUIRE || this.argAt >= 0);
+    this.commonMinLen = common
+      ? Math.max(pidAt + 4, this.ptrAt + 8, this.locAt + 4, flagsAt + 1, preemptAt + 1, this.argAt + 1)
+      : -1;
   }
 
   /** The pointer slot of the record being written (−1 when its address is not a pointer field). */
   private slot = -1;
 
   add(buf: Buffer, off: number, len: number, ts: number, cpu: number, line: number): void {
+    if (this.commonMinLen >= 0 && len >= this.commonMinLen) {
+      this.addCommon(buf, off, len, ts, cpu, line);
+      return;
+    }
     const { rows, decoder, op } = this;
     const pid = decoder.pid(buf, off, len);
     const addr = this.addrId(buf, off, len);
@@ -218,6 +255,32 @@ export class LockRowWriter {
       }
     }
     rows.row(op, line, ts, cpu, pid, decoder, decoder.latencyKey(buf, off, len), name, addr, arg);
+  }
+
+  /** `add` for the common layout (see `commonMinLen`): the same row, every field read inline. */
+  private addCommon(buf: Buffer, off: number, len: number, ts: number, cpu: number, line: number): void {
+    const { rows, decoder } = this;
+    let p = off + decoder.pidAt;
+    const pid = buf[p]! | (buf[p + 1]! << 8) | (buf[p + 2]! << 16) | (buf[p + 3]! << 24);
+    p = off + this.ptrAt;
+    const lo = buf[p]! | (buf[p + 1]! << 8) | (buf[p + 2]! << 16) | (buf[p + 3]! << 24);
+    const hi = buf[p + 4]! | (buf[p + 5]! << 8) | (buf[p + 6]! << 16) | (buf[p + 7]! << 24);
+    const slot = rows.pointerSlot(hi, lo);
+    this.slot = slot;
+    let addr = rows.pointerHit(slot, hi, lo);
+    if (addr < 0) {
+      addr = rows.textId(String(this.fields.addr!(buf, off, len)));
+      rows.cachePointer(slot, hi, lo, addr);
+    }
+    p = off + this.locAt;
+    const loc = (buf[p]! | (buf[p + 1]! << 8) | (buf[p + 2]! << 16) | (buf[p + 3]! << 24)) >>> 0;
+    const start = off + (loc & 0xffff);
+    const end = start + (loc >>> 16);
+    let name = end <= off + len ? rows.nameHit(slot, buf, start, end) : -1;
+    if (name < 0) name = this.nameId(buf, off, len, addr);
+    const arg = this.argAt >= 0 ? buf[off + this.argAt]! & 3 : 0;
+    const latency = (buf[off + decoder.flagsAt]! << 8) | buf[off + decoder.preemptAt]!;
+    rows.row(this.op, line, ts, cpu, pid, decoder, latency, name, addr, arg);
   }
 
   /** The address as a string id; contention events name '' when it is missing (as ColumnsBuilder.addEvent). */

@@ -12,6 +12,13 @@ export class CpuHeap {
     return this.items[0];
   }
 
+  /** The stream that would be on top without the top one: the lesser of its children. */
+  second(): CpuStream | undefined {
+    const a = this.items;
+    if (a.length < 3) return a[1];
+    return less(a[1]!, a[2]!) ? a[1] : a[2];
+  }
+
   push(s: CpuStream): void {
     const a = this.items;
     a.push(s);

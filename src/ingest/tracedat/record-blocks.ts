@@ -92,16 +92,28 @@ export class RecordMerger {
 
   /** Moves to the next record; false at the end (then `lostSummary` says what the pages lost). */
   next(): boolean {
+    const s = this.stream;
     if (!this.started) {
       this.started = true;
-      for (const s of this.streams) if (s.advance()) this.heap.push(s);
-    } else if (this.stream !== undefined) {
-      if (this.stream.advance()) this.heap.update();
-      else this.heap.pop();
+      for (const c of this.streams) if (c.advance()) this.heap.push(c);
+    } else if (s !== undefined) {
+      if (s.advance()) {
+        // a run of one CPU's records: while they come before every other CPU's next one, no heap work
+        const ts = s.ts;
+        if (ts < this.otherTs || (ts === this.otherTs && s.cpu < this.otherCpu)) return true;
+        this.heap.update();
+      } else this.heap.pop();
     }
     this.stream = this.heap.peek();
+    const other = this.heap.second();
+    this.otherTs = other === undefined ? Number.POSITIVE_INFINITY : other.ts;
+    this.otherCpu = other === undefined ? 0 : other.cpu;
     return this.stream !== undefined;
   }
+
+  /** The next record of the other CPUs: the earliest of the heap's second level. */
+  private otherTs = Number.POSITIVE_INFINITY;
+  private otherCpu = 0;
 
   /** Lost events past the first pages reported one by one, per CPU (at the end). */
   lostSummary(): Diagnostic[] {
