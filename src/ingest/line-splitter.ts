@@ -21,6 +21,9 @@ export interface RawLine {
   clean?: boolean;
 }
 
+/** Receives each line: its text (without `\n` or a trailing `\r`), 1-based number and `clean` flag. */
+export type LineSink = (text: string, line: number, clean: boolean) => void;
+
 // Any C0 control but TAB and LF, or DEL: the next one from `lastIndex` (a `\r` counts, unless it
 // ends its line).
 const CONTROL_RE = /[\x00-\x08\x0b-\x1f\x7f]/g;
@@ -34,15 +37,15 @@ export class LineSplitter {
 
   push(chunk: Uint8Array): RawLine[] {
     const out: RawLine[] = [];
-    this.each(chunk, (l) => out.push(l));
+    this.each(chunk, (text, line, clean) => out.push({ text, line, clean }));
     return out;
   }
 
   /**
-   * `push`, handing each line to `onLine` as it is cut instead of returning them all: a consumer
-   * that is done with a line before the next keeps no chunk's worth of lines alive (they die young).
+   * `push`, handing each line's parts to `onLine` as it is cut instead of returning them all: a
+   * consumer that is done with a line before the next keeps no chunk's worth of lines alive.
    */
-  each(chunk: Uint8Array, onLine: (line: RawLine) => void): void {
+  each(chunk: Uint8Array, onLine: LineSink): void {
     if (chunk.length === 0) return;
     const ascii = isAscii(chunk);
     let fresh: string;
@@ -63,7 +66,9 @@ export class LineSplitter {
   end(): RawLine[] {
     const rest = this.tail + this.decoder.decode();
     this.tail = '';
-    return rest === '' ? [] : [this.emit(rest, false)];
+    const out: RawLine[] = [];
+    if (rest !== '') this.emit(rest, false, (text, line, clean) => out.push({ text, line, clean }));
+    return out;
   }
 
   /** Number of lines emitted so far. */
@@ -75,28 +80,28 @@ export class LineSplitter {
    * The lines of `tail + text` (the tail holds no newline). Only the first line is a concatenation:
    * the others are slices of `text` (the whole text is never copied).
    */
-  private split(tail: string, text: string, onLine: (line: RawLine) => void): void {
+  private split(tail: string, text: string, onLine: LineSink): void {
     const first = text.indexOf('\n');
     // The next control character of `text` at or after the current line's start.
     let control = nextControl(text, 0);
     const firstEnd = first > 0 && text.charCodeAt(first - 1) === 0x0d ? first - 1 : first;
     // The tail (a line's start, maybe long and in many pieces) is scanned once, when its line ends.
     const tailClean = tail === '' || nextControl(tail, 0) === Number.POSITIVE_INFINITY;
-    onLine(this.emit(tail + text.slice(0, first), tailClean && control >= firstEnd));
+    this.emit(tail + text.slice(0, first), tailClean && control >= firstEnd, onLine);
     let start = first + 1;
     for (let i = text.indexOf('\n', start); i !== -1; i = text.indexOf('\n', start)) {
       if (control < start) control = nextControl(text, start);
       // A `\r` right before the newline is dropped with it.
       const end = i > start && text.charCodeAt(i - 1) === 0x0d ? i - 1 : i;
-      onLine(this.emit(text.slice(start, i), control >= end));
+      this.emit(text.slice(start, i), control >= end, onLine);
       start = i + 1;
     }
     this.tail = text.slice(start);
   }
 
-  private emit(text: string, clean: boolean): RawLine {
+  private emit(text: string, clean: boolean, onLine: LineSink): void {
     const t = text.charCodeAt(text.length - 1) === 0x0d ? text.slice(0, -1) : text;
-    return { text: t, line: this.next++, clean };
+    onLine(t, this.next++, clean);
   }
 }
 

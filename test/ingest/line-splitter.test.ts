@@ -67,7 +67,7 @@ describe('LineSplitter', () => {
   it('hands each line to a callback with each(), as push() returns them', () => {
     const s = new LineSplitter();
     const seen: string[] = [];
-    s.each(Buffer.from('x\ny\nz'), (l) => seen.push(`${l.line}:${l.text}`));
+    s.each(Buffer.from('x\ny\nz'), (text, line) => seen.push(`${line}:${text}`));
     expect(seen).toEqual(['1:x', '2:y']);
     expect(s.end().map((l) => `${l.line}:${l.text}`)).toEqual(['3:z']);
   });

@@ -57,7 +57,9 @@ export class ConsoleLogParser {
     if (this.ended) return [];
     this.sniffer.push(chunk);
     const out: Report[] = [];
-    this.splitter.each(chunk, (raw) => this.line(this.normalizer.one(raw), out));
+    this.splitter.each(chunk, (text, line, clean) =>
+      this.line(this.normalizer.lineOf(text, line, clean), out),
+    );
     return out;
   }
 

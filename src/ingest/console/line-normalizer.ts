@@ -90,11 +90,16 @@ export class ConsoleNormalizer {
 
   /** The one normalized line of `raw` (what `push` returns, without the array). */
   one(raw: RawLine): NormalizedLine {
+    return this.lineOf(raw.text, raw.line, raw.clean === true);
+  }
+
+  /** `one` for a raw line given by its parts (LineSplitter.each hands them over without an object). */
+  lineOf(text: string, line: number, clean: boolean): NormalizedLine {
     try {
-      return this.normalize(raw);
+      return this.normalize(text, line, clean);
     } catch {
       // Defensive: normalization must never throw; keep the text as is.
-      return plain(raw);
+      return plain(text, line);
     }
   }
 
@@ -102,15 +107,15 @@ export class ConsoleNormalizer {
     return [];
   }
 
-  private normalize(raw: RawLine): NormalizedLine {
-    let text = raw.text;
+  private normalize(rawText: string, line: number, clean: boolean): NormalizedLine {
+    let text = rawText;
     if (text.length > MAX_LINE_CHARS) {
       text = text.slice(0, MAX_LINE_CHARS);
       this.clipped++;
     }
     // One scan for any control byte (none when the splitter saw none in the chunk); ANSI escapes
     // (ESC is one) and the rest are rare.
-    const controls = raw.clean !== true && HAS_CONTROL_RE.test(text);
+    const controls = !clean && HAS_CONTROL_RE.test(text);
     if (controls && text.includes('\x1b')) text = text.replace(ANSI_RE, '');
     let quoteDepth = 0;
     if (text.charCodeAt(0) === 0x3e /* > */) {
@@ -184,7 +189,7 @@ export class ConsoleNormalizer {
     if (controls) text = text.replace(CONTROL_RE, '');
     this.lastCaller = caller;
     this.lastStamped = stamped;
-    return { text, ts, caller, level, line: raw.line, quoteDepth, stamped };
+    return { text, ts, caller, level, line, quoteDepth, stamped };
   }
 
   private remember(fragment: string): void {
@@ -307,13 +312,13 @@ function countQuotes(prefix: string): number {
   return n;
 }
 
-function plain(raw: RawLine): NormalizedLine {
+function plain(rawText: string, line: number): NormalizedLine {
   return {
-    text: raw.text.replace(CONTROL_RE, ''),
+    text: rawText.replace(CONTROL_RE, ''),
     ts: null,
     caller: null,
     level: null,
-    line: raw.line,
+    line,
     quoteDepth: 0,
     stamped: false,
   };
