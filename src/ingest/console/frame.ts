@@ -113,9 +113,10 @@ function hexEnd(s: string, i: number): number {
 
 /**
  * The shapes almost every x86 frame line has, read without a regex: ` func+0x1d/0x80`,
- * ` ? func+0x1d/0x80`, ` func+0x1d/0x80 [mod]` (blanks around). Returns the frame, or undefined
- * when the line is anything else (parseFrame's regexes then decide; they give the same frame for
- * these shapes).
+ * ` ? func+0x1d/0x80`, ` func+0x1d/0x80 [mod]` (blanks around). Returns the frame, null for a
+ * line no regex of parseFrame could read (register dumps, hex dumps, prose starting with a digit
+ * or a sign), or undefined when the regexes must decide (they give the same frame for the shapes
+ * read here).
  */
 function plainFrame(s: string): Frame | null | undefined {
   let i = 0;
@@ -127,11 +128,21 @@ function plainFrame(s: string): Frame | null | undefined {
     while (isBlank(s.charCodeAt(i))) i++;
   }
   const fnStart = i;
-  if (!is(s.charCodeAt(i), SYMBOL_START)) return undefined;
+  const c0 = s.charCodeAt(i);
+  if (!is(c0, SYMBOL_START)) {
+    // Every frame parseFrame reads starts with a symbol, `[` or `? ` (a `<IRQ>` marker is no frame):
+    // another printable ASCII character starts no frame. Other blanks are left to trim().
+    return c0 > 0x20 && c0 < 0x80 && c0 !== 0x5b /* [ */ && c0 !== 0x3f /* ? */ ? null : undefined;
+  }
   i++;
   while (is(s.charCodeAt(i), SYMBOL)) i++;
   const fnEnd = i;
-  if (s.charCodeAt(i) !== 0x2b /* + */) return undefined;
+  const after = s.charCodeAt(i);
+  if (after !== 0x2b /* + */) {
+    // A symbol is followed by `+0x`, a blank or nothing in every frame shape (`RIP: 0010:...`,
+    // `R13: ...`, `Code: 48 89 ...` are registers): the regexes would fail; the blank cases go to them.
+    return after === 0x20 || Number.isNaN(after) ? undefined : null;
+  }
   const offEnd = hexEnd(s, i + 1);
   if (offEnd < 0 || s.charCodeAt(offEnd) !== 0x2f /* / */) return undefined;
   const sizeEnd = hexEnd(s, offEnd + 1);
@@ -210,7 +221,12 @@ function parseSymbolic(text: string): Frame | null {
 export function parseFrame(text: string): Frame | null {
   if (text.length > MAX_FRAME_LINE) return null;
   const quick = plainFrame(text);
-  if (quick !== undefined) return quick;
+  return quick !== undefined ? quick : parseFrameByRegex(text);
+}
+
+/** parseFrame through the regexes alone (the reading the fast path must agree with; tests compare them). */
+export function parseFrameByRegex(text: string): Frame | null {
+  if (text.length > MAX_FRAME_LINE) return null;
   let t = text.trim();
   if (t.length === 0) return null;
   if (MARKER_RE.test(t)) return null;

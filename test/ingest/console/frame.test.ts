@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { parseFrame } from '../../../src/ingest/console/frame.js';
+import { parseFrame, parseFrameByRegex } from '../../../src/ingest/console/frame.js';
 import { type Frame, makeFrame } from '../../../src/model/frame.js';
 
 const frame = makeFrame;
@@ -82,5 +83,76 @@ describe('parseFrame', () => {
 
   test('a very long line is not a frame and returns quickly', () => {
     expect(parseFrame(`${'a'.repeat(100_000)}+0x1/0x2`)).toBeNull();
+  });
+});
+
+describe('the plain-frame fast path', () => {
+  // Pieces of real frame lines and of the lines around them (registers, markers, prose).
+  const PIECES = [
+    'drm_gem_shmem_evict',
+    '_x',
+    '$',
+    'R13',
+    'RIP',
+    'Code',
+    ':',
+    ': ',
+    ' ',
+    '  ',
+    '\t',
+    '? ',
+    '?',
+    '+0x1d5',
+    '+0x',
+    '/0x580',
+    '/0x',
+    '0xFFFF',
+    ' [drm_shmem_helper]',
+    ' [inline]',
+    ' [mod 3f2a]',
+    '[',
+    ']',
+    '[<ffffffff81234567>] ',
+    ' (',
+    ')',
+    'kernel/locking/mutex.c:603',
+    ' from ',
+    '.isra.0',
+    '.cold',
+    '<IRQ>',
+    '-',
+    '0',
+    'ffff888',
+    '\u00e9',
+    '\u00a0',
+    '\r',
+    ' (unreliable)',
+    '(____ptrval____)',
+  ];
+
+  test('reads every line as the regexes do', () => {
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...PIECES), { maxLength: 8 }), (parts) => {
+        const line = parts.join('');
+        expect(parseFrame(line)).toEqual(parseFrameByRegex(line));
+      }),
+      { numRuns: 20000 },
+    );
+  });
+
+  test('reads the common x86 shapes and rejects register lines without the regexes changing a thing', () => {
+    for (const line of [
+      ' lock_acquire+0x1d5/0x580',
+      ' ? lock_acquire+0x1d5/0x580 ',
+      '\tf+0xA/0xb [m-1]',
+      ' x+0x1/0x2 [inline]',
+      'RIP: 0010:lock_acquire+0x1f/0x40',
+      'R13: ffff888012345678 R14: 0000000000000000',
+      ' 0xffffffffa0005056',
+      ' <IRQ>',
+      '',
+    ]) {
+      expect(parseFrame(line)).toEqual(parseFrameByRegex(line));
+    }
   });
 });
