@@ -182,7 +182,15 @@ function belongs(cur: Open, ctx: string): boolean {
 /** syzkaller drops `? ` frames and powerpc `(unreliable)` frames from a report's text. */
 export function isQuestionable(text: string, ctx: string): boolean {
   if (ctx === '') return false;
-  return (text.includes(' ? ') || text.endsWith(' (unreliable)')) && !text.includes('<EOI>');
+  return (hasSpacedQuestionMark(text) || text.endsWith(' (unreliable)')) && !text.includes('<EOI>');
+}
+
+/** `text.includes(' ? ')`, found from the rare `?`. */
+function hasSpacedQuestionMark(text: string): boolean {
+  for (let at = text.indexOf('?', 1); at !== -1; at = text.indexOf('?', at + 1)) {
+    if (text.charCodeAt(at - 1) === 0x20 && text.charCodeAt(at + 1) === 0x20) return true;
+  }
+  return false;
 }
 
 /** The lines of a report syzkaller would title: same context, no questionable frames. */

@@ -104,13 +104,11 @@ export function mayBeHeader(t: string): boolean {
     for (const s of HEADER_STARTS) if (t.startsWith(s)) return true;
   // `[ BUG: x/1 still has locks held! ]`
   if (t.charCodeAt(0) === 0x5b /* [ */ && (t.startsWith('BUG: ', 1) || t.startsWith('BUG: ', 2))) return true;
-  // ` #` anywhere, or ` is trying to release lock (` (HELD_LOCK_INTROS end with `:`): one walk over the blanks.
-  for (let at = t.indexOf(' '); at !== -1; at = t.indexOf(' ', at + 1)) {
-    const next = t.charCodeAt(at + 1);
-    if (next === 0x23 /* # */) return true;
-    if (next === 0x69 /* i */ && t.startsWith(RELEASE_INTRO, at)) return true;
+  // ` #` anywhere (found from the rare `#`), or ` is trying to release lock (` (HELD_LOCK_INTROS end with `:`).
+  for (let at = t.indexOf('#', 1); at !== -1; at = t.indexOf('#', at + 1)) {
+    if (t.charCodeAt(at - 1) === 0x20) return true;
   }
-  return false;
+  return t.includes(RELEASE_INTRO);
 }
 
 const RELEASE_INTRO = ' is trying to release lock (';
