@@ -205,7 +205,7 @@ export function buildReport(s: ScannedReport): { report: Report; diagnostics: Di
   const guiltyFrame = guiltyOf(d.frames[0] ?? frameNamedByTitle(d.title, texts), texts);
   const last = lastNonEmpty(s.lines);
   const title = normalizeTitle(d.title);
-  const base = {
+  const report: Report = {
     kind,
     headline,
     title,
@@ -229,8 +229,11 @@ export function buildReport(s: ScannedReport): { report: Report; diagnostics: Di
     guiltyFrame,
     scenario: details.scenario,
     irqStates: details.irqStates,
+    // Filled in below, from the fields above (last in the JSON, as always).
+    signature: '',
   };
-  return { report: { ...base, signature: reportSignature(base) }, diagnostics: details.diagnostics };
+  report.signature = reportSignature(report);
+  return { report, diagnostics: details.diagnostics };
 }
 
 function lastNonEmpty(lines: NormalizedLine[]): number {

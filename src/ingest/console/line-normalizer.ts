@@ -243,10 +243,16 @@ export class ConsoleNormalizer {
 
 const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
 
-/** Index (> 0) of the last `[` among the last 23 characters (where a cut stamp can start), or -1. */
+/**
+ * Index (> 0) of the `[` that may start a cut stamp at the end of the line (`... Servic[   21.33258`):
+ * the last `[` among the last 23 characters with only blanks, digits and dots after it, or -1.
+ * (A frame's `0x80` stops the backward walk at its `x`.)
+ */
 function lastBracketNearEnd(text: string): number {
   for (let i = text.length - 1; i > 0 && text.length - i < 24; i--) {
-    if (text.charCodeAt(i) === 0x5b /* [ */) return i;
+    const c = text.charCodeAt(i);
+    if (c === 0x5b /* [ */) return i;
+    if (c !== 0x20 && c !== 0x2e /* . */ && !isDigit(c)) return -1;
   }
   return -1;
 }
