@@ -4,10 +4,11 @@
 // measured the same way in the same run. Two inputs:
 //   dense: the lab's splats and the syzkaller suite's logs concatenated (a crash every few KB)
 //   noise: the lab's clean lockdep-6.1-virtio-gpu dmesg.txt repeated (a real long dmesg)
-// Rounds alternate the programs; the best round counts.
+// Rounds alternate the programs; the best round counts. Several builds (e.g. a copy of dist/ made
+// before a change, and dist/ after it) are measured in the same process, round after round.
 //
-//   node bench/profile-console-triage.mjs [path/to/console/index.js]   (default: dist/…/index.js)
-//   node --cpu-prof bench/profile-console-triage.mjs                    (hot spots)
+//   node bench/profile-console-triage.mjs [path/to/console/index.js ...] (default: dist/…/index.js)
+//   node --cpu-prof bench/profile-console-triage.mjs                     (hot spots)
 // Env: LOCKSCOPE_PROFILE_MB (default 50) per input, LOCKSCOPE_PROFILE_ROUNDS (default 2),
 //      LOCKSCOPE_PROFILE_INPUTS (default "dense,noise").
 import { existsSync, readFileSync } from 'node:fs';
@@ -19,8 +20,13 @@ const targetMB = Number(process.env.LOCKSCOPE_PROFILE_MB ?? 50);
 const rounds = Number(process.env.LOCKSCOPE_PROFILE_ROUNDS ?? 2);
 const wanted = (process.env.LOCKSCOPE_PROFILE_INPUTS ?? 'dense,noise').split(',');
 const CHUNK = 1 << 20;
-const modPath = resolve(process.argv[2] ?? join(ROOT, 'dist/ingest/console/index.js'));
-const { ConsoleLogParser } = await import(pathToFileURL(modPath).href);
+const modPaths =
+  process.argv.length > 2 ? process.argv.slice(2) : [join(ROOT, 'dist/ingest/console/index.js')];
+const builds = [];
+for (const p of modPaths) {
+  const { ConsoleLogParser } = await import(pathToFileURL(resolve(p)).href);
+  builds.push({ name: modPaths.length > 1 ? p : 'ConsoleLogParser', ConsoleLogParser });
+}
 
 const dense = realConsoleLogs;
 
@@ -65,7 +71,7 @@ function naive(buf) {
   return n;
 }
 
-function parse(buf) {
+function parse(buf, ConsoleLogParser) {
   const p = new ConsoleLogParser({ path: 'bench' });
   let n = 0;
   for (let i = 0; i < buf.length; i += CHUNK) n += p.push(buf.subarray(i, i + CHUNK)).length;
@@ -77,16 +83,25 @@ function parse(buf) {
 for (const name of wanted) {
   const buf = name === 'dense' ? build(dense()) : build(noise());
   const mb = buf.length / 1048576;
-  const best = { naive: Infinity, parser: Infinity };
+  let bestNaive = Infinity;
+  const best = builds.map(() => Infinity);
   let reports = 0;
   for (let r = 0; r < rounds; r++) {
-    best.naive = Math.min(best.naive, cpu(() => naive(buf)).seconds);
-    const p = cpu(() => parse(buf));
-    reports = p.r;
-    best.parser = Math.min(best.parser, p.seconds);
+    bestNaive = Math.min(bestNaive, cpu(() => naive(buf)).seconds);
+    builds.forEach((b, i) => {
+      const p = cpu(() => parse(buf, b.ConsoleLogParser));
+      reports = p.r;
+      best[i] = Math.min(best[i], p.seconds);
+    });
   }
+  const rates = best.map((s) => mb / s);
   console.log(
-    `${name}: ${mb.toFixed(0)} MB, ${reports} reports | naive line loop ${(mb / best.naive).toFixed(0)} MB/s` +
-      ` | ConsoleLogParser ${(mb / best.parser).toFixed(1)} MB/s (${((mb / best.parser / (mb / best.naive)) * 100).toFixed(0)}% of naive)`,
+    `${name}: ${mb.toFixed(0)} MB, ${reports} reports | naive line loop ${(mb / bestNaive).toFixed(0)} MB/s` +
+      builds
+        .map(
+          (b, i) =>
+            ` | ${b.name} ${rates[i].toFixed(1)} MB/s (${((rates[i] / (mb / bestNaive)) * 100).toFixed(0)}% of naive)`,
+        )
+        .join(''),
   );
 }
