@@ -78,13 +78,15 @@ export class ReportScanner {
     }
     if (line.text.includes('Sending NMI from CPU')) cur.cpuTraceback = true;
     if (cur.endsWithStack && ctx !== '') {
-      if (cur.inStack && cur.frames > 0 && !stackLine(line.text)) {
+      // A line of the final trace is read as a frame once.
+      const frame = cur.inStack && parseFrame(line.text) !== null;
+      if (cur.inStack && cur.frames > 0 && !frame && !TRACE_EXTRA_RE.test(line.text)) {
         // The first line after the final trace that is not part of it: the report is over.
         done.push(this.close(false));
         return done;
       }
       if (CALL_TRACE.test(line.text)) cur.inStack = true;
-      else if (cur.inStack && parseFrame(line.text) !== null) cur.frames++;
+      else if (frame) cur.frames++;
     }
     cur.lines.push(own(line));
     if (line.ts !== null) cur.lastTs = line.ts;
@@ -159,10 +161,6 @@ export const STACK_END_BANNERS: readonly RegExp[] = [
 // `RIP: 0010:lock_acquire+0x1f/0x40`, `RSP: 0018:ffffc90000b6fbb8 EFLAGS: 00000246`, `Code: 48 89 ...`
 export const TRACE_EXTRA_RE =
   /^\s*(?:<\/?[A-Z]{2,10}>|(?:\? )?0x[0-9a-f]+\s*$|(?:RIP|RSP|RAX|RBX|RDX|RBP|R\d{1,2}|FS|CS|CR2|DR\d|Code|\.\.\.):?\s)/;
-
-function stackLine(text: string): boolean {
-  return TRACE_EXTRA_RE.test(text) || parseFrame(text) !== null;
-}
 
 // `INFO: task ring0:155 is blocked on a mutex likely owned by task gpu-worker:154.` (part of a hung-task report)
 export const CONTINUATION_BANNERS: readonly RegExp[] = [/INFO: task \S+ is blocked on a /];
