@@ -60,6 +60,20 @@ describe.skipIf(!existsSync(V5) || !existsSync(V6))('trace analyze/diff on the s
   });
 
   const dat = fixture('runs', 'v6', 'trace.dat');
+  it.skipIf(!existsSync(dat))(
+    'v6 trace.dat: the same analysis on the analysis thread and on the main thread',
+    () => {
+      // 2.3 MB: `trace analyze` takes it to its own thread (and reader threads); =0 keeps one thread
+      const threaded = runCli(['trace', 'analyze', '--json', dat]);
+      const single = runCli(['trace', 'analyze', '--json', dat], { env: { LOCKSCOPE_TRACEDAT_WORKER: '0' } });
+      expect(threaded.status, threaded.stderr).toBe(0);
+      expect(single.status, single.stderr).toBe(0);
+      expect(threaded.stdout).toBe(single.stdout);
+      expect(threaded.stderr).toBe(single.stderr);
+      expect((JSON.parse(threaded.stdout) as TraceAnalysis).events.total).toBeGreaterThan(100_000);
+    },
+  );
+
   it.skipIf(!existsSync(dat))('v6 trace.dat gives the same findings as its text trace', () => {
     expect(analyze(dat).findings.map(brief)).toEqual(analyze(V6).findings.map(brief));
   });

@@ -1,0 +1,33 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { analyzeBatches } from '../analyzers/trace/analyze-batches.js';
+import type { LockdepHint } from '../analyzers/trace/trace-analyzer.js';
+import type { AnalyzedTrace } from '../analyzers/trace/trace-diff.js';
+import { openTrace } from '../ingest/trace-source.js';
+import type { Diagnostic } from '../model/diagnostic.js';
+
+/** What `analyzeTraceFile` hands the analysis thread. */
+export interface AnalysisWorkerData {
+  path: string;
+  lockdep?: readonly LockdepHint[];
+}
+
+/** What the analysis thread posts back: the analysis and the readers' diagnostics, or a failure. */
+export type AnalysisWorkerResult =
+  | { kind: 'done'; analyzed: AnalyzedTrace; diagnostics: Diagnostic[] }
+  | { kind: 'error'; message: string; stack?: string };
+
+// A large trace.dat analyzed on its own thread (see services/trace.ts).
+const data = workerData as AnalysisWorkerData;
+try {
+  const source = await openTrace(data.path, undefined, { columns: true });
+  const analyzed = await analyzeBatches(source, { lockdep: data.lockdep });
+  const result: AnalysisWorkerResult = { kind: 'done', analyzed, diagnostics: [...source.diagnostics] };
+  parentPort!.postMessage(result);
+} catch (error) {
+  const e = error as Error;
+  parentPort!.postMessage({
+    kind: 'error',
+    message: e.message,
+    stack: e.stack,
+  } satisfies AnalysisWorkerResult);
+}
