@@ -43,7 +43,14 @@ import {
   type TaskState,
 } from './task-state.js';
 import type { EventRef, OrphanCounts, SpanRef, TraceAnalysis } from './trace-analysis.js';
-import { buildFindings, HAZARD_STATE, type HazardState, noteHazard } from './trace-findings.js';
+import {
+  atLeastAsStrong,
+  buildFindings,
+  HAZARD_STATE,
+  type HazardState,
+  noteHazard,
+  type ReclaimEvidence,
+} from './trace-findings.js';
 
 /** A /proc/lockdep class as `parseProcLockdep` gives it (only the fields used here). */
 export interface LockdepHint {
@@ -84,7 +91,9 @@ export interface LockClassAcc {
   edgeTo: LockClassAcc | null;
   edge: EdgeAcc | null;
   /** Its LOCK_HELD_OUTSIDE_RECLAIM evidence once noted: repeats count into it directly. */
-  outsideReclaim: { count: number } | null;
+  outsideReclaim: ReclaimEvidence | null;
+  /** Its RECLAIM_DEADLOCK_RISK evidence once it stands on fs_reclaim or stronger: fs_reclaim repeats count into it. */
+  mayReclaim: ReclaimEvidence | null;
 }
 
 interface ShrinkerAcc {
@@ -413,6 +422,7 @@ export class TraceAnalyzer {
         edgeTo: null,
         edge: null,
         outsideReclaim: null,
+        mayReclaim: null,
       };
       this.locks.set(name, acc);
     }
@@ -515,13 +525,22 @@ export class TraceAnalyzer {
     }
     if (name === 'fs_reclaim') {
       for (const h of task.held) {
-        // Once per reclaiming allocation: count a repeat without building its EventRefs.
-        if (
-          h.context === context &&
-          !h.annotation &&
-          !noteHazard.mayReclaimAgain(this.hazards, h.name, 'fs_reclaim')
-        )
-          noteHazard.mayReclaim(this.hazards, h.name, 'fs_reclaim', acquiredAt(held), acquiredAt(h), null);
+        if (h.context !== context || h.annotation) continue;
+        // Once per reclaiming allocation: a repeat counts into the class's evidence (no lookup,
+        // no EventRefs) once that evidence stands on fs_reclaim or stronger.
+        const c = h.cls;
+        if (c.mayReclaim !== null) c.mayReclaim.count++;
+        else {
+          const evidence = noteHazard.mayReclaim(
+            this.hazards,
+            h.name,
+            'fs_reclaim',
+            acquiredAt(held),
+            acquiredAt(h),
+            null,
+          );
+          if (atLeastAsStrong(evidence.basis, 'fs_reclaim')) c.mayReclaim = evidence;
+        }
       }
     }
     task.held.push(held);

@@ -97,7 +97,11 @@ export const noteHazard = {
     note(h.heldIntoReclaim, lock, 'direct_reclaim', at, heldAt, example);
   },
 
-  /** A lock held while its task may enter reclaim (a real reclaim, or lockdep's fs_reclaim map). */
+  /**
+   * A lock held while its task may enter reclaim (a real reclaim, or lockdep's fs_reclaim map).
+   * Returns its evidence (one object per lock, updated in place): once its basis is at least as
+   * strong as a caller's, that caller's repeats may count into it directly.
+   */
   mayReclaim(
     h: HazardState,
     lock: string,
@@ -105,34 +109,25 @@ export const noteHazard = {
     at: EventRef,
     heldAt: EventRef,
     example: SpanRef | null,
-  ): void {
-    note(h.mayReclaim, lock, basis, at, heldAt, example);
-  },
-
-  /**
-   * `mayReclaim` for a lock already noted on a basis at least as strong: counts it and says
-   * true, so the caller need not build EventRefs; false when `mayReclaim` must run.
-   */
-  mayReclaimAgain(h: HazardState, lock: string, basis: ReclaimBasis): boolean {
-    return noteAgain(h.mayReclaim, lock, basis);
+  ): ReclaimEvidence {
+    return note(h.mayReclaim, lock, basis, at, heldAt, example);
   },
 
   /**
    * A non-try acquisition outside reclaim and outside any shrinker, with interrupts on. Returns
    * its evidence: a repeat (the weakest basis, never replacing it) may count into it directly.
    */
-  heldOutsideReclaim(h: HazardState, lock: string, at: EventRef): { count: number } {
-    note(h.heldOutsideReclaim, lock, 'held_outside_reclaim', at, at, null);
-    return h.heldOutsideReclaim.get(lock)!;
+  heldOutsideReclaim(h: HazardState, lock: string, at: EventRef): ReclaimEvidence {
+    return note(h.heldOutsideReclaim, lock, 'held_outside_reclaim', at, at, null);
   },
 };
 
-/** The repeat `note` would count without replacing its evidence: counted, true; else false. */
-function noteAgain(map: Map<string, HeldAcc>, lock: string, basis: ReclaimBasis): boolean {
-  const acc = map.get(lock);
-  if (!acc || (basis !== acc.basis && strength(basis) > strength(acc.basis))) return false;
-  acc.count++;
-  return true;
+/** What a caller may keep of a lock's evidence: its count, and the basis it stands on. */
+export type ReclaimEvidence = Pick<HeldAcc, 'count' | 'basis'>;
+
+/** `basis` is at least as strong as `than`: a note on it never replaces evidence on `than`. */
+export function atLeastAsStrong(basis: ReclaimBasis, than: ReclaimBasis): boolean {
+  return strength(basis) >= strength(than);
 }
 
 function note(
@@ -142,15 +137,18 @@ function note(
   at: EventRef,
   heldAt: EventRef,
   example: SpanRef | null,
-): void {
-  const acc = map.get(lock);
-  if (!acc) map.set(lock, { lock, count: 1, first: at, heldAt, example, basis });
-  else {
+): HeldAcc {
+  let acc = map.get(lock);
+  if (!acc) {
+    acc = { lock, count: 1, first: at, heldAt, example, basis };
+    map.set(lock, acc);
+  } else {
     acc.count++;
     // The same basis again (the common case, once per acquisition) is never stronger.
     if (basis !== acc.basis && strength(basis) > strength(acc.basis))
       Object.assign(acc, { first: at, heldAt, example, basis });
   }
+  return acc;
 }
 
 type TypeOf = (lock: string) => { lockType: LockType; lockTypeSource: LockTypeSource };
