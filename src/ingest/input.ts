@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import type { Readable, Transform } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 
@@ -22,7 +22,24 @@ export class InputError extends Error {
   inDocument = false;
 }
 
-export async function* openInput(path: string, stdin: Readable = process.stdin): AsyncGenerator<Buffer> {
+export interface OpenInputOptions {
+  /**
+   * Hand a file's bytes out in one reused buffer: each chunk holds good bytes only until the next
+   * one is asked for. For consumers that decode a chunk at once and keep none of it (the console
+   * parser): no 1 MiB buffer to allocate and collect per chunk. Gzip input and stdin are read as
+   * without it (fresh chunks).
+   */
+  reuseBuffer?: boolean;
+}
+
+/** Bytes a read asks for. */
+const CHUNK_BYTES = 1 << 20;
+
+export async function* openInput(
+  path: string,
+  stdin: Readable = process.stdin,
+  options: OpenInputOptions = {},
+): AsyncGenerator<Buffer> {
   let source: Readable;
   if (path === '-') {
     source = stdin;
@@ -37,9 +54,39 @@ export async function* openInput(path: string, stdin: Readable = process.stdin):
         path,
       );
     }
-    source = createReadStream(path, { highWaterMark: 1 << 20 });
+    if (options.reuseBuffer && (yield* reusedChunks(path))) return;
+    source = createReadStream(path, { highWaterMark: CHUNK_BYTES });
   }
   yield* gunzipIfNeeded(source, path);
+}
+
+/**
+ * The file's bytes read into one buffer again and again; false (nothing yielded) when the file is
+ * gzip data, which the caller then reads as a stream.
+ */
+async function* reusedChunks(path: string): AsyncGenerator<Buffer, boolean> {
+  let handle: Awaited<ReturnType<typeof open>>;
+  try {
+    handle = await open(path, 'r');
+  } catch (error) {
+    throw new InputError(`${path}: ${(error as Error).message}`, path);
+  }
+  try {
+    const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+    let length = 0;
+    // At least the two bytes of the gzip magic, unless the input is shorter.
+    for (let n = -1; length < 2 && n !== 0; length += n) {
+      n = (await handle.read(buffer, length, CHUNK_BYTES - length, null)).bytesRead;
+    }
+    if (length >= 2 && buffer[0] === 0x1f && buffer[1] === 0x8b) return false;
+    while (length > 0) {
+      yield buffer.subarray(0, length);
+      length = (await handle.read(buffer, 0, CHUNK_BYTES, null)).bytesRead;
+    }
+    return true;
+  } finally {
+    await handle.close();
+  }
 }
 
 async function* gunzipIfNeeded(source: Readable, path: string): AsyncGenerator<Buffer> {

@@ -28,6 +28,9 @@ export type LineSink = (text: string, line: number, clean: boolean) => void;
 // ends its line).
 const CONTROL_RE = /[\x00-\x08\x0b-\x1f\x7f]/g;
 
+/** Most bytes decoded into one string (see `each`). */
+const PIECE_BYTES = 65536;
+
 export class LineSplitter {
   private tail = '';
   private next = 1;
@@ -46,7 +49,21 @@ export class LineSplitter {
    * consumer that is done with a line before the next keeps no chunk's worth of lines alive.
    */
   each(chunk: Uint8Array, onLine: LineSink): void {
-    if (chunk.length === 0) return;
+    // A big chunk is decoded a piece at a time, each cut after a newline: a piece's string dies
+    // young (a scavenge frees it) where a whole chunk's would outlive a few scavenges, be promoted
+    // and, as an external string outside the JS heap, wait for a full GC.
+    for (let start = 0; start < chunk.length; ) {
+      let end = chunk.length;
+      if (end - start > PIECE_BYTES) {
+        const nl = chunk.lastIndexOf(0x0a, start + PIECE_BYTES - 1);
+        end = nl >= start ? nl + 1 : start + PIECE_BYTES;
+      }
+      this.piece(start === 0 && end === chunk.length ? chunk : chunk.subarray(start, end), onLine);
+      start = end;
+    }
+  }
+
+  private piece(chunk: Uint8Array, onLine: LineSink): void {
     const ascii = isAscii(chunk);
     let fresh: string;
     if (ascii && this.decoderIdle) {

@@ -67,7 +67,8 @@ async function triageOne(
       else onReport?.(r, path);
     },
   });
-  for await (const chunk of openInput(path)) parser.push(chunk);
+  // The parser decodes each chunk at once and keeps none of its bytes: one read buffer will do.
+  for await (const chunk of openInput(path, undefined, { reuseBuffer: true })) parser.push(chunk);
   parser.end();
   return { path, ...parser.verdict(), usable: parser.usable, knownHidden, diagnostics: parser.diagnostics };
 }

@@ -71,4 +71,20 @@ describe('LineSplitter', () => {
     expect(seen).toEqual(['1:x', '2:y']);
     expect(s.end().map((l) => `${l.line}:${l.text}`)).toEqual(['3:z']);
   });
+
+  it('reads a chunk bigger than its decoding pieces as it reads small chunks (multi-byte text, long lines)', () => {
+    // Pieces of 64 KiB are cut after a newline; a line longer than a piece spans several.
+    const lines: string[] = [];
+    for (let i = 0; i < 3000; i++)
+      lines.push(i % 7 === 0 ? `caf\u00e9 \u20ac${i}` : `[ ${i}.000000] lock #${i}`);
+    lines.splice(1500, 0, 'x'.repeat(200_000), `\u20ac${'y'.repeat(70_000)}\u00e9`);
+    const text = `${lines.join('\r\n')}\r\n`;
+    const bytes = Buffer.from(text, 'utf8');
+    expect(bytes.length).toBeGreaterThan(4 * 65536);
+    const expected = lines.map((l, i) => `${i + 1}:${l}`);
+    expect(splitAll([bytes])).toEqual(expected);
+    const small: Uint8Array[] = [];
+    for (let i = 0; i < bytes.length; i += 4099) small.push(bytes.subarray(i, i + 4099));
+    expect(splitAll(small)).toEqual(expected);
+  });
 });
