@@ -284,7 +284,9 @@ export async function parseConsoleLog(
 ): Promise<{ reports: Report[]; verdict: LogVerdict; diagnostics: Diagnostic[]; usable: boolean }> {
   const parser = new ConsoleLogParser({ path });
   const reports: Report[] = [];
-  for await (const chunk of openInput(path)) reports.push(...parser.push(chunk));
+  // The parser keeps none of a chunk's bytes: one read buffer will do.
+  for await (const chunk of openInput(path, undefined, { reuseBuffer: true }))
+    reports.push(...parser.push(chunk));
   reports.push(...parser.end());
   return { reports, verdict: parser.verdict(), diagnostics: parser.diagnostics, usable: parser.usable };
 }
