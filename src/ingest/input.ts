@@ -26,8 +26,8 @@ export interface OpenInputOptions {
   /**
    * Hand a file's bytes out in one reused buffer: each chunk holds good bytes only until the next
    * one is asked for. For consumers that decode a chunk at once and keep none of it (the console
-   * parser): no 1 MiB buffer to allocate and collect per chunk. Gzip input and stdin are read as
-   * without it (fresh chunks).
+   * parser): no 1 MiB buffer to allocate and collect per chunk. Gzip input, stdin and other
+   * non-regular files (pipes, `<(...)`) are read as without it (fresh chunks).
    */
   reuseBuffer?: boolean;
 }
@@ -44,9 +44,11 @@ export async function* openInput(
   if (path === '-') {
     source = stdin;
   } else {
+    let regular = false;
     try {
       const st = await stat(path);
       if (st.isDirectory()) throw new InputError(`${path}: is a directory`, path);
+      regular = st.isFile();
     } catch (error) {
       if (error instanceof InputError) throw error;
       throw new InputError(
@@ -54,7 +56,8 @@ export async function* openInput(
         path,
       );
     }
-    if (options.reuseBuffer && (yield* reusedChunks(path))) return;
+    // Only a regular file: gzip data is read again from its start, which a pipe cannot do.
+    if (options.reuseBuffer && regular && (yield* reusedChunks(path))) return;
     source = createReadStream(path, { highWaterMark: CHUNK_BYTES });
   }
   yield* gunzipIfNeeded(source, path);

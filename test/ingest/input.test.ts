@@ -1,3 +1,4 @@
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,6 +45,19 @@ describe('openInput', () => {
     writeFileSync(path, gzipSync(bytes));
     expect((await collect(path, true)).data.equals(bytes)).toBe(true);
   });
+
+  it('reads gzip data through a pipe path (no second read from its start) with reuseBuffer', async () => {
+    const gz = join(dir, 'piped.gz');
+    writeFileSync(gz, gzipSync(bytes));
+    const fifo = join(dir, 'fifo');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const writer = spawn('sh', ['-c', 'cat "$1" > "$2"', 'sh', gz, fifo]);
+    const closed = new Promise((done) => writer.on('close', done));
+    const read = await collect(fifo, true);
+    await closed;
+    expect(read.data.equals(bytes)).toBe(true);
+    // (Reopening the pipe, the bug this guards against, would wait for a writer forever.)
+  }, 10_000);
 
   it('reads an empty file and a one-byte file with reuseBuffer', async () => {
     writeFileSync(join(dir, 'empty'), '');
