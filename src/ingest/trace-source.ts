@@ -63,7 +63,7 @@ export async function openTrace(
   options: OpenTraceOptions = {},
 ): Promise<TraceSource<TraceBatch>> {
   const columns = options.columns ?? false;
-  if (path !== '-' && isTraceDat(await readHead(path))) {
+  if (path !== '-' && (await isTraceDatFile(path))) {
     const diagnostics: Diagnostic[] = [];
     return { kind: 'dat', batches: readTraceDat(path, diagnostics, { columns }), diagnostics };
   }
@@ -138,6 +138,11 @@ function compressedAtraceStart(head: Buffer): number {
 
 function inflated(first: Buffer, rest: AsyncGenerator<Buffer>, path: string): AsyncGenerator<Buffer> {
   return decompressed(createInflate(), first, rest, path, 'compressed atrace data');
+}
+
+/** The file at `path` starts like a trace.dat (false when it cannot be read). */
+export async function isTraceDatFile(path: string): Promise<boolean> {
+  return isTraceDat(await readHead(path));
 }
 
 async function readHead(path: string): Promise<Uint8Array> {

@@ -16,7 +16,7 @@ export type AnalysisWorkerResult =
   | { kind: 'done'; analyzed: AnalyzedTrace; diagnostics: Diagnostic[] }
   | { kind: 'error'; message: string; stack?: string };
 
-// A trace file of 1 MiB or more, read and analyzed on a thread of its own (see services/trace.ts).
+// A trace.dat of 1 MiB or more, read and analyzed on a thread of its own (see services/trace.ts).
 const data = workerData as AnalysisWorkerData;
 try {
   const source = await openTrace(data.path, undefined, { columns: true });
