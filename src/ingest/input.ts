@@ -81,7 +81,7 @@ async function* reusedChunks(path: string): AsyncGenerator<Buffer, boolean> {
     for (let n = -1; length < 2 && n !== 0; length += n) {
       n = (await handle.read(buffer, length, CHUNK_BYTES - length, null)).bytesRead;
     }
-    if (length >= 2 && buffer[0] === 0x1f && buffer[1] === 0x8b) return false;
+    if (isGzip(buffer.subarray(0, length))) return false;
     while (length > 0) {
       yield buffer.subarray(0, length);
       length = (await handle.read(buffer, 0, CHUNK_BYTES, null)).bytesRead;
@@ -102,12 +102,17 @@ async function* gunzipIfNeeded(source: Readable, path: string): AsyncGenerator<B
   }
   if (first.done) return;
   const head = toBuffer(first.value);
-  if (head[0] !== 0x1f || head[1] !== 0x8b) {
+  if (!isGzip(head)) {
     yield head;
-    for (let r = await iterator.next(); !r.done; r = await iterator.next()) yield toBuffer(r.value);
+    yield* restOf(iterator);
     return;
   }
   yield* decompressed(createGunzip(), head, restOf(iterator), path, 'gzip data');
+}
+
+/** `head` starts with the gzip magic. */
+export function isGzip(head: Uint8Array): boolean {
+  return head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
 }
 
 /** The chunks an iterator has left. */

@@ -9,7 +9,7 @@ import type { EventColumns, TraceBatch } from '../model/event-columns.js';
 import type { TraceEvent } from '../model/trace-event.js';
 import { ColumnsBuilder } from './columns-builder.js';
 import { FtraceTextParser } from './ftrace/text-parser.js';
-import { decompressed, InputError, openInput } from './input.js';
+import { decompressed, InputError, isGzip, openInput } from './input.js';
 import { readTextRanges, textWorkers } from './text-ranges.js';
 import { isTraceDat, readTraceDat } from './tracedat/index.js';
 
@@ -111,7 +111,7 @@ async function parallelText(path: string, workers: number): Promise<number> {
     const head = Buffer.alloc(PROBE_BYTES);
     const { bytesRead } = await handle.read(head, 0, head.length, 0);
     const h = head.subarray(0, bytesRead);
-    if (h[0] === 0x1f && h[1] === 0x8b) return 0; // gzip
+    if (isGzip(h)) return 0;
     if (isTraceDat(h) || compressedAtraceStart(h) >= 0) return 0;
     const text = h.toString('latin1');
     if (/^# tracer: function_graph/m.test(text) || /<(?:!DOCTYPE|html)\b/i.test(text)) return 0;

@@ -1,9 +1,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { analyzeBatches } from '../analyzers/trace/analyze-batches.js';
 import type { LockdepHint } from '../analyzers/trace/trace-analyzer.js';
 import type { AnalyzedTrace } from '../analyzers/trace/trace-diff.js';
-import { openTrace } from '../ingest/trace-source.js';
 import type { Diagnostic } from '../model/diagnostic.js';
+import { analyzeHere } from './trace.js';
 
 /** What `analyzeTraceFile` hands the analysis thread. */
 export interface AnalysisWorkerData {
@@ -19,9 +18,8 @@ export type AnalysisWorkerResult =
 // A trace.dat of 1 MiB or more, read and analyzed on a thread of its own (see services/trace.ts).
 const data = workerData as AnalysisWorkerData;
 try {
-  const source = await openTrace(data.path, undefined, { columns: true });
-  const analyzed = await analyzeBatches(source, { lockdep: data.lockdep });
-  const result: AnalysisWorkerResult = { kind: 'done', analyzed, diagnostics: [...source.diagnostics] };
+  const { analyzed, diagnostics } = await analyzeHere(data.path, data.lockdep);
+  const result: AnalysisWorkerResult = { kind: 'done', analyzed, diagnostics: [...diagnostics] };
   parentPort!.postMessage(result);
 } catch (error) {
   const e = error as Error;

@@ -33,7 +33,8 @@ export async function analyzeTraceFile(
   return analyzed;
 }
 
-async function analyzeHere(
+/** The analysis on this thread, with the readers' diagnostics (what the analysis thread runs too). */
+export async function analyzeHere(
   path: string,
   lockdep: readonly LockdepHint[] | undefined,
 ): Promise<{ analyzed: AnalyzedTrace; diagnostics: readonly Diagnostic[] }> {

@@ -29,15 +29,20 @@ export class Reservoir {
     if (this.samples.length < this.capacity) {
       this.samples.push(value);
       if (this.samples.length === this.capacity) {
-        this.w = Math.exp(Math.log(this.random()) / this.capacity);
+        this.w = this.shrink();
         this.skip();
       }
       return;
     }
     if (this.seen < this.next) return;
     this.samples[Math.floor(this.random() * this.capacity)] = value;
-    this.w *= Math.exp(Math.log(this.random()) / this.capacity);
+    this.w *= this.shrink();
     this.skip();
+  }
+
+  /** A factor of W: the largest of `capacity` uniform draws, drawn at once (u^(1/capacity)). */
+  private shrink(): number {
+    return Math.exp(Math.log(this.random()) / this.capacity);
   }
 
   /** Draws the position of the next replacement. */

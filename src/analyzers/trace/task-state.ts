@@ -83,8 +83,6 @@ export interface OpenContention {
 export interface TaskState {
   pid: number;
   comm: string;
-  /** `comm` names a kswapd thread (kept with `comm`: not tested per acquisition). */
-  kswapdComm: boolean;
   held: HeldLock[];
   shrinkers: OpenShrinker[];
   directReclaim: { start: EventRef; examples: SpanRef[] } | null;
@@ -103,7 +101,6 @@ export function newTaskState(pid: number, comm: string): TaskState {
   return {
     pid,
     comm,
-    kswapdComm: isKswapdComm(comm),
     held: [],
     shrinkers: [],
     directReclaim: null,
@@ -112,8 +109,4 @@ export function newTaskState(pid: number, comm: string): TaskState {
     contention: null,
     baseDepth: null,
   };
-}
-
-export function isKswapdComm(comm: string): boolean {
-  return comm.startsWith('kswapd');
 }

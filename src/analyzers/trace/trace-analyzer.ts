@@ -36,7 +36,6 @@ import { parseShrinkerSymbol } from './shrinker-symbol.js';
 import {
   acquiredAt,
   type HeldLock,
-  isKswapdComm,
   MAX_HELD,
   newHeldLock,
   newTaskState,
@@ -86,10 +85,8 @@ export interface LockClassAcc {
   /** `isAnnotationMap(name)` and `isRcuReadSection(name)`: the regexes run once per class, not per event. */
   annotation: boolean;
   rcuRead: boolean;
-  /** Its lock-order edges by target class, and the last one taken (to `edgeTo`). */
+  /** Its lock-order edges by target class. */
   edges: Map<LockClassAcc, EdgeAcc>;
-  edgeTo: LockClassAcc | null;
-  edge: EdgeAcc | null;
   /** Its LOCK_HELD_OUTSIDE_RECLAIM evidence once noted: repeats count into it directly. */
   outsideReclaim: ReclaimEvidence | null;
   /** Its RECLAIM_DEADLOCK_RISK evidence once it stands on fs_reclaim or stronger: fs_reclaim repeats count into it. */
@@ -391,10 +388,7 @@ export class TraceAnalyzer {
       this.lastTaskKey = key;
       this.lastTask = task;
     }
-    if (task.comm !== comm && comm !== '<...>') {
-      task.comm = comm;
-      task.kswapdComm = isKswapdComm(comm);
-    }
+    if (task.comm !== comm && comm !== '<...>') task.comm = comm;
     return task;
   }
 
@@ -419,8 +413,6 @@ export class TraceAnalyzer {
         annotation: isAnnotationMap(name),
         rcuRead: isRcuReadSection(name),
         edges: new Map(),
-        edgeTo: null,
-        edge: null,
         outsideReclaim: null,
         mayReclaim: null,
       };
@@ -494,22 +486,14 @@ export class TraceAnalyzer {
     if (!isTry && !acc.rcuRead) {
       for (const h of task.held) {
         if (h.context !== context || h.rcuRead || h.cls === acc) continue;
-        // The edge by class object: its last target, else its own small map; the graph's
-        // string-keyed maps only for a new edge.
-        const from = h.cls;
-        if (from.edgeTo === acc) {
-          from.edge!.count++;
-          continue;
-        }
-        let edge = from.edges.get(acc);
+        // The edge by class object, in the holding class's own map; the graph's string-keyed
+        // maps only for a new edge.
+        const edge = h.cls.edges.get(acc);
         if (edge !== undefined) edge.count++;
         else {
-          edge = this.graph.add(h.name, name, acquiredAt(held)) ?? undefined;
-          if (edge === undefined) continue; // the graph is full
-          from.edges.set(acc, edge);
+          const added = this.graph.add(h.name, name, acquiredAt(held));
+          if (added !== null) h.cls.edges.set(acc, added); // null: the graph is full
         }
-        from.edgeTo = acc;
-        from.edge = edge;
       }
     }
     // No out-of-bounds read on the (usually empty) span stack: it is slow in V8.
@@ -830,7 +814,12 @@ function findHeldIndex(task: TaskState, addr: string | null, name: string): numb
 
 /** A task that cannot recurse into reclaim right now: in a reclaim span, in kswapd, or under fs_reclaim. */
 function inReclaimContext(task: TaskState): boolean {
-  return task.directReclaim !== null || task.kswapd !== null || task.kswapdComm || holdsFsReclaim(task);
+  return (
+    task.directReclaim !== null ||
+    task.kswapd !== null ||
+    task.comm.startsWith('kswapd') ||
+    holdsFsReclaim(task)
+  );
 }
 
 function holdsFsReclaim(task: TaskState): boolean {

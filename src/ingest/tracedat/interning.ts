@@ -1,3 +1,5 @@
+import { i32le } from './byte-reader.js';
+
 /**
  * Caches for the values that repeat across millions of records (lock names,
  * lock addresses, flag columns): decoding them once and handing out the same
@@ -105,9 +107,8 @@ export class StringInterner {
  * over every byte; `equalsRange` confirms the hit.
  */
 export function rangeKey(buf: Uint8Array, start: number, end: number): number {
-  const first = buf[start]! | (buf[start + 1]! << 8) | (buf[start + 2]! << 16) | (buf[start + 3]! << 24);
-  const last = buf[end - 4]! | (buf[end - 3]! << 8) | (buf[end - 2]! << 16) | (buf[end - 1]! << 24);
-  return (first ^ Math.imul(last, 0x01000193) ^ Math.imul(end - start, 0x9e3779b1)) | 0;
+  const first = i32le(buf, start);
+  return (first ^ Math.imul(i32le(buf, end - 4), 0x01000193) ^ Math.imul(end - start, 0x9e3779b1)) | 0;
 }
 
 /** A copy of a byte range, also readable as little-endian words (compared a word at a time). */
@@ -129,7 +130,7 @@ export function equalsRange(copy: RangeCopy, buf: Uint8Array, start: number, end
   const n = end - start;
   if (bytes.length !== n) return false;
   for (let w = 0, p = start; w < words.length; w++, p += 4) {
-    if (words[w] !== (buf[p]! | (buf[p + 1]! << 8) | (buf[p + 2]! << 16) | (buf[p + 3]! << 24))) return false;
+    if (words[w] !== i32le(buf, p)) return false;
   }
   for (let i = words.length << 2; i < n; i++) if (bytes[i] !== buf[start + i]) return false;
   return true;

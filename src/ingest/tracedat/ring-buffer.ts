@@ -1,5 +1,5 @@
 import type { Diagnostic } from '../../model/diagnostic.js';
-import { readU64, u32 } from './byte-reader.js';
+import { i32be, i32le, readU64, u32 } from './byte-reader.js';
 
 /** Ring-buffer record types (kernel `enum ring_buffer_type`). */
 const TYPE_PADDING = 29;
@@ -50,7 +50,7 @@ export class PageRecords {
     this.count = 0;
     let ts = readU64(buf, start, be);
     const commitAt = start + 8;
-    const commit = commitSize === 8 && be ? buf.readUInt32BE(commitAt + 4) : readU32(buf, commitAt, be);
+    const commit = commitSize === 8 && be ? u32(buf, commitAt + 4, true) : u32(buf, commitAt, be);
     const size = commit & COMMIT_MASK;
     const data = start + dataOffset;
     let end = data + size;
@@ -68,27 +68,25 @@ export class PageRecords {
     if (commit >= MISSING_EVENTS) {
       this.lost = -1;
       if (commit - MISSING_EVENTS >= MISSING_STORED && end + commitSize <= buf.length) {
-        this.lost = commitSize === 8 ? readU64(buf, end, be) : readU32(buf, end, be);
+        this.lost = commitSize === 8 ? readU64(buf, end, be) : u32(buf, end, be);
       }
     }
     let i = data;
     while (i + 4 <= end) {
-      // the record header: inline byte loads (this loop runs once per record)
-      const word = be
-        ? ((buf[i]! << 24) | (buf[i + 1]! << 16) | (buf[i + 2]! << 8) | buf[i + 3]!) >>> 0
-        : (buf[i]! | (buf[i + 1]! << 8) | (buf[i + 2]! << 16) | (buf[i + 3]! << 24)) >>> 0;
+      // the record header (this loop runs once per record: the branch-free readers inline)
+      const word = (be ? i32be(buf, i) : i32le(buf, i)) >>> 0;
       const typeLen = be ? word >>> 27 : word & 31;
       const delta = be ? word & COMMIT_MASK : word >>> 5;
       i += 4;
       if (typeLen === TYPE_PADDING) {
         if (delta === 0 || i + 4 > end) break; // the rest of the page is padding
         ts += delta;
-        i += readU32(buf, i, be);
+        i += u32(buf, i, be);
         continue;
       }
       if (typeLen === TYPE_TIME_EXTEND || typeLen === TYPE_TIME_STAMP) {
         if (i + 4 > end) break;
-        const ext = readU32(buf, i, be) * TS_SHIFT + delta;
+        const ext = u32(buf, i, be) * TS_SHIFT + delta;
         i += 4;
         ts = typeLen === TYPE_TIME_EXTEND ? ts + ext : ext + Math.floor(ts / TS_MSB) * TS_MSB;
         continue;
@@ -96,7 +94,7 @@ export class PageRecords {
       let len: number;
       if (typeLen === 0) {
         if (i + 4 > end) break;
-        len = (readU32(buf, i, be) - 4 + 3) & ~3;
+        len = (u32(buf, i, be) - 4 + 3) & ~3;
         i += 4;
       } else len = typeLen * 4;
       ts += delta;
@@ -117,5 +115,3 @@ export class PageRecords {
     return ok;
   }
 }
-
-const readU32 = u32;
