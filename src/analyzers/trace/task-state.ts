@@ -29,29 +29,6 @@ export interface HeldLock {
   context: number;
 }
 
-/** A blank entry (the analyzer fills every field on each acquisition). */
-export function newHeldLock(cls: LockClassAcc): HeldLock {
-  return {
-    name: '',
-    addr: '',
-    line: 0,
-    ts: 0,
-    cpu: 0,
-    pid: 0,
-    comm: '',
-    at: null,
-    acquiredTs: null,
-    try: false,
-    read: false,
-    contended: false,
-    waitRecorded: false,
-    annotation: false,
-    rcuRead: false,
-    cls,
-    context: 0,
-  };
-}
-
 /** The lock_acquire of a held lock as an EventRef (built on first use, then shared). */
 export function acquiredAt(held: HeldLock): EventRef {
   if (held.at === null)

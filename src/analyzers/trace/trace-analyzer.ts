@@ -33,14 +33,7 @@ import {
   preemptDepth,
 } from './lock-type.js';
 import { parseShrinkerSymbol } from './shrinker-symbol.js';
-import {
-  acquiredAt,
-  type HeldLock,
-  MAX_HELD,
-  newHeldLock,
-  newTaskState,
-  type TaskState,
-} from './task-state.js';
+import { acquiredAt, type HeldLock, MAX_HELD, newTaskState, type TaskState } from './task-state.js';
 import type { EventRef, OrphanCounts, SpanRef, TraceAnalysis } from './trace-analysis.js';
 import {
   atLeastAsStrong,
@@ -116,8 +109,6 @@ interface AddressAcc {
 export type SampleSets = Map<string, number[]>;
 
 const MAX_ADDRESSES = 4096;
-/** Released HeldLock entries kept for reuse (more are live only in tasks' stacks). */
-const MAX_POOLED = 1024;
 // drm_gem_shmem_evict, drm_gem_shmem_purge, virtio_gpu_purge_object, ttm_bo_evict
 const DRIVER_RECLAIM_FUNCTION = /(?:evict|purge)/;
 
@@ -164,8 +155,6 @@ export class TraceAnalyzer {
   /** The string tables of columns streams (see EventColumns), and events counted per op. */
   private readonly tables: StringTable[] = [];
   private readonly opCounts = new Array<number>(LOCK_OP_NAMES.length).fill(0);
-  /** Released HeldLock entries, reused by the next acquisitions. */
-  private readonly heldPool: HeldLock[] = [];
 
   constructor(options: TraceAnalyzerOptions = {}) {
     for (const c of options.lockdep ?? []) this.lockdep.set(c.name, c);
@@ -461,25 +450,25 @@ export class TraceAnalyzer {
     acc.acquisitions++;
     if (isTry) acc.tryAcquisitions++;
     if (isRead) acc.readAcquisitions++;
-    // A released entry again (no garbage per acquisition: the young generation stays small).
-    const held = this.heldPool.pop() ?? newHeldLock(acc);
-    held.name = name;
-    held.addr = addr;
-    held.line = line;
-    held.ts = ts;
-    held.cpu = cpu;
-    held.pid = pid;
-    held.comm = task.comm;
-    held.at = null;
-    held.acquiredTs = null;
-    held.try = isTry;
-    held.read = isRead;
-    held.contended = false;
-    held.waitRecorded = false;
-    held.annotation = acc.annotation;
-    held.rcuRead = acc.rcuRead;
-    held.cls = acc;
-    held.context = context;
+    const held: HeldLock = {
+      name,
+      addr,
+      line,
+      ts,
+      cpu,
+      pid,
+      comm: task.comm,
+      at: null,
+      acquiredTs: null,
+      try: isTry,
+      read: isRead,
+      contended: false,
+      waitRecorded: false,
+      annotation: acc.annotation,
+      rcuRead: acc.rcuRead,
+      cls: acc,
+      context,
+    };
 
     // As lockdep: order edges only from locks held in the same context (an interrupt's locks
     // are not nested inside the locks of the task it interrupted).
@@ -574,8 +563,6 @@ export class TraceAnalyzer {
     const hold = ts - (held.acquiredTs ?? held.ts);
     acc.hold.add(hold);
     acc.holdSamples.add(hold);
-    // Nothing else keeps an entry but an open contention attributed to it (findings copy its EventRef).
-    if (task.contention?.held !== held && this.heldPool.length < MAX_POOLED) this.heldPool.push(held);
   }
 
   onContentionBegin(task: TaskState, ts: number, addr: string, flags: string): void {
