@@ -34,4 +34,9 @@ export interface HeldLocks {
   task: TaskRef | null;
   count: number;
   locks: Lock[];
+  /**
+   * False when the kernel announced the count and printed no lock: lockdep_print_held_locks()
+   * prints only the count for a task running on another CPU (its locks could change under it).
+   */
+  printed: boolean;
 }

@@ -35,7 +35,8 @@ export function reportText(report: Report, path: string): string {
   for (const block of report.heldLocks) {
     const who = block.task === null ? '?' : `${block.task.comm}/${block.task.pid}`;
     const names = block.locks.map((l) => l.name).join(', ');
-    row('locks held', `${block.count} by ${who}${names === '' ? '' : `: ${names}`}`);
+    const what = block.printed ? (names === '' ? '' : `: ${names}`) : ' (not printed: running)';
+    row('locks held', `${block.count} by ${who}${what}`);
   }
   if (report.guiltyFrame !== null) row('guilty', formatFrame(report.guiltyFrame));
   if (report.corruptedReason !== null) row('corrupted', report.corruptedReason);

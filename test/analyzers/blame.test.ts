@@ -82,6 +82,7 @@ const SPLAT: Report = {
       task: { comm: 'kswapd0', pid: 28 },
       count: 2,
       locks: [lock('fs_reclaim', 'balance_pgdat'), lock('shrinker_rwsem', 'shrink_slab.constprop.0')],
+      printed: true,
     },
   ],
   stack: [

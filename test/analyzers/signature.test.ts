@@ -141,6 +141,7 @@ describe('stability', () => {
           task: { comm: 'kworker/u4:0', pid: 9 },
           count: 2,
           locks: [a('(wq_completion)events'), a('rtnl_mutex')],
+          printed: true,
         },
       ],
     });
@@ -149,7 +150,9 @@ describe('stability', () => {
   });
 
   it('sleeping in atomic: the function that slept (held locks are printed only with lockdep on)', () => {
-    const held = (names: string[]) => [{ task: null, count: names.length, locks: names.map(a) }];
+    const held = (names: string[]) => [
+      { task: null, count: names.length, locks: names.map(a), printed: true },
+    ];
     const withLockdep = input('sleeping-in-atomic', {
       guiltyFrame: frame('drm_gem_shmem_vmap.isra.0'),
       heldLocks: held(['&mm->mmap_lock', '&shmem->pages_lock']),
@@ -160,7 +163,9 @@ describe('stability', () => {
   });
 
   it('invalid wait context: the lock taken and the innermost held lock, not the outer ones', () => {
-    const held = (names: string[]) => [{ task: null, count: names.length, locks: names.map(a) }];
+    const held = (names: string[]) => [
+      { task: null, count: names.length, locks: names.map(a), printed: true },
+    ];
     const viaIoctl = input('invalid-wait-context', {
       acquiring: a('&vgdev->obj_free_lock'),
       heldLocks: held(['&f->f_pos_lock', 'rcu_read_lock']),

@@ -87,6 +87,8 @@ class DetailsBuilder {
   private taintSeen = false;
   /** Input line of the current `N locks held by` header. */
   private blockLine = 0;
+  /** Lines of other CPUs skipped inside the open held-lock list. */
+  private blockSkipped = false;
 
   /** The kind is not needed to walk the lines (every report prints its sections the same way). */
   constructor(readonly kind: ReportKind) {}
@@ -95,15 +97,22 @@ class DetailsBuilder {
     if (this.d.diagnostics.length < 200) this.d.diagnostics.push({ code, message, line });
   }
 
-  private setMode(mode: Mode): void {
+  /**
+   * `listEnd`: the line that ends a held-lock list is one that may follow a complete list (the
+   * next task's `N locks held by`, a blank line, the `====` rule, the end of the report).
+   */
+  private setMode(mode: Mode, listEnd = false): void {
     if (this.mode === 'stack' && mode !== 'stack' && this.d.stack.length > 0) this.stackDone = true;
-    if (this.mode === 'held' && mode !== 'held') this.closeBlock();
+    if (this.mode === 'held' && mode !== 'held') this.closeBlock(listEnd);
     this.mode = mode;
   }
 
-  private closeBlock(): void {
+  private closeBlock(listEnd: boolean): void {
     const b = this.block;
-    if (b && b.locks.length !== b.count) {
+    // The count alone, and nothing between it and what may follow a list: the kernel printed no
+    // lock (a running task), which is no parsing gap.
+    if (b && b.count > 0 && b.locks.length === 0 && listEnd && !this.blockSkipped) b.printed = false;
+    else if (b && b.locks.length !== b.count) {
       this.diag(
         'HELD_LOCKS_COUNT',
         `${b.count} held locks announced, ${b.locks.length} parsed`,
@@ -126,7 +135,7 @@ class DetailsBuilder {
    * lockdep's numbering (the last printed is #0) and no stacks (those are in irqStates).
    */
   finish(): LockDetails {
-    this.setMode('none');
+    this.setMode('none', true);
     if (this.d.chain.length === 0) {
       const { safe, unsafe } = this.irqPair;
       const locks = this.chainExists.length > 0 ? this.chainExists : safe && unsafe ? [safe, unsafe] : [];
@@ -191,9 +200,10 @@ class DetailsBuilder {
     }
     m = endsColon && c0 >= 0x30 && c0 <= 0x39 ? HELD_HEADER_RE.exec(t) : null;
     if (m) {
-      this.setMode('none');
-      this.block = { task: taskFromCommPid(m[2] as string), count: Number(m[1]), locks: [] };
+      this.setMode('none', true);
+      this.block = { task: taskFromCommPid(m[2] as string), count: Number(m[1]), locks: [], printed: true };
       this.blockLine = l.line;
+      this.blockSkipped = false;
       this.d.heldLocks.push(this.block);
       this.lastIndex = -1;
       this.mode = 'held';
@@ -201,8 +211,8 @@ class DetailsBuilder {
     }
     m = c0 === 0x6e /* n */ ? NO_HELD_RE.exec(t) : null;
     if (m) {
-      this.setMode('none');
-      this.d.heldLocks.push({ task: taskFromCommPid(m[1] as string), count: 0, locks: [] });
+      this.setMode('none', true);
+      this.d.heldLocks.push({ task: taskFromCommPid(m[1] as string), count: 0, locks: [], printed: true });
       return true;
     }
     if (endsColon && c0 === 0x50 /* P */ && SCENARIO_RE.test(t)) {
@@ -334,7 +344,7 @@ class DetailsBuilder {
     }
     if (t === '') {
       if (this.mode === 'scenario') return;
-      if (this.mode !== 'stack' && this.mode !== 'other-stack') this.setMode('none');
+      if (this.mode !== 'stack' && this.mode !== 'other-stack') this.setMode('none', true);
       else if (this.d.stack.length > 0) this.setMode('none');
       return;
     }
@@ -373,9 +383,11 @@ class DetailsBuilder {
           this.block &&
           this.block.locks.length < this.block.count &&
           (parseStackLine(t) || isStackNoise(t))
-        )
+        ) {
+          this.blockSkipped = true;
           return;
-        this.setMode('none');
+        }
+        this.setMode('none', t.startsWith('====='));
         break;
       case 'chain':
         this.frame(l, (this.link as DependencyLink).stack);

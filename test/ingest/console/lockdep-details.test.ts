@@ -76,6 +76,7 @@ describe('lab 6.1 splats, hand-checked fields', () => {
           expect.objectContaining({ name: 'fs_reclaim', address: 'ffffffff81ac7f00' }),
           expect.objectContaining({ name: 'shrinker_rwsem', usage: '{++++}-{3:3}' }),
         ],
+        printed: true,
       },
     ]);
     expect(d.scenario.map((s) => s.trim())).toEqual([
@@ -136,7 +137,7 @@ describe('lab 6.1 splats, hand-checked fields', () => {
     expect(d.irqStates.map((s) => [s.state, s.stack.length, s.stack[2]?.function])).toEqual([
       ['IN-HARDIRQ-W', 16, 'lab_timer_fn'],
     ]);
-    expect(d.heldLocks).toEqual([{ task: { comm: 'insmod', pid: 128 }, count: 0, locks: [] }]);
+    expect(d.heldLocks).toEqual([{ task: { comm: 'insmod', pid: 128 }, count: 0, locks: [], printed: true }]);
     expect(d.scenario.map((s) => s.trim())).toContain('<Interrupt>');
   });
 
@@ -384,6 +385,43 @@ describe('mail-wrapped and pr_cont-broken lock lines', () => {
       ['lab_init', 'lab/lab_lockdep.c', 140, 'lab_lockdep'],
     ]);
     expect(d.diagnostics).toEqual([]);
+  });
+});
+
+describe('held-lock lists whose locks are missing', () => {
+  // Written after lockdep_print_held_locks(): the count line, then the locks unless the task
+  // runs on another CPU; debug_show_all_locks() closes the list with a rule of `=`.
+  const hung = (between: string) =>
+    extractLockDetails(
+      'hung-task',
+      consoleLines(
+        [
+          'Showing all locks held in the system:',
+          '1 lock held by khungtaskd/32:',
+          ' #0: c3baa3d4 (rcu_read_lock){....}-{1:3}, at: debug_show_all_locks+0x23/0x190',
+          '2 locks held by depmod/567:',
+          ...between.split('\n').filter((l) => l !== ''),
+          '',
+          '=============================================',
+        ].join('\n'),
+      ),
+    );
+
+  it('a running task: the count alone, then the end of the list (printed: false, no diagnostic)', () => {
+    const d = hung('');
+    expect(d.heldLocks.map((b) => [b.task?.comm, b.count, b.printed, b.locks.length])).toEqual([
+      ['khungtaskd', 1, true, 1],
+      ['depmod', 2, false, 0],
+    ]);
+    expect(d.diagnostics).toEqual([]);
+  });
+
+  it('lines of another CPU in their place: a parsing gap, said in a diagnostic', () => {
+    const d = hung('CPU: 0 PID: 5955 Comm: syz-executor5 Not tainted 4.15.0+ #222');
+    expect(d.heldLocks[1]).toMatchObject({ count: 2, printed: true, locks: [] });
+    expect(d.diagnostics).toEqual([
+      { code: 'HELD_LOCKS_COUNT', message: '2 held locks announced, 0 parsed', line: 4 },
+    ]);
   });
 });
 
