@@ -8,7 +8,8 @@ import { InputError } from './input.js';
  * entries skipped): files named like logs (`dmesg.txt`, `console.log`,
  * `serial0.txt.gz`, `*.log`), or, in a folder without such names, every
  * file that is not JSON; a serial `console.log` beside a `dmesg.txt` of the
- * same boot is left out. A missing path is unusable input (exit 2).
+ * same boot is left out. A missing path, or a directory with no such file, is
+ * unusable input (exit 2).
  */
 export async function expandLogPaths(inputs: string[]): Promise<string[]> {
   const out: string[] = [];
@@ -21,6 +22,7 @@ export async function expandLogPaths(inputs: string[]): Promise<string[]> {
     if (st === null) throw new InputError(`${input}: no such file or directory`, input);
     if (st.isDirectory()) {
       const files = (await walk(input)).filter((f) => !JSON_FILE.test(f));
+      if (files.length === 0) throw new InputError(`${input}: no log files in this directory`, input);
       const logs = files.filter((f) => LOG_NAME.test(f));
       out.push(...(logs.length > 0 ? oneCopyPerBoot(logs) : files));
     } else out.push(input);

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
@@ -153,6 +154,19 @@ describe('lockscope triage', () => {
     const r = runCli(['triage', 'no/such/dmesg.txt']);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('no/such/dmesg.txt');
+  });
+
+  it('exits 2 naming the directory when it holds no log file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lockscope-empty-'));
+    try {
+      writeFileSync(join(dir, 'report.json'), '{}');
+      const r = runCli(['triage', dir]);
+      expect(r.status).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toBe(`lockscope: ${dir}: no log files in this directory\n`);
+    } finally {
+      rmSync(dir, { recursive: true });
+    }
   });
 
   it('with --json, a usage error is one small JSON document and exit 2; an unusable input leaves stdout empty', () => {
