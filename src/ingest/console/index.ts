@@ -273,7 +273,13 @@ function guiltyOf(
     parseFrame(at >= 0 ? text.slice(at + 4) : text) ??
     parseFrame(text.replace(/^.*?(?:IP|PC is at|pc ):? (?:\d+:)?/, ''));
   if (parsed?.function?.startsWith(g.raw)) {
-    return { ...parsed, function: g.canonical === g.raw ? parsed.function : g.canonical };
+    const frame = { ...parsed, function: g.canonical === g.raw ? parsed.function : g.canonical };
+    // `+0x0/0x0` is what lenientLines writes into a decoded frame (no symbol has size 0)
+    if (frame.size === 0) {
+      frame.offset = null;
+      frame.size = null;
+    }
+    return frame;
   }
   return makeFrame({ function: g.canonical });
 }

@@ -72,6 +72,8 @@ class DetailsBuilder {
   };
   private mode: Mode = 'none';
   private pending: Pending = null;
+  /** The single lock (acquiring, held, irq pair) set by the line before, whose site may be refined. */
+  private lastLock: Lock | null = null;
   /** `Chain exists of:` locks, in printed order. */
   private chainExists: Lock[] = [];
   /** The irq-safe and irq-unsafe locks of a `*-safe -> *-unsafe` report. */
@@ -366,7 +368,20 @@ class DetailsBuilder {
       if (lock) {
         this.checkSite(lock, l);
         this.setLock(this.pending, lock);
+        this.lastLock = lock;
         this.pending = null;
+        return;
+      }
+    }
+    const single = this.lastLock;
+    this.lastLock = null;
+    // syzbot prints the lock line again for each inlined frame of its site: the same lock, whose
+    // real (non-inline) site is the last line.
+    if (single !== null && single.site?.inline) {
+      const again = parseLock(t);
+      if (again && again.name === single.name && again.address === single.address) {
+        if (again.site !== null) single.site = again.site;
+        this.lastLock = single;
         return;
       }
     }

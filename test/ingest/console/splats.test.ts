@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { lockCycle } from '../../../src/analyzers/triage/cycle.js';
 import { ConsoleLogParser } from '../../../src/ingest/console/index.js';
 import { LOCK_REPORT_KINDS, type Report, type ReportKind } from '../../../src/model/report.js';
 import { SHARED, sharedPath } from '../../helpers/shared.js';
@@ -268,6 +269,32 @@ describe.skipIf(!SHARED)('the 32 real splats of ../shared/corpus/splats', () => 
       ['depmod', 2, false, []],
     ]);
     expect(parser.diagnostics.map((d) => d.code)).not.toContain('HELD_LOCKS_COUNT');
+  });
+
+  // Sites as a maintainer looks for them: the caller that took the lock, not the lock or
+  // allocator machinery above it, nor syzbot's `[inline]` wrapper lines.
+  it('lock sites and cycle edges name the caller (003, 013, 027), a decoded guilty frame has no fake offsets (007)', () => {
+    const site = (f: { function: string | null } | null | undefined) => f?.function ?? null;
+    const [r003] = parse(readFileSync(`${dir}/003-syzbot-sw-sync-inconsistent-lock-state.log`));
+    expect(site(r003?.acquiring?.site)).toBe('sync_info_debugfs_show');
+    const cycle = (file: string) => {
+      const r = parse(readFileSync(`${dir}/${file}`)).find((x) => x.kind === 'circular-dependency');
+      return r ? lockCycle(r).map((e) => `${e.from} --> ${e.to} at ${site(e.site)}`) : [];
+    };
+    expect(cycle('013-msm-devpm-qos-fs-reclaim-dma-fence-map-circular.log')[0]).toBe(
+      'dev_pm_qos_mtx --> fs_reclaim at dev_pm_qos_constraints_allocate',
+    );
+    expect(cycle('027-syzbot-fs-reclaim-pcp-lock-circular-console-noise.log')).toEqual([
+      'fs_reclaim --> &pool->lock at __queue_work',
+      '&pool->lock --> lock#2 at rmqueue_pcplist',
+      'lock#2 --> fs_reclaim at stack_depot_save',
+    ]);
+    const [r007] = parse(readFileSync(`${dir}/007-lkp-drm-prime-recursive-caller-id.log`));
+    expect(r007?.guiltyFrame).toMatchObject({
+      function: 'drm_prime_remove_buf_handle',
+      offset: null,
+      size: null,
+    });
   });
 
   it('never throws, and splitting a file into two chunks gives the same reports', () => {
