@@ -15,7 +15,11 @@ export const FINDING_IDS = {
   NEW_LOCK_EDGE: 'a lock-order edge HEAD shows and BASE does not',
   GONE_LOCK_EDGE: 'a lock-order edge BASE showed and HEAD does not (listed under fixed)',
   LATENCY_REGRESSION: 'hold, shrinker or reclaim latency significantly greater in HEAD (Mann–Whitney U)',
-  CONTENTION_REGRESSION: 'lock wait time significantly greater in HEAD (Mann–Whitney U)',
+  CONTENTION_REGRESSION:
+    'lock wait time (Mann–Whitney U) or share of contended acquisitions (two-proportion z-test) significantly greater in HEAD',
+  LATENCY_IMPROVEMENT: 'hold, shrinker or reclaim latency significantly smaller in HEAD (listed under fixed)',
+  CONTENTION_IMPROVEMENT:
+    'lock wait time or share of contended acquisitions significantly smaller in HEAD (listed under fixed)',
   // series pre-send checks
   VERSION_MISMATCH: 'patches of one series carry different versions',
   NUMBERING_GAP: 'patch numbers are missing or repeated, or differ from the total',

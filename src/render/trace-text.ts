@@ -111,6 +111,8 @@ export function renderTraceDiff(d: TraceDiff, base: string, head: string): strin
     '',
     `Latency test: one-sided Mann-Whitney U, alpha ${d.test.alpha}, >= ${d.test.minSamples} samples a side;`,
     `  medians must differ by ${d.test.minRatio}x and ${duration(d.test.minDeltaNs)}`,
+    `Contention test: one-sided two-proportion z-test, alpha ${d.contentionTest.alpha}, of the`,
+    `  share of contended acquisitions (>= ${d.contentionTest.minSamples} contended); shares must differ by ${d.contentionTest.minRatio}x`,
   );
   return out.join('\n');
 }

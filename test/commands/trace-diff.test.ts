@@ -70,10 +70,13 @@ describe('trace diff', () => {
   it('calls the faster HEAD better, not a regression', () => {
     const { status, d } = diff('latency-head.trace.txt', 'latency-base.trace.txt');
     expect(status).toBe(0);
-    expect(d.fixed.map((f) => [f.id, f.change, f.metric])).toEqual([
-      ['LATENCY_REGRESSION', 'better', 'lock-hold:lab_shrinker_lock'],
-      ['LATENCY_REGRESSION', 'better', 'shrinker:lab_scan'],
+    expect(d.fixed.map((f) => [f.id, f.severity, f.change, f.metric])).toEqual([
+      ['LATENCY_IMPROVEMENT', 'info', 'better', 'lock-hold:lab_shrinker_lock'],
+      ['LATENCY_IMPROVEMENT', 'info', 'better', 'shrinker:lab_scan'],
     ]);
+    // the same samples, tested the other way: the same p (no 1 − tail rounding to 0)
+    const forward = diff('latency-base.trace.txt', 'latency-head.trace.txt').d.regressions;
+    expect(d.fixed.map((f) => f.p)).toEqual(forward.map((f) => f.p));
   });
 
   it('exits 0 on identical traces and 2 on a missing one', () => {

@@ -48,7 +48,7 @@ export function mannWhitneyU(
     p = upperTail(z);
   } else if (alternative === 'less') {
     z = (u - mean + 0.5) / sd;
-    p = 1 - upperTail(z);
+    p = upperTail(-z); // P(Z < z), without the cancellation of 1 − P(Z > z) far in the tail
   } else {
     const big = Math.max(u, nx * ny - u);
     z = (big - mean - 0.5) / sd;

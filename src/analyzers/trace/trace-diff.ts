@@ -1,5 +1,5 @@
 import type { EvidenceKind, FindingId, FindingSeverity } from '../../model/finding.js';
-import { mannWhitneyU } from '../stats/mann-whitney.js';
+import { mannWhitneyU, upperTail } from '../stats/mann-whitney.js';
 import type { EventRef, LockOrderEdge, TraceAnalysis, TraceFinding } from './trace-analysis.js';
 import type { SampleSets } from './trace-analyzer.js';
 
@@ -23,6 +23,11 @@ export interface TraceDiffFinding {
   edge?: { from: string; to: string; count: number; first: EventRef };
   /** Latency/contention tests. */
   metric?: string;
+  /** The contention-share test: contended acquisitions of all acquisitions, per side. */
+  baseContended?: number;
+  baseAcquisitions?: number;
+  headContended?: number;
+  headAcquisitions?: number;
   baseMedian?: number;
   headMedian?: number;
   p?: number;
@@ -42,6 +47,19 @@ export interface TraceDiff {
     minSamples: number;
     minRatio: number;
     minDeltaNs: number;
+  };
+  /**
+   * The share of contended acquisitions of a lock class (lock_contended, else contention_begin,
+   * per acquisition): one-sided two-proportion z-test at alpha, with at least minSamples
+   * acquisitions a side and minSamples contended ones on the worse side, and the share moved
+   * by minRatio.
+   */
+  contentionTest: {
+    name: 'two-proportion-z';
+    alternative: 'greater';
+    alpha: number;
+    minSamples: number;
+    minRatio: number;
   };
   regressions: TraceDiffFinding[];
   fixed: TraceDiffFinding[];
@@ -119,11 +137,35 @@ export function diffTraces(
     }
   }
 
+  // A lock contended far more often: its waits may still have a small median (most acquisitions
+  // never wait) while the contended ones wait for milliseconds.
+  const baseLocks = new Map(base.analysis.locks.map((l) => [l.name, l]));
+  for (const h of head.analysis.locks) {
+    const b = baseLocks.get(h.name);
+    if (!b || b.acquisitions < minSamples || h.acquisitions < minSamples) continue;
+    const shares = {
+      metric: `lock-contended:${h.name}`,
+      baseContended: b.contentions,
+      baseAcquisitions: b.acquisitions,
+      headContended: h.contentions,
+      headAcquisitions: h.acquisitions,
+    };
+    const baseShare = b.contentions / b.acquisitions;
+    const headShare = h.contentions / h.acquisitions;
+    const p = proportionGreater(h.contentions, h.acquisitions, b.contentions, b.acquisitions);
+    const q = proportionGreater(b.contentions, b.acquisitions, h.contentions, h.acquisitions);
+    if (p < alpha && h.contentions >= minSamples && headShare >= baseShare * minRatio)
+      regressions.push(fromShares(h.name, shares, p, 'worse'));
+    else if (q < alpha && b.contentions >= minSamples && baseShare >= headShare * minRatio)
+      fixed.push(fromShares(h.name, shares, q, 'better'));
+  }
+
   return {
     schemaVersion: 1,
     base: { events: base.analysis.events.total },
     head: { events: head.analysis.events.total },
     test: { name: 'mann-whitney-u', alternative: 'greater', alpha, minSamples, minRatio, minDeltaNs },
+    contentionTest: { name: 'two-proportion-z', alternative: 'greater', alpha, minSamples, minRatio },
     regressions,
     fixed,
     notComparable,
@@ -174,7 +216,15 @@ function fromTest(
   change: TraceChange,
 ): TraceDiffFinding {
   const [kind, name = ''] = splitKey(key);
-  const id = kind === 'lock-wait' ? 'CONTENTION_REGRESSION' : 'LATENCY_REGRESSION';
+  const better = change === 'better';
+  const id =
+    kind === 'lock-wait'
+      ? better
+        ? 'CONTENTION_IMPROVEMENT'
+        : 'CONTENTION_REGRESSION'
+      : better
+        ? 'LATENCY_IMPROVEMENT'
+        : 'LATENCY_REGRESSION';
   const what =
     {
       'lock-wait': `wait for ${name}`,
@@ -184,15 +234,61 @@ function fromTest(
     }[kind] ?? `${kind} ${name}`;
   return {
     id,
-    severity: 'warning',
+    severity: better ? 'info' : 'warning',
     evidence: 'trace',
-    message: `${change === 'worse' ? 'slower' : 'faster'}: ${what} (median ${fmt(stats.baseMedian)} -> ${fmt(stats.headMedian)}, p=${p.toExponential(2)})`,
+    message: `${change === 'worse' ? 'slower' : 'faster'}: ${what} (median ${fmt(stats.baseMedian)} -> ${fmt(stats.headMedian)}, ${pText(p)})`,
     lock: kind.startsWith('lock') ? name : null,
     shrinker: kind === 'shrinker' ? name : null,
     change,
     ...stats,
     p,
   };
+}
+
+function fromShares(
+  lock: string,
+  shares: {
+    metric: string;
+    baseContended: number;
+    baseAcquisitions: number;
+    headContended: number;
+    headAcquisitions: number;
+  },
+  p: number,
+  change: TraceChange,
+): TraceDiffFinding {
+  const better = change === 'better';
+  const share = (c: number, n: number) => `${c} of ${n} (${((100 * c) / n).toPrecision(2)}%)`;
+  return {
+    id: better ? 'CONTENTION_IMPROVEMENT' : 'CONTENTION_REGRESSION',
+    severity: better ? 'info' : 'warning',
+    evidence: 'trace',
+    message:
+      `${better ? 'less' : 'more'} contention: ${lock} contended in ` +
+      `${share(shares.baseContended, shares.baseAcquisitions)} -> ` +
+      `${share(shares.headContended, shares.headAcquisitions)} acquisitions, ${pText(p)}`,
+    lock,
+    shrinker: null,
+    change,
+    ...shares,
+    p,
+  };
+}
+
+/**
+ * One-sided two-proportion z-test (pooled, normal approximation): the p-value of
+ * "x1/n1 is greater than x2/n2".
+ */
+export function proportionGreater(x1: number, n1: number, x2: number, n2: number): number {
+  const pooled = (x1 + x2) / (n1 + n2);
+  const sd = Math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2));
+  if (sd === 0) return 1;
+  return upperTail((x1 / n1 - x2 / n2) / sd);
+}
+
+/** `p=3.64e-17`; below the smallest double the normal tail gives, `p<1e-300`. */
+function pText(p: number): string {
+  return p < 1e-300 ? 'p<1e-300' : `p=${p.toExponential(2)}`;
 }
 
 function splitKey(key: string): [string, string] {

@@ -49,11 +49,60 @@ describe('diffTraces', () => {
       ['BLOCKING_LOCK_IN_SHRINKER', 'new', 'lab_shrinker_lock', 'lab_scan', null],
       ['CONTENTION_REGRESSION', 'worse', 'lab_shrinker_lock', null, 'lock-wait:lab_shrinker_lock'],
       ['LATENCY_REGRESSION', 'worse', null, 'lab_scan', 'shrinker:lab_scan'],
+      // BASE trylocks (never a contended acquisition), HEAD waits every time
+      ['CONTENTION_REGRESSION', 'worse', 'lab_shrinker_lock', null, 'lock-contended:lab_shrinker_lock'],
     ]);
     const wait = d.regressions[1]!;
     expect([wait.nBase, wait.nHead, wait.baseMedian, wait.headMedian]).toEqual([30, 30, 8000, 53000]);
     expect(wait.p).toBeLessThan(1e-9);
     expect(d.fixed).toEqual([]);
+  });
+
+  it('tests the share of contended acquisitions (two-proportion z), both ways', () => {
+    // 100 acquisitions a side; BASE contended in 5, HEAD in 40 (each contention waits 2-4 us:
+    // the waits' medians stay under the latency test's 10 us)
+    const side = (contended: number): AnalyzedTrace => {
+      const a = new TraceAnalyzer();
+      let line = 1;
+      for (let i = 0; i < 100; i++) {
+        const t = 10 + i * 0.001;
+        a.push([
+          ev(line++, 'worker-7', 0, t, 'lock_acquire', acquire('l', 'lru_lock', 0)),
+          ...(i < contended
+            ? [ev(line++, 'worker-7', 0, t + 1e-6, 'lock_contended', release('l', 'lru_lock'))]
+            : []),
+          ev(line++, 'worker-7', 0, t + 3e-6, 'lock_acquired', release('l', 'lru_lock')),
+          ev(line++, 'worker-7', 0, t + 5e-6, 'lock_release', release('l', 'lru_lock')),
+        ]);
+      }
+      return { analysis: a.finish(), samples: a.samples() };
+    };
+    const d = diffTraces(side(5), side(40));
+    expect(d.contentionTest).toEqual({
+      name: 'two-proportion-z',
+      alternative: 'greater',
+      alpha: 0.01,
+      minSamples: 20,
+      minRatio: 1.25,
+    });
+    expect(d.regressions).toHaveLength(1);
+    // pooled share 45/200: z = (0.40 - 0.05) / sqrt(0.225 * 0.775 * 0.02) = 5.9267, P(Z > z) = 1.5457e-9
+    expect(d.regressions[0]).toMatchObject({
+      id: 'CONTENTION_REGRESSION',
+      severity: 'warning',
+      change: 'worse',
+      metric: 'lock-contended:lru_lock',
+      baseContended: 5,
+      headContended: 40,
+      message:
+        'more contention: lru_lock contended in 5 of 100 (5.0%) -> 40 of 100 (40%) acquisitions, p=1.55e-9',
+    });
+    const back = diffTraces(side(40), side(5));
+    expect(back.fixed.map((f) => [f.id, f.severity, f.change, f.p])).toEqual([
+      ['CONTENTION_IMPROVEMENT', 'info', 'better', d.regressions[0]!.p],
+    ]);
+    // fewer than 20 contended acquisitions on the worse side: no claim
+    expect(diffTraces(side(1), side(15)).regressions).toEqual([]);
   });
 
   it('does not test with fewer than 20 samples a side', () => {
