@@ -260,5 +260,10 @@ describe.skipIf(!SHARED)('trace analyze on the lab-6.1 corpus', () => {
     expect(a.lockOrder.edges.length).toBeGreaterThan(100);
     expect(a.lockOrder.edges.some((e) => e.from === 'rcu_read_lock' || e.to === 'rcu_read_lock')).toBe(false);
     expect(a.orphans.lostEvents).toBeGreaterThan(0);
+    // fs_reclaim is acquired 336 times under mmap_lock; 136 of those during fork, with both mms'
+    // mmap_lock held (e.g. lines 29690 and 29694, then fs_reclaim at 29703): still one edge each
+    expect(a.lockOrder.edges.find((e) => e.from === '&mm->mmap_lock' && e.to === 'fs_reclaim')?.count).toBe(
+      336,
+    );
   });
 });

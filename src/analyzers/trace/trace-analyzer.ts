@@ -80,6 +80,8 @@ export interface LockClassAcc {
   rcuRead: boolean;
   /** Its lock-order edges by target class. */
   edges: Map<LockClassAcc, EdgeAcc>;
+  /** The acquisition whose order edges last counted this class as held (an edge once per acquisition). */
+  orderStamp: number;
   /** Its LOCK_HELD_OUTSIDE_RECLAIM evidence once noted: repeats count into it directly. */
   outsideReclaim: ReclaimEvidence | null;
   /** Its RECLAIM_DEADLOCK_RISK evidence once it stands on fs_reclaim or stronger: fs_reclaim repeats count into it. */
@@ -155,6 +157,8 @@ export class TraceAnalyzer {
   /** The string tables of columns streams (see EventColumns), and events counted per op. */
   private readonly tables: StringTable[] = [];
   private readonly opCounts = new Array<number>(LOCK_OP_NAMES.length).fill(0);
+  /** Counts the acquisitions that look for order edges (see LockClassAcc.orderStamp). */
+  private acquisitionSerial = 0;
 
   constructor(options: TraceAnalyzerOptions = {}) {
     for (const c of options.lockdep ?? []) this.lockdep.set(c.name, c);
@@ -402,6 +406,7 @@ export class TraceAnalyzer {
         annotation: isAnnotationMap(name),
         rcuRead: isRcuReadSection(name),
         edges: new Map(),
+        orderStamp: 0,
         outsideReclaim: null,
         mayReclaim: null,
       };
@@ -473,8 +478,11 @@ export class TraceAnalyzer {
     // As lockdep: order edges only from locks held in the same context (an interrupt's locks
     // are not nested inside the locks of the task it interrupted).
     if (!isTry && !acc.rcuRead) {
+      // Two held instances of one class (fork holds both mm's mmap_lock) make one edge, as in lockdep.
+      const stamp = ++this.acquisitionSerial;
       for (const h of task.held) {
-        if (h.context !== context || h.rcuRead || h.cls === acc) continue;
+        if (h.context !== context || h.rcuRead || h.cls === acc || h.cls.orderStamp === stamp) continue;
+        h.cls.orderStamp = stamp;
         // The edge by class object, in the holding class's own map; the graph's string-keyed
         // maps only for a new edge.
         const edge = h.cls.edges.get(acc);

@@ -153,6 +153,21 @@ describe('TraceAnalyzer findings', () => {
     ]);
   });
 
+  it('counts an order edge once per acquisition when two instances of the held class are held', () => {
+    const a = new TraceAnalyzer();
+    a.push([
+      ev(1, 'bash-90', 0, 1.0, 'lock_acquire', acquire('m1', '&mm->mmap_lock')),
+      ev(2, 'bash-90', 0, 1.1, 'lock_acquire', acquire('m2', '&mm->mmap_lock')),
+      ev(3, 'bash-90', 0, 1.2, 'lock_acquire', acquire('r', 'fs_reclaim')),
+      ev(4, 'bash-90', 0, 1.3, 'lock_release', release('r', 'fs_reclaim')),
+      ev(5, 'bash-90', 0, 1.4, 'lock_acquire', acquire('r', 'fs_reclaim')),
+      ev(6, 'bash-90', 0, 1.5, 'lock_release', release('r', 'fs_reclaim')),
+    ]);
+    expect(a.finish().lockOrder.edges.map((e) => [e.from, e.to, e.count])).toEqual([
+      ['&mm->mmap_lock', 'fs_reclaim', 2],
+    ]);
+  });
+
   it('takes the lock type from a supplied /proc/lockdep usage', () => {
     const a = new TraceAnalyzer({ lockdep: [{ name: 'my_obj_lock', usage: '{+.+.}-{3:3}', deps: [] }] });
     a.push([
