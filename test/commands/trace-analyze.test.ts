@@ -232,9 +232,12 @@ describe.skipIf(!SHARED)('trace analyze on the lab-6.1 corpus', () => {
       '--lockdep',
       lab('lockdep-splats', 'shrinker', 'S-shrinker-proc-lockdep.txt'),
     );
+    // the trace's evidence stays where the lock is held outside reclaim (insmod taking it at line
+    // 170), not kswapd's acquisition inside lab_scan (line 6837)
     expect(a.findings.find((f) => f.id === 'RECLAIM_DEADLOCK_RISK')).toMatchObject({
       severity: 'error',
       basis: 'lockdep_dependency',
+      heldAt: { line: 170, comm: 'insmod', pid: 128 },
     });
   });
 

@@ -51,12 +51,20 @@ export function lockTypeFromContention(bits: number): LockType {
 // (lab_shrinker_lock){+.+.}-{3:3}   → 3 = LD_WAIT_SLEEP, 2 = LD_WAIT_SPIN / CONFIG
 const WAIT_TYPE = /-\{(\d):(\d)\}/;
 
+// The irq usage characters: `{-.-.}` in a report, `-.-.` in /proc/lockdep (which prints no wait
+// type). Per irq state, `-` = taken in that interrupt context, `?` = there and with it enabled.
+const IRQ_USAGE = /^(?:[^{]*\{)?([.+?-]{2,})(?:\}|$)/;
+
 export function lockTypeFromLockdepUsage(usage: string | null | undefined): LockType {
   const m = usage ? WAIT_TYPE.exec(usage) : null;
-  if (!m) return 'unknown';
-  const inner = Number(m[1]);
-  if (inner >= 3) return 'sleeping';
-  if (inner === 2) return 'spinning';
+  if (m) {
+    const inner = Number(m[1]);
+    if (inner >= 3) return 'sleeping';
+    if (inner === 2) return 'spinning';
+  }
+  // Taken in hardirq or softirq context: it cannot sleep.
+  const irq = usage ? IRQ_USAGE.exec(usage) : null;
+  if (irq && /[?-]/.test(irq[1]!)) return 'spinning';
   return 'unknown';
 }
 

@@ -206,11 +206,16 @@ export function buildFindings(
       first: acc.firstNonTry!,
       exampleSpan: acc.exampleNonTry,
     });
+    // /proc/lockdep's `lock -> fs_reclaim` says the lock is held while allocating; the trace's
+    // own evidence is where it is held outside reclaim, else only the shrinker's acquisition.
+    const outside = h.heldOutsideReclaim.get(acc.lock);
     const held =
       h.mayReclaim.get(acc.lock) ??
       (lockdepDeps.get(acc.lock)?.includes('fs_reclaim')
-        ? { ...acc, count: 1, heldAt: acc.first, basis: 'lockdep_dependency' as const, example: null }
-        : h.heldOutsideReclaim.get(acc.lock));
+        ? outside
+          ? { ...outside, basis: 'lockdep_dependency' as const }
+          : { ...acc, count: 1, heldAt: acc.first, basis: 'lockdep_dependency' as const, example: null }
+        : outside);
     if (!held) continue;
     const weak = held.basis === 'held_outside_reclaim';
     findings.push({

@@ -24,7 +24,8 @@ export default class TraceAnalyze extends LockscopeCommand {
   ];
   static override flags = {
     lockdep: Flags.string({
-      description: '/proc/lockdep dump of the same boot (lock types and dependencies)',
+      description:
+        '/proc/lockdep dump of the same boot (dependencies; a class taken in interrupt context spins)',
     }),
     'lock-stat': Flags.string({
       description: '/proc/lock_stat dump of the same boot: its per-class wait and hold times join the report',

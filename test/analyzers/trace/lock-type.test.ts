@@ -57,6 +57,12 @@ describe('lock type', () => {
     expect(lockTypeFromLockdepUsage('{+.+.}-{0:0}')).toBe('unknown');
     expect(lockTypeFromLockdepUsage('+.+.')).toBe('unknown');
     expect(lockTypeFromLockdepUsage(null)).toBe('unknown');
+    // /proc/lockdep prints no wait type; a class taken in interrupt context spins
+    expect(lockTypeFromLockdepUsage('-.-.')).toBe('spinning'); // &rq->__lock
+    expect(lockTypeFromLockdepUsage('..-.')).toBe('spinning'); // softirq
+    expect(lockTypeFromLockdepUsage('+.?.')).toBe('spinning');
+    expect(lockTypeFromLockdepUsage('....')).toBe('unknown');
+    expect(lockTypeFromLockdepUsage('{+.+.}-{0:0}')).toBe('unknown');
   });
 
   it('knows common kernel classes and names that say what they are', () => {
