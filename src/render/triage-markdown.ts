@@ -2,6 +2,7 @@ import { lockCycle } from '../analyzers/triage/cycle.js';
 import type { SignatureGroup } from '../analyzers/triage/group.js';
 import type { Report } from '../model/report.js';
 import { formatFrame, formatLock } from './frame.js';
+import { acquiringLabel } from './triage-text.js';
 
 /** Markdown for a bug tracker or a review comment. Code spans keep lock names literal. */
 export function reportMarkdown(report: Report, path: string): string {
@@ -12,7 +13,8 @@ export function reportMarkdown(report: Report, path: string): string {
   if (report.task !== null) out.push(`- **task**: ${code(`${report.task.comm}/${report.task.pid}`)}`);
   if (report.kernelRelease !== null) out.push(`- **kernel**: ${code(report.kernelRelease)}`);
   out.push(`- **signature**: ${code(report.signature)}`);
-  if (report.acquiring !== null) out.push(`- **acquiring**: ${code(formatLock(report.acquiring))}`);
+  if (report.acquiring !== null)
+    out.push(`- **${acquiringLabel(report.kind)}**: ${code(formatLock(report.acquiring))}`);
   for (const l of report.held) out.push(`- **held**: ${code(formatLock(l))}`);
   if (report.guiltyFrame !== null) out.push(`- **guilty frame**: ${code(formatFrame(report.guiltyFrame))}`);
   const cycle = lockCycle(report);

@@ -1,47 +1,80 @@
 import { lockCycle } from '../analyzers/triage/cycle.js';
 import type { SignatureDiff } from '../analyzers/triage/diff.js';
 import type { SignatureGroup } from '../analyzers/triage/group.js';
+import type { Lock } from '../model/lock.js';
 import type { Report } from '../model/report.js';
-import { formatFrame, formatLock } from './frame.js';
+import { formatFrame, frameParts } from './frame.js';
+import { wrap } from './trace-format.js';
 
 /**
  * Plain text a maintainer can paste into a mail: one block per report,
- * labels in a fixed column, long values left as they are (lock names and
- * frames are never wrapped: they are searched for).
+ * labels in a fixed column, 80 columns: long values wrap between their
+ * parts (lock names and frames are never cut: they are searched for).
  */
 export function reportText(report: Report, path: string): string {
   const out: string[] = [
     `${path}:${report.startLine}: ${report.title}${report.corrupted ? ' (corrupted)' : ''}`,
   ];
-  const row = (label: string, value: string) => out.push(`  ${`${label}:`.padEnd(12)}${value}`);
-  row('kind', `${report.kind}  [${report.headline.trim()}]`);
+  /** A labelled row of parts joined by `sep`, wrapped under the value column. */
+  const row = (label: string, parts: readonly string[], sep = ' ') => {
+    const lines = wrap(parts, VALUE, WIDTH, sep);
+    lines[0] = `  ${`${label}:`.padEnd(VALUE.length - 2)}${lines[0]!.slice(VALUE.length)}`;
+    out.push(...lines);
+  };
+  row('kind', [report.kind]);
+  const banner = report.headline.trim();
+  if (banner !== '') row('banner', banner.split(/\s+/));
   if (report.task !== null || report.kernelRelease !== null) {
     const task = report.task === null ? '' : `${report.task.comm}/${report.task.pid}`;
-    row(
-      'task',
-      [task, report.kernelRelease === null ? '' : `on ${report.kernelRelease}`].filter(Boolean).join(' '),
-    );
+    row('task', [task, report.kernelRelease === null ? '' : `on ${report.kernelRelease}`].filter(Boolean));
   }
-  row('signature', report.signature);
+  row('signature', [report.signature]);
   const cycle = lockCycle(report);
   if (cycle.length > 0) {
-    row('cycle', [...cycle.map((e) => e.from), cycle[cycle.length - 1]!.to].join(' --> '));
+    row('cycle', [...cycle.map((e) => e.from), cycle[cycle.length - 1]!.to], ' --> ');
     const width = Math.max(...cycle.map((e) => `${e.from} --> ${e.to}`.length));
-    for (const e of cycle)
-      out.push(`    ${`${e.from} --> ${e.to}`.padEnd(width)}  at ${formatFrame(e.site)}`);
+    for (const e of cycle) {
+      const site = `at ${formatFrame(e.site)}`;
+      const padded = `    ${`${e.from} --> ${e.to}`.padEnd(width)}  ${site}`;
+      const plain = `    ${e.from} --> ${e.to}  ${site}`;
+      if (padded.length <= WIDTH) out.push(padded);
+      else if (plain.length <= WIDTH) out.push(plain);
+      else out.push(`    ${e.from} --> ${e.to}`, `${EDGE_SITE}${site}`);
+    }
   }
-  if (report.acquiring !== null) row('acquiring', formatLock(report.acquiring));
-  for (const lock of report.held) row('held', formatLock(lock));
+  if (report.acquiring !== null) row(acquiringLabel(report.kind), lockParts(report.acquiring));
+  for (const lock of report.held) row('held', lockParts(lock));
   for (const block of report.heldLocks) {
     const who = block.task === null ? '?' : `${block.task.comm}/${block.task.pid}`;
-    const names = block.locks.map((l) => l.name).join(', ');
-    const what = block.printed ? (names === '' ? '' : `: ${names}`) : ' (not printed: running)';
-    row('locks held', `${block.count} by ${who}${what}`);
+    const head = `${block.count} by ${who}`;
+    const names = block.locks.map((l) => l.name);
+    if (!block.printed) row('locks held', [head, '(not printed: running)']);
+    else row('locks held', names.length === 0 ? [head] : [`${head}: ${names[0]}`, ...names.slice(1)], ', ');
   }
-  if (report.guiltyFrame !== null) row('guilty', formatFrame(report.guiltyFrame));
-  if (report.corruptedReason !== null) row('corrupted', report.corruptedReason);
-  for (const alt of report.altTitles) row('also', alt);
+  if (report.guiltyFrame !== null) row('guilty', frameParts(report.guiltyFrame));
+  if (report.corruptedReason !== null) row('corrupted', report.corruptedReason.split(/\s+/));
+  for (const alt of report.altTitles) row('also', alt.split(/\s+/));
   return out.join('\n');
+}
+
+const WIDTH = 80;
+/** Where values start: two spaces, then a label column of 12. */
+const VALUE = ' '.repeat(14);
+/** A cycle edge's site when the edge and its site do not fit one line. */
+const EDGE_SITE = ' '.repeat(8);
+
+/** What the report's `acquiring` lock is doing: released (bad unlock balance), freed while held, else acquired. */
+export function acquiringLabel(kind: Report['kind']): string {
+  return kind === 'bad-unlock-balance' ? 'releasing' : kind === 'held-lock-freed' ? 'freed' : 'acquiring';
+}
+
+/** A lock and its site as two parts, so a long line breaks between them. */
+function lockParts(lock: Lock): string[] {
+  if (lock.site === null) return [lock.name];
+  const site = `at ${formatFrame(lock.site)}`;
+  if (VALUE.length + site.length <= WIDTH) return [lock.name, site];
+  const [fn, ...rest] = frameParts(lock.site);
+  return [lock.name, `at ${fn}`, ...rest];
 }
 
 export function groupsText(groups: SignatureGroup[]): string {

@@ -18,11 +18,13 @@ describe('lockscope triage', () => {
     expect(r.stdout).toBe(
       [
         `${SHRINKER}:277: possible deadlock in lab_scan`,
-        '  kind:       circular-dependency  [WARNING: possible circular locking dependency detected]',
+        '  kind:       circular-dependency',
+        '  banner:     WARNING: possible circular locking dependency detected',
         '  task:       kswapd0/28 on 6.1.192',
         `  signature:  ${SIGNATURE}`,
         '  cycle:      lab_shrinker_lock --> fs_reclaim --> lab_shrinker_lock',
-        '    lab_shrinker_lock --> fs_reclaim  at lab_alloc_under_lock+0x29/0x3d [lab_lockdep]',
+        '    lab_shrinker_lock --> fs_reclaim',
+        '        at lab_alloc_under_lock+0x29/0x3d [lab_lockdep]',
         '    fs_reclaim --> lab_shrinker_lock  at lab_scan+0x17/0x47 [lab_lockdep]',
         '  acquiring:  lab_shrinker_lock at lab_scan+0x17/0x47 [lab_lockdep]',
         '  held:       fs_reclaim at balance_pgdat+0x290/0x540',

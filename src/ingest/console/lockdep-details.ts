@@ -377,7 +377,7 @@ class DetailsBuilder {
     this.lastLock = null;
     // syzbot prints the lock line again for each inlined frame of its site: the same lock, whose
     // real (non-inline) site is the last line.
-    if (single !== null && single.site?.inline) {
+    if (single?.site?.inline) {
       const again = parseLock(t);
       if (again && again.name === single.name && again.address === single.address) {
         if (again.site !== null) single.site = again.site;
