@@ -45,7 +45,8 @@ const SYMBOLIC_RE = new RegExp(
   String.raw`^(${SYM})(?:\+(${HEX})(?:\/(${HEX}))?)?` + // function, offset/size
     String.raw`(?: \[([\w-]+)(?: [0-9a-fA-F]+)?\])?` + // [module buildid]
     // (file:line) decoded, possibly followed by the inlined-into locations: `(lib/dump_stack.c:94 lib/dump_stack.c:120)`
-    String.raw`(?: \(([^\s():]+):(\d+)(?: \(discriminator \d+\))?(?: [^\s():]+:\d+(?: \(discriminator \d+\))?)*\))?` +
+    // (an unknown line is `?`: ` ? __pfx_bochs_pci_driver_init (bochs.c:?) bochs`)
+    String.raw`(?: \(([^\s():]+):(\d+|\?)(?: \(discriminator \d+\))?(?: [^\s():]+:\d+(?: \(discriminator \d+\))?)*\))?` +
     String.raw`(?: ([^\s():[]+):(\d+))?` + // file:line   syzbot
     String.raw`( \[inline\])?` +
     String.raw`(?: \[?([\w-]+)\]?)?` + // trailing module (decoded form)
@@ -212,7 +213,7 @@ function parseSymbolic(text: string): Frame | null {
   const file = dfile ?? sfile;
   const line = dline ?? sline;
   f.file = file ?? null;
-  f.line = line !== undefined ? Number(line) : null;
+  f.line = line !== undefined && line !== '?' ? Number(line) : null;
   f.inline = inl !== undefined;
   if (f.module === 'inline') f.module = null;
   return f;

@@ -72,6 +72,8 @@ class DetailsBuilder {
   };
   private mode: Mode = 'none';
   private pending: Pending = null;
+  /** A blank line came inside the main trace: it ends there unless a frame follows. */
+  private stackGap = false;
   /** The single lock (acquiring, held, irq pair) set by the line before, whose site may be refined. */
   private lastLock: Lock | null = null;
   /** `Chain exists of:` locks, in printed order. */
@@ -346,9 +348,19 @@ class DetailsBuilder {
     }
     if (t === '') {
       if (this.mode === 'scenario') return;
+      if (this.mode === 'stack' && this.d.stack.length > 0) {
+        // The end of the trace, or a blank line a mail or serial capture put inside it (030):
+        // the next line says which.
+        this.stackGap = true;
+        return;
+      }
       if (this.mode !== 'stack' && this.mode !== 'other-stack') this.setMode('none', true);
       else if (this.d.stack.length > 0) this.setMode('none');
       return;
+    }
+    if (this.stackGap) {
+      this.stackGap = false;
+      if (this.mode === 'stack' && parseStackLine(t) === null) this.setMode('none');
     }
     if (this.mode === 'scenario') {
       if (

@@ -80,7 +80,13 @@ export class ReportScanner {
     if (cur.endsWithStack && ctx !== '') {
       // A line of the final trace is read as a frame once.
       const frame = cur.inStack && parseFrame(line.text) !== null;
-      if (cur.inStack && cur.frames > 0 && !frame && !TRACE_EXTRA_RE.test(line.text)) {
+      if (
+        cur.inStack &&
+        cur.frames > 0 &&
+        !frame &&
+        !TRACE_EXTRA_RE.test(line.text) &&
+        !WRAPPED_FRAME_RE.test(line.text)
+      ) {
         // The first line after the final trace that is not part of it: the report is over.
         done.push(this.close(false));
         return done;
@@ -161,6 +167,12 @@ export const STACK_END_BANNERS: readonly RegExp[] = [
 // `RIP: 0010:lock_acquire+0x1f/0x40`, `RSP: 0018:ffffc90000b6fbb8 EFLAGS: 00000246`, `Code: 48 89 ...`
 export const TRACE_EXTRA_RE =
   /^\s*(?:<\/?[A-Z]{2,10}>|(?:\? )?0x[0-9a-f]+\s*$|(?:RIP|RSP|RAX|RBX|RDX|RBP|R\d{1,2}|FS|CS|CR2|DR\d|Code|\.\.\.):?\s)/;
+
+// A frame whose decoded location a mail client moved to the next line: ` dma_resv_add_excl_fence`
+// then `(linux/./include/linux/dma-resv.h:246` (a bare symbol is no other line of a report), or
+// cut inside it: `lock_release (linux/kernel/locking/lockdep.c:4243` then `linux/...:4503)`.
+export const WRAPPED_FRAME_RE =
+  /^\s*(?:\? )?[A-Za-z_][\w.]{0,200}(?: \([\w./-]{1,300}:\d{1,6}(?: \(discriminator \d{1,4}\)| [\w./-]{1,300}:\d{1,6})*)?$/;
 
 // `INFO: task ring0:155 is blocked on a mutex likely owned by task gpu-worker:154.` (part of a hung-task report)
 export const CONTINUATION_BANNERS: readonly RegExp[] = [/INFO: task \S+ is blocked on a /];

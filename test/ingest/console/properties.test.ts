@@ -19,6 +19,7 @@ import {
   DECODED_FRAME_RE,
   STACK_END_BANNERS,
   TRACE_EXTRA_RE,
+  WRAPPED_FRAME_RE,
   WRAPPED_TAIL_RE,
 } from '../../../src/ingest/console/report-scanner.js';
 import { fixture, SHARED, sharedPath } from '../../helpers/shared.js';
@@ -48,6 +49,7 @@ function allRegexes(): RegExp[] {
   res.push(
     DECODED_FRAME_RE,
     TRACE_EXTRA_RE,
+    WRAPPED_FRAME_RE,
     ...STACK_END_BANNERS,
     WRAPPED_TAIL_RE,
     ...CONTINUATION_BANNERS,

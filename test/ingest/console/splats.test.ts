@@ -297,6 +297,40 @@ describe.skipIf(!SHARED)('the 32 real splats of ../shared/corpus/splats', () => 
     });
   });
 
+  // Traces that mail clients, serial captures and decode_stacktrace.sh broke: each reaches its end.
+  it('a trace goes on past a wrapped frame, an unknown decoded line and a blank line (007, 008, 014, 030)', () => {
+    const read = (prefix: string) => {
+      const file = readdirSync(dir).find((f) => f.startsWith(prefix))!;
+      return parse(readFileSync(`${dir}/${file}`));
+    };
+    const tail = (r: Report | undefined) => [r?.stack.length, r?.stack.at(-1)?.function];
+    // 007: ` ? __pfx_bochs_pci_driver_init (bochs.c:?) bochs` (line 121) no longer ends it
+    const [lkp] = read('007-');
+    expect(tail(lkp)).toEqual([95, 'entry_SYSCALL_64_after_hwframe']);
+    expect(lkp?.stack.find((f) => f.function === '__pfx_bochs_pci_driver_init')).toMatchObject({
+      file: 'bochs.c',
+      line: null,
+      module: 'bochs',
+    });
+    // 008: Gmail cut ` dma_resv_add_excl_fence` from `(linux/./include/linux/dma-resv.h:246`
+    const rcu = read('008-').filter((r) => r.kind === 'suspicious-rcu-usage');
+    expect(rcu.map((r) => [r.title, r.stack[1]?.function])).toEqual([
+      ['WARNING: suspicious RCU usage in dma_resv_add_excl_fence', 'dma_resv_add_excl_fence'],
+      ['WARNING: suspicious RCU usage in dma_resv_add_excl_fence', 'dma_resv_add_excl_fence'],
+    ]);
+    // 014: ARM32 `[<c0cb887c>] (__ww_mutex_lock.constprop.8) from` / `[<c0cb99b4>] (ww_mutex_lock+0x78/0xb0)`
+    const [arm] = read('014-');
+    expect(arm?.stack.map((f) => f.function).slice(6, 10)).toEqual([
+      '__ww_mutex_lock.constprop.8',
+      'ww_mutex_lock',
+      'dma_buf_detach',
+      'drm_prime_gem_destroy',
+    ]);
+    // 030: a blank line between ` device_del+0xb8/0x3c0` and ` device_unregister+0x24/0x78`
+    const atomic = read('030-').find((r) => r.startLine === 64);
+    expect(tail(atomic)).toEqual([19, 'ret_from_fork']);
+  });
+
   it('never throws, and splitting a file into two chunks gives the same reports', () => {
     for (const file of files) {
       const bytes = readFileSync(`${dir}/${file}`);

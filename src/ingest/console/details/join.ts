@@ -51,8 +51,10 @@ const STARTS_WITH_PATH_RE = /^\([\w./-]{1,300}:\d{1,6}/;
 // The middle of a wrapped decoded location list: `linux/drivers/gpu/drm/drm_modeset_lock.c:342`
 const PATH_ONLY_RE = /^[\w./-]{1,300}:\d{1,6}(?: \(discriminator \d{1,4}\))?\)?$/;
 
-// ARM32 frame wrapped after `from`: `[<c0112e18>] (unwind_backtrace) from [<c010cda0>]` / `(show_stack+0x10/0x14)`
+// ARM32 frame wrapped after `from`: `[<c0112e18>] (unwind_backtrace) from [<c010cda0>]` / `(show_stack+0x10/0x14)`,
+// or before its address: `[<c0cb887c>] (__ww_mutex_lock.constprop.8) from` / `[<c0cb99b4>] (ww_mutex_lock+0x78/0xb0)`
 const ARM32_FROM_RE = /\) from \[<[0-9a-fx]{1,18}>\]$/;
+const ARM32_TO_RE = /^\[<[0-9a-fx]{1,18}>\] \(/;
 
 // KCSAN access line wrapped: `write to 0xffff80000f00bfb8 of 8 bytes by task` / `93 on cpu 0:`
 const KCSAN_BY_TASK_RE = /^(?:read|write).{0,60} by task$/;
@@ -96,6 +98,7 @@ function glue(c: string, n: string): '' | ' ' | null {
   if (c.endsWith('},') && USAGE_COMMA_RE.test(c) && n.startsWith('at:')) return ' ';
   if (n0 === 0x28 && STARTS_WITH_PATH_RE.test(n) && endsWithSymbol(c)) return ' ';
   if (n0 === 0x28 && c.endsWith('>]') && ARM32_FROM_RE.test(c)) return ' ';
+  if (n0 === 0x5b /* [ */ && c.endsWith(') from') && c.startsWith('[<') && ARM32_TO_RE.test(n)) return ' ';
   if (c.endsWith(' by task') && KCSAN_BY_TASK_RE.test(c) && KCSAN_PID_RE.test(n)) return ' ';
   if (!c.includes('(')) return null;
   const open = parenBalance(c);
@@ -161,6 +164,7 @@ export const JOIN_REGEXES: readonly RegExp[] = [
   STARTS_WITH_PATH_RE,
   PATH_ONLY_RE,
   ARM32_FROM_RE,
+  ARM32_TO_RE,
   KCSAN_BY_TASK_RE,
   KCSAN_PID_RE,
 ];
