@@ -331,6 +331,16 @@ describe.skipIf(!SHARED)('the 32 real splats of ../shared/corpus/splats', () => 
     expect(tail(atomic)).toEqual([19, 'ret_from_fork']);
   });
 
+  it('a Hardware name line wrapped before its BIOS is read whole (002, 008, 018)', () => {
+    const hardware = (prefix: string) => {
+      const file = readdirSync(dir).find((f) => f.startsWith(prefix))!;
+      return [...new Set(parse(readFileSync(`${dir}/${file}`)).map((r) => r.hardware))];
+    };
+    expect(hardware('002-')).toEqual(['ASUS System Product Name/PRIME B560M-A AC, BIOS 2001 02/01/2023']);
+    expect(hardware('008-')).toEqual(['QEMU Standard PC (i440FX + PIIX, 1996), BIOS 1.12.0-1 04/01/2014']);
+    expect(hardware('018-')).toEqual(['Gigabyte Technology Co., Ltd. P35-S3G/P35-S3G, BIOS F4 07/10/2008']);
+  });
+
   it('never throws, and splitting a file into two chunks gives the same reports', () => {
     for (const file of files) {
       const bytes = readFileSync(`${dir}/${file}`);

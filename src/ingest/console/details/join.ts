@@ -56,6 +56,10 @@ const PATH_ONLY_RE = /^[\w./-]{1,300}:\d{1,6}(?: \(discriminator \d{1,4}\))?\)?$
 const ARM32_FROM_RE = /\) from \[<[0-9a-fx]{1,18}>\]$/;
 const ARM32_TO_RE = /^\[<[0-9a-fx]{1,18}>\] \(/;
 
+// `Hardware name:` wrapped before its BIOS: `Hardware name: Gigabyte Technology Co., Ltd.` /
+// `P35-S3G/P35-S3G, BIOS F4 07/10/2008` (the tail ends with the BIOS date)
+const BIOS_TAIL_RE = /BIOS \S{1,80} \d{2}\/\d{2}\/\d{4}$/;
+
 // KCSAN access line wrapped: `write to 0xffff80000f00bfb8 of 8 bytes by task` / `93 on cpu 0:`
 const KCSAN_BY_TASK_RE = /^(?:read|write).{0,60} by task$/;
 const KCSAN_PID_RE = /^\d{1,8} on cpu \d{1,5}:$/;
@@ -100,6 +104,7 @@ function glue(c: string, n: string): '' | ' ' | null {
   if (n0 === 0x28 && c.endsWith('>]') && ARM32_FROM_RE.test(c)) return ' ';
   if (n0 === 0x5b /* [ */ && c.endsWith(') from') && c.startsWith('[<') && ARM32_TO_RE.test(n)) return ' ';
   if (c.endsWith(' by task') && KCSAN_BY_TASK_RE.test(c) && KCSAN_PID_RE.test(n)) return ' ';
+  if (c.startsWith('Hardware name:') && !c.includes(' BIOS ') && BIOS_TAIL_RE.test(n)) return ' ';
   if (!c.includes('(')) return null;
   const open = parenBalance(c);
   if (open > 0 && n.startsWith(')')) return '';
@@ -167,4 +172,5 @@ export const JOIN_REGEXES: readonly RegExp[] = [
   ARM32_TO_RE,
   KCSAN_BY_TASK_RE,
   KCSAN_PID_RE,
+  BIOS_TAIL_RE,
 ];
