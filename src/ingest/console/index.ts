@@ -254,7 +254,8 @@ function frameNamedByTitle(
 ): { canonical: string; raw: string; line: number } | undefined {
   const at = title.lastIndexOf(' in ');
   if (at < 0) return undefined;
-  const name = title.slice(at + 4);
+  // KCSAN names both accesses, `data-race in find_next_bit / rcu_report_exp_cpu_mult`: the first
+  const name = title.slice(at + 4).split(' / ')[0]!;
   if (!/^[A-Za-z_][\w]*$/.test(name)) return undefined;
   const line = texts.findIndex(
     (t) => t.includes(`${name}+0x`) || t.includes(`${name}.`) || t.includes(`${name} `),

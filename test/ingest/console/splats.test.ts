@@ -341,6 +341,17 @@ describe.skipIf(!SHARED)('the 32 real splats of ../shared/corpus/splats', () => 
     expect(hardware('018-')).toEqual(['Gigabyte Technology Co., Ltd. P35-S3G/P35-S3G, BIOS F4 07/10/2008']);
   });
 
+  // syzkaller's FRAME for `KCSAN: data-race in A / B` is A (its test data 427 for 035's report)
+  it('the guilty frame of a KCSAN report is the first racing function, and its signature names it (019, 035)', () => {
+    const race = (prefix: string) => {
+      const file = readdirSync(dir).find((f) => f.startsWith(prefix))!;
+      const r = parse(readFileSync(`${dir}/${file}`)).find((x) => x.kind === 'kcsan-data-race');
+      return [r?.guiltyFrame?.function, r?.signature];
+    };
+    expect(race('019-')).toEqual(['do_page_fault', 'kcsan-data-race:do_page_fault']);
+    expect(race('035-')).toEqual(['find_next_bit', 'kcsan-data-race:find_next_bit']);
+  });
+
   it('never throws, and splitting a file into two chunks gives the same reports', () => {
     for (const file of files) {
       const bytes = readFileSync(`${dir}/${file}`);
