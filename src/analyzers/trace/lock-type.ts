@@ -19,6 +19,15 @@ export type LockTypeSource = 'contention' | 'lockdep' | 'preempt-depth' | 'known
 // LCB_F_* from include/trace/events/lock.h: bits 1<<0 … 1<<5.
 const LCB = { SPIN: 1, READ: 2, WRITE: 4, RT: 8, PERCPU: 16, MUTEX: 32 } as const;
 
+/**
+ * Whether a contention_begin with these flags means waiting. 6.1's `__mutex_lock_common` traces
+ * SPIN|MUTEX before its trylock on every call (a lockdep kernel takes no mutex fast path), and
+ * MUTEX alone before it sleeps: only the second is a wait. Other locks trace their slow path only.
+ */
+export function contentionMeansWait(bits: number): boolean {
+  return (bits & (LCB.SPIN | LCB.MUTEX)) !== (LCB.SPIN | LCB.MUTEX);
+}
+
 /** `SPIN|MUTEX` (text) or 33 (trace.dat) → a bit mask. */
 const flagCache = new Map<string, number>();
 

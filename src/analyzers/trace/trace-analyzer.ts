@@ -22,6 +22,7 @@ import { Reservoir } from '../stats/reservoir.js';
 import { type EdgeAcc, LockOrderGraph } from './lock-order-graph.js';
 import {
   contentionFlagBits,
+  contentionMeansWait,
   isAnnotationMap,
   isRcuReadSection,
   type LockType,
@@ -576,7 +577,10 @@ export class TraceAnalyzer {
   onContentionBegin(task: TaskState, ts: number, addr: string, flags: string): void {
     // A mutex traces SPIN|MUTEX before spinning and MUTEX again before sleeping, then one end.
     if (task.contention?.addr === addr) {
-      task.contention.bits |= contentionFlagBits(flags);
+      const bits = contentionFlagBits(flags);
+      task.contention.bits |= bits;
+      if (task.contention.held !== null && contentionMeansWait(bits))
+        this.countContended(task.contention.held);
       task.pendingAcquire = null;
       return;
     }
@@ -704,10 +708,14 @@ export class TraceAnalyzer {
     open.held = held;
     const acc = held.cls;
     if (acc.contentionType === 'unknown') acc.contentionType = lockTypeFromContention(open.bits);
-    if (!held.contended) {
-      held.contended = true;
-      acc.contentionBegins++;
-    }
+    if (contentionMeansWait(open.bits)) this.countContended(held);
+  }
+
+  /** An acquisition that waited, counted once (where the trace has no lock_contended). */
+  private countContended(held: HeldLock): void {
+    if (held.contended) return;
+    held.contended = true;
+    held.cls.contentionBegins++;
   }
 
   private recordWait(held: HeldLock, wait: number): void {

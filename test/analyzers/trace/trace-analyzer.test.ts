@@ -75,7 +75,7 @@ describe('TraceAnalyzer on the shrinker splat', () => {
         acquisitions: 2,
         tryAcquisitions: 0,
         readAcquisitions: 0,
-        contentions: 1,
+        contentions: 0, // a SPIN|MUTEX begin alone is mutex_lock's trylock probe
         wait: { count: 2, total: 242000 + 17000, p50: expect.closeTo(17000, -3), p99: 242000, max: 242000 },
         hold: { count: 2, total: 60000 + 11000, p50: expect.closeTo(11000, -3), p99: 60000, max: 60000 },
         shrinkers: ['lab_scan'],
@@ -150,6 +150,31 @@ describe('TraceAnalyzer findings', () => {
     ]);
     expect(r.lockOrder.edges.map((e) => [e.from, e.to, e.count, e.inCycle])).toEqual([
       ['my_obj_lock', '&vgvq->qlock', 1, false],
+    ]);
+  });
+
+  it('without lock_contended, counts an acquisition as contended when it waited: MUTEX (sleep) or a spinlock slow path', () => {
+    const a = new TraceAnalyzer();
+    const take = (line: number, t: number, name: string, addr: string, flags: string[]) => [
+      ev(line, 'worker-7', 0, t, 'lock_acquire', acquire(addr, name)),
+      ...flags.map((f, i) =>
+        ev(line + 1 + i, 'worker-7', 0, t + (i + 1) * 1e-6, 'contention_begin', {
+          lock_addr: addr,
+          flags: f,
+        }),
+      ),
+      ev(line + 5, 'worker-7', 0, t + 9e-6, 'contention_end', { lock_addr: addr, ret: 0 }),
+      ev(line + 6, 'worker-7', 0, t + 1e-5, 'lock_acquired', release(addr, name)),
+      ev(line + 7, 'worker-7', 0, t + 2e-5, 'lock_release', release(addr, name)),
+    ];
+    a.push([
+      ...take(1, 1.0, 'obj_mutex', 'm', ['SPIN|MUTEX']), // the trylock probe of every mutex_lock: no wait
+      ...take(11, 1.1, 'obj_mutex', 'm', ['SPIN|MUTEX', 'MUTEX']), // went to sleep
+      ...take(21, 1.2, 'obj_spinlock', 's', ['SPIN']), // a spinlock's slow path
+    ]);
+    expect(a.finish().locks.map((l) => [l.name, l.acquisitions, l.contentions, l.lockType])).toEqual([
+      ['obj_mutex', 2, 1, 'sleeping'],
+      ['obj_spinlock', 1, 1, 'spinning'],
     ]);
   });
 
