@@ -88,8 +88,12 @@ function findingLines(f: TraceFinding): string[] {
     ...what,
     ...words(`${type}, ${f.count}x; first ${at(f.first)}`),
   ];
-  if (f.basis)
-    lines.push(...words(`${f.basis.replaceAll('_', ' ')}${f.heldAt ? `; held since ${at(f.heldAt)}` : ''}`));
+  if (f.basis) {
+    const on = f.basisCount !== undefined && f.basisCount !== f.count ? ` (${f.basisCount}x)` : '';
+    lines.push(
+      ...words(`${f.basis.replaceAll('_', ' ')}${on}${f.heldAt ? `; held since ${at(f.heldAt)}` : ''}`),
+    );
+  }
   return lines;
 }
 

@@ -38,6 +38,8 @@ export interface TraceFinding extends FindingBase {
   exampleSpan: SpanRef | null;
   /** RECLAIM_DEADLOCK_RISK and LOCK_HELD_INTO_RECLAIM: where the lock was held while the task may enter reclaim. */
   basis?: ReclaimBasis;
+  /** Of `count`, the occurrences on `basis` itself (the others are on weaker evidence: fs_reclaim acquisitions under a lock also seen held into direct reclaim). */
+  basisCount?: number;
   heldAt?: EventRef;
   /** LOCK_HELD_INTO_RECLAIM: the shrinkers that take the same lock (a trylock there fails while it is held). */
   shrinkers?: string[];

@@ -41,6 +41,7 @@ import {
   buildFindings,
   HAZARD_STATE,
   type HazardState,
+  noteAgain,
   noteHazard,
   type ReclaimEvidence,
 } from './trace-findings.js';
@@ -502,7 +503,7 @@ export class TraceAnalyzer {
       this.shrinker(shrinker.name, shrinker.module).locks.add(name);
       noteHazard.inShrinker(this.hazards, name, shrinker, held, acquiredAt(held));
     } else if (context === 0 && !isTry && !acc.annotation && !irqsOff && !inReclaimContext(task)) {
-      if (acc.outsideReclaim !== null) acc.outsideReclaim.count++;
+      if (acc.outsideReclaim !== null) noteAgain(acc.outsideReclaim, 'held_outside_reclaim');
       else acc.outsideReclaim = noteHazard.heldOutsideReclaim(this.hazards, name, acquiredAt(held));
     }
     if (name === 'fs_reclaim') {
@@ -511,7 +512,7 @@ export class TraceAnalyzer {
         // Once per reclaiming allocation: a repeat counts into the class's evidence (no lookup,
         // no EventRefs) once that evidence stands on fs_reclaim or stronger.
         const c = h.cls;
-        if (c.mayReclaim !== null) c.mayReclaim.count++;
+        if (c.mayReclaim !== null) noteAgain(c.mayReclaim, 'fs_reclaim');
         else {
           const evidence = noteHazard.mayReclaim(
             this.hazards,

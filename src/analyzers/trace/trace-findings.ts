@@ -17,7 +17,10 @@ interface InShrinkerAcc {
 
 interface HeldAcc {
   lock: string;
+  /** Every occurrence, on any basis. */
   count: number;
+  /** The occurrences on `basis` (the strongest seen). */
+  basisCount: number;
   first: EventRef;
   heldAt: EventRef;
   example: SpanRef | null;
@@ -122,8 +125,14 @@ export const noteHazard = {
   },
 };
 
-/** What a caller may keep of a lock's evidence: its count, and the basis it stands on. */
-export type ReclaimEvidence = Pick<HeldAcc, 'count' | 'basis'>;
+/** What a caller may keep of a lock's evidence: its counts, and the basis it stands on. */
+export type ReclaimEvidence = Pick<HeldAcc, 'count' | 'basisCount' | 'basis'>;
+
+/** One more occurrence on `basis`, which is not stronger than the evidence's own. */
+export function noteAgain(evidence: ReclaimEvidence, basis: ReclaimBasis): void {
+  evidence.count++;
+  if (basis === evidence.basis) evidence.basisCount++;
+}
 
 /** `basis` is at least as strong as `than`: a note on it never replaces evidence on `than`. */
 export function atLeastAsStrong(basis: ReclaimBasis, than: ReclaimBasis): boolean {
@@ -140,13 +149,14 @@ function note(
 ): HeldAcc {
   let acc = map.get(lock);
   if (!acc) {
-    acc = { lock, count: 1, first: at, heldAt, example, basis };
+    acc = { lock, count: 1, basisCount: 1, first: at, heldAt, example, basis };
     map.set(lock, acc);
   } else {
     acc.count++;
     // The same basis again (the common case, once per acquisition) is never stronger.
-    if (basis !== acc.basis && strength(basis) > strength(acc.basis))
-      Object.assign(acc, { first: at, heldAt, example, basis });
+    if (basis === acc.basis) acc.basisCount++;
+    else if (strength(basis) > strength(acc.basis))
+      Object.assign(acc, { first: at, heldAt, example, basis, basisCount: 1 });
   }
   return acc;
 }
@@ -214,7 +224,14 @@ export function buildFindings(
       (lockdepDeps.get(acc.lock)?.includes('fs_reclaim')
         ? outside
           ? { ...outside, basis: 'lockdep_dependency' as const }
-          : { ...acc, count: 1, heldAt: acc.first, basis: 'lockdep_dependency' as const, example: null }
+          : {
+              ...acc,
+              count: 1,
+              basisCount: 1,
+              heldAt: acc.first,
+              basis: 'lockdep_dependency' as const,
+              example: null,
+            }
         : outside);
     if (!held) continue;
     const weak = held.basis === 'held_outside_reclaim';
@@ -231,6 +248,7 @@ export function buildFindings(
       first: held.first,
       exampleSpan: acc.exampleNonTry,
       basis: held.basis,
+      basisCount: held.basisCount,
       heldAt: held.heldAt,
     });
   }
@@ -251,6 +269,7 @@ export function buildFindings(
       first: acc.first,
       exampleSpan: acc.example,
       basis: acc.basis,
+      basisCount: acc.basisCount,
       heldAt: acc.heldAt,
       shrinkers,
     });
