@@ -204,6 +204,17 @@ describe('trace analyze on fixtures/trace-min', () => {
   });
 });
 
+describe.skipIf(!SHARED)('trace analyze on public traces', () => {
+  // Yang Shi's lines (linux-fsdevel, 2021) as posted, wrapped after `nid: 0`: the payload matches
+  // no format (a diagnostic says so), but its head still names the shrinker and its instance.
+  it('names the shrinker of a wrapped mm_shrink_slab line from the payload head (021)', () => {
+    const a = analyze(sharedPath('corpus', 'traces-public', '021-lkml-vmscan-shrink-slab-traces.txt'));
+    expect(a.shrinkers.map((x) => [x.name, x.invocations, x.latency.max])).toEqual([
+      ['super_cache_scan', 2, 44_846_838_000],
+    ]);
+  });
+});
+
 describe.skipIf(!SHARED)('trace analyze on the lab-6.1 corpus', () => {
   const lab = (...p: string[]) => sharedPath('corpus', 'lab-6.1', ...p);
 

@@ -615,8 +615,8 @@ export class TraceAnalyzer {
   }
 
   onShrinkStart(ev: TraceEvent, task: TaskState): void {
-    const symbol = parseShrinkerSymbol(ev.fields.shrink);
-    const shr = ev.fields.shr == null ? null : String(ev.fields.shr);
+    const { shrink, shr } = shrinkerFields(ev);
+    const symbol = parseShrinkerSymbol(shrink);
     const stale = task.shrinkers.findIndex((s) => s.shr !== null && s.shr === shr);
     if (stale >= 0) {
       this.orphans.shrinkerStartWithoutEnd += task.shrinkers.length - stale;
@@ -633,7 +633,7 @@ export class TraceAnalyzer {
   }
 
   onShrinkEnd(ev: TraceEvent, task: TaskState): void {
-    const shr = ev.fields.shr == null ? null : String(ev.fields.shr);
+    const { shr } = shrinkerFields(ev);
     let i = task.shrinkers.length - 1;
     while (i >= 0 && shr !== null && task.shrinkers[i]!.shr !== null && task.shrinkers[i]!.shr !== shr) i--;
     if (i < 0) {
@@ -800,6 +800,22 @@ const HANDLERS = new Map<string, Handler>([
   ['mm_vmscan_kswapd_sleep', (a, ev, t) => a.onKswapdSleep(ev, t)],
   ['function', (a, ev, t) => a.onFunction(ev, t)],
 ]);
+
+// `super_cache_scan+0x0/0x190 0000000024acf00c: nid: 0`: how every mm_shrink_slab_* payload starts
+const SHRINKER_HEAD_RE = /^(\S+\+0x[0-9a-f]+(?:\/0x[0-9a-f]+)?(?: \[[\w-]+\])?) (?:0x)?([0-9a-f]+):/;
+
+/**
+ * The shrinker and its instance of an mm_shrink_slab_* event; from the payload's head when the
+ * payload matched no known format (a line a mail client wrapped: the rest is on the next line).
+ */
+function shrinkerFields(ev: TraceEvent): { shrink: unknown; shr: string | null } {
+  if (ev.fields.shrink != null)
+    return { shrink: ev.fields.shrink, shr: ev.fields.shr == null ? null : String(ev.fields.shr) };
+  const m = SHRINKER_HEAD_RE.exec(ev.payload);
+  return m
+    ? { shrink: m[1], shr: m[2]! }
+    : { shrink: undefined, shr: ev.fields.shr == null ? null : String(ev.fields.shr) };
+}
 
 function ref(ev: TraceEvent, task: TaskState): EventRef {
   return { line: ev.line, ts: ev.ts, cpu: ev.cpu, pid: ev.pid, comm: task.comm };
