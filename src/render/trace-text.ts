@@ -38,7 +38,7 @@ export function renderTraceAnalysis(a: TraceAnalysis, file: string): string {
     out.push(`  ${cell('address', 18)}${cell('flags', 16)}${'count'.padStart(7)}  p50       p99       max`);
     for (const c of a.contention.slice(0, 5)) {
       out.push(
-        `  ${cell(c.addr, 18)}${cell(c.flags, 16)}${num(c.count, 7)}  ${cell(duration(c.wait.p50), 9)} ${cell(duration(c.wait.p99), 9)} ${duration(c.wait.max)}`,
+        `  ${cell(c.addr, 18)}${cell(c.allFlags.join(','), 16)}${num(c.count, 7)}  ${cell(duration(c.wait.p50), 9)} ${cell(duration(c.wait.p99), 9)} ${duration(c.wait.max)}`,
       );
     }
     out.push('');

@@ -218,6 +218,15 @@ describe.skipIf(!SHARED)('trace analyze on public traces', () => {
 describe.skipIf(!SHARED)('trace analyze on the lab-6.1 corpus', () => {
   const lab = (...p: string[]) => sharedPath('corpus', 'lab-6.1', ...p);
 
+  it('lists every flags an address was contended with (A-events: a rwsem taken for WRITE, then READ)', () => {
+    const a = analyze(lab('debian-6.1-virtio-gpu', 'A-events.trace.txt'));
+    expect(a.contention.find((c) => c.addr === '000000000dde696d')).toMatchObject({
+      flags: 'WRITE',
+      allFlags: ['WRITE', 'READ'],
+      count: 2,
+    });
+  });
+
   it('names lab_shrinker_lock as blocking in lab_scan, with a reclaim risk, on the real shrinker splat run', () => {
     const a = analyze(lab('lockdep-splats', 'shrinker', 'S-shrinker.trace.txt.gz'));
     const blocking = a.findings.find((f) => f.id === 'BLOCKING_LOCK_IN_SHRINKER')!;

@@ -98,7 +98,10 @@ export interface LockOrderEdge {
 /** contention_begin/_end by lock instance address (what kernels without lockdep show). */
 export interface AddressContention {
   addr: string;
+  /** The flags of its first contention_begin. */
   flags: string;
+  /** Every distinct flags it was traced with (first four), e.g. a rwsem's WRITE and READ. */
+  allFlags: string[];
   lockType: LockType;
   count: number;
   wait: DistributionSummary;

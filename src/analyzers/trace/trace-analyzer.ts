@@ -105,6 +105,8 @@ interface ShrinkerAcc {
 interface AddressAcc {
   bits: number;
   flags: string;
+  /** The distinct flags printed for this address (a rwsem shows READ and WRITE), first four. */
+  flagTexts: string[];
   count: number;
   wait: LogHistogram;
 }
@@ -331,6 +333,7 @@ export class TraceAnalyzer {
         .map(([addr, a]) => ({
           addr,
           flags: a.flags,
+          allFlags: a.flagTexts,
           lockType: lockTypeFromContention(a.bits),
           count: a.count,
           wait: a.wait.summary(),
@@ -602,12 +605,20 @@ export class TraceAnalyzer {
     const wait = ts - open.ts;
     let acc = this.addresses.get(open.addr);
     if (!acc && this.addresses.size < MAX_ADDRESSES) {
-      acc = { bits: open.bits, flags: open.flags, count: 0, wait: new LogHistogram() };
+      acc = {
+        bits: open.bits,
+        flags: open.flags,
+        flagTexts: [open.flags],
+        count: 0,
+        wait: new LogHistogram(),
+      };
       this.addresses.set(open.addr, acc);
     }
     if (acc) {
       acc.count++;
       acc.wait.add(wait);
+      acc.bits |= open.bits;
+      if (acc.flagTexts.length < 4 && !acc.flagTexts.includes(open.flags)) acc.flagTexts.push(open.flags);
     }
     // No lock_acquired in this trace for that acquisition: the contention is its wait.
     if (open.held && open.held.acquiredTs === null && !open.held.waitRecorded)

@@ -101,6 +101,7 @@ describe('TraceAnalyzer on the shrinker splat', () => {
       {
         addr: 'ffffffffa00021e0',
         flags: 'SPIN|MUTEX',
+        allFlags: ['SPIN|MUTEX'],
         lockType: 'sleeping',
         count: 1,
         wait: { count: 1, total: 8000, p50: 8000, p99: 8000, max: 8000 },
