@@ -77,6 +77,7 @@ export class ConsoleLogParser {
     for (const raw of this.splitter.end()) this.line(this.normalizer.one(raw), out);
     for (const l of this.normalizer.end()) this.line(l, out);
     for (const s of this.scanner.end()) this.emit(this.build(s), out);
+    this.flushHung(out);
     this.ended = true;
     if (!this.usable) this.diagnostics.unshift(this.unusable());
     this.stats.skipped = this.stats.lines - this.stats.reportLines;
@@ -122,7 +123,38 @@ export class ConsoleLogParser {
     for (const s of done) this.emit(this.build(s), out);
   }
 
+  /**
+   * Hung-task reports of one series, held back until it ends: khungtaskd prints "Showing all locks
+   * held in the system" once, after the last task, and each earlier task's own block is in it.
+   */
+  private hung: Report[] = [];
+
   private emit(report: Report, out: Report[]): void {
+    if (report.kind === 'hung-task') {
+      this.hung.push(report);
+      if (report.heldLocks.length > 0) this.flushHung(out);
+      return;
+    }
+    this.flushHung(out);
+    this.deliver(report, out);
+  }
+
+  /** The held series, each task given its own block of the lock listing that closed it. */
+  private flushHung(out: Report[]): void {
+    if (this.hung.length === 0) return;
+    const listing = this.hung[this.hung.length - 1]!.heldLocks;
+    for (const r of this.hung) {
+      if (r.heldLocks.length > 0 || r.task === null) continue;
+      const { comm, pid } = r.task;
+      const own = listing.find((b) => b.task !== null && b.task.pid === pid && b.task.comm === comm);
+      if (own) r.heldLocks = [own];
+    }
+    const series = this.hung;
+    this.hung = [];
+    for (const r of series) this.deliver(r, out);
+  }
+
+  private deliver(report: Report, out: Report[]): void {
     if (this.options.onReport) this.options.onReport(report);
     else out.push(report);
   }

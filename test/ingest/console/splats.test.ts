@@ -352,6 +352,25 @@ describe.skipIf(!SHARED)('the 32 real splats of ../shared/corpus/splats', () => 
     expect(race('035-')).toEqual(['find_next_bit', 'kcsan-data-race:find_next_bit']);
   });
 
+  // syzbot's ten hung tasks, then one "Showing all locks held in the system" (lines 318-423)
+  it('each hung task of a series gets its own block of the lock listing printed after the last (031)', () => {
+    const file = readdirSync(dir).find((f) => f.startsWith('031-'))!;
+    const reports = parse(readFileSync(`${dir}/${file}`)).filter((r) => r.kind === 'hung-task');
+    const own = (r: Report) => r.heldLocks.map((b) => `${b.task?.comm}/${b.task?.pid}`);
+    expect(reports.slice(0, 4).map(own)).toEqual([
+      ['kworker/u4:0/9'],
+      ['kworker/u4:2/41'],
+      ['kworker/u4:4/75'],
+      ['syz-executor359/5222'],
+    ]);
+    expect(reports[0]!.heldLocks[0]!.locks.map((l) => l.name)).toEqual([
+      '(wq_completion)writeback',
+      '(work_completion)(&(&wb->dwork)->work)',
+      '&type->s_umount_key#43',
+    ]);
+    expect(reports.at(-1)!.heldLocks).toHaveLength(26); // the listing stays where it was printed
+  });
+
   it('never throws, and splitting a file into two chunks gives the same reports', () => {
     for (const file of files) {
       const bytes = readFileSync(`${dir}/${file}`);
