@@ -44,6 +44,8 @@ interface Open {
 
 export class ReportScanner {
   private open: Open | null = null;
+  /** Lines since the last report closed (see AFTERMATH_LINES). */
+  private sinceClose = Number.POSITIVE_INFINITY;
 
   /** `oops`: the banner this line carries (`matchOops(line.text)`), passed in so it is computed once. */
   push(line: NormalizedLine, found: Oops | null = matchOops(line.text)): ScannedReport[] {
@@ -55,6 +57,10 @@ export class ReportScanner {
     }
     const oops = found && !isProse(line.text, found) ? found : null;
     const ctx = lineContext(line);
+    this.sinceClose++;
+    // die()'s panic right after the oops it ends: not a crash of its own
+    if (oops && this.open === null && this.sinceClose <= AFTERMATH_LINES && continuesReport(line.text))
+      return done;
     if (oops && (this.open === null || (startsNewReport(line.text) && !continuesReport(line.text)))) {
       if (this.open) done.push(this.close(false));
       this.open = {
@@ -112,6 +118,7 @@ export class ReportScanner {
   private close(capped: boolean): ScannedReport {
     const cur = this.open as Open;
     this.open = null;
+    this.sinceClose = 0;
     return { oops: cur.oops, context: cur.context, lines: cur.lines, capped };
   }
 }
@@ -175,7 +182,14 @@ export const WRAPPED_FRAME_RE =
   /^\s*(?:\? )?[A-Za-z_][\w.]{0,200}(?: \([\w./-]{1,300}:\d{1,6}(?: \(discriminator \d{1,4}\)| [\w./-]{1,300}:\d{1,6})*)?$/;
 
 // `INFO: task ring0:155 is blocked on a mutex likely owned by task gpu-worker:154.` (part of a hung-task report)
-export const CONTINUATION_BANNERS: readonly RegExp[] = [/INFO: task \S+ is blocked on a /];
+// `Kernel panic - not syncing: Fatal exception` (what die() does after an oops: the oops's end)
+export const CONTINUATION_BANNERS: readonly RegExp[] = [
+  /INFO: task \S+ is blocked on a /,
+  /Kernel panic - not syncing: (?:Oops[\w -]*: )?Fatal exception/,
+];
+
+/** Lines after a report's end within which a `Fatal exception` panic is still that report's. */
+const AFTERMATH_LINES = 16;
 
 function continuesReport(text: string): boolean {
   return CONTINUATION_BANNERS.some((re) => re.test(text));

@@ -371,6 +371,18 @@ describe.skipIf(!SHARED)('the 32 real splats of ../shared/corpus/splats', () => 
     expect(reports.at(-1)!.heldLocks).toHaveLength(26); // the listing stays where it was printed
   });
 
+  // `Kernel panic - not syncing: Oops - BUG: Fatal exception in interrupt` (line 366) is die()
+  // ending the kernel BUG at line 314 right after its `---[ end trace`, not a crash of its own
+  it('the panic that ends an oops is no report of its own (001)', () => {
+    const file = readdirSync(dir).find((f) => f.startsWith('001-'))!;
+    expect(parse(readFileSync(`${dir}/${file}`)).map((r) => [r.startLine, r.title])).toEqual([
+      [2, 'possible deadlock in drm_gem_shmem_free'],
+      [154, 'KASAN: use-after-free Write in irq_work_single'],
+      [255, 'BUG: sleeping function called from invalid context in ww_mutex_lock'],
+      [314, 'kernel BUG in irq_work_run_list'],
+    ]);
+  });
+
   it('never throws, and splitting a file into two chunks gives the same reports', () => {
     for (const file of files) {
       const bytes = readFileSync(`${dir}/${file}`);
