@@ -64,6 +64,9 @@ const WAIT_TYPE = /-\{(\d):(\d)\}/;
 // type). Per irq state, `-` = taken in that interrupt context, `?` = there and with it enabled.
 const IRQ_USAGE = /^(?:[^{]*\{)?([.+?-]{2,})(?:\}|$)/;
 
+/** The regexes that read lockdep usage strings (the ReDoS test checks them). */
+export const USAGE_REGEXES: readonly RegExp[] = [WAIT_TYPE, IRQ_USAGE];
+
 export function lockTypeFromLockdepUsage(usage: string | null | undefined): LockType {
   const m = usage ? WAIT_TYPE.exec(usage) : null;
   if (m) {

@@ -813,7 +813,7 @@ const HANDLERS = new Map<string, Handler>([
 ]);
 
 // `super_cache_scan+0x0/0x190 0000000024acf00c: nid: 0`: how every mm_shrink_slab_* payload starts
-const SHRINKER_HEAD_RE = /^(\S+\+0x[0-9a-f]+(?:\/0x[0-9a-f]+)?(?: \[[\w-]+\])?) (?:0x)?([0-9a-f]+):/;
+export const SHRINKER_HEAD_RE = /^(\S+\+0x[0-9a-f]+(?:\/0x[0-9a-f]+)?(?: \[[\w-]+\])?) (?:0x)?([0-9a-f]+):/;
 
 /**
  * The shrinker and its instance of an mm_shrink_slab_* event; from the payload's head when the

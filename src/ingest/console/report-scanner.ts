@@ -59,7 +59,7 @@ export class ReportScanner {
     const ctx = lineContext(line);
     this.sinceClose++;
     // die()'s panic right after the oops it ends: not a crash of its own
-    if (oops && this.open === null && this.sinceClose <= AFTERMATH_LINES && continuesReport(line.text))
+    if (oops && this.open === null && this.sinceClose <= AFTERMATH_LINES && FATAL_PANIC_RE.test(line.text))
       return done;
     if (oops && (this.open === null || (startsNewReport(line.text) && !continuesReport(line.text)))) {
       if (this.open) done.push(this.close(false));
@@ -183,10 +183,8 @@ export const WRAPPED_FRAME_RE =
 
 // `INFO: task ring0:155 is blocked on a mutex likely owned by task gpu-worker:154.` (part of a hung-task report)
 // `Kernel panic - not syncing: Fatal exception` (what die() does after an oops: the oops's end)
-export const CONTINUATION_BANNERS: readonly RegExp[] = [
-  /INFO: task \S+ is blocked on a /,
-  /Kernel panic - not syncing: (?:Oops[\w -]*: )?Fatal exception/,
-];
+const FATAL_PANIC_RE = /Kernel panic - not syncing: (?:Oops[\w -]*: )?Fatal exception/;
+export const CONTINUATION_BANNERS: readonly RegExp[] = [/INFO: task \S+ is blocked on a /, FATAL_PANIC_RE];
 
 /** Lines after a report's end within which a `Fatal exception` panic is still that report's. */
 const AFTERMATH_LINES = 16;

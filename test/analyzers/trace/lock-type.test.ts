@@ -1,3 +1,4 @@
+import { check } from 'recheck';
 import { describe, expect, it } from 'vitest';
 import {
   contentionFlagBits,
@@ -8,8 +9,10 @@ import {
   lockTypeFromLockdepUsage,
   lockTypeFromReleaseDepths,
   preemptDepth,
+  USAGE_REGEXES,
 } from '../../../src/analyzers/trace/lock-type.js';
 import { parseShrinkerSymbol } from '../../../src/analyzers/trace/shrinker-symbol.js';
+import { SHRINKER_HEAD_RE } from '../../../src/analyzers/trace/trace-analyzer.js';
 
 describe('lock type', () => {
   it('reads contention_begin flags as printed and as numbers (LCB_F_* bits)', () => {
@@ -116,5 +119,12 @@ describe('parseShrinkerSymbol', () => {
     });
     expect(parseShrinkerSymbol('0xffffffffc0a01230')).toEqual({ name: '0xffffffffc0a01230', module: null });
     expect(parseShrinkerSymbol(undefined)).toEqual({ name: '(unknown)', module: null });
+  });
+});
+
+describe('ReDoS: the lockdep usage and shrinker-head regexes are safe', () => {
+  it.each([...USAGE_REGEXES, SHRINKER_HEAD_RE].map((r) => [r.source, r]))('%s', async (_src, re) => {
+    const r = await check(re.source, re.flags, { randomSeed: 20261126 });
+    expect(r.status).toBe('safe');
   });
 });
