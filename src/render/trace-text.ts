@@ -15,7 +15,8 @@ export function renderTraceAnalysis(a: TraceAnalysis, file: string): string {
 
   out.push(`Findings (${a.findings.length})`);
   if (a.findings.length === 0) out.push('  none');
-  for (const f of a.findings) out.push(...findingLines(f));
+  const unit = a.source?.line === 'record' ? 'record' : 'line';
+  for (const f of a.findings) out.push(...findingLines(f, unit));
   out.push('');
 
   out.push('Lock classes (by acquisitions)');
@@ -75,7 +76,8 @@ export function renderTraceAnalysis(a: TraceAnalysis, file: string): string {
 
 const DETAIL = '    ';
 
-function findingLines(f: TraceFinding): string[] {
+/** `unit`: what an EventRef's `line` counts here (see TraceAnalysis.source). */
+function findingLines(f: TraceFinding, unit: string): string[] {
   const words = (text: string) => wrap(text.split(' '), DETAIL, 80, ' ');
   const where = f.shrinker ? ` in ${f.shrinker}${f.shrinkerModule ? ` [${f.shrinkerModule}]` : ''}` : '';
   const also = f.shrinkers?.length ? ` (shrinker ${f.shrinkers.join(', ')} takes it too)` : '';
@@ -86,19 +88,19 @@ function findingLines(f: TraceFinding): string[] {
   const lines = [
     `  ${f.severity.toUpperCase().padEnd(8)}${f.id}`,
     ...what,
-    ...words(`${type}, ${f.count}x; first ${at(f.first)}`),
+    ...words(`${type}, ${f.count}x; first ${at(f.first, unit)}`),
   ];
   if (f.basis) {
     const on = f.basisCount !== undefined && f.basisCount !== f.count ? ` (${f.basisCount}x)` : '';
     lines.push(
-      ...words(`${f.basis.replaceAll('_', ' ')}${on}${f.heldAt ? `; held since ${at(f.heldAt)}` : ''}`),
+      ...words(`${f.basis.replaceAll('_', ' ')}${on}${f.heldAt ? `; held since ${at(f.heldAt, unit)}` : ''}`),
     );
   }
   return lines;
 }
 
-function at(e: EventRef): string {
-  return `line ${e.line} at ${timestamp(e.ts)} ${e.comm}-${e.pid}`;
+function at(e: EventRef, unit: string): string {
+  return `${unit} ${e.line} at ${timestamp(e.ts)} ${e.comm}-${e.pid}`;
 }
 
 /** The `trace diff` report. */

@@ -39,7 +39,10 @@ export async function analyzeHere(
   lockdep: readonly LockdepHint[] | undefined,
 ): Promise<{ analyzed: AnalyzedTrace; diagnostics: readonly Diagnostic[] }> {
   const source = await openTrace(path, undefined, { columns: true });
-  return { analyzed: await analyzeBatches(source, { lockdep }), diagnostics: source.diagnostics };
+  const analyzed = await analyzeBatches(source, { lockdep });
+  analyzed.analysis.source =
+    source.kind === 'dat' ? { kind: 'trace.dat', line: 'record' } : { kind: 'text', line: 'input line' };
+  return { analyzed, diagnostics: source.diagnostics };
 }
 
 /** The compiled analysis thread (absent when running the TypeScript sources, e.g. under vitest). */

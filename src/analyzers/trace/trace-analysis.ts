@@ -123,6 +123,12 @@ export interface OrphanCounts {
 
 export interface TraceAnalysis {
   schemaVersion: 1;
+  /**
+   * What the input was, and so what an EventRef's `line` counts: the input line of a text trace,
+   * the record's ordinal in a trace.dat (in timestamp order across CPUs; `trace-cmd report`
+   * prints it one line further down, after its `cpus=N` line, when no events were lost).
+   */
+  source?: { kind: 'text' | 'trace.dat'; line: 'input line' | 'record' };
   events: { total: number; byName: Record<string, number> };
   findings: TraceFinding[];
   locks: LockClassStats[];
