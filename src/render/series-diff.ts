@@ -25,7 +25,7 @@ export function renderSeriesDiff(r: SeriesDiffResult): string {
   // from git ranges without a cover letter or a vN tag both sides may read as v1: name the sources only
   const v = (s: PatchSeries) => (r.old.version === r.next.version ? '' : `v${s.version} `);
   const lines: string[] = [
-    `${v(r.old)}(${r.old.source}, ${r.old.patches.length} patches) → ${v(r.next)}(${r.next.source}, ${r.next.patches.length} patches)`,
+    `${v(r.old)}(${r.old.source}, ${count(r.old.patches.length)}) → ${v(r.next)}(${r.next.source}, ${count(r.next.patches.length)})`,
     '',
   ];
   r.pairs.forEach((pair, k) => {
@@ -101,4 +101,8 @@ export function seriesDiffJson(r: SeriesDiffResult) {
       confidence: f.confidence,
     })),
   };
+}
+
+function count(n: number): string {
+  return `${n} patch${n === 1 ? '' : 'es'}`;
 }

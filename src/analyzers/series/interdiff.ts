@@ -209,9 +209,16 @@ function filesOf(patch: Patch): Set<string> {
   return new Set(patch.files.map((f) => f.newPath ?? f.oldPath ?? '').filter(Boolean));
 }
 
+/**
+ * The functions a patch changes: those whose lines it adds or removes, as the lock-op analyzer
+ * found them. Without that analysis, its hunk headers' function names, which are git's context
+ * (the definition above the hunk), not always a function the hunk changes.
+ */
 function functionsOf(patch: Patch): Set<string> {
   const out = new Set<string>();
-  for (const f of patch.files) for (const fn of f.functions) out.add(fn);
+  const analyzed = (patch as Patch & { lockFunctions?: { name: string }[] }).lockFunctions;
+  if (analyzed) for (const fn of analyzed) out.add(fn.name);
+  else for (const f of patch.files) for (const fn of f.functions) out.add(fn);
   for (const op of patch.lockOps) if (op.function && op.change !== 'context') out.add(op.function);
   return out;
 }

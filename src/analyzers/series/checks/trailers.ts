@@ -35,10 +35,19 @@ export const missingSignoff: SeriesCheck['run'] = (series) => {
 // Fixes: 17acb9f35ed7 ("drm/shmem: Add madvise state and purge helpers")
 const FIXES = /^[0-9a-f]{12,40} \("[^\n]*"\)$/;
 
+// A `Fixes:` line in the message body, outside the trailer block (a blank line before the
+// sign-off): checkpatch reads every one.
+const FIXES_LINE = /^Fixes:[ \t]+(\S.*)$/i;
+
 export const badFixesTag: SeriesCheck['run'] = (series) => {
   const findings = [];
   for (const p of series.patches) {
-    for (const t of p.trailers) {
+    const inBody = p.body
+      .split('\n')
+      .map((l) => FIXES_LINE.exec(l))
+      .filter((m): m is RegExpExecArray => m !== null)
+      .map((m) => ({ name: 'Fixes', value: m[1]!.trim() }));
+    for (const t of [...inBody, ...p.trailers]) {
       if (t.name.toLowerCase() !== 'fixes' || FIXES.test(t.value)) continue;
       findings.push({
         patch: p.index,

@@ -57,6 +57,17 @@ describe('checkSeries', () => {
     expect(unbalanced.message).toContain('leaving at line 91');
   });
 
+  it('checks a Fixes: line a blank line keeps out of the trailer block, as checkpatch does', () => {
+    const s = clone(v2);
+    const p = s.patches.find((x) => x.index === 1)!;
+    p.body = `${p.body}\n\nFixes: 85d2c16b1234 foo: add foo_add`;
+    expect(brief(s).filter(([id]) => id === 'BAD_FIXES_TAG')).toEqual([
+      ['BAD_FIXES_TAG', 'error', 1, null, 'series'],
+    ]);
+    p.body = `${p.body.slice(0, p.body.lastIndexOf('Fixes:'))}Fixes: 85d2c16b1234 ("foo: add foo_add")`;
+    expect(brief(s).filter(([id]) => id === 'BAD_FIXES_TAG')).toEqual([]);
+  });
+
   it('finds nothing in the fixed v2, with or without the previous version', () => {
     expect(brief(v2)).toEqual([]);
     expect(brief(v2, { previous: v1 })).toEqual([]);
