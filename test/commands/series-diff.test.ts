@@ -230,6 +230,15 @@ describe.skipIf(!existsSync(LAB_BASE) || !existsSync(fixture('series', 'v5')))(
       expect(doc.pairs[6].new.subject).toBe('shmem-shrinker-lab: Purge objects before evicting any');
       expect(doc.pairs[9].old.subject).toBe('shmem-shrinker-lab: Skip objects pinned for scanout');
       expect(doc.findings).toEqual([]);
+      // functions the patches change, not their hunk headers' context (patch 4's shmem_lab.h hunk
+      // header names shmem_lab_lru_init in v5 and shmem_lab_lru_update in v6: neither is touched)
+      const fns = (i: number) => [
+        doc.pairs[i].interdiff?.functionsAdded,
+        doc.pairs[i].interdiff?.functionsRemoved,
+      ];
+      expect(fns(2)).toEqual([['shmem_lab_lru_update_locked'], []]);
+      expect(fns(3)).toEqual([[], []]);
+      expect(fns(5)).toEqual([['shmem_lab_shrinker_scan_list'], ['shmem_lab_shrinker_next']]);
     });
   },
 );
