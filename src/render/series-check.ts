@@ -1,8 +1,10 @@
 import type { SeriesFinding } from '../model/finding.js';
+import { wrap } from './trace-format.js';
 
 /**
  * `series check`: `{"schemaVersion":1,"findings":[{"id","severity","patch","file","line","message","confidence"}]}`
- * and a text listing, one finding per line, checkpatch style.
+ * and a text listing, checkpatch style: each finding's severity, id and place on a line, its
+ * message wrapped under it at 80 columns.
  */
 export interface CheckFindingJson {
   id: string;
@@ -44,7 +46,9 @@ export function renderSeriesCheck(findings: CheckFindingJson[], total: number): 
       .filter(Boolean)
       .join(' ');
     const hunk = f.confidence === 'hunk' ? ' [hunk context only]' : '';
-    return `${f.severity.toUpperCase()} ${f.id}: ${where}: ${f.message}${hunk}`;
+    // checkpatch's layout at 80 columns: where (for editors and grep), then the message, wrapped
+    const head = `${f.severity.toUpperCase()} ${f.id}: ${where}:`;
+    return [head, ...wrap(`${f.message}${hunk}`.split(' '), '  ', 80, ' ')].join('\n');
   });
   const errors = findings.filter((f) => f.severity === 'error').length;
   const warnings = findings.filter((f) => f.severity === 'warning').length;
