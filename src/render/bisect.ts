@@ -34,11 +34,14 @@ export function renderSeriesBisect(series: PatchSeries, r: SeriesBisectResult): 
   const subject = (i: number) =>
     i === 0 ? '(base, no patch applied)' : (series.patches.find((p) => p.index === i)?.subject ?? '?');
   const lines = [`looking for ${describeMatcher(r.matcher)}`];
-  for (const p of r.patches) {
+  const rows = r.patches.map((p) => {
     const detail =
       p.reasons.length === 1 ? p.reasons[0] : `${p.hits} hit, ${p.clean} clean, ${p.broken} broken`;
-    lines.push(`${String(p.index).padStart(2, '0')} ${p.verdict.padEnd(4)} ${detail}  ${subject(p.index)}`);
-  }
+    return [`${String(p.index).padStart(2, '0')} ${p.verdict.padEnd(4)} ${detail}`, subject(p.index)];
+  });
+  // 80 columns: every subject on a line of its own under its verdict when one does not fit beside it
+  const beside = rows.every(([row, subj]) => row!.length + 2 + subj!.length <= 80);
+  for (const [row, subj] of rows) lines.push(...(beside ? [`${row}  ${subj}`] : [row!, `        ${subj}`]));
   lines.push('');
   if (r.first === null) {
     lines.push('the splat appears after no patch of the series');

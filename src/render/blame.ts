@@ -1,6 +1,7 @@
 import type { BlameCandidate } from '../analyzers/blame.js';
 import type { Report } from '../model/report.js';
 import type { PatchSeries } from '../model/series.js';
+import { wrap } from './trace-format.js';
 
 /** `blame`'s text: the splats it used, then the top candidates with their reasons. */
 export function renderBlame(
@@ -25,7 +26,11 @@ export function renderBlame(
     lines.push(
       `${rank + 1}. patch ${String(c.index).padStart(width)}/${series.total}  score ${c.score}  ${c.subject}`,
     );
-    for (const reason of c.reasons) lines.push(`     - ${reason}`);
+    for (const reason of c.reasons) {
+      const wrapped = wrap(reason.split(' '), '       ', 80, ' ');
+      wrapped[0] = `     - ${wrapped[0]!.trimStart()}`;
+      lines.push(...wrapped);
+    }
   });
   if (candidates.length > top)
     lines.push(`(${candidates.length - top} more with lower scores; --top to see them)`);

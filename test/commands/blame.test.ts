@@ -64,12 +64,14 @@ describe('blame', () => {
       expect.stringMatching(/^series: v2, 4 patches \(dir:.*series\)$/),
     ]);
     expect(lines[3]).toBe('1. patch 3/4  score 9  lab: Drop the cache from the shrinker');
-    expect(lines[4]).toBe(
-      '     - changes locking in lab_scan, the acquisition site of "possible deadlock in lab_scan" (+3)',
-    );
-    expect(lines[5]).toBe(
-      '     - takes `mutex_lock(&lab_shrinker_lock)` in lab_scan, where lockdep saw lab_shrinker_lock acquired (the acquisition site) (+6)',
-    );
+    // each reason wrapped at 80 columns under its dash
+    expect(lines.slice(4, 9)).toEqual([
+      '     - changes locking in lab_scan, the acquisition site of "possible deadlock',
+      '       in lab_scan" (+3)',
+      '     - takes `mutex_lock(&lab_shrinker_lock)` in lab_scan, where lockdep saw',
+      '       lab_shrinker_lock acquired (the acquisition site) (+6)',
+      expect.stringMatching(/^2\. patch /),
+    ]);
   });
 
   it('gives the JSON contract, best first', () => {
