@@ -199,8 +199,38 @@ function buildView(file: parseDiff.File, side: 'post' | 'pre', image: string | n
       }
     }
   });
-  const headers = file.chunks.map((c) => hunkFunction(c.content));
+  // A hunk header names the function above it in the pre-image: after a rename earlier in the
+  // patch, the post-image calls that function by its new name.
+  const renames = side === 'post' ? renamedFunctions(file) : new Map<string, string>();
+  const headers = file.chunks.map((c) => {
+    const fn = hunkFunction(c.content);
+    return fn === null ? null : (renames.get(fn) ?? fn);
+  });
   return { scan: scanSource(view, (h) => headers[h] ?? null), confidence: 'hunk' };
+}
+
+// `static unsigned long shmem_lab_shrinker_scan_list(struct shmem_lab_device *sdev,` (a definition's
+// first line: at column 0, a name and its opening parenthesis, no `;`)
+const DEFINITION = /^[A-Za-z_][\w \t*]{0,200}?\b([A-Za-z_]\w*)\s*\([^;]*$/;
+
+/** Regexes of the hunk-only reading (the ReDoS test checks them). */
+export const HUNK_VIEW_REGEXES: readonly RegExp[] = [DEFINITION];
+
+/** Functions a patch renames: a removed definition line right followed by an added one. */
+function renamedFunctions(file: parseDiff.File): Map<string, string> {
+  const renames = new Map<string, string>();
+  for (const chunk of file.chunks) {
+    let removed: string | null = null;
+    for (const c of chunk.changes) {
+      const def = c.type === 'normal' ? null : DEFINITION.exec(c.content.slice(1));
+      if (c.type === 'del') removed = def ? def[1]! : removed;
+      else if (c.type === 'add' && removed !== null && def) {
+        if (def[1] !== removed) renames.set(removed, def[1]!);
+        removed = null;
+      } else if (c.type === 'normal') removed = null;
+    }
+  }
+  return renames;
 }
 
 // @@ -120,7 +120,9 @@ static unsigned long drm_gem_shmem_shrinker_scan_objects(struct shrinker *shrinker,

@@ -8,6 +8,7 @@ import {
   normalizeLock,
   shrinkerRoles,
 } from '../../../src/analyzers/series/interdiff.js';
+import { HUNK_VIEW_REGEXES } from '../../../src/analyzers/series/lock-ops.js';
 import type { LockOp, Patch } from '../../../src/model/series.js';
 import { makePatch } from '../../helpers/series.js';
 
@@ -193,7 +194,12 @@ describe('shrinkerRoles', () => {
 });
 
 describe('regexes of series diff and blame', () => {
-  for (const re of [...INTERDIFF_REGEXES, ...CHANGELOG_MENTION_REGEXES, ...BLAME_REGEXES]) {
+  for (const re of [
+    ...INTERDIFF_REGEXES,
+    ...CHANGELOG_MENTION_REGEXES,
+    ...BLAME_REGEXES,
+    ...HUNK_VIEW_REGEXES,
+  ]) {
     it(`cannot backtrack catastrophically: /${re.source}/`, async () => {
       const r = await check(re.source, re.flags, { randomSeed: 20261125 });
       expect(r.status).toBe('safe');

@@ -27,6 +27,19 @@ describe.skipIf(!LAB)('series check on the lab shrinker series', () => {
     ]);
   });
 
+  // v6 patch 7 renames shmem_lab_shrinker_scan_list to shmem_lab_shrinker_purge in its first hunk;
+  // the second hunk's header still names the old function (git reads it from the pre-image)
+  it('v6: the lock ops of patch 7 sit in the function it renamed, by its new name', async () => {
+    const v6 = await readSeries(fixture('series', 'v6'));
+    const p7 = v6.patches.find((p) => p.index === 7)!;
+    expect(
+      p7.lockOps.filter((o) => o.line === 41 || o.line === 46).map((o) => [o.primitive, o.function]),
+    ).toEqual([
+      ['dma_resv_trylock', 'shmem_lab_shrinker_purge'],
+      ['dma_resv_unlock', 'shmem_lab_shrinker_purge'],
+    ]);
+  });
+
   it('v6: ALLOC_UNDER_RECLAIM_LOCK warning on patch 4 (get_pages called under lru_lock), also against v5', async () => {
     const [v5, v6] = await Promise.all([
       readSeries(fixture('series', 'v5')),
