@@ -32,8 +32,9 @@ export { ConsoleNormalizer, type NormalizedLine } from './line-normalizer.js';
 
 /**
  * Streaming console-log parser: bytes in, reports out as soon as each one is
- * complete, plus syzkaller's verdict for the whole log (title/type/corrupted
- * of its first crash). Never throws on any input.
+ * complete (a series of hung-task reports once khungtaskd's lock listing after
+ * the last one is read), plus syzkaller's verdict for the whole log
+ * (title/type/corrupted of its first crash). Never throws on any input.
  */
 export class ConsoleLogParser {
   readonly diagnostics: Diagnostic[] = [];
