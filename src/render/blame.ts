@@ -26,11 +26,7 @@ export function renderBlame(
     lines.push(
       `${rank + 1}. patch ${String(c.index).padStart(width)}/${series.total}  score ${c.score}  ${c.subject}`,
     );
-    for (const reason of c.reasons) {
-      const wrapped = wrap(reason.split(' '), '       ', 80, ' ');
-      wrapped[0] = `     - ${wrapped[0]!.trimStart()}`;
-      lines.push(...wrapped);
-    }
+    for (const reason of c.reasons) lines.push(...wrap(reason.split(' '), '       ', 80, ' ', '     - '));
   });
   if (candidates.length > top)
     lines.push(`(${candidates.length - top} more with lower scores; --top to see them)`);

@@ -16,11 +16,8 @@ export function reportText(report: Report, path: string): string {
     `${path}:${report.startLine}: ${report.title}${report.corrupted ? ' (corrupted)' : ''}`,
   ];
   /** A labelled row of parts joined by `sep`, wrapped under the value column. */
-  const row = (label: string, parts: readonly string[], sep = ' ') => {
-    const lines = wrap(parts, VALUE, WIDTH, sep);
-    lines[0] = `  ${`${label}:`.padEnd(VALUE.length - 2)}${lines[0]!.slice(VALUE.length)}`;
-    out.push(...lines);
-  };
+  const row = (label: string, parts: readonly string[], sep = ' ') =>
+    out.push(...wrap(parts, VALUE, WIDTH, sep, `  ${`${label}:`.padEnd(VALUE.length - 2)}`));
   row('kind', [report.kind]);
   const banner = report.headline.trim();
   if (banner !== '') row('banner', banner.split(/\s+/));

@@ -1,4 +1,5 @@
 import type { LockOp, LockOpKind, Patch } from '../../model/series.js';
+import type { LockedPatch } from './lock-ops.js';
 import { changedLines } from './pairing.js';
 
 /**
@@ -216,7 +217,7 @@ function filesOf(patch: Patch): Set<string> {
  */
 function functionsOf(patch: Patch): Set<string> {
   const out = new Set<string>();
-  const analyzed = (patch as Patch & { lockFunctions?: { name: string }[] }).lockFunctions;
+  const analyzed = (patch as LockedPatch).lockFunctions;
   if (analyzed) for (const fn of analyzed) out.add(fn.name);
   else for (const f of patch.files) for (const fn of f.functions) out.add(fn);
   for (const op of patch.lockOps) if (op.function && op.change !== 'context') out.add(op.function);

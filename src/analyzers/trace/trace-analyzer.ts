@@ -104,8 +104,7 @@ interface ShrinkerAcc {
 
 interface AddressAcc {
   bits: number;
-  flags: string;
-  /** The distinct flags printed for this address (a rwsem shows READ and WRITE), first four. */
+  /** The distinct flags printed for this address, first seen first (a rwsem shows WRITE and READ), at most four. */
   flagTexts: string[];
   count: number;
   wait: LogHistogram;
@@ -332,7 +331,7 @@ export class TraceAnalyzer {
         .slice(0, 50)
         .map(([addr, a]) => ({
           addr,
-          flags: a.flags,
+          flags: a.flagTexts[0]!,
           allFlags: a.flagTexts,
           lockType: lockTypeFromContention(a.bits),
           count: a.count,
@@ -605,13 +604,7 @@ export class TraceAnalyzer {
     const wait = ts - open.ts;
     let acc = this.addresses.get(open.addr);
     if (!acc && this.addresses.size < MAX_ADDRESSES) {
-      acc = {
-        bits: open.bits,
-        flags: open.flags,
-        flagTexts: [open.flags],
-        count: 0,
-        wait: new LogHistogram(),
-      };
+      acc = { bits: open.bits, flagTexts: [open.flags], count: 0, wait: new LogHistogram() };
       this.addresses.set(open.addr, acc);
     }
     if (acc) {
@@ -820,12 +813,10 @@ export const SHRINKER_HEAD_RE = /^(\S+\+0x[0-9a-f]+(?:\/0x[0-9a-f]+)?(?: \[[\w-]
  * payload matched no known format (a line a mail client wrapped: the rest is on the next line).
  */
 function shrinkerFields(ev: TraceEvent): { shrink: unknown; shr: string | null } {
-  if (ev.fields.shrink != null)
-    return { shrink: ev.fields.shrink, shr: ev.fields.shr == null ? null : String(ev.fields.shr) };
-  const m = SHRINKER_HEAD_RE.exec(ev.payload);
-  return m
-    ? { shrink: m[1], shr: m[2]! }
-    : { shrink: undefined, shr: ev.fields.shr == null ? null : String(ev.fields.shr) };
+  const { shrink, shr } = ev.fields;
+  const head = shrink == null ? SHRINKER_HEAD_RE.exec(ev.payload) : null;
+  if (head) return { shrink: head[1], shr: head[2]! };
+  return { shrink, shr: shr == null ? null : String(shr) };
 }
 
 function ref(ev: TraceEvent, task: TaskState): EventRef {
