@@ -46,6 +46,9 @@ import {
   type ReclaimEvidence,
 } from './trace-findings.js';
 
+/** Released HeldLock entries kept for reuse (more are left to the GC). */
+const MAX_POOLED = 1024;
+
 /** A /proc/lockdep class as `parseProcLockdep` gives it (only the fields used here). */
 export interface LockdepHint {
   name: string;
@@ -162,6 +165,8 @@ export class TraceAnalyzer {
   private readonly opCounts = new Array<number>(LOCK_OP_NAMES.length).fill(0);
   /** Counts the acquisitions that look for order edges (see LockClassAcc.orderStamp). */
   private acquisitionSerial = 0;
+  /** Released HeldLock entries, reused by the next acquisitions. */
+  private readonly heldPool: HeldLock[] = [];
 
   constructor(options: TraceAnalyzerOptions = {}) {
     for (const c of options.lockdep ?? []) this.lockdep.set(c.name, c);
@@ -459,25 +464,48 @@ export class TraceAnalyzer {
     acc.acquisitions++;
     if (isTry) acc.tryAcquisitions++;
     if (isRead) acc.readAcquisitions++;
-    const held: HeldLock = {
-      name,
-      addr,
-      line,
-      ts,
-      cpu,
-      pid,
-      comm: task.comm,
-      at: null,
-      acquiredTs: null,
-      try: isTry,
-      read: isRead,
-      contended: false,
-      waitRecorded: false,
-      annotation: acc.annotation,
-      rcuRead: acc.rcuRead,
-      cls: acc,
-      context,
-    };
+    // A released entry is reused (tens of millions of acquisitions make no garbage): every
+    // field written again, in the order of the literal, so the objects keep one shape.
+    let held = this.heldPool.pop();
+    if (held === undefined) {
+      held = {
+        name,
+        addr,
+        line,
+        ts,
+        cpu,
+        pid,
+        comm: task.comm,
+        at: null,
+        acquiredTs: null,
+        try: isTry,
+        read: isRead,
+        contended: false,
+        waitRecorded: false,
+        annotation: acc.annotation,
+        rcuRead: acc.rcuRead,
+        cls: acc,
+        context,
+      };
+    } else {
+      held.name = name;
+      held.addr = addr;
+      held.line = line;
+      held.ts = ts;
+      held.cpu = cpu;
+      held.pid = pid;
+      held.comm = task.comm;
+      held.at = null;
+      held.acquiredTs = null;
+      held.try = isTry;
+      held.read = isRead;
+      held.contended = false;
+      held.waitRecorded = false;
+      held.annotation = acc.annotation;
+      held.rcuRead = acc.rcuRead;
+      held.cls = acc;
+      held.context = context;
+    }
 
     // As lockdep: order edges only from locks held in the same context (an interrupt's locks
     // are not nested inside the locks of the task it interrupted).
@@ -575,6 +603,8 @@ export class TraceAnalyzer {
     const hold = ts - (held.acquiredTs ?? held.ts);
     acc.hold.add(hold);
     acc.holdSamples.add(hold);
+    // Nothing keeps a released entry but an open contention (its EventRef, if built, is its own object).
+    if (task.contention?.held !== held && this.heldPool.length < MAX_POOLED) this.heldPool.push(held);
   }
 
   onContentionBegin(task: TaskState, ts: number, addr: string, flags: string): void {

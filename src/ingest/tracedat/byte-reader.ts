@@ -46,6 +46,16 @@ export class FileSource {
     return buf;
   }
 
+  /** Exactly `length` bytes at `offset` into `target` at `at` (no Buffer of its own), or TruncatedError naming `what`. */
+  readInto(target: Uint8Array, at: number, offset: number, length: number, what: string): void {
+    let done = 0;
+    while (done < length) {
+      const n = readSync(this.fd, target, at + done, length - done, offset + done);
+      if (n === 0) throw new TruncatedError(what);
+      done += n;
+    }
+  }
+
   close(): void {
     closeSync(this.fd);
   }

@@ -90,11 +90,10 @@ export class ChunkRingWriter extends RingView {
     return usize <= this.layout.slotSize;
   }
 
-  /** Puts a decompressed chunk into ring `r` (which has room). */
-  put(r: number, chunk: Uint8Array): void {
+  /** Puts into ring `r` (which has room) the chunk `fill` writes at the given place of `bytes`, returning its length. */
+  putWith(r: number, fill: (bytes: Uint8Array, at: number) => number): void {
     const slot = this.nextSlot(r);
-    this.bytes.set(chunk, this.slotAt(r, slot));
-    this.publish(r, slot, chunk.length);
+    this.publish(r, slot, fill(this.bytes, this.slotAt(r, slot)));
   }
 
   /** Puts the head of a chunk too big for a slot: the consumer reads that one itself. */

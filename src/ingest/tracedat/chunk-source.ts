@@ -54,6 +54,18 @@ export function readChunk(file: FileSource, head: ChunkHead, decompress: Decompr
   return decompress(file.readExact(head.at, head.csize, 'a compressed chunk'), head.usize);
 }
 
+/** Reads and decompresses a chunk into `dest` at `at` (which has room for `head.usize`); returns its length. */
+export type ChunkInflater = (file: FileSource, head: ChunkHead, dest: Uint8Array, at: number) => number;
+
+/** A ChunkInflater over a Decompressor (a copy of each chunk it returns). */
+export function inflaterOf(decompress: Decompressor): ChunkInflater {
+  return (file, head, dest, at) => {
+    const chunk = readChunk(file, head, decompress);
+    dest.set(chunk, at);
+    return chunk.length;
+  };
+}
+
 /** One CPU's chunks read and decompressed on this thread. */
 export class FileChunks implements ChunkSource {
   private readonly walker: ChunkWalker;

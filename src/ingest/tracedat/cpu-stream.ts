@@ -4,6 +4,13 @@ import type { ChunkSource } from './chunk-source.js';
 import type { CpuData } from './metadata.js';
 import { type PageLayout, PageRecords } from './ring-buffer.js';
 
+const NO_WORDS = new Int32Array(0);
+
+/** The words of `buf` (see CpuStream.words). */
+function wordsOf(buf: Buffer): Int32Array {
+  return (buf.byteOffset & 3) === 0 ? new Int32Array(buf.buffer, buf.byteOffset, buf.length >> 2) : NO_WORDS;
+}
+
 /** Pages read per file access for uncompressed data. */
 const PAGES_PER_READ = 64;
 
@@ -15,6 +22,11 @@ const PAGES_PER_READ = 64;
 export class CpuStream {
   /** Buffer holding the current page; `records.offset` indexes into it. */
   buf: Buffer = Buffer.alloc(0);
+  /**
+   * `buf` as host-order 32-bit words (word i = bytes 4i…4i+3) when it starts on a
+   * 4-byte boundary, else empty: aligned fields and strings read a word per load.
+   */
+  words: Int32Array = NO_WORDS;
   readonly records: PageRecords;
   /** Index of the current record in `records`. */
   index = 0;
@@ -74,7 +86,10 @@ export class CpuStream {
       const at = this.windowPage * pageSize;
       if (at + pageSize <= this.window.length) {
         this.windowPage++;
-        this.buf = this.window;
+        if (this.buf !== this.window) {
+          this.buf = this.window;
+          this.words = wordsOf(this.window);
+        }
         this.pageStart = at;
         this.pageSerial++;
         this.records.decode(this.window, at, this.data.cpu, this.diagnostics);

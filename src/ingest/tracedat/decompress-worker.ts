@@ -1,8 +1,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { FileSource } from './byte-reader.js';
 import { type ChunkRingLayout, ChunkRingWriter } from './chunk-ring.js';
-import { type ChunkHead, ChunkWalker, readChunk } from './chunk-source.js';
-import { decompressorFor, loadZstd } from './decompress.js';
+import { type ChunkHead, ChunkWalker } from './chunk-source.js';
+import { chunkInflaterFor } from './decompress.js';
 import type { CpuData } from './metadata.js';
 
 /** What the decoding thread sends this worker at start: ring r carries the chunks of cpus[r]. */
@@ -21,8 +21,7 @@ export interface DecompressWorkerData {
  * thread turns into the same diagnostic as when it decompresses itself.
  */
 async function main(data: DecompressWorkerData): Promise<void> {
-  if (data.compression === 'zstd') await loadZstd();
-  const decompress = decompressorFor(data.compression)!;
+  const inflate = (await chunkInflaterFor(data.compression))!;
   const file = new FileSource(data.path);
   const ring = new ChunkRingWriter(data.rings);
   const walkers = data.cpus.map((c) => new ChunkWalker(file, c, data.bigEndian));
@@ -43,7 +42,10 @@ async function main(data: DecompressWorkerData): Promise<void> {
             open[r] = false;
             left--;
           } else if (!ring.fits(head.usize)) ring.putHead(r, head);
-          else ring.put(r, readChunk(file, head, decompress));
+          else {
+            const chunk = head;
+            ring.putWith(r, (bytes, at) => inflate(file, chunk, bytes, at));
+          }
         } catch (error) {
           ring.fail(r, error as Error);
           open[r] = false;

@@ -1,6 +1,8 @@
 import * as zlib from 'node:zlib';
 import { decompress as zstdDecompress } from 'fzstd';
 import { MalformedError } from './byte-reader.js';
+import { type ChunkInflater, inflaterOf } from './chunk-source.js';
+import { WasmZstd } from './wasm-zstd.js';
 
 /** A v7 compression algorithm, as named in the file's compression header. */
 export type Decompressor = (data: Buffer, uncompressedSize: number) => Buffer;
@@ -57,9 +59,40 @@ export function decompressorFor(name: string): Decompressor | null {
     } catch (error) {
       throw new MalformedError(`${name} data does not decompress: ${(error as Error).message}`);
     }
-    if (size > 0 && out.length !== size) {
-      throw new MalformedError(`${name} data decompressed to ${out.length} bytes, header says ${size}`);
-    }
+    checkSize(name, out.length, size);
     return out;
+  };
+}
+
+function checkSize(name: string, length: number, size: number): void {
+  if (size > 0 && length !== size) {
+    throw new MalformedError(`${name} data decompressed to ${length} bytes, header says ${size}`);
+  }
+}
+
+/**
+ * How a thread that only decompresses chunks does it: for zstd without Node's
+ * own, libzstd's WASM driven directly (the chunk read into its heap, decoded
+ * into the caller's buffer: see WasmZstd); else through `decompressorFor`.
+ * The same errors either way.
+ */
+export async function chunkInflaterFor(name: string): Promise<ChunkInflater | null> {
+  const decompress = decompressorFor(name);
+  if (decompress === null) return null;
+  const wasm = name === 'zstd' && nativeZstd() === null ? await WasmZstd.load() : null;
+  if (wasm === null) {
+    if (name === 'zstd') await loadZstd();
+    return inflaterOf(decompress);
+  }
+  const viaCopy = inflaterOf(decompress);
+  return (file, head, dest, at) => {
+    const { csize, usize } = head;
+    if (usize <= 0) return viaCopy(file, head, dest, at); // no size in the header: the frame's own
+    const read = (heap: Uint8Array, to: number, length: number) =>
+      file.readInto(heap, to, head.at, length, 'a compressed chunk');
+    const n = wasm.decompress(csize, usize, read, dest, at);
+    if (n < 0) throw new MalformedError(`${name} data does not decompress: Error during decompression`);
+    checkSize(name, n, usize);
+    return n;
   };
 }

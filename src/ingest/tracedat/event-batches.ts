@@ -84,7 +84,7 @@ export function* columnBatches(
       writers[id] = writer;
     }
     const ts = toNs(r.ts[s.index]!);
-    if (writer !== null) writer.add(buf, off, len, ts, s.cpu, line);
+    if (writer !== null) writer.add(buf, s.words, off, len, ts, s.cpu, line);
     else {
       const decoder = decoders[id] ?? decoderFor(id);
       const event = decoder

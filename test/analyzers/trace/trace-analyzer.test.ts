@@ -325,6 +325,37 @@ describe('TraceAnalyzer lock types from contention', () => {
   });
 });
 
+describe('TraceAnalyzer held-lock entries (reused once released)', () => {
+  it('keeps the entry an open contention points at: its wait goes to its own lock, not the next acquisition', () => {
+    const a = new TraceAnalyzer();
+    a.push([
+      ev(1, 'drmfb-200', 0, 1.0, 'lock_acquire', acquire('m', 'first_mutex')),
+      ev(2, 'drmfb-200', 0, 1.000001, 'contention_begin', { lock_addr: 'mm', flags: 'MUTEX' }),
+      // released before its contention ends (a lost event): the entry stays the contention's
+      ev(3, 'drmfb-200', 0, 1.000002, 'lock_release', release('m', 'first_mutex')),
+      ev(4, 'drmfb-200', 0, 1.000003, 'lock_acquire', acquire('n', 'second_mutex')),
+      ev(5, 'drmfb-200', 0, 1.000009, 'contention_end', { lock_addr: 'mm', ret: 0 }),
+      ev(6, 'drmfb-200', 0, 1.00001, 'lock_release', release('n', 'second_mutex')),
+      // released entries come back for later acquisitions with every field new
+      ev(7, 'drmfb-200', 0, 2.0, 'lock_acquire', acquire('t', 'third_lock', 1)),
+      ev(8, 'drmfb-200', 0, 2.000004, 'lock_release', release('t', 'third_lock')),
+    ]);
+    const locks = Object.fromEntries(
+      a
+        .finish()
+        .locks.map((l) => [
+          l.name,
+          [l.acquisitions, l.tryAcquisitions, l.wait.count, l.wait.max, l.hold.max],
+        ]),
+    );
+    expect(locks).toEqual({
+      first_mutex: [1, 0, 1, 8000, 2000],
+      second_mutex: [1, 0, 0, null, 7000],
+      third_lock: [1, 1, 0, null, 4000],
+    });
+  });
+});
+
 describe('TraceAnalyzer lock types from preempt depth', () => {
   it('calls a lock released above the task baseline spinning, and one released at it sleeping', () => {
     const a = new TraceAnalyzer();

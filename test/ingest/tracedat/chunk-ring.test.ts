@@ -10,6 +10,14 @@ import type { ChunkHead } from '../../../src/ingest/tracedat/chunk-source.js';
 
 const bytes = (...b: number[]) => Uint8Array.from(b);
 
+/** A chunk copied into ring `r`'s next slot. */
+function put(writer: ChunkRingWriter, r: number, chunk: Uint8Array): void {
+  writer.putWith(r, (into, at) => {
+    into.set(chunk, at);
+    return chunk.length;
+  });
+}
+
 describe('chunk rings (decompressed v7 chunks between threads)', () => {
   it('hands over chunks in order per ring, a too-big one by its head, then the end', () => {
     const layout = createChunkRings(2, 4);
@@ -20,11 +28,11 @@ describe('chunk rings (decompressed v7 chunks between threads)', () => {
       return Buffer.from('big');
     });
     const ring1 = new RingChunks(layout, 1, () => Buffer.alloc(0));
-    writer.put(0, bytes(1, 2, 3));
-    writer.put(1, bytes(9));
+    put(writer, 0, bytes(1, 2, 3));
+    put(writer, 1, bytes(9));
     expect([writer.fits(16), writer.fits(17)]).toEqual([true, false]); // slots hold at least a ChunkHead
     writer.putHead(0, { at: 5_000_000_123, csize: 77, usize: 17 });
-    writer.put(0, bytes(4));
+    put(writer, 0, bytes(4));
     writer.end(0);
     writer.end(1);
     expect([...ring0.next()]).toEqual([1, 2, 3]);
@@ -40,13 +48,13 @@ describe('chunk rings (decompressed v7 chunks between threads)', () => {
     const layout = createChunkRings(1, 16);
     const writer = new ChunkRingWriter(layout);
     const ring = new RingChunks(layout, 0, () => Buffer.alloc(0));
-    for (let i = 0; i < RING_SLOTS; i++) writer.put(0, bytes(i));
+    for (let i = 0; i < RING_SLOTS; i++) put(writer, 0, bytes(i));
     expect(writer.hasRoom(0)).toBe(false);
     expect([...ring.next()]).toEqual([0]);
     expect(writer.hasRoom(0)).toBe(false); // the consumer still reads slot 0 in place
     expect([...ring.next()]).toEqual([1]);
     expect(writer.hasRoom(0)).toBe(true);
-    writer.put(0, bytes(RING_SLOTS));
+    put(writer, 0, bytes(RING_SLOTS));
     for (let i = 2; i <= RING_SLOTS; i++) expect([...ring.next()]).toEqual([i]);
   });
 
@@ -54,7 +62,7 @@ describe('chunk rings (decompressed v7 chunks between threads)', () => {
     const layout = createChunkRings(1, 8);
     const writer = new ChunkRingWriter(layout);
     const ring = new RingChunks(layout, 0, () => Buffer.alloc(0));
-    writer.put(0, bytes(7));
+    put(writer, 0, bytes(7));
     writer.fail(0, new TruncatedError('a compressed chunk'));
     expect([...ring.next()]).toEqual([7]);
     expect(() => ring.next()).toThrow(TruncatedError);
