@@ -1,7 +1,7 @@
 import type { BlameCandidate } from '../analyzers/blame.js';
 import type { Report } from '../model/report.js';
 import type { PatchSeries } from '../model/series.js';
-import { wrap } from './trace-format.js';
+import { wrap } from './wrap.js';
 
 /** `blame`'s text: the splats it used, then the top candidates with their reasons. */
 export function renderBlame(

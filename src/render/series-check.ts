@@ -1,5 +1,5 @@
 import type { SeriesFinding } from '../model/finding.js';
-import { wrap } from './trace-format.js';
+import { wrap } from './wrap.js';
 
 /**
  * `series check`: `{"schemaVersion":1,"findings":[{"id","severity","patch","file","line","message","confidence"}]}`

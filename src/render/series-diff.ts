@@ -2,6 +2,17 @@ import type { Interdiff } from '../analyzers/series/interdiff.js';
 import type { SeriesPair } from '../analyzers/series/pairing.js';
 import type { SeriesFinding } from '../model/finding.js';
 import type { Patch, PatchSeries } from '../model/series.js';
+import { wrap } from './wrap.js';
+
+const WIDTH = 80;
+/** Where the lines under a pair start (the interdiff's labels), and their wrapped text. */
+const DETAIL = '    ';
+const MORE = '      ';
+
+/** `text` after `first`, wrapped at 80 columns under `indent`. */
+function para(text: string, first: string, indent = MORE): string[] {
+  return wrap(text.split(' '), indent, WIDTH, ' ', first);
+}
 
 /** What `series diff` computed: the pairs, a locking interdiff per changed pair, the changelog findings. */
 export interface SeriesDiffResult {
@@ -30,10 +41,12 @@ export function renderSeriesDiff(r: SeriesDiffResult): string {
   ];
   r.pairs.forEach((pair, k) => {
     const subject = (pair.new ?? pair.old)!.subject;
+    // git range-diff's pair line, byte for byte (what eyes and scripts used to it match): the
+    // subject is not wrapped; the lines under it are
     lines.push(`${side(pair.old, width)} ${pair.status} ${side(pair.new, width)} ${subject}`);
     if (pair.status !== '!') return;
     if (pair.changed.includes('subject'))
-      lines.push(`    subject: "${pair.old!.subject}" → "${pair.new!.subject}"`);
+      lines.push(...para(`was "${pair.old!.subject}"`, `${DETAIL}subject: `)); // the new one is on the pair line
     const d = r.interdiffs[k];
     if (d) lines.push(...interdiffLines(d, pair));
   });
@@ -45,7 +58,7 @@ export function renderSeriesDiff(r: SeriesDiffResult): string {
     lines.push(`changelog: all ${r.changelogItems.length} items agree with the changes`);
   else {
     lines.push(`changelog: ${r.findings.length} warning${r.findings.length === 1 ? '' : 's'}`);
-    for (const f of r.findings) lines.push(`  ${f.id}: ${f.message}`);
+    for (const f of r.findings) lines.push(...para(f.message, `  ${f.id}: `, '    '));
   }
   return lines.join('\n');
 }
@@ -58,19 +71,22 @@ function side(patch: Patch | null, width: number): string {
 
 function interdiffLines(d: Interdiff, pair: SeriesPair): string[] {
   const out: string[] = [];
-  for (const c of d.lockChanges) out.push(`    locking: ${c.text}`);
-  if (d.functionsAdded.length > 0) out.push(`    functions: + ${d.functionsAdded.join(', ')}`);
-  if (d.functionsRemoved.length > 0) out.push(`    functions: - ${d.functionsRemoved.join(', ')}`);
-  if (d.filesAdded.length > 0) out.push(`    files: + ${d.filesAdded.join(', ')}`);
-  if (d.filesRemoved.length > 0) out.push(`    files: - ${d.filesRemoved.join(', ')}`);
+  const list = (names: string[], label: string) => {
+    if (names.length > 0) out.push(...wrap(names, MORE, WIDTH, ', ', `${DETAIL}${label} `));
+  };
+  for (const c of d.lockChanges) out.push(...para(c.text, `${DETAIL}locking: `));
+  list(d.functionsAdded, 'functions: +');
+  list(d.functionsRemoved, 'functions: -');
+  list(d.filesAdded, 'files: +');
+  list(d.filesRemoved, 'files: -');
   if (pair.changed.includes('diff')) {
     const same = d.lockChanges.length === 0 ? ' (locking unchanged)' : '';
     out.push(
-      `    diff: ${d.linesAdded} changed line${d.linesAdded === 1 ? '' : 's'} in, ${d.linesRemoved} out${same}`,
+      `${DETAIL}diff: ${d.linesAdded} changed line${d.linesAdded === 1 ? '' : 's'} in, ${d.linesRemoved} out${same}`,
     );
   }
   const other = pair.changed.filter((c) => c === 'message' || c === 'trailers');
-  if (other.length > 0) out.push(`    also changed: ${other.join(', ')}`);
+  if (other.length > 0) out.push(`${DETAIL}also changed: ${other.join(', ')}`);
   return out;
 }
 

@@ -1,4 +1,5 @@
 import type { LockOp, PatchSeries } from '../model/series.js';
+import { wrap } from './wrap.js';
 
 /**
  * `series show`: the JSON document (`{"schemaVersion":1,"series":{...}}`)
@@ -90,9 +91,10 @@ export function renderSeriesShow(series: PatchSeries): string {
   for (const p of series.patches) {
     const num = `${String(p.index).padStart(n)}/${p.total}`.padEnd(numWidth);
     const lead = `${num}  ${clip(p.subject, subjectWidth).padEnd(subjectWidth)}  ${String(p.files.length).padStart(5)}  `;
-    const wrapped = wrap(lockSummary(p.lockOps).split(' '), WIDTH - indent);
-    out.push(lead + wrapped[0]);
-    for (const more of wrapped.slice(1)) out.push(' '.repeat(indent) + more);
+    const ops = lockSummary(p.lockOps)
+      .split(' ')
+      .map((op) => clip(op, WIDTH - indent));
+    out.push(...wrap(ops, ' '.repeat(indent), WIDTH, ' ', lead));
   }
   return out.join('\n');
 }
@@ -110,19 +112,6 @@ export function lockSummary(ops: LockOp[]): string {
   }
   if (seen.size === 0) return '-';
   return [...seen].map(([k, count]) => (count > 1 ? `${k}×${count}` : k)).join(' ');
-}
-
-function wrap(tokens: string[], width: number): string[] {
-  const lines: string[] = [];
-  let line = '';
-  for (const t of tokens.map((token) => clip(token, width))) {
-    if (line !== '' && line.length + 1 + t.length > width) {
-      lines.push(line);
-      line = t;
-    } else line = line === '' ? t : `${line} ${t}`;
-  }
-  lines.push(line);
-  return lines;
 }
 
 function clip(text: string, width: number): string {

@@ -22,30 +22,3 @@ export function cell(text: string, width: number): string {
 export function num(n: number, width: number): string {
   return String(n).padStart(width);
 }
-
-/**
- * Words joined by `sep`, wrapped at `width` columns, each line starting with `indent`, the first
- * with `first` (a label or a list dash as wide as `indent`).
- */
-export function wrap(
-  words: readonly string[],
-  indent: string,
-  width = 80,
-  sep = ', ',
-  first = indent,
-): string[] {
-  const lines: string[] = [];
-  let start = first;
-  let line = first;
-  for (const [i, word] of words.entries()) {
-    const piece = i < words.length - 1 ? `${word}${sep.trimEnd()}` : word;
-    if (line !== start && line.length + 1 + piece.length > width) {
-      lines.push(line);
-      start = indent;
-      line = indent;
-    }
-    line += line === start ? piece : ` ${piece}`;
-  }
-  if (line !== start) lines.push(line);
-  return lines;
-}

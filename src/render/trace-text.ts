@@ -1,7 +1,8 @@
 import type { EventRef, TraceAnalysis, TraceFinding } from '../analyzers/trace/trace-analysis.js';
 import type { TraceDiff, TraceDiffFinding } from '../analyzers/trace/trace-diff.js';
 import type { LockStatClass } from '../ingest/proc/lock-stat.js';
-import { cell, duration, num, timestamp, wrap } from './trace-format.js';
+import { cell, duration, num, timestamp } from './trace-format.js';
+import { wrap } from './wrap.js';
 
 const MAX_ROWS = 15;
 

@@ -4,7 +4,7 @@ import type { SignatureGroup } from '../analyzers/triage/group.js';
 import type { Lock } from '../model/lock.js';
 import type { Report } from '../model/report.js';
 import { formatFrame, frameParts } from './frame.js';
-import { wrap } from './trace-format.js';
+import { wrap } from './wrap.js';
 
 /**
  * Plain text a maintainer can paste into a mail: one block per report,
