@@ -46,6 +46,10 @@ import {
   type ReclaimEvidence,
 } from './trace-findings.js';
 
+/** Slots of the task cache (a power of two); NO_TASK marks an empty one (no task has that key). */
+const TASK_SLOTS = 1024;
+const NO_TASK = 0x7fffffff;
+
 /** Released HeldLock entries kept for reuse (more are left to the GC). */
 const MAX_POOLED = 1024;
 
@@ -155,11 +159,12 @@ export class TraceAnalyzer {
   };
   private readonly lockdep = new Map<string, LockdepHint>();
   private readonly reservoirSize: number;
-  /** One-entry caches in front of `kinds` and `tasks` (runs of one event name or one task are common). */
+  /** A one-entry cache in front of `kinds` (runs of one event name are common). */
   private lastKindName = '';
   private lastKind: Kind | null = null;
-  private lastTaskKey = 0;
-  private lastTask: TaskState | null = null;
+  /** Tasks by key, direct-mapped (the tasks of a merged multi-CPU stream alternate: no Map lookup per switch). */
+  private readonly taskKeys = new Int32Array(TASK_SLOTS).fill(NO_TASK);
+  private readonly taskSlots = new Array<TaskState | null>(TASK_SLOTS).fill(null);
   /** The string tables of columns streams (see EventColumns), and events counted per op. */
   private readonly tables: StringTable[] = [];
   private readonly opCounts = new Array<number>(LOCK_OP_NAMES.length).fill(0);
@@ -377,18 +382,16 @@ export class TraceAnalyzer {
 
   task(pid: number, cpu: number, comm: string): TaskState {
     const key = pid > 0 ? pid : -1 - cpu;
-    let task = key === this.lastTaskKey ? this.lastTask : null;
+    const slot = key & (TASK_SLOTS - 1);
+    let task = this.taskKeys[slot] === key ? this.taskSlots[slot]! : null;
     if (!task) {
       task = this.tasks.get(key) ?? null;
       if (!task) {
         task = newTaskState(pid, comm);
         this.tasks.set(key, task);
-        this.lastTaskKey = key;
-        this.lastTask = task;
-        return task;
       }
-      this.lastTaskKey = key;
-      this.lastTask = task;
+      this.taskKeys[slot] = key;
+      this.taskSlots[slot] = task;
     }
     if (task.comm !== comm && comm !== '<...>') task.comm = comm;
     return task;
