@@ -3,6 +3,7 @@ import type { Lock } from '../model/lock.js';
 import type { Report } from '../model/report.js';
 import type { LockOp, Patch, PatchSeries } from '../model/series.js';
 import { normalizeLock } from './series/interdiff.js';
+import type { LockedPatch } from './series/lock-ops.js';
 
 /**
  * Ranks the patches of a series by how much evidence a log's splats give
@@ -145,12 +146,6 @@ function verb(how: keyof typeof TOUCH): string {
   return how === 'locking' ? 'changes locking in' : how === 'defines' ? 'adds' : 'changes';
 }
 
-/** What the series ingest tells about the functions a patch adds or changes (read from whole files or hunks). */
-interface FunctionFacts {
-  name: string;
-  added: boolean;
-}
-
 function call(op: LockOp): string {
   return op.lock ? `${op.primitive}(${op.lock})` : op.primitive;
 }
@@ -163,7 +158,8 @@ export function touchedFunctions(patch: Patch): Map<string, keyof typeof TOUCH> 
     const prev = out.get(name);
     if (prev === undefined || TOUCH[how] > TOUCH[prev]) out.set(name, how);
   };
-  const facts = (patch as Patch & { lockFunctions?: FunctionFacts[] }).lockFunctions;
+  // what the series ingest tells about the functions a patch adds or changes (from whole files or hunks)
+  const facts = (patch as LockedPatch).lockFunctions;
   if (facts) {
     // the ingest's C scanner knows which function each changed line is in
     for (const f of facts) put(f.name, f.added ? 'defines' : 'changes');

@@ -29,6 +29,32 @@ export interface HeldLock {
   context: number;
 }
 
+/**
+ * A HeldLock whose fields its acquisition then sets (see TraceAnalyzer.onLockAcquire); `ts`
+ * starts as a non-integer number so that every entry keeps one shape once it holds a time.
+ */
+export function blankHeldLock(cls: LockClassAcc): HeldLock {
+  return {
+    name: '',
+    addr: '',
+    line: 0,
+    ts: Number.NaN,
+    cpu: 0,
+    pid: 0,
+    comm: '',
+    at: null,
+    acquiredTs: null,
+    try: false,
+    read: false,
+    contended: false,
+    waitRecorded: false,
+    annotation: false,
+    rcuRead: false,
+    cls,
+    context: 0,
+  };
+}
+
 /** The lock_acquire of a held lock as an EventRef (built on first use, then shared). */
 export function acquiredAt(held: HeldLock): EventRef {
   if (held.at === null)

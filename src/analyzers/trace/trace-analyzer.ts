@@ -34,7 +34,14 @@ import {
   preemptDepth,
 } from './lock-type.js';
 import { parseShrinkerSymbol } from './shrinker-symbol.js';
-import { acquiredAt, type HeldLock, MAX_HELD, newTaskState, type TaskState } from './task-state.js';
+import {
+  acquiredAt,
+  blankHeldLock,
+  type HeldLock,
+  MAX_HELD,
+  newTaskState,
+  type TaskState,
+} from './task-state.js';
 import type { EventRef, OrphanCounts, SpanRef, TraceAnalysis } from './trace-analysis.js';
 import {
   atLeastAsStrong,
@@ -467,48 +474,26 @@ export class TraceAnalyzer {
     acc.acquisitions++;
     if (isTry) acc.tryAcquisitions++;
     if (isRead) acc.readAcquisitions++;
-    // A released entry is reused (tens of millions of acquisitions make no garbage): every
-    // field written again, in the order of the literal, so the objects keep one shape.
-    let held = this.heldPool.pop();
-    if (held === undefined) {
-      held = {
-        name,
-        addr,
-        line,
-        ts,
-        cpu,
-        pid,
-        comm: task.comm,
-        at: null,
-        acquiredTs: null,
-        try: isTry,
-        read: isRead,
-        contended: false,
-        waitRecorded: false,
-        annotation: acc.annotation,
-        rcuRead: acc.rcuRead,
-        cls: acc,
-        context,
-      };
-    } else {
-      held.name = name;
-      held.addr = addr;
-      held.line = line;
-      held.ts = ts;
-      held.cpu = cpu;
-      held.pid = pid;
-      held.comm = task.comm;
-      held.at = null;
-      held.acquiredTs = null;
-      held.try = isTry;
-      held.read = isRead;
-      held.contended = false;
-      held.waitRecorded = false;
-      held.annotation = acc.annotation;
-      held.rcuRead = acc.rcuRead;
-      held.cls = acc;
-      held.context = context;
-    }
+    // A released entry is reused (tens of millions of acquisitions make no garbage): every field
+    // written again.
+    const held = this.heldPool.pop() ?? blankHeldLock(acc);
+    held.name = name;
+    held.addr = addr;
+    held.line = line;
+    held.ts = ts;
+    held.cpu = cpu;
+    held.pid = pid;
+    held.comm = task.comm;
+    held.at = null;
+    held.acquiredTs = null;
+    held.try = isTry;
+    held.read = isRead;
+    held.contended = false;
+    held.waitRecorded = false;
+    held.annotation = acc.annotation;
+    held.rcuRead = acc.rcuRead;
+    held.cls = acc;
+    held.context = context;
 
     // As lockdep: order edges only from locks held in the same context (an interrupt's locks
     // are not nested inside the locks of the task it interrupted).
