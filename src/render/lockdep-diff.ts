@@ -1,4 +1,5 @@
 import type { LockdepDiff } from '../analyzers/lockdep/dependency-diff.js';
+import { wrap } from './wrap.js';
 
 /** The text report of `lockdep diff`: new dependencies first (they are what a reviewer must explain). */
 export function lockdepDiffText(diff: LockdepDiff, base: string, head: string): string {
@@ -12,7 +13,9 @@ export function lockdepDiffText(diff: LockdepDiff, base: string, head: string): 
     out.push('', 'Removed:');
     for (const d of diff.removed) out.push(`  - ${d.from} -> ${d.to}`);
   }
-  if (diff.addedClasses.length > 0) out.push('', `Classes only in HEAD: ${diff.addedClasses.join(', ')}`);
-  if (diff.removedClasses.length > 0) out.push('', `Classes only in BASE: ${diff.removedClasses.join(', ')}`);
+  // class names wrapped at 80 columns, one name never split
+  if (diff.addedClasses.length > 0) out.push('', 'Classes only in HEAD:', ...wrap(diff.addedClasses, '  '));
+  if (diff.removedClasses.length > 0)
+    out.push('', 'Classes only in BASE:', ...wrap(diff.removedClasses, '  '));
   return out.join('\n');
 }

@@ -30,6 +30,27 @@ describe('lockscope lockdep graph|diff', () => {
     expect(r.stdout).toContain('0 added, 0 removed, 832 in both');
   });
 
+  it('diff text stays within 80 columns: the classes only one side has are wrapped, no name split', () => {
+    const r = runCli([
+      'lockdep',
+      'diff',
+      'fixtures/runs/v5/proc-lockdep.txt',
+      'fixtures/runs/v6/proc-lockdep.txt',
+    ]);
+    expect(r.status).toBe(1);
+    const lines = r.stdout.split('\n');
+    expect(lines.slice(1).filter((l) => l.length > 80)).toEqual([]); // the first names the two files
+    const at = lines.indexOf('Classes only in HEAD:');
+    expect(lines.slice(at + 1, at + 3)).toEqual([
+      '  &(&ssp->work)->timer, &ACCESS_PRIVATE(sdp, lock), &f->f_lock,',
+      '  &lock->wait_lock, &new_ns->ns_lock, &per_cpu(cpu_access_lock, cpu),',
+    ]);
+    expect(lines.slice(lines.indexOf('Classes only in BASE:') + 1)).toEqual([
+      '  &rcu_state.expedited_wq',
+      '',
+    ]);
+  });
+
   it('diff and graph exit 2 naming the file on unusable input', () => {
     const r = runCli([
       'lockdep',
