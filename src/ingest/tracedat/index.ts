@@ -40,9 +40,15 @@ export interface ReadTraceDatOptions {
 const MERGE_WORKER = new URL('./merge-worker.js', import.meta.url);
 const COLUMNS_WORKER = new URL('./columns-worker.js', import.meta.url);
 const WORKER_MIN_BYTES = 1 << 20;
-/** Blocks (~1 MB) or column batches (16 Ki rows, ~700 KB) a worker may read ahead of its consumer
- * (enough to ride out a scheduler time slice on a busy machine). */
-const WORKER_AHEAD = 8;
+/** Record blocks (~1 MB) the merge worker may read ahead of its consumer (enough to ride out a
+ * scheduler time slice on a busy machine). */
+const BLOCKS_AHEAD = 8;
+/**
+ * Column batches (16 Ki rows, ~700 KB) the columns worker may decode ahead of the analysis: with
+ * three threads on two cores, 32 rather than 8 let the decoding thread block less often (wall
+ * x0.95, median of 8 paired runs on the 394 MB capture) for ~20 MB more RSS.
+ */
+const COLUMNS_AHEAD = 32;
 
 /**
  * Streams the events of a trace-cmd `trace.dat` (v6 or v7, plain, zlib or
@@ -89,13 +95,13 @@ export async function* readTraceDat(
     const input = mergeInput(meta);
     const columns = options.columns ?? false;
     if (wantsWorker(meta, options, columns ? COLUMNS_WORKER : MERGE_WORKER, columns)) {
-      if (columns) yield* workerColumns({ path, ahead: WORKER_AHEAD }, diagnostics);
+      if (columns) yield* workerColumns({ path, ahead: COLUMNS_AHEAD }, diagnostics);
       else {
         const data: MergeWorkerData = {
           ...input,
           path,
           compression: meta.cpuCompression,
-          ahead: WORKER_AHEAD,
+          ahead: BLOCKS_AHEAD,
         };
         yield* eventBatches(meta, diagnostics, workerBlocks(data));
       }
