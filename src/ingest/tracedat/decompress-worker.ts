@@ -43,7 +43,7 @@ async function main(data: DecompressWorkerData): Promise<void> {
             left--;
           } else if (!ring.fits(head.usize)) ring.putHead(r, head);
           else {
-            const chunk = head;
+            const chunk = head; // a const for the closure (`head` is reassigned per chunk)
             ring.putWith(r, (bytes, at) => inflate(file, chunk, bytes, at));
           }
         } catch (error) {

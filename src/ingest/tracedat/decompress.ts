@@ -79,12 +79,12 @@ function checkSize(name: string, length: number, size: number): void {
 export async function chunkInflaterFor(name: string): Promise<ChunkInflater | null> {
   const decompress = decompressorFor(name);
   if (decompress === null) return null;
+  const viaCopy = inflaterOf(decompress);
   const wasm = name === 'zstd' && nativeZstd() === null ? await WasmZstd.load() : null;
   if (wasm === null) {
     if (name === 'zstd') await loadZstd();
-    return inflaterOf(decompress);
+    return viaCopy;
   }
-  const viaCopy = inflaterOf(decompress);
   return (file, head, dest, at) => {
     const { csize, usize } = head;
     if (usize <= 0) return viaCopy(file, head, dest, at); // no size in the header: the frame's own
