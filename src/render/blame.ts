@@ -1,7 +1,7 @@
 import type { BlameCandidate } from '../analyzers/blame.js';
 import type { Report } from '../model/report.js';
 import type { PatchSeries } from '../model/series.js';
-import { wrap } from './wrap.js';
+import { wrapText } from './wrap.js';
 
 /** `blame`'s text: the splats it used, then the top candidates with their reasons. */
 export function renderBlame(
@@ -26,7 +26,7 @@ export function renderBlame(
     lines.push(
       `${rank + 1}. patch ${String(c.index).padStart(width)}/${series.total}  score ${c.score}  ${c.subject}`,
     );
-    for (const reason of c.reasons) lines.push(...wrap(reason.split(' '), '       ', 80, ' ', '     - '));
+    for (const reason of c.reasons) lines.push(...wrapText(reason, '       ', '     - '));
   });
   if (candidates.length > top)
     lines.push(`(${candidates.length - top} more with lower scores; --top to see them)`);

@@ -1,5 +1,5 @@
 import type { SeriesFinding } from '../model/finding.js';
-import { wrap } from './wrap.js';
+import { wrapText } from './wrap.js';
 
 /**
  * `series check`: `{"schemaVersion":1,"findings":[{"id","severity","patch","file","line","message","confidence"}]}`
@@ -48,7 +48,7 @@ export function renderSeriesCheck(findings: CheckFindingJson[], total: number): 
     const hunk = f.confidence === 'hunk' ? ' [hunk context only]' : '';
     // checkpatch's layout at 80 columns: where (for editors and grep), then the message, wrapped
     const head = `${f.severity.toUpperCase()} ${f.id}: ${where}:`;
-    return [head, ...wrap(`${f.message}${hunk}`.split(' '), '  ', 80, ' ')].join('\n');
+    return [head, ...wrapText(`${f.message}${hunk}`, '  ')].join('\n');
   });
   const errors = findings.filter((f) => f.severity === 'error').length;
   const warnings = findings.filter((f) => f.severity === 'warning').length;

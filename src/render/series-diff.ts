@@ -2,17 +2,12 @@ import type { Interdiff } from '../analyzers/series/interdiff.js';
 import type { SeriesPair } from '../analyzers/series/pairing.js';
 import type { SeriesFinding } from '../model/finding.js';
 import type { Patch, PatchSeries } from '../model/series.js';
-import { wrap } from './wrap.js';
+import { wrap, wrapText } from './wrap.js';
 
 const WIDTH = 80;
 /** Where the lines under a pair start (the interdiff's labels), and their wrapped text. */
 const DETAIL = '    ';
 const MORE = '      ';
-
-/** `text` after `first`, wrapped at 80 columns under `indent`. */
-function para(text: string, first: string, indent = MORE): string[] {
-  return wrap(text.split(' '), indent, WIDTH, ' ', first);
-}
 
 /** What `series diff` computed: the pairs, a locking interdiff per changed pair, the changelog findings. */
 export interface SeriesDiffResult {
@@ -46,7 +41,7 @@ export function renderSeriesDiff(r: SeriesDiffResult): string {
     lines.push(`${side(pair.old, width)} ${pair.status} ${side(pair.new, width)} ${subject}`);
     if (pair.status !== '!') return;
     if (pair.changed.includes('subject'))
-      lines.push(...para(`was "${pair.old!.subject}"`, `${DETAIL}subject: `)); // the new one is on the pair line
+      lines.push(...wrapText(`was "${pair.old!.subject}"`, MORE, `${DETAIL}subject: `)); // the new one is on the pair line
     const d = r.interdiffs[k];
     if (d) lines.push(...interdiffLines(d, pair));
   });
@@ -58,7 +53,7 @@ export function renderSeriesDiff(r: SeriesDiffResult): string {
     lines.push(`changelog: all ${r.changelogItems.length} items agree with the changes`);
   else {
     lines.push(`changelog: ${r.findings.length} warning${r.findings.length === 1 ? '' : 's'}`);
-    for (const f of r.findings) lines.push(...para(f.message, `  ${f.id}: `, '    '));
+    for (const f of r.findings) lines.push(...wrapText(f.message, '    ', `  ${f.id}: `));
   }
   return lines.join('\n');
 }
@@ -74,7 +69,7 @@ function interdiffLines(d: Interdiff, pair: SeriesPair): string[] {
   const list = (names: string[], label: string) => {
     if (names.length > 0) out.push(...wrap(names, MORE, WIDTH, ', ', `${DETAIL}${label} `));
   };
-  for (const c of d.lockChanges) out.push(...para(c.text, `${DETAIL}locking: `));
+  for (const c of d.lockChanges) out.push(...wrapText(c.text, MORE, `${DETAIL}locking: `));
   list(d.functionsAdded, 'functions: +');
   list(d.functionsRemoved, 'functions: -');
   list(d.filesAdded, 'files: +');

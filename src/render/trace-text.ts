@@ -2,7 +2,7 @@ import type { EventRef, TraceAnalysis, TraceFinding } from '../analyzers/trace/t
 import type { TraceDiff, TraceDiffFinding } from '../analyzers/trace/trace-diff.js';
 import type { LockStatClass } from '../ingest/proc/lock-stat.js';
 import { cell, duration, num, timestamp } from './trace-format.js';
-import { wrap } from './wrap.js';
+import { wrap, wrapText } from './wrap.js';
 
 const MAX_ROWS = 15;
 
@@ -79,22 +79,24 @@ const DETAIL = '    ';
 
 /** `unit`: what an EventRef's `line` counts here (see TraceAnalysis.source). */
 function findingLines(f: TraceFinding, unit: string): string[] {
-  const words = (text: string) => wrap(text.split(' '), DETAIL, 80, ' ');
   const where = f.shrinker ? ` in ${f.shrinker}${f.shrinkerModule ? ` [${f.shrinkerModule}]` : ''}` : '';
   const also = f.shrinkers?.length ? ` (shrinker ${f.shrinkers.join(', ')} takes it too)` : '';
   const what = f.cycle
     ? wrap([...f.cycle, f.cycle[0]!], DETAIL, 80, ' ->')
-    : words(`${f.lock}${where}${also}`);
+    : wrapText(`${f.lock}${where}${also}`, DETAIL);
   const type = f.lockType === 'unknown' ? 'type unknown' : `${f.lockType} (${f.lockTypeSource})`;
   const lines = [
     `  ${f.severity.toUpperCase().padEnd(8)}${f.id}`,
     ...what,
-    ...words(`${type}, ${f.count}x; first ${at(f.first, unit)}`),
+    ...wrapText(`${type}, ${f.count}x; first ${at(f.first, unit)}`, DETAIL),
   ];
   if (f.basis) {
     const on = f.basisCount !== undefined && f.basisCount !== f.count ? ` (${f.basisCount}x)` : '';
     lines.push(
-      ...words(`${f.basis.replaceAll('_', ' ')}${on}${f.heldAt ? `; held since ${at(f.heldAt, unit)}` : ''}`),
+      ...wrapText(
+        `${f.basis.replaceAll('_', ' ')}${on}${f.heldAt ? `; held since ${at(f.heldAt, unit)}` : ''}`,
+        DETAIL,
+      ),
     );
   }
   return lines;
@@ -125,10 +127,7 @@ export function renderTraceDiff(d: TraceDiff, base: string, head: string): strin
 }
 
 function diffLine(f: TraceDiffFinding): string {
-  return [
-    `  ${f.severity.toUpperCase().padEnd(8)}${f.id}`,
-    ...wrap(f.message.split(' '), '          ', 80, ' '),
-  ].join('\n');
+  return [`  ${f.severity.toUpperCase().padEnd(8)}${f.id}`, ...wrapText(f.message, '          ')].join('\n');
 }
 
 /**

@@ -24,3 +24,8 @@ export function wrap(
   if (line !== start) lines.push(line);
   return lines;
 }
+
+/** Prose (words between single spaces) wrapped at 80 columns under `indent`, after `first`. */
+export function wrapText(text: string, indent: string, first = indent): string[] {
+  return wrap(text.split(' '), indent, 80, ' ', first);
+}

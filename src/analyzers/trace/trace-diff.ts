@@ -122,7 +122,6 @@ export function diffTraces(
     const baseSamples = base.samples.get(key);
     if (!baseSamples || baseSamples.length < minSamples || headSamples.length < minSamples) continue;
     const worse = mannWhitneyU(headSamples, baseSamples, 'greater');
-    const better = mannWhitneyU(headSamples, baseSamples, 'less');
     const stats = {
       metric: key,
       baseMedian: median(baseSamples),
@@ -132,9 +131,12 @@ export function diffTraces(
     };
     if (worse.p < alpha && matters(stats.baseMedian, stats.headMedian)) {
       regressions.push(fromTest(key, stats, worse.p, 'worse'));
-    } else if (better.p < alpha && matters(stats.headMedian, stats.baseMedian)) {
-      fixed.push(fromTest(key, stats, better.p, 'better'));
+      continue;
     }
+    // the other direction only when this one found nothing
+    const better = mannWhitneyU(headSamples, baseSamples, 'less');
+    if (better.p < alpha && matters(stats.headMedian, stats.baseMedian))
+      fixed.push(fromTest(key, stats, better.p, 'better'));
   }
 
   // A lock contended far more often: its waits may still have a small median (most acquisitions
@@ -152,12 +154,16 @@ export function diffTraces(
     };
     const baseShare = b.contentions / b.acquisitions;
     const headShare = h.contentions / h.acquisitions;
-    const p = proportionGreater(h.contentions, h.acquisitions, b.contentions, b.acquisitions);
-    const q = proportionGreater(b.contentions, b.acquisitions, h.contentions, h.acquisitions);
-    if (p < alpha && h.contentions >= minSamples && headShare >= baseShare * minRatio)
-      regressions.push(fromShares(h.name, shares, p, 'worse'));
-    else if (q < alpha && b.contentions >= minSamples && baseShare >= headShare * minRatio)
-      fixed.push(fromShares(h.name, shares, q, 'better'));
+    // each direction's test only when its share moved enough (the other only when this one found nothing)
+    const p =
+      h.contentions >= minSamples && headShare >= baseShare * minRatio
+        ? proportionGreater(h.contentions, h.acquisitions, b.contentions, b.acquisitions)
+        : 1;
+    if (p < alpha) regressions.push(fromShares(h.name, shares, p, 'worse'));
+    else if (b.contentions >= minSamples && baseShare >= headShare * minRatio) {
+      const q = proportionGreater(b.contentions, b.acquisitions, h.contentions, h.acquisitions);
+      if (q < alpha) fixed.push(fromShares(h.name, shares, q, 'better'));
+    }
   }
 
   return {
@@ -217,14 +223,7 @@ function fromTest(
 ): TraceDiffFinding {
   const [kind, name = ''] = splitKey(key);
   const better = change === 'better';
-  const id =
-    kind === 'lock-wait'
-      ? better
-        ? 'CONTENTION_IMPROVEMENT'
-        : 'CONTENTION_REGRESSION'
-      : better
-        ? 'LATENCY_IMPROVEMENT'
-        : 'LATENCY_REGRESSION';
+  const id = testFindingId(kind === 'lock-wait', better);
   const what =
     {
       'lock-wait': `wait for ${name}`,
@@ -260,7 +259,7 @@ function fromShares(
   const better = change === 'better';
   const share = (c: number, n: number) => `${c} of ${n} (${((100 * c) / n).toPrecision(2)}%)`;
   return {
-    id: better ? 'CONTENTION_IMPROVEMENT' : 'CONTENTION_REGRESSION',
+    id: testFindingId(true, better),
     severity: better ? 'info' : 'warning',
     evidence: 'trace',
     message:
@@ -273,6 +272,12 @@ function fromShares(
     ...shares,
     p,
   };
+}
+
+/** The id of a statistical test's finding: on contention or latency, worse or better in HEAD. */
+function testFindingId(contention: boolean, better: boolean): FindingId {
+  if (contention) return better ? 'CONTENTION_IMPROVEMENT' : 'CONTENTION_REGRESSION';
+  return better ? 'LATENCY_IMPROVEMENT' : 'LATENCY_REGRESSION';
 }
 
 /**

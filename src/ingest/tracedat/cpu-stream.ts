@@ -4,7 +4,8 @@ import type { ChunkSource } from './chunk-source.js';
 import type { CpuData } from './metadata.js';
 import { type PageLayout, PageRecords } from './ring-buffer.js';
 
-const NO_WORDS = new Int32Array(0);
+/** No word view (an unaligned buffer): fields are read byte by byte. */
+export const NO_WORDS = new Int32Array(0);
 
 /** The words of `buf` (see CpuStream.words). */
 function wordsOf(buf: Buffer): Int32Array {

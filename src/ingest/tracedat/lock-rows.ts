@@ -7,6 +7,7 @@ import {
 } from '../../model/event-columns.js';
 import type { ColumnsBuilder } from '../columns-builder.js';
 import { i32, u32 } from './byte-reader.js';
+import { NO_WORDS } from './cpu-stream.js';
 import { cachedLatencyFlags, type EventDecoder, type FieldReader } from './event-decoder.js';
 import type { FieldFormat } from './event-format.js';
 import { copyRange, equalsRange, equalsWords, type RangeCopy, rangeKey } from './interning.js';
@@ -158,8 +159,6 @@ export class LockRows {
   }
 }
 
-/** An empty word view: the fields are read byte by byte. */
-const NO_WORDS = new Int32Array(0);
 /** Int32Array reads in host order: the word path reads little-endian records only on a little-endian host. */
 const HOST_LE = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
 
