@@ -15,6 +15,8 @@ export interface RangeWorkerData {
   capacity: number;
   /** Ranges it may send before the reading thread acknowledges one. */
   ahead: number;
+  /** The events whose fields the consumer reads (see FtraceTextParserOptions.fieldsRead); null: all. */
+  fieldsRead: string[] | null;
 }
 
 /** Messages to the reading thread: a range read (its batches' `others` packed), the end, or an error. */
@@ -41,6 +43,7 @@ async function main(port: NonNullable<typeof parentPort>, data: RangeWorkerData)
     wake?.();
   });
   const fd = openSync(data.path, 'r');
+  const fieldsRead = data.fieldsRead === null ? undefined : new Set(data.fieldsRead);
   try {
     const packer = new EventPacker();
     for (let k = data.worker; k < data.plan.count; k += data.workers) {
@@ -49,9 +52,12 @@ async function main(port: NonNullable<typeof parentPort>, data: RangeWorkerData)
       credits--;
       // each batch's other events packed as soon as it is full (short-lived objects: cheap to collect)
       const packed: PackedEvents[] = [];
-      const result = parseRange(fd, data.plan, k, builder, undefined, (b) => {
-        packed.push(packer.pack(b.others));
-        b.others = [];
+      const result = parseRange(fd, data.plan, k, builder, {
+        fieldsRead,
+        filled: (b) => {
+          packed.push(packer.pack(b.others));
+          b.others = [];
+        },
       });
       const transfer: ArrayBuffer[] = [];
       for (const b of result.batches) transfer.push(...columnsBuffers(b));

@@ -93,23 +93,32 @@ function isFrameLineAt(fd: number, buf: Buffer, pos: number, size: number): bool
   return i + 1 < n && buf[i] === 0x3d /* = */ && buf[i + 1] === 0x3e /* > */;
 }
 
+/** How `parseRange` reads a range. */
+export interface RangeReadOptions {
+  /** The state the range starts in (default: the start of a file). */
+  context?: FtraceContext;
+  /** The events whose fields the consumer reads (see FtraceTextParserOptions.fieldsRead). */
+  fieldsRead?: ReadonlySet<string>;
+  /** Called on each batch as soon as it is full (a worker packs its `others` then, while they are young). */
+  filled?: (batch: EventColumns) => void;
+}
+
 /**
  * Reads range `index` of the file with a parser of its own (from the start
- * state, or `context` when given), its rows in `builder`: the batches end
- * with the range.
+ * state, or `options.context`), its rows in `builder`: the batches end with
+ * the range.
  */
 export function parseRange(
   fd: number,
   plan: RangePlan,
   index: number,
   builder: ColumnsBuilder,
-  context?: FtraceContext,
-  /** Called on each batch as soon as it is full (a worker packs its `others` then, while they are young). */
-  filled: (batch: EventColumns) => void = () => {},
+  options: RangeReadOptions = {},
 ): RangeResult {
   const start = rangeStart(fd, plan, index);
   const end = rangeStart(fd, plan, index + 1);
-  const parser = new FtraceTextParser({ columns: builder, context });
+  const { context, fieldsRead, filled = () => {} } = options;
+  const parser = new FtraceTextParser({ columns: builder, context, fieldsRead });
   const batches: EventColumns[] = [];
   const buf = Buffer.allocUnsafe(READ);
   for (let pos = start; pos < end; ) {
@@ -210,9 +219,10 @@ export function* rangesInThread(
   plan: RangePlan,
   streams: number,
   capacity?: number,
+  fieldsRead?: ReadonlySet<string>,
 ): Generator<RangeResult> {
   const builders = Array.from({ length: streams }, (_, s) => new ColumnsBuilder(capacity, s));
-  for (let k = 0; k < plan.count; k++) yield parseRange(fd, plan, k, builders[k % streams]!);
+  for (let k = 0; k < plan.count; k++) yield parseRange(fd, plan, k, builders[k % streams]!, { fieldsRead });
 }
 
 /** Options of `readTextRanges`. */
@@ -223,6 +233,8 @@ export interface TextRangesOptions {
   workers?: number;
   /** Rows per batch. */
   capacity?: number;
+  /** The events whose fields the consumer reads (see FtraceTextParserOptions.fieldsRead). */
+  fieldsRead?: ReadonlySet<string>;
 }
 
 /** The compiled worker (absent when running the TypeScript sources, e.g. under vitest). */
@@ -274,10 +286,12 @@ export function readTextRanges(
     // streams 0..n-1: the workers' (or this thread's stand-ins); n: ranges read again here
     const streams = Math.max(workers, 2);
     const own = new ColumnsBuilder(options.capacity, streams);
-    const reread = (k: number, context: FtraceContext) => parseRange(fd, plan, k, own, context);
-    const pool = workers > 0 ? new RangeWorkers(path, plan, workers, options.capacity) : null;
+    const { capacity, fieldsRead } = options;
+    const reread = (k: number, context: FtraceContext) =>
+      parseRange(fd, plan, k, own, { context, fieldsRead });
+    const pool = workers > 0 ? new RangeWorkers(path, plan, workers, capacity, fieldsRead) : null;
     try {
-      const results = pool ? pool.results() : rangesInThread(fd, plan, streams, options.capacity);
+      const results = pool ? pool.results() : rangesInThread(fd, plan, streams, capacity, fieldsRead);
       yield* mergeRanges(results, reread, diag, (k) => pool?.ack(k));
     } finally {
       pool?.stop();
@@ -303,9 +317,19 @@ class RangeWorkers {
     private readonly plan: RangePlan,
     count: number,
     capacity = 16384,
+    fieldsRead?: ReadonlySet<string>,
   ) {
+    const read = fieldsRead === undefined ? null : [...fieldsRead];
     for (let w = 0; w < count; w++) {
-      const data: RangeWorkerData = { path, plan, worker: w, workers: count, capacity, ahead: AHEAD };
+      const data: RangeWorkerData = {
+        path,
+        plan,
+        worker: w,
+        workers: count,
+        capacity,
+        ahead: AHEAD,
+        fieldsRead: read,
+      };
       const worker = new Worker(WORKER_URL, { workerData: data, resourceLimits: WORKER_LIMITS });
       worker.unref();
       const queue: RangeWorkerMessage[] = [];

@@ -33,6 +33,8 @@ export interface OpenTraceOptions {
    * else none); 0 reads it on this thread.
    */
   workers?: number;
+  /** With `columns`: the events whose fields the consumer reads (see FtraceTextParserOptions.fieldsRead). */
+  fieldsRead?: ReadonlySet<string>;
 }
 
 /** Text files from this size are read by worker threads (smaller ones: starting them costs more than they save). */
@@ -70,7 +72,7 @@ export async function openTrace(
   if (columns && path !== '-') {
     const size = await parallelText(path, options.workers ?? textWorkers());
     if (size > 0) {
-      const ranges = readTextRanges(path, size, { workers: options.workers });
+      const ranges = readTextRanges(path, size, { workers: options.workers, fieldsRead: options.fieldsRead });
       return { kind: 'text', batches: ranges.batches, diagnostics: ranges.diagnostics };
     }
   }
@@ -86,7 +88,7 @@ export async function openTrace(
   if (columns) {
     // lock events straight into columns (no event object each); the rest whole
     const builder = new ColumnsBuilder();
-    const parser = new FtraceTextParser({ columns: builder });
+    const parser = new FtraceTextParser({ columns: builder, fieldsRead: options.fieldsRead });
     const batches = textColumns(parser, builder, head, text);
     return { kind: 'text', batches, diagnostics: parser.diagnostics };
   }

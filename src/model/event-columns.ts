@@ -5,7 +5,10 @@ import type { TraceEvent } from './trace-event.js';
  * of plain typed arrays instead of one TraceEvent object each: a reader fills
  * them straight from its bytes and the analyzer reads them without an object
  * per event, and a worker thread hands a batch over without copying it.
- * Any other event travels as a TraceEvent in `others`.
+ * Function-tracer calls travel as rows too (FUNCTION_CALL), and so do the
+ * events a consumer only counts (COUNTED_EVENT, when it says which events it
+ * reads: see FtraceTextParserOptions.fieldsRead). Any other event travels as
+ * a TraceEvent in `others`.
  *
  * Strings (task names, latency flags, lock names, addresses as printed) are
  * ids into one string table per stream: a batch carries the strings first used
@@ -32,7 +35,11 @@ export interface EventColumns {
   comm: Int32Array;
   /** The latency-flags column as printed (`d..1.`). */
   flags: Int32Array;
-  /** Lock class name as printed (`lock_*` events; its address when unnamed); -1 on contention events. */
+  /**
+   * Lock class name as printed (`lock_*` events; its address when unnamed); -1 on contention
+   * events; FUNCTION_CALL: the function as printed (`ip`, `drm_gem_shmem_evict+0x10/0x9c`);
+   * COUNTED_EVENT: the event name.
+   */
   name: Int32Array;
   /** `lockdep_addr` (`lock_*`) or `lock_addr` (contention events), hex as tracefs prints it. */
   addr: Int32Array;
@@ -51,6 +58,10 @@ export const LOCK_ACQUIRED = 3;
 export const LOCK_CONTENDED = 4;
 export const CONTENTION_BEGIN = 5;
 export const CONTENTION_END = 6;
+/** A function tracer line (`func <-parent`): `name` is the function (the event's `ip` field). */
+export const FUNCTION_CALL = 7;
+/** An event its consumer only counts: `name` is the event name (its payload is not in the row). */
+export const COUNTED_EVENT = 8;
 
 /** Event names of the ops, by op (index 0: other events carry their own names). */
 export const LOCK_OP_NAMES = [

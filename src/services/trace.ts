@@ -3,7 +3,7 @@ import { stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { analyzeBatches } from '../analyzers/trace/analyze-batches.js';
-import type { LockdepHint } from '../analyzers/trace/trace-analyzer.js';
+import { FIELDS_READ, type LockdepHint } from '../analyzers/trace/trace-analyzer.js';
 import type { AnalyzedTrace } from '../analyzers/trace/trace-diff.js';
 import { InputError, readInput } from '../ingest/input.js';
 import { type LockStatClass, parseLockStat } from '../ingest/proc/lock-stat.js';
@@ -38,7 +38,7 @@ export async function analyzeHere(
   path: string,
   lockdep: readonly LockdepHint[] | undefined,
 ): Promise<{ analyzed: AnalyzedTrace; diagnostics: readonly Diagnostic[] }> {
-  const source = await openTrace(path, undefined, { columns: true });
+  const source = await openTrace(path, undefined, { columns: true, fieldsRead: FIELDS_READ });
   const analyzed = await analyzeBatches(source, { lockdep });
   analyzed.analysis.source =
     source.kind === 'dat' ? { kind: 'trace.dat', line: 'record' } : { kind: 'text', line: 'input line' };

@@ -1,7 +1,9 @@
 import {
   CONTENTION_BEGIN,
   CONTENTION_END,
+  COUNTED_EVENT,
   type EventColumns,
+  FUNCTION_CALL,
   LOCK_ACQUIRE,
   LOCK_ACQUIRED,
   LOCK_CONTENDED,
@@ -175,6 +177,8 @@ export class TraceAnalyzer {
   /** The string tables of columns streams (see EventColumns), and events counted per op. */
   private readonly tables: StringTable[] = [];
   private readonly opCounts = new Array<number>(LOCK_OP_NAMES.length).fill(0);
+  /** FUNCTION_CALL rows (events named `function`). */
+  private functionRows = 0;
   /** Counts the acquisitions that look for order edges (see LockClassAcc.orderStamp). */
   private acquisitionSerial = 0;
   /** Released HeldLock entries, reused by the next acquisitions. */
@@ -198,11 +202,7 @@ export class TraceAnalyzer {
     // shares name strings, so the comparison is mostly by reference), else one map lookup.
     let kind = this.lastKind;
     if (ev.name !== this.lastKindName || kind === null) {
-      kind = this.kinds.get(ev.name) ?? null;
-      if (!kind) {
-        kind = { count: 0, handler: HANDLERS.get(ev.name) ?? null };
-        this.kinds.set(ev.name, kind);
-      }
+      kind = this.kindOf(ev.name);
       this.lastKindName = ev.name;
       this.lastKind = kind;
     }
@@ -216,11 +216,22 @@ export class TraceAnalyzer {
     kind.handler?.(this, ev, task);
   }
 
+  /** The counter and handler of an event name. */
+  private kindOf(name: string): Kind {
+    let kind = this.kinds.get(name);
+    if (!kind) {
+      kind = { count: 0, handler: HANDLERS.get(name) ?? null };
+      this.kinds.set(name, kind);
+    }
+    return kind;
+  }
+
   /** The same as `pushEvent` for each row, read from the columns (no object per lock event). */
   private pushColumns(c: EventColumns): void {
     let table = this.tables[c.stream];
     if (table === undefined) {
-      while (this.tables.length <= c.stream) this.tables.push({ strings: [], flagInfo: [], classes: [] });
+      while (this.tables.length <= c.stream)
+        this.tables.push({ strings: [], flagInfo: [], classes: [], counted: [], calls: [] });
       table = this.tables[c.stream]!;
     }
     const strings = table.strings;
@@ -236,7 +247,7 @@ export class TraceAnalyzer {
         continue;
       }
       this.total++;
-      this.opCounts[op]!++;
+      if (op <= CONTENTION_END) this.opCounts[op]!++;
       const line = lines[i]!;
       const ts = tss[i]!;
       const cpu = cpus[i]!;
@@ -247,6 +258,18 @@ export class TraceAnalyzer {
       this.noteDepth(task, depth);
       if (task.pendingAcquire && task.pendingAcquire.line !== line && op !== CONTENTION_BEGIN) {
         task.pendingAcquire = null;
+      }
+      if (op === COUNTED_EVENT) {
+        const id = names[i]!;
+        const counted = table.counted;
+        while (counted.length <= id) counted.push(0);
+        counted[id]!++;
+        continue;
+      }
+      if (op === FUNCTION_CALL) {
+        this.functionRows++;
+        this.onFunctionCall(table, names[i]!, task);
+        continue;
       }
       const addrId = addrs[i]!;
       const addr = addrId < 0 ? null : strings[addrId]!;
@@ -284,14 +307,16 @@ export class TraceAnalyzer {
   finish(): TraceAnalysis {
     for (let op = 1; op < LOCK_OP_NAMES.length; op++) {
       if (this.opCounts[op] === 0) continue;
-      const name = LOCK_OP_NAMES[op]!;
-      let kind = this.kinds.get(name);
-      if (!kind) {
-        kind = { count: 0, handler: HANDLERS.get(name) ?? null };
-        this.kinds.set(name, kind);
-      }
-      kind.count += this.opCounts[op]!;
+      this.kindOf(LOCK_OP_NAMES[op]!).count += this.opCounts[op]!;
       this.opCounts[op] = 0;
+    }
+    if (this.functionRows > 0) this.kindOf('function').count += this.functionRows;
+    this.functionRows = 0;
+    for (const table of this.tables) {
+      table.counted.forEach((n, id) => {
+        if (n > 0) this.kindOf(table.strings[id]!).count += n;
+      });
+      table.counted = [];
     }
     for (const task of this.tasks.values()) {
       this.orphans.acquireWithoutRelease += task.held.length;
@@ -718,8 +743,24 @@ export class TraceAnalyzer {
   }
 
   onFunction(ev: TraceEvent, task: TaskState): void {
-    const fn = typeof ev.fields.ip === 'string' ? ev.fields.ip.replace(/\+0x.*$/, '') : '';
-    if (!DRIVER_RECLAIM_FUNCTION.test(fn)) return;
+    const fn = typeof ev.fields.ip === 'string' ? driverReclaimFunction(ev.fields.ip) : null;
+    if (fn !== null) this.onDriverReclaimCall(fn, task);
+  }
+
+  /** A FUNCTION_CALL row: `onFunction`, the verdict on its function kept per string id. */
+  private onFunctionCall(table: StringTable, id: number, task: TaskState): void {
+    const calls = table.calls;
+    while (calls.length <= id) calls.push(undefined);
+    let fn = calls[id];
+    if (fn === undefined) {
+      fn = driverReclaimFunction(table.strings[id]!);
+      calls[id] = fn;
+    }
+    if (fn !== null) this.onDriverReclaimCall(fn, task);
+  }
+
+  /** A driver's evict or purge function called (in a shrinker span or not). */
+  private onDriverReclaimCall(fn: string, task: TaskState): void {
     this.driverCalls.set(fn, (this.driverCalls.get(fn) ?? 0) + 1);
     const open = task.shrinkers[task.shrinkers.length - 1];
     if (!open) return;
@@ -755,6 +796,16 @@ interface StringTable {
   flagInfo: number[];
   /** The class aggregate of each lock-name id seen in a lock_acquire (dense; undefined elsewhere). */
   classes: (LockClassAcc | undefined)[];
+  /** COUNTED_EVENT rows per event-name id (added to the counts by name at `finish`). */
+  counted: number[];
+  /** FUNCTION_CALL: per function id, `driverReclaimFunction` of it (undefined until seen). */
+  calls: (string | null | undefined)[];
+}
+
+/** The function of an `ip` field without its offset when it is a driver's evict or purge function, else null. */
+function driverReclaimFunction(ip: string): string | null {
+  const fn = ip.replace(/\+0x.*$/, '');
+  return DRIVER_RECLAIM_FUNCTION.test(fn) ? fn : null;
 }
 
 /**
@@ -822,6 +873,12 @@ const HANDLERS = new Map<string, Handler>([
   ['mm_vmscan_kswapd_sleep', (a, ev, t) => a.onKswapdSleep(ev, t)],
   ['function', (a, ev, t) => a.onFunction(ev, t)],
 ]);
+
+/**
+ * The events whose fields the analyzer reads; it only counts the others, which a reader may
+ * therefore hand over as COUNTED_EVENT rows (see FtraceTextParserOptions.fieldsRead).
+ */
+export const FIELDS_READ: ReadonlySet<string> = new Set(HANDLERS.keys());
 
 // `super_cache_scan+0x0/0x190 0000000024acf00c: nid: 0`: how every mm_shrink_slab_* payload starts
 export const SHRINKER_HEAD_RE = /^(\S+\+0x[0-9a-f]+(?:\/0x[0-9a-f]+)?(?: \[[\w-]+\])?) (?:0x)?([0-9a-f]+):/;

@@ -54,16 +54,16 @@ export function readAsciiEventLine(u: Uint8Array, ev: EventLine, start: number, 
   const f = skipBlanks(u, i, n);
   if (f === i) return false;
   let flags: string | null = null;
-  let ts = secFrac(u, f, n);
-  if (ts < 0) {
+  let tsEnd = secFrac(u, f, n, ev);
+  if (tsEnd < 0) {
     let t = f;
     while (t < n && !isBlank(u[t]!)) t++;
     if (t - f > 8 || u[t - 1] === 0x3a /* : */) return false;
-    ts = secFrac(u, skipBlanks(u, t, n), n);
-    if (ts < 0) return false;
+    tsEnd = secFrac(u, skipBlanks(u, t, n), n, ev);
+    if (tsEnd < 0) return false;
     flags = flagsAt(u, f, t);
   }
-  const p = skipBlanks(u, secFracEnd + 1, n);
+  const p = skipBlanks(u, tsEnd + 1, n);
   if (p >= n) return false;
   // `name: ` (the event name is `[A-Za-z0-9_.]+`), then the payload.
   let q = p;
@@ -93,7 +93,6 @@ export function readAsciiEventLine(u: Uint8Array, ev: EventLine, start: number, 
   ev.tgid = null;
   ev.cpu = cpu;
   ev.flags = flags;
-  ev.ts = ts;
   if (!named) {
     ev.name = 'function';
     ev.nameStart = p;
@@ -130,15 +129,13 @@ function latin1(u: Uint8Array, start: number, end: number): string {
   return Buffer.from(u.buffer, u.byteOffset + start, end - start).toString('latin1');
 }
 
-/** Where the `:` after the last secFrac timestamp is. */
-let secFracEnd = 0;
-
 /**
  * A `sec.frac:` timestamp token at u[d] (up to 15 and 1 to 9 digits, then a
- * blank or the end of the line) in nanoseconds, as parseTimestampNs reads it;
- * -1 when the token is anything else. Sets secFracEnd.
+ * blank or the end of the line) in nanoseconds, as parseTimestampNs reads it,
+ * into `ev.ts` (a double field: no number allocated per line, as returning it
+ * would); returns where its `:` is, or -1 when the token is anything else.
  */
-function secFrac(u: Uint8Array, d: number, n: number): number {
+function secFrac(u: Uint8Array, d: number, n: number, ev: EventLine): number {
   const secStart = d;
   let secs = 0;
   while (d < n) {
@@ -159,8 +156,8 @@ function secFrac(u: Uint8Array, d: number, n: number): number {
   const digits = d - fracStart;
   if (digits === 0 || digits > 9 || d >= n || u[d] !== 0x3a /* : */) return -1;
   if (d + 1 < n && !isBlank(u[d + 1]!)) return -1;
-  secFracEnd = d;
-  return secs * 1e9 + frac * SCALE[digits]!;
+  ev.ts = secs * 1e9 + frac * SCALE[digits]!;
+  return d;
 }
 
 /** 10^(9 − digits): a timestamp's decimals → nanoseconds (as in parseTimestampNs). */

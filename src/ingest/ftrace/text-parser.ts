@@ -1,6 +1,12 @@
 import { isAscii } from 'node:buffer';
 import type { Diagnostic } from '../../model/diagnostic.js';
-import { type EventColumns, lockOpOf, OTHER_EVENT } from '../../model/event-columns.js';
+import {
+  COUNTED_EVENT,
+  type EventColumns,
+  FUNCTION_CALL,
+  lockOpOf,
+  OTHER_EVENT,
+} from '../../model/event-columns.js';
 import type { TraceEvent } from '../../model/trace-event.js';
 import type { ColumnsBuilder } from '../columns-builder.js';
 import { readAsciiEventLine } from './ascii-line.js';
@@ -11,6 +17,7 @@ import { parseFunctionGraphLine } from './function-graph.js';
 import { parseKeyValues } from './key-values.js';
 import { parseLatencyLine } from './latency-line.js';
 import { matchLineKind } from './line-kinds.js';
+import { type PayloadCheck, payloadCheckOf } from './payload-check.js';
 import { parsePayloadByTable, systemOf } from './payload-table.js';
 import {
   asciiBytes,
@@ -52,6 +59,13 @@ export interface FtraceTextParserOptions {
    * `endColumns` instead of `push` / `end`.
    */
   columns?: ColumnsBuilder;
+  /**
+   * Columns mode: the events whose fields the consumer reads (e.g. the trace
+   * analyzer's FIELDS_READ). Any other event becomes a COUNTED_EVENT row: its
+   * payload is only checked against the table (the same diagnostics), no
+   * fields are read. Default: every event's fields are read.
+   */
+  fieldsRead?: ReadonlySet<string>;
   /** The state a range of a file starts in (see FtraceContext); default: the start of a file. */
   context?: FtraceContext;
 }
@@ -104,6 +118,10 @@ interface EventKind {
   op: number;
   /** Columns mode: distinct payloads → builder ids (null: the fast reader declined). */
   rows: RegionCache<LockRow | null> | null;
+  /** Columns mode, function tracer lines: distinct payloads → the builder id of their `ip` (−1: read as an object). */
+  calls: RegionCache<number> | null;
+  /** Columns mode, an event the consumer only counts: how its payload is checked (see `countedRow`). */
+  counted: { check: PayloadCheck | null; nameId: number } | null;
 }
 
 interface CommEntry {
@@ -155,6 +173,7 @@ export class FtraceTextParser {
   private readonly scratch: EventLine = newEventLine();
   /** Columns mode: the builder, the batches it filled, and the flags column last given an id. */
   private readonly cols: ColumnsBuilder | null;
+  private readonly fieldsRead: ReadonlySet<string> | null;
   private readonly filled: EventColumns[] = [];
   private lastFlagsText: string | null = null;
   private lastFlagsId = -1;
@@ -172,6 +191,7 @@ export class FtraceTextParser {
     this.fast = options.fastPath ?? true;
     this.maxLineBytes = options.maxLineBytes ?? MAX_LINE_BYTES;
     this.cols = options.columns ?? null;
+    this.fieldsRead = options.fieldsRead ?? null;
     const c = options.context;
     if (c) {
       for (const [cpu, comm, pid] of c.graphTask) this.graphTask.set(cpu, { comm, pid });
@@ -463,6 +483,14 @@ export class FtraceTextParser {
       this.sawTs = true;
     }
     this.stats.events++;
+    const cols = this.cols;
+    if (cols !== null && this.fieldsRead !== null && !this.fieldsRead.has(g.name)) {
+      // an event the consumer only counts (see countedRow)
+      const comm = task ? cols.id(this.strings.get(task.comm)) : cols.id('');
+      cols.add(COUNTED_EVENT, lineNo, ts, g.cpu, task?.pid ?? -1, comm, -1, cols.id(g.name), -1, 0);
+      if (cols.full) this.filled.push(cols.take());
+      return;
+    }
     this.emit(
       {
         line: lineNo,
@@ -491,6 +519,9 @@ export class FtraceTextParser {
       const fast = this.fast ? (FAST_PAYLOADS.get(name) ?? null) : null;
       const repeating = fast !== null && name === printed && REPEATING_PAYLOADS.has(name);
       const op = name === printed ? lockOpOf(name) : OTHER_EVENT;
+      const cols = this.cols !== null;
+      const counted =
+        cols && !stack && fast === null && this.fieldsRead !== null && !this.fieldsRead.has(name);
       k = {
         printed: this.strings.get(printed),
         printedBytes: asciiBytes(printed),
@@ -501,7 +532,9 @@ export class FtraceTextParser {
         stack,
         payloads: repeating && this.cols === null ? new RegionCache() : null,
         op,
-        rows: repeating && this.cols !== null ? new RegionCache() : null,
+        rows: repeating && cols ? new RegionCache() : null,
+        calls: cols && !counted && name === 'function' && name === printed ? new RegionCache() : null,
+        counted: counted ? { check: name === printed ? payloadCheckOf(name) : null, nameId: -1 } : null,
       };
       if (this.kinds.size < 10_000) this.kinds.set(k.printed, k);
     }
@@ -584,10 +617,69 @@ export class FtraceTextParser {
     const entry = rows.lookup(line, u, ps, end) ?? this.readRow(kind, rows, line, ps, end, rows.missHash);
     const row = entry.value;
     if (row === null) return false; // the fast reader declined: the table reads it (as an object)
+    this.addRow(kind.op, ev, line, u, lineNo, row.name, row.addr, row.arg);
+    return true;
+  }
+
+  /** Columns mode: a function tracer line as a FUNCTION_CALL row (false: read it as an object). */
+  private callRow(
+    calls: RegionCache<number>,
+    ev: EventLine,
+    line: string,
+    u: Uint8Array | null,
+    end: number,
+    lineNo: number,
+  ): boolean {
+    const ps = ev.payloadStart;
+    const entry = calls.lookup(line, u, ps, end) ?? this.readCall(calls, line, ps, end, calls.missHash);
+    if (entry.value < 0) return false;
+    this.addRow(FUNCTION_CALL, ev, line, u, lineNo, entry.value, -1, 0);
+    return true;
+  }
+
+  /** Reads a function tracer payload line[ps, end) for the first time: the id of its `ip` as the table reads it, else −1. */
+  private readCall(calls: RegionCache<number>, line: string, ps: number, end: number, h: number) {
+    const entry = calls.add(line, ps, end, h, -1);
+    if (entry.key.startsWith('[FAILED TO PARSE]')) return entry;
+    const r = parsePayloadByTable('function', entry.key);
+    if (r.matched && typeof r.fields.ip === 'string') entry.value = this.cols!.id(r.fields.ip);
+    return entry;
+  }
+
+  /**
+   * Columns mode: an event the consumer only counts, as a COUNTED_EVENT row. Its payload gets
+   * the diagnostics `fieldsOf` would give it (checked in place when the table allows), no fields.
+   */
+  private countedRow(
+    kind: EventKind,
+    counted: NonNullable<EventKind['counted']>,
+    ev: EventLine,
+    line: string,
+    u: Uint8Array | null,
+    end: number,
+    lineNo: number,
+  ): void {
+    const ps = ev.payloadStart;
+    if (line.startsWith('[FAILED TO PARSE]', ps) || counted.check === null || !counted.check(line, ps, end))
+      this.fieldsOf(kind.name, this.payloadOf(kind, line, ps, end), lineNo);
+    if (counted.nameId < 0) counted.nameId = this.cols!.id(kind.name);
+    this.addRow(COUNTED_EVENT, ev, line, u, lineNo, counted.nameId, -1, 0);
+  }
+
+  /** Columns mode: one row of the builder for the event line `ev` (task, flags and time from it). */
+  private addRow(
+    op: number,
+    ev: EventLine,
+    line: string,
+    u: Uint8Array | null,
+    lineNo: number,
+    name: number,
+    addr: number,
+    arg: number,
+  ): void {
     const cols = this.cols!;
     const c = this.commAt(line, u, ev);
     if (c.id < 0) c.id = cols.id(c.comm);
-    const comm = c.id;
     const f = ev.flags;
     let flags = this.lastFlagsId;
     if (f !== this.lastFlagsText) {
@@ -598,9 +690,8 @@ export class FtraceTextParser {
     this.lastTs = ev.ts;
     this.sawTs = true;
     this.stats.events++;
-    cols.add(kind.op, lineNo, ev.ts, ev.cpu, ev.pid, comm, flags, row.name, row.addr, row.arg);
+    cols.add(op, lineNo, ev.ts, ev.cpu, ev.pid, c.id, flags, name, addr, arg);
     if (cols.full) this.filled.push(cols.take());
-    return true;
   }
 
   /** Reads a repeating lock payload line[ps, end) for the first time: its ids as ColumnsBuilder.addEvent gives them. */
@@ -639,14 +730,17 @@ export class FtraceTextParser {
       return;
     }
     const ps = ev.payloadStart;
-    const rows = kind.rows;
-    if (
-      rows !== null &&
-      ps < end &&
-      !isBlank(line.charCodeAt(end - 1)) &&
-      this.lockRow(kind, rows, ev, line, u, end, lineNo)
-    )
+    const counted = kind.counted;
+    if (counted !== null) {
+      this.countedRow(kind, counted, ev, line, u, end, lineNo);
       return;
+    }
+    const rows = kind.rows;
+    const calls = kind.calls;
+    if (ps < end && !isBlank(line.charCodeAt(end - 1))) {
+      if (rows !== null && this.lockRow(kind, rows, ev, line, u, end, lineNo)) return;
+      if (calls !== null && this.callRow(calls, ev, line, u, end, lineNo)) return;
+    }
     const cache = kind.payloads;
     let cached: TraceEvent['fields'] | null = null;
     let viaCache = false;
@@ -658,11 +752,7 @@ export class FtraceTextParser {
       payload = entry.key;
       cached = entry.value;
       viaCache = true;
-    } else {
-      payload = ps < end ? line.slice(ps, end) : '';
-      if (payload.length > 0 && isBlank(payload.charCodeAt(payload.length - 1))) payload = payload.trimEnd();
-      if (kind.marker) payload = `${kind.printed}:${payload === '' ? '' : ' '}${payload}`;
-    }
+    } else payload = this.payloadOf(kind, line, ps, end);
     this.lastTs = ev.ts;
     this.sawTs = true;
     const event: TraceEvent = {
@@ -693,6 +783,14 @@ export class FtraceTextParser {
     event.fields = fields;
     this.stats.events++;
     this.emit(event, out, kind.op);
+  }
+
+  /** The payload text of an event line: line[ps, end) without trailing blanks (a marker's with its name). */
+  private payloadOf(kind: EventKind, line: string, ps: number, end: number): string {
+    let payload = ps < end ? line.slice(ps, end) : '';
+    if (payload.length > 0 && isBlank(payload.charCodeAt(payload.length - 1))) payload = payload.trimEnd();
+    if (kind.marker) payload = `${kind.printed}:${payload === '' ? '' : ' '}${payload}`;
+    return payload;
   }
 
   /** Reads a repeating payload line[ps, end) for the first time and caches its fast-read fields. */

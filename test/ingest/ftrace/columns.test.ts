@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { TraceAnalyzer } from '../../../src/analyzers/trace/trace-analyzer.js';
+import { FIELDS_READ, TraceAnalyzer } from '../../../src/analyzers/trace/trace-analyzer.js';
 import { ColumnsBuilder } from '../../../src/ingest/columns-builder.js';
 import { FtraceTextParser } from '../../../src/ingest/ftrace/text-parser.js';
-import type { EventColumns } from '../../../src/model/event-columns.js';
+import { COUNTED_EVENT, type EventColumns, FUNCTION_CALL } from '../../../src/model/event-columns.js';
+import type { TraceEvent } from '../../../src/model/trace-event.js';
 import { objectsOf, readBytes, TEXT_TRACES } from './parse-helpers.js';
 
 /** The parser's columns output, pushed `chunk` bytes at a time. */
-function columnsOf(bytes: Uint8Array, chunk: number, capacity: number) {
-  const parser = new FtraceTextParser({ columns: new ColumnsBuilder(capacity) });
+function columnsOf(bytes: Uint8Array, chunk: number, capacity: number, fieldsRead?: ReadonlySet<string>) {
+  const parser = new FtraceTextParser({ columns: new ColumnsBuilder(capacity), fieldsRead });
   const batches: EventColumns[] = [];
   for (let i = 0; i < bytes.length; i += chunk)
     batches.push(...parser.pushColumns(bytes.subarray(i, i + chunk)));
@@ -15,7 +16,21 @@ function columnsOf(bytes: Uint8Array, chunk: number, capacity: number) {
   return { batches, parser };
 }
 
+/** The rows of each op. */
+function opCounts(batches: EventColumns[]): Map<number, number> {
+  const n = new Map<number, number>();
+  for (const b of batches) for (let i = 0; i < b.count; i++) n.set(b.op[i]!, (n.get(b.op[i]!) ?? 0) + 1);
+  return n;
+}
+
 const name = (p: string) => p.slice(p.indexOf('fixtures/'));
+const isLock = (e: TraceEvent) => /^(?:lock_|contention_)/.test(e.name);
+/** A function tracer event its table row read (`func <-parent`): a FUNCTION_CALL row. */
+const isCall = (e: TraceEvent) =>
+  e.name === 'function' && typeof e.fields.ip === 'string' && !/\s$/.test(e.payload) && e.payload !== '';
+/** An event the analyzer only counts (not a stack, not an event with a hand-written payload reader). */
+const isCounted = (e: TraceEvent) =>
+  !FIELDS_READ.has(e.name) && e.name !== 'kernel_stack' && e.name !== 'user_stack';
 
 describe('the text parser fills columns: the same analysis as its event objects', () => {
   it.each(TEXT_TRACES.map((p) => [name(p), p]))('%s', (_name, path) => {
@@ -26,17 +41,68 @@ describe('the text parser fills columns: the same analysis as its event objects'
     const expected = fromObjects.finish();
     // large captures in 64 KiB pushes, small ones split everywhere
     const chunk = bytes.length > 200_000 ? 65_521 : 7;
-    const { batches, parser } = columnsOf(bytes, chunk, bytes.length > 200_000 ? 16_384 : 5);
-    const fromColumns = new TraceAnalyzer();
-    for (const b of batches) fromColumns.push(b);
-    expect(fromColumns.finish()).toEqual(expected);
+    const capacity = bytes.length > 200_000 ? 16_384 : 5;
+    for (const fieldsRead of [undefined, FIELDS_READ]) {
+      const { batches, parser } = columnsOf(bytes, chunk, capacity, fieldsRead);
+      const fromColumns = new TraceAnalyzer();
+      for (const b of batches) fromColumns.push(b);
+      expect(fromColumns.finish()).toEqual(expected);
+      expect(parser.diagnostics).toEqual(objects.parser.diagnostics);
+      expect(parser.stats).toEqual(objects.parser.stats);
+      // lock events and function calls travelled as rows (no object), and with `fieldsRead` the
+      // events the analyzer only counts; the rest whole, in input order
+      const counted = (e: TraceEvent) => fieldsRead !== undefined && isCounted(e);
+      const ops = opCounts(batches);
+      expect(ops.get(FUNCTION_CALL) ?? 0).toBe(objects.events.filter((e) => isCall(e) && !counted(e)).length);
+      expect(ops.get(COUNTED_EVENT) ?? 0).toBe(objects.events.filter(counted).length);
+      const others = batches.flatMap((b) => b.others);
+      expect(others).toEqual(objects.events.filter((e) => !isLock(e) && !isCall(e) && !counted(e)));
+    }
+  });
+});
+
+describe('events the analyzer only counts', () => {
+  // lines shaped like the lab's (virtio-gpu events of 6.1), the first two payloads damaged
+  const text = [
+    '     kworker/0:1-17      [000] .....     8.504114: virtio_gpu_cmd_response: vq=0 name=control type=0x1100',
+    '           drmfb-208     [000] ...1.     8.525900: virtio_gpu_cmd_queue: garbled',
+    '           drmfb-208     [000] ...1.     8.525941: virtio_gpu_cmd_queue: vdev=0 vq=0 name=control type=0x103 flags=0x0 fence_id=0 ctx_id=0',
+    '           drmfb-208     [000] d..1.     8.526025: drm_vblank_event_delivered: file=0000000000000000, crtc=0, seq=0',
+    '           drmfb-208     [000] ...1.     8.526311: tracing_mark_write: lab: round 1',
+    '           drmfb-208     [000] ...1.     8.526312: lock_release: ffffffff81ac7f00 fs_reclaim',
+    '',
+  ].join('\n');
+
+  it('are rows with their name, and keep the diagnostics of their payloads', () => {
+    const bytes = Buffer.from(text);
+    const objects = objectsOf(bytes);
+    const { batches, parser } = columnsOf(bytes, 13, 4, FIELDS_READ);
+    expect(parser.diagnostics.map((d) => [d.code, d.line])).toEqual([
+      ['ftrace-payload-mismatch', 1],
+      ['ftrace-payload-mismatch', 2],
+    ]);
     expect(parser.diagnostics).toEqual(objects.parser.diagnostics);
-    expect(parser.stats).toEqual(objects.parser.stats);
-    // the lock events travelled as rows (no object), the rest whole, in input order
-    const rows = batches.reduce((n, b) => n + b.count - b.others.length, 0);
-    const lockEvents = objects.events.filter((e) => /^(?:lock_|contention_)/.test(e.name)).length;
-    expect(rows).toBe(lockEvents);
-    const others = batches.flatMap((b) => b.others);
-    expect(others).toEqual(objects.events.filter((e) => !/^(?:lock_|contention_)/.test(e.name)));
+    const strings = batches.flatMap((b) => b.newStrings);
+    const rows = batches.flatMap((b) =>
+      [...b.op.subarray(0, b.count)].map((op, i) => [op, strings[b.name[i]!], b.line[i], b.pid[i]]),
+    );
+    expect(rows).toEqual([
+      [COUNTED_EVENT, 'virtio_gpu_cmd_response', 1, 17],
+      [COUNTED_EVENT, 'virtio_gpu_cmd_queue', 2, 208],
+      [COUNTED_EVENT, 'virtio_gpu_cmd_queue', 3, 208],
+      [COUNTED_EVENT, 'drm_vblank_event_delivered', 4, 208],
+      [COUNTED_EVENT, 'print', 5, 208],
+      [2 /* LOCK_RELEASE */, 'fs_reclaim', 6, 208],
+    ]);
+    expect(batches.flatMap((b) => b.others)).toEqual([]);
+    const a = new TraceAnalyzer();
+    for (const b of batches) a.push(b);
+    expect(a.finish().events.byName).toEqual({
+      drm_vblank_event_delivered: 1,
+      lock_release: 1,
+      print: 1,
+      virtio_gpu_cmd_queue: 2,
+      virtio_gpu_cmd_response: 1,
+    });
   });
 });
