@@ -96,6 +96,8 @@ interface LockRow {
 /** Old kernels print trace_marker writes as event `0:`; tracefs prints `tracing_mark_write:`. Both are `print`. */
 const MARKER_NAMES = new Set(['tracing_mark_write', '0']);
 const NL = 0x0a;
+/** Bytes of lines decoded to one string (see parseBytes). */
+const PIECE_BYTES = 64 * 1024;
 /** Longest line kept (a 10 MB lock name still parses; a file without newlines does not fill memory). */
 const MAX_LINE_BYTES = 64 * 1024 * 1024;
 const COMM_SLOTS = 4096;
@@ -319,9 +321,27 @@ export class FtraceTextParser {
     this.skip(this.lineNo, 'ftrace-line-too-long', `line longer than ${this.maxLineBytes} bytes: not read`);
   }
 
-  /** Decodes whole lines of bytes and reads them (an all-ASCII chunk through its bytes, see ascii-line.ts). */
+  /**
+   * Decodes whole lines of bytes and reads them (an all-ASCII piece through its bytes, see
+   * ascii-line.ts), PIECE_BYTES of lines at a time: a piece's text stays a young object (V8
+   * puts strings over 128 KiB in the old generation, which only full collections free: a
+   * 1 MiB read decoded whole made one every few MB of input).
+   */
   private parseBytes(bytes: Uint8Array, out: TraceEvent[]): void {
     const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    let start = 0;
+    while (b.length - start > PIECE_BYTES) {
+      // the lines up to the last newline within the piece (a longer line: up to its end)
+      let cut = b.lastIndexOf(NL, start + PIECE_BYTES - 1);
+      if (cut < start) cut = b.indexOf(NL, start + PIECE_BYTES);
+      if (cut < 0) break;
+      this.parsePiece(b.subarray(start, cut), out);
+      start = cut + 1;
+    }
+    this.parsePiece(b.subarray(start), out);
+  }
+
+  private parsePiece(b: Buffer, out: TraceEvent[]): void {
     if (isAscii(b)) this.parseText(b.toString('latin1'), b, out);
     else this.parseText(b.toString('utf8'), null, out);
   }

@@ -175,6 +175,29 @@ describe('FtraceTextParser: structure, stacks and damage', () => {
   });
 });
 
+describe('FtraceTextParser: large pushes', () => {
+  it('reads a push of many 64 KiB pieces as it reads the same lines pushed one by one', () => {
+    // the dialect fixtures back to back, a 100 KB line and CRLF lines among them, ~4 pieces long
+    const sample = ftraceFixtures()
+      .filter((f) => !f.startsWith('lab-'))
+      .map((f) => readBytes(fixture('ftrace', f)).toString('latin1'))
+      .join('');
+    const long = `  x-1 [000] ..... 1.000000: lock_acquire: ffffffffa0002250 ${'b'.repeat(100_000)}\n`;
+    const crlf = '  x-1 [000] ..... 2.000000: lock_release: ffffffffa0002250 lab_lock\r\n';
+    const text = [sample, long, crlf, sample, crlf, sample].join('').repeat(3);
+    const bytes = Buffer.from(text, 'latin1');
+    expect(bytes.length).toBeGreaterThan(4 * 64 * 1024);
+    const whole = parseBytes(bytes);
+    const lineStarts = [...text.matchAll(/\n/g)].map((m) => m.index + 1);
+    const byLine = parseBytes(bytes, lineStarts);
+    expect(whole.events).toEqual(byLine.events);
+    expect(whole.parser.diagnostics).toEqual(byLine.parser.diagnostics);
+    expect(whole.parser.stats).toEqual(byLine.parser.stats);
+    expect(whole.parser.stats.lines).toBe(lineStarts.length + (text.endsWith('\n') ? 0 : 1));
+    expect(whole.events.filter((e) => e.fields.name === 'b'.repeat(100_000))).toHaveLength(3);
+  });
+});
+
 describe('FtraceTextParser: properties', () => {
   const sample = Buffer.concat(
     ftraceFixtures()
