@@ -2,6 +2,7 @@ import { closeSync, openSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { EventColumns } from '../model/event-columns.js';
 import { ColumnsBuilder, columnsBuffers } from './columns-builder.js';
+import { FtraceParserCaches } from './ftrace/text-parser.js';
 import { parseRange, type RangePlan, type RangeResult } from './text-ranges.js';
 import { EventPacker, type PackedEvents, packedBuffers } from './text-ranges-packing.js';
 
@@ -44,6 +45,7 @@ async function main(port: NonNullable<typeof parentPort>, data: RangeWorkerData)
   });
   const fd = openSync(data.path, 'r');
   const fieldsRead = data.fieldsRead === null ? undefined : new Set(data.fieldsRead);
+  const caches = new FtraceParserCaches();
   try {
     const packer = new EventPacker();
     for (let k = data.worker; k < data.plan.count; k += data.workers) {
@@ -54,6 +56,7 @@ async function main(port: NonNullable<typeof parentPort>, data: RangeWorkerData)
       const packed: PackedEvents[] = [];
       const result = parseRange(fd, data.plan, k, builder, {
         fieldsRead,
+        caches,
         filled: (b) => {
           packed.push(packer.pack(b.others));
           b.others = [];

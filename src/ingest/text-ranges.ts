@@ -6,7 +6,12 @@ import type { Diagnostic } from '../model/diagnostic.js';
 import type { EventColumns } from '../model/event-columns.js';
 import { ColumnsBuilder, columnsBuffers } from './columns-builder.js';
 import { BoundedDiagnostics, type DiagnosticsPart } from './ftrace/diagnostics.js';
-import { type FtraceContext, FtraceTextParser, type FtraceTextStats } from './ftrace/text-parser.js';
+import {
+  type FtraceContext,
+  FtraceParserCaches,
+  FtraceTextParser,
+  type FtraceTextStats,
+} from './ftrace/text-parser.js';
 import type { RangeWorkerData, RangeWorkerMessage } from './ftrace-worker.js';
 import { EventUnpacker } from './text-ranges-packing.js';
 
@@ -101,6 +106,8 @@ export interface RangeReadOptions {
   fieldsRead?: ReadonlySet<string>;
   /** Called on each batch as soon as it is full (a worker packs its `others` then, while they are young). */
   filled?: (batch: EventColumns) => void;
+  /** What the parsers of the earlier ranges read into the same builder learnt (see FtraceParserCaches). */
+  caches?: FtraceParserCaches;
 }
 
 /**
@@ -117,8 +124,8 @@ export function parseRange(
 ): RangeResult {
   const start = rangeStart(fd, plan, index);
   const end = rangeStart(fd, plan, index + 1);
-  const { context, fieldsRead, filled = () => {} } = options;
-  const parser = new FtraceTextParser({ columns: builder, context, fieldsRead });
+  const { context, fieldsRead, filled = () => {}, caches } = options;
+  const parser = new FtraceTextParser({ columns: builder, context, fieldsRead, caches });
   const batches: EventColumns[] = [];
   const buf = Buffer.allocUnsafe(READ);
   for (let pos = start; pos < end; ) {
@@ -222,7 +229,9 @@ export function* rangesInThread(
   fieldsRead?: ReadonlySet<string>,
 ): Generator<RangeResult> {
   const builders = Array.from({ length: streams }, (_, s) => new ColumnsBuilder(capacity, s));
-  for (let k = 0; k < plan.count; k++) yield parseRange(fd, plan, k, builders[k % streams]!, { fieldsRead });
+  const caches = builders.map(() => new FtraceParserCaches());
+  for (let k = 0; k < plan.count; k++)
+    yield parseRange(fd, plan, k, builders[k % streams]!, { fieldsRead, caches: caches[k % streams] });
 }
 
 /** Options of `readTextRanges`. */
@@ -287,8 +296,9 @@ export function readTextRanges(
     const streams = Math.max(workers, 2);
     const own = new ColumnsBuilder(options.capacity, streams);
     const { capacity, fieldsRead } = options;
+    const ownCaches = new FtraceParserCaches();
     const reread = (k: number, context: FtraceContext) =>
-      parseRange(fd, plan, k, own, { context, fieldsRead });
+      parseRange(fd, plan, k, own, { context, fieldsRead, caches: ownCaches });
     const pool = workers > 0 ? new RangeWorkers(path, plan, workers, capacity, fieldsRead) : null;
     try {
       const results = pool ? pool.results() : rangesInThread(fd, plan, streams, capacity, fieldsRead);

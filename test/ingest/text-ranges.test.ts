@@ -2,7 +2,7 @@ import { closeSync, mkdtempSync, openSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { TraceAnalyzer } from '../../src/analyzers/trace/trace-analyzer.js';
+import { FIELDS_READ, TraceAnalyzer } from '../../src/analyzers/trace/trace-analyzer.js';
 import { ColumnsBuilder } from '../../src/ingest/columns-builder.js';
 import { BoundedDiagnostics } from '../../src/ingest/ftrace/diagnostics.js';
 import { type FtraceContext, FtraceTextParser } from '../../src/ingest/ftrace/text-parser.js';
@@ -11,8 +11,8 @@ import type { EventColumns } from '../../src/model/event-columns.js';
 import { materialize, readBytes, TEXT_TRACES } from './ftrace/parse-helpers.js';
 
 /** One parser over the whole file: the reference. */
-function sequential(bytes: Uint8Array) {
-  const parser = new FtraceTextParser({ columns: new ColumnsBuilder() });
+function sequential(bytes: Uint8Array, fieldsRead?: ReadonlySet<string>) {
+  const parser = new FtraceTextParser({ columns: new ColumnsBuilder(), fieldsRead });
   const batches: EventColumns[] = [];
   for (let i = 0; i < bytes.length; i += 1 << 20)
     batches.push(...parser.pushColumns(bytes.subarray(i, i + (1 << 20))));
@@ -46,19 +46,23 @@ describe('a text file read in byte ranges gives what one parser gives', () => {
     async (_name, path) => {
       const bytes = readBytes(path);
       const file = plainFile(path, bytes);
-      const expected = sequential(bytes);
-      const expectedRows = materialize(expected.batches);
-      const expectedAnalysis = analysis(expected.batches);
       // small files: ranges down to a few lines (and stack blocks, graph switches, HTML cut everywhere);
-      // the lab runs: ranges of ~1 MB
+      // the lab runs: ranges of ~1 MB. Each range's parser learns from the ranges before it
+      // (FtraceParserCaches), with and without counted events.
       const sizes = bytes.length > 500_000 ? [999_983] : [13, 200, 4096];
-      for (const rangeBytes of sizes) {
-        const source = readTextRanges(file, bytes.length, { rangeBytes, workers: 0, capacity: 97 });
-        const batches: EventColumns[] = [];
-        for await (const b of source.batches) batches.push(b);
-        expect(source.diagnostics, `ranges of ${rangeBytes} bytes`).toEqual(expected.diagnostics);
-        expect(materialize(batches), `ranges of ${rangeBytes} bytes`).toEqual(expectedRows);
-        expect(analysis(batches)).toEqual(expectedAnalysis);
+      for (const fieldsRead of [undefined, FIELDS_READ]) {
+        const expected = sequential(bytes, fieldsRead);
+        const expectedRows = materialize(expected.batches);
+        const expectedAnalysis = analysis(expected.batches);
+        for (const rangeBytes of sizes) {
+          const options = { rangeBytes, workers: 0, capacity: 97, fieldsRead };
+          const source = readTextRanges(file, bytes.length, options);
+          const batches: EventColumns[] = [];
+          for await (const b of source.batches) batches.push(b);
+          expect(source.diagnostics, `ranges of ${rangeBytes} bytes`).toEqual(expected.diagnostics);
+          expect(materialize(batches), `ranges of ${rangeBytes} bytes`).toEqual(expectedRows);
+          expect(analysis(batches)).toEqual(expectedAnalysis);
+        }
       }
     },
     60_000,

@@ -68,6 +68,42 @@ export interface FtraceTextParserOptions {
   fieldsRead?: ReadonlySet<string>;
   /** The state a range of a file starts in (see FtraceContext); default: the start of a file. */
   context?: FtraceContext;
+  /** What earlier parsers of the same trace learnt of its strings (see FtraceParserCaches). */
+  caches?: FtraceParserCaches;
+}
+
+/**
+ * What a parser learns of a trace's strings: event kinds (and each kind's
+ * distinct lock and function payloads, as builder ids), task names, interned
+ * strings. The parsers that read the ranges of one file into one
+ * ColumnsBuilder share it, so a range does not learn them all again (on the
+ * lab mix, ~2000 distinct lock payloads per 4 MiB range). Only parsers of the
+ * same options and builder may share it (the first one binds it).
+ */
+export class FtraceParserCaches {
+  readonly strings = new Interner();
+  readonly kinds = new Map<string, EventKind>();
+  /** Event kinds by the hash of the printed name (checked against the line, so no slice per event). */
+  readonly kindsByHash = new Map<number, EventKind[]>();
+  /** Last comm seen per pid (checked against the line, so a known comm costs no slice). */
+  readonly commByPid = new Map<number, CommEntry>();
+  /** In front of commByPid: the entry last used per `pid % COMM_SLOTS` (no hash lookup per line). */
+  readonly commSlots = new Array<CommEntry | undefined>(COMM_SLOTS).fill(undefined);
+  /** In front of kindsByHash: the kind last seen per `hash % KIND_SLOTS`. */
+  readonly kindSlots = new Array<EventKind | undefined>(KIND_SLOTS).fill(undefined);
+  private owner: {
+    cols: ColumnsBuilder | null;
+    fast: boolean;
+    fieldsRead: ReadonlySet<string> | null;
+  } | null = null;
+
+  /** Ties these caches to a parser's builder and options (what their cached ids and readers depend on). */
+  bind(cols: ColumnsBuilder | null, fast: boolean, fieldsRead: ReadonlySet<string> | null): void {
+    const o = this.owner;
+    if (o === null) this.owner = { cols, fast, fieldsRead };
+    else if (o.cols !== cols || o.fast !== fast || o.fieldsRead !== fieldsRead)
+      throw new Error('FtraceParserCaches shared by parsers of another builder or options');
+  }
 }
 
 /**
@@ -162,16 +198,13 @@ export class FtraceTextParser {
   private htmlMode = false;
   private inTraceData = false;
   private readonly graphTask = new Map<number, { comm: string; pid: number }>();
-  private readonly strings = new Interner();
-  private readonly kinds = new Map<string, EventKind>();
-  /** Event kinds by the hash of the printed name (checked against the line, so no slice per event). */
-  private readonly kindsByHash = new Map<number, EventKind[]>();
-  /** Last comm seen per pid (checked against the line, so a known comm costs no slice). */
-  private readonly commByPid = new Map<number, CommEntry>();
-  /** In front of commByPid: the entry last used per `pid % COMM_SLOTS` (no hash lookup per line). */
-  private readonly commSlots = new Array<CommEntry | undefined>(COMM_SLOTS).fill(undefined);
-  /** In front of kindsByHash: the kind last seen per `hash % KIND_SLOTS`. */
-  private readonly kindSlots = new Array<EventKind | undefined>(KIND_SLOTS).fill(undefined);
+  /** What it learnt of the trace's strings (see FtraceParserCaches), maybe with other parsers. */
+  private readonly strings: Interner;
+  private readonly kinds: Map<string, EventKind>;
+  private readonly kindsByHash: Map<number, EventKind[]>;
+  private readonly commByPid: Map<number, CommEntry>;
+  private readonly commSlots: (CommEntry | undefined)[];
+  private readonly kindSlots: (EventKind | undefined)[];
   private readonly scratch: EventLine = newEventLine();
   /** Columns mode: the builder, the batches it filled, and the flags column last given an id. */
   private readonly cols: ColumnsBuilder | null;
@@ -194,6 +227,14 @@ export class FtraceTextParser {
     this.maxLineBytes = options.maxLineBytes ?? MAX_LINE_BYTES;
     this.cols = options.columns ?? null;
     this.fieldsRead = options.fieldsRead ?? null;
+    const caches = options.caches ?? new FtraceParserCaches();
+    caches.bind(this.cols, this.fast, this.fieldsRead);
+    this.strings = caches.strings;
+    this.kinds = caches.kinds;
+    this.kindsByHash = caches.kindsByHash;
+    this.commByPid = caches.commByPid;
+    this.commSlots = caches.commSlots;
+    this.kindSlots = caches.kindSlots;
     const c = options.context;
     if (c) {
       for (const [cpu, comm, pid] of c.graphTask) this.graphTask.set(cpu, { comm, pid });
@@ -710,7 +751,8 @@ export class FtraceTextParser {
     this.lastTs = ev.ts;
     this.sawTs = true;
     this.stats.events++;
-    cols.add(op, lineNo, ev.ts, ev.cpu, ev.pid, c.id, flags, name, addr, arg);
+    cols.nextTs[0] = ev.ts;
+    cols.addRow(op, lineNo, ev.cpu, ev.pid, c.id, flags, name, addr, arg);
     if (cols.full) this.filled.push(cols.take());
   }
 

@@ -72,6 +72,16 @@ function loadKallsyms(meta: TraceDatMeta, diagnostics: Diagnostic[]): Kallsyms |
 }
 
 /** Raw ring-buffer time → ns as trace-cmd computes it (TSC2NSEC mult/shift, then the OFFSET option). */
+/**
+ * The offset to add to a raw timestamp when it is already in nanoseconds, else null (then
+ * `timestampConverter` converts it). Hot loops add it themselves: calling the converter, a
+ * closure V8 does not inline there, boxes the double it is passed, a number allocated per record.
+ */
+export function plainTimestampOffset(meta: TraceDatMeta): number | null {
+  const tsc = meta.tsc2nsec;
+  return tsc && tsc.mult > 0 ? null : meta.tsOffset;
+}
+
 export function timestampConverter(meta: TraceDatMeta): (raw: number) => number {
   const offset = meta.tsOffset;
   const tsc = meta.tsc2nsec;

@@ -4,7 +4,7 @@ import type { TraceEvent } from '../../model/trace-event.js';
 import { ColumnsBuilder } from '../columns-builder.js';
 import type { FileSource } from './byte-reader.js';
 import type { ChunkSource } from './chunk-source.js';
-import { decoderTable, timestampConverter } from './decoders.js';
+import { decoderTable, plainTimestampOffset, timestampConverter } from './decoders.js';
 import { LockRows, type LockRowWriter } from './lock-rows.js';
 import type { CpuData, TraceDatMeta } from './metadata.js';
 import { mergeInput, type RecordBlock, RecordMerger } from './record-blocks.js';
@@ -63,7 +63,9 @@ export function* columnBatches(
 ): Generator<EventColumns> {
   const { decoders, decoderFor, unknown } = decoderTable(meta, diagnostics);
   const toNs = timestampConverter(meta);
+  const plainOffset = plainTimestampOffset(meta);
   const lockRows = new LockRows(builder);
+  const nextTs = builder.nextTs;
   const writers = new Array<LockRowWriter | null | undefined>(1 << 16).fill(undefined);
   const merger = new RecordMerger(file, mergeInput(meta), meta.cpuDecompressor, diagnostics, chunks);
   let line = 0;
@@ -83,9 +85,12 @@ export function* columnBatches(
       writer = decoder ? lockRows.rowsFor(decoder, be) : null;
       writers[id] = writer;
     }
-    const ts = toNs(r.ts[s.index]!);
-    if (writer !== null) writer.add(buf, s.words, off, len, ts, s.cpu, line);
-    else {
+    const raw = r.ts[s.index]!;
+    const ts = plainOffset !== null ? raw + plainOffset : toNs(raw);
+    if (writer !== null) {
+      nextTs[0] = ts; // the row's time (see ColumnsBuilder.nextTs)
+      writer.add(buf, s.words, off, len, s.cpu, line);
+    } else {
       const decoder = decoders[id] ?? decoderFor(id);
       const event = decoder
         ? decoder.decode(buf, off, len, ts, s.cpu, line)

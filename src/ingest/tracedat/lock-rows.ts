@@ -64,10 +64,10 @@ export class LockRows {
     });
   }
 
+  /** Adds the row of a record, its time already in the builder's `nextTs`. */
   row(
     op: number,
     line: number,
-    ts: number,
     cpu: number,
     pid: number,
     decoder: EventDecoder,
@@ -77,7 +77,7 @@ export class LockRows {
     arg: number,
   ): void {
     const comm = pid === this.lastPid ? this.lastCommId : this.commId(pid, decoder);
-    this.builder.add(op, line, ts, cpu, pid, comm, this.flagsId(latencyKey), name, addr, arg);
+    this.builder.addRow(op, line, cpu, pid, comm, this.flagsId(latencyKey), name, addr, arg);
   }
 
   /** The id of a string a field reader returned. */
@@ -245,10 +245,13 @@ export class LockRowWriter {
   /** The pointer slot of the record being written (−1 when its address is not a pointer field). */
   private slot = -1;
 
-  /** Writes the row of the record at `buf[off, off + len)`; `words` is `buf` as words, or empty (see CpuStream.words). */
-  add(buf: Buffer, words: Int32Array, off: number, len: number, ts: number, cpu: number, line: number): void {
+  /**
+   * Writes the row of the record at `buf[off, off + len)`, its time already in the builder's
+   * `nextTs`; `words` is `buf` as words, or empty (see CpuStream.words).
+   */
+  add(buf: Buffer, words: Int32Array, off: number, len: number, cpu: number, line: number): void {
     if (this.commonMinLen >= 0 && len >= this.commonMinLen) {
-      this.addCommon(buf, words, off, len, ts, cpu, line);
+      this.addCommon(buf, words, off, len, cpu, line);
       return;
     }
     const { rows, decoder, op } = this;
@@ -266,7 +269,7 @@ export class LockRowWriter {
         arg = typeof flags === 'number' ? flags & 3 : 0;
       }
     }
-    rows.row(op, line, ts, cpu, pid, decoder, decoder.latencyKey(buf, off, len), name, addr, arg);
+    rows.row(op, line, cpu, pid, decoder, decoder.latencyKey(buf, off, len), name, addr, arg);
   }
 
   /** `add` for the common layout (see `commonMinLen`): the same row, every field read inline. */
@@ -275,7 +278,6 @@ export class LockRowWriter {
     words: Int32Array,
     off: number,
     len: number,
-    ts: number,
     cpu: number,
     line: number,
   ): void {
@@ -315,7 +317,7 @@ export class LockRowWriter {
     if (name < 0) name = this.nameId(buf, off, len, addr);
     const arg = this.argAt >= 0 ? buf[off + this.argAt]! & 3 : 0;
     const latency = (buf[off + decoder.flagsAt]! << 8) | buf[off + decoder.preemptAt]!;
-    rows.row(this.op, line, ts, cpu, pid, decoder, latency, name, addr, arg);
+    rows.row(this.op, line, cpu, pid, decoder, latency, name, addr, arg);
   }
 
   /** The address as a string id; contention events name '' when it is missing (as ColumnsBuilder.addEvent). */

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
-import { FtraceTextParser } from '../../../src/ingest/ftrace/text-parser.js';
+import { describe, expect, it, vi } from 'vitest';
+import { ColumnsBuilder } from '../../../src/ingest/columns-builder.js';
+import { FtraceParserCaches, FtraceTextParser } from '../../../src/ingest/ftrace/text-parser.js';
 import { fixture } from '../../helpers/shared.js';
 import { ftraceFixtures, parseBytes, parseFile, readBytes } from './parse-helpers.js';
 
@@ -172,6 +173,47 @@ describe('FtraceTextParser: structure, stacks and damage', () => {
     expect(events).toHaveLength(1);
     expect((events[0]!.fields.name as string).length).toBe(10 * 1024 * 1024);
     expect(parser.stats).toMatchObject({ lines: 2, events: 1, skipped: 1 });
+  });
+});
+
+describe('FtraceParserCaches', () => {
+  const lines = [
+    '  x-1 [000] ..... 1.000000: lock_acquire: ffffffffa0002250 lab_lock',
+    '  x-1 [000] ..... 1.000001: lock_acquire: ffffffffa0002250 lab_lock',
+  ];
+
+  it('lets parsers of ranges into one builder share what they learnt', () => {
+    // the strings each range's parser asks the builder for (what it did not know yet)
+    const asked = (caches: () => FtraceParserCaches) => {
+      const builder = new ColumnsBuilder();
+      const id = vi.spyOn(builder, 'id');
+      return lines.map((line) => {
+        id.mockClear();
+        const parser = new FtraceTextParser({ columns: builder, caches: caches() });
+        parser.pushColumns(Buffer.from(`${line}\n`));
+        parser.endColumns();
+        return id.mock.calls.map(([text]) => text);
+      });
+    };
+    const shared = new FtraceParserCaches();
+    // the second range's parser knew the task and the lock payload; only its flags column is its own
+    const all = ['lab_lock', 'ffffffffa0002250', 'x', '.....'];
+    expect(asked(() => shared)).toEqual([all, ['.....']]);
+    expect(asked(() => new FtraceParserCaches())).toEqual([all, all]);
+  });
+
+  it('refuses a parser of another builder or options', () => {
+    const caches = new FtraceParserCaches();
+    const builder = new ColumnsBuilder();
+    new FtraceTextParser({ columns: builder, caches });
+    expect(() => new FtraceTextParser({ columns: new ColumnsBuilder(), caches })).toThrow(/another builder/);
+    expect(() => new FtraceTextParser({ columns: builder, caches, fastPath: false })).toThrow(
+      /another builder/,
+    );
+    expect(() => new FtraceTextParser({ columns: builder, caches, fieldsRead: new Set() })).toThrow(
+      /another builder/,
+    );
+    expect(new FtraceTextParser({ columns: builder, caches })).toBeInstanceOf(FtraceTextParser);
   });
 });
 
