@@ -13,8 +13,11 @@ export interface HeldLock {
   comm: string;
   /** The EventRef once built (see `acquiredAt`): one object, shared by everything that keeps it. */
   at: EventRef | null;
-  /** ts of lock_acquired, when the trace has it. */
-  acquiredTs: number | null;
+  /**
+   * ts of lock_acquired, NaN until the trace has it (not null: a field that holds null too
+   * stores each time as a number allocated anew).
+   */
+  acquiredTs: number;
   try: boolean;
   read: boolean;
   contended: boolean;
@@ -43,7 +46,7 @@ export function blankHeldLock(cls: LockClassAcc): HeldLock {
     pid: 0,
     comm: '',
     at: null,
-    acquiredTs: null,
+    acquiredTs: Number.NaN,
     try: false,
     read: false,
     contended: false,

@@ -181,6 +181,11 @@ export class TraceAnalyzer {
   private functionRows = 0;
   /** Counts the acquisitions that look for order edges (see LockClassAcc.orderStamp). */
   private acquisitionSerial = 0;
+  /**
+   * The time of the event being handled, which the lock handlers read here rather than take as
+   * an argument: a double passed to a call V8 does not inline is boxed (a number allocated per event).
+   */
+  private readonly clock = new Float64Array(1);
   /** Released HeldLock entries, reused by the next acquisitions. */
   private readonly heldPool: HeldLock[] = [];
 
@@ -213,6 +218,7 @@ export class TraceAnalyzer {
     if (task.pendingAcquire && task.pendingAcquire.line !== ev.line && ev.name !== 'contention_begin') {
       task.pendingAcquire = null;
     }
+    this.clock[0] = ev.ts;
     kind.handler?.(this, ev, task);
   }
 
@@ -239,6 +245,7 @@ export class TraceAnalyzer {
     // the columns in locals: the handlers called below could, for all V8 knows, change `c`
     const { op: ops, line: lines, ts: tss, cpu: cpus, pid: pids, comm: comms, flags, name: names } = c;
     const { addr: addrs, arg: args, count, others } = c;
+    const clock = this.clock;
     let other = 0;
     for (let i = 0; i < count; i++) {
       const op = ops[i]!;
@@ -249,7 +256,7 @@ export class TraceAnalyzer {
       this.total++;
       if (op <= CONTENTION_END) this.opCounts[op]!++;
       const line = lines[i]!;
-      const ts = tss[i]!;
+      clock[0] = tss[i]!; // the row's time, for the handlers (see `clock`)
       const cpu = cpus[i]!;
       const pid = pids[i]!;
       const task = this.task(pid, cpu, strings[comms[i]!]!);
@@ -285,13 +292,13 @@ export class TraceAnalyzer {
           while (table.classes.length <= nameId) table.classes.push(undefined);
           table.classes[nameId] = acc;
         }
-        this.onLockAcquire(task, line, ts, cpu, pid, name, addr ?? '', args[i]!, irqsOff, context, acc);
+        this.onLockAcquire(task, line, cpu, pid, name, addr ?? '', args[i]!, irqsOff, context, acc);
       } else if (op === LOCK_RELEASE) {
-        this.onLockRelease(task, ts, addr, strings[names[i]!]!, depth);
-      } else if (op === LOCK_ACQUIRED) this.onLockAcquired(task, ts, addr, strings[names[i]!]!);
+        this.onLockRelease(task, addr, strings[names[i]!]!, depth);
+      } else if (op === LOCK_ACQUIRED) this.onLockAcquired(task, addr, strings[names[i]!]!);
       else if (op === LOCK_CONTENDED) this.onLockContended(task, addr, strings[names[i]!]!);
-      else if (op === CONTENTION_BEGIN) this.onContentionBegin(task, ts, addr ?? '', strings[args[i]!]!);
-      else if (op === CONTENTION_END) this.onContentionEnd(task, ts);
+      else if (op === CONTENTION_BEGIN) this.onContentionBegin(task, addr ?? '', strings[args[i]!]!);
+      else if (op === CONTENTION_END) this.onContentionEnd(task);
     }
   }
 
@@ -483,7 +490,6 @@ export class TraceAnalyzer {
   onLockAcquire(
     task: TaskState,
     line: number,
-    ts: number,
     cpu: number,
     pid: number,
     name: string,
@@ -494,6 +500,7 @@ export class TraceAnalyzer {
     context: number,
     acc: LockClassAcc = this.lockClass(name),
   ): void {
+    const ts = this.clock[0]!;
     const isTry = (flags & 1) !== 0;
     const isRead = (flags & 2) !== 0;
     acc.acquisitions++;
@@ -510,7 +517,7 @@ export class TraceAnalyzer {
     held.pid = pid;
     held.comm = task.comm;
     held.at = null;
-    held.acquiredTs = null;
+    held.acquiredTs = Number.NaN;
     held.try = isTry;
     held.read = isRead;
     held.contended = false;
@@ -578,11 +585,12 @@ export class TraceAnalyzer {
     task.pendingAcquire = isTry || acc.annotation ? null : held;
   }
 
-  onLockAcquired(task: TaskState, ts: number, addr: string | null, name: string): void {
+  onLockAcquired(task: TaskState, addr: string | null, name: string): void {
+    const ts = this.clock[0]!;
     const i = findHeldIndex(task, addr, name);
     if (i < 0) return;
     const held = task.held[i]!;
-    if (held.acquiredTs === null) {
+    if (Number.isNaN(held.acquiredTs)) {
       held.acquiredTs = ts;
       if (!held.waitRecorded) this.recordWait(held, ts - held.ts);
     }
@@ -594,7 +602,8 @@ export class TraceAnalyzer {
     (i >= 0 ? task.held[i]!.cls : this.lockClass(name)).contended++;
   }
 
-  onLockRelease(task: TaskState, ts: number, addr: string | null, name: string, depth: number | null): void {
+  onLockRelease(task: TaskState, addr: string | null, name: string, depth: number | null): void {
+    const ts = this.clock[0]!;
     const i = findHeldIndex(task, addr, name);
     if (i < 0) {
       this.orphans.releaseWithoutAcquire++;
@@ -613,14 +622,15 @@ export class TraceAnalyzer {
       if (depth === task.baseDepth) acc.releasesAtBase++;
       else if (depth > task.baseDepth + task.held.length) acc.releasesAboveBase++;
     }
-    const hold = ts - (held.acquiredTs ?? held.ts);
+    const hold = ts - (Number.isNaN(held.acquiredTs) ? held.ts : held.acquiredTs);
     acc.hold.add(hold);
     acc.holdSamples.add(hold);
     // Nothing keeps a released entry but an open contention (its EventRef, if built, is its own object).
     if (task.contention?.held !== held && this.heldPool.length < MAX_POOLED) this.heldPool.push(held);
   }
 
-  onContentionBegin(task: TaskState, ts: number, addr: string, flags: string): void {
+  onContentionBegin(task: TaskState, addr: string, flags: string): void {
+    const ts = this.clock[0]!;
     // A mutex traces SPIN|MUTEX before spinning and MUTEX again before sleeping, then one end.
     if (task.contention?.addr === addr) {
       const bits = contentionFlagBits(flags);
@@ -637,7 +647,8 @@ export class TraceAnalyzer {
     task.pendingAcquire = null;
   }
 
-  onContentionEnd(task: TaskState, ts: number): void {
+  onContentionEnd(task: TaskState): void {
+    const ts = this.clock[0]!;
     const open = task.contention;
     if (!open) {
       this.orphans.contentionEndWithoutBegin++;
@@ -657,7 +668,7 @@ export class TraceAnalyzer {
       if (acc.flagTexts.length < 4 && !acc.flagTexts.includes(open.flags)) acc.flagTexts.push(open.flags);
     }
     // No lock_acquired in this trace for that acquisition: the contention is its wait.
-    if (open.held && open.held.acquiredTs === null && !open.held.waitRecorded)
+    if (open.held && Number.isNaN(open.held.acquiredTs) && !open.held.waitRecorded)
       this.recordWait(open.held, wait);
   }
 
@@ -841,7 +852,6 @@ const HANDLERS = new Map<string, Handler>([
       a.onLockAcquire(
         t,
         ev.line,
-        ev.ts,
         ev.cpu,
         ev.pid,
         lockNameOf(ev),
@@ -851,18 +861,17 @@ const HANDLERS = new Map<string, Handler>([
         ev.flags === null ? 0 : irqContext(ev.flags),
       ),
   ],
-  ['lock_acquired', (a, ev, t) => a.onLockAcquired(t, ev.ts, addrOf(ev.fields.lockdep_addr), lockNameOf(ev))],
+  ['lock_acquired', (a, ev, t) => a.onLockAcquired(t, addrOf(ev.fields.lockdep_addr), lockNameOf(ev))],
   ['lock_contended', (a, ev, t) => a.onLockContended(t, addrOf(ev.fields.lockdep_addr), lockNameOf(ev))],
   [
     'lock_release',
-    (a, ev, t) =>
-      a.onLockRelease(t, ev.ts, addrOf(ev.fields.lockdep_addr), lockNameOf(ev), preemptDepth(ev.flags)),
+    (a, ev, t) => a.onLockRelease(t, addrOf(ev.fields.lockdep_addr), lockNameOf(ev), preemptDepth(ev.flags)),
   ],
   [
     'contention_begin',
-    (a, ev, t) => a.onContentionBegin(t, ev.ts, String(ev.fields.lock_addr ?? ''), contentionFlagsOf(ev)),
+    (a, ev, t) => a.onContentionBegin(t, String(ev.fields.lock_addr ?? ''), contentionFlagsOf(ev)),
   ],
-  ['contention_end', (a, ev, t) => a.onContentionEnd(t, ev.ts)],
+  ['contention_end', (a, _ev, t) => a.onContentionEnd(t)],
   ['mm_shrink_slab_start', (a, ev, t) => a.onShrinkStart(ev, t)],
   ['mm_shrink_slab_end', (a, ev, t) => a.onShrinkEnd(ev, t)],
   ['mm_vmscan_direct_reclaim_begin', (a, ev, t) => a.onDirectReclaimBegin(ev, t)],
