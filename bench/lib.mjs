@@ -21,6 +21,15 @@ export const SHARED = existsSync(join(ROOT, '..', 'shared', 'corpus')) ? join(RO
 mkdirSync(OUT, { recursive: true });
 
 const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
+const TASKSET = ['/usr/bin/taskset', '/bin/taskset'].find((p) => existsSync(p)) ?? null;
+
+/**
+ * [cmd, args] run on CPU 0 alone (`taskset -c 0`): "one core" strictly, V8's helper threads
+ * (garbage collection, compilation) included; null without taskset.
+ */
+export function pinned(cmd, args) {
+  return TASKSET ? [TASKSET, ['-c', '0', cmd, ...args]] : null;
+}
 
 /**
  * Runs a command, returning wall seconds, CPU seconds (user + system, all threads) and peak

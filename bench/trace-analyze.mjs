@@ -18,7 +18,7 @@
 // Needs `npm run build` first. Never run while a kernel build or QEMU shares the machine.
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildShiftedTrace, cli, measure, OUT, ROOT, row, SHARED, sizeMB } from './lib.mjs';
+import { buildShiftedTrace, cli, measure, OUT, pinned, ROOT, row, SHARED, sizeMB } from './lib.mjs';
 
 const targetMB = Number(process.env.LOCKSCOPE_TRACE_MB ?? 1024);
 if (!SHARED) {
@@ -85,5 +85,16 @@ for (const [name, workers] of runs) {
         ` target: >= 300 MB/s (${(r.rate / 300).toFixed(2)}x of it), <= 250 MB RSS` +
         ` (${r.rssMB === null ? 'n/a' : `${r.rssMB.toFixed(0)} MB`}); ${(r.rate / naive.rate).toFixed(2)}x the naive loop`,
     );
+}
+// One core strictly: the naive loop and the analysis both on CPU 0 alone (above, V8's helper
+// threads may use the other core).
+const pinnedNaive = pinned(process.execPath, [naiveScript, file]);
+const pinnedAnalyze = pinned(cmd, args);
+if (pinnedNaive && pinnedAnalyze) {
+  const n = row('naive loop, on CPU 0 alone', measure(...pinnedNaive), mb, wc);
+  const env = { ...process.env, LOCKSCOPE_TRACE_WORKERS: '0' };
+  const r = row('trace analyze, on CPU 0 alone', measure(...pinnedAnalyze, { env }), mb, n);
+  console.log(`    ${(r.rate / n.rate).toFixed(2)}x the naive loop on one core`);
+  results.push({ ...n, pinned: true }, { ...r, workers: 0, pinned: true });
 }
 writeFileSync(join(OUT, 'trace-analyze.json'), `${JSON.stringify({ file, mb, results }, null, 2)}\n`);

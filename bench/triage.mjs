@@ -4,7 +4,7 @@
 // Size: LOCKSCOPE_BENCH_MB (default 300).
 import { createWriteStream, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cli, measure, OUT, ROOT, realConsoleLogs, row, sizeMB } from './lib.mjs';
+import { cli, measure, OUT, pinned, ROOT, realConsoleLogs, row, sizeMB } from './lib.mjs';
 
 const target = Number(process.env.LOCKSCOPE_BENCH_MB ?? 300);
 const file = join(OUT, `console-${target}MB.log`);
@@ -59,6 +59,9 @@ console.log(`triage on ${real} (${realMB.toFixed(0)} MB, the lab's clean lockdep
 const rl2 = row('node readline loop (baseline)', measure('node', [loop, real]), realMB);
 const [n4, a4] = cli(['triage', '--group', real]);
 row('lockscope triage --group', measure(n4, a4), realMB, { ...rl2, name: 'readline' });
+// one core strictly: on CPU 0 alone (above, V8's helper threads may use the other core)
+const pinnedTriage = pinned(n4, a4);
+if (pinnedTriage) row('triage --group, on CPU 0 alone', measure(...pinnedTriage), realMB);
 
 const [n3, a3] = cli(['--version']);
 const v = [1, 2, 3].map(() => measure(n3, a3).seconds).sort((a, b) => a - b)[1];
