@@ -1,5 +1,5 @@
 import { type EventLine, FLAGS, MAX_HEAD } from './event-line.js';
-import { bytesEqual, hashBytes, isBlank, isIdentChar } from './scan.js';
+import { hashBytes, IDENT, isBlank } from './scan.js';
 
 /**
  * The fast path of the event-line reader: nearly every line of a large trace
@@ -70,7 +70,7 @@ export function readAsciiEventLine(u: Uint8Array, ev: EventLine, start: number, 
   let h = 0;
   for (; q < n; q++) {
     const c = u[q]!;
-    if (!isIdentChar(c)) break;
+    if (IDENT[c] === 0) break;
     h = (Math.imul(h, 31) + c) | 0;
   }
   if (q === p || q >= n) return false;
@@ -114,15 +114,32 @@ function skipBlanks(u: Uint8Array, i: number, end: number): number {
   return i;
 }
 
-/** The flags column last read (consecutive lines mostly share it: one compare, no hash). */
-let lastFlags = '';
+/**
+ * The flags columns seen, direct-mapped by their bytes packed into two words (a column has 1 to 8
+ * characters): the few distinct columns of a trace alternate from line to line (`.....`, `d..1.`),
+ * and a hit costs a few loads and compares, no hash of the bytes and no Map lookup.
+ */
+const FLAG_SLOTS = 64;
+const flagLo = new Int32Array(FLAG_SLOTS);
+const flagHi = new Int32Array(FLAG_SLOTS);
+const flagText = new Array<string>(FLAG_SLOTS).fill('');
 
 function flagsAt(u: Uint8Array, start: number, end: number): string {
-  if (lastFlags.length === end - start && bytesEqual(u, start, lastFlags)) return lastFlags;
+  let lo = 0;
+  let hi = 0;
+  for (let i = start; i < end && i < start + 4; i++) lo = (lo << 8) | u[i]!;
+  for (let i = start + 4; i < end; i++) hi = (hi << 8) | u[i]!;
+  // with the length, the two words are the bytes: a hit is exact
+  const slot = (lo ^ (lo >>> 11) ^ Math.imul(hi, 31) ^ (end - start)) & (FLAG_SLOTS - 1);
+  const known = flagText[slot]!;
+  if (flagLo[slot] === lo && flagHi[slot] === hi && known.length === end - start) return known;
   const h = hashBytes(u, start, end);
   const hit = FLAGS.findBytes(u, start, end, h);
-  lastFlags = hit !== undefined ? hit.key : FLAGS.add(latin1(u, start, end), 0, end - start, h, null).key;
-  return lastFlags;
+  const text = hit !== undefined ? hit.key : FLAGS.add(latin1(u, start, end), 0, end - start, h, null).key;
+  flagLo[slot] = lo;
+  flagHi[slot] = hi;
+  flagText[slot] = text;
+  return text;
 }
 
 function latin1(u: Uint8Array, start: number, end: number): string {

@@ -30,6 +30,9 @@ export function isIdentChar(c: number): boolean {
   );
 }
 
+/** isIdentChar of each byte, as a table (one load in a byte loop). */
+export const IDENT: Uint8Array = Uint8Array.from({ length: 256 }, (_, c) => (isIdentChar(c) ? 1 : 0));
+
 export function skipBlanks(s: string, i: number, end = s.length): number {
   while (i < end && isBlank(s.charCodeAt(i))) i++;
   return i;

@@ -100,6 +100,26 @@ describe('readAsciiEventLine agrees with the general event-line reader', () => {
     );
   });
 
+  it('reads every flags column exactly, however many alternate (its cache of columns fills and collides)', () => {
+    // 1 to 8 characters of the latency-flag letters: thousands of distinct columns, each twice
+    const letters = ['.', 'd', 'N', 'h', 's', '1', '2', 'X'];
+    const columns: string[] = [];
+    for (let n = 1; n <= 8; n++)
+      for (let k = 0; k < 300; k++)
+        columns.push(Array.from({ length: n }, (_, i) => letters[(k * (i + 3) + i * i + n) % 8]).join(''));
+    const lines = [...columns, ...columns.reverse()].map(
+      (f, i) =>
+        `  drmfb-76 [001] ${f} 3.${String(i).padStart(6, '0')}: lock_release: ffffffff81ac7f00 fs_reclaim`,
+    );
+    const flags = lines.map((line) => {
+      const ev = newEventLine();
+      expect(ascii(line, ev), line).toBe(true);
+      return ev.flags;
+    });
+    expect(flags).toEqual(lines.map((line) => line.split(/\s+/)[3]));
+    expect(compare(lines.join('\n')).fast).toBe(lines.length);
+  });
+
   it
     .skipIf(!SHARED)
     .each([
