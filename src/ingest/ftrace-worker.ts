@@ -10,9 +10,11 @@ import { EventPacker, type PackedEvents, packedBuffers } from './text-ranges-pac
 export interface RangeWorkerData {
   path: string;
   plan: RangePlan;
-  /** This worker reads ranges `worker`, `worker + workers`, ... (its string stream is `worker`). */
-  worker: number;
-  workers: number;
+  /** Its string stream (see EventColumns.stream). */
+  stream: number;
+  /** It reads the ranges k whose `k % cycle` is one of `slots`, in order. */
+  cycle: number;
+  slots: number[];
   capacity: number;
   /** Ranges it may send before the reading thread acknowledges one. */
   ahead: number;
@@ -36,7 +38,7 @@ export type RangeWorkerMessage =
 async function main(port: NonNullable<typeof parentPort>, data: RangeWorkerData): Promise<void> {
   let credits = data.ahead;
   let wake: (() => void) | null = null;
-  const builder = new ColumnsBuilder(data.capacity, data.worker);
+  const builder = new ColumnsBuilder(data.capacity, data.stream);
   // a consumed range comes back as its batches: filled again by the next ranges
   port.on('message', (batches: EventColumns[]) => {
     for (const b of batches) builder.recycle(b);
@@ -48,7 +50,8 @@ async function main(port: NonNullable<typeof parentPort>, data: RangeWorkerData)
   const caches = new FtraceParserCaches();
   try {
     const packer = new EventPacker();
-    for (let k = data.worker; k < data.plan.count; k += data.workers) {
+    for (let k = 0; k < data.plan.count; k++) {
+      if (!data.slots.includes(k % data.cycle)) continue;
       while (credits === 0) await new Promise<void>((resolve) => (wake = resolve));
       wake = null;
       credits--;

@@ -249,6 +249,8 @@ export interface TextRangesOptions {
 /** The compiled worker (absent when running the TypeScript sources, e.g. under vitest). */
 const WORKER_URL = new URL('./ftrace-worker.js', import.meta.url);
 const RANGE_BYTES = 4 << 20;
+/** Ranges a worker reads for each range the reading thread reads itself (see RangeWorkers.reader). */
+const READER_SLOTS = 1;
 /** Ranges a worker may read ahead of the reading thread (each ~2 MB of columns). */
 const AHEAD = 2;
 /**
@@ -262,12 +264,12 @@ const WORKER_LIMITS = { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 25
 
 /**
  * Worker threads for a large text trace: `LOCKSCOPE_TRACE_WORKERS` (a count;
- * 0 or unset: none) when the compiled worker is there. Off by default: on
- * the lab's 2-core machine, measured on a 500 MB lab-trace mix while other
- * jobs shared it, two workers took 60–80% more CPU than one thread (packing
- * and unpacking the other events, three heaps to collect), were no faster in
- * wall time, and peaked at 310–350 MB RSS against 210 MB (see
- * bench/trace-analyze.mjs, which measures both).
+ * 0 or unset: none) when the compiled worker is there; the reading thread
+ * parses its share of the ranges too. Off by default: on the lab's 2-core
+ * machine, on 1 GB of the lab mix, one worker took the wall time from
+ * 6.6–7.0 s to 5.3–6.1 s for 25–40% more CPU (a second heap to collect, the
+ * other events packed and unpacked), and peaked at 235–250 MB RSS against
+ * 130 MB: at the 250 MB target (see bench/trace-analyze.mjs, which measures both).
  */
 export function textWorkers(): number {
   if (!existsSync(fileURLToPath(WORKER_URL))) return 0;
@@ -292,8 +294,8 @@ export function readTextRanges(
   const workers = Math.min(options.workers ?? textWorkers(), plan.count);
   async function* batches(): AsyncGenerator<EventColumns> {
     const fd = openSync(path, 'r');
-    // streams 0..n-1: the workers' (or this thread's stand-ins); n: ranges read again here
-    const streams = Math.max(workers, 2);
+    // streams 1..n: the workers' (0..n-1: this thread's stand-ins); n + 1: the ranges read here
+    const streams = Math.max(workers + 1, 2);
     const own = new ColumnsBuilder(options.capacity, streams);
     const { capacity, fieldsRead } = options;
     const ownCaches = new FtraceParserCaches();
@@ -331,17 +333,19 @@ class RangeWorkers {
   ) {
     const read = fieldsRead === undefined ? null : [...fieldsRead];
     for (let w = 0; w < count; w++) {
+      // worker w reads the slots w + 1, w + 1 + count, ... of each cycle (see `reader`)
+      const cycle = READER_SLOTS * count + 1;
       const data: RangeWorkerData = {
         path,
         plan,
-        worker: w,
-        workers: count,
+        stream: w + 1,
+        cycle,
+        slots: Array.from({ length: READER_SLOTS }, (_, i) => 1 + w + i * count),
         capacity,
         ahead: AHEAD,
         fieldsRead: read,
       };
       const worker = new Worker(WORKER_URL, { workerData: data, resourceLimits: WORKER_LIMITS });
-      worker.unref();
       const queue: RangeWorkerMessage[] = [];
       worker.on('message', (m: RangeWorkerMessage) => {
         queue.push(m);
@@ -353,17 +357,36 @@ class RangeWorkers {
       };
       worker.on('error', stop);
       worker.on('exit', stop);
+      // after its listeners (a 'message' listener refs the worker's port again)
+      worker.unref();
       this.workers.push(worker);
       this.queues.push(queue);
       this.unpackers.push(new EventUnpacker());
     }
   }
 
-  /** The ranges' results in file order; the index of a range its worker did not read (it stopped). */
-  async *results(): AsyncGenerator<RangeResult | number> {
+  /**
+   * Who reads range k (see READER_SLOTS): this thread (−1) one range of each cycle of
+   * `2 × workers + 1`, so that it parses too rather than wait (it also analyzes everything:
+   * one worker more would make three busy threads on two cores); worker w two.
+   */
+  private reader(k: number): number {
     const n = this.workers.length;
+    const slot = k % (READER_SLOTS * n + 1);
+    return slot === 0 ? -1 : (slot - 1) % n;
+  }
+
+  /**
+   * The ranges' results in file order; the index of a range for this thread to read (its share,
+   * or a range whose worker stopped).
+   */
+  async *results(): AsyncGenerator<RangeResult | number> {
     for (let k = 0; k < this.plan.count; k++) {
-      const w = k % n;
+      const w = this.reader(k);
+      if (w < 0) {
+        yield k;
+        continue;
+      }
       const queue = this.queues[w]!;
       while (queue.length === 0 && !this.stopped.has(w)) {
         // referenced only while waiting on them: abandoned readers never keep the process alive
@@ -391,6 +414,8 @@ class RangeWorkers {
 
   /** Range k is consumed: its batches go back to its worker, to be filled again, and it may read one more. */
   ack(k: number): void {
+    const w = this.reader(k);
+    if (w < 0) return;
     const batches = this.handed.get(k) ?? [];
     this.handed.delete(k);
     const transfer: ArrayBuffer[] = [];
@@ -400,7 +425,7 @@ class RangeWorkers {
       b.others = [];
       transfer.push(...columnsBuffers(b));
     }
-    this.workers[k % this.workers.length]?.postMessage(batches, transfer);
+    this.workers[w]?.postMessage(batches, transfer);
   }
 
   stop(): void {

@@ -27,7 +27,6 @@ export async function* workerItems<T>(
   giveBack: (worker: Worker, item: T) => void,
 ): AsyncGenerator<T> {
   const worker = new Worker(url, { workerData: data, resourceLimits: READER_LIMITS });
-  worker.unref();
   const queue: WorkerMessage<T>[] = [];
   let failure: Error | null = null;
   let exited = false;
@@ -44,6 +43,8 @@ export async function* workerItems<T>(
     exited = true;
     wake?.();
   });
+  // after its listeners (a 'message' listener refs the worker's port again)
+  worker.unref();
   try {
     for (;;) {
       while (queue.length === 0) {
