@@ -249,7 +249,10 @@ export interface TextRangesOptions {
 /** The compiled worker (absent when running the TypeScript sources, e.g. under vitest). */
 const WORKER_URL = new URL('./ftrace-worker.js', import.meta.url);
 const RANGE_BYTES = 4 << 20;
-/** Ranges a worker reads for each range the reading thread reads itself (see RangeWorkers.reader). */
+/**
+ * Ranges each worker reads for each range the reading thread reads itself (see
+ * RangeWorkers.reader): 1 measured best with one worker (2 left the worker the slower thread).
+ */
 const READER_SLOTS = 1;
 /** Ranges a worker may read ahead of the reading thread (each ~2 MB of columns). */
 const AHEAD = 2;
@@ -366,9 +369,9 @@ class RangeWorkers {
   }
 
   /**
-   * Who reads range k (see READER_SLOTS): this thread (−1) one range of each cycle of
-   * `2 × workers + 1`, so that it parses too rather than wait (it also analyzes everything:
-   * one worker more would make three busy threads on two cores); worker w two.
+   * Who reads range k: in each cycle of `READER_SLOTS × workers + 1` ranges, this thread (−1)
+   * the first, so that it parses too rather than wait (it also analyzes everything: one worker
+   * more would make three busy threads on two cores), and the workers the others in turn.
    */
   private reader(k: number): number {
     const n = this.workers.length;
