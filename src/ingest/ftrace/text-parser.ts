@@ -77,7 +77,7 @@ export interface FtraceTextParserOptions {
  * distinct lock and function payloads, as builder ids), task names, interned
  * strings. The parsers that read the ranges of one file into one
  * ColumnsBuilder share it, so a range does not learn them all again (on the
- * lab mix, ~2000 distinct lock payloads per 4 MiB range). Only parsers of the
+ * lab mix, 85–550 distinct lock payloads per 4 MiB range). Only parsers of the
  * same options and builder may share it (the first one binds it).
  */
 export class FtraceParserCaches {
