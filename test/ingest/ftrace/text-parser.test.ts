@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
+import { FIELDS_READ, TraceAnalyzer } from '../../../src/analyzers/trace/trace-analyzer.js';
 import { ColumnsBuilder } from '../../../src/ingest/columns-builder.js';
 import { FtraceParserCaches, FtraceTextParser } from '../../../src/ingest/ftrace/text-parser.js';
 import { fixture } from '../../helpers/shared.js';
@@ -275,6 +276,47 @@ describe('FtraceTextParser: properties', () => {
         },
       ),
       { numRuns: 300 },
+    );
+  });
+
+  it('reads mutated trace lines into columns as into objects: the same analysis and diagnostics', () => {
+    // the columns reader with the analyzer's FIELDS_READ takes other paths (counted events,
+    // function calls, lock rows, payloads checked in place): damaged lines must not tell them apart
+    const lab = ['lab-C-function-head.trace.txt', 'lab-B-events.report-head.txt', 'lab-S-abba.trace.txt'];
+    const lines = [
+      ...new Set(
+        [sample, ...lab.map((f) => readBytes(fixture('ftrace', f)))].flatMap((b) =>
+          b.toString('latin1').split('\n'),
+        ),
+      ),
+    ];
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.tuple(fc.constantFrom(...lines), fc.nat(), fc.string({ maxLength: 6 }), fc.nat(), fc.boolean()),
+          { minLength: 1, maxLength: 20 },
+        ),
+        (edits) => {
+          const text = edits
+            .map(([line, at, insert, del, mutate]) => {
+              if (!mutate) return line;
+              const p = at % (line.length + 1);
+              return line.slice(0, p) + insert + line.slice(p + (del % 4));
+            })
+            .join('\n');
+          const bytes = Buffer.from(`${text}\n`, 'latin1');
+          const objects = parseBytes(bytes);
+          const fromObjects = new TraceAnalyzer();
+          fromObjects.push(objects.events);
+          const parser = new FtraceTextParser({ columns: new ColumnsBuilder(7), fieldsRead: FIELDS_READ });
+          const fromColumns = new TraceAnalyzer();
+          for (const b of [...parser.pushColumns(bytes), ...parser.endColumns()]) fromColumns.push(b);
+          expect(fromColumns.finish()).toEqual(fromObjects.finish());
+          expect(parser.diagnostics).toEqual(objects.parser.diagnostics);
+          expect(parser.stats).toEqual(objects.parser.stats);
+        },
+      ),
+      { numRuns: 400 },
     );
   });
 
