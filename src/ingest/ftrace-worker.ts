@@ -10,11 +10,9 @@ import { EventPacker, type PackedEvents, packedBuffers } from './text-ranges-pac
 export interface RangeWorkerData {
   path: string;
   plan: RangePlan;
-  /** Its string stream (see EventColumns.stream). */
-  stream: number;
-  /** It reads the ranges k whose `k % cycle` is one of `slots`, in order. */
-  cycle: number;
-  slots: number[];
+  /** It reads ranges `worker`, `worker + stride`, ... (its string stream is `worker`). */
+  worker: number;
+  stride: number;
   capacity: number;
   /** Ranges it may send before the reading thread acknowledges one. */
   ahead: number;
@@ -38,7 +36,7 @@ export type RangeWorkerMessage =
 async function main(port: NonNullable<typeof parentPort>, data: RangeWorkerData): Promise<void> {
   let credits = data.ahead;
   let wake: (() => void) | null = null;
-  const builder = new ColumnsBuilder(data.capacity, data.stream);
+  const builder = new ColumnsBuilder(data.capacity, data.worker);
   // a consumed range comes back as its batches: filled again by the next ranges
   port.on('message', (batches: EventColumns[]) => {
     for (const b of batches) builder.recycle(b);
@@ -50,8 +48,7 @@ async function main(port: NonNullable<typeof parentPort>, data: RangeWorkerData)
   const caches = new FtraceParserCaches();
   try {
     const packer = new EventPacker();
-    for (let k = 0; k < data.plan.count; k++) {
-      if (!data.slots.includes(k % data.cycle)) continue;
+    for (let k = data.worker; k < data.plan.count; k += data.stride) {
       while (credits === 0) await new Promise<void>((resolve) => (wake = resolve));
       wake = null;
       credits--;

@@ -249,11 +249,6 @@ export interface TextRangesOptions {
 /** The compiled worker (absent when running the TypeScript sources, e.g. under vitest). */
 const WORKER_URL = new URL('./ftrace-worker.js', import.meta.url);
 const RANGE_BYTES = 4 << 20;
-/**
- * Ranges each worker reads for each range the reading thread reads itself (see
- * RangeWorkers.reader): 1 measured best with one worker (2 left the worker the slower thread).
- */
-const READER_SLOTS = 1;
 /** Ranges a worker may read ahead of the reading thread (each ~2 MB of columns). */
 const AHEAD = 2;
 /**
@@ -336,14 +331,12 @@ class RangeWorkers {
   ) {
     const read = fieldsRead === undefined ? null : [...fieldsRead];
     for (let w = 0; w < count; w++) {
-      // worker w reads the slots w + 1, w + 1 + count, ... of each cycle (see `reader`)
-      const cycle = READER_SLOTS * count + 1;
+      // worker w reads ranges w + 1, w + 1 + (count + 1), ... (see `reader`)
       const data: RangeWorkerData = {
         path,
         plan,
-        stream: w + 1,
-        cycle,
-        slots: Array.from({ length: READER_SLOTS }, (_, i) => 1 + w + i * count),
+        worker: w + 1,
+        stride: count + 1,
         capacity,
         ahead: AHEAD,
         fieldsRead: read,
@@ -369,14 +362,13 @@ class RangeWorkers {
   }
 
   /**
-   * Who reads range k: in each cycle of `READER_SLOTS × workers + 1` ranges, this thread (−1)
-   * the first, so that it parses too rather than wait (it also analyzes everything: one worker
-   * more would make three busy threads on two cores), and the workers the others in turn.
+   * Who reads range k: this thread (−1) one range in `workers + 1`, so that it parses too rather
+   * than wait (it also analyzes everything: one worker more would make three busy threads on two
+   * cores; two worker ranges for each of its own left the worker the slower thread), and the
+   * workers the others in turn.
    */
   private reader(k: number): number {
-    const n = this.workers.length;
-    const slot = k % (READER_SLOTS * n + 1);
-    return slot === 0 ? -1 : (slot - 1) % n;
+    return (k % (this.workers.length + 1)) - 1;
   }
 
   /**

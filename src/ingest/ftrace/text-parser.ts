@@ -122,8 +122,8 @@ export interface FtraceContext {
   inTraceData: boolean;
 }
 
-/** The lock-event payload of one distinct payload text as builder ids (see EventColumns). */
-interface LockRow {
+/** The row of one distinct payload text (a lock event's, a function call's) as builder ids (see EventColumns). */
+interface RowIds {
   name: number;
   addr: number;
   arg: number;
@@ -152,12 +152,13 @@ interface EventKind {
   stack: boolean;
   /** Distinct payloads already read → their fields (null: the fast reader declined), for REPEATING_PAYLOADS. */
   payloads: RegionCache<TraceEvent['fields'] | null> | null;
-  /** EventColumns op (OTHER_EVENT for anything but lock and contention events). */
+  /** EventColumns op of its rows (OTHER_EVENT for events that are never rows). */
   op: number;
-  /** Columns mode: distinct payloads → builder ids (null: the fast reader declined). */
-  rows: RegionCache<LockRow | null> | null;
-  /** Columns mode, function tracer lines: distinct payloads → the builder id of their `ip` (−1: read as an object). */
-  calls: RegionCache<number> | null;
+  /**
+   * Columns mode, lock and contention events and function tracer calls: distinct payloads →
+   * their row's builder ids (null: the payload is read as an object).
+   */
+  rows: RegionCache<RowIds | null> | null;
   /** Columns mode, an event the consumer only counts: how its payload is checked (see `countedRow`). */
   counted: { check: PayloadCheck | null; nameId: number } | null;
 }
@@ -579,10 +580,11 @@ export class FtraceTextParser {
       const stack = name === 'kernel_stack' || name === 'user_stack';
       const fast = this.fast ? (FAST_PAYLOADS.get(name) ?? null) : null;
       const repeating = fast !== null && name === printed && REPEATING_PAYLOADS.has(name);
-      const op = name === printed ? lockOpOf(name) : OTHER_EVENT;
       const cols = this.cols !== null;
       const counted =
         cols && !stack && fast === null && this.fieldsRead !== null && !this.fieldsRead.has(name);
+      const calls = cols && !counted && name === 'function' && name === printed;
+      const op = calls ? FUNCTION_CALL : name === printed ? lockOpOf(name) : OTHER_EVENT;
       k = {
         printed: this.strings.get(printed),
         printedBytes: asciiBytes(printed),
@@ -593,8 +595,7 @@ export class FtraceTextParser {
         stack,
         payloads: repeating && this.cols === null ? new RegionCache() : null,
         op,
-        rows: repeating && cols ? new RegionCache() : null,
-        calls: cols && !counted && name === 'function' && name === printed ? new RegionCache() : null,
+        rows: (repeating && cols) || calls ? new RegionCache() : null,
         counted: counted ? { check: name === printed ? payloadCheckOf(name) : null, nameId: -1 } : null,
       };
       if (this.kinds.size < 10_000) this.kinds.set(k.printed, k);
@@ -664,10 +665,10 @@ export class FtraceTextParser {
     return entry;
   }
 
-  /** Columns mode: a lock or contention event line with a repeating payload, as one builder row. */
-  private lockRow(
+  /** Columns mode: a line whose payload repeats (a lock event's, a function call's), as one builder row. */
+  private cachedRow(
     kind: EventKind,
-    rows: RegionCache<LockRow | null>,
+    rows: RegionCache<RowIds | null>,
     ev: EventLine,
     line: string,
     u: Uint8Array | null,
@@ -677,34 +678,9 @@ export class FtraceTextParser {
     const ps = ev.payloadStart;
     const entry = rows.lookup(line, u, ps, end) ?? this.readRow(kind, rows, line, ps, end, rows.missHash);
     const row = entry.value;
-    if (row === null) return false; // the fast reader declined: the table reads it (as an object)
+    if (row === null) return false; // its reader declined: the table reads it (as an object)
     this.addRow(kind.op, ev, line, u, lineNo, row.name, row.addr, row.arg);
     return true;
-  }
-
-  /** Columns mode: a function tracer line as a FUNCTION_CALL row (false: read it as an object). */
-  private callRow(
-    calls: RegionCache<number>,
-    ev: EventLine,
-    line: string,
-    u: Uint8Array | null,
-    end: number,
-    lineNo: number,
-  ): boolean {
-    const ps = ev.payloadStart;
-    const entry = calls.lookup(line, u, ps, end) ?? this.readCall(calls, line, ps, end, calls.missHash);
-    if (entry.value < 0) return false;
-    this.addRow(FUNCTION_CALL, ev, line, u, lineNo, entry.value, -1, 0);
-    return true;
-  }
-
-  /** Reads a function tracer payload line[ps, end) for the first time: the id of its `ip` as the table reads it, else −1. */
-  private readCall(calls: RegionCache<number>, line: string, ps: number, end: number, h: number) {
-    const entry = calls.add(line, ps, end, h, -1);
-    if (entry.key.startsWith('[FAILED TO PARSE]')) return entry;
-    const r = parsePayloadByTable('function', entry.key);
-    if (r.matched && typeof r.fields.ip === 'string') entry.value = this.cols!.id(r.fields.ip);
-    return entry;
   }
 
   /**
@@ -756,16 +732,26 @@ export class FtraceTextParser {
     if (cols.full) this.filled.push(cols.take());
   }
 
-  /** Reads a repeating lock payload line[ps, end) for the first time: its ids as ColumnsBuilder.addEvent gives them. */
+  /**
+   * Reads a repeating payload line[ps, end) for the first time: a lock event's ids as
+   * ColumnsBuilder.addEvent gives them, a function call's `ip` as the table reads it.
+   */
   private readRow(
     kind: EventKind,
-    rows: RegionCache<LockRow | null>,
+    rows: RegionCache<RowIds | null>,
     line: string,
     ps: number,
     end: number,
     h: number,
-  ): RegionEntry<LockRow | null> {
+  ): RegionEntry<RowIds | null> {
     const entry = rows.add(line, ps, end, h, null);
+    if (kind.op === FUNCTION_CALL) {
+      if (entry.key.startsWith('[FAILED TO PARSE]')) return entry;
+      const r = parsePayloadByTable('function', entry.key);
+      if (r.matched && typeof r.fields.ip === 'string')
+        entry.value = { name: this.cols!.id(r.fields.ip), addr: -1, arg: 0 };
+      return entry;
+    }
     const fields = kind.fast?.(entry.key) ?? null;
     if (fields === null) return entry;
     entry.value = this.cols!.rowIds(kind.op, { name: kind.name, payload: entry.key, fields } as TraceEvent);
@@ -798,11 +784,13 @@ export class FtraceTextParser {
       return;
     }
     const rows = kind.rows;
-    const calls = kind.calls;
-    if (ps < end && !isBlank(line.charCodeAt(end - 1))) {
-      if (rows !== null && this.lockRow(kind, rows, ev, line, u, end, lineNo)) return;
-      if (calls !== null && this.callRow(calls, ev, line, u, end, lineNo)) return;
-    }
+    if (
+      rows !== null &&
+      ps < end &&
+      !isBlank(line.charCodeAt(end - 1)) &&
+      this.cachedRow(kind, rows, ev, line, u, end, lineNo)
+    )
+      return;
     const cache = kind.payloads;
     let cached: TraceEvent['fields'] | null = null;
     let viaCache = false;

@@ -71,7 +71,6 @@ function loadKallsyms(meta: TraceDatMeta, diagnostics: Diagnostic[]): Kallsyms |
   return null;
 }
 
-/** Raw ring-buffer time → ns as trace-cmd computes it (TSC2NSEC mult/shift, then the OFFSET option). */
 /**
  * The offset to add to a raw timestamp when it is already in nanoseconds, else null (then
  * `timestampConverter` converts it). Hot loops add it themselves: calling the converter, a
@@ -82,13 +81,12 @@ export function plainTimestampOffset(meta: TraceDatMeta): number | null {
   return tsc && tsc.mult > 0 ? null : meta.tsOffset;
 }
 
+/** Raw ring-buffer time → ns as trace-cmd computes it (TSC2NSEC mult/shift, then the OFFSET option). */
 export function timestampConverter(meta: TraceDatMeta): (raw: number) => number {
+  const plain = plainTimestampOffset(meta);
+  if (plain !== null) return plain === 0 ? (raw) => raw : (raw) => raw + plain;
+  const mult = BigInt(meta.tsc2nsec!.mult);
+  const shift = BigInt(meta.tsc2nsec!.shift);
   const offset = meta.tsOffset;
-  const tsc = meta.tsc2nsec;
-  if (tsc && tsc.mult > 0) {
-    const mult = BigInt(tsc.mult);
-    const shift = BigInt(tsc.shift);
-    return (raw) => Number((BigInt(raw) * mult) >> shift) + offset;
-  }
-  return offset === 0 ? (raw) => raw : (raw) => raw + offset;
+  return (raw) => Number((BigInt(raw) * mult) >> shift) + offset;
 }
