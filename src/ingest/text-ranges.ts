@@ -13,7 +13,7 @@ import {
   type FtraceTextStats,
 } from './ftrace/text-parser.js';
 import type { RangeWorkerData, RangeWorkerMessage } from './ftrace-worker.js';
-import { EventUnpacker } from './text-ranges-packing.js';
+import { EventUnpacker, type PackedEvents } from './text-ranges-packing.js';
 
 /**
  * A regular ftrace text file cut into byte ranges that parsers read apart
@@ -122,30 +122,51 @@ export function parseRange(
   builder: ColumnsBuilder,
   options: RangeReadOptions = {},
 ): RangeResult {
+  const reading = readRange(fd, plan, index, builder, options);
+  const batches: EventColumns[] = [];
+  for (;;) {
+    const r = reading.next();
+    if (r.done) return { ...r.value, batches };
+    batches.push(r.value);
+  }
+}
+
+/**
+ * `parseRange` one batch at a time: each batch as soon as it is full, the
+ * range's result (with no batches) at the end. The thread that analyzes reads
+ * its own ranges so: the other events of a batch die young instead of
+ * waiting, with the whole range's, in the old generation.
+ */
+export function* readRange(
+  fd: number,
+  plan: RangePlan,
+  index: number,
+  builder: ColumnsBuilder,
+  options: RangeReadOptions = {},
+): Generator<EventColumns, RangeResult> {
   const start = rangeStart(fd, plan, index);
   const end = rangeStart(fd, plan, index + 1);
   const { context, fieldsRead, filled = () => {}, caches } = options;
   const parser = new FtraceTextParser({ columns: builder, context, fieldsRead, caches });
-  const batches: EventColumns[] = [];
   const buf = Buffer.allocUnsafe(READ);
   for (let pos = start; pos < end; ) {
     const n = readSync(fd, buf, 0, Math.min(READ, end - pos), pos);
     if (n <= 0) break;
     for (const b of parser.pushColumns(buf.subarray(0, n))) {
       filled(b);
-      batches.push(b);
+      yield b;
     }
     pos += n;
   }
   for (const b of parser.endColumns()) {
     filled(b);
-    batches.push(b);
+    yield b;
   }
   return {
     index,
     start,
     end,
-    batches,
+    batches: [],
     stats: parser.stats,
     diagnostics: parser.diagnosticsPart(),
     context: parser.context(),
@@ -180,35 +201,56 @@ export function needsContext(result: RangeResult, before: FtraceContext): boolea
  * The ranges' results in file order, merged into one stream: lines shifted,
  * diagnostics merged (`absorb`); a range that needs the state before it, or
  * that no worker read (a range index instead of a result), is read here by
- * `reread`. `done(index)` is called once a range's batches are consumed.
+ * `reread`, batch by batch. `open(result, i)` readies a result's batch i just
+ * before it goes out (a worker's packed events are unpacked then, not all at
+ * once); `done(index)` is called once a range's batches are consumed.
  */
 export async function* mergeRanges(
   results: AsyncIterable<RangeResult | number> | Iterable<RangeResult | number>,
-  reread: (index: number, context: FtraceContext) => RangeResult,
+  reread: (index: number, context: FtraceContext) => Generator<EventColumns, RangeResult>,
   sink: { absorb(part: DiagnosticsPart, lineOffset: number): void; finish(): void },
   done: (index: number) => void = () => {},
+  open: (result: RangeResult, i: number) => void = () => {},
 ): AsyncGenerator<EventColumns> {
   let context = startContext();
   let lineOffset = 0;
   for await (const read of results) {
     let r: RangeResult;
-    if (typeof read === 'number') {
-      // a range no worker read (its worker stopped): read here, from the state before it
-      r = reread(read, context);
-      context = r.context;
-    } else if (needsContext(read, context)) {
-      // keep the strings its batches introduced (later batches of that stream use their ids)
-      for (const b of read.batches) if (b.newStrings.length > 0) yield { ...b, count: 0, others: [] };
-      r = reread(read.index, context);
+    if (typeof read === 'number' || needsContext(read, context)) {
+      // a range no worker read (its worker stopped, or this thread's share), or one read from
+      // the wrong state: read here, from the state before it
+      if (typeof read !== 'number') {
+        // keep the strings its batches introduced (later batches of that stream use their ids;
+        // opened too, as the strings of their packed events are sent once as well)
+        for (let i = 0; i < read.batches.length; i++) {
+          open(read, i);
+          const b = read.batches[i]!;
+          if (b.newStrings.length > 0) yield { ...b, count: 0, others: [] };
+        }
+      }
+      const reading = reread(typeof read === 'number' ? read : read.index, context);
+      for (;;) {
+        const next = reading.next();
+        if (next.done) {
+          r = next.value;
+          break;
+        }
+        if (lineOffset > 0) shiftLines(next.value, lineOffset);
+        yield next.value;
+      }
       context = r.context;
     } else {
       r = read;
       context = r.index === 0 ? r.context : composeContext(context, r.context);
+      for (let i = 0; i < r.batches.length; i++) {
+        const b = r.batches[i]!;
+        open(r, i);
+        if (lineOffset > 0) shiftLines(b, lineOffset);
+        yield b;
+      }
     }
     sink.absorb(r.diagnostics, lineOffset);
-    if (lineOffset > 0) for (const b of r.batches) shiftLines(b, lineOffset);
     lineOffset += r.stats.lines;
-    for (const b of r.batches) yield b;
     done(r.index);
   }
   sink.finish();
@@ -298,11 +340,17 @@ export function readTextRanges(
     const { capacity, fieldsRead } = options;
     const ownCaches = new FtraceParserCaches();
     const reread = (k: number, context: FtraceContext) =>
-      parseRange(fd, plan, k, own, { context, fieldsRead, caches: ownCaches });
+      readRange(fd, plan, k, own, { context, fieldsRead, caches: ownCaches });
     const pool = workers > 0 ? new RangeWorkers(path, plan, workers, capacity, fieldsRead) : null;
     try {
       const results = pool ? pool.results() : rangesInThread(fd, plan, streams, capacity, fieldsRead);
-      yield* mergeRanges(results, reread, diag, (k) => pool?.ack(k));
+      yield* mergeRanges(
+        results,
+        reread,
+        diag,
+        (k) => pool?.ack(k),
+        (r, i) => pool?.unpack(r, i),
+      );
     } finally {
       pool?.stop();
       closeSync(fd);
@@ -318,6 +366,8 @@ class RangeWorkers {
   private readonly unpackers: EventUnpacker[] = [];
   /** The batches of the ranges being consumed, to hand back to their workers. */
   private readonly handed = new Map<number, EventColumns[]>();
+  /** Their other events, packed (see `unpack`). */
+  private readonly packed = new Map<number, PackedEvents[]>();
   /** Workers that stopped (an error, e.g. out of memory on a huge line, or an exit): their ranges are read here. */
   private readonly stopped = new Set<number>();
   private wake: (() => void) | null = null;
@@ -398,13 +448,17 @@ class RangeWorkers {
         yield k;
         continue;
       }
-      const unpacker = this.unpackers[w]!;
-      m.result.batches.forEach((b, i) => {
-        b.others = unpacker.unpack(m.packed[i]!);
-      });
+      this.packed.set(k, m.packed);
       this.handed.set(k, m.result.batches);
       yield m.result;
     }
+  }
+
+  /** Batch i of a worker's range as objects: its other events unpacked (as it goes out: they die young). */
+  unpack(r: RangeResult, i: number): void {
+    const packed = this.packed.get(r.index)?.[i];
+    if (packed === undefined) return;
+    r.batches[i]!.others = this.unpackers[this.reader(r.index)]!.unpack(packed);
   }
 
   /** Range k is consumed: its batches go back to its worker, to be filled again, and it may read one more. */
@@ -413,6 +467,7 @@ class RangeWorkers {
     if (w < 0) return;
     const batches = this.handed.get(k) ?? [];
     this.handed.delete(k);
+    this.packed.delete(k);
     const transfer: ArrayBuffer[] = [];
     for (const b of batches) {
       // only the arrays go back (the consumer is done with the batch)

@@ -6,7 +6,13 @@ import { FIELDS_READ, TraceAnalyzer } from '../../src/analyzers/trace/trace-anal
 import { ColumnsBuilder } from '../../src/ingest/columns-builder.js';
 import { BoundedDiagnostics } from '../../src/ingest/ftrace/diagnostics.js';
 import { type FtraceContext, FtraceTextParser } from '../../src/ingest/ftrace/text-parser.js';
-import { mergeRanges, parseRange, planRanges, readTextRanges } from '../../src/ingest/text-ranges.js';
+import {
+  mergeRanges,
+  parseRange,
+  planRanges,
+  readRange,
+  readTextRanges,
+} from '../../src/ingest/text-ranges.js';
 import type { EventColumns } from '../../src/model/event-columns.js';
 import { materialize, readBytes, TEXT_TRACES } from './ftrace/parse-helpers.js';
 
@@ -114,7 +120,7 @@ describe('a text file read in byte ranges gives what one parser gives', () => {
         );
         const diagnostics = new BoundedDiagnostics();
         const batches: EventColumns[] = [];
-        const reread = (k: number, context: FtraceContext) => parseRange(fd, plan, k, own, { context });
+        const reread = (k: number, context: FtraceContext) => readRange(fd, plan, k, own, { context });
         for await (const b of mergeRanges(results, reread, diagnostics)) batches.push(b);
         expect(diagnostics.list, name).toEqual(expected.diagnostics);
         expect(materialize(batches), name).toEqual(materialize(expected.batches));
