@@ -104,11 +104,15 @@ export class ColumnsBuilder {
     b.arg[i] = arg;
   }
 
-  /** Any other event, kept whole. */
+  /** Where other events go instead of their batch's `others` (null: into `others`). */
+  othersSink: OthersSink | null = null;
+
+  /** Any other event, kept whole (or handed to `othersSink`). */
   other(event: TraceEvent): void {
     const b = this.batch;
     b.op[b.count++] = OTHER_EVENT;
-    b.others.push(event);
+    if (this.othersSink !== null) this.othersSink.add(event);
+    else b.others.push(event);
   }
 
   /** An event object: a row of its own when it is a lock or contention event, else kept whole. */
@@ -146,6 +150,7 @@ export class ColumnsBuilder {
     const b = this.batch;
     const spare = this.spare.pop();
     this.batch = spare ?? newColumns(this.capacity, this.stream);
+    this.othersSink?.taken(b);
     return b;
   }
 
@@ -157,6 +162,16 @@ export class ColumnsBuilder {
     batch.others = [];
     this.spare.push(batch);
   }
+}
+
+/**
+ * Takes the other events of a builder's batches as they come, instead of the batches'
+ * `others` (a worker thread packs them at once: an event object then dies young).
+ */
+export interface OthersSink {
+  add(event: TraceEvent): void;
+  /** The batch whose other events were the ones added since the last call. */
+  taken(batch: EventColumns): void;
 }
 
 function newColumns(n: number, stream: number): EventColumns {

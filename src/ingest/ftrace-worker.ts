@@ -46,22 +46,18 @@ async function main(port: NonNullable<typeof parentPort>, data: RangeWorkerData)
   const fd = openSync(data.path, 'r');
   const fieldsRead = data.fieldsRead === null ? undefined : new Set(data.fieldsRead);
   const caches = new FtraceParserCaches();
+  // each other event packed as the parser makes it (it dies young), the packed ones cut per batch
+  const packer = new EventPacker();
+  const packedOf = new Map<EventColumns, PackedEvents>();
+  builder.othersSink = { add: (ev) => packer.add(ev), taken: (b) => packedOf.set(b, packer.take()) };
   try {
-    const packer = new EventPacker();
     for (let k = data.worker; k < data.plan.count; k += data.stride) {
       while (credits === 0) await new Promise<void>((resolve) => (wake = resolve));
       wake = null;
       credits--;
-      // each batch's other events packed as soon as it is full (short-lived objects: cheap to collect)
-      const packed: PackedEvents[] = [];
-      const result = parseRange(fd, data.plan, k, builder, {
-        fieldsRead,
-        caches,
-        filled: (b) => {
-          packed.push(packer.pack(b.others));
-          b.others = [];
-        },
-      });
+      const result = parseRange(fd, data.plan, k, builder, { fieldsRead, caches });
+      const packed = result.batches.map((b) => packedOf.get(b)!);
+      packedOf.clear();
       const transfer: ArrayBuffer[] = [];
       for (const b of result.batches) transfer.push(...columnsBuffers(b));
       for (const p of packed) transfer.push(...packedBuffers(p));

@@ -98,88 +98,138 @@ export class EventPacker {
     return id;
   }
 
+  /** The events added since the last `take`, as typed arrays (grown by doubling). */
+  private count = 0;
+  private num = new Float64Array(5 * 256);
+  private eventIds = new Int32Array(5 * 256);
+  private payloadEnd = new Int32Array(256);
+  private payloads = new Uint8Array(256 * 64);
+  private payloadBytes = Buffer.from(this.payloads.buffer);
+  private size = 0;
+  private chars = 0;
+  private tags: number[] = [];
+  private values: number[] = [];
+  private raw: string[] = [];
+
+  /** The events of one batch at once (`add` each, then `take`). */
   pack(events: readonly TraceEvent[]): PackedEvents {
-    const n = events.length;
-    const num = new Float64Array(n * 5);
-    const ids = new Int32Array(n * 5);
-    const payloadEnd = new Int32Array(n);
-    let chars = 0;
-    let size = 0;
-    for (let i = 0; i < n; i++) {
-      const p = events[i]!.payload;
-      chars += p.length;
-      size += Buffer.byteLength(p, 'utf8');
-    }
-    // not Buffer.allocUnsafe: a small one is a slice of a shared pool, which must not be transferred
-    const payloads = new Uint8Array(size);
-    const bytes = Buffer.from(payloads.buffer, 0, size);
-    const tags: number[] = [];
-    const values: number[] = [];
-    const raw: string[] = [];
-    let end = 0;
-    for (let i = 0; i < n; i++) {
-      const ev = events[i]!;
-      const o = i * 5;
-      num[o] = ev.line;
-      num[o + 1] = ev.ts;
-      num[o + 2] = ev.cpu;
-      num[o + 3] = ev.pid;
-      num[o + 4] = ev.tgid ?? Number.NaN;
-      ids[o] = this.cachedId(0, ev.comm);
-      ids[o + 1] = ev.flags === null ? -1 : this.cachedId(1, ev.flags);
-      ids[o + 2] = ev.system === null ? -1 : this.cachedId(2, ev.system);
-      ids[o + 3] = this.cachedId(3, ev.name);
-      const fields = ev.fields;
-      const keys = Object.keys(fields);
-      const shape = this.shape(ids[o + 3]!, keys);
-      ids[o + 4] = shape;
-      for (let k = 0; k < keys.length; k++) {
-        const x = fields[keys[k]!];
-        if (typeof x === 'number') {
-          tags.push(TAG_NUMBER);
-          values.push(x);
-        } else if (typeof x === 'string') {
-          // the value this field of this shape last had (a comparison, no hash), else the table
-          const slot = shape * 8 + k;
-          let id: number;
-          if (k < 8 && this.lastValues[slot] === x) id = this.lastValueIds[slot]!;
-          else {
-            id = this.valueId(x);
-            if (k < 8 && id >= 0) {
-              this.lastValues[slot] = x;
-              this.lastValueIds[slot] = id;
-            }
+    for (const ev of events) this.add(ev);
+    return this.take();
+  }
+
+  /**
+   * Packs one event now: a worker adds each as the parser makes it, so the object dies young
+   * instead of waiting in its batch (a batch fills over megabytes of input: its events were
+   * promoted, and the worker's old generation grew by ~15 MB between full collections).
+   */
+  add(ev: TraceEvent): void {
+    const i = this.count++;
+    if (i === this.payloadEnd.length) this.grow();
+    const o = i * 5;
+    const num = this.num;
+    const ids = this.eventIds;
+    num[o] = ev.line;
+    num[o + 1] = ev.ts;
+    num[o + 2] = ev.cpu;
+    num[o + 3] = ev.pid;
+    num[o + 4] = ev.tgid ?? Number.NaN;
+    ids[o] = this.cachedId(0, ev.comm);
+    ids[o + 1] = ev.flags === null ? -1 : this.cachedId(1, ev.flags);
+    ids[o + 2] = ev.system === null ? -1 : this.cachedId(2, ev.system);
+    ids[o + 3] = this.cachedId(3, ev.name);
+    const { tags, values, raw } = this;
+    const fields = ev.fields;
+    const keys = Object.keys(fields);
+    const shape = this.shape(ids[o + 3]!, keys);
+    ids[o + 4] = shape;
+    for (let k = 0; k < keys.length; k++) {
+      const x = fields[keys[k]!];
+      if (typeof x === 'number') {
+        tags.push(TAG_NUMBER);
+        values.push(x);
+      } else if (typeof x === 'string') {
+        // the value this field of this shape last had (a comparison, no hash), else the table
+        const slot = shape * 8 + k;
+        let id: number;
+        if (k < 8 && this.lastValues[slot] === x) id = this.lastValueIds[slot]!;
+        else {
+          id = this.valueId(x);
+          if (k < 8 && id >= 0) {
+            this.lastValues[slot] = x;
+            this.lastValueIds[slot] = id;
           }
-          if (id >= 0) {
-            tags.push(TAG_STRING);
-            values.push(id);
-          } else {
-            tags.push(TAG_RAW);
-            values.push(raw.length);
-            raw.push(x);
-          }
-        } else {
-          tags.push(x === true ? TAG_TRUE : x === false ? TAG_FALSE : TAG_NULL);
-          values.push(0);
         }
+        if (id >= 0) {
+          tags.push(TAG_STRING);
+          values.push(id);
+        } else {
+          tags.push(TAG_RAW);
+          values.push(raw.length);
+          raw.push(x);
+        }
+      } else {
+        tags.push(x === true ? TAG_TRUE : x === false ? TAG_FALSE : TAG_NULL);
+        values.push(0);
       }
-      end += bytes.write(ev.payload, end, 'utf8');
-      payloadEnd[i] = end;
     }
-    const newStrings = this.newStrings;
-    this.newStrings = [];
-    return {
+    const payload = ev.payload;
+    const bytes = Buffer.byteLength(payload, 'utf8');
+    if (this.size + bytes > this.payloads.length) this.growPayloads(this.size + bytes);
+    this.size += this.payloadBytes.write(payload, this.size, 'utf8');
+    this.chars += payload.length;
+    this.payloadEnd[i] = this.size;
+  }
+
+  /** The events added since the last take, packed (their arrays handed over: new ones are started). */
+  take(): PackedEvents {
+    const n = this.count;
+    const packed: PackedEvents = {
       count: n,
-      num,
-      ids,
-      payloads,
-      payloadEnd,
-      ascii: chars === size,
-      tags: Uint8Array.from(tags),
-      values: Float64Array.from(values),
-      raw,
-      newStrings,
+      num: this.num,
+      ids: this.eventIds,
+      payloads: this.payloads,
+      payloadEnd: this.payloadEnd,
+      ascii: this.chars === this.size,
+      tags: Uint8Array.from(this.tags),
+      values: Float64Array.from(this.values),
+      raw: this.raw,
+      newStrings: this.newStrings,
     };
+    const events = Math.max(256, n);
+    this.count = 0;
+    this.num = new Float64Array(5 * events);
+    this.eventIds = new Int32Array(5 * events);
+    this.payloadEnd = new Int32Array(events);
+    // not Buffer.allocUnsafe: a small one is a slice of a shared pool, which must not be transferred
+    this.payloads = new Uint8Array(Math.max(this.payloads.length, 4096));
+    this.payloadBytes = Buffer.from(this.payloads.buffer);
+    this.size = 0;
+    this.chars = 0;
+    this.tags = [];
+    this.values = [];
+    this.raw = [];
+    this.newStrings = [];
+    return packed;
+  }
+
+  private grow(): void {
+    const n = this.payloadEnd.length * 2;
+    const num = new Float64Array(5 * n);
+    num.set(this.num);
+    this.num = num;
+    const ids = new Int32Array(5 * n);
+    ids.set(this.eventIds);
+    this.eventIds = ids;
+    const ends = new Int32Array(n);
+    ends.set(this.payloadEnd);
+    this.payloadEnd = ends;
+  }
+
+  private growPayloads(atLeast: number): void {
+    const bytes = new Uint8Array(Math.max(atLeast, this.payloads.length * 2));
+    bytes.set(this.payloads.subarray(0, this.size));
+    this.payloads = bytes;
+    this.payloadBytes = Buffer.from(bytes.buffer);
   }
 }
 

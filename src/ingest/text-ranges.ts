@@ -104,8 +104,6 @@ export interface RangeReadOptions {
   context?: FtraceContext;
   /** The events whose fields the consumer reads (see FtraceTextParserOptions.fieldsRead). */
   fieldsRead?: ReadonlySet<string>;
-  /** Called on each batch as soon as it is full (a worker packs its `others` then, while they are young). */
-  filled?: (batch: EventColumns) => void;
   /** What the parsers of the earlier ranges read into the same builder learnt (see FtraceParserCaches). */
   caches?: FtraceParserCaches;
 }
@@ -146,22 +144,16 @@ export function* readRange(
 ): Generator<EventColumns, RangeResult> {
   const start = rangeStart(fd, plan, index);
   const end = rangeStart(fd, plan, index + 1);
-  const { context, fieldsRead, filled = () => {}, caches } = options;
+  const { context, fieldsRead, caches } = options;
   const parser = new FtraceTextParser({ columns: builder, context, fieldsRead, caches });
   const buf = Buffer.allocUnsafe(READ);
   for (let pos = start; pos < end; ) {
     const n = readSync(fd, buf, 0, Math.min(READ, end - pos), pos);
     if (n <= 0) break;
-    for (const b of parser.pushColumns(buf.subarray(0, n))) {
-      filled(b);
-      yield b;
-    }
+    yield* parser.pushColumns(buf.subarray(0, n));
     pos += n;
   }
-  for (const b of parser.endColumns()) {
-    filled(b);
-    yield b;
-  }
+  yield* parser.endColumns();
   return {
     index,
     start,

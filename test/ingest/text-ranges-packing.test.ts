@@ -18,7 +18,7 @@ function roundTrip(events: readonly TraceEvent[], size: number): TraceEvent[] {
   const unpacker = new EventUnpacker();
   const out: TraceEvent[] = [];
   for (let i = 0; i < events.length; i += size)
-    out.push(...unpacker.unpack(packer.pack(events.slice(i, i + size))));
+    for (const ev of unpacker.unpack(packer.pack(events.slice(i, i + size)))) out.push(ev);
   return out;
 }
 
@@ -27,7 +27,17 @@ describe('EventPacker / EventUnpacker', () => {
 
   it.each(names)('%s: every event comes back equal', (name) => {
     const events = eventsOf(name);
-    expect(roundTrip(events, 97)).toEqual(JSON.parse(JSON.stringify(events)));
+    const plain = JSON.parse(JSON.stringify(events));
+    expect(roundTrip(events, 97)).toEqual(plain);
+    // all at once: the packer's arrays grow past their first 256 events and 16 KiB of payloads
+    expect(roundTrip(events, events.length)).toEqual(plain);
+  });
+
+  it('grows its arrays: the lab run v6 trace in one pack', () => {
+    const parser = new FtraceTextParser();
+    const events = parser.push(readBytes(fixture('runs', 'v6', 'trace.txt.gz'))).concat(parser.end());
+    expect(events.length).toBeGreaterThan(10_000);
+    expect(roundTrip(events, events.length)).toEqual(JSON.parse(JSON.stringify(events)));
   });
 
   it('gives back payloads that are not ASCII, and events without a task name', () => {
@@ -59,9 +69,10 @@ describe('EventPacker / EventUnpacker', () => {
       fields: {},
     };
     const ascii = packer.pack([base, { ...base, payload: 'also plain' }]);
-    expect([ascii.ascii, ascii.payloads.length, [...ascii.payloadEnd]]).toEqual([true, 15, [5, 15]]);
+    expect([ascii.count, ascii.ascii, [...ascii.payloadEnd.subarray(0, 2)]]).toEqual([2, true, [5, 15]]);
+    expect(Buffer.from(ascii.payloads.subarray(0, 15)).toString('latin1')).toBe('plainalso plain');
     const wide = packer.pack([{ ...base, payload: 'café 名' }]);
-    expect([wide.ascii, wide.payloads.length]).toEqual([false, 9]);
+    expect([wide.ascii, wide.payloadEnd[0]]).toEqual([false, 9]);
     const unpacker = new EventUnpacker();
     unpacker.unpack(ascii);
     expect(unpacker.unpack(wide)[0]?.payload).toBe('café 名');
