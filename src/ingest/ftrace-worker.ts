@@ -3,16 +3,16 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { EventColumns } from '../model/event-columns.js';
 import { ColumnsBuilder, columnsBuffers } from './columns-builder.js';
 import { FtraceParserCaches } from './ftrace/text-parser.js';
-import { parseRange, type RangePlan, type RangeResult } from './text-ranges.js';
+import { parseRange, type RangePlan, type RangeResult, rangeReader } from './text-ranges.js';
 import { EventPacker, type PackedEvents, packedBuffers } from './text-ranges-packing.js';
 
 /** What the reading thread gives a range worker at start. */
 export interface RangeWorkerData {
   path: string;
   plan: RangePlan;
-  /** It reads ranges `worker`, `worker + stride`, ... (its string stream is `worker`). */
+  /** It reads the ranges `rangeReader` gives worker `worker` of `workers` (its string stream is `worker + 1`). */
   worker: number;
-  stride: number;
+  workers: number;
   capacity: number;
   /** Ranges it may send before the reading thread acknowledges one. */
   ahead: number;
@@ -36,7 +36,7 @@ export type RangeWorkerMessage =
 async function main(port: NonNullable<typeof parentPort>, data: RangeWorkerData): Promise<void> {
   let credits = data.ahead;
   let wake: (() => void) | null = null;
-  const builder = new ColumnsBuilder(data.capacity, data.worker);
+  const builder = new ColumnsBuilder(data.capacity, data.worker + 1);
   // a consumed range comes back as its batches: filled again by the next ranges
   port.on('message', (batches: EventColumns[]) => {
     for (const b of batches) builder.recycle(b);
@@ -51,7 +51,8 @@ async function main(port: NonNullable<typeof parentPort>, data: RangeWorkerData)
   const packedOf = new Map<EventColumns, PackedEvents>();
   builder.othersSink = { add: (ev) => packer.add(ev), taken: (b) => packedOf.set(b, packer.take()) };
   try {
-    for (let k = data.worker; k < data.plan.count; k += data.stride) {
+    for (let k = 0; k < data.plan.count; k++) {
+      if (rangeReader(k, data.workers) !== data.worker) continue;
       while (credits === 0) await new Promise<void>((resolve) => (wake = resolve));
       wake = null;
       credits--;

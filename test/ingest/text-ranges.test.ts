@@ -10,6 +10,7 @@ import {
   mergeRanges,
   parseRange,
   planRanges,
+  rangeReader,
   readRange,
   readTextRanges,
 } from '../../src/ingest/text-ranges.js';
@@ -127,6 +128,25 @@ describe('a text file read in byte ranges gives what one parser gives', () => {
       } finally {
         closeSync(fd);
       }
+    }
+  });
+});
+
+describe('rangeReader', () => {
+  it('gives the reading thread 2 ranges in 5 with one worker, spread evenly, the worker the rest', () => {
+    expect(Array.from({ length: 10 }, (_, k) => rangeReader(k, 1))).toEqual([
+      0, 0, -1, 0, -1, 0, 0, -1, 0, -1,
+    ]);
+  });
+
+  it('gives the reading thread 2/(3n + 2) of the ranges and each of n workers as many as the others', () => {
+    for (const n of [1, 2, 3, 7]) {
+      const count = new Map<number, number>();
+      const ranges = 100 * (3 * n + 2);
+      for (let k = 0; k < ranges; k++) count.set(rangeReader(k, n), (count.get(rangeReader(k, n)) ?? 0) + 1);
+      expect(count.get(-1)).toBe(200);
+      for (let w = 0; w < n; w++) expect(count.get(w)).toBe((ranges - 200) / n);
+      expect(count.size).toBe(n + 1);
     }
   });
 });
