@@ -802,7 +802,7 @@ export class FtraceTextParser {
       payload = entry.key;
       cached = entry.value;
       viaCache = true;
-    } else payload = this.payloadOf(kind, line, ps, end, u);
+    } else payload = this.payloadOf(kind, line, ps, end);
     this.lastTs = ev.ts;
     this.sawTs = true;
     const event: TraceEvent = {
@@ -835,21 +835,9 @@ export class FtraceTextParser {
     this.emit(event, out, kind.op);
   }
 
-  /**
-   * The payload text of an event line: line[ps, end) without trailing blanks (a marker's with
-   * its name). With the line's bytes `u` it is a string of its own, not a slice: V8 keeps a
-   * slice as a view that holds the whole decoded piece (64 KiB) alive, and an event kept past
-   * a young-generation collection (in a batch, or a range read ahead) would then carry its
-   * piece into the old generation.
-   */
-  private payloadOf(
-    kind: EventKind,
-    line: string,
-    ps: number,
-    end: number,
-    u: Uint8Array | null = null,
-  ): string {
-    let payload = ps >= end ? '' : u !== null ? latin1Of(u, ps, end) : line.slice(ps, end);
+  /** The payload text of an event line: line[ps, end) without trailing blanks (a marker's with its name). */
+  private payloadOf(kind: EventKind, line: string, ps: number, end: number): string {
+    let payload = ps < end ? line.slice(ps, end) : '';
     if (payload.length > 0 && isBlank(payload.charCodeAt(payload.length - 1))) payload = payload.trimEnd();
     if (kind.marker) payload = `${kind.printed}:${payload === '' ? '' : ' '}${payload}`;
     return payload;
@@ -906,11 +894,6 @@ function isFrameLine(line: string): boolean {
   let i = 0;
   while (i < line.length && isBlank(line.charCodeAt(i))) i++;
   return line.charCodeAt(i) === 0x3d && line.charCodeAt(i + 1) === 0x3e;
-}
-
-/** The text of ASCII bytes u[start, end), as a sequential string (see payloadOf). */
-function latin1Of(u: Uint8Array, start: number, end: number): string {
-  return (u as Buffer).toString('latin1', start, end);
 }
 
 function stripCr(s: string): string {
