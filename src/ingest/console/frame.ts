@@ -41,6 +41,7 @@ const BRACKET_ADDR_RE = /^\[<([0-9a-fA-Fx]+|\(_*ptrval_*\))>\] (.*)$/;
 //   `__mutex_lock_common kernel/locking/mutex.c:603 [inline]`      (syzbot)
 //   `drm_gem_shmem_evict (drivers/gpu/drm/drm_gem_shmem_helper.c:123) drm_shmem_helper` (decode_stacktrace)
 //   `dump_stack_lvl (lib/dump_stack.c:107 (discriminator 1))`
+//   `__switch_to+0x2b0/0x6e0 (T)`                                  (arm64, 6.13+)
 const SYMBOLIC_RE = new RegExp(
   String.raw`^(${SYM})(?:\+(${HEX})(?:\/(${HEX}))?)?` + // function, offset/size
     String.raw`(?: \[([\w-]+)(?: [0-9a-fA-F]+)?\])?` + // [module buildid]
@@ -50,6 +51,9 @@ const SYMBOLIC_RE = new RegExp(
     String.raw`(?: ([^\s():[]+):(\d+))?` + // file:line   syzbot
     String.raw`( \[inline\])?` +
     String.raw`(?: \[?([\w-]+)\]?)?` + // trailing module (decoded form)
+    // arm64 (6.13+) says where the unwinder found the frame: `__switch_to+0x2b0/0x6e0 (T)`
+    // (C caller, T task, P/L the PC/LR of pt_regs, U unknown; F through fgraph, K a kretprobe)
+    String.raw`(?: \((?:[CTPLU]F?K?|FK?|K)\))?` +
     String.raw`(?: \(unreliable\))?$`,
 );
 

@@ -70,6 +70,14 @@ const CASES: [string, Frame | null][] = [
     ' lab_recursive (lab/lab_lockdep.c:88 (discriminator 3) lab/lab_lockdep.c:97) lab_lockdep',
     frame({ function: 'lab_recursive', file: 'lab/lab_lockdep.c', line: 88, module: 'lab_lockdep' }),
   ],
+  // arm64 6.13+: where the unwinder found the frame (syzkaller's linux-report/1000)
+  [' __switch_to+0x2b0/0x6e0 (T)', frame({ function: '__switch_to', offset: 0x2b0, size: 0x6e0 })],
+  [' el0_svc+0x34/0xe0 (P)', frame({ function: 'el0_svc', offset: 0x34, size: 0xe0 })],
+  [
+    ' lab_scan+0x40/0x90 [shmem_shrinker_lab] (LF)',
+    frame({ function: 'lab_scan', offset: 0x40, size: 0x90, module: 'shmem_shrinker_lab' }),
+  ],
+  [' func+0x1/0x2 (X)', null],
   ['Call Trace:', null],
   ['hello world', null],
   ['schedule', null],
