@@ -299,10 +299,10 @@ const WORKER_LIMITS = { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 25
  * 0 or unset: none) when the compiled worker is there; the reading thread
  * parses its share of the ranges too. Off by default: on the lab's 2-core
  * machine, on 1 GB of the lab mix, one worker takes the wall time from
- * 6.8–8.0 s to 5.3–6.4 s for ~25% more CPU (a second heap to collect, the
- * other events packed and unpacked), and peaks at 211–247 MB RSS against
- * ~130 MB: at the 250 MB target (see bench/trace-analyze.mjs, which measures
- * both). Two workers there: slower, and over 300 MB.
+ * 6.8–8.0 s to 5.2–6.4 s for ~20% more CPU (a second heap to collect, the
+ * other events packed and unpacked), and peaks at 211–256 MB RSS against
+ * ~130 MB: at or over the 250 MB target (see bench/trace-analyze.mjs, which
+ * measures both). Two workers there: slower, and over 300 MB.
  */
 export function textWorkers(): number {
   if (!existsSync(fileURLToPath(WORKER_URL))) return 0;
