@@ -61,24 +61,7 @@ export class ColumnsBuilder {
    */
   readonly nextTs = new Float64Array(1);
 
-  /** One lock or contention event (see EventColumns for what each column holds). */
-  add(
-    op: number,
-    line: number,
-    ts: number,
-    cpu: number,
-    pid: number,
-    comm: number,
-    flags: number,
-    name: number,
-    addr: number,
-    arg: number,
-  ): void {
-    this.nextTs[0] = ts;
-    this.addRow(op, line, cpu, pid, comm, flags, name, addr, arg);
-  }
-
-  /** `add`, the time taken from `nextTs`. */
+  /** One row (see EventColumns for what each column holds), its time taken from `nextTs`. */
   addRow(
     op: number,
     line: number,
@@ -124,7 +107,8 @@ export class ColumnsBuilder {
     }
     const flags = ev.flags === null ? -1 : this.id(ev.flags);
     const { name, addr, arg } = this.rowIds(op, ev);
-    this.add(op, ev.line, ev.ts, ev.cpu, ev.pid, this.id(ev.comm), flags, name, addr, arg);
+    this.nextTs[0] = ev.ts;
+    this.addRow(op, ev.line, ev.cpu, ev.pid, this.id(ev.comm), flags, name, addr, arg);
   }
 
   /**

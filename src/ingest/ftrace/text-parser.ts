@@ -549,8 +549,7 @@ export class FtraceTextParser {
     if (cols !== null && this.fieldsRead !== null && !this.fieldsRead.has(g.name)) {
       // an event the consumer only counts (see countedRow)
       const comm = task ? cols.id(this.strings.get(task.comm)) : cols.id('');
-      cols.add(COUNTED_EVENT, lineNo, ts, g.cpu, task?.pid ?? -1, comm, -1, cols.id(g.name), -1, 0);
-      if (cols.full) this.filled.push(cols.take());
+      this.pushRow(COUNTED_EVENT, lineNo, g.cpu, task?.pid ?? -1, comm, -1, cols.id(g.name), -1, 0);
       return;
     }
     this.emit(
@@ -727,8 +726,27 @@ export class FtraceTextParser {
     this.lastTs = ev.ts;
     this.sawTs = true;
     this.stats.events++;
-    cols.nextTs[0] = ev.ts;
-    cols.addRow(op, lineNo, ev.cpu, ev.pid, c.id, flags, name, addr, arg);
+    this.pushRow(op, lineNo, ev.cpu, ev.pid, c.id, flags, name, addr, arg);
+  }
+
+  /**
+   * Columns mode: a row into the builder, its batch handed over once full. Its time is the
+   * line's, which the caller has just put in `lastTs` (not passed: see ColumnsBuilder.nextTs).
+   */
+  private pushRow(
+    op: number,
+    lineNo: number,
+    cpu: number,
+    pid: number,
+    comm: number,
+    flags: number,
+    name: number,
+    addr: number,
+    arg: number,
+  ): void {
+    const cols = this.cols!;
+    cols.nextTs[0] = this.lastTs;
+    cols.addRow(op, lineNo, cpu, pid, comm, flags, name, addr, arg);
     if (cols.full) this.filled.push(cols.take());
   }
 
