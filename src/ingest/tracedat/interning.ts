@@ -135,22 +135,3 @@ export function equalsRange(copy: RangeCopy, buf: Uint8Array, start: number, end
   for (let i = words.length << 2; i < n; i++) if (bytes[i] !== buf[start + i]) return false;
   return true;
 }
-
-/**
- * `equalsRange` where `buf[start, end)` starts on a word of `words` (`buf` as
- * host-order words, `start` a multiple of 4): a load per word, not four.
- */
-export function equalsWords(
-  copy: RangeCopy,
-  buf: Uint8Array,
-  words: Int32Array,
-  start: number,
-  end: number,
-): boolean {
-  const { bytes, words: cached } = copy;
-  const n = end - start;
-  if (bytes.length !== n) return false;
-  for (let w = 0, p = start >> 2; w < cached.length; w++, p++) if (cached[w] !== words[p]) return false;
-  for (let i = cached.length << 2; i < n; i++) if (bytes[i] !== buf[start + i]) return false;
-  return true;
-}

@@ -10,11 +10,13 @@ import { i32, u32 } from './byte-reader.js';
 import { NO_WORDS } from './cpu-stream.js';
 import { cachedLatencyFlags, type EventDecoder, type FieldReader } from './event-decoder.js';
 import type { FieldFormat } from './event-format.js';
-import { copyRange, equalsRange, equalsWords, type RangeCopy, rangeKey } from './interning.js';
+import { NAME_SLOTS, NameSlots } from './name-slots.js';
 import { flagTables } from './print-flags.js';
 
-/** Slots of the direct-mapped caches below (a trace touches a few thousand lock names and addresses at a time). */
-const SLOTS = 1 << 12;
+/** Slots of the direct-mapped pointer cache below (a pointer's slot is also its slot in NameSlots). */
+const SLOTS = NAME_SLOTS;
+/** Slots of the pid → task-name id cache (the tasks of a merged multi-CPU stream alternate). */
+const PID_SLOTS = 1 << 10;
 
 /**
  * Lock and contention records straight into EventColumns rows. Values come
@@ -26,8 +28,9 @@ const SLOTS = 1 << 12;
  */
 export class LockRows {
   private readonly commIds = new Map<number, number>();
-  private lastPid = Number.NaN;
-  private lastCommId = -1;
+  /** Direct-mapped in front of `commIds`: slot `pid & (PID_SLOTS − 1)`; a slot starts with a pid that never maps to it. */
+  private readonly pidKeys = Int32Array.from({ length: PID_SLOTS }, (_, s) => s + 1);
+  private readonly pidComms = new Int32Array(PID_SLOTS);
   /** By `common_flags << 8 | common_preempt_count`; −2 = not yet seen. */
   private readonly flagIds = new Int32Array(1 << 16).fill(-2);
   /** By the string a field reader returned (on cache misses only). */
@@ -36,12 +39,8 @@ export class LockRows {
   private readonly ptrLo = new Int32Array(SLOTS);
   private readonly ptrHi = new Int32Array(SLOTS);
   private readonly ptrId = new Int32Array(SLOTS).fill(-1);
-  /** `__data_loc` string bytes → string id (direct-mapped: slot by length and first/last words). */
-  private readonly nameBytes: RangeCopy[] = new Array<RangeCopy>(SLOTS).fill(EMPTY);
-  private readonly nameId = new Int32Array(SLOTS).fill(-1);
-  /** The name bytes last seen with the pointer of each pointer slot, and their id. */
-  private readonly byPtrBytes: RangeCopy[] = new Array<RangeCopy>(SLOTS).fill(EMPTY);
-  private readonly byPtrId = new Int32Array(SLOTS).fill(-1);
+  /** `__data_loc` name bytes → string id, by pointer slot and by the bytes. */
+  private readonly names = new NameSlots();
 
   constructor(private readonly builder: ColumnsBuilder) {}
 
@@ -76,7 +75,8 @@ export class LockRows {
     addr: number,
     arg: number,
   ): void {
-    const comm = pid === this.lastPid ? this.lastCommId : this.commId(pid, decoder);
+    const slot = pid & (PID_SLOTS - 1);
+    const comm = this.pidKeys[slot] === pid ? this.pidComms[slot]! : this.commId(pid, decoder);
     this.builder.addRow(op, line, cpu, pid, comm, this.flagsId(latencyKey), name, addr, arg);
   }
 
@@ -113,38 +113,23 @@ export class LockRows {
    * record's pointer (a lock keeps its name), then in the slot of the bytes' hash.
    */
   nameHit(ptrSlot: number, buf: Buffer, words: Int32Array, start: number, end: number): number {
-    if (ptrSlot >= 0 && sameBytes(this.byPtrBytes[ptrSlot]!, buf, words, start, end))
-      return this.byPtrId[ptrSlot]!;
-    const slot = bytesSlot(buf, start, end);
-    if (!sameBytes(this.nameBytes[slot]!, buf, words, start, end)) return -1;
-    const id = this.nameId[slot]!;
-    if (ptrSlot >= 0) {
-      this.byPtrBytes[ptrSlot] = this.nameBytes[slot]!;
-      this.byPtrId[ptrSlot] = id;
-    }
-    return id;
+    return end > start ? this.names.find(ptrSlot, buf, words, start, end) : -1;
   }
 
   cacheName(ptrSlot: number, buf: Buffer, start: number, end: number, id: number): void {
-    const bytes = copyRange(buf, start, end);
-    const slot = bytesSlot(buf, start, end);
-    this.nameBytes[slot] = bytes;
-    this.nameId[slot] = id;
-    if (ptrSlot >= 0) {
-      this.byPtrBytes[ptrSlot] = bytes;
-      this.byPtrId[ptrSlot] = id;
-    }
+    this.names.store(ptrSlot, buf, start, end, id);
   }
 
-  /** The id of the task name of `pid` (records come in runs from one task: the last one is kept). */
+  /** The id of the task name of `pid`, cached in its pid slot. */
   private commId(pid: number, decoder: EventDecoder): number {
     let id = this.commIds.get(pid);
     if (id === undefined) {
       id = this.builder.id(decoder.comm(pid));
       this.commIds.set(pid, id);
     }
-    this.lastPid = pid;
-    this.lastCommId = id;
+    const slot = pid & (PID_SLOTS - 1);
+    this.pidKeys[slot] = pid;
+    this.pidComms[slot] = id;
     return id;
   }
 
@@ -161,23 +146,6 @@ export class LockRows {
 
 /** Int32Array reads in host order: the word path reads little-endian records only on a little-endian host. */
 const HOST_LE = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
-
-/** No bytes cached (never equal to a name's bytes, which hold at least the NUL). */
-const EMPTY = copyRange(new Uint8Array(0), 0, 0);
-
-/** A name cache hit: `cached` holds the name's bytes (an empty entry never matches: a name holds its NUL). */
-function sameBytes(cached: RangeCopy, buf: Buffer, words: Int32Array, start: number, end: number): boolean {
-  if (end <= start) return false;
-  return words.length > 0 && (start & 3) === 0
-    ? equalsWords(cached, buf, words, start, end)
-    : equalsRange(cached, buf, start, end);
-}
-
-function bytesSlot(buf: Buffer, start: number, end: number): number {
-  const len = end - start;
-  const h = len < 4 ? Math.imul(len, 0x9e3779b1) : rangeKey(buf, start, end);
-  return (h ^ (h >>> 15)) & (SLOTS - 1);
-}
 
 interface RowFields {
   addr: FieldReader | null;
