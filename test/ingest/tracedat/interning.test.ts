@@ -47,7 +47,8 @@ describe('equalsRange', () => {
       [20, 37, false], // another length
       [60, 64, false],
     ] as const;
-    for (const [start, end, same] of cases) expect([start, equalsRange(copy, buf, start, end)]).toEqual([start, same]);
+    for (const [start, end, same] of cases)
+      expect([start, equalsRange(copy, buf, start, end)]).toEqual([start, same]);
     expect(equalsRange(copyRange(buf, 60, 64), buf, 60, 64)).toBe(true);
   });
 });

@@ -5,7 +5,12 @@ import { NameSlots } from '../../../src/ingest/tracedat/name-slots.js';
 function placed(text: string, at: number, size = 64) {
   const buf = Buffer.alloc(size, 0x5a); // not zero: bytes past a name must not count
   buf.write(`${text}\0`, at, 'latin1');
-  return { buf, words: new Int32Array(buf.buffer, buf.byteOffset, size >> 2), start: at, end: at + text.length + 1 };
+  return {
+    buf,
+    words: new Int32Array(buf.buffer, buf.byteOffset, size >> 2),
+    start: at,
+    end: at + text.length + 1,
+  };
 }
 
 describe('NameSlots', () => {
@@ -34,7 +39,12 @@ describe('NameSlots', () => {
     const slots = new NameSlots();
     const a = placed('lab_shrinker_lock', 0);
     slots.store(1, a.buf, a.start, a.end, 1);
-    for (const other of ['lab_shrinker_locc', 'lab_shrinker_loc', 'lab_shrinker_lockk', 'mab_shrinker_lock']) {
+    for (const other of [
+      'lab_shrinker_locc',
+      'lab_shrinker_loc',
+      'lab_shrinker_lockk',
+      'mab_shrinker_lock',
+    ]) {
       const o = placed(other, 0);
       expect([other, slots.find(1, o.buf, o.words, o.start, o.end)]).toEqual([other, -1]);
     }
@@ -57,6 +67,8 @@ describe('NameSlots', () => {
     }
     expect(slots.find(0, first.buf, first.words, first.start, first.end)).toBe(-1);
     long.writeUInt32LE(65, 0);
-    expect(slots.find(65, long, new Int32Array(long.buffer, long.byteOffset, long.length >> 2), 0, long.length)).toBe(65);
+    expect(
+      slots.find(65, long, new Int32Array(long.buffer, long.byteOffset, long.length >> 2), 0, long.length),
+    ).toBe(65);
   });
 });
