@@ -58,6 +58,24 @@ describe('chunk rings (decompressed v7 chunks between threads)', () => {
     for (let i = 2; i <= RING_SLOTS; i++) expect([...ring.next()]).toEqual([i]);
   });
 
+  it('wakes the producer each time the consumer has freed a quarter of a full ring', () => {
+    const layout = createChunkRings(1, 16);
+    const writer = new ChunkRingWriter(layout);
+    const ring = new RingChunks(layout, 0, () => Buffer.alloc(0));
+    for (let i = 0; i < RING_SLOTS; i++) put(writer, 0, bytes(i));
+    const pulses: number[] = [];
+    // a slot is freed when the consumer asks for the next chunk: read n + 1 chunks to free n
+    for (let read = 1; read <= RING_SLOTS; read++) {
+      ring.next();
+      pulses.push(writer.pulse());
+    }
+    const quarter = RING_SLOTS / 4;
+    expect(pulses.indexOf(1)).toBe(quarter); // after `quarter` slots were freed
+    expect(pulses.indexOf(2)).toBe(2 * quarter);
+    expect(pulses.indexOf(3)).toBe(3 * quarter);
+    expect(pulses.at(-1)).toBe(3);
+  });
+
   it('ends a ring with the producer error, after the chunks before it', () => {
     const layout = createChunkRings(1, 8);
     const writer = new ChunkRingWriter(layout);
