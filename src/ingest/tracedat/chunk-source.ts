@@ -16,6 +16,20 @@ export interface ChunkHead {
   usize: number;
 }
 
+/** The u32 chunk count that starts one CPU's v7 compressed data (0 for no data). */
+export function readChunkCount(file: FileSource, data: CpuData, bigEndian: boolean): number {
+  if (data.size === 0) return 0;
+  const b = file.readExact(data.offset, 4, 'the chunk count');
+  return bigEndian ? b.readUInt32BE(0) : b.readUInt32LE(0);
+}
+
+/** The head of the chunk at `pos`: a u32 compressed and a u32 uncompressed size, then the compressed bytes. */
+export function readChunkHead(file: FileSource, pos: number, bigEndian: boolean): ChunkHead {
+  const head = file.readExact(pos, 8, 'a compressed chunk header');
+  const u32 = (at: number) => (bigEndian ? head.readUInt32BE(at) : head.readUInt32LE(at));
+  return { at: pos + 8, csize: u32(0), usize: u32(4) };
+}
+
 /**
  * Walks one CPU's compressed data: a u32 chunk count, then per chunk a u32
  * compressed and a u32 uncompressed size and the compressed bytes.
@@ -29,21 +43,15 @@ export class ChunkWalker {
     private readonly data: CpuData,
     private readonly bigEndian: boolean,
   ) {
-    this.pos = data.offset;
+    this.pos = data.offset + 4;
   }
 
   /** The next chunk's head, or null after the last. */
   nextHead(): ChunkHead | null {
-    const u32 = (b: Buffer, at: number) => (this.bigEndian ? b.readUInt32BE(at) : b.readUInt32LE(at));
-    if (this.left < 0) {
-      if (this.data.size === 0) return null;
-      this.left = u32(this.file.readExact(this.pos, 4, 'the chunk count'), 0);
-      this.pos += 4;
-    }
+    if (this.left < 0) this.left = readChunkCount(this.file, this.data, this.bigEndian);
     if (this.left === 0) return null;
     this.left--;
-    const head = this.file.readExact(this.pos, 8, 'a compressed chunk header');
-    const chunk = { at: this.pos + 8, csize: u32(head, 0), usize: u32(head, 4) };
+    const chunk = readChunkHead(this.file, this.pos, this.bigEndian);
     this.pos = chunk.at + chunk.csize;
     return chunk;
   }

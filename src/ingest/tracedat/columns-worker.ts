@@ -7,7 +7,7 @@ import { ColumnsBuilder, columnsBuffers } from '../columns-builder.js';
 import { FileSource } from './byte-reader.js';
 import { createChunkRings, RingChunks } from './chunk-ring.js';
 import { type ChunkSource, readChunk } from './chunk-source.js';
-import { loadZstd } from './decompress.js';
+import { chunkInflaterFor, loadZstd } from './decompress.js';
 import type { DecompressWorkerData } from './decompress-worker.js';
 import { COLUMN_ROWS, columnBatches } from './event-batches.js';
 import { type CpuData, readMetadata, type TraceDatMeta } from './metadata.js';
@@ -38,8 +38,8 @@ export interface ColumnsItem {
 async function main(port: NonNullable<typeof parentPort>, data: ColumnsWorkerData): Promise<void> {
   const file = new FileSource(data.path);
   const meta = readMetadata(file, []);
-  // the WASM zstd only when this thread decompresses the records itself (~8 MB per thread)
-  const chunks = decompressingThread(data.path, meta, file);
+  // this thread's WASM zstd (~8 MB): chunks it takes from the rings itself, or all of them
+  const chunks = await decompressingThread(data.path, meta, file);
   if (meta.cpuDecompressor && !chunks) await loadZstd();
   const diagnostics: Diagnostic[] = [];
   const builder = new ColumnsBuilder(COLUMN_ROWS);
@@ -64,31 +64,34 @@ async function main(port: NonNullable<typeof parentPort>, data: ColumnsWorkerDat
 
 /**
  * For v7 compressed data, a thread that reads and decompresses the chunks
- * ahead of this one (through shared-memory rings): the CPU sources of the
- * merge. Undefined for plain pages.
+ * ahead of this one (through shared-memory rings, from which this thread takes
+ * a chunk itself when that thread has not): the CPU sources of the merge.
+ * Undefined for plain pages.
  */
-function decompressingThread(
+async function decompressingThread(
   path: string,
   meta: TraceDatMeta,
   file: FileSource,
-): ((cpu: CpuData) => ChunkSource) | undefined {
+): Promise<((cpu: CpuData) => ChunkSource) | undefined> {
   const decompress = meta.cpuDecompressor;
-  if (!decompress || !meta.cpuCompression || !existsSync(fileURLToPath(DECOMPRESS_WORKER))) return undefined;
+  const compression = meta.cpuCompression;
+  if (!decompress || !compression || !existsSync(fileURLToPath(DECOMPRESS_WORKER))) return undefined;
   const cpus = meta.cpus.filter((c) => c.size > 0);
   // trace-cmd compresses 10 pages per chunk; a bigger chunk is read by this thread itself
   const rings = createChunkRings(cpus.length, 12 * meta.pageSize);
-  const data: DecompressWorkerData = {
-    path,
-    cpus,
-    bigEndian: meta.bigEndian,
-    compression: meta.cpuCompression,
-    rings,
-  };
+  const data: DecompressWorkerData = { path, cpus, bigEndian: meta.bigEndian, compression, rings };
   new Worker(DECOMPRESS_WORKER, {
     workerData: data,
     resourceLimits: { maxYoungGenerationSizeMb: 4 },
   }).unref();
-  return (cpu) => new RingChunks(rings, cpus.indexOf(cpu), (head) => readChunk(file, head, decompress));
+  // loads while that thread starts (and loads its own)
+  const inflate = (await chunkInflaterFor(compression))!;
+  const { bigEndian } = meta;
+  return (cpu) => {
+    const r = cpus.indexOf(cpu);
+    const source = { file, data: cpu, bigEndian, inflate };
+    return new RingChunks(rings, r, source, (head) => readChunk(file, head, decompress));
+  };
 }
 
 if (parentPort) void main(parentPort, workerData as ColumnsWorkerData);

@@ -1,7 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { FileSource } from './byte-reader.js';
-import { type ChunkRingLayout, ChunkRingWriter } from './chunk-ring.js';
-import { type ChunkHead, ChunkWalker } from './chunk-source.js';
+import { type ChunkRingLayout, RingFiller, RingPulse } from './chunk-ring.js';
 import { chunkInflaterFor } from './decompress.js';
 import type { CpuData } from './metadata.js';
 
@@ -16,43 +15,31 @@ export interface DecompressWorkerData {
 
 /**
  * Reads and decompresses every CPU's v7 chunks into the shared rings, a chunk
- * for whichever CPU has room, so the thread decoding records never waits on
- * zstd. A damaged chunk ends its CPU's ring with the error, which the decoding
- * thread turns into the same diagnostic as when it decompresses itself.
+ * for whichever CPU has room, so the thread decoding records seldom
+ * decompresses one itself (see chunk-ring.ts). A damaged chunk ends its CPU's
+ * ring with the error, which the decoding thread turns into the same
+ * diagnostic as when it decompresses itself.
  */
 async function main(data: DecompressWorkerData): Promise<void> {
   const inflate = (await chunkInflaterFor(data.compression))!;
   const file = new FileSource(data.path);
-  const ring = new ChunkRingWriter(data.rings);
-  const walkers = data.cpus.map((c) => new ChunkWalker(file, c, data.bigEndian));
-  const open = data.cpus.map(() => true);
-  let left = open.length;
+  const { bigEndian } = data;
+  const rings = data.cpus.map(
+    (cpu, r) => new RingFiller(data.rings, r, { file, data: cpu, bigEndian, inflate }),
+  );
+  const pulse = new RingPulse(data.rings);
   try {
-    while (left > 0) {
-      const pulse = ring.pulse();
+    for (;;) {
+      const seen = pulse.read();
       let progressed = false;
-      for (let r = 0; r < open.length; r++) {
-        if (!open[r] || !ring.hasRoom(r)) continue;
-        progressed = true;
-        let head: ChunkHead | null;
-        try {
-          head = walkers[r]!.nextHead();
-          if (head === null) {
-            ring.end(r);
-            open[r] = false;
-            left--;
-          } else if (!ring.fits(head.usize)) ring.putHead(r, head);
-          else {
-            const chunk = head; // a const for the closure (`head` is reassigned per chunk)
-            ring.putWith(r, (bytes, at) => inflate(file, chunk, bytes, at));
-          }
-        } catch (error) {
-          ring.fail(r, error as Error);
-          open[r] = false;
-          left--;
-        }
+      let open = false;
+      for (const ring of rings) {
+        if (ring.exhausted) continue;
+        open = true;
+        if (ring.fillNext()) progressed = true;
       }
-      if (!progressed) ring.waitForRoom(pulse);
+      if (!open) break;
+      if (!progressed) pulse.wait(seen);
     }
   } finally {
     file.close();
