@@ -1,5 +1,5 @@
 import type { TraceEvent } from '../../model/trace-event.js';
-import { Interner, isDigit, isHexDigit } from './scan.js';
+import { hashBytes, Interner, isDigit, isHexDigit, sameBytes } from './scan.js';
 
 type Fields = TraceEvent['fields'];
 
@@ -18,8 +18,21 @@ export const FAST_PAYLOADS: ReadonlyMap<string, (p: string) => Fields | null> = 
   ['lock_acquired', lockNamed],
   ['contention_begin', contentionBegin],
   ['contention_end', contentionEnd],
-  ['mm_shrink_slab_start', shrinkStart],
-  ['mm_shrink_slab_end', shrinkEnd],
+  ['mm_shrink_slab_start', (p) => shrinkStart(new StringText(p))],
+  ['mm_shrink_slab_end', (p) => shrinkEnd(new StringText(p))],
+]);
+
+/**
+ * The readers of FAST_PAYLOADS whose payloads never repeat, over an ASCII chunk's bytes
+ * `u[start, end)` in place (the payload without its trailing blanks): the same fields, with
+ * no payload string to read them from. Null where the string reader would give null.
+ */
+export const FAST_BYTE_PAYLOADS: ReadonlyMap<
+  string,
+  (u: Uint8Array, start: number, end: number) => Fields | null
+> = new Map([
+  ['mm_shrink_slab_start', (u, start, end) => shrinkStart(new ByteText(u, start, end))],
+  ['mm_shrink_slab_end', (u, start, end) => shrinkEnd(new ByteText(u, start, end))],
 ]);
 
 /**
@@ -36,26 +49,6 @@ export const REPEATING_PAYLOADS: ReadonlySet<string> = new Set([
   'contention_end',
 ]);
 
-/** End of a `%p` value at i (hex with optional `0x`, `(nil)`, `(____ptrval____)`), or -1. */
-function ptrEnd(s: string, i: number): number {
-  if (s.charCodeAt(i) === 0x28 /* ( */) {
-    if (s.startsWith('(nil)', i)) return i + 5;
-    if (s.startsWith('(____ptrval____)', i)) return i + 16;
-    return -1;
-  }
-  let j = i;
-  if (s.charCodeAt(j) === 0x30 && s.charCodeAt(j + 1) === 0x78 && isHexDigit(s.charCodeAt(j + 2))) j += 2;
-  const start = j;
-  while (j < s.length && isHexDigit(s.charCodeAt(j))) j++;
-  return j === start ? -1 : j;
-}
-
-function ptrValue(s: string, a: number, b: number): string {
-  if (s.charCodeAt(a) === 0x28) return s.charCodeAt(a + 1) === 0x6e ? '0' : flat(s.slice(a, b));
-  if (s.charCodeAt(a) === 0x30 && s.charCodeAt(a + 1) === 0x78 && b - a > 2) return flat(s.slice(a + 2, b));
-  return flat(s.slice(a, b));
-}
-
 /**
  * A sequential copy of a short string. V8 keeps a `slice()` of 13+ characters as a view
  * into its parent, and comparing two such views costs ~10x a plain comparison: the
@@ -70,7 +63,8 @@ function flat(s: string): string {
 const POINTERS = new Interner(16_384);
 
 function lockAcquire(s: string): Fields | null {
-  const e = ptrEnd(s, 0);
+  const t = new StringText(s);
+  const e = pointerEnd(t, 0);
   if (e < 0 || s.charCodeAt(e) !== 0x20) return null;
   let i = e + 1;
   let flags = 0;
@@ -83,59 +77,172 @@ function lockAcquire(s: string): Fields | null {
     i += 5;
   }
   if (i >= s.length) return null;
-  return { lockdep_addr: ptrValue(s, 0, e), name: s.slice(i), flags };
+  return { lockdep_addr: pointerValue(t, 0, e), name: s.slice(i), flags };
 }
 
 function lockNamed(s: string): Fields | null {
-  const e = ptrEnd(s, 0);
+  const t = new StringText(s);
+  const e = pointerEnd(t, 0);
   if (e < 0 || s.charCodeAt(e) !== 0x20 || e + 1 >= s.length) return null;
-  return { lockdep_addr: ptrValue(s, 0, e), name: s.slice(e + 1) };
-}
-
-function onlySpacesFrom(s: string, i: number): boolean {
-  for (; i < s.length; i++) if (s.charCodeAt(i) !== 0x20) return false;
-  return true;
+  return { lockdep_addr: pointerValue(t, 0, e), name: s.slice(e + 1) };
 }
 
 function contentionBegin(s: string): Fields | null {
-  const e = ptrEnd(s, 0);
+  const t = new StringText(s);
+  const e = pointerEnd(t, 0);
   if (e < 0 || !s.startsWith(' (flags=', e)) return null;
   const close = s.indexOf(')', e + 8);
-  if (close < 0 || !onlySpacesFrom(s, close + 1)) return null;
-  return { lock_addr: ptrValue(s, 0, e), flags: s.slice(e + 8, close) };
+  if (close < 0 || !onlySpacesAfter(t, close + 1)) return null;
+  return { lock_addr: pointerValue(t, 0, e), flags: s.slice(e + 8, close) };
 }
 
 function contentionEnd(s: string): Fields | null {
-  const e = ptrEnd(s, 0);
+  const t = new StringText(s);
+  const e = pointerEnd(t, 0);
   if (e < 0 || !s.startsWith(' (ret=', e)) return null;
-  const c = new Cursor(s, e + 6);
+  const c = new TextCursor(t, e + 6);
   const ret = c.int();
-  if (ret === null || !c.lit(')') || !onlySpacesFrom(s, c.i)) return null;
-  return { lock_addr: ptrValue(s, 0, e), ret };
+  if (ret === null || !c.lit(')') || !onlySpacesAfter(t, c.i)) return null;
+  return { lock_addr: pointerValue(t, 0, e), ret };
 }
 
-class Cursor {
+/**
+ * A payload's characters, for the readers of payloads that never repeat (mm_shrink_slab_*):
+ * a string's, or an ASCII chunk's bytes read in place (byte i is character i), so a line of a
+ * decoded chunk needs no payload string to be read.
+ */
+interface PayloadText {
+  /** First and past-the-last index of the payload. */
+  readonly start: number;
+  readonly end: number;
+  /** The character code at i; −1 past the end. */
+  code(i: number): number;
+  /** The text of [a, b) (an interned copy where values repeat: pointers, symbols, flags). */
+  text(a: number, b: number): string;
+}
+
+class StringText implements PayloadText {
+  readonly start = 0;
+  readonly end: number;
+
+  constructor(private readonly s: string) {
+    this.end = s.length;
+  }
+
+  code(i: number): number {
+    return i < this.end ? this.s.charCodeAt(i) : -1;
+  }
+
+  text(a: number, b: number): string {
+    return this.s.slice(a, b);
+  }
+}
+
+class ByteText implements PayloadText {
   constructor(
-    readonly s: string,
+    private readonly u: Uint8Array,
+    readonly start: number,
+    readonly end: number,
+  ) {}
+
+  code(i: number): number {
+    return i < this.end ? this.u[i]! : -1;
+  }
+
+  text(a: number, b: number): string {
+    return BYTE_TEXTS.get(this.u, a, b);
+  }
+}
+
+/** Interned strings of byte ranges (ASCII): a repeated range costs a hash and a compare. */
+class ByteTexts {
+  private readonly map = new Map<number, { bytes: Uint8Array; text: string }>();
+
+  get(u: Uint8Array, a: number, b: number): string {
+    const h = hashBytes(u, a, b);
+    const hit = this.map.get(h);
+    if (hit !== undefined && hit.bytes.length === b - a && sameBytes(u, a, hit.bytes)) return hit.text;
+    const bytes = u.slice(a, b);
+    const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1');
+    if (this.map.size >= 16_384) this.map.clear();
+    this.map.set(h, { bytes, text });
+    return text;
+  }
+}
+
+const BYTE_TEXTS = new ByteTexts();
+
+/** The index of character `c` in t[from, end), or −1. */
+function indexOf(t: PayloadText, c: number, from: number): number {
+  for (let i = from; i < t.end; i++) if (t.code(i) === c) return i;
+  return -1;
+}
+
+/** t[i, …) starts with `lit`. */
+function startsWith(t: PayloadText, lit: string, i: number): boolean {
+  if (i + lit.length > t.end) return false;
+  for (let k = 0; k < lit.length; k++) if (t.code(i + k) !== lit.charCodeAt(k)) return false;
+  return true;
+}
+
+/** True when t[a, b) is printable ASCII without blanks (what the table's `\S+` surely matches). */
+function plainToken(t: PayloadText, a: number, b: number): boolean {
+  for (let i = a; i < b; i++) {
+    const c = t.code(i);
+    if (c <= 0x20 || c >= 0x7f) return false;
+  }
+  return true;
+}
+
+function onlySpacesAfter(t: PayloadText, i: number): boolean {
+  for (; i < t.end; i++) if (t.code(i) !== 0x20) return false;
+  return true;
+}
+
+/** `%p` at i as ptrEnd reads it, over a PayloadText. */
+function pointerEnd(t: PayloadText, i: number): number {
+  if (t.code(i) === 0x28 /* ( */) {
+    if (startsWith(t, '(nil)', i)) return i + 5;
+    if (startsWith(t, '(____ptrval____)', i)) return i + 16;
+    return -1;
+  }
+  let j = i;
+  if (t.code(j) === 0x30 && t.code(j + 1) === 0x78 && isHexDigit(t.code(j + 2))) j += 2;
+  const start = j;
+  while (j < t.end && isHexDigit(t.code(j))) j++;
+  return j === start ? -1 : j;
+}
+
+/** ptrValue over a PayloadText. */
+function pointerValue(t: PayloadText, a: number, b: number): string {
+  if (t.code(a) === 0x28) return t.code(a + 1) === 0x6e ? '0' : flat(t.text(a, b));
+  if (t.code(a) === 0x30 && t.code(a + 1) === 0x78 && b - a > 2) return flat(t.text(a + 2, b));
+  return flat(t.text(a, b));
+}
+
+/** A position in a PayloadText. */
+class TextCursor {
+  constructor(
+    readonly t: PayloadText,
     public i: number,
   ) {}
 
-  lit(t: string): boolean {
-    if (!this.s.startsWith(t, this.i)) return false;
-    this.i += t.length;
+  lit(lit: string): boolean {
+    if (!startsWith(this.t, lit, this.i)) return false;
+    this.i += lit.length;
     return true;
   }
 
   /** `-?\d+` (at most 15 digits, else null so the table decides). */
   int(): number | null {
-    const s = this.s;
+    const t = this.t;
     let i = this.i;
-    const neg = s.charCodeAt(i) === 0x2d;
+    const neg = t.code(i) === 0x2d;
     if (neg) i++;
     const start = i;
     let v = 0;
-    while (i < s.length && isDigit(s.charCodeAt(i))) {
-      v = v * 10 + (s.charCodeAt(i) - 0x30);
+    while (i < t.end && isDigit(t.code(i))) {
+      v = v * 10 + (t.code(i) - 0x30);
       i++;
     }
     if (i === start || i - start > 15) return null;
@@ -144,32 +251,24 @@ class Cursor {
   }
 }
 
-/** True when s[a, b) is printable ASCII without blanks (what the table's `\S+` surely matches). */
-function plainToken(s: string, a: number, b: number): boolean {
-  for (let i = a; i < b; i++) {
-    const c = s.charCodeAt(i);
-    if (c <= 0x20 || c >= 0x7f) return false;
-  }
-  return true;
-}
-
 /** `lab_scan+0x0/0x47 [lab_lockdep] ffffffffa0002000: nid: 0 ` → shrink, shr, nid; cursor after. */
-function shrinkHead(s: string, out: Fields): Cursor | null {
-  let sp = s.indexOf(' ');
-  if (sp <= 0 || !plainToken(s, 0, sp)) return null;
+function shrinkHead(t: PayloadText, out: Fields): TextCursor | null {
+  const from = t.start;
+  let sp = indexOf(t, 0x20, from);
+  if (sp <= from || !plainToken(t, from, sp)) return null;
   let shrinkEnd = sp;
-  if (s.charCodeAt(sp + 1) === 0x5b /* [ */) {
-    const close = s.indexOf(']', sp + 2);
-    if (close < 0 || close === sp + 2 || !plainToken(s, sp + 2, close)) return null;
+  if (t.code(sp + 1) === 0x5b /* [ */) {
+    const close = indexOf(t, 0x5d /* ] */, sp + 2);
+    if (close < 0 || close === sp + 2 || !plainToken(t, sp + 2, close)) return null;
     shrinkEnd = close + 1;
     sp = close + 1;
-    if (s.charCodeAt(sp) !== 0x20) return null;
+    if (t.code(sp) !== 0x20) return null;
   }
-  const pe = ptrEnd(s, sp + 1);
-  if (pe < 0 || !s.startsWith(': ', pe)) return null;
-  out.shrink = s.slice(0, shrinkEnd);
-  out.shr = ptrValue(s, sp + 1, pe);
-  const c = new Cursor(s, pe + 2);
+  const pe = pointerEnd(t, sp + 1);
+  if (pe < 0 || !startsWith(t, ': ', pe)) return null;
+  out.shrink = t.text(from, shrinkEnd);
+  out.shr = pointerValue(t, sp + 1, pe);
+  const c = new TextCursor(t, pe + 2);
   if (c.lit('nid: ')) {
     const nid = c.int();
     if (nid === null || !c.lit(' ')) return null;
@@ -178,20 +277,20 @@ function shrinkHead(s: string, out: Fields): Cursor | null {
   return c;
 }
 
-function shrinkStart(s: string): Fields | null {
+function shrinkStart(t: PayloadText): Fields | null {
   const f: Fields = {};
-  const c = shrinkHead(s, f);
+  const c = shrinkHead(t, f);
   if (!c?.lit('objects to shrink ')) return null;
   const nr = c.int();
   if (nr === null || !c.lit(' gfp_flags ')) return null;
-  const g = s.indexOf(' ', c.i);
-  if (g <= c.i || !plainToken(s, c.i, g)) return null;
-  const gfp = s.slice(c.i, g);
+  const g = indexOf(t, 0x20, c.i);
+  if (g <= c.i || !plainToken(t, c.i, g)) return null;
+  const gfp = t.text(c.i, g);
   c.i = g + 1;
   if (c.lit('pgs_scanned ')) {
-    const pgs = s.charCodeAt(c.i) === 0x2d ? null : c.int();
+    const pgs = t.code(c.i) === 0x2d ? null : c.int();
     if (pgs === null || !c.lit(' lru_pgs ')) return null;
-    const lru = s.charCodeAt(c.i) === 0x2d ? null : c.int();
+    const lru = t.code(c.i) === 0x2d ? null : c.int();
     if (lru === null || !c.lit(' ')) return null;
     f.pgs_scanned = pgs;
     f.lru_pgs = lru;
@@ -213,12 +312,12 @@ function shrinkStart(s: string): Fields | null {
     if (prio === null) return null;
     f.priority = prio;
   }
-  return onlySpacesFrom(s, c.i) ? f : null;
+  return onlySpacesAfter(t, c.i) ? f : null;
 }
 
-function shrinkEnd(s: string): Fields | null {
+function shrinkEnd(t: PayloadText): Fields | null {
   const f: Fields = {};
-  const c = shrinkHead(s, f);
+  const c = shrinkHead(t, f);
   if (!c?.lit('unused scan count ')) return null;
   const unused = c.int();
   if (unused === null || !c.lit(' new scan count ')) return null;
@@ -227,7 +326,7 @@ function shrinkEnd(s: string): Fields | null {
   const total = c.int();
   if (total === null || !c.lit(' last shrinker return val ')) return null;
   const ret = c.int();
-  if (ret === null || !onlySpacesFrom(s, c.i)) return null;
+  if (ret === null || !onlySpacesAfter(t, c.i)) return null;
   f.unused_scan = unused;
   f.new_scan = next;
   f.total_scan = total;

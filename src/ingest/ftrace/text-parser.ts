@@ -12,7 +12,7 @@ import type { ColumnsBuilder } from '../columns-builder.js';
 import { readAsciiEventLine } from './ascii-line.js';
 import { BoundedDiagnostics, type DiagnosticsPart, excerpt } from './diagnostics.js';
 import { type EventLine, newEventLine, parseEventLine } from './event-line.js';
-import { FAST_PAYLOADS, REPEATING_PAYLOADS } from './fast-payloads.js';
+import { FAST_BYTE_PAYLOADS, FAST_PAYLOADS, REPEATING_PAYLOADS } from './fast-payloads.js';
 import { parseFunctionGraphLine } from './function-graph.js';
 import { parseKeyValues } from './key-values.js';
 import { parseLatencyLine } from './latency-line.js';
@@ -148,6 +148,8 @@ interface EventKind {
   name: string;
   system: string | null;
   fast: ((payload: string) => TraceEvent['fields'] | null) | null;
+  /** The same reader over an ASCII chunk's bytes in place (payloads that never repeat: no string to read). */
+  fastBytes: ((u: Uint8Array, start: number, end: number) => TraceEvent['fields'] | null) | null;
   marker: boolean;
   stack: boolean;
   /** Distinct payloads already read → their fields (null: the fast reader declined), for REPEATING_PAYLOADS. */
@@ -590,6 +592,7 @@ export class FtraceTextParser {
         name: this.strings.get(name),
         system: stack ? 'ftrace' : systemOf(name),
         fast,
+        fastBytes: fast !== null && name === printed ? (FAST_BYTE_PAYLOADS.get(name) ?? null) : null,
         marker: name !== printed,
         stack,
         payloads: repeating && this.cols === null ? new RegionCache() : null,
@@ -844,7 +847,13 @@ export class FtraceTextParser {
     let fields: TraceEvent['fields'];
     if (cached !== null) fields = { ...cached };
     else {
-      fields = (!viaCache && kind.fast?.(payload)) || this.fieldsOf(kind.name, payload, lineNo);
+      const fast =
+        viaCache || kind.fast === null
+          ? null
+          : u !== null && kind.fastBytes !== null
+            ? kind.fastBytes(u, ps, ps + payload.length) // `payload` is u[ps, …) less its trailing blanks
+            : kind.fast(payload);
+      fields = fast ?? this.fieldsOf(kind.name, payload, lineNo);
       if (kind.system === 'lock' && typeof fields.name === 'string')
         fields.name = this.strings.get(fields.name);
     }
