@@ -107,9 +107,9 @@ function contentionEnd(s: string): Fields | null {
 }
 
 /**
- * A payload's characters, for the readers of payloads that never repeat (mm_shrink_slab_*):
- * a string's, or an ASCII chunk's bytes read in place (byte i is character i), so a line of a
- * decoded chunk needs no payload string to be read.
+ * A payload's characters, for the hand-written readers: a string's, or (mm_shrink_slab_*,
+ * whose payloads never repeat) an ASCII chunk's bytes read in place (byte i is character i), so
+ * a line of a decoded chunk needs no payload string to be read.
  */
 interface PayloadText {
   /** First and past-the-last index of the payload. */
@@ -117,7 +117,7 @@ interface PayloadText {
   readonly end: number;
   /** The character code at i; −1 past the end. */
   code(i: number): number;
-  /** The text of [a, b) (an interned copy where values repeat: pointers, symbols, flags). */
+  /** The text of [a, b): a slice of a string; from bytes, an interned copy (pointers, symbols and flags repeat). */
   text(a: number, b: number): string;
 }
 
