@@ -244,9 +244,14 @@ export class EventUnpacker {
   private readonly strings: string[] = [];
   private readonly shapes: (string[] | undefined)[] = [];
 
+  /** Takes the strings a packed batch introduced, without making its events (a range read again elsewhere). */
+  absorb(p: PackedEvents): void {
+    for (const s of p.newStrings) this.strings.push(s);
+  }
+
   unpack(p: PackedEvents): TraceEvent[] {
+    this.absorb(p);
     const strings = this.strings;
-    for (const s of p.newStrings) strings.push(s);
     const out = new Array<TraceEvent>(p.count);
     const { num, ids, tags, values, raw, payloadEnd } = p;
     const payloads = Buffer.from(p.payloads.buffer, p.payloads.byteOffset, p.payloads.byteLength);

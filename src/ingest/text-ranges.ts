@@ -193,17 +193,15 @@ export function needsContext(result: RangeResult, before: FtraceContext): boolea
  * The ranges' results in file order, merged into one stream: lines shifted,
  * diagnostics merged (`absorb`); a range that needs the state before it, or
  * that no worker read (a range index instead of a result), is read here by
- * `reread`, batch by batch. `open(result, i)` readies a result's batch i just
- * before it goes out (a worker's packed events are unpacked then, not all at
- * once); `done(index)` is called once a range's batches are consumed.
+ * `reread`, batch by batch. See RangeHooks for what the reader is told.
  */
 export async function* mergeRanges(
   results: AsyncIterable<RangeResult | number> | Iterable<RangeResult | number>,
   reread: (index: number, context: FtraceContext) => Generator<EventColumns, RangeResult>,
   sink: { absorb(part: DiagnosticsPart, lineOffset: number): void; finish(): void },
-  done: (index: number) => void = () => {},
-  open: (result: RangeResult, i: number) => void = () => {},
+  hooks: RangeHooks = {},
 ): AsyncGenerator<EventColumns> {
+  const { done = () => {}, open = () => {}, skip = () => {} } = hooks;
   let context = startContext();
   let lineOffset = 0;
   for await (const read of results) {
@@ -212,13 +210,10 @@ export async function* mergeRanges(
       // a range no worker read (its worker stopped, or this thread's share), or one read from
       // the wrong state: read here, from the state before it
       if (typeof read !== 'number') {
-        // keep the strings its batches introduced (later batches of that stream use their ids;
-        // opened too, as the strings of their packed events are sent once as well)
-        for (let i = 0; i < read.batches.length; i++) {
-          open(read, i);
-          const b = read.batches[i]!;
-          if (b.newStrings.length > 0) yield { ...b, count: 0, others: [] };
-        }
+        // keep the strings its batches introduced (later batches of that stream use their ids),
+        // and those of their packed events (`skip`)
+        skip(read);
+        for (const b of read.batches) if (b.newStrings.length > 0) yield { ...b, count: 0, others: [] };
       }
       const reading = reread(typeof read === 'number' ? read : read.index, context);
       for (;;) {
@@ -337,13 +332,11 @@ export function readTextRanges(
     const pool = workers > 0 ? new RangeWorkers(path, plan, workers, capacity, fieldsRead) : null;
     try {
       const results = pool ? pool.results() : rangesInThread(fd, plan, streams, capacity, fieldsRead);
-      yield* mergeRanges(
-        results,
-        reread,
-        diag,
-        (k) => pool?.ack(k),
-        (r, i) => pool?.unpack(r, i),
-      );
+      yield* mergeRanges(results, reread, diag, {
+        done: (k) => pool?.ack(k),
+        open: (r, i) => pool?.unpack(r, i),
+        skip: (r) => pool?.skip(r),
+      });
     } finally {
       pool?.stop();
       closeSync(fd);
@@ -371,6 +364,16 @@ export function rangeReader(k: number, workers: number): number {
   const ownBefore = Math.floor((k * a) / b);
   if (Math.floor(((k + 1) * a) / b) > ownBefore) return -1;
   return (k - ownBefore) % workers;
+}
+
+/** What `mergeRanges` tells the reader of the ranges. */
+export interface RangeHooks {
+  /** A range's batches are consumed. */
+  done?: (index: number) => void;
+  /** Batch i of a result is about to go out (a worker's packed events are unpacked then, not all at once). */
+  open?: (result: RangeResult, i: number) => void;
+  /** A result is read again here instead (only the strings its batches introduced are kept). */
+  skip?: (result: RangeResult) => void;
 }
 
 /** The range workers, and their results in file order. */
@@ -467,6 +470,12 @@ class RangeWorkers {
     const packed = this.packed.get(r.index)?.[i];
     if (packed === undefined) return;
     r.batches[i]!.others = this.unpackers[this.reader(r.index)]!.unpack(packed);
+  }
+
+  /** A worker's range read again on this thread: the strings of its packed events kept, no events made. */
+  skip(r: RangeResult): void {
+    const unpacker = this.unpackers[this.reader(r.index)]!;
+    for (const p of this.packed.get(r.index) ?? []) unpacker.absorb(p);
   }
 
   /** Range k is consumed: its batches go back to its worker, to be filled again, and it may read one more. */

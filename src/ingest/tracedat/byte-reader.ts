@@ -61,6 +61,9 @@ export class FileSource {
   }
 }
 
+/** Int32Array views read in host order: the word paths read little-endian records only on a little-endian host. */
+export const HOST_LE = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
+
 /** A position in a Buffer with endian-aware reads; every read checks the bounds. */
 export class ByteCursor {
   pos = 0;

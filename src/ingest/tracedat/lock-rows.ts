@@ -6,7 +6,7 @@ import {
   OTHER_EVENT,
 } from '../../model/event-columns.js';
 import type { ColumnsBuilder } from '../columns-builder.js';
-import { i32, u32 } from './byte-reader.js';
+import { HOST_LE, i32, u32 } from './byte-reader.js';
 import { NO_WORDS } from './cpu-stream.js';
 import { cachedLatencyFlags, type EventDecoder, type FieldReader } from './event-decoder.js';
 import type { FieldFormat } from './event-format.js';
@@ -143,9 +143,6 @@ export class LockRows {
     return id;
   }
 }
-
-/** Int32Array reads in host order: the word path reads little-endian records only on a little-endian host. */
-const HOST_LE = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
 
 interface RowFields {
   addr: FieldReader | null;

@@ -1,11 +1,10 @@
+import { HOST_LE } from './byte-reader.js';
 import { rangeKey } from './interning.js';
 
 /** Slots per table (a trace touches a few thousand lock names and addresses at a time). */
 export const NAME_SLOTS = 1 << 12;
 /** Words of the arena the cached names live in (4 MiB); full, it starts over with every slot empty. */
 const ARENA_WORDS = 1 << 20;
-/** Int32Array reads in host order: a name's last partial word is masked as a little-endian host holds it. */
-const HOST_LE = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
 
 /**
  * The string ids of `__data_loc` lock names by their bytes, in two
@@ -70,6 +69,7 @@ export class NameSlots {
     const first = at + 2;
     const w0 = start >> 2;
     // the record's words, when its name starts on one and its last partial word is in the buffer
+    // (that word masked as a little-endian host holds it)
     if (HOST_LE && (start & 3) === 0 && w0 + full + (rest > 0 ? 1 : 0) <= words.length) {
       for (let w = 0; w < full; w++) if (arena[first + w] !== words[w0 + w]) return false;
       return rest === 0 || (words[w0 + full]! & ((1 << (rest << 3)) - 1)) === arena[first + full];
