@@ -1,5 +1,9 @@
 import { type EventLine, FLAGS, MAX_HEAD } from './event-line.js';
+import { LineHeads } from './line-heads.js';
 import { hashBytes, IDENT, isBlank } from './scan.js';
+
+/** The line prefixes read so far (a function of the bytes alone: shared by every reader on this thread). */
+const heads = new LineHeads();
 
 /**
  * The fast path of the event-line reader: nearly every line of a large trace
@@ -17,7 +21,19 @@ import { hashBytes, IDENT, isBlank } from './scan.js';
  * `[` inside the comm…), which parseEventLine then reads.
  * test/ingest/ftrace/event-line.test.ts checks both agree on every fixture line.
  */
-export function readAsciiEventLine(u: Uint8Array, ev: EventLine, start: number, n: number): boolean {
+export function readAsciiEventLine(
+  u: Uint8Array,
+  ev: EventLine,
+  start: number,
+  n: number,
+  dv: DataView = new DataView(u.buffer, u.byteOffset, u.byteLength),
+): boolean {
+  // A line whose `comm-pid [cpu] flags ` prefix is one read before: one compare of its bytes.
+  const known = heads.match(dv, ev, start, n);
+  if (known >= 0) {
+    const tsEnd = secFrac(u, known, n, ev);
+    if (tsEnd >= 0) return readName(u, ev, tsEnd, n);
+  }
   // the first `[` (a plain loop: cheaper than the builtin indexOf this close to the start),
   // after the comm's padding (read once: it is also where the comm starts)
   const limit = Math.min(n, start + MAX_HEAD);
@@ -54,18 +70,34 @@ export function readAsciiEventLine(u: Uint8Array, ev: EventLine, start: number, 
   const f = skipBlanks(u, i, n);
   if (f === i) return false;
   let flags: string | null = null;
+  let ts = f;
   let tsEnd = secFrac(u, f, n, ev);
   if (tsEnd < 0) {
     let t = f;
     while (t < n && !isBlank(u[t]!)) t++;
     if (t - f > 8 || u[t - 1] === 0x3a /* : */) return false;
-    tsEnd = secFrac(u, skipBlanks(u, t, n), n, ev);
+    ts = skipBlanks(u, t, n);
+    tsEnd = secFrac(u, ts, n, ev);
     if (tsEnd < 0) return false;
     flags = flagsAt(u, f, t);
   }
+  ev.commStart = Math.min(commStart, e);
+  ev.commEnd = e;
+  ev.pid = pid;
+  ev.tgid = null;
+  ev.cpu = cpu;
+  ev.flags = flags;
+  heads.keep(dv, ev, start, ts);
+  return readName(u, ev, tsEnd, n);
+}
+
+/**
+ * After the timestamp's `:` at u[tsEnd]: `name: ` (the event name is `[A-Za-z0-9_.]+`) and where
+ * the payload starts, or a function tracer's `func <-parent`.
+ */
+function readName(u: Uint8Array, ev: EventLine, tsEnd: number, n: number): boolean {
   const p = skipBlanks(u, tsEnd + 1, n);
   if (p >= n) return false;
-  // `name: ` (the event name is `[A-Za-z0-9_.]+`), then the payload.
   let q = p;
   let h = 0;
   for (; q < n; q++) {
@@ -74,7 +106,6 @@ export function readAsciiEventLine(u: Uint8Array, ev: EventLine, start: number, 
     h = (Math.imul(h, 31) + c) | 0;
   }
   if (q === p || q >= n) return false;
-  let named = true;
   if (u[q] !== 0x3a /* : */ || (q + 1 < n && !isBlank(u[q + 1]!))) {
     // function tracer: `drm_gem_shmem_fault+0x10/0x9c <-__do_fault+0x3c/0x1a0` (as nameAndPayload reads it)
     if (
@@ -85,15 +116,6 @@ export function readAsciiEventLine(u: Uint8Array, ev: EventLine, start: number, 
     let r = q;
     while (r < n && !isBlank(u[r]!)) r++;
     if (r + 2 >= n || u[r] !== 0x20 || u[r + 1] !== 0x3c /* < */ || u[r + 2] !== 0x2d /* - */) return false;
-    named = false;
-  }
-  ev.commStart = Math.min(commStart, e);
-  ev.commEnd = e;
-  ev.pid = pid;
-  ev.tgid = null;
-  ev.cpu = cpu;
-  ev.flags = flags;
-  if (!named) {
     ev.name = 'function';
     ev.nameStart = p;
     ev.nameEnd = p;

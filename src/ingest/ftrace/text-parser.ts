@@ -209,6 +209,8 @@ export class FtraceTextParser {
   private readonly commSlots: (CommEntry | undefined)[];
   private readonly kindSlots: (EventKind | undefined)[];
   private readonly scratch: EventLine = newEventLine();
+  /** The all-ASCII piece being read, as a DataView (see readAsciiEventLine). */
+  private view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
   /** Columns mode: the builder, the batches it filled, and the flags column last given an id. */
   private readonly cols: ColumnsBuilder | null;
   private readonly fieldsRead: ReadonlySet<string> | null;
@@ -386,8 +388,10 @@ export class FtraceTextParser {
   }
 
   private parsePiece(b: Buffer, out: TraceEvent[]): void {
-    if (isAscii(b)) this.parseText(b.toString('latin1'), b, out);
-    else this.parseText(b.toString('utf8'), null, out);
+    if (isAscii(b)) {
+      this.view = new DataView(b.buffer, b.byteOffset, b.byteLength);
+      this.parseText(b.toString('latin1'), b, out);
+    } else this.parseText(b.toString('utf8'), null, out);
   }
 
   /** Reads the lines of text; `u` is its bytes when it is all ASCII (u[i] = text.charCodeAt(i)), else null. */
@@ -415,7 +419,7 @@ export class FtraceTextParser {
     if (this.pendingStack !== null || this.htmlMode || start === end) return false;
     const c0 = text.charCodeAt(start);
     if (c0 === 0x23 /* # */ || text.charCodeAt(end - 1) === 0x5c /* \ */) return false;
-    if (u !== null && readAsciiEventLine(u, this.scratch, start, end)) {
+    if (u !== null && readAsciiEventLine(u, this.scratch, start, end, this.view)) {
       const lineNo = ++this.lineNo;
       this.stats.lines++;
       this.emitEvent(this.scratch, text, u, end, lineNo, out);

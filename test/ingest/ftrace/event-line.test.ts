@@ -19,7 +19,8 @@ function ascii(line: string, ev = newEventLine()): boolean {
  * readAsciiEventLine (the byte-level reader of the common
  * `comm-pid [cpu] flags ts: name: ` prefix) must give exactly what the
  * general reader gives whenever it takes a line, and must take the ordinary
- * lines (else it would agree trivially).
+ * lines (else it would agree trivially). Each line is read twice, the second
+ * time from the prefix the first read kept.
  */
 function compare(text: string): { lines: number; fast: number } {
   let lines = 0;
@@ -33,6 +34,10 @@ function compare(text: string): { lines: number; fast: number } {
     const b = newEventLine();
     expect(parseEventLine(line, b), line).toBe(true);
     expect(a, line).toEqual(b);
+    // read again: now through its kept prefix (see LineHeads) when it has one
+    const again = newEventLine();
+    expect(ascii(line, again), line).toBe(true);
+    expect(again, line).toEqual(b);
   }
   return { lines, fast };
 }
