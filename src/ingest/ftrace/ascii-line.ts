@@ -1,6 +1,6 @@
 import { type EventLine, FLAGS, MAX_HEAD } from './event-line.js';
 import { LineHeads } from './line-heads.js';
-import { hashBytes, IDENT, isBlank } from './scan.js';
+import { hashBytes, IDENT, isBlank, viewOf } from './scan.js';
 
 /** The line prefixes read so far (a function of the bytes alone: shared by every reader on this thread). */
 const heads = new LineHeads();
@@ -26,7 +26,7 @@ export function readAsciiEventLine(
   ev: EventLine,
   start: number,
   n: number,
-  dv: DataView = new DataView(u.buffer, u.byteOffset, u.byteLength),
+  dv: DataView = viewOf(u),
 ): boolean {
   // A line whose `comm-pid [cpu] flags ` prefix is one read before: one compare of its bytes.
   const known = heads.match(dv, ev, start, n);

@@ -1,5 +1,5 @@
 import type { TraceEvent } from '../../model/trace-event.js';
-import { hashBytes, Interner, isDigit, isHexDigit, sameBytes } from './scan.js';
+import { type AsciiKey, asciiKey, hashBytes, Interner, isDigit, isHexDigit, sameKey } from './scan.js';
 
 type Fields = TraceEvent['fields'];
 
@@ -156,16 +156,15 @@ class ByteText implements PayloadText {
 
 /** Interned strings of byte ranges (ASCII): a repeated range costs a hash and a compare. */
 class ByteTexts {
-  private readonly map = new Map<number, { bytes: Uint8Array; text: string }>();
+  private readonly map = new Map<number, { key: AsciiKey; text: string }>();
 
   get(u: Uint8Array, a: number, b: number): string {
     const h = hashBytes(u, a, b);
     const hit = this.map.get(h);
-    if (hit !== undefined && hit.bytes.length === b - a && sameBytes(u, a, hit.bytes)) return hit.text;
-    const bytes = u.slice(a, b);
-    const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1');
+    if (hit !== undefined && hit.key[0] === b - a && sameKey(u, a, hit.key)) return hit.text;
+    const text = Buffer.from(u.buffer, u.byteOffset + a, b - a).toString('latin1');
     if (this.map.size >= 16_384) this.map.clear();
-    this.map.set(h, { bytes, text });
+    this.map.set(h, { key: asciiKey(text)!, text });
     return text;
   }
 }

@@ -117,40 +117,104 @@ export function regionEquals(s: string, pos: number, t: string): boolean {
   return true;
 }
 
-/** A hash of s[start, end) (the same for equal regions of any strings). */
+/**
+ * A hash of s[start, end) (the same for equal regions of any strings), and the same as
+ * hashBytes on the bytes of that text when it is ASCII: it mixes the text's little-endian
+ * 32-bit words (⌊n/4⌋ of them, then the word that ends it), so a byte reader takes four
+ * bytes per load.
+ */
 export function hashRegion(s: string, start: number, end: number): number {
-  let h = end - start;
-  for (let i = start; i < end; i++) h = (Math.imul(h, 31) + s.charCodeAt(i)) | 0;
-  return h;
+  const n = end - start;
+  if (n < 4) return mix(n, tailChars(s, start, n));
+  let h = n;
+  const last = end - 4;
+  for (let i = start; i <= last; i += 4) h = mix(h, charWord(s, i));
+  return (n & 3) === 0 ? h : mix(h, charWord(s, last));
 }
 
 /** hashRegion over the bytes of an ASCII chunk: the same value as on its decoded text. */
 export function hashBytes(u: Uint8Array, start: number, end: number): number {
-  let h = end - start;
-  for (let i = start; i < end; i++) h = (Math.imul(h, 31) + u[i]!) | 0;
-  return h;
+  const n = end - start;
+  if (n < 4) return mix(n, tailBytes(u, start, n));
+  const dv = viewOf(u);
+  let h = n;
+  const last = end - 4;
+  for (let i = start; i <= last; i += 4) h = mix(h, dv.getInt32(i, true));
+  return (n & 3) === 0 ? h : mix(h, dv.getInt32(last, true));
 }
 
-/** u[pos, pos + k.length) equals k. */
-export function sameBytes(u: Uint8Array, pos: number, k: Uint8Array): boolean {
-  const n = k.length;
+function mix(h: number, w: number): number {
+  const x = Math.imul(h ^ w, 0x5bd1e995);
+  return x ^ (x >>> 15);
+}
+
+/** The little-endian word of s's four characters at i (each taken as a byte). */
+function charWord(s: string, i: number): number {
+  return (
+    (s.charCodeAt(i) & 0xff) |
+    ((s.charCodeAt(i + 1) & 0xff) << 8) |
+    ((s.charCodeAt(i + 2) & 0xff) << 16) |
+    (s.charCodeAt(i + 3) << 24)
+  );
+}
+
+/** The n < 4 characters at i packed as charWord packs them. */
+function tailChars(s: string, i: number, n: number): number {
+  let w = 0;
+  for (let k = n - 1; k >= 0; k--) w = (w << 8) | (s.charCodeAt(i + k) & 0xff);
+  return w;
+}
+
+function tailBytes(u: Uint8Array, i: number, n: number): number {
+  let w = 0;
+  for (let k = n - 1; k >= 0; k--) w = (w << 8) | u[i + k]!;
+  return w;
+}
+
+let viewed: Uint8Array | null = null;
+let view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
+
+/** A DataView of u's bytes (the one made last while u is the same chunk: one per chunk read). */
+export function viewOf(u: Uint8Array): DataView<ArrayBufferLike> {
+  if (u !== viewed) {
+    view = new DataView(u.buffer, u.byteOffset, u.byteLength);
+    viewed = u;
+  }
+  return view;
+}
+
+/**
+ * An ASCII text as chunk bytes are compared with it: its length, then its
+ * little-endian 32-bit words (⌊n/4⌋ of them, and the word that ends it when n
+ * is not a multiple of 4; a text under 4 bytes is one packed word), so a
+ * compare takes four bytes per load (see sameKey).
+ */
+export type AsciiKey = Int32Array;
+
+/** The AsciiKey of s, or null when s is not all ASCII. */
+export function asciiKey(s: string): AsciiKey | null {
+  const n = s.length;
+  for (let i = 0; i < n; i++) if (s.charCodeAt(i) > 0x7f) return null;
+  const whole = n >> 2;
+  const k = new Int32Array(2 + whole);
+  k[0] = n;
+  if (n < 4) k[1] = tailChars(s, 0, n);
+  else {
+    for (let i = 0; i < whole; i++) k[1 + i] = charWord(s, 4 * i);
+    if ((n & 3) !== 0) k[1 + whole] = charWord(s, n - 4);
+  }
+  return k;
+}
+
+/** u[pos, pos + length) is the text of key k. */
+export function sameKey(u: Uint8Array, pos: number, k: AsciiKey): boolean {
+  const n = k[0]!;
   if (pos + n > u.length) return false;
-  for (let i = 0; i < n; i++) if (u[pos + i] !== k[i]) return false;
-  return true;
-}
-
-/** The bytes of an all-ASCII string, else null. */
-export function asciiBytes(s: string): Uint8Array | null {
-  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return null;
-  return Buffer.from(s, 'latin1');
-}
-
-/** regionEquals over the bytes of an ASCII chunk. */
-export function bytesEqual(u: Uint8Array, pos: number, t: string): boolean {
-  const n = t.length;
-  if (pos + n > u.length) return false;
-  for (let i = 0; i < n; i++) if (u[pos + i] !== t.charCodeAt(i)) return false;
-  return true;
+  if (n < 4) return tailBytes(u, pos, n) === k[1];
+  const dv = viewOf(u);
+  const whole = n >> 2;
+  for (let i = 0; i < whole; i++) if (dv.getInt32(pos + 4 * i, true) !== k[1 + i]) return false;
+  return (n & 3) === 0 || dv.getInt32(pos + n - 4, true) === k[1 + whole];
 }
 
 /**
@@ -175,10 +239,10 @@ export class RegionCache<V> {
     const last = this.last;
     const len = end - start;
     if (last !== null) {
-      const k = last.bytes;
+      const k = last.ascii;
       if (
         u !== null
-          ? k !== null && k.length === len && sameBytes(u, start, k)
+          ? k !== null && k[0] === len && sameKey(u, start, k)
           : last.key.length === len && regionEquals(s, start, last.key)
       )
         return last;
@@ -211,8 +275,8 @@ export class RegionCache<V> {
     let e = this.buckets.get(h);
     const len = end - start;
     while (e !== undefined) {
-      const k = e.bytes;
-      if (k !== null && k.length === len && sameBytes(u, start, k)) return e;
+      const k = e.ascii;
+      if (k !== null && k[0] === len && sameKey(u, start, k)) return e;
       e = e.next;
     }
     return undefined;
@@ -225,7 +289,7 @@ export class RegionCache<V> {
       this.size = 0;
     }
     const key = detach(s.slice(start, end));
-    const entry: RegionEntry<V> = { key, bytes: asciiBytes(key), value, next: this.buckets.get(h) };
+    const entry: RegionEntry<V> = { key, ascii: asciiKey(key), value, next: this.buckets.get(h) };
     this.buckets.set(h, entry);
     this.size++;
     this.last = entry;
@@ -236,8 +300,8 @@ export class RegionCache<V> {
 export interface RegionEntry<V> {
   /** The region's text, as an own string. */
   key: string;
-  /** Its bytes when it is all ASCII (what findBytes compares), else null. */
-  bytes: Uint8Array | null;
+  /** Its AsciiKey when it is all ASCII (what findBytes compares), else null. */
+  ascii: AsciiKey | null;
   value: V;
   next: RegionEntry<V> | undefined;
 }

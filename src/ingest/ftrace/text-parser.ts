@@ -20,13 +20,15 @@ import { matchLineKind } from './line-kinds.js';
 import { type PayloadCheck, payloadCheckOf } from './payload-check.js';
 import { parsePayloadByTable, systemOf } from './payload-table.js';
 import {
-  asciiBytes,
+  type AsciiKey,
+  asciiKey,
   Interner,
   isBlank,
   RegionCache,
   type RegionEntry,
   regionEquals,
-  sameBytes,
+  sameKey,
+  viewOf,
 } from './scan.js';
 
 export interface FtraceTextStats {
@@ -143,8 +145,8 @@ const EMPTY: TraceEvent['fields'] = Object.freeze({}) as TraceEvent['fields'];
 
 interface EventKind {
   printed: string;
-  /** `printed` as bytes when it is ASCII (compared with the bytes of ASCII chunks), else null. */
-  printedBytes: Uint8Array | null;
+  /** `printed` as an AsciiKey when it is ASCII (compared with the bytes of ASCII chunks), else null. */
+  printedKey: AsciiKey | null;
   name: string;
   system: string | null;
   fast: ((payload: string) => TraceEvent['fields'] | null) | null;
@@ -168,7 +170,7 @@ interface EventKind {
 interface CommEntry {
   pid: number;
   comm: string;
-  bytes: Uint8Array | null;
+  key: AsciiKey | null;
   /** Its builder id in columns mode (-1 until first used). */
   id: number;
 }
@@ -389,7 +391,7 @@ export class FtraceTextParser {
 
   private parsePiece(b: Buffer, out: TraceEvent[]): void {
     if (isAscii(b)) {
-      this.view = new DataView(b.buffer, b.byteOffset, b.byteLength);
+      this.view = viewOf(b);
       this.parseText(b.toString('latin1'), b, out);
     } else this.parseText(b.toString('utf8'), null, out);
   }
@@ -592,7 +594,7 @@ export class FtraceTextParser {
       const op = calls ? FUNCTION_CALL : name === printed ? lockOpOf(name) : OTHER_EVENT;
       k = {
         printed: this.strings.get(printed),
-        printedBytes: asciiBytes(printed),
+        printedKey: asciiKey(printed),
         name: this.strings.get(name),
         system: stack ? 'ftrace' : systemOf(name),
         fast,
@@ -618,7 +620,7 @@ export class FtraceTextParser {
       last !== undefined &&
       last.printed.length === len &&
       (u !== null
-        ? last.printedBytes !== null && sameBytes(u, start, last.printedBytes)
+        ? last.printedKey !== null && sameKey(u, start, last.printedKey)
         : regionEquals(line, start, last.printed))
     )
       return last;
@@ -635,7 +637,7 @@ export class FtraceTextParser {
         if (
           k.printed.length === len &&
           (u !== null
-            ? k.printedBytes !== null && sameBytes(u, start, k.printedBytes)
+            ? k.printedKey !== null && sameKey(u, start, k.printedKey)
             : regionEquals(line, start, k.printed))
         )
           return k;
@@ -656,7 +658,7 @@ export class FtraceTextParser {
       cached !== undefined &&
       cached.comm.length === len &&
       (u !== null
-        ? cached.bytes !== null && sameBytes(u, ev.commStart, cached.bytes)
+        ? cached.key !== null && sameKey(u, ev.commStart, cached.key)
         : regionEquals(line, ev.commStart, cached.comm))
     ) {
       if (cached.pid === ev.pid) return cached;
@@ -665,7 +667,7 @@ export class FtraceTextParser {
     }
     const comm = this.strings.get(line.slice(ev.commStart, ev.commEnd));
     if (this.commByPid.size >= 100_000) this.commByPid.clear();
-    const entry: CommEntry = { pid: ev.pid, comm, bytes: asciiBytes(comm), id: -1 };
+    const entry: CommEntry = { pid: ev.pid, comm, key: asciiKey(comm), id: -1 };
     this.commByPid.set(ev.pid, entry);
     this.commSlots[slot] = entry;
     return entry;
