@@ -223,7 +223,9 @@ export function sameKey(u: Uint8Array, pos: number, k: AsciiKey): boolean {
  * Each key is kept as its own string (`detach`), never pinning the chunk.
  */
 export class RegionCache<V> {
-  private readonly buckets = new Map<number, RegionEntry<V>>();
+  /** Chains of entries by hash & mask (an array load, not a Map lookup), doubled as entries come. */
+  private table = new Array<RegionEntry<V> | undefined>(64).fill(undefined);
+  private mask = 63;
   private size = 0;
   /** The entry found or added last: runs of one region (one lock's events) cost one compare, no hash. */
   private last: RegionEntry<V> | null = null;
@@ -261,10 +263,10 @@ export class RegionCache<V> {
 
   /** The entry of s[start, end) (hash h = hashRegion(s, start, end)), or undefined. */
   find(s: string, start: number, end: number, h: number): RegionEntry<V> | undefined {
-    let e = this.buckets.get(h);
+    let e = this.table[h & this.mask];
     const len = end - start;
     while (e !== undefined) {
-      if (e.key.length === len && regionEquals(s, start, e.key)) return e;
+      if (e.hash === h && e.key.length === len && regionEquals(s, start, e.key)) return e;
       e = e.next;
     }
     return undefined;
@@ -272,11 +274,11 @@ export class RegionCache<V> {
 
   /** find() over the bytes of an ASCII chunk (u[i] is s.charCodeAt(i)); h = hashBytes(u, start, end). */
   findBytes(u: Uint8Array, start: number, end: number, h: number): RegionEntry<V> | undefined {
-    let e = this.buckets.get(h);
+    let e = this.table[h & this.mask];
     const len = end - start;
     while (e !== undefined) {
       const k = e.ascii;
-      if (k !== null && k[0] === len && sameKey(u, start, k)) return e;
+      if (e.hash === h && k !== null && k[0] === len && sameKey(u, start, k)) return e;
       e = e.next;
     }
     return undefined;
@@ -285,15 +287,30 @@ export class RegionCache<V> {
   /** Adds s[start, end) → value (clearing the cache first when it is full); returns the entry. */
   add(s: string, start: number, end: number, h: number, value: V): RegionEntry<V> {
     if (this.size >= this.limit) {
-      this.buckets.clear();
+      this.table.fill(undefined);
       this.size = 0;
-    }
+    } else if (this.size > this.mask >> 1) this.grow();
     const key = detach(s.slice(start, end));
-    const entry: RegionEntry<V> = { key, ascii: asciiKey(key), value, next: this.buckets.get(h) };
-    this.buckets.set(h, entry);
+    const slot = h & this.mask;
+    const entry: RegionEntry<V> = { key, ascii: asciiKey(key), hash: h, value, next: this.table[slot] };
+    this.table[slot] = entry;
     this.size++;
     this.last = entry;
     return entry;
+  }
+
+  private grow(): void {
+    const old = this.table;
+    this.mask = this.mask * 2 + 1;
+    this.table = new Array<RegionEntry<V> | undefined>(this.mask + 1).fill(undefined);
+    for (let e of old)
+      while (e !== undefined) {
+        const next = e.next;
+        const slot = e.hash & this.mask;
+        e.next = this.table[slot];
+        this.table[slot] = e;
+        e = next;
+      }
   }
 }
 
@@ -302,6 +319,8 @@ export interface RegionEntry<V> {
   key: string;
   /** Its AsciiKey when it is all ASCII (what findBytes compares), else null. */
   ascii: AsciiKey | null;
+  /** hashRegion of the key. */
+  hash: number;
   value: V;
   next: RegionEntry<V> | undefined;
 }
