@@ -18,8 +18,8 @@ export const FAST_PAYLOADS: ReadonlyMap<string, (p: string) => Fields | null> = 
   ['lock_acquired', lockNamed],
   ['contention_begin', contentionBegin],
   ['contention_end', contentionEnd],
-  ['mm_shrink_slab_start', (p) => shrinkStart(new StringText(p))],
-  ['mm_shrink_slab_end', (p) => shrinkEnd(new StringText(p))],
+  ['mm_shrink_slab_start', (p) => read(p, shrinkStart)],
+  ['mm_shrink_slab_end', (p) => read(p, shrinkEnd)],
 ]);
 
 /**
@@ -31,8 +31,8 @@ export const FAST_BYTE_PAYLOADS: ReadonlyMap<
   string,
   (u: Uint8Array, start: number, end: number) => Fields | null
 > = new Map([
-  ['mm_shrink_slab_start', (u, start, end) => shrinkStart(new ByteText(u, start, end))],
-  ['mm_shrink_slab_end', (u, start, end) => shrinkEnd(new ByteText(u, start, end))],
+  ['mm_shrink_slab_start', (u, start, end) => shrinkStart(new PayloadBytes(u, start, end))],
+  ['mm_shrink_slab_end', (u, start, end) => shrinkEnd(new PayloadBytes(u, start, end))],
 ]);
 
 /**
@@ -63,7 +63,8 @@ function flat(s: string): string {
 const POINTERS = new Interner(16_384);
 
 function lockAcquire(s: string): Fields | null {
-  const t = new StringText(s);
+  const t = stringBytes(s);
+  if (t === null) return null;
   const e = pointerEnd(t, 0);
   if (e < 0 || s.charCodeAt(e) !== 0x20) return null;
   let i = e + 1;
@@ -81,14 +82,16 @@ function lockAcquire(s: string): Fields | null {
 }
 
 function lockNamed(s: string): Fields | null {
-  const t = new StringText(s);
+  const t = stringBytes(s);
+  if (t === null) return null;
   const e = pointerEnd(t, 0);
   if (e < 0 || s.charCodeAt(e) !== 0x20 || e + 1 >= s.length) return null;
   return { lockdep_addr: pointerValue(t, 0, e), name: s.slice(e + 1) };
 }
 
 function contentionBegin(s: string): Fields | null {
-  const t = new StringText(s);
+  const t = stringBytes(s);
+  if (t === null) return null;
   const e = pointerEnd(t, 0);
   if (e < 0 || !s.startsWith(' (flags=', e)) return null;
   const close = s.indexOf(')', e + 8);
@@ -97,7 +100,8 @@ function contentionBegin(s: string): Fields | null {
 }
 
 function contentionEnd(s: string): Fields | null {
-  const t = new StringText(s);
+  const t = stringBytes(s);
+  if (t === null) return null;
   const e = pointerEnd(t, 0);
   if (e < 0 || !s.startsWith(' (ret=', e)) return null;
   const c = new TextCursor(t, e + 6);
@@ -107,51 +111,40 @@ function contentionEnd(s: string): Fields | null {
 }
 
 /**
- * A payload's characters, for the hand-written readers: a string's, or (mm_shrink_slab_*,
- * whose payloads never repeat) an ASCII chunk's bytes read in place (byte i is character i), so
- * a line of a decoded chunk needs no payload string to be read.
+ * A payload's bytes, for the hand-written readers: an ASCII chunk's bytes read in place
+ * (mm_shrink_slab_*, whose payloads never repeat: no payload string to read them from), or
+ * an ASCII payload string's (see stringBytes). One class, so every call site reading it
+ * stays monomorphic.
  */
-interface PayloadText {
-  /** First and past-the-last index of the payload. */
-  readonly start: number;
-  readonly end: number;
-  /** The character code at i; −1 past the end. */
-  code(i: number): number;
-  /** The text of [a, b): a slice of a string; from bytes, an interned copy (pointers, symbols and flags repeat). */
-  text(a: number, b: number): string;
-}
-
-class StringText implements PayloadText {
-  readonly start = 0;
-  readonly end: number;
-
-  constructor(private readonly s: string) {
-    this.end = s.length;
-  }
-
-  code(i: number): number {
-    return i < this.end ? this.s.charCodeAt(i) : -1;
-  }
-
-  text(a: number, b: number): string {
-    return this.s.slice(a, b);
-  }
-}
-
-class ByteText implements PayloadText {
+class PayloadBytes {
   constructor(
     private readonly u: Uint8Array,
+    /** First and past-the-last index of the payload. */
     readonly start: number,
     readonly end: number,
   ) {}
 
+  /** The byte at i; −1 past the end. */
   code(i: number): number {
     return i < this.end ? this.u[i]! : -1;
   }
 
+  /** The text of [a, b), interned (pointers, symbols and flags repeat). */
   text(a: number, b: number): string {
     return BYTE_TEXTS.get(this.u, a, b);
   }
+}
+
+/** The bytes of an ASCII payload string (null for any other: the table reads it). */
+function stringBytes(s: string): PayloadBytes | null {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return null;
+  return new PayloadBytes(Buffer.from(s, 'latin1'), 0, s.length);
+}
+
+/** A reader over bytes, given a payload string. */
+function read(s: string, reader: (t: PayloadBytes) => Fields | null): Fields | null {
+  const t = stringBytes(s);
+  return t === null ? null : reader(t);
 }
 
 /** Interned strings of byte ranges (ASCII): a repeated range costs a hash and a compare. */
@@ -172,20 +165,20 @@ class ByteTexts {
 const BYTE_TEXTS = new ByteTexts();
 
 /** The index of character `c` in t[from, end), or −1. */
-function indexOf(t: PayloadText, c: number, from: number): number {
+function indexOf(t: PayloadBytes, c: number, from: number): number {
   for (let i = from; i < t.end; i++) if (t.code(i) === c) return i;
   return -1;
 }
 
 /** t[i, …) starts with `lit`. */
-function startsWith(t: PayloadText, lit: string, i: number): boolean {
+function startsWith(t: PayloadBytes, lit: string, i: number): boolean {
   if (i + lit.length > t.end) return false;
   for (let k = 0; k < lit.length; k++) if (t.code(i + k) !== lit.charCodeAt(k)) return false;
   return true;
 }
 
 /** True when t[a, b) is printable ASCII without blanks (what the table's `\S+` surely matches). */
-function plainToken(t: PayloadText, a: number, b: number): boolean {
+function plainToken(t: PayloadBytes, a: number, b: number): boolean {
   for (let i = a; i < b; i++) {
     const c = t.code(i);
     if (c <= 0x20 || c >= 0x7f) return false;
@@ -193,13 +186,13 @@ function plainToken(t: PayloadText, a: number, b: number): boolean {
   return true;
 }
 
-function onlySpacesAfter(t: PayloadText, i: number): boolean {
+function onlySpacesAfter(t: PayloadBytes, i: number): boolean {
   for (; i < t.end; i++) if (t.code(i) !== 0x20) return false;
   return true;
 }
 
-/** `%p` at i as ptrEnd reads it, over a PayloadText. */
-function pointerEnd(t: PayloadText, i: number): number {
+/** `%p` at i as ptrEnd reads it, over a PayloadBytes. */
+function pointerEnd(t: PayloadBytes, i: number): number {
   if (t.code(i) === 0x28 /* ( */) {
     if (startsWith(t, '(nil)', i)) return i + 5;
     if (startsWith(t, '(____ptrval____)', i)) return i + 16;
@@ -212,17 +205,17 @@ function pointerEnd(t: PayloadText, i: number): number {
   return j === start ? -1 : j;
 }
 
-/** ptrValue over a PayloadText. */
-function pointerValue(t: PayloadText, a: number, b: number): string {
+/** ptrValue over a PayloadBytes. */
+function pointerValue(t: PayloadBytes, a: number, b: number): string {
   if (t.code(a) === 0x28) return t.code(a + 1) === 0x6e ? '0' : flat(t.text(a, b));
   if (t.code(a) === 0x30 && t.code(a + 1) === 0x78 && b - a > 2) return flat(t.text(a + 2, b));
   return flat(t.text(a, b));
 }
 
-/** A position in a PayloadText. */
+/** A position in a PayloadBytes. */
 class TextCursor {
   constructor(
-    readonly t: PayloadText,
+    readonly t: PayloadBytes,
     public i: number,
   ) {}
 
@@ -251,7 +244,7 @@ class TextCursor {
 }
 
 /** `lab_scan+0x0/0x47 [lab_lockdep] ffffffffa0002000: nid: 0 ` → shrink, shr, nid; cursor after. */
-function shrinkHead(t: PayloadText, out: Fields): TextCursor | null {
+function shrinkHead(t: PayloadBytes, out: Fields): TextCursor | null {
   const from = t.start;
   let sp = indexOf(t, 0x20, from);
   if (sp <= from || !plainToken(t, from, sp)) return null;
@@ -276,7 +269,7 @@ function shrinkHead(t: PayloadText, out: Fields): TextCursor | null {
   return c;
 }
 
-function shrinkStart(t: PayloadText): Fields | null {
+function shrinkStart(t: PayloadBytes): Fields | null {
   const f: Fields = {};
   const c = shrinkHead(t, f);
   if (!c?.lit('objects to shrink ')) return null;
@@ -314,7 +307,7 @@ function shrinkStart(t: PayloadText): Fields | null {
   return onlySpacesAfter(t, c.i) ? f : null;
 }
 
-function shrinkEnd(t: PayloadText): Fields | null {
+function shrinkEnd(t: PayloadBytes): Fields | null {
   const f: Fields = {};
   const c = shrinkHead(t, f);
   if (!c?.lit('unused scan count ')) return null;
