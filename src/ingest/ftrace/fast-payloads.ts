@@ -106,7 +106,7 @@ function contentionEnd(s: string): Fields | null {
   if (e < 0 || !s.startsWith(' (ret=', e)) return null;
   const c = new TextCursor(t, e + 6);
   const ret = c.int();
-  if (ret === null || !c.lit(')') || !onlySpacesAfter(t, c.i)) return null;
+  if (ret === null || !c.lit(LIT.CLOSE) || !onlySpacesAfter(t, c.i)) return null;
   return { lock_addr: pointerValue(t, 0, e), ret };
 }
 
@@ -127,6 +127,11 @@ class PayloadBytes {
   /** The byte at i; −1 past the end. */
   code(i: number): number {
     return i < this.end ? this.u[i]! : -1;
+  }
+
+  /** The text at i is k's (and ends by the payload's end). */
+  has(i: number, k: AsciiKey): boolean {
+    return i + k[0]! <= this.end && sameKey(this.u, i, k);
   }
 
   /** The text of [a, b), interned (pointers, symbols and flags repeat). */
@@ -170,13 +175,6 @@ function indexOf(t: PayloadBytes, c: number, from: number): number {
   return -1;
 }
 
-/** t[i, …) starts with `lit`. */
-function startsWith(t: PayloadBytes, lit: string, i: number): boolean {
-  if (i + lit.length > t.end) return false;
-  for (let k = 0; k < lit.length; k++) if (t.code(i + k) !== lit.charCodeAt(k)) return false;
-  return true;
-}
-
 /** True when t[a, b) is printable ASCII without blanks (what the table's `\S+` surely matches). */
 function plainToken(t: PayloadBytes, a: number, b: number): boolean {
   for (let i = a; i < b; i++) {
@@ -194,8 +192,8 @@ function onlySpacesAfter(t: PayloadBytes, i: number): boolean {
 /** `%p` at i as ptrEnd reads it, over a PayloadBytes. */
 function pointerEnd(t: PayloadBytes, i: number): number {
   if (t.code(i) === 0x28 /* ( */) {
-    if (startsWith(t, '(nil)', i)) return i + 5;
-    if (startsWith(t, '(____ptrval____)', i)) return i + 16;
+    if (t.has(i, LIT.NIL)) return i + 5;
+    if (t.has(i, LIT.PTRVAL)) return i + 16;
     return -1;
   }
   let j = i;
@@ -212,6 +210,27 @@ function pointerValue(t: PayloadBytes, a: number, b: number): string {
   return flat(t.text(a, b));
 }
 
+/** The literals the readers step over, as AsciiKeys (compared four bytes at a time). */
+const LIT = {
+  CACHE_ITEMS: asciiKey('cache items ')!,
+  CLOSE: asciiKey(')')!,
+  COLON: asciiKey(': ')!,
+  DELTA: asciiKey(' delta ')!,
+  GFP_FLAGS: asciiKey(' gfp_flags ')!,
+  LAST_SHRINKER_RETURN_VAL: asciiKey(' last shrinker return val ')!,
+  LRU_PGS: asciiKey(' lru_pgs ')!,
+  NEW_SCAN_COUNT: asciiKey(' new scan count ')!,
+  NID: asciiKey('nid: ')!,
+  NIL: asciiKey('(nil)')!,
+  OBJECTS_TO_SHRINK: asciiKey('objects to shrink ')!,
+  PGS_SCANNED: asciiKey('pgs_scanned ')!,
+  PRIORITY: asciiKey(' priority ')!,
+  PTRVAL: asciiKey('(____ptrval____)')!,
+  SPACE: asciiKey(' ')!,
+  TOTAL_SCAN: asciiKey(' total_scan ')!,
+  UNUSED_SCAN_COUNT: asciiKey('unused scan count ')!,
+};
+
 /** A position in a PayloadBytes. */
 class TextCursor {
   constructor(
@@ -219,9 +238,10 @@ class TextCursor {
     public i: number,
   ) {}
 
-  lit(lit: string): boolean {
-    if (!startsWith(this.t, lit, this.i)) return false;
-    this.i += lit.length;
+  /** Steps over the literal k when the text at the cursor is k. */
+  lit(k: AsciiKey): boolean {
+    if (!this.t.has(this.i, k)) return false;
+    this.i += k[0]!;
     return true;
   }
 
@@ -257,13 +277,13 @@ function shrinkHead(t: PayloadBytes, out: Fields): TextCursor | null {
     if (t.code(sp) !== 0x20) return null;
   }
   const pe = pointerEnd(t, sp + 1);
-  if (pe < 0 || !startsWith(t, ': ', pe)) return null;
+  if (pe < 0 || !t.has(pe, LIT.COLON)) return null;
   out.shrink = t.text(from, shrinkEnd);
   out.shr = pointerValue(t, sp + 1, pe);
   const c = new TextCursor(t, pe + 2);
-  if (c.lit('nid: ')) {
+  if (c.lit(LIT.NID)) {
     const nid = c.int();
-    if (nid === null || !c.lit(' ')) return null;
+    if (nid === null || !c.lit(LIT.SPACE)) return null;
     out.nid = nid;
   }
   return c;
@@ -272,26 +292,26 @@ function shrinkHead(t: PayloadBytes, out: Fields): TextCursor | null {
 function shrinkStart(t: PayloadBytes): Fields | null {
   const f: Fields = {};
   const c = shrinkHead(t, f);
-  if (!c?.lit('objects to shrink ')) return null;
+  if (!c?.lit(LIT.OBJECTS_TO_SHRINK)) return null;
   const nr = c.int();
-  if (nr === null || !c.lit(' gfp_flags ')) return null;
+  if (nr === null || !c.lit(LIT.GFP_FLAGS)) return null;
   const g = indexOf(t, 0x20, c.i);
   if (g <= c.i || !plainToken(t, c.i, g)) return null;
   const gfp = t.text(c.i, g);
   c.i = g + 1;
-  if (c.lit('pgs_scanned ')) {
+  if (c.lit(LIT.PGS_SCANNED)) {
     const pgs = t.code(c.i) === 0x2d ? null : c.int();
-    if (pgs === null || !c.lit(' lru_pgs ')) return null;
+    if (pgs === null || !c.lit(LIT.LRU_PGS)) return null;
     const lru = t.code(c.i) === 0x2d ? null : c.int();
-    if (lru === null || !c.lit(' ')) return null;
+    if (lru === null || !c.lit(LIT.SPACE)) return null;
     f.pgs_scanned = pgs;
     f.lru_pgs = lru;
   }
-  if (!c.lit('cache items ')) return null;
+  if (!c.lit(LIT.CACHE_ITEMS)) return null;
   const items = c.int();
-  if (items === null || !c.lit(' delta ')) return null;
+  if (items === null || !c.lit(LIT.DELTA)) return null;
   const delta = c.int();
-  if (delta === null || !c.lit(' total_scan ')) return null;
+  if (delta === null || !c.lit(LIT.TOTAL_SCAN)) return null;
   const total = c.int();
   if (total === null) return null;
   f.nr_objects_to_shrink = nr;
@@ -299,7 +319,7 @@ function shrinkStart(t: PayloadBytes): Fields | null {
   f.cache_items = items;
   f.delta = delta;
   f.total_scan = total;
-  if (c.lit(' priority ')) {
+  if (c.lit(LIT.PRIORITY)) {
     const prio = c.int();
     if (prio === null) return null;
     f.priority = prio;
@@ -310,13 +330,13 @@ function shrinkStart(t: PayloadBytes): Fields | null {
 function shrinkEnd(t: PayloadBytes): Fields | null {
   const f: Fields = {};
   const c = shrinkHead(t, f);
-  if (!c?.lit('unused scan count ')) return null;
+  if (!c?.lit(LIT.UNUSED_SCAN_COUNT)) return null;
   const unused = c.int();
-  if (unused === null || !c.lit(' new scan count ')) return null;
+  if (unused === null || !c.lit(LIT.NEW_SCAN_COUNT)) return null;
   const next = c.int();
-  if (next === null || !c.lit(' total_scan ')) return null;
+  if (next === null || !c.lit(LIT.TOTAL_SCAN)) return null;
   const total = c.int();
-  if (total === null || !c.lit(' last shrinker return val ')) return null;
+  if (total === null || !c.lit(LIT.LAST_SHRINKER_RETURN_VAL)) return null;
   const ret = c.int();
   if (ret === null || !onlySpacesAfter(t, c.i)) return null;
   f.unused_scan = unused;
