@@ -24,8 +24,8 @@ export class InputError extends Error {
 
 export interface OpenInputOptions {
   /**
-   * Hand a file's bytes out in one reused buffer: each chunk holds good bytes only until the next
-   * one is asked for. For consumers that decode a chunk at once and keep none of it (the console
+   * Hand a file's bytes out in two buffers used in turn: each chunk holds good bytes only until
+   * the next one is asked for (the one after it is being read meanwhile). For consumers that decode a chunk at once and keep none of it (the console
    * parser): no 1 MiB buffer to allocate and collect per chunk. Gzip input, stdin and other
    * non-regular files (pipes, `<(...)`) are read as without it (fresh chunks).
    */
@@ -64,8 +64,8 @@ export async function* openInput(
 }
 
 /**
- * The file's bytes read into one buffer again and again; false (nothing yielded) when the file is
- * gzip data, which the caller then reads as a stream.
+ * The file's bytes read into the same two buffers again and again; false (nothing yielded) when
+ * the file is gzip data, which the caller then reads as a stream.
  */
 async function* reusedChunks(path: string): AsyncGenerator<Buffer, boolean> {
   let handle: Awaited<ReturnType<typeof open>>;
@@ -74,20 +74,28 @@ async function* reusedChunks(path: string): AsyncGenerator<Buffer, boolean> {
   } catch (error) {
     throw new InputError(`${path}: ${(error as Error).message}`, path);
   }
+  // Two buffers in turn: the next chunk is read into one while the consumer reads the other.
+  const buffers = [Buffer.allocUnsafe(CHUNK_BYTES), Buffer.allocUnsafe(CHUNK_BYTES)];
+  let pending: Promise<{ bytesRead: number }> | null = null;
   try {
-    const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+    let k = 0;
     let length = 0;
     // At least the two bytes of the gzip magic, unless the input is shorter.
     for (let n = -1; length < 2 && n !== 0; length += n) {
-      n = (await handle.read(buffer, length, CHUNK_BYTES - length, null)).bytesRead;
+      n = (await handle.read(buffers[0]!, length, CHUNK_BYTES - length, null)).bytesRead;
     }
-    if (isGzip(buffer.subarray(0, length))) return false;
+    if (isGzip(buffers[0]!.subarray(0, length))) return false;
     while (length > 0) {
-      yield buffer.subarray(0, length);
-      length = (await handle.read(buffer, 0, CHUNK_BYTES, null)).bytesRead;
+      pending = handle.read(buffers[k ^ 1]!, 0, CHUNK_BYTES, null);
+      yield buffers[k]!.subarray(0, length);
+      length = (await pending).bytesRead;
+      pending = null;
+      k ^= 1;
     }
     return true;
   } finally {
+    // a consumer that stopped early: the read under way ends before the file is closed
+    if (pending !== null) await pending.catch(() => undefined);
     await handle.close();
   }
 }

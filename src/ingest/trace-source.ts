@@ -76,14 +76,16 @@ export async function openTrace(
       return { kind: 'text', batches: ranges.batches, diagnostics: ranges.diagnostics };
     }
   }
-  const chunks = openInput(path, stdin);
+  // The parsers keep no chunk bytes (what they keep they copy), so a file is read into one buffer
+  // again and again; the inflater and the head, which outlive a chunk, get copies.
+  const chunks = openInput(path, stdin, { reuseBuffer: true });
   const first = await firstChunk(chunks);
   if (isTraceDat(first.head)) {
     const diagnostics: Diagnostic[] = [];
     return { kind: 'dat', batches: spooledTraceDat(first.head, chunks, diagnostics, columns), diagnostics };
   }
   const z = compressedAtraceStart(first.head);
-  const text = z < 0 ? chunks : inflated(first.head.subarray(z), chunks, path);
+  const text = z < 0 ? chunks : inflated(first.head.subarray(z), copied(chunks), path);
   const head = z < 0 ? first.head : first.head.subarray(0, z);
   if (columns) {
     // lock events straight into columns (no event object each); the rest whole
@@ -142,6 +144,11 @@ function inflated(first: Buffer, rest: AsyncGenerator<Buffer>, path: string): As
   return decompressed(createInflate(), first, rest, path, 'compressed atrace data');
 }
 
+/** Each chunk copied (for a consumer that keeps chunks past the next read of a reused buffer). */
+async function* copied(chunks: AsyncGenerator<Buffer>): AsyncGenerator<Buffer> {
+  for await (const chunk of chunks) yield Buffer.from(chunk);
+}
+
 /** The file at `path` starts like a trace.dat (false when it cannot be read). */
 export async function isTraceDatFile(path: string): Promise<boolean> {
   return isTraceDat(await readHead(path));
@@ -168,10 +175,10 @@ async function firstChunk(chunks: AsyncGenerator<Buffer>): Promise<{ head: Buffe
   while (length < HEAD_LENGTH) {
     const r = await chunks.next();
     if (r.done) break;
-    parts.push(r.value);
+    parts.push(Buffer.from(r.value)); // a copy: the next read may reuse its buffer
     length += r.value.length;
   }
-  return { head: Buffer.concat(parts) };
+  return { head: parts.length === 1 ? parts[0]! : Buffer.concat(parts) };
 }
 
 async function* textBatches(

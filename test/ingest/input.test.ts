@@ -31,13 +31,23 @@ async function collect(
 }
 
 describe('openInput', () => {
-  it('hands a plain file out in one reused buffer with reuseBuffer, the same bytes as without', async () => {
+  it('hands a plain file out in two buffers used in turn with reuseBuffer, the same bytes as without', async () => {
     const path = join(dir, 'plain.log');
     writeFileSync(path, bytes);
     const reused = await collect(path, true);
     expect(reused.data.equals(bytes)).toBe(true);
-    expect(reused.buffers.size).toBe(1);
+    expect(reused.buffers.size).toBe(2);
     expect((await collect(path, false)).data.equals(bytes)).toBe(true);
+  });
+
+  it('leaves no read under way when the consumer stops early with reuseBuffer', async () => {
+    const path = join(dir, 'stopped.log');
+    writeFileSync(path, bytes);
+    for await (const chunk of openInput(path, undefined, { reuseBuffer: true })) {
+      expect(chunk.subarray(0, 12).toString('latin1')).toBe('[ 0.000000] ');
+      break; // the next chunk is being read: return() waits for it, then closes the file
+    }
+    expect((await collect(path, true)).data.equals(bytes)).toBe(true);
   });
 
   it('still decompresses gzip input with reuseBuffer', async () => {
