@@ -42,6 +42,8 @@ const WORKER_MIN_BYTES = 32 << 20;
 /** How far into a text file `parallelText` looks for a dialect that carries state across the whole file. */
 const PROBE_BYTES = 64 * 1024;
 
+/** Rows per EventColumns batch of a text trace read on this thread (see openTrace). */
+const TEXT_BATCH_ROWS = 2048;
 /** Length of the trace.dat magic `\x17\x08Dtracing`. */
 const MAGIC_LENGTH = 10;
 /** Enough bytes to see an atrace `TRACE:` banner and the zlib header after it. */
@@ -89,7 +91,11 @@ export async function openTrace(
   const head = z < 0 ? first.head : first.head.subarray(0, z);
   if (columns) {
     // lock events straight into columns (no event object each); the rest whole
-    const builder = new ColumnsBuilder();
+    // Small batches: a batch's other events (shrinker, reclaim) live until the analyzer
+    // takes it. With 16384, enough of them outlived a scavenge that V8 began allocating them in
+    // the old generation (allocation-site pretenuring) in most runs: 9-10 full collections
+    // instead of 1 on the 1 GB bench text, ~6% of the time and 60 MB more memory.
+    const builder = new ColumnsBuilder(TEXT_BATCH_ROWS);
     const parser = new FtraceTextParser({ columns: builder, fieldsRead: options.fieldsRead });
     const batches = textColumns(parser, builder, head, text);
     return { kind: 'text', batches, diagnostics: parser.diagnostics };

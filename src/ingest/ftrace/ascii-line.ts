@@ -28,11 +28,21 @@ export function readAsciiEventLine(
   n: number,
   dv: DataView = viewOf(u),
 ): boolean {
+  const tsEnd = readAsciiHead(u, ev, start, n, dv);
+  return tsEnd >= 0 && readAsciiName(u, ev, tsEnd, n);
+}
+
+/**
+ * The first half of readAsciiEventLine: `comm-pid [cpu] flags ts:` into ev (comm, pid, tgid,
+ * CPU, flags, ts); returns where the timestamp's `:` is, or −1 when the line is not one it reads
+ * (readAsciiName then reads the rest).
+ */
+export function readAsciiHead(u: Uint8Array, ev: EventLine, start: number, n: number, dv: DataView): number {
   // A line whose `comm-pid [cpu] flags ` prefix is one read before: one compare of its bytes.
   const known = heads.match(dv, ev, start, n);
   if (known >= 0) {
     const tsEnd = secFrac(u, known, n, ev);
-    if (tsEnd >= 0) return readName(u, ev, tsEnd, n);
+    if (tsEnd >= 0) return tsEnd;
   }
   // the first `[` (a plain loop: cheaper than the builtin indexOf this close to the start),
   // after the comm's padding (read once: it is also where the comm starts)
@@ -40,7 +50,7 @@ export function readAsciiEventLine(
   const commStart = skipBlanks(u, start, limit);
   let b = commStart;
   while (b < limit && u[b] !== 0x5b /* [ */) b++;
-  if (b <= start || b >= limit || !isBlank(u[b - 1]!)) return false;
+  if (b <= start || b >= limit || !isBlank(u[b - 1]!)) return -1;
   // `[cpu]`: 1 to 5 digits.
   let i = b + 1;
   let cpu = 0;
@@ -50,7 +60,7 @@ export function readAsciiEventLine(
     cpu = cpu * 10 + (c - 0x30);
     i++;
   }
-  if (i === b + 1 || i - b > 6 || i >= n || u[i] !== 0x5d /* ] */) return false;
+  if (i === b + 1 || i - b > 6 || i >= n || u[i] !== 0x5d /* ] */) return -1;
   // Backwards: blanks, pid (at most 9 digits), `-`, the comm.
   let e = b - 1;
   while (e > start && isBlank(u[e]!)) e--;
@@ -64,21 +74,21 @@ export function readAsciiEventLine(
     scale *= 10;
     e--;
   }
-  if (e + 1 === pidEnd || pidEnd - e > 10 || e < start || u[e] !== 0x2d /* - */) return false;
+  if (e + 1 === pidEnd || pidEnd - e > 10 || e < start || u[e] !== 0x2d /* - */) return -1;
   // Forwards: blanks, then `ts: `, or flags (1 to 8 characters, not ending in `:`), blanks and `ts: `.
   i++;
   const f = skipBlanks(u, i, n);
-  if (f === i) return false;
+  if (f === i) return -1;
   let flags: string | null = null;
   let ts = f;
   let tsEnd = secFrac(u, f, n, ev);
   if (tsEnd < 0) {
     let t = f;
     while (t < n && !isBlank(u[t]!)) t++;
-    if (t - f > 8 || u[t - 1] === 0x3a /* : */) return false;
+    if (t - f > 8 || u[t - 1] === 0x3a /* : */) return -1;
     ts = skipBlanks(u, t, n);
     tsEnd = secFrac(u, ts, n, ev);
-    if (tsEnd < 0) return false;
+    if (tsEnd < 0) return -1;
     flags = flagsAt(u, f, t);
   }
   ev.commStart = Math.min(commStart, e);
@@ -88,14 +98,14 @@ export function readAsciiEventLine(
   ev.cpu = cpu;
   ev.flags = flags;
   heads.keep(dv, ev, start, ts);
-  return readName(u, ev, tsEnd, n);
+  return tsEnd;
 }
 
 /**
  * After the timestamp's `:` at u[tsEnd]: `name: ` (the event name is `[A-Za-z0-9_.]+`) and where
  * the payload starts, or a function tracer's `func <-parent`.
  */
-function readName(u: Uint8Array, ev: EventLine, tsEnd: number, n: number): boolean {
+export function readAsciiName(u: Uint8Array, ev: EventLine, tsEnd: number, n: number): boolean {
   const p = skipBlanks(u, tsEnd + 1, n);
   if (p >= n) return false;
   let q = p;

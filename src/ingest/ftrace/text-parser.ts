@@ -9,7 +9,7 @@ import {
 } from '../../model/event-columns.js';
 import type { TraceEvent } from '../../model/trace-event.js';
 import type { ColumnsBuilder } from '../columns-builder.js';
-import { readAsciiEventLine } from './ascii-line.js';
+import { readAsciiHead, readAsciiName } from './ascii-line.js';
 import { BoundedDiagnostics, type DiagnosticsPart, excerpt } from './diagnostics.js';
 import { type EventLine, newEventLine, parseEventLine } from './event-line.js';
 import { FAST_BYTE_PAYLOADS, FAST_PAYLOADS, REPEATING_PAYLOADS } from './fast-payloads.js';
@@ -93,6 +93,8 @@ export class FtraceParserCaches {
   readonly commSlots = new Array<CommEntry | undefined>(COMM_SLOTS).fill(undefined);
   /** In front of kindsByHash: the kind last seen per `hash % KIND_SLOTS`. */
   readonly kindSlots = new Array<EventKind | undefined>(KIND_SLOTS).fill(undefined);
+  /** Columns mode: rows by the line's text after the timestamp (see FtraceTextParser.tails). */
+  readonly tails = new RegionCache<RowIds>();
   private owner: {
     cols: ColumnsBuilder | null;
     fast: boolean;
@@ -126,6 +128,8 @@ export interface FtraceContext {
 
 /** The row of one distinct payload text (a lock event's, a function call's) as builder ids (see EventColumns). */
 interface RowIds {
+  /** The EventColumns op of its kind. */
+  op: number;
   name: number;
   addr: number;
   arg: number;
@@ -211,6 +215,14 @@ export class FtraceTextParser {
   private readonly commSlots: (CommEntry | undefined)[];
   private readonly kindSlots: (EventKind | undefined)[];
   private readonly scratch: EventLine = newEventLine();
+  /**
+   * Columns mode: the rows of lines by their text after the timestamp (`name: payload`), for
+   * the lines that became a cached row (lock, contention and function events): such a line's
+   * event name and payload are one lookup. Null in objects mode.
+   */
+  private readonly tails: RegionCache<RowIds> | null;
+  /** The cached row emitEvent added for the line just read (see tails), else null. */
+  private rowAdded: RowIds | null = null;
   /** The all-ASCII piece being read, as a DataView (see readAsciiEventLine). */
   private view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
   /** Columns mode: the builder, the batches it filled, and the flags column last given an id. */
@@ -242,6 +254,7 @@ export class FtraceTextParser {
     this.commByPid = caches.commByPid;
     this.commSlots = caches.commSlots;
     this.kindSlots = caches.kindSlots;
+    this.tails = this.cols !== null ? caches.tails : null;
     const c = options.context;
     if (c) {
       for (const [cpu, comm, pid] of c.graphTask) this.graphTask.set(cpu, { comm, pid });
@@ -421,11 +434,30 @@ export class FtraceTextParser {
     if (this.pendingStack !== null || this.htmlMode || start === end) return false;
     const c0 = text.charCodeAt(start);
     if (c0 === 0x23 /* # */ || text.charCodeAt(end - 1) === 0x5c /* \ */) return false;
-    if (u !== null && readAsciiEventLine(u, this.scratch, start, end, this.view)) {
-      const lineNo = ++this.lineNo;
-      this.stats.lines++;
-      this.emitEvent(this.scratch, text, u, end, lineNo, out);
-      return true;
+    if (u !== null) {
+      const ev = this.scratch;
+      const tsEnd = readAsciiHead(u, ev, start, end, this.view);
+      if (tsEnd >= 0) {
+        // columns mode: a line whose `name: payload` was a row before is that row again
+        const tails = this.tails;
+        const tail = tails?.lookup(text, u, tsEnd + 1, end);
+        if (tail !== undefined) {
+          const lineNo = ++this.lineNo;
+          this.stats.lines++;
+          const row = tail.value;
+          this.addRow(row.op, ev, text, u, lineNo, row.name, row.addr, row.arg);
+          return true;
+        }
+        if (readAsciiName(u, ev, tsEnd, end)) {
+          const lineNo = ++this.lineNo;
+          this.stats.lines++;
+          this.rowAdded = null;
+          this.emitEvent(ev, text, u, end, lineNo, out);
+          const row = this.rowAdded as RowIds | null;
+          if (row !== null && tails !== null) tails.add(text, tsEnd + 1, end, tails.missHash, row);
+          return true;
+        }
+      }
     }
     if (!parseEventLine(text, this.scratch, start, end)) return false;
     const lineNo = ++this.lineNo;
@@ -688,6 +720,7 @@ export class FtraceTextParser {
     const row = entry.value;
     if (row === null) return false; // its reader declined: the table reads it (as an object)
     this.addRow(kind.op, ev, line, u, lineNo, row.name, row.addr, row.arg);
+    this.rowAdded = row;
     return true;
   }
 
@@ -776,12 +809,13 @@ export class FtraceTextParser {
       if (entry.key.startsWith('[FAILED TO PARSE]')) return entry;
       const r = parsePayloadByTable('function', entry.key);
       if (r.matched && typeof r.fields.ip === 'string')
-        entry.value = { name: this.cols!.id(r.fields.ip), addr: -1, arg: 0 };
+        entry.value = { op: FUNCTION_CALL, name: this.cols!.id(r.fields.ip), addr: -1, arg: 0 };
       return entry;
     }
     const fields = kind.fast?.(entry.key) ?? null;
     if (fields === null) return entry;
-    entry.value = this.cols!.rowIds(kind.op, { name: kind.name, payload: entry.key, fields } as TraceEvent);
+    const ids = this.cols!.rowIds(kind.op, { name: kind.name, payload: entry.key, fields } as TraceEvent);
+    entry.value = { op: kind.op, ...ids };
     return entry;
   }
 

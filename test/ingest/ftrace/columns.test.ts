@@ -4,7 +4,7 @@ import { ColumnsBuilder } from '../../../src/ingest/columns-builder.js';
 import { FtraceTextParser } from '../../../src/ingest/ftrace/text-parser.js';
 import { COUNTED_EVENT, type EventColumns, FUNCTION_CALL } from '../../../src/model/event-columns.js';
 import type { TraceEvent } from '../../../src/model/trace-event.js';
-import { objectsOf, readBytes, TEXT_TRACES } from './parse-helpers.js';
+import { materialize, objectsOf, readBytes, TEXT_TRACES } from './parse-helpers.js';
 
 /** The parser's columns output, pushed `chunk` bytes at a time. */
 function columnsOf(bytes: Uint8Array, chunk: number, capacity: number, fieldsRead?: ReadonlySet<string>) {
@@ -104,5 +104,64 @@ describe('events the analyzer only counts', () => {
       virtio_gpu_cmd_queue: 2,
       virtio_gpu_cmd_response: 1,
     });
+  });
+});
+
+describe('a line whose text after the timestamp was a row before (the parser reads it as that row)', () => {
+  it('keeps its own task, CPU, flags, time and line, and tells apart the tails that differ', () => {
+    const heads = [
+      '           drmfb-76      [001] ...1.     3.%s: ',
+      '         kswapd0-28      [000] d..2.     3.%s: ',
+      '  kworker/u8:1-99       [001] ...1.     3.%s: ',
+      '           drmfb-77      [000] ...1.     3.%s: ',
+    ];
+    const tails = [
+      'lock_acquire: ffff888003c5be60 &vgvq->qlock',
+      'lock_acquire: ffff888003c5be60 try &vgvq->qlock',
+      'lock_acquire: ffff888003c5be60 read &vgvq->qlock',
+      'lock_release: ffff888003c5be60 &vgvq->qlock',
+      'lock_acquire: ffff888003c5be68 &vgvq->qlock',
+      'contention_begin: ffff888003c5be60 (flags=SPIN|MUTEX)',
+      'contention_end: ffff888003c5be60 (ret=0)',
+      'drm_gem_shmem_fault <-__do_fault',
+      'drm_gem_shmem_fault <-do_fault',
+      'lock_release: ffff888003c5be60 &vgvq->qlock ',
+      'lock_acquire: ffff888003c5be70 &lock_a',
+      'lock_acquire: ffff888003c5be70 &lock_b',
+    ];
+    const lines: string[] = [];
+    for (let i = 0; i < 400; i++) {
+      const head = heads[(i * 7) % heads.length]!.replace('%s', String(100000 + i));
+      lines.push(head + tails[(i * 3 + (i >> 4)) % tails.length]!);
+    }
+    const bytes = Buffer.from(`${lines.join('\n')}\n`, 'latin1');
+    const parser = new FtraceTextParser({ columns: new ColumnsBuilder(64), fieldsRead: FIELDS_READ });
+    const batches = [...parser.pushColumns(bytes), ...parser.endColumns()];
+    const rows = materialize(batches) as Record<string, unknown>[];
+    const objects = objectsOf(bytes).events;
+    expect(rows).toHaveLength(400);
+    rows.forEach((row, i) => {
+      const e = objects[i]!;
+      expect([row.line, row.ts, row.cpu, row.pid, row.comm, row.flags], lines[i]).toEqual([
+        e.line,
+        e.ts,
+        e.cpu,
+        e.pid,
+        e.comm,
+        e.flags,
+      ]);
+      // a row exactly for the lock events and calls whose payload ends in no blank
+      expect(row.op !== 0, lines[i]).toBe((isLock(e) || isCall(e)) && !/\s$/.test(e.payload));
+      if (e.name === 'function') expect([row.op, row.name], lines[i]).toEqual([FUNCTION_CALL, e.fields.ip]);
+      else if (isLock(e) && row.op !== 0)
+        expect(row.name ?? row.addr, lines[i]).toBe(
+          e.name.startsWith('contention') ? e.fields.lock_addr : e.fields.name,
+        );
+    });
+    // the acquisitions' try/read flags come from their own tails
+    const acquires = rows.filter((_r, i) => objects[i]!.name === 'lock_acquire');
+    expect(acquires.map((r) => r.arg)).toEqual(
+      objects.filter((e) => e.name === 'lock_acquire').map((e) => e.fields.flags),
+    );
   });
 });
