@@ -10,6 +10,7 @@ import {
 import type { TraceEvent } from '../../model/trace-event.js';
 import type { ColumnsBuilder } from '../columns-builder.js';
 import { readAsciiHead, readAsciiName } from './ascii-line.js';
+import { ByteKeyTable } from './byte-key-table.js';
 import { BoundedDiagnostics, type DiagnosticsPart, excerpt } from './diagnostics.js';
 import { type EventLine, newEventLine, parseEventLine } from './event-line.js';
 import { FAST_BYTE_PAYLOADS, FAST_PAYLOADS, REPEATING_PAYLOADS } from './fast-payloads.js';
@@ -94,7 +95,7 @@ export class FtraceParserCaches {
   /** In front of kindsByHash: the kind last seen per `hash % KIND_SLOTS`. */
   readonly kindSlots = new Array<EventKind | undefined>(KIND_SLOTS).fill(undefined);
   /** Columns mode: rows by the line's text after the timestamp (see FtraceTextParser.tails). */
-  readonly tails = new RegionCache<RowIds>();
+  readonly tails = new ByteKeyTable<RowIds>();
   private owner: {
     cols: ColumnsBuilder | null;
     fast: boolean;
@@ -220,7 +221,7 @@ export class FtraceTextParser {
    * the lines that became a cached row (lock, contention and function events): such a line's
    * event name and payload are one lookup. Null in objects mode.
    */
-  private readonly tails: RegionCache<RowIds> | null;
+  private readonly tails: ByteKeyTable<RowIds> | null;
   /** The cached row emitEvent added for the line just read (see tails), else null. */
   private rowAdded: RowIds | null = null;
   /** The all-ASCII piece being read, as a DataView (see readAsciiEventLine). */
@@ -440,12 +441,11 @@ export class FtraceTextParser {
       if (tsEnd >= 0) {
         // columns mode: a line whose `name: payload` was a row before is that row again
         const tails = this.tails;
-        const tail = tails?.lookup(text, u, tsEnd + 1, end);
+        const tail = tails?.lookup(u, tsEnd + 1, end);
         if (tail !== undefined) {
           const lineNo = ++this.lineNo;
           this.stats.lines++;
-          const row = tail.value;
-          this.addRow(row.op, ev, text, u, lineNo, row.name, row.addr, row.arg);
+          this.addRow(tail.op, ev, text, u, lineNo, tail.name, tail.addr, tail.arg);
           return true;
         }
         if (readAsciiName(u, ev, tsEnd, end)) {
@@ -454,7 +454,7 @@ export class FtraceTextParser {
           this.rowAdded = null;
           this.emitEvent(ev, text, u, end, lineNo, out);
           const row = this.rowAdded as RowIds | null;
-          if (row !== null && tails !== null) tails.add(text, tsEnd + 1, end, tails.missHash, row);
+          if (row !== null && tails !== null) tails.add(u, tsEnd + 1, end, tails.missHash, row);
           return true;
         }
       }
