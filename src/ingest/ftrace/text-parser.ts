@@ -232,6 +232,8 @@ export class FtraceTextParser {
   private readonly filled: EventColumns[] = [];
   private lastFlagsText: string | null = null;
   private lastFlagsId = -1;
+  private prevFlagsText: string | null = null;
+  private prevFlagsId = -1;
   private sawTs = false;
   /**
    * True once a line was read with state this parser did not set itself (a
@@ -761,7 +763,11 @@ export class FtraceTextParser {
     const f = ev.flags;
     let flags = this.lastFlagsId;
     if (f !== this.lastFlagsText) {
-      flags = f === null ? -1 : cols.id(f);
+      // the two columns seen last (a trace's lines alternate between a few, `...2.` and `d..4.`)
+      if (f === this.prevFlagsText) flags = this.prevFlagsId;
+      else flags = f === null ? -1 : cols.id(f);
+      this.prevFlagsText = this.lastFlagsText;
+      this.prevFlagsId = this.lastFlagsId;
       this.lastFlagsText = f;
       this.lastFlagsId = flags;
     }
