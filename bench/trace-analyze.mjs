@@ -14,7 +14,8 @@
 // (shrinker and reclaim: ~8% of the lab mix) packed into typed arrays (a structured clone of
 // event objects cost ~3-5 us per event on the receiving thread; packed ~0.7 us). Workers are
 // opt-in: they cost more CPU, and their second heap puts RSS at the 250 MB target.
-// CPU seconds (user + system, all threads) are printed next to the wall time.
+// CPU seconds (user + system, all threads) are printed next to the wall time. LOCKSCOPE_BENCH_ROUNDS
+// rounds (default 3), each the naive loop then lockscope; the summary compares medians.
 // Needs `npm run build` first. Never run while a kernel build or QEMU shares the machine.
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -61,41 +62,82 @@ console.error(JSON.stringify({ events: n }));
 `,
 );
 
+// Each round measures the naive loop and then lockscope, so both see the machine in the same
+// state; the summary compares medians (the machine's speed drifts between runs, and the naive
+// loop's own time moved by up to 1.2x within a session).
+const ROUNDS = Math.max(1, Number(process.env.LOCKSCOPE_BENCH_ROUNDS ?? 3));
 const results = [];
 const wc = row('wc -l', measure('wc', ['-l', file]), mb);
 results.push(wc);
-const naive = row('naive readline + regex', measure(process.execPath, [naiveScript, file]), mb, wc);
-results.push(naive);
 const [cmd, args] = cli(['trace', 'analyze', '--json', file]);
-const runs = [
-  ['lockscope trace analyze (1 core)', '0'],
-  // one worker thread, and the main thread parsing its share too: two busy threads
-  ['lockscope trace analyze (2 cores)', process.env.LOCKSCOPE_TRACE_WORKERS || '1'],
-];
-for (const [name, workers] of runs) {
-  const m = measure(cmd, args, { env: { ...process.env, LOCKSCOPE_TRACE_WORKERS: workers } });
+const pinnedNaive = pinned(process.execPath, [naiveScript, file]);
+const pinnedAnalyze = pinned(cmd, args);
+const env = (workers) => ({ env: { ...process.env, LOCKSCOPE_TRACE_WORKERS: workers } });
+const twoCores = process.env.LOCKSCOPE_TRACE_WORKERS || '1';
+const series = new Map();
+function record(key, r) {
+  if (!series.has(key)) series.set(key, []);
+  series.get(key).push(r);
+  results.push({ ...r, key });
+  return r;
+}
+function analyze(name, m, baseline) {
   if (m.status !== 0) {
     console.log(`  ${name} failed (exit ${m.status}): ${m.stderr.trim().split('\n').slice(-3).join(' | ')}`);
     process.exit(1);
   }
-  const r = row(name, m, mb, naive);
-  results.push({ ...r, workers: Number(workers) });
-  if (m.cpuSeconds !== null)
-    console.log(
-      `    CPU ${m.cpuSeconds.toFixed(2)} s (${(mb / m.cpuSeconds).toFixed(0)} MB per CPU-second);` +
-        ` target: >= 300 MB/s (${(r.rate / 300).toFixed(2)}x of it), <= 250 MB RSS` +
-        ` (${r.rssMB === null ? 'n/a' : `${r.rssMB.toFixed(0)} MB`}); ${(r.rate / naive.rate).toFixed(2)}x the naive loop`,
-    );
+  return row(name, m, mb, baseline);
 }
-// One core strictly: the naive loop and the analysis both on CPU 0 alone (above, V8's helper
-// threads may use the other core).
-const pinnedNaive = pinned(process.execPath, [naiveScript, file]);
-const pinnedAnalyze = pinned(cmd, args);
-if (pinnedNaive && pinnedAnalyze) {
-  const n = row('naive loop, on CPU 0 alone', measure(...pinnedNaive), mb, wc);
-  const env = { ...process.env, LOCKSCOPE_TRACE_WORKERS: '0' };
-  const r = row('trace analyze, on CPU 0 alone', measure(...pinnedAnalyze, { env }), mb, n);
-  console.log(`    ${(r.rate / n.rate).toFixed(2)}x the naive loop on one core`);
-  results.push({ ...n, pinned: true }, { ...r, workers: 0, pinned: true });
+for (let round = 1; round <= ROUNDS; round++) {
+  console.log(`  round ${round} of ${ROUNDS}`);
+  const naive = record(
+    'naive',
+    row('naive readline + regex', measure(process.execPath, [naiveScript, file]), mb, wc),
+  );
+  // one thread parses the text straight into lock-event columns and analyzes them
+  record('one', analyze('lockscope trace analyze (1 core)', measure(cmd, args, env('0')), naive));
+  // one worker thread, and the main thread parsing its share too: two busy threads
+  record('two', analyze('lockscope trace analyze (2 cores)', measure(cmd, args, env(twoCores)), naive));
+  // One core strictly: both programs on CPU 0 alone (above, V8's helper threads may use the other core).
+  if (pinnedNaive && pinnedAnalyze) {
+    const n = record('naive0', row('naive loop, on CPU 0 alone', measure(...pinnedNaive), mb, wc));
+    record('one0', analyze('trace analyze, on CPU 0 alone', measure(...pinnedAnalyze, env('0')), n));
+  }
 }
-writeFileSync(join(OUT, 'trace-analyze.json'), `${JSON.stringify({ file, mb, results }, null, 2)}\n`);
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const summary = {};
+console.log(`  medians of ${ROUNDS} rounds:`);
+for (const [key, label, base] of [
+  ['one', 'one thread (LOCKSCOPE_TRACE_WORKERS=0)', 'naive'],
+  ['two', `both cores (LOCKSCOPE_TRACE_WORKERS=${twoCores})`, 'naive'],
+  ['one0', 'on CPU 0 alone, one thread', 'naive0'],
+]) {
+  const xs = series.get(key);
+  const bs = series.get(base);
+  if (!xs || !bs) continue;
+  const secs = median(xs.map((x) => x.seconds));
+  const baseSecs = median(bs.map((x) => x.seconds));
+  const perRound = xs.map((x, i) => bs[i].seconds / x.seconds);
+  const rss = Math.max(...xs.map((x) => x.rssMB ?? 0));
+  const cpu = median(xs.map((x) => x.cpuSeconds ?? Number.NaN));
+  summary[key] = {
+    seconds: secs,
+    baseline: baseSecs,
+    ratio: baseSecs / secs,
+    perRound,
+    rssMB: rss,
+    cpuSeconds: cpu,
+  };
+  console.log(
+    `    ${label}: ${secs.toFixed(2)} s (${(mb / secs).toFixed(0)} MB/s, ${cpu.toFixed(2)} CPU-s, max RSS ${rss.toFixed(0)} MB)` +
+      ` against the naive loop's ${baseSecs.toFixed(2)} s: ${(baseSecs / secs).toFixed(2)}x` +
+      ` (rounds: ${perRound.map((r) => r.toFixed(2)).join(', ')}); target >= 300 MB/s (about 2x that loop), <= 250 MB RSS`,
+  );
+}
+writeFileSync(
+  join(OUT, 'trace-analyze.json'),
+  `${JSON.stringify({ file, mb, rounds: ROUNDS, summary, results }, null, 2)}\n`,
+);

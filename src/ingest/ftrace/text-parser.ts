@@ -23,6 +23,7 @@ import { parsePayloadByTable, systemOf } from './payload-table.js';
 import {
   type AsciiKey,
   asciiKey,
+  detach,
   Interner,
   isBlank,
   RegionCache,
@@ -95,7 +96,7 @@ export class FtraceParserCaches {
   /** In front of kindsByHash: the kind last seen per `hash % KIND_SLOTS`. */
   readonly kindSlots = new Array<EventKind | undefined>(KIND_SLOTS).fill(undefined);
   /** Columns mode: rows by the line's text after the timestamp (see FtraceTextParser.tails). */
-  readonly tails = new ByteKeyTable<RowIds>();
+  readonly tails = new ByteKeyTable<RowIds | EventTemplate>();
   private owner: {
     cols: ColumnsBuilder | null;
     fast: boolean;
@@ -134,6 +135,18 @@ interface RowIds {
   name: number;
   addr: number;
   arg: number;
+}
+
+/**
+ * Columns mode: an event kept whole (a shrinker event) as the tails table holds it: a line of
+ * the same text after its timestamp is the same event but for its task, CPU, flags, time and
+ * line. Its payload and (frozen) fields are shared by those events.
+ */
+interface EventTemplate {
+  op: typeof OTHER_EVENT;
+  kind: EventKind;
+  payload: string;
+  fields: TraceEvent['fields'];
 }
 
 /** Old kernels print trace_marker writes as event `0:`; tracefs prints `tracing_mark_write:`. Both are `print`. */
@@ -221,9 +234,9 @@ export class FtraceTextParser {
    * the lines that became a cached row (lock, contention and function events): such a line's
    * event name and payload are one lookup. Null in objects mode.
    */
-  private readonly tails: ByteKeyTable<RowIds> | null;
-  /** The cached row emitEvent added for the line just read (see tails), else null. */
-  private rowAdded: RowIds | null = null;
+  private readonly tails: ByteKeyTable<RowIds | EventTemplate> | null;
+  /** What emitEvent made of the line just read that a line of the same tail repeats (see tails), else null. */
+  private tailRead: RowIds | EventTemplate | null = null;
   /** The all-ASCII piece being read, as a DataView (see readAsciiEventLine). */
   private view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
   /** Columns mode: the builder, the batches it filled, and the flags column last given an id. */
@@ -447,16 +460,20 @@ export class FtraceTextParser {
         if (tail !== undefined) {
           const lineNo = ++this.lineNo;
           this.stats.lines++;
-          this.addRow(tail.op, ev, text, u, lineNo, tail.name, tail.addr, tail.arg);
+          if (tail.op === OTHER_EVENT) this.fromTemplate(tail as EventTemplate, ev, text, u, lineNo, out);
+          else {
+            const row = tail as RowIds;
+            this.addRow(row.op, ev, text, u, lineNo, row.name, row.addr, row.arg);
+          }
           return true;
         }
         if (readAsciiName(u, ev, tsEnd, end)) {
           const lineNo = ++this.lineNo;
           this.stats.lines++;
-          this.rowAdded = null;
+          this.tailRead = null;
           this.emitEvent(ev, text, u, end, lineNo, out);
-          const row = this.rowAdded as RowIds | null;
-          if (row !== null && tails !== null) tails.add(u, tsEnd + 1, end, tails.missHash, row);
+          const read = this.tailRead as RowIds | EventTemplate | null;
+          if (read !== null && tails !== null) tails.add(u, tsEnd + 1, end, tails.missHash, read);
           return true;
         }
       }
@@ -722,7 +739,7 @@ export class FtraceTextParser {
     const row = entry.value;
     if (row === null) return false; // its reader declined: the table reads it (as an object)
     this.addRow(kind.op, ev, line, u, lineNo, row.name, row.addr, row.arg);
-    this.rowAdded = row;
+    this.tailRead = row;
     return true;
   }
 
@@ -825,6 +842,35 @@ export class FtraceTextParser {
     return entry;
   }
 
+  /** Emits the event of a line whose tail is `t`'s (see EventTemplate), as emitEvent would. */
+  private fromTemplate(
+    t: EventTemplate,
+    ev: EventLine,
+    line: string,
+    u: Uint8Array,
+    lineNo: number,
+    out: TraceEvent[],
+  ): void {
+    this.lastTs = ev.ts;
+    this.sawTs = true;
+    const kind = t.kind;
+    const event: TraceEvent = {
+      line: lineNo,
+      ts: ev.ts,
+      cpu: ev.cpu,
+      pid: ev.pid,
+      tgid: ev.tgid,
+      comm: this.commAt(line, u, ev).comm,
+      flags: ev.flags,
+      system: kind.system,
+      name: kind.name,
+      payload: t.payload,
+      fields: t.fields,
+    };
+    this.stats.events++;
+    this.emit(event, out, kind.op);
+  }
+
   /** Emits the event of line s[…, end) described by ev. */
   private emitEvent(
     ev: EventLine,
@@ -900,6 +946,9 @@ export class FtraceTextParser {
             ? kind.fastBytes(u, ps, ps + payload.length) // `payload` is u[ps, …) less its trailing blanks
             : kind.fast(payload);
       fields = fast ?? this.fieldsOf(kind.name, payload, lineNo);
+      // a shrinker event read from the chunk's bytes: a line of the same tail is this event again
+      if (fast !== null && u !== null && kind.fastBytes !== null && this.tails !== null)
+        this.tailRead = { op: OTHER_EVENT, kind, payload: detach(payload), fields: Object.freeze(fields) };
       if (kind.system === 'lock' && typeof fields.name === 'string')
         fields.name = this.strings.get(fields.name);
     }
