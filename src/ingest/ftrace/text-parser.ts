@@ -182,7 +182,7 @@ interface EventKind {
    */
   rows: RegionCache<RowIds | null> | null;
   /** Columns mode, an event the consumer only counts: how its payload is checked (see `countedRow`). */
-  counted: { check: PayloadCheck | null; nameId: number } | null;
+  counted: { check: PayloadCheck | null; nameId: number; row: RowIds | null } | null;
 }
 
 interface CommEntry {
@@ -235,6 +235,8 @@ export class FtraceTextParser {
    * event name and payload are one lookup. Null in objects mode.
    */
   private readonly tails: ByteKeyTable<RowIds | EventTemplate> | null;
+  /** Whether the last fieldsOf read its payload without a diagnostic. */
+  private fieldsClean = false;
   /** What emitEvent made of the line just read that a line of the same tail repeats (see tails), else null. */
   private tailRead: RowIds | EventTemplate | null = null;
   /** The all-ASCII piece being read, as a DataView (see readAsciiEventLine). */
@@ -655,7 +657,9 @@ export class FtraceTextParser {
         payloads: repeating && this.cols === null ? new RegionCache() : null,
         op,
         rows: (repeating && cols) || calls ? new RegionCache() : null,
-        counted: counted ? { check: name === printed ? payloadCheckOf(name) : null, nameId: -1 } : null,
+        counted: counted
+          ? { check: name === printed ? payloadCheckOf(name) : null, nameId: -1, row: null }
+          : null,
       };
       if (this.kinds.size < 10_000) this.kinds.set(k.printed, k);
     }
@@ -757,10 +761,14 @@ export class FtraceTextParser {
     lineNo: number,
   ): void {
     const ps = ev.payloadStart;
-    if (line.startsWith('[FAILED TO PARSE]', ps) || counted.check === null || !counted.check(line, ps, end))
-      this.fieldsOf(kind.name, this.payloadOf(kind, line, ps, end), lineNo);
+    const checked =
+      !line.startsWith('[FAILED TO PARSE]', ps) && counted.check !== null && counted.check(line, ps, end);
+    if (!checked) this.fieldsOf(kind.name, this.payloadOf(kind, line, ps, end), lineNo);
     if (counted.nameId < 0) counted.nameId = this.cols!.id(kind.name);
     this.addRow(COUNTED_EVENT, ev, line, u, lineNo, counted.nameId, -1, 0);
+    // no diagnostic for it: a line of the same tail is the same row (see tails)
+    if (checked)
+      this.tailRead = counted.row ??= { op: COUNTED_EVENT, name: counted.nameId, addr: -1, arg: 0 };
   }
 
   /** Columns mode: one row of the builder for the event line `ev` (task, flags and time from it). */
@@ -945,9 +953,14 @@ export class FtraceTextParser {
           : u !== null && kind.fastBytes !== null
             ? kind.fastBytes(u, ps, ps + payload.length) // `payload` is u[ps, …) less its trailing blanks
             : kind.fast(payload);
-      fields = fast ?? this.fieldsOf(kind.name, payload, lineNo);
-      // a shrinker event read from the chunk's bytes: a line of the same tail is this event again
-      if (fast !== null && u !== null && kind.fastBytes !== null && this.tails !== null)
+      let clean = true;
+      if (fast !== null) fields = fast;
+      else {
+        fields = this.fieldsOf(kind.name, payload, lineNo);
+        clean = this.fieldsClean;
+      }
+      // read without a diagnostic: a line of the same tail is this event again (see tails)
+      if (clean && u !== null && this.tails !== null && kind.op === OTHER_EVENT && kind.system !== 'lock')
         this.tailRead = { op: OTHER_EVENT, kind, payload: detach(payload), fields: Object.freeze(fields) };
       if (kind.system === 'lock' && typeof fields.name === 'string')
         fields.name = this.strings.get(fields.name);
@@ -988,9 +1001,11 @@ export class FtraceTextParser {
       this.diag.add('ftrace-failed-to-parse', `trace-cmd could not format this ${name} event`, lineNo);
       const fields = parseKeyValues(payload.slice(17));
       fields.failed_to_parse = true;
+      this.fieldsClean = false;
       return fields;
     }
     const r = parsePayloadByTable(name, payload);
+    this.fieldsClean = r.matched;
     if (!r.matched)
       this.diag.add(
         'ftrace-payload-mismatch',

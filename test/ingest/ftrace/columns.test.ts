@@ -165,3 +165,31 @@ describe('a line whose text after the timestamp was a row before (the parser rea
     );
   });
 });
+
+describe('a line whose tail repeats one that got a diagnostic', () => {
+  it('gets its own diagnostic again (only clean tails are kept)', () => {
+    const lines = [
+      '           drmfb-76      [001] ...1.     3.000001: mm_vmscan_direct_reclaim_end: reclaimed nothing',
+      '         kswapd0-28      [000] d..2.     3.000002: mm_vmscan_direct_reclaim_end: reclaimed nothing',
+      '           drmfb-76      [001] ...1.     3.000003: virtio_gpu_cmd_queue: [FAILED TO PARSE] vdev=0',
+      '         kswapd0-28      [000] d..2.     3.000004: virtio_gpu_cmd_queue: [FAILED TO PARSE] vdev=0',
+      '           drmfb-76      [001] ...1.     3.000005: mm_vmscan_direct_reclaim_end: nr_reclaimed=12',
+      '         kswapd0-28      [000] d..2.     3.000006: mm_vmscan_direct_reclaim_end: nr_reclaimed=12',
+      '           drmfb-76      [001] ...1.     3.000007: mm_vmscan_direct_reclaim_end: reclaimed nothing',
+    ];
+    const bytes = Buffer.from(`${lines.join('\n')}\n`, 'latin1');
+    const objects = objectsOf(bytes);
+    const parser = new FtraceTextParser({ columns: new ColumnsBuilder(64), fieldsRead: FIELDS_READ });
+    const batches = [...parser.pushColumns(bytes), ...parser.endColumns()];
+    expect(parser.diagnostics).toEqual(objects.parser.diagnostics);
+    expect(parser.diagnostics.map((d) => [d.code, d.line])).toEqual([
+      ['ftrace-payload-mismatch', 1],
+      ['ftrace-payload-mismatch', 2],
+      ['ftrace-failed-to-parse', 3],
+      ['ftrace-failed-to-parse', 4],
+      ['ftrace-payload-mismatch', 7],
+    ]);
+    const others = batches.flatMap((b) => b.others);
+    expect(others).toEqual(objects.events.filter((e) => e.name !== 'virtio_gpu_cmd_queue'));
+  });
+});
