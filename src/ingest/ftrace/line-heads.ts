@@ -70,12 +70,15 @@ export class LineHeads {
   }
 }
 
-/** The slot of a line by its words at 8, 16, 24 and 32 (comm, pid, CPU and flags columns in tracefs). */
+/**
+ * The slot of a line by its words at 12, 20, 28 and 32: in tracefs the comm, the pid, the CPU
+ * with the first flag, and the other flags (a task's lines alternate between `...2.` and `d..2.`).
+ */
 function slotOf(dv: DataView, start: number): number {
   const h =
-    dv.getInt32(start + 8, true) ^
-    Math.imul(dv.getInt32(start + 16, true), 0x9e3779b1) ^
-    Math.imul(dv.getInt32(start + 24, true), 0x85ebca6b) ^
+    dv.getInt32(start + 12, true) ^
+    Math.imul(dv.getInt32(start + 20, true), 0x9e3779b1) ^
+    Math.imul(dv.getInt32(start + 28, true), 0x85ebca6b) ^
     Math.imul(dv.getInt32(start + 32, true), 0xc2b2ae35);
   return (h ^ (h >>> 16)) & (SLOTS - 1);
 }
