@@ -859,10 +859,24 @@ export class FtraceTextParser {
     lineNo: number,
     out: TraceEvent[],
   ): void {
+    const event = this.newEvent(t.kind, ev, line, u, lineNo, t.payload, t.fields);
+    this.stats.events++;
+    this.emit(event, out, t.kind.op);
+  }
+
+  /** The event of the line read into ev (task, CPU, flags, time), whose time is now the last one seen. */
+  private newEvent(
+    kind: EventKind,
+    ev: EventLine,
+    line: string,
+    u: Uint8Array | null,
+    lineNo: number,
+    payload: string,
+    fields: TraceEvent['fields'],
+  ): TraceEvent {
     this.lastTs = ev.ts;
     this.sawTs = true;
-    const kind = t.kind;
-    const event: TraceEvent = {
+    return {
       line: lineNo,
       ts: ev.ts,
       cpu: ev.cpu,
@@ -872,11 +886,9 @@ export class FtraceTextParser {
       flags: ev.flags,
       system: kind.system,
       name: kind.name,
-      payload: t.payload,
-      fields: t.fields,
+      payload,
+      fields,
     };
-    this.stats.events++;
-    this.emit(event, out, kind.op);
   }
 
   /** Emits the event of line s[…, end) described by ev. */
@@ -924,21 +936,7 @@ export class FtraceTextParser {
       cached = entry.value;
       viaCache = true;
     } else payload = this.payloadOf(kind, line, ps, end);
-    this.lastTs = ev.ts;
-    this.sawTs = true;
-    const event: TraceEvent = {
-      line: lineNo,
-      ts: ev.ts,
-      cpu: ev.cpu,
-      pid: ev.pid,
-      tgid: ev.tgid,
-      comm: this.commAt(line, u, ev).comm,
-      flags: ev.flags,
-      system: kind.system,
-      name: kind.name,
-      payload,
-      fields: EMPTY,
-    };
+    const event = this.newEvent(kind, ev, line, u, lineNo, payload, EMPTY);
     if (kind.stack) {
       this.pendingStack = event;
       this.stackFrames = [];
