@@ -87,6 +87,9 @@ async function* reusedChunks(path: string): AsyncGenerator<Buffer, boolean> {
     if (isGzip(buffers[0]!.subarray(0, length))) return false;
     while (length > 0) {
       pending = handle.read(buffers[k ^ 1]!, 0, CHUNK_BYTES, null);
+      // a read that fails while the consumer is busy is not an unhandled rejection: the await
+      // below (or the finally block) still sees its error
+      pending.catch(() => undefined);
       yield buffers[k]!.subarray(0, length);
       length = (await pending).bytesRead;
       pending = null;

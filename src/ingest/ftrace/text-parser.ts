@@ -936,6 +936,11 @@ export class FtraceTextParser {
       cached = entry.value;
       viaCache = true;
     } else payload = this.payloadOf(kind, line, ps, end);
+    // a kept-whole event the tails table may keep (see below): its payload, and the fields read
+    // from it, must not be slices of the decoded piece, which they would keep alive with it
+    const templated =
+      !kind.stack && u !== null && this.tails !== null && kind.op === OTHER_EVENT && kind.system !== 'lock';
+    if (templated) payload = detach(payload);
     const event = this.newEvent(kind, ev, line, u, lineNo, payload, EMPTY);
     if (kind.stack) {
       this.pendingStack = event;
@@ -958,8 +963,8 @@ export class FtraceTextParser {
         clean = this.fieldsClean;
       }
       // read without a diagnostic: a line of the same tail is this event again (see tails)
-      if (clean && u !== null && this.tails !== null && kind.op === OTHER_EVENT && kind.system !== 'lock')
-        this.tailRead = { op: OTHER_EVENT, kind, payload: detach(payload), fields: Object.freeze(fields) };
+      if (clean && templated)
+        this.tailRead = { op: OTHER_EVENT, kind, payload, fields: Object.freeze(fields) };
       if (kind.system === 'lock' && typeof fields.name === 'string')
         fields.name = this.strings.get(fields.name);
     }

@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { FIELDS_READ, TraceAnalyzer } from '../../../src/analyzers/trace/trace-analyzer.js';
 import { ColumnsBuilder } from '../../../src/ingest/columns-builder.js';
@@ -191,5 +193,30 @@ describe('a line whose tail repeats one that got a diagnostic', () => {
     ]);
     const others = batches.flatMap((b) => b.others);
     expect(others).toEqual(objects.events.filter((e) => e.name !== 'virtio_gpu_cmd_queue'));
+  });
+});
+
+describe('the tails table keeps no decoded piece alive', () => {
+  it('holds its events’ payloads and fields as their own strings', () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const cols = new ColumnsBuilder(2048);
+    const parser = new FtraceTextParser({ columns: cols, fieldsRead: FIELDS_READ });
+    const filler =
+      '          memhog-139     [000] ...1.    23.856905: lock_release: ffffffffa0002250 lab_shrinker_lock\n'.repeat(
+        700,
+      );
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    // 300 pieces of ~70 KB, each with a reclaim event of a new text (a template the table keeps)
+    for (let i = 0; i < 300; i++) {
+      const head = `          memhog-139     [000] ...1.    23.856906: mm_vmscan_direct_reclaim_begin: order=${i} gfp_flags=GFP_HIGHUSER_MOVABLE|__GFP_COMP|__GFP_ZERO\n`;
+      for (const b of parser.pushColumns(Buffer.from(head + filler, 'latin1'))) cols.recycle(b);
+    }
+    parser.endColumns();
+    gc();
+    // a template holding slices of its piece would keep all 300 decoded pieces: ~20 MB
+    expect((process.memoryUsage().heapUsed - before) / 1e6).toBeLessThan(5);
+    expect(parser.stats.events).toBe(300 * 701);
   });
 });
