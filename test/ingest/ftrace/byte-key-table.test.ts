@@ -30,6 +30,21 @@ describe('ByteKeyTable', () => {
     );
   });
 
+  it('tells apart keys of one length that differ only in their last bytes (the word that ends them)', () => {
+    for (const [a, b] of [
+      ['abcde', 'abcdf'],
+      ['abcdefg', 'abcdefh'],
+      ['ab', 'ac'],
+      ['abcd', 'abce'],
+    ] as const) {
+      const table = new ByteKeyTable<string>();
+      const { u } = lookup(table, a, 1);
+      table.add(u, 1, 1 + a.length, table.missHash, a);
+      expect(lookup(table, a, 2).hit).toBe(a); // now the last one found
+      expect(lookup(table, b, 2).hit).toBeUndefined();
+    }
+  });
+
   it('grows past its first buckets and arena, and starts over once `limit` entries are in', () => {
     const table = new ByteKeyTable<number>(5000);
     const text = (i: number) => ` lock_acquire: ffff8880${String(i).padStart(8, '0')} &lock_${i % 97}`;
