@@ -25,8 +25,9 @@ export class InputError extends Error {
 export interface OpenInputOptions {
   /**
    * Hand a file's bytes out in two buffers used in turn: each chunk holds good bytes only until
-   * the next one is asked for (the one after it is being read meanwhile). For consumers that decode a chunk at once and keep none of it (the console
-   * parser): no 1 MiB buffer to allocate and collect per chunk. Gzip input, stdin and other
+   * the next one is asked for (the one after it is being read meanwhile). For consumers that
+   * decode a chunk at once and keep none of it (the console and ftrace text parsers): no 1 MiB
+   * buffer to allocate and collect per chunk. Gzip input, stdin and other
    * non-regular files (pipes, `<(...)`) are read as without it (fresh chunks).
    */
   reuseBuffer?: boolean;

@@ -78,8 +78,8 @@ export async function openTrace(
       return { kind: 'text', batches: ranges.batches, diagnostics: ranges.diagnostics };
     }
   }
-  // The parsers keep no chunk bytes (what they keep they copy), so a file is read into one buffer
-  // again and again; the inflater and the head, which outlive a chunk, get copies.
+  // The parsers keep no chunk bytes (what they keep they copy), so a file is read into the same
+  // two buffers again and again; the inflater and the head, which outlive a chunk, get copies.
   const chunks = openInput(path, stdin, { reuseBuffer: true });
   const first = await firstChunk(chunks);
   if (isTraceDat(first.head)) {

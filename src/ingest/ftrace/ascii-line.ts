@@ -21,14 +21,8 @@ const heads = new LineHeads();
  * `[` inside the comm…), which parseEventLine then reads.
  * test/ingest/ftrace/event-line.test.ts checks both agree on every fixture line.
  */
-export function readAsciiEventLine(
-  u: Uint8Array,
-  ev: EventLine,
-  start: number,
-  n: number,
-  dv: DataView = viewOf(u),
-): boolean {
-  const tsEnd = readAsciiHead(u, ev, start, n, dv);
+export function readAsciiEventLine(u: Uint8Array, ev: EventLine, start: number, n: number): boolean {
+  const tsEnd = readAsciiHead(u, ev, start, n);
   return tsEnd >= 0 && readAsciiName(u, ev, tsEnd, n);
 }
 
@@ -37,8 +31,9 @@ export function readAsciiEventLine(
  * CPU, flags, ts); returns where the timestamp's `:` is, or −1 when the line is not one it reads
  * (readAsciiName then reads the rest).
  */
-export function readAsciiHead(u: Uint8Array, ev: EventLine, start: number, n: number, dv: DataView): number {
+export function readAsciiHead(u: Uint8Array, ev: EventLine, start: number, n: number): number {
   // A line whose `comm-pid [cpu] flags ` prefix is one read before: one compare of its bytes.
+  const dv = viewOf(u);
   const known = heads.match(dv, ev, start, n);
   if (known >= 0) {
     const tsEnd = secFrac(u, known, n, ev);

@@ -1,4 +1,4 @@
-import { hashBytes, viewOf } from './scan.js';
+import { hashBytes, keyWords, putWords, sameWords, viewOf } from './scan.js';
 
 /** Arena words before an entry's key words: hash, length, next entry (offset + 1, 0: none), value index. */
 const ENTRY_HEAD = 4;
@@ -29,15 +29,16 @@ export class ByteKeyTable<V> {
   lookup(u: Uint8Array, start: number, end: number): V | undefined {
     const arena = this.arena;
     const n = end - start;
+    const dv = viewOf(u);
     const last = this.last;
-    if (last !== 0 && arena[last] === n && this.same(u, start, n, last - 1))
+    if (last !== 0 && arena[last] === n && sameWords(dv, start, n, arena, last - 1 + ENTRY_HEAD))
       return this.values[arena[last + 2]!];
     const h = hashBytes(u, start, end);
     this.missHash = h;
     let e = this.buckets[h & this.mask]!;
     while (e !== 0) {
       const o = e - 1;
-      if (arena[o] === h && arena[o + 1] === n && this.same(u, start, n, o)) {
+      if (arena[o] === h && arena[o + 1] === n && sameWords(dv, start, n, arena, o + ENTRY_HEAD)) {
         this.last = e;
         return this.values[arena[o + 3]!];
       }
@@ -49,7 +50,7 @@ export class ByteKeyTable<V> {
   /** Adds u[start, end) → value (h: its hash, as `lookup` left in missHash). */
   add(u: Uint8Array, start: number, end: number, h: number, value: V): void {
     const n = end - start;
-    const words = n < 4 ? 1 : (n >> 2) + ((n & 3) !== 0 ? 1 : 0);
+    const words = keyWords(n);
     if (this.values.length >= this.limit) this.clear();
     else if (this.values.length > this.mask >> 1) this.grow();
     if (this.used + ENTRY_HEAD + words > this.arena.length) {
@@ -65,35 +66,11 @@ export class ByteKeyTable<V> {
     arena[o + 2] = this.buckets[slot]!;
     arena[o + 3] = this.values.length;
     const w = o + ENTRY_HEAD;
-    if (n < 4) {
-      let x = 0;
-      for (let k = n - 1; k >= 0; k--) x = (x << 8) | u[start + k]!;
-      arena[w] = x;
-    } else {
-      const dv = viewOf(u);
-      const whole = n >> 2;
-      for (let i = 0; i < whole; i++) arena[w + i] = dv.getInt32(start + 4 * i, true);
-      if ((n & 3) !== 0) arena[w + whole] = dv.getInt32(end - 4, true);
-    }
+    putWords(viewOf(u), start, n, arena, w);
     this.used = w + words;
     this.buckets[slot] = o + 1;
     this.values.push(value);
     this.last = o + 1;
-  }
-
-  /** u[pos, pos + n) equals the key words of the entry at arena offset o. */
-  private same(u: Uint8Array, pos: number, n: number, o: number): boolean {
-    const arena = this.arena;
-    const w = o + ENTRY_HEAD;
-    if (n < 4) {
-      let x = 0;
-      for (let k = n - 1; k >= 0; k--) x = (x << 8) | u[pos + k]!;
-      return x === arena[w];
-    }
-    const dv = viewOf(u);
-    const whole = n >> 2;
-    for (let i = 0; i < whole; i++) if (dv.getInt32(pos + 4 * i, true) !== arena[w + i]) return false;
-    return (n & 3) === 0 || dv.getInt32(pos + n - 4, true) === arena[w + whole];
   }
 
   private clear(): void {
@@ -112,7 +89,7 @@ export class ByteKeyTable<V> {
       const slot = arena[o]! & this.mask;
       arena[o + 2] = buckets[slot]!;
       buckets[slot] = o + 1;
-      o += ENTRY_HEAD + (n < 4 ? 1 : (n >> 2) + ((n & 3) !== 0 ? 1 : 0));
+      o += ENTRY_HEAD + keyWords(n);
     }
     this.buckets = buckets;
   }

@@ -1,5 +1,6 @@
 import type { TraceEvent } from '../../model/trace-event.js';
-import { type AsciiKey, asciiKey, hashBytes, Interner, isDigit, isHexDigit, sameKey } from './scan.js';
+import { ByteKeyTable } from './byte-key-table.js';
+import { type AsciiKey, asciiKey, Interner, isDigit, isHexDigit, sameKey } from './scan.js';
 
 type Fields = TraceEvent['fields'];
 
@@ -154,15 +155,13 @@ function read(s: string, reader: (t: PayloadBytes) => Fields | null): Fields | n
 
 /** Interned strings of byte ranges (ASCII): a repeated range costs a hash and a compare. */
 class ByteTexts {
-  private readonly map = new Map<number, { key: AsciiKey; text: string }>();
+  private readonly table = new ByteKeyTable<string>();
 
   get(u: Uint8Array, a: number, b: number): string {
-    const h = hashBytes(u, a, b);
-    const hit = this.map.get(h);
-    if (hit !== undefined && hit.key[0] === b - a && sameKey(u, a, hit.key)) return hit.text;
+    const hit = this.table.lookup(u, a, b);
+    if (hit !== undefined) return hit;
     const text = Buffer.from(u.buffer, u.byteOffset + a, b - a).toString('latin1');
-    if (this.map.size >= 16_384) this.map.clear();
-    this.map.set(h, { key: asciiKey(text)!, text });
+    this.table.add(u, a, b, this.table.missHash, text);
     return text;
   }
 }

@@ -184,22 +184,53 @@ export function viewOf(u: Uint8Array): DataView<ArrayBufferLike> {
 }
 
 /**
- * An ASCII text as chunk bytes are compared with it: its length, then its
- * little-endian 32-bit words (⌊n/4⌋ of them, and the word that ends it when n
- * is not a multiple of 4; a text under 4 bytes is one packed word), so a
- * compare takes four bytes per load (see sameKey).
+ * Byte ranges as little-endian 32-bit words, the form every cache of the text reader keeps its
+ * keys in so a compare takes four bytes per load: for n bytes, ⌊n/4⌋ words and, when n is not a
+ * multiple of 4, the word that ends them (overlapping the one before); under 4 bytes, one word of
+ * them packed. `keyWords(n)` words in all.
  */
+export function keyWords(n: number): number {
+  return n < 4 ? 1 : (n >> 2) + ((n & 3) !== 0 ? 1 : 0);
+}
+
+/** Writes the words of the bytes dv[pos, pos + n) at words[at…] (see keyWords). */
+export function putWords(dv: DataView, pos: number, n: number, words: Int32Array, at: number): void {
+  if (n < 4) {
+    words[at] = tailView(dv, pos, n);
+    return;
+  }
+  const whole = n >> 2;
+  for (let i = 0; i < whole; i++) words[at + i] = dv.getInt32(pos + 4 * i, true);
+  if ((n & 3) !== 0) words[at + whole] = dv.getInt32(pos + n - 4, true);
+}
+
+/** The bytes dv[pos, pos + n) (within dv) have the words at words[at…] (see keyWords). */
+export function sameWords(dv: DataView, pos: number, n: number, words: Int32Array, at: number): boolean {
+  if (n < 4) return tailView(dv, pos, n) === words[at];
+  const whole = n >> 2;
+  for (let i = 0; i < whole; i++) if (dv.getInt32(pos + 4 * i, true) !== words[at + i]) return false;
+  return (n & 3) === 0 || dv.getInt32(pos + n - 4, true) === words[at + whole];
+}
+
+/** The n < 4 bytes at pos packed as a word (as tailChars packs characters). */
+function tailView(dv: DataView, pos: number, n: number): number {
+  let w = 0;
+  for (let k = n - 1; k >= 0; k--) w = (w << 8) | dv.getUint8(pos + k);
+  return w;
+}
+
+/** An ASCII text as chunk bytes are compared with it: its length, then its words (see keyWords). */
 export type AsciiKey = Int32Array;
 
 /** The AsciiKey of s, or null when s is not all ASCII. */
 export function asciiKey(s: string): AsciiKey | null {
   const n = s.length;
   for (let i = 0; i < n; i++) if (s.charCodeAt(i) > 0x7f) return null;
-  const whole = n >> 2;
-  const k = new Int32Array(2 + whole);
+  const k = new Int32Array(1 + keyWords(n));
   k[0] = n;
   if (n < 4) k[1] = tailChars(s, 0, n);
   else {
+    const whole = n >> 2;
     for (let i = 0; i < whole; i++) k[1 + i] = charWord(s, 4 * i);
     if ((n & 3) !== 0) k[1 + whole] = charWord(s, n - 4);
   }
@@ -209,12 +240,7 @@ export function asciiKey(s: string): AsciiKey | null {
 /** u[pos, pos + length) is the text of key k. */
 export function sameKey(u: Uint8Array, pos: number, k: AsciiKey): boolean {
   const n = k[0]!;
-  if (pos + n > u.length) return false;
-  if (n < 4) return tailBytes(u, pos, n) === k[1];
-  const dv = viewOf(u);
-  const whole = n >> 2;
-  for (let i = 0; i < whole; i++) if (dv.getInt32(pos + 4 * i, true) !== k[1 + i]) return false;
-  return (n & 3) === 0 || dv.getInt32(pos + n - 4, true) === k[1 + whole];
+  return pos + n <= u.length && sameWords(viewOf(u), pos, n, k, 1);
 }
 
 /**

@@ -30,7 +30,6 @@ import {
   type RegionEntry,
   regionEquals,
   sameKey,
-  viewOf,
 } from './scan.js';
 
 export interface FtraceTextStats {
@@ -183,6 +182,8 @@ interface EventKind {
   rows: RegionCache<RowIds | null> | null;
   /** Columns mode, an event the consumer only counts: how its payload is checked (see `countedRow`). */
   counted: { check: PayloadCheck | null; nameId: number; row: RowIds | null } | null;
+  /** Columns mode, an event kept whole whose lines the tails table may keep as an EventTemplate. */
+  template: boolean;
 }
 
 interface CommEntry {
@@ -239,8 +240,6 @@ export class FtraceTextParser {
   private fieldsClean = false;
   /** What emitEvent made of the line just read that a line of the same tail repeats (see tails), else null. */
   private tailRead: RowIds | EventTemplate | null = null;
-  /** The all-ASCII piece being read, as a DataView (see readAsciiEventLine). */
-  private view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
   /** Columns mode: the builder, the batches it filled, and the flags column last given an id. */
   private readonly cols: ColumnsBuilder | null;
   private readonly fieldsRead: ReadonlySet<string> | null;
@@ -421,10 +420,8 @@ export class FtraceTextParser {
   }
 
   private parsePiece(b: Buffer, out: TraceEvent[]): void {
-    if (isAscii(b)) {
-      this.view = viewOf(b);
-      this.parseText(b.toString('latin1'), b, out);
-    } else this.parseText(b.toString('utf8'), null, out);
+    if (isAscii(b)) this.parseText(b.toString('latin1'), b, out);
+    else this.parseText(b.toString('utf8'), null, out);
   }
 
   /** Reads the lines of text; `u` is its bytes when it is all ASCII (u[i] = text.charCodeAt(i)), else null. */
@@ -454,7 +451,7 @@ export class FtraceTextParser {
     if (c0 === 0x23 /* # */ || text.charCodeAt(end - 1) === 0x5c /* \ */) return false;
     if (u !== null) {
       const ev = this.scratch;
-      const tsEnd = readAsciiHead(u, ev, start, end, this.view);
+      const tsEnd = readAsciiHead(u, ev, start, end);
       if (tsEnd >= 0) {
         // columns mode: a line whose `name: payload` was a row before is that row again
         const tails = this.tails;
@@ -645,11 +642,12 @@ export class FtraceTextParser {
         cols && !stack && fast === null && this.fieldsRead !== null && !this.fieldsRead.has(name);
       const calls = cols && !counted && name === 'function' && name === printed;
       const op = calls ? FUNCTION_CALL : name === printed ? lockOpOf(name) : OTHER_EVENT;
+      const system = stack ? 'ftrace' : systemOf(name);
       k = {
         printed: this.strings.get(printed),
         printedKey: asciiKey(printed),
         name: this.strings.get(name),
-        system: stack ? 'ftrace' : systemOf(name),
+        system,
         fast,
         fastBytes: fast !== null && name === printed ? (FAST_BYTE_PAYLOADS.get(name) ?? null) : null,
         marker: name !== printed,
@@ -660,6 +658,7 @@ export class FtraceTextParser {
         counted: counted
           ? { check: name === printed ? payloadCheckOf(name) : null, nameId: -1, row: null }
           : null,
+        template: cols && !stack && op === OTHER_EVENT && system !== 'lock',
       };
       if (this.kinds.size < 10_000) this.kinds.set(k.printed, k);
     }
@@ -938,8 +937,7 @@ export class FtraceTextParser {
     } else payload = this.payloadOf(kind, line, ps, end);
     // a kept-whole event the tails table may keep (see below): its payload, and the fields read
     // from it, must not be slices of the decoded piece, which they would keep alive with it
-    const templated =
-      !kind.stack && u !== null && this.tails !== null && kind.op === OTHER_EVENT && kind.system !== 'lock';
+    const templated = kind.template && u !== null;
     if (templated) payload = detach(payload);
     const event = this.newEvent(kind, ev, line, u, lineNo, payload, EMPTY);
     if (kind.stack) {

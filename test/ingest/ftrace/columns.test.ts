@@ -137,8 +137,7 @@ describe('a line whose text after the timestamp was a row before (the parser rea
       lines.push(head + tails[(i * 3 + (i >> 4)) % tails.length]!);
     }
     const bytes = Buffer.from(`${lines.join('\n')}\n`, 'latin1');
-    const parser = new FtraceTextParser({ columns: new ColumnsBuilder(64), fieldsRead: FIELDS_READ });
-    const batches = [...parser.pushColumns(bytes), ...parser.endColumns()];
+    const { batches } = columnsOf(bytes, bytes.length, 64, FIELDS_READ);
     const rows = materialize(batches) as Record<string, unknown>[];
     const objects = objectsOf(bytes).events;
     expect(rows).toHaveLength(400);
@@ -181,8 +180,7 @@ describe('a line whose tail repeats one that got a diagnostic', () => {
     ];
     const bytes = Buffer.from(`${lines.join('\n')}\n`, 'latin1');
     const objects = objectsOf(bytes);
-    const parser = new FtraceTextParser({ columns: new ColumnsBuilder(64), fieldsRead: FIELDS_READ });
-    const batches = [...parser.pushColumns(bytes), ...parser.endColumns()];
+    const { batches, parser } = columnsOf(bytes, bytes.length, 64, FIELDS_READ);
     expect(parser.diagnostics).toEqual(objects.parser.diagnostics);
     expect(parser.diagnostics.map((d) => [d.code, d.line])).toEqual([
       ['ftrace-payload-mismatch', 1],
