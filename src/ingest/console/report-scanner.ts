@@ -291,14 +291,14 @@ export class VerdictCollector {
   private context = '';
   private minLines = 22;
   private textLines = 0;
-  private skipText = false;
   private cpuTraceback = false;
   private secondReport = false;
-  private full = false;
+  /** No later line can change the verdict (only the console hang-up is still looked for). */
+  private settled = false;
 
   push(line: NormalizedLine, found: Oops | null = matchOops(line.text)): void {
     if (line.text.includes('serialport: VM disconnected.')) this.consoleHangup = true;
-    if (this.full) return;
+    if (this.settled) return;
     const ctx = lineContext(line);
     const text = line.text;
     if (this.text.length === 1 && text.includes(REPLAY_MARKER)) {
@@ -327,14 +327,13 @@ export class VerdictCollector {
     this.text.length = 0;
     this.reportEnd = 0;
     this.textLines = 0;
-    this.skipText = false;
     this.cpuTraceback = false;
     this.secondReport = false;
   }
 
   private add(text: string, isOopsLine: boolean): void {
     this.textLines++;
-    let skipLine = this.skipText;
+    let skipLine = false;
     if (text.includes('Disabling lock debugging due to kernel taint')) skipLine = true;
     else if (text.includes('Sending NMI from CPU')) this.cpuTraceback = true;
     else if (
@@ -342,7 +341,8 @@ export class VerdictCollector {
         text.includes('WARNING: possible circular locking dependency detected')) &&
       this.textLines > this.minLines
     ) {
-      this.skipText = true;
+      // The panic or splat that the first report provoked: nothing from here on counts.
+      this.settled = true;
       skipLine = true;
     }
     if (!isOopsLine && skipLine) return;
@@ -350,6 +350,6 @@ export class VerdictCollector {
     this.text.push(ownText(clip(text)));
     if (!this.secondReport || (this.context !== '' && this.context !== 'console'))
       this.reportEnd = this.text.length;
-    if (this.text.length >= MAX_REPORT_LINES * 4) this.full = true;
+    if (this.text.length >= MAX_REPORT_LINES * 4) this.settled = true;
   }
 }
