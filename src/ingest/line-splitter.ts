@@ -65,6 +65,9 @@ export class LineSplitter {
 
   private piece(chunk: Uint8Array, onLine: LineSink): void {
     const ascii = isAscii(chunk);
+    // A control byte is a control character once decoded and the other way round (the bytes of a
+    // multi-byte character, and those the decoder replaces, are all 0x80 or more).
+    const clean = !hasControlByte(chunk);
     let fresh: string;
     if (ascii && this.decoderIdle) {
       fresh = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('latin1');
@@ -77,7 +80,7 @@ export class LineSplitter {
       this.tail += fresh;
       return;
     }
-    this.split(this.tail, fresh, onLine);
+    this.split(this.tail, fresh, clean, onLine);
   }
 
   end(): RawLine[] {
@@ -97,10 +100,10 @@ export class LineSplitter {
    * The lines of `tail + text` (the tail holds no newline). Only the first line is a concatenation:
    * the others are slices of `text` (the whole text is never copied).
    */
-  private split(tail: string, text: string, onLine: LineSink): void {
+  private split(tail: string, text: string, clean: boolean, onLine: LineSink): void {
     const first = text.indexOf('\n');
     // The next control character of `text` at or after the current line's start.
-    let control = nextControl(text, 0);
+    let control = clean ? Number.POSITIVE_INFINITY : nextControl(text, 0);
     const firstEnd = first > 0 && text.charCodeAt(first - 1) === 0x0d ? first - 1 : first;
     // The tail (a line's start, maybe long and in many pieces) is scanned once, when its line ends.
     const tailClean = tail === '' || nextControl(tail, 0) === Number.POSITIVE_INFINITY;
@@ -120,6 +123,44 @@ export class LineSplitter {
     const t = text.charCodeAt(text.length - 1) === 0x0d ? text.slice(0, -1) : text;
     onLine(t, this.next++, clean);
   }
+}
+
+/** Bytes that decode to a control character of CONTROL_RE (a CR is one unless an LF follows it). */
+const CONTROL_BYTE = new Uint8Array(256);
+for (let c = 0; c < 0x20; c++) if (c !== 0x09 && c !== 0x0a && c !== 0x0d) CONTROL_BYTE[c] = 1;
+CONTROL_BYTE[0x7f] = 1;
+const EMPTY_WORDS = new Uint32Array(0);
+
+/**
+ * Does `bytes` hold a byte that CONTROL_RE would find once decoded? Read four bytes at a time (a
+ * word with no byte below 0x20 and none equal to 0x7f needs no closer look): several times faster
+ * than the regex over the decoded text, which then runs only for a piece that has one.
+ */
+export function hasControlByte(bytes: Uint8Array): boolean {
+  const n = bytes.length;
+  let i = 0;
+  // Up to the first 4-byte boundary of the buffer, one byte at a time.
+  while (i < n && (bytes.byteOffset + i) % 4 !== 0) if (controlAt(bytes, i++)) return true;
+  const words = (n - i) >> 2;
+  // (a view must start on a boundary even when empty)
+  const w = words > 0 ? new Uint32Array(bytes.buffer, bytes.byteOffset + i, words) : EMPTY_WORDS;
+  for (let k = 0; k < words; k++) {
+    const x = w[k] as number;
+    const y = x ^ 0x7f7f7f7f;
+    // A byte below 0x20, or one equal to 0x7f (zero in y): the classic has-less-than tests.
+    if ((((x - 0x20202020) & ~x) | ((y - 0x01010101) & ~y)) & 0x80808080) {
+      const at = i + 4 * k;
+      for (let b = at; b < at + 4; b++) if (controlAt(bytes, b)) return true;
+    }
+  }
+  for (i += 4 * words; i < n; i++) if (controlAt(bytes, i)) return true;
+  return false;
+}
+
+/** The byte at `i` is a control byte (a CR with no LF after it in `bytes` counts). */
+function controlAt(bytes: Uint8Array, i: number): boolean {
+  const c = bytes[i] as number;
+  return CONTROL_BYTE[c] === 1 || (c === 0x0d && bytes[i + 1] !== 0x0a);
 }
 
 /** Index of the first control character of `text` at or after `from`, or +Infinity. */

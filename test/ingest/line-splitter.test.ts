@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { LineSplitter } from '../../src/ingest/line-splitter.js';
+import { hasControlByte, LineSplitter } from '../../src/ingest/line-splitter.js';
 
 function splitAll(chunks: Uint8Array[]): string[] {
   const s = new LineSplitter();
@@ -62,6 +62,42 @@ describe('LineSplitter', () => {
       });
       if (cut === 0) expect(lines).toEqual(expected);
     }
+  });
+
+  it('marks a line clean exactly when it holds no control character (pieces with and without one)', () => {
+    // Bytes drawn mostly from text, newlines and CRs, with a few controls: many inputs hold none.
+    const byte = fc.oneof(
+      { weight: 20, arbitrary: fc.integer({ min: 0x20, max: 0x7e }) },
+      { weight: 4, arbitrary: fc.constantFrom(0x0a, 0x0d, 0x09) },
+      { weight: 1, arbitrary: fc.constantFrom(0x00, 0x1b, 0x7f, 0x0b, 0xc3, 0xa9, 0xff) },
+    );
+    fc.assert(
+      fc.property(fc.array(byte, { maxLength: 400 }), (arr) => {
+        const lines = new LineSplitter().push(Uint8Array.from(arr));
+        for (const l of lines) expect(l.clean).toBe(!/[\x00-\x08\x0b-\x1f\x7f]/.test(l.text));
+      }),
+    );
+  });
+
+  it('finds a control byte as the regex finds it in the decoded text, at any alignment', () => {
+    const reading = (b: Uint8Array) =>
+      /[\x00-\x08\x0b-\x1f\x7f]|\r(?!\n)/.test(Buffer.from(b).toString('latin1'));
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 80 }), fc.nat(7), (bytes, skip) => {
+        const b = bytes.subarray(Math.min(skip, bytes.length));
+        expect(hasControlByte(b)).toBe(reading(b));
+      }),
+    );
+    // One control byte at each place of a long clean buffer (head, words, tail; a CR before an LF is none).
+    const clean = Buffer.from('a'.repeat(37));
+    for (let at = 0; at < clean.length; at++) {
+      for (const c of [0x00, 0x1b, 0x7f, 0x0d]) {
+        const b = Buffer.from(clean);
+        b[at] = c;
+        expect(hasControlByte(b.subarray(1))).toBe(at >= 1);
+      }
+    }
+    expect(hasControlByte(Buffer.from('line\r\nnext\r\n'))).toBe(false);
   });
 
   it('hands each line to a callback with each(), as push() returns them', () => {
