@@ -22,12 +22,16 @@ function suppressed(line: string, oops: Oops): boolean {
   return false;
 }
 
-// Headers with a colon, by the character before their first colon (`BUG:` → G, `stack segment: ` → t).
-const BEFORE_COLON = new Set(
-  OOPSES.map((o) => o.header.indexOf(':'))
-    .map((at, i) => (at > 0 ? (OOPSES[i] as Oops).header.charCodeAt(at - 1) : -1))
-    .filter((c) => c >= 0),
-);
+// Headers with a colon, by the character before their first colon: what they print up to it
+// (`BUG:`, `WARNING:` under G; `stack segment:`, `Alignment trap:` under t).
+const UP_TO_COLON = new Map<number, string[]>();
+for (const { header } of OOPSES) {
+  const at = header.indexOf(':');
+  if (at <= 0) continue;
+  const list = UP_TO_COLON.get(header.charCodeAt(at - 1)) ?? [];
+  if (!list.includes(header.slice(0, at + 1))) list.push(header.slice(0, at + 1));
+  UP_TO_COLON.set(header.charCodeAt(at - 1), list);
+}
 // Headers without a colon contain one of these (`Unable to handle kernel`, `BUG`, ...): one scan for all.
 const NO_COLON_NEEDLES = new RegExp(
   [
@@ -40,12 +44,15 @@ const NO_COLON_NEEDLES = new RegExp(
 );
 
 /**
- * A necessary condition for HEADER_RE, much cheaper on ordinary lines: a colon preceded by the
- * character that precedes a header's colon, or a colon-less header's keyword.
+ * A necessary condition for HEADER_RE, much cheaper on ordinary lines: a colon that ends what a
+ * header prints up to its colon (`lockdep:` is looked at as a possible `...p:` and dropped), or a
+ * colon-less header's keyword.
  */
 function mayHaveHeader(line: string): boolean {
   for (let at = line.indexOf(':'); at !== -1; at = line.indexOf(':', at + 1)) {
-    if (at > 0 && BEFORE_COLON.has(line.charCodeAt(at - 1))) return true;
+    const heads = at > 0 ? UP_TO_COLON.get(line.charCodeAt(at - 1)) : undefined;
+    if (heads === undefined) continue;
+    for (const h of heads) if (at + 1 >= h.length && line.startsWith(h, at + 1 - h.length)) return true;
   }
   return NO_COLON_NEEDLES.test(line);
 }
