@@ -264,15 +264,25 @@ function lastBracketNearEnd(text: string): number {
  */
 function fastStamp(s: string): { ts: number; caller: string | null; rest: string; cutBefore: null } | null {
   let i = 1;
-  while (s.charCodeAt(i) === 0x20) i++;
+  let c = s.charCodeAt(i);
+  while (c === 0x20) c = s.charCodeAt(++i);
+  // The digits of both parts as one integer, read on the way (see POW10).
   const start = i;
-  while (isDigit(s.charCodeAt(i))) i++;
-  if (i === start || s.charCodeAt(i) !== 0x2e /* . */) return null;
-  i++;
-  const frac = i;
-  while (isDigit(s.charCodeAt(i))) i++;
-  if (i === frac || s.charCodeAt(i) !== 0x5d /* ] */) return null;
-  const ts = decimal(s, start, frac, i);
+  let n = 0;
+  while (isDigit(c)) {
+    n = n * 10 + (c - 0x30);
+    c = s.charCodeAt(++i);
+  }
+  if (i === start || c !== 0x2e /* . */) return null;
+  const frac = ++i;
+  c = s.charCodeAt(i);
+  while (isDigit(c)) {
+    n = n * 10 + (c - 0x30);
+    c = s.charCodeAt(++i);
+  }
+  if (i === frac || c !== 0x5d /* ] */) return null;
+  const ts =
+    i - start - 1 > 15 || i - frac > 15 ? Number(s.slice(start, i)) : n / (POW10[i - frac] as number);
   i++;
   let caller: string | null = null;
   let j = s.charCodeAt(i) === 0x20 && s.charCodeAt(i + 1) === 0x5b ? i + 1 : i;
@@ -294,18 +304,9 @@ function fastStamp(s: string): { ts: number; caller: string | null; rest: string
   return { ts, caller, rest: afterSeparator(s, i), cutBefore: null };
 }
 
-/**
- * `Number(s.slice(start, end))` for `digits.digits` without the string: both integers are exact
- * below 2^53 and 10^22, so their IEEE quotient is the correctly rounded decimal, as Number() gives.
- */
-function decimal(s: string, start: number, frac: number, end: number): number {
-  const places = end - frac;
-  if (end - start - 1 > 15 || places > 15) return Number(s.slice(start, end));
-  let n = 0;
-  for (let k = start; k < end; k++) if (k !== frac - 1) n = n * 10 + (s.charCodeAt(k) - 0x30);
-  return n / (POW10[places] as number);
-}
-
+// `Number(s.slice(start, end))` for `digits.digits` without the string (fastStamp): with at most
+// 15 digits in all, the digits read as one integer and 10^places are both exact, so their IEEE
+// quotient is the correctly rounded decimal, as Number() gives.
 const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
 
 function afterSeparator(text: string, at: number): string {

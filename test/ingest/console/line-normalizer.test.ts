@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import {
   ConsoleNormalizer,
@@ -76,6 +77,22 @@ describe('ConsoleNormalizer: one line per source format', () => {
   test('CRLF and bytes that are not UTF-8', () => {
     const lines = normalize(Buffer.concat([Buffer.from('[   1.0] a'), Buffer.from([0xff, 0x0d, 0x0a])]));
     expect(lines.map((l) => l.text)).toEqual(['a\ufffd']);
+  });
+
+  test('a timestamp reads as Number() reads its digits, short or long', () => {
+    const digits = (max: number) =>
+      fc.string({ unit: fc.constantFrom(...'0123456789'), minLength: 1, maxLength: max });
+    fc.assert(
+      fc.property(digits(12), digits(12), (whole, frac) => {
+        const n = new ConsoleNormalizer();
+        expect(n.lineOf(`[ ${whole}.${frac}] x`, 1, true).ts).toBe(Number(`${whole}.${frac}`));
+      }),
+      { numRuns: 2000 },
+    );
+    // 15 digits in all is the last exact integer read; 16 go through Number() of the text.
+    expect(one('[999999999.999999] x').ts).toBe(999999999.999999);
+    expect(one('[9999999999.999999] x').ts).toBe(Number('9999999999.999999'));
+    expect(one('[0.1234567890123456789] x').ts).toBe(Number('0.1234567890123456789'));
   });
 
   test('keeps each line its own input line number', () => {
