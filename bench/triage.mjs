@@ -2,7 +2,7 @@
 // syzkaller suite when ../shared is there), against `wc -l` and a plain readline loop over
 // the same file, and `lockscope --version` start-up time.
 // Size: LOCKSCOPE_BENCH_MB (default 300).
-import { createWriteStream, existsSync, readFileSync } from 'node:fs';
+import { createWriteStream, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cli, measure, OUT, pinned, ROOT, realConsoleLogs, row, sizeMB } from './lib.mjs';
 
@@ -62,6 +62,35 @@ row('lockscope triage --group', measure(n4, a4), realMB, { ...rl2, name: 'readli
 // one core strictly: on CPU 0 alone (above, V8's helper threads may use the other core)
 const pinnedTriage = pinned(n4, a4);
 if (pinnedTriage) row('triage --group, on CPU 0 alone', measure(...pinnedTriage), realMB);
+
+// The lab's reboots: each of its five real lockdep boots (fixtures/console/lab-6.1/*/dmesg.txt, one
+// splat each, the whole boot log around it) after the other, repeated to the same size: a lab
+// that re-runs a lockdep kernel and keeps its console, a report every ~22 KB.
+const boots = join(OUT, `console-lab-boots-${target}MB.log`);
+if (!existsSync(boots)) {
+  const dir = join(ROOT, 'fixtures', 'console', 'lab-6.1');
+  const logs = readdirSync(dir)
+    .sort()
+    .map((d) => join(dir, d, 'dmesg.txt'))
+    .filter((f) => existsSync(f))
+    .map((f) => readFileSync(f));
+  const out = createWriteStream(boots);
+  for (let i = 0, written = 0; written < target * 1024 * 1024; i++) {
+    const b = logs[i % logs.length];
+    if (!out.write(b)) await new Promise((r) => out.once('drain', r));
+    written += b.length;
+  }
+  await new Promise((r) => out.end(r));
+}
+const bootsMB = sizeMB(boots);
+console.log(`triage on ${boots} (${bootsMB.toFixed(0)} MB, the lab's five splat boots one after the other)`);
+const rl3 = row('node readline loop (baseline)', measure('node', [loop, boots]), bootsMB);
+const [n5, a5] = cli(['triage', '--group', boots]);
+row('lockscope triage --group', measure(n5, a5), bootsMB, { ...rl3, name: 'readline' });
+const [n6, a6] = cli(['triage', '--json', boots]);
+row('lockscope triage --json', measure(n6, a6), bootsMB, { ...rl3, name: 'readline' });
+const pinnedBoots = pinned(n5, a5);
+if (pinnedBoots) row('triage --group, on CPU 0 alone', measure(...pinnedBoots), bootsMB);
 
 const [n3, a3] = cli(['--version']);
 const v = [1, 2, 3].map(() => measure(n3, a3).seconds).sort((a, b) => a - b)[1];
