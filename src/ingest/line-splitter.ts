@@ -21,8 +21,19 @@ export interface RawLine {
   clean?: boolean;
 }
 
-/** Receives each line: its text (without `\n` or a trailing `\r`), 1-based number and `clean` flag. */
-export type LineSink = (text: string, line: number, clean: boolean) => void;
+/**
+ * Receives each line: its text (without `\n` or a trailing `\r`), 1-based number and `clean` flag,
+ * and, when its bytes are its characters one for one (an ASCII piece; not a line joined with the
+ * piece before), those bytes: `bytes[at + k]` is `text.charCodeAt(k)`; else null. The bytes are the
+ * caller's chunk: valid during the call only.
+ */
+export type LineSink = (
+  text: string,
+  line: number,
+  clean: boolean,
+  bytes: Uint8Array | null,
+  at: number,
+) => void;
 
 // Any C0 control but TAB and LF, or DEL: the next one from `lastIndex` (a `\r` counts, unless it
 // ends its line).
@@ -69,7 +80,9 @@ export class LineSplitter {
     // multi-byte character, and those the decoder replaces, are all 0x80 or more).
     const clean = !hasControlByte(chunk);
     let fresh: string;
-    if (ascii && this.decoderIdle) {
+    // One character a byte: the lines may be read from the bytes.
+    const oneToOne = ascii && this.decoderIdle;
+    if (oneToOne) {
       fresh = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('latin1');
     } else {
       fresh = this.decoder.decode(chunk, { stream: true });
@@ -80,14 +93,14 @@ export class LineSplitter {
       this.tail += fresh;
       return;
     }
-    this.split(this.tail, fresh, clean, onLine);
+    this.split(this.tail, fresh, clean, oneToOne ? chunk : null, onLine);
   }
 
   end(): RawLine[] {
     const rest = this.tail + this.decoder.decode();
     this.tail = '';
     const out: RawLine[] = [];
-    if (rest !== '') this.emit(rest, false, (text, line, clean) => out.push({ text, line, clean }));
+    if (rest !== '') this.emit(rest, false, (text, line, clean) => out.push({ text, line, clean }), null, 0);
     return out;
   }
 
@@ -100,28 +113,40 @@ export class LineSplitter {
    * The lines of `tail + text` (the tail holds no newline). Only the first line is a concatenation:
    * the others are slices of `text` (the whole text is never copied).
    */
-  private split(tail: string, text: string, clean: boolean, onLine: LineSink): void {
+  private split(
+    tail: string,
+    text: string,
+    clean: boolean,
+    bytes: Uint8Array | null,
+    onLine: LineSink,
+  ): void {
     const first = text.indexOf('\n');
     // The next control character of `text` at or after the current line's start.
     let control = clean ? Number.POSITIVE_INFINITY : nextControl(text, 0);
     const firstEnd = first > 0 && text.charCodeAt(first - 1) === 0x0d ? first - 1 : first;
     // The tail (a line's start, maybe long and in many pieces) is scanned once, when its line ends.
     const tailClean = tail === '' || nextControl(tail, 0) === Number.POSITIVE_INFINITY;
-    this.emit(tail + text.slice(0, first), tailClean && control >= firstEnd, onLine);
+    this.emit(
+      tail + text.slice(0, first),
+      tailClean && control >= firstEnd,
+      onLine,
+      tail === '' ? bytes : null,
+      0,
+    );
     let start = first + 1;
     for (let i = text.indexOf('\n', start); i !== -1; i = text.indexOf('\n', start)) {
       if (control < start) control = nextControl(text, start);
       // A `\r` right before the newline is dropped with it.
       const end = i > start && text.charCodeAt(i - 1) === 0x0d ? i - 1 : i;
-      this.emit(text.slice(start, i), control >= end, onLine);
+      this.emit(text.slice(start, i), control >= end, onLine, bytes, start);
       start = i + 1;
     }
     this.tail = text.slice(start);
   }
 
-  private emit(text: string, clean: boolean, onLine: LineSink): void {
+  private emit(text: string, clean: boolean, onLine: LineSink, bytes: Uint8Array | null, at: number): void {
     const t = text.charCodeAt(text.length - 1) === 0x0d ? text.slice(0, -1) : text;
-    onLine(t, this.next++, clean);
+    onLine(t, this.next++, clean, bytes, at);
   }
 }
 

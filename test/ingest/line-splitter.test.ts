@@ -100,6 +100,45 @@ describe('LineSplitter', () => {
     expect(hasControlByte(Buffer.from('line\r\nnext\r\n'))).toBe(false);
   });
 
+  it('hands a line its bytes only when they are its characters, one for one, wherever the chunks split', () => {
+    const byte = fc.oneof(
+      { weight: 12, arbitrary: fc.integer({ min: 0x20, max: 0x7e }) },
+      { weight: 3, arbitrary: fc.constantFrom(0x0a, 0x0d) },
+      { weight: 1, arbitrary: fc.constantFrom(0x00, 0xc3, 0xa9, 0xe2, 0x82, 0xac, 0xff) },
+    );
+    fc.assert(
+      fc.property(fc.array(byte, { maxLength: 300 }), fc.nat(300), (arr, cut) => {
+        const all = Uint8Array.from(arr);
+        const at = cut % (all.length + 1);
+        const s = new LineSplitter();
+        const check = (
+          text: string,
+          _line: number,
+          _clean: boolean,
+          bytes: Uint8Array | null,
+          from: number,
+        ) => {
+          if (bytes === null) return;
+          for (let k = 0; k < text.length; k++) expect(bytes[from + k]).toBe(text.charCodeAt(k));
+          // What follows the line in its bytes is its line end.
+          expect([0x0a, 0x0d]).toContain(bytes[from + text.length]);
+        };
+        s.each(all.subarray(0, at), check);
+        s.each(all.subarray(at), check);
+      }),
+    );
+    // An ASCII chunk's lines (but the first, joined with the piece before) come with their bytes.
+    const s = new LineSplitter();
+    const seen: Array<[string, number]> = [];
+    s.each(Buffer.from('ab'), () => {});
+    s.each(Buffer.from('c\r\nd\ne\n'), (text, _l, _c, bytes, at) => seen.push([text, bytes ? at : -1]));
+    expect(seen).toEqual([
+      ['abc', -1],
+      ['d', 3],
+      ['e', 5],
+    ]);
+  });
+
   it('hands each line to a callback with each(), as push() returns them', () => {
     const s = new LineSplitter();
     const seen: string[] = [];

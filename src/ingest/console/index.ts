@@ -58,8 +58,8 @@ export class ConsoleLogParser {
     if (this.ended) return [];
     this.sniffer.push(chunk);
     const out: Report[] = [];
-    this.splitter.each(chunk, (text, line, clean) =>
-      this.line(this.normalizer.lineOf(text, line, clean), out),
+    this.splitter.each(chunk, (text, line, clean, bytes, at) =>
+      this.line(this.normalizer.lineOf(text, line, clean, bytes, at), out),
     );
     return out;
   }

@@ -93,10 +93,19 @@ export class ConsoleNormalizer {
     return this.lineOf(raw.text, raw.line, raw.clean === true);
   }
 
-  /** `one` for a raw line given by its parts (LineSplitter.each hands them over without an object). */
-  lineOf(text: string, line: number, clean: boolean): NormalizedLine {
+  /**
+   * `one` for a raw line given by its parts (LineSplitter.each hands them over without an object);
+   * `bytes`/`at`: the line's bytes, when `bytes[at + k]` is `text[k]` (see LineSink).
+   */
+  lineOf(
+    text: string,
+    line: number,
+    clean: boolean,
+    bytes: Uint8Array | null = null,
+    at = 0,
+  ): NormalizedLine {
     try {
-      return this.normalize(text, line, clean);
+      return this.normalize(text, line, clean, bytes, at);
     } catch {
       // Defensive: normalization must never throw; keep the text as is.
       return plain(text, line);
@@ -107,7 +116,13 @@ export class ConsoleNormalizer {
     return [];
   }
 
-  private normalize(rawText: string, line: number, clean: boolean): NormalizedLine {
+  private normalize(
+    rawText: string,
+    line: number,
+    clean: boolean,
+    bytes: Uint8Array | null,
+    at: number,
+  ): NormalizedLine {
     let text = rawText;
     if (text.length > MAX_LINE_CHARS) {
       text = text.slice(0, MAX_LINE_CHARS);
@@ -117,12 +132,16 @@ export class ConsoleNormalizer {
     // (ESC is one) and the rest are rare.
     const controls = !clean && HAS_CONTROL_RE.test(text);
     if (controls && text.includes('\x1b')) text = text.replace(ANSI_RE, '');
+    // Where `text` starts in `bytes`: they stay in step while only its front is cut.
+    const b = controls ? null : bytes;
+    let off = at;
     let quoteDepth = 0;
     if (text.charCodeAt(0) === 0x3e /* > */) {
       const q = QUOTE_RE.exec(text);
       if (q) {
         quoteDepth = countQuotes(q[0]);
         text = text.slice(q[0].length);
+        off += q[0].length;
       }
     }
     let level: number | null = null;
@@ -136,16 +155,21 @@ export class ConsoleNormalizer {
       this.journal = true;
       stamped = true;
       text = text.slice(j[0].length);
+      off += j[0].length;
     }
     const d = text.charCodeAt(0) === 0x2a /* * */ ? DROPPED_RE.exec(text) : null;
-    if (d) text = text.slice(d[0].length);
+    if (d) {
+      text = text.slice(d[0].length);
+      off += d[0].length;
+    }
     const lv = text.charCodeAt(0) === 0x3c /* < */ ? LEVEL_RE.exec(text) : null;
     if (lv) {
       level = Number(lv[1]);
       text = text.slice(lv[0].length);
+      off += lv[0].length;
     }
 
-    let stamp = this.stamp(text);
+    let stamp = this.stamp(text, b, off);
     if (!stamp && this.pendingFragment !== null) {
       const tail = STAMP_TAIL_RE.exec(text);
       if (tail && /\d/.test(tail[0])) {
@@ -202,13 +226,11 @@ export class ConsoleNormalizer {
   }
 
   /** Parse a stamp at the start of `text`; returns the message after its separating space. */
-  private stamp(
-    text: string,
-  ): { ts: number | null; caller: string | null; rest: string; cutBefore: string | null } | null {
+  private stamp(text: string, bytes: Uint8Array | null = null, at = 0): Stamp | null {
     if (text.charCodeAt(0) !== 0x5b /* [ */) return null;
     let cutBefore: string | null = null;
     let body = text;
-    const fast = fastStamp(body);
+    const fast = fastStamp(body, bytes, at);
     if (fast) return fast;
     // `[   21.33258[   32.525073] ...`: a cut stamp directly followed by a whole one.
     const second = body.indexOf('[', 1);
@@ -257,45 +279,79 @@ function lastBracketNearEnd(text: string): number {
   return -1;
 }
 
+/** A stamp read at the start of a line. */
+interface Stamp {
+  ts: number | null;
+  caller: string | null;
+  /** The message after the stamp's separating space. */
+  rest: string;
+  /** A cut stamp right in front of this one (`[   21.33258[   32.525073] ...`), to be remembered. */
+  cutBefore: string | null;
+}
+
+/** Characters a stamp is made of: `[`, `]`, blank, `.`, digits, `C`, `T`. */
+const STAMP_CHARS = new Uint8Array(128);
+for (const c of '[] .0123456789CT') STAMP_CHARS[c.charCodeAt(0)] = 1;
+/** A line's stamp characters as bytes, when the line is not handed over as bytes (see fastStamp). */
+const SCRATCH = new Uint8Array(MAX_LINE_CHARS + 2);
+
 /**
  * The common case of TS_RE without a regex: `[   12.345678]` optionally
  * followed by `[  T123]`, `[C4]` or ` [  T123]`. Returns null when the line
  * is anything else (the regex path then decides).
+ *
+ * Read from the line's bytes when the splitter gave them (`bytes[at]` is `s[0]`: an ASCII piece
+ * decoded one character a byte), several times faster than charCodeAt; otherwise from a copy of
+ * the stamp characters that start `s` (and the one after them), so there is one reading.
  */
-function fastStamp(s: string): { ts: number; caller: string | null; rest: string; cutBefore: null } | null {
+function fastStamp(s: string, bytes: Uint8Array | null, at: number): Stamp | null {
+  let b = bytes;
+  let p = at;
+  if (b === null) {
+    let k = 0;
+    while (k < s.length) {
+      const c = s.charCodeAt(k);
+      SCRATCH[k++] = c < 0x80 ? c : 0xff;
+      if (c >= 0x80 || STAMP_CHARS[c] === 0) break;
+    }
+    SCRATCH[k] = 0;
+    b = SCRATCH;
+    p = 0;
+  }
+  // Past the line's end the bytes hold its newline (or nothing): no test below takes either.
   let i = 1;
-  let c = s.charCodeAt(i);
-  while (c === 0x20) c = s.charCodeAt(++i);
+  let c = b[p + i] as number;
+  while (c === 0x20) c = b[p + ++i] as number;
   // The digits of both parts as one integer, read on the way (see POW10).
   const start = i;
   let n = 0;
   while (isDigit(c)) {
     n = n * 10 + (c - 0x30);
-    c = s.charCodeAt(++i);
+    c = b[p + ++i] as number;
   }
   if (i === start || c !== 0x2e /* . */) return null;
   const frac = ++i;
-  c = s.charCodeAt(i);
+  c = b[p + i] as number;
   while (isDigit(c)) {
     n = n * 10 + (c - 0x30);
-    c = s.charCodeAt(++i);
+    c = b[p + ++i] as number;
   }
   if (i === frac || c !== 0x5d /* ] */) return null;
   const ts =
     i - start - 1 > 15 || i - frac > 15 ? Number(s.slice(start, i)) : n / (POW10[i - frac] as number);
   i++;
   let caller: string | null = null;
-  let j = s.charCodeAt(i) === 0x20 && s.charCodeAt(i + 1) === 0x5b ? i + 1 : i;
-  if (s.charCodeAt(j) === 0x5b /* [ */) {
+  let j = b[p + i] === 0x20 && b[p + i + 1] === 0x5b ? i + 1 : i;
+  if (b[p + j] === 0x5b /* [ */) {
     j++;
-    while (s.charCodeAt(j) === 0x20) j++;
-    const kind = s.charCodeAt(j);
+    while (b[p + j] === 0x20) j++;
+    const kind = b[p + j];
     if (kind === 0x43 /* C */ || kind === 0x54 /* T */) {
       const id = j;
       j++;
       const digits = j;
-      while (isDigit(s.charCodeAt(j))) j++;
-      if (j > digits && s.charCodeAt(j) === 0x5d) {
+      while (isDigit(b[p + j] as number)) j++;
+      if (j > digits && b[p + j] === 0x5d) {
         caller = s.slice(id, j);
         i = j + 1;
       }

@@ -95,6 +95,45 @@ describe('ConsoleNormalizer: one line per source format', () => {
     expect(one('[0.1234567890123456789] x').ts).toBe(Number('0.1234567890123456789'));
   });
 
+  test('reads a line from its bytes as from its text (stamps, callers, prefixes, what follows)', () => {
+    // Lines made of stamp pieces and the prefixes that come before them, in any order.
+    const piece = fc.constantFrom(
+      '[',
+      ']',
+      ' ',
+      '.',
+      '0',
+      '1',
+      '9',
+      '12',
+      '345678',
+      'T',
+      'C',
+      '42',
+      '[  T123]',
+      '[C4]',
+      '> ',
+      '<4>',
+      '<4> ',
+      'x',
+      'lock: ',
+      '** 3 printk messages dropped ** ',
+      '\t',
+      '[   12.345678]',
+    );
+    const line = fc.array(piece, { maxLength: 12 }).map((p) => p.join(''));
+    fc.assert(
+      fc.property(line, fc.constantFrom('\n', '\r\n'), line, (text, eol, next) => {
+        // The bytes run on past the line (its newline and the next line), as a piece's do.
+        const bytes = Buffer.from(`..${text}${eol}${next}`, 'latin1');
+        const fromText = new ConsoleNormalizer().lineOf(text, 7, true);
+        const fromBytes = new ConsoleNormalizer().lineOf(text, 7, true, bytes, 2);
+        expect(fromBytes).toEqual(fromText);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
   test('keeps each line its own input line number', () => {
     expect(normalize('a\n[ 1.0] b\n> c\n').map((l) => l.line)).toEqual([1, 2, 3]);
   });
