@@ -20,6 +20,7 @@ import { extractLockDetails } from './lockdep-details.js';
 import { matchOops } from './oops/index.js';
 import { refineKind } from './oops/kinds.js';
 import {
+  HANGUP_MARKER,
   lenientLines,
   ReportScanner,
   type ScannedReport,
@@ -58,8 +59,15 @@ export class ConsoleLogParser {
     if (this.ended) return [];
     this.sniffer.push(chunk);
     const out: Report[] = [];
+    // A line handed over with its bytes lies whole in this chunk and, when clean, its text is a
+    // part of those bytes: one search of the chunk rules the marker out for all of them.
+    const hangup = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).includes(HANGUP_MARKER);
     this.splitter.each(chunk, (text, line, clean, bytes, at) =>
-      this.line(this.normalizer.lineOf(text, line, clean, bytes, at), out),
+      this.line(
+        this.normalizer.lineOf(text, line, clean, bytes, at),
+        out,
+        hangup || !clean || bytes === null,
+      ),
     );
     return out;
   }
@@ -116,10 +124,11 @@ export class ConsoleLogParser {
     return v;
   }
 
-  private line(l: NormalizedLine, out: Report[]): void {
+  /** `mayHangUp`: the line may hold the console hang-up marker (false only when it cannot). */
+  private line(l: NormalizedLine, out: Report[], mayHangUp = true): void {
     this.stats.lines++;
     const oops = matchOops(l.text);
-    this.verdictCollector.push(l, oops);
+    this.verdictCollector.push(l, oops, mayHangUp);
     const done = this.scanner.push(l, oops);
     for (const s of done) this.emit(this.build(s), out);
   }

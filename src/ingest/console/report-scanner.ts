@@ -276,6 +276,9 @@ export function lenientLines(report: ScannedReport): string[] {
   return joined;
 }
 
+/** What syzkaller's VM console prints when the VM went away: the log is then cut (corrupted). */
+export const HANGUP_MARKER = 'serialport: VM disconnected.';
+
 /**
  * Collects the first report the way syzkaller reads a whole log, for the
  * log's verdict: from the first banner to the end of the log (bounded), same
@@ -296,8 +299,9 @@ export class VerdictCollector {
   /** No later line can change the verdict (only the console hang-up is still looked for). */
   private settled = false;
 
-  push(line: NormalizedLine, found: Oops | null = matchOops(line.text)): void {
-    if (line.text.includes('serialport: VM disconnected.')) this.consoleHangup = true;
+  /** `mayHangUp`: false when the line is known not to hold HANGUP_MARKER (its text is not searched). */
+  push(line: NormalizedLine, found: Oops | null = matchOops(line.text), mayHangUp = true): void {
+    if (mayHangUp && line.text.includes(HANGUP_MARKER)) this.consoleHangup = true;
     if (this.settled) return;
     const ctx = lineContext(line);
     const text = line.text;

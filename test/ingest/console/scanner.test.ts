@@ -107,6 +107,26 @@ describe('ConsoleLogParser on the minimal console logs', () => {
     });
   });
 
+  test('the VM console hang-up marks the verdict corrupted, wherever the marker is read', () => {
+    const log = readFileSync(fixture('console-min', 'two-reports-no-context.log'));
+    const verdictOf = (bytes: Buffer, cut: number) => {
+      const p = new ConsoleLogParser();
+      p.push(bytes.subarray(0, cut));
+      p.push(bytes.subarray(cut));
+      p.end();
+      return p.verdict().corrupted;
+    };
+    const withMarker = (marker: string) =>
+      Buffer.concat([log, Buffer.from(`[   99.000001] ${marker}\n`, 'latin1')]);
+    const at = log.length + 20;
+    // In a chunk of its own, cut inside the marker's line (read joined with the chunk before), and
+    // with a NUL inside it (the line is not clean: the marker shows once the NUL is dropped).
+    for (const cut of [0, log.length, at, at + 5])
+      expect([cut, verdictOf(withMarker('serialport: VM disconnected.'), cut)]).toEqual([cut, true]);
+    expect(verdictOf(withMarker('serial\x00port: VM disconnected.'), log.length)).toBe(true);
+    expect(verdictOf(withMarker('serialport: VM connected.'), log.length)).toBe(false);
+  });
+
   test('boot noise only: no report, every line counted as skipped', () => {
     const { reports, verdict, stats } = parse(readFileSync(fixture('console-min', 'no-report.log')));
     expect(reports).toEqual([]);
