@@ -1,97 +1,137 @@
-// Triage throughput on a large console log built from real logs (the lab's own, plus the
-// syzkaller suite when ../shared is there), against `wc -l` and a plain readline loop over
-// the same file, and `lockscope --version` start-up time.
-// Size: LOCKSCOPE_BENCH_MB (default 300).
-import { createWriteStream, existsSync, readdirSync, readFileSync } from 'node:fs';
+// Triage throughput on large console logs built from real logs, against `wc -l` and a plain
+// readline loop over the same file, and `lockscope --version` start-up time. Three logs, by how
+// many reports they hold:
+//   dense: the syzkaller suite's logs (when ../shared is there) and the lab's splats, one after
+//          the other: a crash report every ~4 KB;
+//   boots: the lab's five real lockdep boots (fixtures/console/lab-6.1/*/dmesg.txt, one splat
+//          each, the whole boot log around it), one after the other: a report every ~22 KB, a lab
+//          that re-runs a lockdep kernel and keeps its console;
+//   clean: the lab's clean lockdep virtio-gpu boot repeated: no report, what a long serial log
+//          mostly is.
+// LOCKSCOPE_BENCH_ROUNDS rounds (default 3), each the readline loop then lockscope on each log, so
+// both see the machine in the same state; the summary compares medians (the machine's speed drifts
+// between runs by up to 1.4x). Size: LOCKSCOPE_BENCH_MB (default 300). Summary: bench/out/triage.json.
+import { createWriteStream, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cli, measure, OUT, pinned, ROOT, realConsoleLogs, row, sizeMB } from './lib.mjs';
 
 const target = Number(process.env.LOCKSCOPE_BENCH_MB ?? 300);
-const file = join(OUT, `console-${target}MB.log`);
+const ROUNDS = Math.max(1, Number(process.env.LOCKSCOPE_BENCH_ROUNDS ?? 3));
 
-if (!existsSync(file)) {
-  const logs = realConsoleLogs();
-  if (logs.length === 0) throw new Error('no source logs (fixtures/console/lab-6.1 or ../shared)');
+/** `logs` one after the other, over and over, to `target` MB (made once, kept in bench/out). */
+async function repeated(file, logs) {
+  if (existsSync(file)) return file;
+  if (logs.length === 0) throw new Error(`no source logs for ${file}`);
   const out = createWriteStream(file);
-  let written = 0;
-  for (let i = 0; written < target * 1024 * 1024; i++) {
-    const b = logs[i % logs.length];
-    if (!out.write(b)) await new Promise((r) => out.once('drain', r));
-    written += b.length;
-  }
-  await new Promise((r) => out.end(r));
-}
-
-const mb = sizeMB(file);
-console.log(`triage on ${file} (${mb.toFixed(0)} MB)`);
-const wc = row('wc -l (baseline)', measure('wc', ['-l', file]), mb);
-const loop = join(OUT, 'readline-loop.mjs');
-await import('node:fs').then((fs) =>
-  fs.writeFileSync(
-    loop,
-    "import { createReadStream } from 'node:fs';\nimport { createInterface } from 'node:readline';\n" +
-      'let n = 0; for await (const l of createInterface({ input: createReadStream(process.argv[2]) })) if (l.includes("WARNING")) n++;\nconsole.log(n);\n',
-  ),
-);
-const rl = row('node readline loop (baseline)', measure('node', [loop, file]), mb);
-const [node, args] = cli(['triage', '--json', file]);
-const t = row('lockscope triage --json', measure(node, args), mb, { ...rl, name: 'readline' });
-const [n2, a2] = cli(['triage', '--group', file]);
-row('lockscope triage --group', measure(n2, a2), mb, { ...rl, name: 'readline' });
-console.log(
-  `  triage rate is ${(t.rate / wc.rate).toFixed(3)} of wc -l, ${(t.rate / rl.rate).toFixed(2)} of readline`,
-);
-
-// A long real console: the lab's clean lockdep boot with virtio-gpu (no report in it) repeated
-// to the same size: what a maintainer's serial log mostly is, next to the bench log above,
-// which holds a crash every few KB.
-const real = join(OUT, `console-real-${target}MB.log`);
-if (!existsSync(real)) {
-  const dmesg = join(ROOT, 'fixtures', 'triage', 'lockdep-6.1-virtio-gpu', 'dmesg.txt');
-  const b = readFileSync(dmesg);
-  const out = createWriteStream(real);
-  for (let written = 0; written < target * 1024 * 1024; written += b.length)
-    if (!out.write(b)) await new Promise((r) => out.once('drain', r));
-  await new Promise((r) => out.end(r));
-}
-const realMB = sizeMB(real);
-console.log(`triage on ${real} (${realMB.toFixed(0)} MB, the lab's clean lockdep dmesg repeated)`);
-const rl2 = row('node readline loop (baseline)', measure('node', [loop, real]), realMB);
-const [n4, a4] = cli(['triage', '--group', real]);
-row('lockscope triage --group', measure(n4, a4), realMB, { ...rl2, name: 'readline' });
-// one core strictly: on CPU 0 alone (above, V8's helper threads may use the other core)
-const pinnedTriage = pinned(n4, a4);
-if (pinnedTriage) row('triage --group, on CPU 0 alone', measure(...pinnedTriage), realMB);
-
-// The lab's reboots: each of its five real lockdep boots (fixtures/console/lab-6.1/*/dmesg.txt, one
-// splat each, the whole boot log around it) after the other, repeated to the same size: a lab
-// that re-runs a lockdep kernel and keeps its console, a report every ~22 KB.
-const boots = join(OUT, `console-lab-boots-${target}MB.log`);
-if (!existsSync(boots)) {
-  const dir = join(ROOT, 'fixtures', 'console', 'lab-6.1');
-  const logs = readdirSync(dir)
-    .sort()
-    .map((d) => join(dir, d, 'dmesg.txt'))
-    .filter((f) => existsSync(f))
-    .map((f) => readFileSync(f));
-  const out = createWriteStream(boots);
   for (let i = 0, written = 0; written < target * 1024 * 1024; i++) {
     const b = logs[i % logs.length];
     if (!out.write(b)) await new Promise((r) => out.once('drain', r));
     written += b.length;
   }
   await new Promise((r) => out.end(r));
+  return file;
 }
-const bootsMB = sizeMB(boots);
-console.log(`triage on ${boots} (${bootsMB.toFixed(0)} MB, the lab's five splat boots one after the other)`);
-const rl3 = row('node readline loop (baseline)', measure('node', [loop, boots]), bootsMB);
-const [n5, a5] = cli(['triage', '--group', boots]);
-row('lockscope triage --group', measure(n5, a5), bootsMB, { ...rl3, name: 'readline' });
-const [n6, a6] = cli(['triage', '--json', boots]);
-row('lockscope triage --json', measure(n6, a6), bootsMB, { ...rl3, name: 'readline' });
-const pinnedBoots = pinned(n5, a5);
-if (pinnedBoots) row('triage --group, on CPU 0 alone', measure(...pinnedBoots), bootsMB);
+
+const labBoots = () => {
+  const dir = join(ROOT, 'fixtures', 'console', 'lab-6.1');
+  return readdirSync(dir)
+    .sort()
+    .map((d) => join(dir, d, 'dmesg.txt'))
+    .filter((f) => existsSync(f))
+    .map((f) => readFileSync(f));
+};
+const cleanBoot = () => [
+  readFileSync(join(ROOT, 'fixtures', 'triage', 'lockdep-6.1-virtio-gpu', 'dmesg.txt')),
+];
+
+const logs = [
+  {
+    key: 'dense',
+    what: 'the syzkaller logs and the lab splats: a crash every ~4 KB',
+    file: await repeated(join(OUT, `console-${target}MB.log`), realConsoleLogs()),
+    modes: ['--group', '--json'],
+  },
+  {
+    key: 'boots',
+    what: "the lab's five splat boots one after the other: a report every ~22 KB",
+    file: await repeated(join(OUT, `console-lab-boots-${target}MB.log`), labBoots()),
+    modes: ['--group', '--json', 'pinned'],
+  },
+  {
+    key: 'clean',
+    what: "the lab's clean lockdep dmesg repeated: no report",
+    file: await repeated(join(OUT, `console-real-${target}MB.log`), cleanBoot()),
+    modes: ['--group', 'pinned'],
+  },
+];
+
+const loop = join(OUT, 'readline-loop.mjs');
+writeFileSync(
+  loop,
+  "import { createReadStream } from 'node:fs';\nimport { createInterface } from 'node:readline';\n" +
+    'let n = 0; for await (const l of createInterface({ input: createReadStream(process.argv[2]) })) if (l.includes("WARNING")) n++;\nconsole.log(n);\n',
+);
+
+const series = new Map();
+const record = (key, r) => {
+  if (!series.has(key)) series.set(key, []);
+  series.get(key).push(r);
+  return r;
+};
+for (const log of logs) {
+  log.mb = sizeMB(log.file);
+  row(`wc -l, ${log.key} (${log.mb.toFixed(0)} MB)`, measure('wc', ['-l', log.file]), log.mb);
+}
+for (let round = 1; round <= ROUNDS; round++) {
+  console.log(`round ${round} of ${ROUNDS}`);
+  for (const log of logs) {
+    console.log(`  ${log.key}: ${log.file} (${log.mb.toFixed(0)} MB, ${log.what})`);
+    const rl = record(
+      `${log.key} readline`,
+      row('node readline loop', measure('node', [loop, log.file]), log.mb),
+    );
+    for (const mode of log.modes) {
+      const [cmd, args] = cli(['triage', mode === 'pinned' ? '--group' : mode, log.file]);
+      const run = mode === 'pinned' ? pinned(cmd, args) : [cmd, args];
+      if (!run) continue;
+      const name = mode === 'pinned' ? 'triage --group, on CPU 0 alone' : `lockscope triage ${mode}`;
+      record(`${log.key} ${mode}`, row(name, measure(...run), log.mb, { ...rl, name: 'readline' }));
+    }
+  }
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const summary = {};
+console.log(`medians of ${ROUNDS} rounds (target: >= 100 MB/s on one core, peak RSS < 200 MB):`);
+for (const log of logs) {
+  const rl = series.get(`${log.key} readline`);
+  for (const mode of log.modes) {
+    const xs = series.get(`${log.key} ${mode}`);
+    if (!xs) continue;
+    const secs = median(xs.map((x) => x.seconds));
+    const rlSecs = median(rl.map((x) => x.seconds));
+    const cpu = median(xs.map((x) => x.cpuSeconds ?? Number.NaN));
+    const rss = Math.max(...xs.map((x) => x.rssMB ?? 0));
+    summary[`${log.key} ${mode}`] = {
+      seconds: secs,
+      mbps: log.mb / secs,
+      cpuSeconds: cpu,
+      rssMB: rss,
+      readline: rlSecs,
+    };
+    console.log(
+      `  ${`${log.key} ${mode}`.padEnd(14)} ${secs.toFixed(2)} s, ${(log.mb / secs).toFixed(1)} MB/s, ` +
+        `${cpu.toFixed(2)} CPU-s, max RSS ${rss.toFixed(0)} MB; readline ${rlSecs.toFixed(2)} s ` +
+        `(${(log.mb / rlSecs).toFixed(0)} MB/s): ${(secs / rlSecs).toFixed(2)}x its time`,
+    );
+  }
+}
 
 const [n3, a3] = cli(['--version']);
 const v = [1, 2, 3].map(() => measure(n3, a3).seconds).sort((a, b) => a - b)[1];
-console.log(`  lockscope --version: ${(v * 1000).toFixed(0)} ms (median of 3)`);
+console.log(`lockscope --version: ${(v * 1000).toFixed(0)} ms (median of 3; target < 300 ms)`);
+summary.version = { seconds: v };
+writeFileSync(join(OUT, 'triage.json'), `${JSON.stringify(summary, null, 2)}\n`);
