@@ -132,8 +132,9 @@ export class ConsoleNormalizer {
     // (ESC is one) and the rest are rare.
     const controls = !clean && HAS_CONTROL_RE.test(text);
     if (controls && text.includes('\x1b')) text = text.replace(ANSI_RE, '');
-    // Where `text` starts in `bytes`: they stay in step while only its front is cut.
-    const b = controls ? null : bytes;
+    // Where `text` starts in `bytes`: they stay in step while only its front is cut (a clipped
+    // line's bytes would run on past its text).
+    const b = controls || rawText.length > MAX_LINE_CHARS ? null : bytes;
     let off = at;
     let quoteDepth = 0;
     if (text.charCodeAt(0) === 0x3e /* > */) {
@@ -309,7 +310,7 @@ function fastStamp(s: string, bytes: Uint8Array | null, at: number): Stamp | nul
   let p = at;
   if (b === null) {
     let k = 0;
-    while (k < s.length) {
+    while (k < s.length && k < SCRATCH.length - 1) {
       const c = s.charCodeAt(k);
       SCRATCH[k++] = c < 0x80 ? c : 0xff;
       if (c >= 0x80 || STAMP_CHARS[c] === 0) break;

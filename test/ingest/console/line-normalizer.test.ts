@@ -3,6 +3,7 @@ import { describe, expect, test } from 'vitest';
 import {
   ConsoleNormalizer,
   lineContext,
+  MAX_LINE_CHARS,
   type NormalizedLine,
 } from '../../../src/ingest/console/line-normalizer.js';
 import { LineSplitter } from '../../../src/ingest/line-splitter.js';
@@ -131,6 +132,12 @@ describe('ConsoleNormalizer: one line per source format', () => {
         expect(fromBytes).toEqual(fromText);
       }),
       { numRuns: 3000 },
+    );
+    // A line cut at MAX_LINE_CHARS inside its stamp: its bytes run on past the cut, its text does not.
+    const long = `[${' '.repeat(MAX_LINE_CHARS - 2)}12.5] x`;
+    const bytes = Buffer.from(`${long}\n`, 'latin1');
+    expect(new ConsoleNormalizer().lineOf(long, 1, true, bytes, 0)).toEqual(
+      new ConsoleNormalizer().lineOf(long, 1, true),
     );
   });
 
