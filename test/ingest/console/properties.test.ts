@@ -116,6 +116,11 @@ describe('console parser properties', () => {
       '\r\n',
       '\n',
       '\xff',
+      // control bytes: an ANSI escape, a NUL, a lone CR (the lines that are not clean)
+      '\x1b[0;32m',
+      '\x00',
+      '\r',
+      'serialport: VM disconnected.\n',
     );
     fc.assert(
       fc.property(
