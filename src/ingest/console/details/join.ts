@@ -91,20 +91,38 @@ function glue(c: string, n: string): '' | ' ' | null {
   if (mayBeAddress && LONE_ADDRESS_RE.test(c) && (n.startsWith('(') || ADDRESS_START_RE.test(n))) {
     return ' ';
   }
-  // Cheap tests first (the `$`-anchored regexes would scan the whole line): they guard each rule.
-  if (c.endsWith('}-') && USAGE_DASH_RE.test(c) && n.startsWith('{')) return '';
-  if (c.endsWith('(') || c === '->') return c === '->' ? ' ' : '';
-  if (c.endsWith('at:') && TRAILING_AT_RE.test(c) && (parseFrame(n) !== null || SITE_START_RE.test(n)))
+  // Cheap tests first (the `$`-anchored regexes would scan the whole line): they guard each rule,
+  // the first of them the line's last character (most lines are frames, which end none of these).
+  const last = c.charCodeAt(c.length - 1);
+  if (last === 0x2d /* - */ && c.endsWith('}-') && USAGE_DASH_RE.test(c) && n.startsWith('{')) return '';
+  if (last === 0x28 /* ( */) return '';
+  if (last === 0x3e /* > */ && c === '->') return ' ';
+  if (
+    last === 0x3a /* : */ &&
+    c.endsWith('at:') &&
+    TRAILING_AT_RE.test(c) &&
+    (parseFrame(n) !== null || SITE_START_RE.test(n))
+  )
     return ' ';
   if (n === 'at:' && BARE_STATE_RE.test(c)) return ' ';
   const n0 = n.charCodeAt(0);
-  if (n0 === 0x28 /* ( */ && c.endsWith('lock') && RELEASE_LOCK_RE.test(c)) return ' ';
-  if (c.endsWith('},') && USAGE_COMMA_RE.test(c) && n.startsWith('at:')) return ' ';
+  if (n0 === 0x28 /* ( */ && last === 0x6b /* k */ && c.endsWith('lock') && RELEASE_LOCK_RE.test(c))
+    return ' ';
+  if (last === 0x2c /* , */ && c.endsWith('},') && USAGE_COMMA_RE.test(c) && n.startsWith('at:')) return ' ';
   if (n0 === 0x28 && STARTS_WITH_PATH_RE.test(n) && endsWithSymbol(c)) return ' ';
-  if (n0 === 0x28 && c.endsWith('>]') && ARM32_FROM_RE.test(c)) return ' ';
-  if (n0 === 0x5b /* [ */ && c.endsWith(') from') && c.startsWith('[<') && ARM32_TO_RE.test(n)) return ' ';
-  if (c.endsWith(' by task') && KCSAN_BY_TASK_RE.test(c) && KCSAN_PID_RE.test(n)) return ' ';
-  if (c.startsWith('Hardware name:') && !c.includes(' BIOS ') && BIOS_TAIL_RE.test(n)) return ' ';
+  if (n0 === 0x28 && last === 0x5d /* ] */ && c.endsWith('>]') && ARM32_FROM_RE.test(c)) return ' ';
+  if (
+    n0 === 0x5b /* [ */ &&
+    last === 0x6d /* m */ &&
+    c.endsWith(') from') &&
+    c.startsWith('[<') &&
+    ARM32_TO_RE.test(n)
+  )
+    return ' ';
+  if (last === 0x6b /* k */ && c.endsWith(' by task') && KCSAN_BY_TASK_RE.test(c) && KCSAN_PID_RE.test(n))
+    return ' ';
+  if (c0 === 0x48 /* H */ && c.startsWith('Hardware name:') && !c.includes(' BIOS ') && BIOS_TAIL_RE.test(n))
+    return ' ';
   if (!c.includes('(')) return null;
   const open = parenBalance(c);
   if (open > 0 && n.startsWith(')')) return '';
