@@ -1,4 +1,5 @@
 import type { ConsoleLine } from '../../model/console-line.js';
+import type { Frame } from '../../model/frame.js';
 import type { RawLine } from '../line-splitter.js';
 
 /**
@@ -15,6 +16,11 @@ import type { RawLine } from '../line-splitter.js';
 export interface NormalizedLine extends ConsoleLine {
   /** True when the line carried a console stamp (timestamp or journald header). */
   stamped: boolean;
+  /**
+   * The line read as a stack frame (`parseFrame` of its text; null: none), once the report
+   * scanner read it so (a line of a report's final trace); undefined before.
+   */
+  frame: Frame | null | undefined;
 }
 
 /** Longest message kept (kernel lines are at most 1 KiB; longer ones are binary noise). */
@@ -214,7 +220,7 @@ export class ConsoleNormalizer {
     if (controls) text = text.replace(CONTROL_RE, '');
     this.lastCaller = caller;
     this.lastStamped = stamped;
-    return { text, ts, caller, level, line, quoteDepth, stamped };
+    return { text, ts, caller, level, line, quoteDepth, stamped, frame: undefined };
   }
 
   private remember(fragment: string): void {
@@ -385,6 +391,7 @@ function plain(rawText: string, line: number): NormalizedLine {
     line,
     quoteDepth: 0,
     stamped: false,
+    frame: undefined,
   };
 }
 

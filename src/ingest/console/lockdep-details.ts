@@ -315,7 +315,7 @@ class DetailsBuilder {
   }
 
   private frame(l: LogicalLine, into: Frame[]): void {
-    const f = parseStackLine(l.t);
+    const f = stackLine(l);
     if (f) {
       into.push(f);
       return;
@@ -423,7 +423,7 @@ class DetailsBuilder {
         this.frame(l, (this.irq as IrqStateUse).stack);
         return;
       case 'stack': {
-        const f = parseStackLine(t);
+        const f = stackLine(l);
         if (f) this.d.stack.push(f);
         else if (looksLikeFrame(t))
           this.diag('FRAME_UNPARSED', `stack line not understood: ${t.slice(0, 120)}`, l.line);
@@ -447,6 +447,15 @@ class DetailsBuilder {
       }
     }
   }
+}
+
+/**
+ * parseStackLine of a logical line, taking the frame the report scanner already read when there is
+ * one (the scanner's parseFrame of the untrimmed text is parseStackLine's frame for it: a line
+ * starting `...` or holding a bare address reads as no frame there, and is read here).
+ */
+function stackLine(l: LogicalLine): Frame | null {
+  return l.frame ? l.frame : parseStackLine(l.t);
 }
 
 /**

@@ -84,8 +84,9 @@ export class ReportScanner {
     }
     if (line.text.includes('Sending NMI from CPU')) cur.cpuTraceback = true;
     if (cur.endsWithStack && ctx !== '') {
-      // A line of the final trace is read as a frame once.
-      const frame = cur.inStack && parseFrame(line.text) !== null;
+      // A line of the final trace is read as a frame once (the lock details take it from the line).
+      if (cur.inStack) line.frame = parseFrame(line.text);
+      const frame = cur.inStack && line.frame !== null;
       if (
         cur.inStack &&
         cur.frames > 0 &&

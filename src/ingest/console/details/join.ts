@@ -1,4 +1,5 @@
 import type { ConsoleLine } from '../../../model/console-line.js';
+import type { Frame } from '../../../model/frame.js';
 import { parseFrame } from '../frame.js';
 
 /**
@@ -12,7 +13,12 @@ export interface LogicalLine {
   t: string;
   /** 1-based input line of the first piece. */
   line: number;
+  /** The line's frame as the report scanner read it, when it is one line (see NormalizedLine.frame). */
+  frame?: Frame | null | undefined;
 }
+
+/** A report line as joined here: with the frame the report scanner read in it, if it did. */
+type JoinedLine = ConsoleLine & { frame?: Frame | null | undefined };
 
 /** Never join more pieces than this into one logical line (bounds the work on hostile input). */
 const MAX_PIECES = 6;
@@ -134,14 +140,14 @@ function glue(c: string, n: string): '' | ' ' | null {
  * Join continuation pieces. A lock name broken before its `)` that is followed by several
  * `){....}-{1:2}, at: ...` pieces (one per inline frame, syzbot) gives one logical line per piece.
  */
-export function joinContinuations(lines: readonly ConsoleLine[]): LogicalLine[] {
+export function joinContinuations(lines: readonly JoinedLine[]): LogicalLine[] {
   const out: LogicalLine[] = [];
   // Each line without its trailing blanks, and trimmed, computed once.
   const ends = lines.map((l) => l.text.trimEnd());
   const trims = ends.map((e) => e.trimStart());
   let i = 0;
   while (i < lines.length) {
-    const first = lines[i] as ConsoleLine;
+    const first = lines[i] as JoinedLine;
     let text = ends[i] as string;
     let t = trims[i] as string;
     let pieces = 1;
@@ -169,7 +175,7 @@ export function joinContinuations(lines: readonly ConsoleLine[]): LogicalLine[] 
       pieces++;
       i++;
     }
-    out.push({ text, t, line: first.line });
+    out.push({ text, t, line: first.line, frame: pieces === 1 ? first.frame : undefined });
   }
   return out;
 }
