@@ -258,7 +258,7 @@ export function lenientLines(report: ScannedReport): string[] {
       report.context !== '' &&
       (kept.length === 1 || WRAPPED_TAIL_RE.test(prev.text))
     ) {
-      kept[kept.length - 1] = { ...prev, text: `${prev.text.trimEnd()} ${l.text.trim()}` };
+      kept[kept.length - 1] = { ...prev, text: `${prev.text.trimEnd()} ${l.text.trim()}`, frame: undefined };
       continue;
     }
     kept.push(l);
@@ -303,13 +303,14 @@ export class VerdictCollector {
   /** `mayHangUp`: false when the line is known not to hold HANGUP_MARKER (its text is not searched). */
   push(line: NormalizedLine, found: Oops | null = matchOops(line.text), mayHangUp = true): void {
     if (mayHangUp && line.text.includes(HANGUP_MARKER)) this.consoleHangup = true;
-    if (this.settled) return;
-    const ctx = lineContext(line);
-    const text = line.text;
-    if (this.text.length === 1 && text.includes(REPLAY_MARKER)) {
+    // A cut banner printed again undoes it, even once what followed it has settled the verdict.
+    if (this.text.length === 1 && line.text.includes(REPLAY_MARKER)) {
       this.reset();
       return;
     }
+    if (this.settled) return;
+    const ctx = lineContext(line);
+    const text = line.text;
     if (this.oops === null) {
       if (!found) return;
       this.oops = found;
@@ -334,6 +335,7 @@ export class VerdictCollector {
     this.textLines = 0;
     this.cpuTraceback = false;
     this.secondReport = false;
+    this.settled = false;
   }
 
   private add(text: string, isOopsLine: boolean): void {

@@ -127,6 +127,20 @@ describe('ConsoleLogParser on the minimal console logs', () => {
     expect(verdictOf(withMarker('serialport: VM connected.'), log.length)).toBe(false);
   });
 
+  test('a banner printed again after a cut undoes the verdict, even once a panic after it settled it', () => {
+    // The KMSAN banner, 15 lines that do not count for its title, the panic that ends the reading
+    // of it (after 16 lines), then printk's replay marker: the banner was cut, the next one counts.
+    const log = Buffer.from(
+      `BUG: KMSAN: x\n${'Disabling lock debugging due to kernel taint\n'.repeat(15)}` +
+        'Kernel panic - not syncing: x\n** replaying previous printk message **\n' +
+        'WARNING: CPU: 0 PID: 1 at a.c:1 f+0x1/0x2\n',
+    );
+    const p = new ConsoleLogParser();
+    p.push(log);
+    p.end();
+    expect(p.verdict()).toEqual({ title: 'WARNING in corrupted', type: 'WARNING', corrupted: true });
+  });
+
   test('boot noise only: no report, every line counted as skipped', () => {
     const { reports, verdict, stats } = parse(readFileSync(fixture('console-min', 'no-report.log')));
     expect(reports).toEqual([]);
