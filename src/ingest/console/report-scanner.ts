@@ -82,6 +82,9 @@ export class ReportScanner {
       done.push(this.close(false));
       return done;
     }
+    // The line is the report's from here on (or the one that ends it): its text is copied first,
+    // so that nothing read from it (the frame below) holds on to its decoded piece.
+    own(line);
     if (line.text.includes('Sending NMI from CPU')) cur.cpuTraceback = true;
     if (cur.endsWithStack && ctx !== '') {
       // A line of the final trace is read as a frame once (the lock details take it from the line).
@@ -101,7 +104,7 @@ export class ReportScanner {
       if (CALL_TRACE.test(line.text)) cur.inStack = true;
       else if (frame) cur.frames++;
     }
-    cur.lines.push(own(line));
+    cur.lines.push(line);
     if (line.ts !== null) cur.lastTs = line.ts;
     const endOfTask = cur.endsWithStack && cur.inStack && line.text.trim() === '</TASK>';
     if (endOfTask || endMarker(line.text)) {

@@ -1,4 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, test } from 'vitest';
 import { ConsoleLogParser } from '../../../src/ingest/console/index.js';
 import type { Report } from '../../../src/model/report.js';
@@ -35,5 +37,30 @@ describe('ConsoleLogParser onReport', () => {
       'invalid-wait-context:lab_irq_lock|lab_lock_a',
     ]);
     expect(handed).toEqual(byPush(1 << 20));
+  });
+});
+
+describe('reports keep no decoded piece of the log alive', () => {
+  test('a log of many pieces, each with a report, all reports kept: memory grows with the reports only', () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    // The lab's sleep boot (two reports; their final traces' frames have long names: slices of them would keep
+    // their decoded piece), after ~70 KB of boot noise: one piece of the reader per report.
+    const splat = readFileSync(`${LAB}/sleep/dmesg.txt`, 'latin1');
+    const filler = '[    1.000000] virtio_gpu virtio0: [drm] features: +virgl +edid +resource_blob\n'.repeat(
+      900,
+    );
+    const p = new ConsoleLogParser({ path: 'pieces' });
+    const kept: Report[] = [];
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    for (let i = 0; i < 150; i++) kept.push(...p.push(Buffer.from(filler + splat, 'latin1')));
+    kept.push(...p.end());
+    gc();
+    const grown = (process.memoryUsage().heapUsed - before) / 1e6;
+    expect(kept.length).toBe(300);
+    expect(kept.every((r) => r.stack.length > 5)).toBe(true);
+    // The reports alone grow it by ~4 MB; frames cut from the pieces' text kept them: 8.2 MB.
+    expect(grown).toBeLessThan(6);
   });
 });
