@@ -104,6 +104,31 @@ export function cli(args) {
   return [join(ROOT, 'bin', 'run.js'), args];
 }
 
+/** Rounds of a bench that measures the baseline and lockscope in turn (LOCKSCOPE_BENCH_ROUNDS, default 3). */
+export const ROUNDS = Math.max(1, Number(process.env.LOCKSCOPE_BENCH_ROUNDS ?? 3));
+
+/** The median of numbers (the mean of the middle two for an even count). */
+export function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+/** Measurements by key, one per round (what the summaries take medians of). */
+export class Series {
+  byKey = new Map();
+
+  /** Keeps r under key and returns it. */
+  record(key, r) {
+    if (!this.byKey.has(key)) this.byKey.set(key, []);
+    this.byKey.get(key).push(r);
+    return r;
+  }
+
+  get(key) {
+    return this.byKey.get(key);
+  }
+}
+
 export function sizeMB(path) {
   return statSync(path).size / (1024 * 1024);
 }

@@ -19,7 +19,20 @@
 // Needs `npm run build` first. Never run while a kernel build or QEMU shares the machine.
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildShiftedTrace, cli, measure, OUT, pinned, ROOT, row, SHARED, sizeMB } from './lib.mjs';
+import {
+  buildShiftedTrace,
+  cli,
+  measure,
+  median,
+  OUT,
+  pinned,
+  ROOT,
+  ROUNDS,
+  row,
+  Series,
+  SHARED,
+  sizeMB,
+} from './lib.mjs';
 
 const targetMB = Number(process.env.LOCKSCOPE_TRACE_MB ?? 1024);
 if (!SHARED) {
@@ -65,7 +78,6 @@ console.error(JSON.stringify({ events: n }));
 // Each round measures the naive loop and then lockscope, so both see the machine in the same
 // state; the summary compares medians (the machine's speed drifts between runs, and the naive
 // loop's own time moved by up to 1.2x within a session).
-const ROUNDS = Math.max(1, Number(process.env.LOCKSCOPE_BENCH_ROUNDS ?? 3));
 const results = [];
 const wc = row('wc -l', measure('wc', ['-l', file]), mb);
 results.push(wc);
@@ -74,12 +86,10 @@ const pinnedNaive = pinned(process.execPath, [naiveScript, file]);
 const pinnedAnalyze = pinned(cmd, args);
 const env = (workers) => ({ env: { ...process.env, LOCKSCOPE_TRACE_WORKERS: workers } });
 const twoCores = process.env.LOCKSCOPE_TRACE_WORKERS || '1';
-const series = new Map();
+const series = new Series();
 function record(key, r) {
-  if (!series.has(key)) series.set(key, []);
-  series.get(key).push(r);
   results.push({ ...r, key });
-  return r;
+  return series.record(key, r);
 }
 function analyze(name, m, baseline) {
   if (m.status !== 0) {
@@ -104,10 +114,6 @@ for (let round = 1; round <= ROUNDS; round++) {
     record('one0', analyze('trace analyze, on CPU 0 alone', measure(...pinnedAnalyze, env('0')), n));
   }
 }
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 const summary = {};
 console.log(`  medians of ${ROUNDS} rounds:`);
 for (const [key, label, base] of [

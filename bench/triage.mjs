@@ -13,10 +13,21 @@
 // between runs by up to 1.4x). Size: LOCKSCOPE_BENCH_MB (default 300). Summary: bench/out/triage.json.
 import { createWriteStream, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cli, measure, OUT, pinned, ROOT, realConsoleLogs, row, sizeMB } from './lib.mjs';
+import {
+  cli,
+  measure,
+  median,
+  OUT,
+  pinned,
+  ROOT,
+  ROUNDS,
+  realConsoleLogs,
+  row,
+  Series,
+  sizeMB,
+} from './lib.mjs';
 
 const target = Number(process.env.LOCKSCOPE_BENCH_MB ?? 300);
-const ROUNDS = Math.max(1, Number(process.env.LOCKSCOPE_BENCH_ROUNDS ?? 3));
 
 /** `logs` one after the other, over and over, to `target` MB (made once, kept in bench/out). */
 async function repeated(file, logs) {
@@ -72,12 +83,7 @@ writeFileSync(
     'let n = 0; for await (const l of createInterface({ input: createReadStream(process.argv[2]) })) if (l.includes("WARNING")) n++;\nconsole.log(n);\n',
 );
 
-const series = new Map();
-const record = (key, r) => {
-  if (!series.has(key)) series.set(key, []);
-  series.get(key).push(r);
-  return r;
-};
+const series = new Series();
 for (const log of logs) {
   log.mb = sizeMB(log.file);
   row(`wc -l, ${log.key} (${log.mb.toFixed(0)} MB)`, measure('wc', ['-l', log.file]), log.mb);
@@ -86,7 +92,7 @@ for (let round = 1; round <= ROUNDS; round++) {
   console.log(`round ${round} of ${ROUNDS}`);
   for (const log of logs) {
     console.log(`  ${log.key}: ${log.file} (${log.mb.toFixed(0)} MB, ${log.what})`);
-    const rl = record(
+    const rl = series.record(
       `${log.key} readline`,
       row('node readline loop', measure('node', [loop, log.file]), log.mb),
     );
@@ -95,15 +101,11 @@ for (let round = 1; round <= ROUNDS; round++) {
       const run = mode === 'pinned' ? pinned(cmd, args) : [cmd, args];
       if (!run) continue;
       const name = mode === 'pinned' ? 'triage --group, on CPU 0 alone' : `lockscope triage ${mode}`;
-      record(`${log.key} ${mode}`, row(name, measure(...run), log.mb, { ...rl, name: 'readline' }));
+      series.record(`${log.key} ${mode}`, row(name, measure(...run), log.mb, { ...rl, name: 'readline' }));
     }
   }
 }
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 const summary = {};
 console.log(`medians of ${ROUNDS} rounds (target: >= 100 MB/s on one core, peak RSS < 200 MB):`);
 for (const log of logs) {

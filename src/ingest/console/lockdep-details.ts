@@ -360,7 +360,7 @@ class DetailsBuilder {
     }
     if (this.stackGap) {
       this.stackGap = false;
-      if (this.mode === 'stack' && parseStackLine(t) === null) this.setMode('none');
+      if (this.mode === 'stack' && stackLine(l) === null) this.setMode('none');
     }
     if (this.mode === 'scenario') {
       if (
@@ -406,11 +406,7 @@ class DetailsBuilder {
       case 'held':
         if (this.heldEntry(l)) return;
         // Another CPU's stack lines interleaved into a list that still expects locks: skip them.
-        if (
-          this.block &&
-          this.block.locks.length < this.block.count &&
-          (parseStackLine(t) || isStackNoise(t))
-        ) {
+        if (this.block && this.block.locks.length < this.block.count && (stackLine(l) || isStackNoise(t))) {
           this.blockSkipped = true;
           return;
         }
@@ -434,13 +430,13 @@ class DetailsBuilder {
         this.setMode('none');
         break;
       case 'other-stack':
-        if (!parseStackLine(t) && !isStackNoise(t)) this.setMode('none');
+        if (!stackLine(l) && !isStackNoise(t)) this.setMode('none');
         return;
       default:
         break;
     }
     if (this.stackArmed && !this.stackDone && this.d.stack.length === 0) {
-      const f = parseStackLine(t);
+      const f = stackLine(l);
       if (f) {
         this.d.stack.push(f);
         this.mode = 'stack';

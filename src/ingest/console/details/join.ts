@@ -1,6 +1,6 @@
 import type { ConsoleLine } from '../../../model/console-line.js';
-import type { Frame } from '../../../model/frame.js';
 import { parseFrame } from '../frame.js';
+import type { NormalizedLine } from '../line-normalizer.js';
 
 /**
  * A report line put back together: the kernel's pr_cont() races and mail clients break lock lines
@@ -14,11 +14,11 @@ export interface LogicalLine {
   /** 1-based input line of the first piece. */
   line: number;
   /** The line's frame as the report scanner read it, when it is one line (see NormalizedLine.frame). */
-  frame?: Frame | null | undefined;
+  frame?: NormalizedLine['frame'];
 }
 
 /** A report line as joined here: with the frame the report scanner read in it, if it did. */
-type JoinedLine = ConsoleLine & { frame?: Frame | null | undefined };
+type JoinedLine = ConsoleLine & Partial<Pick<NormalizedLine, 'frame'>>;
 
 /** Never join more pieces than this into one logical line (bounds the work on hostile input). */
 const MAX_PIECES = 6;
