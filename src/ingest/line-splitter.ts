@@ -154,7 +154,6 @@ export class LineSplitter {
 const CONTROL_BYTE = new Uint8Array(256);
 for (let c = 0; c < 0x20; c++) if (c !== 0x09 && c !== 0x0a && c !== 0x0d) CONTROL_BYTE[c] = 1;
 CONTROL_BYTE[0x7f] = 1;
-const EMPTY_WORDS = new Uint32Array(0);
 
 /**
  * Does `bytes` hold a byte that CONTROL_RE would find once decoded? Read four bytes at a time (a
@@ -167,18 +166,29 @@ export function hasControlByte(bytes: Uint8Array): boolean {
   // Up to the first 4-byte boundary of the buffer, one byte at a time.
   while (i < n && (bytes.byteOffset + i) % 4 !== 0) if (controlAt(bytes, i++)) return true;
   const words = (n - i) >> 2;
+  const tail = i + 4 * words;
   // (a view must start on a boundary even when empty)
-  const w = words > 0 ? new Uint32Array(bytes.buffer, bytes.byteOffset + i, words) : EMPTY_WORDS;
-  for (let k = 0; k < words; k++) {
-    const x = w[k] as number;
+  if (words > 0 && controlInWords(new Uint32Array(bytes.buffer, bytes.byteOffset + i, words), bytes, i))
+    return true;
+  for (let b = tail; b < n; b++) if (controlAt(bytes, b)) return true;
+  return false;
+}
+
+/**
+ * The word loop of hasControlByte (`words` views `bytes` from `base`), a function of its own: it
+ * runs once per piece, so V8 optimizes it on the stack (OSR), and code after such a loop that had
+ * not run by then deoptimized at every call, for good (~16 times a MB).
+ */
+function controlInWords(words: Uint32Array, bytes: Uint8Array, base: number): boolean {
+  for (let k = 0; k < words.length; k++) {
+    const x = words[k] as number;
     const y = x ^ 0x7f7f7f7f;
     // A byte below 0x20, or one equal to 0x7f (zero in y): the classic has-less-than tests.
     if ((((x - 0x20202020) & ~x) | ((y - 0x01010101) & ~y)) & 0x80808080) {
-      const at = i + 4 * k;
+      const at = base + 4 * k;
       for (let b = at; b < at + 4; b++) if (controlAt(bytes, b)) return true;
     }
   }
-  for (i += 4 * words; i < n; i++) if (controlAt(bytes, i)) return true;
   return false;
 }
 

@@ -13,7 +13,7 @@ import { type Frame, makeFrame } from '../../model/frame.js';
 import type { LogVerdict, Report, ReportKind } from '../../model/report.js';
 import { openInput } from '../input.js';
 import { KernelLogSniffer } from '../kernel-log.js';
-import { LineSplitter } from '../line-splitter.js';
+import { type LineSink, LineSplitter } from '../line-splitter.js';
 import { parseFrame } from './frame.js';
 import { ConsoleNormalizer, MAX_LINE_CHARS, type NormalizedLine } from './line-normalizer.js';
 import { extractLockDetails } from './lockdep-details.js';
@@ -61,16 +61,23 @@ export class ConsoleLogParser {
     const out: Report[] = [];
     // A line handed over with its bytes lies whole in this chunk and, when clean, its text is a
     // part of those bytes: one search of the chunk rules the marker out for all of them.
-    const hangup = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).includes(HANGUP_MARKER);
-    this.splitter.each(chunk, (text, line, clean, bytes, at) =>
-      this.line(
-        this.normalizer.lineOf(text, line, clean, bytes, at),
-        out,
-        hangup || !clean || bytes === null,
-      ),
-    );
+    this.chunkHangup = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).includes(HANGUP_MARKER);
+    this.chunkOut = out;
+    this.splitter.each(chunk, this.sink);
+    this.chunkOut = [];
     return out;
   }
+
+  /** The chunk being split: it may hold the hang-up marker; where its reports go. */
+  private chunkHangup = true;
+  private chunkOut: Report[] = [];
+  /** Takes each line of the chunk (one function for every chunk: the splitter's call stays monomorphic). */
+  private readonly sink: LineSink = (text, line, clean, bytes, at) =>
+    this.line(
+      this.normalizer.lineOf(text, line, clean, bytes, at),
+      this.chunkOut,
+      this.chunkHangup || !clean || bytes === null,
+    );
 
   /**
    * False for an empty input or one without any kernel output (after `end()`; a

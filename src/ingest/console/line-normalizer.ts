@@ -209,7 +209,7 @@ export class ConsoleNormalizer {
       stamped = this.lastStamped;
       caller = this.lastCaller;
     }
-    const last = text.charCodeAt(text.length - 1);
+    const last = text.length > 0 ? text.charCodeAt(text.length - 1) : -1;
     const maybeCut =
       last === 0x5b /* [ */ || last === 0x2e /* . */ || last === 0x20 || (last >= 0x30 && last <= 0x39);
     const open = maybeCut ? lastBracketNearEnd(text) : -1;
