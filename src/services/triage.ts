@@ -12,7 +12,11 @@ export interface TriageOptions {
   warn?: (path: string, diagnostics: readonly Diagnostic[]) => void;
   /** Called when an input is opened, before its first report. */
   onFile?: (path: string) => void;
-  /** Called with each report as soon as it is complete (known ones are counted, not passed). */
+  /**
+   * Called with each report as soon as it is complete (known ones are counted, not passed). What
+   * it keeps of a report once it returns, it copies (see ownText): the report's strings may be cut
+   * from the decoded input, and a kept report keeps that input's pieces alive.
+   */
   onReport?: (report: Report, path: string) => void;
   /** Called with each input's verdict once it is read to the end. */
   onFileDone?: (file: TriagedFile) => void;
@@ -62,6 +66,8 @@ async function triageOne(
   // Each report goes on as soon as it is built (none is kept for the rest of its chunk).
   const parser = new ConsoleLogParser({
     path,
+    // Each report is rendered, counted or grouped (its strings copied) when handed over.
+    copyReportLines: false,
     onReport: (r) => {
       if (known.has(r.signature)) knownHidden++;
       else onReport?.(r, path);

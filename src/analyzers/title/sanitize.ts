@@ -1,3 +1,5 @@
+import { ownText } from '../../util/own-text.js';
+
 /**
  * Title normalization, so titles from different boots compare equal:
  * executor pids, addresses, IPs, line numbers, offsets, CPU numbers and
@@ -44,8 +46,9 @@ export function normalizeTitle(title: string): string {
   const hit = normalized.get(title);
   if (hit !== undefined) return hit;
   if (normalized.size >= 4096) normalized.clear();
-  const out = normalizeUncached(title);
-  normalized.set(title, out);
+  // Copies (see ownText): a title may be cut from the decoded input, which the cache would keep.
+  const out = ownText(normalizeUncached(title));
+  normalized.set(ownText(title), out);
   return out;
 }
 

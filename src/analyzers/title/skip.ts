@@ -1,3 +1,5 @@
+import { ownText } from '../../util/own-text.js';
+
 /**
  * Frames that never name a bug: sanitizer/lockdep/printk/allocation plumbing,
  * generic lock primitives, string and list helpers, device teardown wrappers.
@@ -350,7 +352,8 @@ export function skipMatcher(extra: readonly string[] | undefined): (name: string
       if (hit === undefined) {
         if (memo.size >= MEMO_LIMIT) memo.clear();
         hit = words.test(name) || re?.test(name) === true;
-        memo.set(name, hit);
+        // (a copy: the name may be cut from the decoded input, see ownText)
+        memo.set(ownText(name), hit);
       }
       return hit;
     };

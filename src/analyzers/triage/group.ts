@@ -1,4 +1,5 @@
 import type { Report, ReportKind } from '../../model/report.js';
+import { ownText } from '../../util/own-text.js';
 
 /** Where one report was found. */
 export interface Occurrence {
@@ -32,8 +33,10 @@ export class SignatureGrouper {
   add(report: Report, path: string): void {
     let g = this.bySignature.get(report.signature);
     if (g === undefined) {
-      g = { signature: report.signature, kind: report.kind, title: report.title, count: 0, occurrences: [] };
-      this.bySignature.set(report.signature, g);
+      // A copy: a signature may be cut from the decoded input (see ownText; titles are copies already).
+      const signature = ownText(report.signature);
+      g = { signature, kind: report.kind, title: report.title, count: 0, occurrences: [] };
+      this.bySignature.set(signature, g);
     }
     g.count++;
     g.occurrences.push({ path, startLine: report.startLine });

@@ -42,7 +42,7 @@ export class ConsoleLogParser {
   readonly stats = { lines: 0, reportLines: 0, skipped: 0 };
   private readonly splitter = new LineSplitter();
   private readonly normalizer = new ConsoleNormalizer();
-  private readonly scanner = new ReportScanner();
+  private readonly scanner: ReportScanner;
   private readonly verdictCollector = new VerdictCollector();
   private readonly sniffer = new KernelLogSniffer();
   private reportCount = 0;
@@ -53,7 +53,21 @@ export class ConsoleLogParser {
    * `onReport`: each report is handed over as soon as it is built, and `push`/`end` return none
    * (a streaming consumer then holds no chunk's worth of reports: they die young, memory stays low).
    */
-  constructor(readonly options: { path?: string; onReport?: (report: Report) => void } = {}) {}
+  constructor(
+    readonly options: {
+      path?: string;
+      onReport?: (report: Report) => void;
+      /**
+       * False for an `onReport` that keeps no report once it returns (only copies of its strings,
+       * see ownText): the reports' lines are then not copied out of the decoded input, a copy of
+       * every report line saved. A report kept anyway keeps the 64 KiB pieces its strings were cut
+       * from alive. Default true.
+       */
+      copyReportLines?: boolean;
+    } = {},
+  ) {
+    this.scanner = new ReportScanner(options.copyReportLines ?? true);
+  }
 
   push(chunk: Uint8Array): Report[] {
     if (this.ended) return [];

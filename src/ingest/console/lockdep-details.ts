@@ -3,6 +3,7 @@ import type { Diagnostic } from '../../model/diagnostic.js';
 import type { Frame } from '../../model/frame.js';
 import type { DependencyLink, HeldLocks, Lock } from '../../model/lock.js';
 import type { IrqStateUse, Report, ReportKind } from '../../model/report.js';
+import { ownText } from '../../util/own-text.js';
 import {
   type LockSlot,
   parseBannerTask,
@@ -98,7 +99,8 @@ class DetailsBuilder {
   constructor(readonly kind: ReportKind) {}
 
   private diag(code: string, message: string, line: number): void {
-    if (this.d.diagnostics.length < 200) this.d.diagnostics.push({ code, message, line });
+    // (the message quotes the line: a copy, as the diagnostic outlives the report's lines)
+    if (this.d.diagnostics.length < 200) this.d.diagnostics.push({ code, message: ownText(message), line });
   }
 
   /**

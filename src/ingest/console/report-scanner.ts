@@ -1,6 +1,7 @@
 import { CALL_TRACE } from '../../analyzers/title/macros.js';
 import { clip } from '../../analyzers/title/stack.js';
 import type { Oops } from '../../analyzers/title/types.js';
+import { ownText } from '../../util/own-text.js';
 import { joinContinuations } from './details/join.js';
 import { parseFrame } from './frame.js';
 import { lineContext, type NormalizedLine } from './line-normalizer.js';
@@ -44,6 +45,14 @@ interface Open {
 
 export class ReportScanner {
   private open: Open | null = null;
+
+  /**
+   * `copyLines`: copy each line of a report out of the decoded piece it was cut from (see
+   * ownText), so that a report kept by its consumer does not keep its pieces alive. A consumer
+   * that is done with each report soon after it is handed over (the triage stream) may do without.
+   */
+  constructor(private readonly copyLines = true) {}
+
   /** Lines since the last report closed (see AFTERMATH_LINES). */
   private sinceClose = Number.POSITIVE_INFINITY;
 
@@ -70,7 +79,7 @@ export class ReportScanner {
         endsWithStack: STACK_END_BANNERS.some((re) => re.test(line.text)),
         inStack: false,
         frames: 0,
-        lines: [own(line)],
+        lines: [this.copyLines ? own(line) : line],
         cpuTraceback: false,
         lastTs: line.ts,
       };
@@ -84,7 +93,7 @@ export class ReportScanner {
     }
     // The line is the report's from here on (or the one that ends it): its text is copied first,
     // so that nothing read from it (the frame below) holds on to its decoded piece.
-    own(line);
+    if (this.copyLines) own(line);
     if (line.text.includes('Sending NMI from CPU')) cur.cpuTraceback = true;
     if (cur.endsWithStack && ctx !== '') {
       // A line of the final trace is read as a frame once (the lock details take it from the line).
@@ -134,19 +143,10 @@ function endMarker(text: string): boolean {
   );
 }
 
-/**
- * A report's line with its text copied: a line is a slice of a whole decoded chunk (1 MiB), and V8
- * keeps that chunk alive as long as any slice of it lives; a report keeps its lines and strings
- * cut from them (headline, lock names, frames), so it gets a private copy (same characters).
- */
+/** A report's line with its text copied (see ownText): the report keeps its lines and strings cut from them. */
 function own(line: NormalizedLine): NormalizedLine {
   line.text = ownText(line.text);
   return line;
-}
-
-/** A private copy of a slice of a chunk (V8 slices of 13 characters or more keep their parent alive). */
-function ownText(text: string): string {
-  return text.length >= 13 ? ` ${text}`.slice(1) : text;
 }
 
 /**

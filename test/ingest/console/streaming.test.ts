@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, test } from 'vitest';
+import { SignatureGrouper } from '../../../src/analyzers/triage/group.js';
 import { ConsoleLogParser } from '../../../src/ingest/console/index.js';
 import type { Report } from '../../../src/model/report.js';
 import { fixture } from '../../helpers/shared.js';
@@ -40,6 +41,15 @@ describe('ConsoleLogParser onReport', () => {
   });
 });
 
+test('reports read without copying their lines are the same reports', () => {
+  const handed: Report[] = [];
+  const p = new ConsoleLogParser({ path: 'lab', copyReportLines: false, onReport: (r) => handed.push(r) });
+  for (let i = 0; i < log.length; i += 4096) p.push(log.subarray(i, i + 4096));
+  p.end();
+  expect(handed).toEqual(byPush(1 << 20));
+  expect(handed.length).toBe(6);
+});
+
 describe('reports keep no decoded piece of the log alive', () => {
   test('a log of many pieces, each with a report, all reports kept: memory grows with the reports only', () => {
     setFlagsFromString('--expose-gc');
@@ -62,5 +72,44 @@ describe('reports keep no decoded piece of the log alive', () => {
     expect(kept.every((r) => r.stack.length > 5)).toBe(true);
     // The reports alone grow it by ~4 MB; frames cut from the pieces' text kept them: 8.2 MB.
     expect(grown).toBeLessThan(6);
+  });
+
+  test('reports not kept (lines not copied): what the triage stream keeps holds no piece either', () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    // The lab's shrinker splat with a frame-like line no reading understands in its chain (a
+    // diagnostic quoting it), its lock and guilty function renamed in each piece (a group of its
+    // own, and a name long enough to be a slice of the piece's text).
+    const splat = readFileSync(`${LAB}/shrinker/dmesg.txt`, 'latin1').replace(
+      '       fs_reclaim_acquire+0x64/0x90\n',
+      '       fs_reclaim_acquire+0x64/0x90\n[   24.249370]        lab_unparsed_frame_name+0x64/zz!\n',
+    );
+    const filler = '[    1.000000] virtio_gpu virtio0: [drm] features: +virgl +edid +resource_blob\n'.repeat(
+      900,
+    );
+    const grouper = new SignatureGrouper();
+    const p = new ConsoleLogParser({
+      path: 'pieces',
+      copyReportLines: false,
+      onReport: (r) => grouper.add(r, 'pieces'),
+    });
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    for (let i = 0; i < 150; i++) {
+      const renamed = splat
+        .replaceAll('lab_scan', `lab_scan_objects_of_piece_${i}`)
+        .replaceAll('lab_shrinker_lock', `lab_shrinker_lock_${i}`);
+      p.push(Buffer.from(filler + renamed, 'latin1'));
+    }
+    p.end();
+    gc();
+    const grown = (process.memoryUsage().heapUsed - before) / 1e6;
+    const groups = grouper.groups();
+    expect(groups.length).toBe(150);
+    expect(groups[7]?.title).toBe('possible deadlock in lab_scan_objects_of_piece_7');
+    expect(p.diagnostics.filter((d) => d.code === 'FRAME_UNPARSED').length).toBe(150);
+    // 1.8 MB; 6.1 MB when the diagnostics quote their line uncopied, or when the frame-skip memo keeps
+    // the function names uncopied.
+    expect(grown).toBeLessThan(3);
   });
 });
