@@ -151,7 +151,7 @@ export class ConsoleLogParser {
     const oops = matchOops(l.text);
     this.verdictCollector.push(l, oops, mayHangUp);
     const done = this.scanner.push(l, oops);
-    for (const s of done) this.emit(this.build(s), out);
+    if (done !== null) this.emit(this.build(done), out);
   }
 
   /**

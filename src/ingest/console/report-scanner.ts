@@ -56,22 +56,24 @@ export class ReportScanner {
   /** Lines since the last report closed (see AFTERMATH_LINES). */
   private sinceClose = Number.POSITIVE_INFINITY;
 
-  /** `oops`: the banner this line carries (`matchOops(line.text)`), passed in so it is computed once. */
-  push(line: NormalizedLine, found: Oops | null = matchOops(line.text)): ScannedReport[] {
-    const done: ScannedReport[] = [];
+  /**
+   * The report this line ends, if any (a line ends at most one: the one open before it). `found`:
+   * the banner this line carries (`matchOops(line.text)`), passed in so it is computed once.
+   */
+  push(line: NormalizedLine, found: Oops | null = matchOops(line.text)): ScannedReport | null {
     if (this.open?.lines.length === 1 && line.text.includes(REPLAY_MARKER)) {
       // The banner was cut and is printed again on the next line.
       this.open = null;
-      return done;
+      return null;
     }
     const oops = found && !isProse(line.text, found) ? found : null;
     const ctx = lineContext(line);
     this.sinceClose++;
     // die()'s panic right after the oops it ends: not a crash of its own
     if (oops && this.open === null && this.sinceClose <= AFTERMATH_LINES && FATAL_PANIC_RE.test(line.text))
-      return done;
+      return null;
     if (oops && (this.open === null || (startsNewReport(line.text) && !continuesReport(line.text)))) {
-      if (this.open) done.push(this.close(false));
+      const done = this.open ? this.close(false) : null;
       this.open = {
         oops,
         context: ctx,
@@ -86,10 +88,9 @@ export class ReportScanner {
       return done;
     }
     const cur = this.open;
-    if (cur === null || line.quoteDepth !== cur.quoteDepth || !belongs(cur, ctx)) return done;
+    if (cur === null || line.quoteDepth !== cur.quoteDepth || !belongs(cur, ctx)) return null;
     if (line.ts !== null && cur.lastTs !== null && line.ts - cur.lastTs > QUIET_GAP) {
-      done.push(this.close(false));
-      return done;
+      return this.close(false);
     }
     // The line is the report's from here on (or the one that ends it): its text is copied first,
     // so that nothing read from it (the frame below) holds on to its decoded piece.
@@ -107,8 +108,7 @@ export class ReportScanner {
         !WRAPPED_FRAME_RE.test(line.text)
       ) {
         // The first line after the final trace that is not part of it: the report is over.
-        done.push(this.close(false));
-        return done;
+        return this.close(false);
       }
       if (CALL_TRACE.test(line.text)) cur.inStack = true;
       else if (frame) cur.frames++;
@@ -116,12 +116,9 @@ export class ReportScanner {
     cur.lines.push(line);
     if (line.ts !== null) cur.lastTs = line.ts;
     const endOfTask = cur.endsWithStack && cur.inStack && line.text.trim() === '</TASK>';
-    if (endOfTask || endMarker(line.text)) {
-      done.push(this.close(false));
-    } else if (cur.lines.length >= MAX_REPORT_LINES) {
-      done.push(this.close(true));
-    }
-    return done;
+    if (endOfTask || endMarker(line.text)) return this.close(false);
+    if (cur.lines.length >= MAX_REPORT_LINES) return this.close(true);
+    return null;
   }
 
   end(): ScannedReport[] {

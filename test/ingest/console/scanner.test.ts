@@ -19,7 +19,10 @@ function scan(text: string): ScannedReport[] {
   const s = new ReportScanner();
   const out: ScannedReport[] = [];
   for (const raw of [...splitter.push(Buffer.from(text)), ...splitter.end()]) {
-    for (const l of n.push(raw)) out.push(...s.push(l));
+    for (const l of n.push(raw)) {
+      const done = s.push(l);
+      if (done) out.push(done);
+    }
   }
   return [...out, ...s.end()];
 }
