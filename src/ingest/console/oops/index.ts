@@ -32,6 +32,9 @@ for (const { header } of OOPSES) {
   if (!list.includes(header.slice(0, at + 1))) list.push(header.slice(0, at + 1));
   UP_TO_COLON.set(header.charCodeAt(at - 1), list);
 }
+// The characters UP_TO_COLON has lists for, as a table (most colons follow none of them).
+const BEFORE_COLON = new Uint8Array(128);
+for (const c of UP_TO_COLON.keys()) if (c < 128) BEFORE_COLON[c] = 1;
 // Headers without a colon contain one of these (`Unable to handle kernel`, `BUG`, ...): one scan for all.
 const NO_COLON_NEEDLES = new RegExp(
   [
@@ -50,9 +53,10 @@ const NO_COLON_NEEDLES = new RegExp(
  */
 function mayHaveHeader(line: string): boolean {
   for (let at = line.indexOf(':'); at !== -1; at = line.indexOf(':', at + 1)) {
-    const heads = at > 0 ? UP_TO_COLON.get(line.charCodeAt(at - 1)) : undefined;
-    if (heads === undefined) continue;
-    for (const h of heads) if (at + 1 >= h.length && line.startsWith(h, at + 1 - h.length)) return true;
+    const before = at > 0 ? line.charCodeAt(at - 1) : 0;
+    if (before >= 128 || BEFORE_COLON[before] === 0) continue;
+    for (const h of UP_TO_COLON.get(before) as string[])
+      if (at + 1 >= h.length && line.startsWith(h, at + 1 - h.length)) return true;
   }
   return NO_COLON_NEEDLES.test(line);
 }
