@@ -1,3 +1,4 @@
+import { ownText } from '../../util/own-text.js';
 import { STRIP_FRAME_PREFIXES, stripFramePrefix } from './skip.js';
 import { clip, extractFrames, type GuiltyFrame } from './stack.js';
 import type { Oops, OopsFormat } from './types.js';
@@ -78,9 +79,50 @@ function matchReport(f: OopsFormat, lines: string[]): Pos | null {
   return null;
 }
 
-function before(a: Pos, b: Pos | null): boolean {
-  return b === null || a.line < b.line || (a.line === b.line && a.col < b.col);
+interface TitleMatch {
+  f: OopsFormat;
+  pos: Pos;
 }
+
+/** The rows whose title matches line `i` earliest (at the same column), in row order; [] for none. */
+function lineMatches(oops: Oops, text: string, i: number): TitleMatch[] {
+  const out: TitleMatch[] = [];
+  for (const f of oops.formats) {
+    const pos = matchTitleAt(f, text, i);
+    if (!pos) continue;
+    if (out.length > 0 && pos.col > (out[0] as TitleMatch).pos.col) continue;
+    if (out.length > 0 && pos.col < (out[0] as TitleMatch).pos.col) out.length = 0;
+    out.push({ f, pos });
+  }
+  return out;
+}
+
+/**
+ * lineMatches of a report's first line (its banner), remembered by banner text for each banner
+ * kind: a log repeats its banners (`WARNING: possible circular locking dependency detected` in
+ * every lockdep splat), and each is tried against every row (29 for WARNING, 36 for BUG). The
+ * matches are shared: their groups are read, never changed. Bounded; the texts kept are copies.
+ */
+function bannerMatches(oops: Oops, text: string): readonly TitleMatch[] {
+  if (text.length > BANNER_MEMO_CHARS) return lineMatches(oops, text, 0);
+  let seen = BANNER_MATCHES.get(oops);
+  if (seen === undefined) {
+    seen = new Map();
+    BANNER_MATCHES.set(oops, seen);
+  }
+  let hit = seen.get(text);
+  if (hit === undefined) {
+    if (seen.size >= BANNER_MEMO_LIMIT) seen.clear();
+    // Matched in the copy, so that the groups kept are cut from it.
+    const own = ownText(text);
+    hit = lineMatches(oops, own, 0);
+    seen.set(own, hit);
+  }
+  return hit;
+}
+const BANNER_MATCHES = new WeakMap<Oops, Map<string, readonly TitleMatch[]>>();
+const BANNER_MEMO_LIMIT = 1024;
+const BANNER_MEMO_CHARS = 512;
 
 /**
  * Title a report: find the row whose title matches earliest in the report,
@@ -88,22 +130,14 @@ function before(a: Pos, b: Pos | null): boolean {
  * `lines[0]` is the banner line; lines are message texts (prefixes removed).
  */
 export function describe(lines: string[], oops: Oops): Description {
-  let best: Pos | null = null;
-  const matched: Array<{ f: OopsFormat; pos: Pos }> = [];
   // The earliest (line, column) any row's title matches, and every row matching there (in row
   // order): line by line, so a report titled by its banner line costs one line per row.
-  for (let i = 0; i < lines.length && best === null; i++) {
+  let matched: readonly TitleMatch[] = [];
+  for (let i = 0; i < lines.length && matched.length === 0; i++) {
     const text = clip(lines[i] as string);
-    for (const f of oops.formats) {
-      const pos = matchTitleAt(f, text, i);
-      if (!pos) continue;
-      if (before(pos, best)) {
-        best = pos;
-        matched.length = 0;
-      }
-      if (best && pos.line === best.line && pos.col === best.col) matched.push({ f, pos });
-    }
+    matched = i === 0 ? bannerMatches(oops, text) : lineMatches(oops, text, i);
   }
+  const best = matched[0]?.pos ?? null;
   for (const { f, pos } of matched) {
     let start = pos;
     if (f.report) {

@@ -28,6 +28,26 @@ group('describe', () => {
     expect(corruptionOf(d.title, circular, d.format)).toBeNull();
   });
 
+  test('a banner seen before is matched from memory: the same description, whatever came between', () => {
+    const first = describe(circular, WARNING_OOPS);
+    // A different banner of the same kind, then the first again: its rows, groups and title unchanged.
+    const other = describe(
+      [
+        'WARNING: CPU: 1 PID: 2 at drivers/gpu/drm/x.c:10 lab_evict+0x1/0x2',
+        'Call Trace:',
+        ' lab_evict+0x1/0x2',
+      ],
+      WARNING_OOPS,
+    );
+    expect(other.title).toBe('WARNING in lab_evict');
+    const again = describe(circular, WARNING_OOPS);
+    expect(again).toEqual(first);
+    expect(again.title).toBe('possible deadlock in lab_scan');
+    // The same banner as a longer line (a banner over 512 characters is not remembered): the same.
+    const long = [`${circular[0]}${' '.repeat(600)}`, ...circular.slice(1)];
+    expect(describe(long, WARNING_OOPS).title).toBe('possible deadlock in lab_scan');
+  });
+
   test('a banner without the lines its row needs: corrupted, titled by the banner', () => {
     const d = describe(['WARNING: possible recursive locking detected', '6.1.0-lab #1'], WARNING_OOPS);
     expect(d).toMatchObject({
