@@ -41,7 +41,24 @@ interface Open {
   lines: NormalizedLine[];
   cpuTraceback: boolean;
   lastTs: number | null;
+  /** Its lines are copied (see copyLines and HUNG_TASK_BANNER). */
+  copy: boolean;
 }
+
+/**
+ * `INFO: task kworker/0:1:12 blocked for more than 120 seconds.`: a hung-task report may be held
+ * back until the lock listing that follows a series of them, so its lines are always copied. (A
+ * report is a hung task only when its banner holds these words: a later line holding them starts
+ * a report of its own, but for `INFO: task X is blocked on a mutex ...`, which no hung-task row
+ * takes.)
+ */
+const HUNG_TASK_BANNER = 'INFO: task ';
+/**
+ * Input lines a report may span before its later lines are copied even when copyLines is off: the
+ * lines of a report interleaved with other callers' output, one every piece, would each keep
+ * their own piece alive until the report ends (up to MAX_REPORT_LINES of them).
+ */
+const WIDE_REPORT_LINES = 2048;
 
 export class ReportScanner {
   private open: Open | null = null;
@@ -49,7 +66,8 @@ export class ReportScanner {
   /**
    * `copyLines`: copy each line of a report out of the decoded piece it was cut from (see
    * ownText), so that a report kept by its consumer does not keep its pieces alive. A consumer
-   * that is done with each report soon after it is handed over (the triage stream) may do without.
+   * that is done with each report soon after it is handed over (the triage stream) may do without;
+   * hung-task reports and the later lines of a report spread wide over the input are copied anyway.
    */
   constructor(private readonly copyLines = true) {}
 
@@ -74,6 +92,7 @@ export class ReportScanner {
       return null;
     if (oops && (this.open === null || (startsNewReport(line.text) && !continuesReport(line.text)))) {
       const done = this.open ? this.close(false) : null;
+      const copy = this.copyLines || line.text.includes(HUNG_TASK_BANNER);
       this.open = {
         oops,
         context: ctx,
@@ -81,9 +100,10 @@ export class ReportScanner {
         endsWithStack: STACK_END_BANNERS.some((re) => re.test(line.text)),
         inStack: false,
         frames: 0,
-        lines: [this.copyLines ? own(line) : line],
+        lines: [copy ? own(line) : line],
         cpuTraceback: false,
         lastTs: line.ts,
+        copy,
       };
       return done;
     }
@@ -94,7 +114,7 @@ export class ReportScanner {
     }
     // The line is the report's from here on (or the one that ends it): its text is copied first,
     // so that nothing read from it (the frame below) holds on to its decoded piece.
-    if (this.copyLines) own(line);
+    if (cur.copy || line.line - (cur.lines[0] as NormalizedLine).line > WIDE_REPORT_LINES) own(line);
     if (line.text.includes('Sending NMI from CPU')) cur.cpuTraceback = true;
     if (cur.endsWithStack && ctx !== '') {
       // A line of the final trace is read as a frame once (the lock details take it from the line).
