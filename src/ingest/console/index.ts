@@ -48,6 +48,16 @@ export class ConsoleLogParser {
   private reportCount = 0;
   private cachedVerdict: LogVerdict | null = null;
   private ended = false;
+  /** The chunk being split: it may hold the hang-up marker; where its reports go. */
+  private chunkHangup = true;
+  private chunkOut: Report[] = [];
+  /** Takes each line of the chunk (one function for every chunk: the splitter's call stays monomorphic). */
+  private readonly sink: LineSink = (text, line, clean, bytes, at) =>
+    this.line(
+      this.normalizer.lineOf(text, line, clean, bytes, at),
+      this.chunkOut,
+      this.chunkHangup || !clean || bytes === null,
+    );
 
   /**
    * `onReport`: each report is handed over as soon as it is built, and `push`/`end` return none
@@ -81,17 +91,6 @@ export class ConsoleLogParser {
     this.chunkOut = [];
     return out;
   }
-
-  /** The chunk being split: it may hold the hang-up marker; where its reports go. */
-  private chunkHangup = true;
-  private chunkOut: Report[] = [];
-  /** Takes each line of the chunk (one function for every chunk: the splitter's call stays monomorphic). */
-  private readonly sink: LineSink = (text, line, clean, bytes, at) =>
-    this.line(
-      this.normalizer.lineOf(text, line, clean, bytes, at),
-      this.chunkOut,
-      this.chunkHangup || !clean || bytes === null,
-    );
 
   /**
    * False for an empty input or one without any kernel output (after `end()`; a

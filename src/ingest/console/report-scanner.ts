@@ -112,8 +112,9 @@ export class ReportScanner {
     if (line.ts !== null && cur.lastTs !== null && line.ts - cur.lastTs > QUIET_GAP) {
       return this.close(false);
     }
-    // The line is the report's from here on (or the one that ends it): its text is copied first,
-    // so that nothing read from it (the frame below) holds on to its decoded piece.
+    // The line is the report's from here on (or the one that ends it): its text is copied first
+    // (when the report's lines are), so that nothing read from it (the frame below) holds on to
+    // its decoded piece.
     if (cur.copy || line.line - (cur.lines[0] as NormalizedLine).line > WIDE_REPORT_LINES) own(line);
     if (line.text.includes('Sending NMI from CPU')) cur.cpuTraceback = true;
     if (cur.endsWithStack && ctx !== '') {
