@@ -127,6 +127,17 @@ export class Series {
   get(key) {
     return this.byKey.get(key);
   }
+
+  /** Medians of wall and CPU seconds, and the peak RSS, of the runs under key (undefined: none). */
+  summary(key) {
+    const xs = this.byKey.get(key);
+    if (!xs) return undefined;
+    return {
+      seconds: median(xs.map((x) => x.seconds)),
+      cpuSeconds: median(xs.map((x) => x.cpuSeconds ?? Number.NaN)),
+      rssMB: Math.max(...xs.map((x) => x.rssMB ?? 0)),
+    };
+  }
 }
 
 export function sizeMB(path) {

@@ -23,7 +23,6 @@ import {
   buildShiftedTrace,
   cli,
   measure,
-  median,
   OUT,
   pinned,
   ROOT,
@@ -124,11 +123,9 @@ for (const [key, label, base] of [
   const xs = series.get(key);
   const bs = series.get(base);
   if (!xs || !bs) continue;
-  const secs = median(xs.map((x) => x.seconds));
-  const baseSecs = median(bs.map((x) => x.seconds));
+  const { seconds: secs, cpuSeconds: cpu, rssMB: rss } = series.summary(key);
+  const baseSecs = series.summary(base).seconds;
   const perRound = xs.map((x, i) => bs[i].seconds / x.seconds);
-  const rss = Math.max(...xs.map((x) => x.rssMB ?? 0));
-  const cpu = median(xs.map((x) => x.cpuSeconds ?? Number.NaN));
   summary[key] = {
     seconds: secs,
     baseline: baseSecs,

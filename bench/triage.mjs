@@ -109,21 +109,12 @@ for (let round = 1; round <= ROUNDS; round++) {
 const summary = {};
 console.log(`medians of ${ROUNDS} rounds (target: >= 100 MB/s on one core, peak RSS < 200 MB):`);
 for (const log of logs) {
-  const rl = series.get(`${log.key} readline`);
+  const rlSecs = series.summary(`${log.key} readline`).seconds;
   for (const mode of log.modes) {
-    const xs = series.get(`${log.key} ${mode}`);
-    if (!xs) continue;
-    const secs = median(xs.map((x) => x.seconds));
-    const rlSecs = median(rl.map((x) => x.seconds));
-    const cpu = median(xs.map((x) => x.cpuSeconds ?? Number.NaN));
-    const rss = Math.max(...xs.map((x) => x.rssMB ?? 0));
-    summary[`${log.key} ${mode}`] = {
-      seconds: secs,
-      mbps: log.mb / secs,
-      cpuSeconds: cpu,
-      rssMB: rss,
-      readline: rlSecs,
-    };
+    const s = series.summary(`${log.key} ${mode}`);
+    if (!s) continue;
+    const { seconds: secs, cpuSeconds: cpu, rssMB: rss } = s;
+    summary[`${log.key} ${mode}`] = { ...s, mbps: log.mb / secs, readline: rlSecs };
     console.log(
       `  ${`${log.key} ${mode}`.padEnd(14)} ${secs.toFixed(2)} s, ${(log.mb / secs).toFixed(1)} MB/s, ` +
         `${cpu.toFixed(2)} CPU-s, max RSS ${rss.toFixed(0)} MB; readline ${rlSecs.toFixed(2)} s ` +
@@ -133,7 +124,7 @@ for (const log of logs) {
 }
 
 const [n3, a3] = cli(['--version']);
-const v = [1, 2, 3].map(() => measure(n3, a3).seconds).sort((a, b) => a - b)[1];
+const v = median([1, 2, 3].map(() => measure(n3, a3).seconds));
 console.log(`lockscope --version: ${(v * 1000).toFixed(0)} ms (median of 3; target < 300 ms)`);
 summary.version = { seconds: v };
 writeFileSync(join(OUT, 'triage.json'), `${JSON.stringify(summary, null, 2)}\n`);

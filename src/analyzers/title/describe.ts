@@ -137,7 +137,6 @@ export function describe(lines: string[], oops: Oops): Description {
     const text = clip(lines[i] as string);
     matched = i === 0 ? bannerMatches(oops, text) : lineMatches(oops, text, i);
   }
-  const best = matched[0]?.pos ?? null;
   for (const { f, pos } of matched) {
     let start = pos;
     if (f.report) {
@@ -187,7 +186,8 @@ export function describe(lines: string[], oops: Oops): Description {
   return {
     title,
     altTitles: [],
-    corruptedReason: best ? CORRUPTED_NO_REPORT : null,
+    // A row's title matched, but not its report lines.
+    corruptedReason: matched.length > 0 ? CORRUPTED_NO_REPORT : null,
     format: null,
     matchedFormat: matched[0]?.f ?? null,
     frames: [],

@@ -22,19 +22,18 @@ function suppressed(line: string, oops: Oops): boolean {
   return false;
 }
 
-// Headers with a colon, by the character before their first colon: what they print up to it
-// (`BUG:`, `WARNING:` under G; `stack segment:`, `Alignment trap:` under t).
-const UP_TO_COLON = new Map<number, string[]>();
+// Headers with a colon, by the (ASCII) character before their first colon: what they print up to
+// it (`BUG:`, `WARNING:` under G; `stack segment:`, `Alignment trap:` under t). An array, not a
+// map: most colons follow none of these characters, and a slot is found without hashing.
+const UP_TO_COLON: Array<string[] | undefined> = new Array(128).fill(undefined);
 for (const { header } of OOPSES) {
   const at = header.indexOf(':');
   if (at <= 0) continue;
-  const list = UP_TO_COLON.get(header.charCodeAt(at - 1)) ?? [];
+  const c = header.charCodeAt(at - 1);
+  const list = UP_TO_COLON[c] ?? [];
   if (!list.includes(header.slice(0, at + 1))) list.push(header.slice(0, at + 1));
-  UP_TO_COLON.set(header.charCodeAt(at - 1), list);
+  UP_TO_COLON[c] = list;
 }
-// The characters UP_TO_COLON has lists for, as a table (most colons follow none of them).
-const BEFORE_COLON = new Uint8Array(128);
-for (const c of UP_TO_COLON.keys()) if (c < 128) BEFORE_COLON[c] = 1;
 // Headers without a colon contain one of these (`Unable to handle kernel`, `BUG`, ...): one scan for all.
 const NO_COLON_NEEDLES = new RegExp(
   [
@@ -53,10 +52,9 @@ const NO_COLON_NEEDLES = new RegExp(
  */
 function mayHaveHeader(line: string): boolean {
   for (let at = line.indexOf(':'); at !== -1; at = line.indexOf(':', at + 1)) {
-    const before = at > 0 ? line.charCodeAt(at - 1) : 0;
-    if (before >= 128 || BEFORE_COLON[before] === 0) continue;
-    for (const h of UP_TO_COLON.get(before) as string[])
-      if (at + 1 >= h.length && line.startsWith(h, at + 1 - h.length)) return true;
+    const heads = at > 0 ? UP_TO_COLON[line.charCodeAt(at - 1)] : undefined;
+    if (heads === undefined) continue;
+    for (const h of heads) if (at + 1 >= h.length && line.startsWith(h, at + 1 - h.length)) return true;
   }
   return NO_COLON_NEEDLES.test(line);
 }
