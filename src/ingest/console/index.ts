@@ -17,7 +17,7 @@ import { type LineSink, LineSplitter } from '../line-splitter.js';
 import { parseFrame } from './frame.js';
 import { ConsoleNormalizer, MAX_LINE_CHARS, type NormalizedLine } from './line-normalizer.js';
 import { extractLockDetails } from './lockdep-details.js';
-import { matchOops } from './oops/index.js';
+import { matchOops, mayHaveHeader } from './oops/index.js';
 import { refineKind } from './oops/kinds.js';
 import {
   HANGUP_MARKER,
@@ -52,12 +52,33 @@ export class ConsoleLogParser {
   private chunkHangup = true;
   private chunkOut: Report[] = [];
   /** Takes each line of the chunk (one function for every chunk: the splitter's call stays monomorphic). */
-  private readonly sink: LineSink = (text, line, clean, bytes, at) =>
+  private readonly sink: LineSink = (text, line, clean, bytes, at) => {
+    if (bytes !== null && clean && !this.chunkHangup && this.plainLineIgnored(text, bytes, at)) {
+      this.stats.lines++;
+      this.scanner.passed();
+      return;
+    }
     this.line(
       this.normalizer.lineOf(text, line, clean, bytes, at),
       this.chunkOut,
       this.chunkHangup || !clean || bytes === null,
     );
+  };
+
+  /**
+   * Most lines of a long console are boot and driver chatter outside any report: while no report
+   * is open and the verdict takes no line, a plainly stamped line without a banner changes nothing
+   * but the scanner's count, and is not normalized at all. (Its banner check reads the whole line:
+   * the message is the end of it, and a stamp holds no banner.)
+   */
+  private plainLineIgnored(text: string, bytes: Uint8Array, at: number): boolean {
+    return (
+      this.scanner.idle &&
+      this.verdictCollector.ignoresPlainLines &&
+      this.normalizer.passesPlain(text, bytes, at) &&
+      !mayHaveHeader(text)
+    );
+  }
 
   /**
    * `onReport`: each report is handed over as soon as it is built, and `push`/`end` return none

@@ -122,6 +122,24 @@ export class ConsoleNormalizer {
     return [];
   }
 
+  /**
+   * Would `lineOf` make of this clean line (its `bytes` from `at`, see LineSink) a stamped line
+   * whose text is the end of `text`, leaving this normalizer as it was? Such a line needs no
+   * NormalizedLine when nobody is going to read it (see ConsoleLogParser): a plain `[ts]` stamp
+   * (nothing before it: no quote, journald header or level), no cut stamp to remember or to join
+   * to one, not clipped. (Only the journald continuation check reads the last line's caller and
+   * stamp, and none passes in journald mode.)
+   */
+  passesPlain(text: string, bytes: Uint8Array, at: number): boolean {
+    return (
+      !this.journal &&
+      this.pendingFragment === null &&
+      text.length <= MAX_LINE_CHARS &&
+      stampClose(bytes, at) > 0 &&
+      !endsInCutStamp(text)
+    );
+  }
+
   private normalize(
     rawText: string,
     line: number,
@@ -209,10 +227,7 @@ export class ConsoleNormalizer {
       stamped = this.lastStamped;
       caller = this.lastCaller;
     }
-    const last = text.length > 0 ? text.charCodeAt(text.length - 1) : -1;
-    const maybeCut =
-      last === 0x5b /* [ */ || last === 0x2e /* . */ || last === 0x20 || (last >= 0x30 && last <= 0x39);
-    const open = maybeCut ? lastBracketNearEnd(text) : -1;
+    const open = maybeCutStampAt(text);
     const frag = open > 0 ? TRAILING_FRAGMENT_RE.exec(text.slice(open)) : null;
     if (frag) this.remember(frag[0]);
     else this.age();
@@ -272,6 +287,23 @@ export class ConsoleNormalizer {
 
 const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
 
+/** Where a cut stamp may start at the end of `text` (see lastBracketNearEnd), or -1. */
+function maybeCutStampAt(text: string): number {
+  const last = text.length > 0 ? text.charCodeAt(text.length - 1) : -1;
+  const maybeCut =
+    last === 0x5b /* [ */ || last === 0x2e /* . */ || last === 0x20 || (last >= 0x30 && last <= 0x39);
+  return maybeCut ? lastBracketNearEnd(text) : -1;
+}
+
+/**
+ * The line may end in a cut stamp (a superset of what `normalize` remembers, when `text` is the
+ * raw line: its message is the end of it, and a `[` the message ends with is as near the end in
+ * both).
+ */
+function endsInCutStamp(text: string): boolean {
+  return maybeCutStampAt(text) !== -1;
+}
+
 /**
  * Index (> 0) of the `[` that may start a cut stamp at the end of the line (`... Servic[   21.33258`):
  * the last `[` among the last 23 characters with only blanks, digits and dots after it, or -1.
@@ -325,25 +357,19 @@ function fastStamp(s: string, bytes: Uint8Array | null, at: number): Stamp | nul
     b = SCRATCH;
     p = 0;
   }
-  // Past the line's end the bytes hold its newline (or nothing): no test below takes either.
+  const close = stampClose(b, p);
+  if (close < 0) return null;
   let i = 1;
-  let c = b[p + i] as number;
-  while (c === 0x20) c = b[p + ++i] as number;
-  // The digits of both parts as one integer, read on the way (see POW10).
+  while (b[p + i] === 0x20) i++;
+  // The digits of both parts as one integer (see POW10).
   const start = i;
+  let frac = close;
   let n = 0;
-  while (isDigit(c)) {
-    n = n * 10 + (c - 0x30);
-    c = b[p + ++i] as number;
+  for (; i < close; i++) {
+    const c = b[p + i] as number;
+    if (c === 0x2e /* . */) frac = i + 1;
+    else n = n * 10 + (c - 0x30);
   }
-  if (i === start || c !== 0x2e /* . */) return null;
-  const frac = ++i;
-  c = b[p + i] as number;
-  while (isDigit(c)) {
-    n = n * 10 + (c - 0x30);
-    c = b[p + ++i] as number;
-  }
-  if (i === frac || c !== 0x5d /* ] */) return null;
   const ts =
     i - start - 1 > 15 || i - frac > 15 ? Number(s.slice(start, i)) : n / (POW10[i - frac] as number);
   i++;
@@ -365,6 +391,22 @@ function fastStamp(s: string, bytes: Uint8Array | null, at: number): Stamp | nul
     }
   }
   return { ts, caller, rest: afterSeparator(s, i), cutBefore: null };
+}
+
+/**
+ * The index (from `p`) of the `]` that closes a `[   12.345678]` stamp at `bytes[p]`, or -1 when
+ * none starts there. Past the line's end the bytes hold its newline (or nothing): no test takes either.
+ */
+function stampClose(b: Uint8Array, p: number): number {
+  if (b[p] !== 0x5b /* [ */) return -1;
+  let i = 1;
+  while (b[p + i] === 0x20) i++;
+  const start = i;
+  while (isDigit(b[p + i] as number)) i++;
+  if (i === start || b[p + i] !== 0x2e /* . */) return -1;
+  const frac = ++i;
+  while (isDigit(b[p + i] as number)) i++;
+  return i === frac || b[p + i] !== 0x5d /* ] */ ? -1 : i;
 }
 
 // `Number(s.slice(start, end))` for `digits.digits` without the string (fastStamp): with at most

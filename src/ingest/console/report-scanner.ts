@@ -146,6 +146,16 @@ export class ReportScanner {
     return this.open ? [this.close(false)] : [];
   }
 
+  /** No report is open: a line with no banner only counts towards AFTERMATH_LINES (see `passed`). */
+  get idle(): boolean {
+    return this.open === null;
+  }
+
+  /** What `push` does with a line without a banner while idle, without the line. */
+  passed(): void {
+    this.sinceClose++;
+  }
+
   private close(capped: boolean): ScannedReport {
     const cur = this.open as Open;
     this.open = null;
@@ -347,6 +357,14 @@ export class VerdictCollector {
     if (isQuestionable(text, ctx)) return;
     if (ctx !== this.context && !(this.cpuTraceback && ctx.startsWith('C'))) return;
     this.add(text, false);
+  }
+
+  /**
+   * `push` of a line without a banner that cannot hold HANGUP_MARKER would change nothing: no
+   * banner seen yet, or the verdict settled (but not on its banner alone: REPLAY_MARKER undoes that).
+   */
+  get ignoresPlainLines(): boolean {
+    return this.oops === null || (this.settled && this.text.length !== 1);
   }
 
   private reset(): void {

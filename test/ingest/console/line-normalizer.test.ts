@@ -192,3 +192,40 @@ describe('ConsoleNormalizer: one line per source format', () => {
     expect(normalize('[ 1.0][ T5] a\n[ 1.0] b\nc').map(lineContext)).toEqual(['T5', 'console', '']);
   });
 });
+
+describe('ConsoleNormalizer.passesPlain: a line it need not see', () => {
+  const passes = (n: ConsoleNormalizer, text: string) => n.passesPlain(text, Buffer.from(text), 0);
+
+  test.each<[string, string, boolean]>([
+    ['a plain stamp', '[   12.345678] lab: hello', true],
+    ['a stamp and a caller', '[   12.345678][  T123] lab: hello', true],
+    ['a stamp alone', '[   12.345678]', true],
+    ['no stamp', 'lab: hello', false],
+    ['a level first', '<4>[   12.345678] lab', false],
+    ['mail quoting first', '> [   12.345678] lab', false],
+    ['a human stamp', '[  +0.006347] lab', false],
+    ['a cut stamp before a whole one', '[   21.33258[   32.525073] evbug: x', false],
+    ['a cut stamp at its end', '[   12.345678] Servic[   21.33258', false],
+    ['clipped', `[   12.345678] ${'x'.repeat(MAX_LINE_CHARS)}`, false],
+  ])('%s', (_what, text, expected) => {
+    expect(passes(new ConsoleNormalizer(), text)).toBe(expected);
+  });
+
+  test('while a cut stamp waits for its tail, or in journald mode, no line passes', () => {
+    const cut = new ConsoleNormalizer();
+    cut.lineOf('[   12.345678] Servic[   21.33258', 1, true);
+    expect(passes(cut, '[   12.345679] lab: hello')).toBe(false);
+    const journal = new ConsoleNormalizer();
+    journal.lineOf('Jul 10 16:12:52 host kernel: lab: one', 1, true);
+    expect(passes(journal, '[   12.345679] lab: hello')).toBe(false);
+  });
+
+  test('a line that passes is read as the end of its text, stamped', () => {
+    const text = '[   12.345678][  T123] lab: hello';
+    expect(passes(new ConsoleNormalizer(), text)).toBe(true);
+    expect(new ConsoleNormalizer().lineOf(text, 1, true, Buffer.from(text), 0)).toMatchObject({
+      text: 'lab: hello',
+      stamped: true,
+    });
+  });
+});

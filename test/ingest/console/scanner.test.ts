@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { describe, expect, test } from 'vitest';
+import { readdirSync, readFileSync } from 'node:fs';
+import { describe, expect, test, vi } from 'vitest';
 import { ConsoleLogParser } from '../../../src/ingest/console/index.js';
 import { ConsoleNormalizer } from '../../../src/ingest/console/line-normalizer.js';
 import { ReportScanner, type ScannedReport, titleLines } from '../../../src/ingest/console/report-scanner.js';
@@ -35,6 +35,82 @@ const summary = (r: Report) => [
   r.guiltyFrame?.function ?? null,
   r.corrupted,
 ];
+
+/**
+ * The log in one chunk, and in chunks cut inside each line: a line joined across chunks is always
+ * normalized, so the second parse reads every line the first may pass unread.
+ */
+function parseBothWays(bytes: Buffer) {
+  const whole = new ConsoleLogParser();
+  const wholeReports = [...whole.push(bytes), ...whole.end()];
+  const cut = new ConsoleLogParser();
+  const cutReports: Report[] = [];
+  for (let start = 0; start < bytes.length; ) {
+    const nl = bytes.indexOf(0x0a, start);
+    const mid = Math.min(start + 1, bytes.length);
+    cutReports.push(...cut.push(bytes.subarray(start, mid)));
+    const end = nl === -1 ? bytes.length : nl + 1;
+    cutReports.push(...cut.push(bytes.subarray(mid, end)));
+    start = end;
+  }
+  cutReports.push(...cut.end());
+  return [
+    { reports: wholeReports, verdict: whole.verdict(), stats: whole.stats, diagnostics: whole.diagnostics },
+    { reports: cutReports, verdict: cut.verdict(), stats: cut.stats, diagnostics: cut.diagnostics },
+  ];
+}
+
+describe('ConsoleLogParser: the lines it passes unread', () => {
+  test('change nothing: a log gives the same when every line is read', () => {
+    const labs = readdirSync(fixture('console', 'lab-6.1')).map((d) =>
+      readFileSync(fixture('console', 'lab-6.1', d, 'dmesg.txt')),
+    );
+    const mins = readdirSync(fixture('console-min'))
+      .filter((f) => f.endsWith('.log'))
+      .map((f) => readFileSync(fixture('console-min', f)));
+    const read = vi.spyOn(ConsoleNormalizer.prototype, 'lineOf');
+    let lines = 0;
+    let wholeRead = 0;
+    for (const bytes of [...labs, ...mins]) {
+      read.mockClear();
+      const [whole, cut] = parseBothWays(bytes);
+      expect(whole).toEqual(cut);
+      lines += whole!.stats.lines;
+      // The cut parse normalizes every line (its calls come after the whole parse's).
+      wholeRead += read.mock.calls.length - cut!.stats.lines;
+    }
+    read.mockRestore();
+    // Most lines of the lab's boots are passed unread.
+    expect(wholeRead / lines).toBeLessThan(0.5);
+  });
+
+  test('around the lines that change state: cut stamps, a panic after an oops, journald', () => {
+    const log = Buffer.from(
+      [
+        '[    1.000000] boot',
+        '[    1.000001] x: Servic[   21.33258',
+        '7] which lock',
+        '[    2.000000] WARNING: CPU: 0 PID: 1 at a.c:1 f+0x1/0x2',
+        '[    2.000001] Call Trace:',
+        '[    2.000002]  f+0x1/0x2',
+        '[    2.000003] ---[ end trace 0000000000000000 ]---',
+        '[    2.000004] quiet',
+        '[    2.000005] quiet',
+        '[    2.000006] Kernel panic - not syncing: Fatal exception',
+        '[    2.000007] quiet',
+        'Jul 10 16:12:52 host kernel: lab: one',
+        '                             continued',
+        '[    3.000000] after journald',
+        '',
+      ].join('\n'),
+    );
+    const [whole, cut] = parseBothWays(log);
+    expect(whole).toEqual(cut);
+    // The panic right after the WARNING is its aftermath, not a report of its own.
+    expect(whole!.reports.map((r) => [r.kind, r.startLine])).toEqual([['warning', 4]]);
+    expect(whole!.stats).toEqual({ lines: 14, reportLines: 4, skipped: 10 });
+  });
+});
 
 describe('ConsoleLogParser on the minimal console logs', () => {
   test('interleaved callers: each report keeps its own task lines', () => {

@@ -48,9 +48,10 @@ const NO_COLON_NEEDLES = new RegExp(
 /**
  * A necessary condition for HEADER_RE, much cheaper on ordinary lines: a colon that ends what a
  * header prints up to its colon (`lockdep:` is looked at as a possible `...p:` and dropped), or a
- * colon-less header's keyword.
+ * colon-less header's keyword. False for a line is false for any part of it: matchOops gives null
+ * for every part.
  */
-function mayHaveHeader(line: string): boolean {
+export function mayHaveHeader(line: string): boolean {
   for (let at = line.indexOf(':'); at !== -1; at = line.indexOf(':', at + 1)) {
     const heads = at > 0 ? UP_TO_COLON[line.charCodeAt(at - 1)] : undefined;
     if (heads === undefined) continue;
