@@ -66,16 +66,17 @@ export class ConsoleLogParser {
   };
 
   /**
-   * Most lines of a long console are boot and driver chatter outside any report: while no report
-   * is open and the verdict takes no line, a plainly stamped line without a banner changes nothing
-   * but the scanner's count, and is not normalized at all. (Its banner check reads the whole line:
-   * the message is the end of it, and a stamp holds no banner.)
+   * Most lines of a long console are boot and driver chatter outside any report: a plainly stamped
+   * line without a banner that neither the scanner nor the verdict takes changes nothing but the
+   * scanner's count, and is not normalized at all. (Its banner check reads the whole line: the
+   * message is the end of it, and a stamp holds no banner.)
    */
   private plainLineIgnored(text: string, bytes: Uint8Array, at: number): boolean {
+    const ctx = this.normalizer.plainContext(text, bytes, at);
     return (
-      this.scanner.idle &&
-      this.verdictCollector.ignoresPlainLines &&
-      this.normalizer.passesPlain(text, bytes, at) &&
+      ctx !== null &&
+      this.scanner.ignoresPlainLine(ctx) &&
+      this.verdictCollector.ignoresPlainLine(ctx, text) &&
       !mayHaveHeader(text)
     );
   }

@@ -123,21 +123,20 @@ export class ConsoleNormalizer {
   }
 
   /**
-   * Would `lineOf` make of this clean line (its `bytes` from `at`, see LineSink) a stamped line
-   * whose text is the end of `text`, leaving this normalizer as it was? Such a line needs no
-   * NormalizedLine when nobody is going to read it (see ConsoleLogParser): a plain `[ts]` stamp
-   * (nothing before it: no quote, journald header or level), no cut stamp to remember or to join
-   * to one, not clipped. (Only the journald continuation check reads the last line's caller and
-   * stamp, and none passes in journald mode.)
+   * The context (see lineContext) of this clean line (its `bytes` from `at`, see LineSink) when
+   * `lineOf` would make of it a stamped line whose text is the end of `text`, leaving this
+   * normalizer as it was; else null. Such a line needs no NormalizedLine when nobody reads more of
+   * it than its context (see ConsoleLogParser): a plain `[ts]` stamp (nothing before it: no quote,
+   * journald header or level), no cut stamp to remember or to join to one, not clipped. (Only the
+   * journald continuation check reads the last line's caller and stamp, and none passes in
+   * journald mode.)
    */
-  passesPlain(text: string, bytes: Uint8Array, at: number): boolean {
-    return (
-      !this.journal &&
-      this.pendingFragment === null &&
-      text.length <= MAX_LINE_CHARS &&
-      stampClose(bytes, at) > 0 &&
-      !endsInCutStamp(text)
-    );
+  plainContext(text: string, bytes: Uint8Array, at: number): string | null {
+    if (this.journal || this.pendingFragment !== null || text.length > MAX_LINE_CHARS) return null;
+    const close = stampClose(bytes, at);
+    if (close < 0 || endsInCutStamp(text)) return null;
+    const id = callerAt(bytes, at, close + 1);
+    return id === -1 ? 'console' : text.slice(id, text.indexOf(']', id));
   }
 
   private normalize(
@@ -374,23 +373,30 @@ function fastStamp(s: string, bytes: Uint8Array | null, at: number): Stamp | nul
     i - start - 1 > 15 || i - frac > 15 ? Number(s.slice(start, i)) : n / (POW10[i - frac] as number);
   i++;
   let caller: string | null = null;
-  let j = b[p + i] === 0x20 && b[p + i + 1] === 0x5b ? i + 1 : i;
-  if (b[p + j] === 0x5b /* [ */) {
-    j++;
-    while (b[p + j] === 0x20) j++;
-    const kind = b[p + j];
-    if (kind === 0x43 /* C */ || kind === 0x54 /* T */) {
-      const id = j;
-      j++;
-      const digits = j;
-      while (isDigit(b[p + j] as number)) j++;
-      if (j > digits && b[p + j] === 0x5d) {
-        caller = s.slice(id, j);
-        i = j + 1;
-      }
-    }
+  const id = callerAt(b, p, i);
+  if (id !== -1) {
+    const end = s.indexOf(']', id);
+    caller = s.slice(id, end);
+    i = end + 1;
   }
   return { ts, caller, rest: afterSeparator(s, i), cutBefore: null };
+}
+
+/**
+ * Where the caller id of `[  T123]`, `[C4]` or ` [  T123]` at `bytes[p + i]` starts (its `C` or
+ * `T`, from `p`), or -1 when none is there. Its `]` is the first one after it.
+ */
+function callerAt(b: Uint8Array, p: number, i: number): number {
+  let j = b[p + i] === 0x20 && b[p + i + 1] === 0x5b ? i + 1 : i;
+  if (b[p + j] !== 0x5b /* [ */) return -1;
+  j++;
+  while (b[p + j] === 0x20) j++;
+  const kind = b[p + j];
+  if (kind !== 0x43 /* C */ && kind !== 0x54 /* T */) return -1;
+  const id = j++;
+  const digits = j;
+  while (isDigit(b[p + j] as number)) j++;
+  return j > digits && b[p + j] === 0x5d /* ] */ ? id : -1;
 }
 
 /**

@@ -146,12 +146,16 @@ export class ReportScanner {
     return this.open ? [this.close(false)] : [];
   }
 
-  /** No report is open: a line with no banner only counts towards AFTERMATH_LINES (see `passed`). */
-  get idle(): boolean {
-    return this.open === null;
+  /**
+   * A stamped line of context `ctx` without a banner or REPLAY_MARKER (at no quote depth) would
+   * only count towards AFTERMATH_LINES: no report is open, or it is another context's (see `passed`).
+   */
+  ignoresPlainLine(ctx: string): boolean {
+    const cur = this.open;
+    return cur === null || (cur.lines.length !== 1 && (cur.quoteDepth !== 0 || !belongs(cur, ctx)));
   }
 
-  /** What `push` does with a line without a banner while idle, without the line. */
+  /** What `push` does with a line it ignores, without the line. */
   passed(): void {
     this.sinceClose++;
   }
@@ -360,11 +364,17 @@ export class VerdictCollector {
   }
 
   /**
-   * `push` of a line without a banner that cannot hold HANGUP_MARKER would change nothing: no
-   * banner seen yet, or the verdict settled (but not on its banner alone: REPLAY_MARKER undoes that).
+   * `push` of a line of context `ctx` without a banner that cannot hold HANGUP_MARKER would change
+   * nothing: no banner seen yet; or, unless the report so far is its banner alone (REPLAY_MARKER
+   * would undo it), the verdict is settled, or the line is another context's and cannot start a
+   * second report (`text`: the line or more, see INFO_WITH_STACK).
    */
-  get ignoresPlainLines(): boolean {
-    return this.oops === null || (this.settled && this.text.length !== 1);
+  ignoresPlainLine(ctx: string, text: string): boolean {
+    if (this.oops === null) return true;
+    if (this.text.length === 1) return false;
+    if (this.settled) return true;
+    if (ctx === this.context || (this.cpuTraceback && ctx.startsWith('C'))) return false;
+    return this.secondReport || !INFO_WITH_STACK.some((m) => text.includes(m));
   }
 
   private reset(): void {

@@ -193,8 +193,9 @@ describe('ConsoleNormalizer: one line per source format', () => {
   });
 });
 
-describe('ConsoleNormalizer.passesPlain: a line it need not see', () => {
-  const passes = (n: ConsoleNormalizer, text: string) => n.passesPlain(text, Buffer.from(text), 0);
+describe('ConsoleNormalizer.plainContext: a line it need not see', () => {
+  const passes = (n: ConsoleNormalizer, text: string) =>
+    n.plainContext(text, Buffer.from(text), 0) !== null;
 
   test.each<[string, string, boolean]>([
     ['a plain stamp', '[   12.345678] lab: hello', true],
@@ -220,12 +221,14 @@ describe('ConsoleNormalizer.passesPlain: a line it need not see', () => {
     expect(passes(journal, '[   12.345679] lab: hello')).toBe(false);
   });
 
-  test('a line that passes is read as the end of its text, stamped', () => {
-    const text = '[   12.345678][  T123] lab: hello';
-    expect(passes(new ConsoleNormalizer(), text)).toBe(true);
-    expect(new ConsoleNormalizer().lineOf(text, 1, true, Buffer.from(text), 0)).toMatchObject({
-      text: 'lab: hello',
-      stamped: true,
-    });
+  test.each([
+    ['[   12.345678][  T123] lab: hello', 'T123'],
+    ['[   12.345678] [C4] lab: hello', 'C4'],
+    ['[   12.345678] lab: hello', 'console'],
+  ])('%s: its context, as the line read gives it; its text is the end of the line', (text, ctx) => {
+    expect(new ConsoleNormalizer().plainContext(text, Buffer.from(text), 0)).toBe(ctx);
+    const read = new ConsoleNormalizer().lineOf(text, 1, true, Buffer.from(text), 0);
+    expect(lineContext(read)).toBe(ctx);
+    expect(read.text).toBe('lab: hello');
   });
 });

@@ -71,7 +71,9 @@ describe('ConsoleLogParser: the lines it passes unread', () => {
     const read = vi.spyOn(ConsoleNormalizer.prototype, 'lineOf');
     let lines = 0;
     let wholeRead = 0;
-    for (const bytes of [...labs, ...mins]) {
+    // The lab's run with caller ids (`[T123]`): lines of other tasks while a report is open.
+    const callers = ['console.log', 'dmesg.txt'].map((f) => readFileSync(fixture('runs', 'caller-id', f)));
+    for (const bytes of [...labs, ...mins, ...callers]) {
       read.mockClear();
       const [whole, cut] = parseBothWays(bytes);
       expect(whole).toEqual(cut);
