@@ -194,8 +194,7 @@ describe('ConsoleNormalizer: one line per source format', () => {
 });
 
 describe('ConsoleNormalizer.plainContext: a line it need not see', () => {
-  const passes = (n: ConsoleNormalizer, text: string) =>
-    n.plainContext(text, Buffer.from(text), 0) !== null;
+  const passes = (n: ConsoleNormalizer, text: string) => n.plainContext(text, Buffer.from(text), 0) !== null;
 
   test.each<[string, string, boolean]>([
     ['a plain stamp', '[   12.345678] lab: hello', true],
