@@ -147,8 +147,9 @@ export class ReportScanner {
   }
 
   /**
-   * A stamped line of context `ctx` without a banner or REPLAY_MARKER (at no quote depth) would
-   * only count towards AFTERMATH_LINES: no report is open, or it is another context's (see `passed`).
+   * `push` of a stamped line of context `ctx` without a banner (at no quote depth) would only count
+   * it towards AFTERMATH_LINES (see `passed`): no report is open, or one past its banner line
+   * (REPLAY_MARKER would undo that alone) that the line does not belong to.
    */
   ignoresPlainLine(ctx: string): boolean {
     const cur = this.open;
