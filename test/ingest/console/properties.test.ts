@@ -22,6 +22,7 @@ import {
   WRAPPED_FRAME_RE,
   WRAPPED_TAIL_RE,
 } from '../../../src/ingest/console/report-scanner.js';
+import { parseBothWays } from '../../helpers/console.js';
 import { fixture, SHARED, sharedPath } from '../../helpers/shared.js';
 
 function parseChunks(chunks: Uint8Array[]) {
@@ -132,6 +133,47 @@ describe('console parser properties', () => {
         },
       ),
       { numRuns: 300 },
+    );
+  });
+
+  test('kernel-like lines: lines passed unread change nothing (every line read gives the same)', () => {
+    // Whole lines, so that the sequences the unread path must get right come up often: a plain
+    // line of another caller right after a banner (a replay marker), after an NMI backtrace began,
+    // a cut stamp and its tail, journald's mode, a panic after an oops.
+    const prefix = fc.constantFrom(
+      '[   1.000001] ',
+      '[   1.000002][  T12] ',
+      '[   1.000003] [  C1] ',
+      '[   1.000004][    C0] ',
+      '',
+      '> ',
+      'Jul 10 16:12:52 host kernel: ',
+    );
+    const body = fc.constantFrom(
+      'WARNING: possible circular locking dependency detected',
+      'BUG: sleeping function called from invalid context at x.c:1',
+      'INFO: task lab:12 blocked for more than 120 seconds.',
+      'Call Trace:',
+      ' lab_scan+0x1d/0x80 [lab]',
+      '---[ end trace 0 ]---',
+      '** replaying previous printk message **',
+      'Kernel panic - not syncing: Fatal exception',
+      'Sending NMI from CPU 0 to CPUs 1:',
+      'vmalloc: allocation failure: 0 bytes',
+      'lab: chatter',
+      'lab: chatter',
+      'lab: chatter',
+      'x Servic[   21.33258',
+      '7] which lock',
+      '',
+    );
+    fc.assert(
+      fc.property(fc.array(fc.tuple(prefix, body), { maxLength: 80 }), (lines) => {
+        const log = lines.map(([p, b]) => `${p}${b}\n`).join('');
+        const [whole, cut] = parseBothWays(Buffer.from(log));
+        expect(whole).toEqual(cut);
+      }),
+      { numRuns: 1000 },
     );
   });
 

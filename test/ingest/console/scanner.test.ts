@@ -5,6 +5,7 @@ import { ConsoleNormalizer } from '../../../src/ingest/console/line-normalizer.j
 import { ReportScanner, type ScannedReport, titleLines } from '../../../src/ingest/console/report-scanner.js';
 import { LineSplitter } from '../../../src/ingest/line-splitter.js';
 import type { Report } from '../../../src/model/report.js';
+import { parseBothWays } from '../../helpers/console.js';
 import { fixture } from '../../helpers/shared.js';
 
 function parse(bytes: Buffer) {
@@ -36,30 +37,6 @@ const summary = (r: Report) => [
   r.corrupted,
 ];
 
-/**
- * The log in one chunk, and in chunks cut inside each line: a line joined across chunks is always
- * normalized, so the second parse reads every line the first may pass unread.
- */
-function parseBothWays(bytes: Buffer) {
-  const whole = new ConsoleLogParser();
-  const wholeReports = [...whole.push(bytes), ...whole.end()];
-  const cut = new ConsoleLogParser();
-  const cutReports: Report[] = [];
-  for (let start = 0; start < bytes.length; ) {
-    const nl = bytes.indexOf(0x0a, start);
-    const mid = Math.min(start + 1, bytes.length);
-    cutReports.push(...cut.push(bytes.subarray(start, mid)));
-    const end = nl === -1 ? bytes.length : nl + 1;
-    cutReports.push(...cut.push(bytes.subarray(mid, end)));
-    start = end;
-  }
-  cutReports.push(...cut.end());
-  return [
-    { reports: wholeReports, verdict: whole.verdict(), stats: whole.stats, diagnostics: whole.diagnostics },
-    { reports: cutReports, verdict: cut.verdict(), stats: cut.stats, diagnostics: cut.diagnostics },
-  ];
-}
-
 describe('ConsoleLogParser: the lines it passes unread', () => {
   test('change nothing: a log gives the same when every line is read', () => {
     const labs = readdirSync(fixture('console', 'lab-6.1')).map((d) =>
@@ -90,6 +67,14 @@ describe('ConsoleLogParser: the lines it passes unread', () => {
     const log = Buffer.from(
       [
         '[    1.000000] boot',
+        // a cut stamp whose tail comes too late (after 4 lines it is forgotten)
+        '[    1.000001] y: Servic[   22.44444',
+        '[    1.000002] quiet',
+        '[    1.000003] quiet',
+        '[    1.000004] quiet',
+        '[    1.000005] quiet',
+        '[    1.000006] quiet',
+        '4] late tail',
         '[    1.000001] x: Servic[   21.33258',
         '7] which lock',
         '[    2.000000] WARNING: CPU: 0 PID: 1 at a.c:1 f+0x1/0x2',
@@ -109,8 +94,51 @@ describe('ConsoleLogParser: the lines it passes unread', () => {
     const [whole, cut] = parseBothWays(log);
     expect(whole).toEqual(cut);
     // The panic right after the WARNING is its aftermath, not a report of its own.
-    expect(whole!.reports.map((r) => [r.kind, r.startLine])).toEqual([['warning', 4]]);
-    expect(whole!.stats).toEqual({ lines: 14, reportLines: 4, skipped: 10 });
+    expect(whole!.reports.map((r) => [r.kind, r.startLine])).toEqual([['warning', 11]]);
+    expect(whole!.stats).toEqual({ lines: 21, reportLines: 4, skipped: 17 });
+  });
+
+  test('lines passed unread still count: a panic long after an oops is a report of its own', () => {
+    // T1's WARNING is the log's verdict, T2's a second report: T3's chatter is read by neither.
+    const chatter = Array.from({ length: 17 }, (_, i) => `[    1.${200001 + i}][   T3] chatter`);
+    const log = Buffer.from(
+      [
+        '[    1.000001][   T1] WARNING: CPU: 0 PID: 1 at a.c:1 f+0x1/0x2',
+        '[    1.000002][   T1] ---[ end trace 0000000000000000 ]---',
+        '[    1.100001][   T2] WARNING: CPU: 1 PID: 2 at b.c:1 g+0x1/0x2',
+        '[    1.100002][   T2] ---[ end trace 0000000000000000 ]---',
+        ...chatter,
+        '[    1.300000][   T2] Kernel panic - not syncing: Fatal exception',
+        '',
+      ].join('\n'),
+    );
+    const [whole, cut] = parseBothWays(log);
+    expect(whole).toEqual(cut);
+    expect(whole!.reports.map((r) => [r.kind, r.startLine])).toEqual([
+      ['warning', 1],
+      ['warning', 3],
+      ['panic', 22],
+    ]);
+  });
+
+  test('in journald mode every line is read: a continuation takes the caller of the line before', () => {
+    const log = Buffer.from(
+      [
+        'Jul 10 16:12:52 host kernel: BUG: sleeping function called from invalid context at x.c:1',
+        'Jul 10 16:12:52 host kernel: WARNING: possible circular locking dependency detected',
+        'Jul 10 16:12:52 host kernel: lab/1 is trying to acquire lock:',
+        '[    1.000002][  T12] lab: another task',
+        '                             lab_scan+0x1d/0x80 [lab]',
+        '',
+      ].join('\n'),
+    );
+    const [whole, cut] = parseBothWays(log);
+    expect(whole).toEqual(cut);
+    // The indented line continues T12's message, not the WARNING.
+    expect(whole!.reports.map((r) => [r.kind, r.startLine, r.endLine])).toEqual([
+      ['sleeping-in-atomic', 1, 1],
+      ['circular-dependency', 2, 3],
+    ]);
   });
 });
 
