@@ -134,7 +134,9 @@ export class ConsoleNormalizer {
   plainContext(text: string, bytes: Uint8Array, at: number): string | null {
     if (this.journal || this.pendingFragment !== null || text.length > MAX_LINE_CHARS) return null;
     const close = stampClose(bytes, at);
-    if (close < 0 || endsInCutStamp(text)) return null;
+    // A cut stamp `normalize` would remember at the end of the message is one at the end of the
+    // line (a `[` the message ends with is as near the end of both).
+    if (close < 0 || maybeCutStampAt(text) !== -1) return null;
     const id = callerAt(bytes, at, close + 1);
     return id === -1 ? 'console' : text.slice(id, text.indexOf(']', id));
   }
@@ -292,15 +294,6 @@ function maybeCutStampAt(text: string): number {
   const maybeCut =
     last === 0x5b /* [ */ || last === 0x2e /* . */ || last === 0x20 || (last >= 0x30 && last <= 0x39);
   return maybeCut ? lastBracketNearEnd(text) : -1;
-}
-
-/**
- * The line may end in a cut stamp (a superset of what `normalize` remembers, when `text` is the
- * raw line: its message is the end of it, and a `[` the message ends with is as near the end in
- * both).
- */
-function endsInCutStamp(text: string): boolean {
-  return maybeCutStampAt(text) !== -1;
 }
 
 /**
