@@ -121,6 +121,42 @@ describe('ConsoleLogParser: the lines it passes unread', () => {
     ]);
   });
 
+  test("another caller's line still reaches the log's verdict when it can change it", () => {
+    // A replay marker while the verdict holds its banner alone undoes it, whoever prints it.
+    const replay = [
+      '[    1.000001][   T1] WARNING: CPU: 0 PID: 1 at a.c:1 f+0x1/0x2',
+      '[    1.000002][   T2] WARNING: CPU: 1 PID: 2 at b.c:1 g+0x1/0x2',
+      '[    1.000003][   T2] Modules linked in:',
+      '[    1.000004][   T3] ** replaying previous printk message **',
+      '',
+    ];
+    // A message that carries a stack (another CPU's) ends what the verdict reads of a log without callers.
+    const vmalloc = [
+      '[    1.000001] WARNING: CPU: 0 PID: 1 at a.c:1 f+0x1/0x2',
+      '[    1.000002] Modules linked in:',
+      '[    1.000003][   T2] vmalloc: allocation failure: 0 bytes',
+      '[    1.000004] Call Trace:',
+      '[    1.000005]  f+0x1/0x2',
+      '[    1.000006] ---[ end trace 0000000000000000 ]---',
+      '',
+    ];
+    // Once the verdict's report sends NMIs, the other CPUs' backtraces are its too.
+    const nmi = [
+      '[    1.000001][   T1] WARNING: CPU: 0 PID: 1 at a.c:1 f+0x1/0x2',
+      '[    1.000002][   T1] Sending NMI from CPU 0 to CPUs 1:',
+      '[    1.000003][   T2] WARNING: CPU: 1 PID: 2 at b.c:1 g+0x1/0x2',
+      '[    1.000004][   T2] Modules linked in:',
+      '[    1.000005][   C1] Call Trace:',
+      '[    1.000006][   C1]  f+0x1/0x2',
+      '[    1.000007][   C1]  h+0x1/0x2',
+      '',
+    ];
+    for (const lines of [replay, vmalloc, nmi]) {
+      const [whole, cut] = parseBothWays(Buffer.from(lines.join('\n')));
+      expect(whole).toEqual(cut);
+    }
+  });
+
   test('in journald mode every line is read: a continuation takes the caller of the line before', () => {
     const log = Buffer.from(
       [
