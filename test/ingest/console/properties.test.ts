@@ -139,7 +139,7 @@ describe('console parser properties', () => {
   test('kernel-like lines: lines passed unread change nothing (every line read gives the same)', () => {
     // Whole lines, so that the sequences the unread path must get right come up often: a plain
     // line of another caller right after a banner (a replay marker), after an NMI backtrace began,
-    // a cut stamp and its tail, journald's mode, a panic after an oops.
+    // a cut stamp and its tail, journald's mode, a panic after an oops, the VM's hang-up.
     const prefix = fc.constantFrom(
       '[   1.000001] ',
       '[   1.000002][  T12] ',
@@ -160,6 +160,7 @@ describe('console parser properties', () => {
       'Kernel panic - not syncing: Fatal exception',
       'Sending NMI from CPU 0 to CPUs 1:',
       'vmalloc: allocation failure: 0 bytes',
+      'serialport: VM disconnected.',
       'lab: chatter',
       'lab: chatter',
       'lab: chatter',

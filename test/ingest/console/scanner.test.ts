@@ -157,6 +157,24 @@ describe('ConsoleLogParser: the lines it passes unread', () => {
     }
   });
 
+  test('the VM hang-up marker is read on any line: the log is cut, its verdict corrupted', () => {
+    const log = Buffer.from(
+      [
+        '[    1.000001][   T1] WARNING: CPU: 0 PID: 1 at a.c:1 f+0x1/0x2',
+        '[    1.000002][   T1] Call Trace:',
+        '[    1.000003][   T1]  f+0x1/0x2',
+        '[    1.000004][   T1] ---[ end trace 0000000000000000 ]---',
+        '[    1.100001][   T2] WARNING: CPU: 1 PID: 2 at b.c:1 g+0x1/0x2',
+        '[    1.100002][   T2] ---[ end trace 0000000000000000 ]---',
+        '[    1.200000][   T3] serialport: VM disconnected.',
+        '',
+      ].join('\n'),
+    );
+    const [whole, cut] = parseBothWays(log);
+    expect(whole).toEqual(cut);
+    expect(whole!.verdict).toEqual({ title: 'WARNING in f', type: 'WARNING', corrupted: true });
+  });
+
   test('in journald mode every line is read: a continuation takes the caller of the line before', () => {
     const log = Buffer.from(
       [
