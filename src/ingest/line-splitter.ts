@@ -58,8 +58,9 @@ export class LineSplitter {
   /**
    * `push`, handing each line's parts to `onLine` as it is cut instead of returning them all: a
    * consumer that is done with a line before the next keeps no chunk's worth of lines alive.
+   * `onPiece` is given each decoded piece before its lines (a line's `at` is where it is in it).
    */
-  each(chunk: Uint8Array, onLine: LineSink): void {
+  each(chunk: Uint8Array, onLine: LineSink, onPiece?: (text: string) => void): void {
     // A big chunk is decoded a piece at a time, each cut after a newline: a piece's string dies
     // young (a scavenge frees it) where a whole chunk's would outlive a few scavenges, be promoted
     // and, as an external string outside the JS heap, wait for a full GC.
@@ -69,12 +70,12 @@ export class LineSplitter {
         const nl = chunk.lastIndexOf(0x0a, start + PIECE_BYTES - 1);
         end = nl >= start ? nl + 1 : start + PIECE_BYTES;
       }
-      this.piece(start === 0 && end === chunk.length ? chunk : chunk.subarray(start, end), onLine);
+      this.piece(start === 0 && end === chunk.length ? chunk : chunk.subarray(start, end), onLine, onPiece);
       start = end;
     }
   }
 
-  private piece(chunk: Uint8Array, onLine: LineSink): void {
+  private piece(chunk: Uint8Array, onLine: LineSink, onPiece?: (text: string) => void): void {
     const ascii = isAscii(chunk);
     // A control byte is a control character once decoded and the other way round (the bytes of a
     // multi-byte character, and those the decoder replaces, are all 0x80 or more).
@@ -93,6 +94,7 @@ export class LineSplitter {
       this.tail += fresh;
       return;
     }
+    onPiece?.(fresh);
     this.split(this.tail, fresh, clean, oneToOne ? chunk : null, onLine);
   }
 

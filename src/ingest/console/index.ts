@@ -17,7 +17,7 @@ import { type LineSink, LineSplitter } from '../line-splitter.js';
 import { parseFrame } from './frame.js';
 import { ConsoleNormalizer, MAX_LINE_CHARS, type NormalizedLine } from './line-normalizer.js';
 import { extractLockDetails } from './lockdep-details.js';
-import { matchOops, mayHaveHeader } from './oops/index.js';
+import { HeaderCandidates, matchOops } from './oops/index.js';
 import { refineKind } from './oops/kinds.js';
 import {
   HANGUP_MARKER,
@@ -77,9 +77,13 @@ export class ConsoleLogParser {
       ctx !== null &&
       this.scanner.ignoresPlainLine(ctx) &&
       this.verdictCollector.ignoresPlainLine(ctx, text) &&
-      !mayHaveHeader(text)
+      !this.headers.within(at, at + text.length)
     );
   }
+
+  /** The banner prefilter over the piece being split (a line with bytes lies in it from `at`). */
+  private readonly headers = new HeaderCandidates();
+  private readonly onPiece = (text: string) => this.headers.reset(text);
 
   /**
    * `onReport`: each report is handed over as soon as it is built, and `push`/`end` return none
@@ -109,7 +113,9 @@ export class ConsoleLogParser {
     // part of those bytes: one search of the chunk rules the marker out for all of them.
     this.chunkHangup = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).includes(HANGUP_MARKER);
     this.chunkOut = out;
-    this.splitter.each(chunk, this.sink);
+    this.splitter.each(chunk, this.sink, this.onPiece);
+    // (the last piece dies young, like the others)
+    this.headers.reset('');
     this.chunkOut = [];
     return out;
   }

@@ -52,12 +52,51 @@ const NO_COLON_NEEDLES = new RegExp(
  * for every part.
  */
 export function mayHaveHeader(line: string): boolean {
-  for (let at = line.indexOf(':'); at !== -1; at = line.indexOf(':', at + 1)) {
-    const heads = at > 0 ? UP_TO_COLON[line.charCodeAt(at - 1)] : undefined;
-    if (heads === undefined) continue;
-    for (const h of heads) if (at + 1 >= h.length && line.startsWith(h, at + 1 - h.length)) return true;
+  return nextColonHead(line, 0) !== Number.POSITIVE_INFINITY || NO_COLON_NEEDLES.test(line);
+}
+
+/** NO_COLON_NEEDLES searching a whole piece from its `lastIndex`. */
+const NO_COLON_IN_PIECE = new RegExp(NO_COLON_NEEDLES.source, 'g');
+
+/**
+ * mayHaveHeader for the lines of one decoded piece of input, asked in their order (a line by its
+ * start and end in the piece): the piece is searched once, line after line, for the next place a
+ * header may start, so that a run of lines without one costs one search, not one per line. (No
+ * header holds a newline: what is found lies in one line.)
+ */
+export class HeaderCandidates {
+  private piece = '';
+  /** Where the next colon-ended head and the next colon-less keyword start, -1 when not searched yet. */
+  private colon = -1;
+  private word = -1;
+
+  reset(piece: string): void {
+    this.piece = piece;
+    this.colon = -1;
+    this.word = -1;
   }
-  return NO_COLON_NEEDLES.test(line);
+
+  /** mayHaveHeader(piece.slice(from, to)) for the line there, `from` never before the last one asked. */
+  within(from: number, to: number): boolean {
+    if (this.word < from) {
+      NO_COLON_IN_PIECE.lastIndex = from;
+      this.word = NO_COLON_IN_PIECE.exec(this.piece)?.index ?? Number.POSITIVE_INFINITY;
+    }
+    if (this.word < to) return true;
+    if (this.colon < from) this.colon = nextColonHead(this.piece, from);
+    return this.colon < to;
+  }
+}
+
+/** Where the first head of UP_TO_COLON that ends at a colon of `s` at or after `from` starts, or +Infinity. */
+function nextColonHead(s: string, from: number): number {
+  for (let at = s.indexOf(':', from); at !== -1; at = s.indexOf(':', at + 1)) {
+    const heads = at > 0 ? UP_TO_COLON[s.charCodeAt(at - 1)] : undefined;
+    if (heads === undefined) continue;
+    for (const h of heads)
+      if (at + 1 >= h.length && s.startsWith(h, at + 1 - h.length)) return at + 1 - h.length;
+  }
+  return Number.POSITIVE_INFINITY;
 }
 
 /** The banner this line starts, or null. */

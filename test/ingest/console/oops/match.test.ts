@@ -1,7 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import type { Oops } from '../../../../src/analyzers/title/types.js';
-import { HEADER_RE, matchOops, OOPSES } from '../../../../src/ingest/console/oops/index.js';
+import {
+  HEADER_RE,
+  HeaderCandidates,
+  matchOops,
+  mayHaveHeader,
+  OOPSES,
+} from '../../../../src/ingest/console/oops/index.js';
 
 /** matchOops without its prefilter: the first banner the line contains that is not suppressed. */
 function reference(line: string): Oops | null {
@@ -40,5 +46,28 @@ describe('matchOops', () => {
     expect(matchOops('lockdep: fixing up alternatives')).toBeNull();
     expect(matchOops('virtio_gpu virtio0: [drm] features: +virgl +edid')).toBeNull();
     expect(matchOops(':BUG:')).toBe(reference(':BUG:'));
+  });
+});
+
+describe('HeaderCandidates', () => {
+  test('answers for each line of a piece what mayHaveHeader answers for the line alone', () => {
+    // Lines of banners' characters and banners themselves; some lines are not asked about.
+    const line = fc.oneof(
+      fc.string({ unit: fc.constantFrom(...':GOtrelcpyNSL3C :-BUGx'.split('')), maxLength: 16 }),
+      fc.constantFrom(...OOPSES.map((o) => o.header), 'lab: chatter', 'DEBUG: x', 'e: f'),
+    );
+    fc.assert(
+      fc.property(fc.array(fc.tuple(line, fc.boolean()), { maxLength: 30 }), (lines) => {
+        const piece = `${lines.map(([l]) => l).join('\n')}\n`;
+        const candidates = new HeaderCandidates();
+        candidates.reset(piece);
+        let from = 0;
+        for (const [l, asked] of lines) {
+          if (asked) expect(candidates.within(from, from + l.length)).toBe(mayHaveHeader(l));
+          from += l.length + 1;
+        }
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
