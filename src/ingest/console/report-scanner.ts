@@ -79,7 +79,7 @@ export class ReportScanner {
    * the banner this line carries (`matchOops(line.text)`), passed in so it is computed once.
    */
   push(line: NormalizedLine, found: Oops | null = matchOops(line.text)): ScannedReport | null {
-    if (this.open?.lines.length === 1 && line.text.includes(REPLAY_MARKER)) {
+    if (this.bannerAlone() && line.text.includes(REPLAY_MARKER)) {
       // The banner was cut and is printed again on the next line.
       this.open = null;
       return null;
@@ -108,7 +108,7 @@ export class ReportScanner {
       return done;
     }
     const cur = this.open;
-    if (cur === null || line.quoteDepth !== cur.quoteDepth || !belongs(cur, ctx)) return null;
+    if (cur === null || !belongs(cur, ctx, line.quoteDepth)) return null;
     if (line.ts !== null && cur.lastTs !== null && line.ts - cur.lastTs > QUIET_GAP) {
       return this.close(false);
     }
@@ -153,7 +153,12 @@ export class ReportScanner {
    */
   ignoresPlainLine(ctx: string): boolean {
     const cur = this.open;
-    return cur === null || (cur.lines.length !== 1 && (cur.quoteDepth !== 0 || !belongs(cur, ctx)));
+    return cur === null || (!this.bannerAlone() && !belongs(cur, ctx, 0));
+  }
+
+  /** The open report is its banner line alone (a REPLAY_MARKER line undoes it). */
+  private bannerAlone(): boolean {
+    return this.open !== null && this.open.lines.length === 1;
   }
 
   /** What `push` does with a line it ignores, without the line. */
@@ -230,7 +235,9 @@ function continuesReport(text: string): boolean {
   return CONTINUATION_BANNERS.some((re) => re.test(text));
 }
 
-function belongs(cur: Open, ctx: string): boolean {
+/** A line of context `ctx`, quoted `quoteDepth` deep, is the open report's. */
+function belongs(cur: Open, ctx: string, quoteDepth: number): boolean {
+  if (quoteDepth !== cur.quoteDepth) return false;
   if (ctx === cur.context) return true;
   // Unstamped lines inside a stamped log: mail-wrapped continuations and pr_cont pieces
   // (kept for the lock structure; the titled text leaves them out, as syzkaller does).
@@ -313,6 +320,11 @@ export function lenientLines(report: ScannedReport): string[] {
   return joined;
 }
 
+/** A line that ends what the verdict reads of a log without callers: a new report, or a message with a stack. */
+function startsSecondReport(text: string, found: Oops | null): boolean {
+  return (found !== null && startsNewReport(text)) || INFO_WITH_STACK.some((m) => text.includes(m));
+}
+
 /** What syzkaller's VM console prints when the VM went away: the log is then cut (corrupted). */
 export const HANGUP_MARKER = 'serialport: VM disconnected.';
 
@@ -340,7 +352,7 @@ export class VerdictCollector {
   push(line: NormalizedLine, found: Oops | null = matchOops(line.text), mayHangUp = true): void {
     if (mayHangUp && line.text.includes(HANGUP_MARKER)) this.consoleHangup = true;
     // A cut banner printed again undoes it, even once what followed it has settled the verdict.
-    if (this.text.length === 1 && line.text.includes(REPLAY_MARKER)) {
+    if (this.bannerAlone() && line.text.includes(REPLAY_MARKER)) {
       this.reset();
       return;
     }
@@ -355,12 +367,9 @@ export class VerdictCollector {
       this.add(text, true);
       return;
     }
-    if (!this.secondReport) {
-      if ((found && startsNewReport(text)) || INFO_WITH_STACK.some((m) => text.includes(m)))
-        this.secondReport = true;
-    }
+    if (!this.secondReport && startsSecondReport(text, found)) this.secondReport = true;
     if (isQuestionable(text, ctx)) return;
-    if (ctx !== this.context && !(this.cpuTraceback && ctx.startsWith('C'))) return;
+    if (!this.reads(ctx)) return;
     this.add(text, false);
   }
 
@@ -372,10 +381,19 @@ export class VerdictCollector {
    */
   ignoresPlainLine(ctx: string, text: string): boolean {
     if (this.oops === null) return true;
-    if (this.text.length === 1) return false;
+    if (this.bannerAlone()) return false;
     if (this.settled) return true;
-    if (ctx === this.context || (this.cpuTraceback && ctx.startsWith('C'))) return false;
-    return this.secondReport || !INFO_WITH_STACK.some((m) => text.includes(m));
+    return !this.reads(ctx) && (this.secondReport || !startsSecondReport(text, null));
+  }
+
+  /** The report so far is its banner line alone (a REPLAY_MARKER line undoes it). */
+  private bannerAlone(): boolean {
+    return this.text.length === 1;
+  }
+
+  /** The report's lines are those of its context, and, once it sent NMIs, every CPU's. */
+  private reads(ctx: string): boolean {
+    return ctx === this.context || (this.cpuTraceback && ctx.startsWith('C'));
   }
 
   private reset(): void {
