@@ -58,10 +58,15 @@ export class ConsoleLogParser {
       this.scanner.passed();
       return;
     }
+    // The piece's banner prefilter answers for a clean line with its bytes: its message is a part
+    // of it (ConsoleNormalizer cuts a clean line's front, and a long one's end), and no part of a
+    // line without a banner candidate holds one (see mayHaveHeader).
+    const mayBanner = bytes === null || !clean || this.headers.within(at, at + text.length);
     this.line(
       this.normalizer.lineOf(text, line, clean, bytes, at),
       this.chunkOut,
       this.chunkHangup || !clean || bytes === null,
+      mayBanner,
     );
   };
 
@@ -172,10 +177,13 @@ export class ConsoleLogParser {
     return v;
   }
 
-  /** `mayHangUp`: the line may hold the console hang-up marker (false only when it cannot). */
-  private line(l: NormalizedLine, out: Report[], mayHangUp = true): void {
+  /**
+   * `mayHangUp`: the line may hold the console hang-up marker; `mayBanner`: a banner (false only
+   * when it cannot).
+   */
+  private line(l: NormalizedLine, out: Report[], mayHangUp = true, mayBanner = true): void {
     this.stats.lines++;
-    const oops = matchOops(l.text);
+    const oops = mayBanner ? matchOops(l.text) : null;
     this.verdictCollector.push(l, oops, mayHangUp);
     const done = this.scanner.push(l, oops);
     if (done !== null) this.emit(this.build(done), out);

@@ -141,6 +141,39 @@ describe('ConsoleNormalizer: one line per source format', () => {
     );
   });
 
+  test("a clean line's message is a part of it, whatever came before (ConsoleLogParser's banner prefilter relies on it)", () => {
+    const line = fc.constantFrom(
+      '[   12.345678] lab: hello',
+      '[   12.345678][  T123] BUG: x',
+      '[   12.345678] [C4] lab',
+      '<4>[   12.345678] lab',
+      '<4> [  197.079335] WARNING: y',
+      '> > [   12.345678] lab',
+      'Jul 10 16:12:52 host kernel: lab: one',
+      '  continued',
+      '** 3 printk messages dropped ** [   1.0] lab',
+      'syzkaller login: [   13.221350] lab',
+      '[   12.345678] Servic[   21.33258',
+      '7] which lock',
+      '13.207942]  dump_backtrace',
+      '[   21.33258[   32.525073] evbug: x',
+      '[  +0.006347] lab',
+      '[Wed Dec 16 13:30:45 2020] lab',
+      `[   12.345678] ${'x'.repeat(MAX_LINE_CHARS)} BUG: z`,
+      '',
+      'no stamp at all',
+    );
+    fc.assert(
+      fc.property(fc.array(line, { maxLength: 20 }), (lines) => {
+        const n = new ConsoleNormalizer();
+        lines.forEach((text, i) => {
+          expect(text).toContain(n.lineOf(text, i + 1, true).text);
+        });
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
   test('keeps each line its own input line number', () => {
     expect(normalize('a\n[ 1.0] b\n> c\n').map((l) => l.line)).toEqual([1, 2, 3]);
   });
