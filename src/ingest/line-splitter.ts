@@ -1,4 +1,5 @@
 import { isAscii } from 'node:buffer';
+import { hasControlByte } from './control-bytes.js';
 
 /**
  * Push-based line splitter over raw bytes: `push(chunk)` returns the complete
@@ -150,54 +151,6 @@ export class LineSplitter {
     const t = text.charCodeAt(text.length - 1) === 0x0d ? text.slice(0, -1) : text;
     onLine(t, this.next++, clean, bytes, at);
   }
-}
-
-/** Bytes that decode to a control character of CONTROL_RE (a CR is one unless an LF follows it). */
-const CONTROL_BYTE = new Uint8Array(256);
-for (let c = 0; c < 0x20; c++) if (c !== 0x09 && c !== 0x0a && c !== 0x0d) CONTROL_BYTE[c] = 1;
-CONTROL_BYTE[0x7f] = 1;
-
-/**
- * Does `bytes` hold a byte that CONTROL_RE would find once decoded? Read four bytes at a time (a
- * word with no byte below 0x20 and none equal to 0x7f needs no closer look): several times faster
- * than the regex over the decoded text, which then runs only for a piece that has one.
- */
-export function hasControlByte(bytes: Uint8Array): boolean {
-  const n = bytes.length;
-  let i = 0;
-  // Up to the first 4-byte boundary of the buffer, one byte at a time.
-  while (i < n && (bytes.byteOffset + i) % 4 !== 0) if (controlAt(bytes, i++)) return true;
-  const words = (n - i) >> 2;
-  const tail = i + 4 * words;
-  // (a view must start on a boundary even when empty)
-  if (words > 0 && controlInWords(new Uint32Array(bytes.buffer, bytes.byteOffset + i, words), bytes, i))
-    return true;
-  for (let b = tail; b < n; b++) if (controlAt(bytes, b)) return true;
-  return false;
-}
-
-/**
- * The word loop of hasControlByte (`words` views `bytes` from `base`), a function of its own: it
- * runs once per piece, so V8 optimizes it on the stack (OSR), and code after such a loop that had
- * not run by then deoptimized at every call, for good (~16 times a MB).
- */
-function controlInWords(words: Uint32Array, bytes: Uint8Array, base: number): boolean {
-  for (let k = 0; k < words.length; k++) {
-    const x = words[k] as number;
-    const y = x ^ 0x7f7f7f7f;
-    // A byte below 0x20, or one equal to 0x7f (zero in y): the classic has-less-than tests.
-    if ((((x - 0x20202020) & ~x) | ((y - 0x01010101) & ~y)) & 0x80808080) {
-      const at = base + 4 * k;
-      for (let b = at; b < at + 4; b++) if (controlAt(bytes, b)) return true;
-    }
-  }
-  return false;
-}
-
-/** The byte at `i` is a control byte (a CR with no LF after it in `bytes` counts). */
-function controlAt(bytes: Uint8Array, i: number): boolean {
-  const c = bytes[i] as number;
-  return CONTROL_BYTE[c] === 1 || (c === 0x0d && bytes[i + 1] !== 0x0a);
 }
 
 /** Index of the first control character of `text` at or after `from`, or +Infinity. */

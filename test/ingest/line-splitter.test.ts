@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { hasControlByte, LineSplitter } from '../../src/ingest/line-splitter.js';
+import { LineSplitter } from '../../src/ingest/line-splitter.js';
 
 function splitAll(chunks: Uint8Array[]): string[] {
   const s = new LineSplitter();
@@ -77,33 +77,6 @@ describe('LineSplitter', () => {
         for (const l of lines) expect(l.clean).toBe(!/[\x00-\x08\x0b-\x1f\x7f]/.test(l.text));
       }),
     );
-  });
-
-  it('finds a control byte as the regex finds it in the decoded text, at any alignment', () => {
-    const reading = (b: Uint8Array) =>
-      /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\r(?!\n)/.test(Buffer.from(b).toString('latin1'));
-    // Any byte, with CR, LF and the other edges of the control range often (CRLF pairs included).
-    const byte = fc.oneof(
-      fc.integer({ min: 0, max: 255 }),
-      fc.constantFrom(0x0d, 0x0a, 0x09, 0x08, 0x0b, 0x1f, 0x20, 0x7e, 0x7f, 0x80),
-    );
-    fc.assert(
-      fc.property(fc.array(byte, { maxLength: 80 }), fc.nat(7), (arr, skip) => {
-        const b = Uint8Array.from(arr).subarray(Math.min(skip, arr.length));
-        expect(hasControlByte(b)).toBe(reading(b));
-      }),
-      { numRuns: 3000 },
-    );
-    // One control byte at each place of a long clean buffer (head, words, tail; a CR before an LF is none).
-    const clean = Buffer.from('a'.repeat(37));
-    for (let at = 0; at < clean.length; at++) {
-      for (const c of [0x00, 0x1b, 0x7f, 0x0d]) {
-        const b = Buffer.from(clean);
-        b[at] = c;
-        expect(hasControlByte(b.subarray(1))).toBe(at >= 1);
-      }
-    }
-    expect(hasControlByte(Buffer.from('line\r\nnext\r\n'))).toBe(false);
   });
 
   it('hands a line its bytes only when they are its characters, one for one, wherever the chunks split', () => {
