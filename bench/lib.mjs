@@ -128,12 +128,16 @@ export class Series {
     return this.byKey.get(key);
   }
 
-  /** Medians of wall and CPU seconds, and the peak RSS, of the runs under key (undefined: none). */
+  /**
+   * Medians of wall and CPU seconds, the fastest run's seconds, and the peak RSS, of the runs under
+   * key (undefined: none).
+   */
   summary(key) {
     const xs = this.byKey.get(key);
     if (!xs) return undefined;
     return {
       seconds: median(xs.map((x) => x.seconds)),
+      fastestSeconds: Math.min(...xs.map((x) => x.seconds)),
       cpuSeconds: median(xs.map((x) => x.cpuSeconds ?? Number.NaN)),
       rssMB: Math.max(...xs.map((x) => x.rssMB ?? 0)),
     };
