@@ -21,7 +21,7 @@ interface VectorScanner {
   memory: Uint8Array;
 }
 
-/** Bytes copied to the scanner's memory at a time (its first page; it reads up to 15 past them). */
+/** Bytes copied to the scanner's memory at a time: its one page. */
 const WINDOW = 65536;
 
 const scanner = instantiate();

@@ -164,10 +164,12 @@ describe('ConsoleNormalizer: one line per source format', () => {
       'no stamp at all',
     );
     fc.assert(
-      fc.property(fc.array(line, { maxLength: 20 }), (lines) => {
+      fc.property(fc.array(line, { maxLength: 20 }), fc.boolean(), (lines, withBytes) => {
         const n = new ConsoleNormalizer();
         lines.forEach((text, i) => {
-          expect(text).toContain(n.lineOf(text, i + 1, true).text);
+          // Read from its text, or from its bytes as the splitter hands them (inside a piece).
+          const bytes = withBytes ? Buffer.from(`..${text}\n`, 'latin1') : null;
+          expect(text).toContain(n.lineOf(text, i + 1, true, bytes, 2).text);
         });
       }),
       { numRuns: 1000 },
