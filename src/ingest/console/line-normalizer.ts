@@ -323,8 +323,12 @@ interface Stamp {
 /** Characters a stamp is made of: `[`, `]`, blank, `.`, digits, `C`, `T`. */
 const STAMP_CHARS = new Uint8Array(128);
 for (const c of '[] .0123456789CT') STAMP_CHARS[c.charCodeAt(0)] = 1;
-/** A line's stamp characters as bytes, when the line is not handed over as bytes (see fastStamp). */
-const SCRATCH = new Uint8Array(MAX_LINE_CHARS + 2);
+/**
+ * A line's stamp characters as bytes, when the line is not handed over as bytes (see fastStamp). A
+ * Buffer, as the pieces lines are handed over in are: stampClose and callerAt then read one kind of
+ * array (-0.9% instructions on the crash-dense log, where a sixth of the lines come without bytes).
+ */
+const SCRATCH = Buffer.alloc(MAX_LINE_CHARS + 2);
 
 /**
  * The common case of TS_RE without a regex: `[   12.345678]` optionally
