@@ -36,6 +36,9 @@ export type LineSink = (
   at: number,
 ) => void;
 
+/** Is given each decoded piece of input before its lines (see `each`). */
+export type PieceSink = (text: string) => void;
+
 // Any C0 control but TAB and LF, or DEL: the next one from `lastIndex` (a `\r` counts, unless it
 // ends its line).
 const CONTROL_RE = /[\x00-\x08\x0b-\x1f\x7f]/g;
@@ -61,7 +64,7 @@ export class LineSplitter {
    * consumer that is done with a line before the next keeps no chunk's worth of lines alive.
    * `onPiece` is given each decoded piece before its lines (a line's `at` is where it is in it).
    */
-  each(chunk: Uint8Array, onLine: LineSink, onPiece?: (text: string) => void): void {
+  each(chunk: Uint8Array, onLine: LineSink, onPiece?: PieceSink): void {
     // A big chunk is decoded a piece at a time, each cut after a newline: a piece's string dies
     // young (a scavenge frees it) where a whole chunk's would outlive a few scavenges, be promoted
     // and, as an external string outside the JS heap, wait for a full GC.
@@ -76,7 +79,7 @@ export class LineSplitter {
     }
   }
 
-  private piece(chunk: Uint8Array, onLine: LineSink, onPiece?: (text: string) => void): void {
+  private piece(chunk: Uint8Array, onLine: LineSink, onPiece?: PieceSink): void {
     const ascii = isAscii(chunk);
     // A control byte is a control character once decoded and the other way round (the bytes of a
     // multi-byte character, and those the decoder replaces, are all 0x80 or more).

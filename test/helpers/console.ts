@@ -1,3 +1,4 @@
+import { expect } from 'vitest';
 import { ConsoleLogParser } from '../../src/ingest/console/index.js';
 import type { Report } from '../../src/model/report.js';
 
@@ -23,4 +24,14 @@ export function parseBothWays(bytes: Buffer) {
     { reports: wholeReports, verdict: whole.verdict(), stats: whole.stats, diagnostics: whole.diagnostics },
     { reports: cutReports, verdict: cut.verdict(), stats: cut.stats, diagnostics: cut.diagnostics },
   ];
+}
+
+/**
+ * parseBothWays of a log (its bytes, or its lines joined by newlines), checking that the two parses
+ * agree; the parse.
+ */
+export function parsedBothWays(log: Buffer | string[]) {
+  const [whole, cut] = parseBothWays(Array.isArray(log) ? Buffer.from(log.join('\n')) : log);
+  expect(whole).toEqual(cut);
+  return whole!;
 }

@@ -53,28 +53,26 @@ export class ConsoleLogParser {
   private chunkOut: Report[] = [];
   /** Takes each line of the chunk (one function for every chunk: the splitter's call stays monomorphic). */
   private readonly sink: LineSink = (text, line, clean, bytes, at) => {
-    if (bytes !== null && clean && !this.chunkHangup && this.plainLineIgnored(text, bytes, at)) {
+    // A clean line with its bytes lies in the piece being split, as it was decoded: the chunk's
+    // hang-up search and the piece-wide banner search answer for it (its message is a part of it:
+    // ConsoleNormalizer cuts a clean line's front, and a long one's end; and no part of a line
+    // without a banner candidate holds one, see mayHaveHeader). The banner search runs last, after
+    // the cheaper checks of an unread line (asked again below, it answers from where it stopped).
+    const inPiece = bytes !== null && clean;
+    const mayHangUp = !inPiece || this.chunkHangup;
+    if (inPiece && !mayHangUp && this.plainLineIgnored(text, bytes, at)) {
       this.stats.lines++;
       this.scanner.passed();
       return;
     }
-    // The piece's banner prefilter answers for a clean line with its bytes: its message is a part
-    // of it (ConsoleNormalizer cuts a clean line's front, and a long one's end), and no part of a
-    // line without a banner candidate holds one (see mayHaveHeader).
-    const mayBanner = bytes === null || !clean || this.headers.within(at, at + text.length);
-    this.line(
-      this.normalizer.lineOf(text, line, clean, bytes, at),
-      this.chunkOut,
-      this.chunkHangup || !clean || bytes === null,
-      mayBanner,
-    );
+    const mayBanner = !inPiece || this.headers.within(at, at + text.length);
+    this.line(this.normalizer.lineOf(text, line, clean, bytes, at), this.chunkOut, mayHangUp, mayBanner);
   };
 
   /**
    * Most lines of a long console are boot and driver chatter outside any report: a plainly stamped
    * line without a banner that neither the scanner nor the verdict takes changes nothing but the
-   * scanner's count, and is not normalized at all. (Its banner check reads the whole line: the
-   * message is the end of it, and a stamp holds no banner.)
+   * scanner's count, and is not normalized at all.
    */
   private plainLineIgnored(text: string, bytes: Uint8Array, at: number): boolean {
     const ctx = this.normalizer.plainContext(text, bytes, at);

