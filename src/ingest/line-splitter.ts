@@ -81,8 +81,7 @@ export class LineSplitter {
 
   private piece(chunk: Uint8Array, onLine: LineSink, onPiece?: PieceSink): void {
     const ascii = isAscii(chunk);
-    // A control byte is a control character once decoded and the other way round (the bytes of a
-    // multi-byte character, and those the decoder replaces, are all 0x80 or more).
+    // (read in the bytes: what CONTROL_RE would find in the text, see hasControlByte)
     const clean = !hasControlByte(chunk);
     let fresh: string;
     // One character a byte: the lines may be read from the bytes.
