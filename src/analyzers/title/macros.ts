@@ -1,3 +1,5 @@
+import { mayHold, mayHoldOne, needed } from '../../util/line-chars.js';
+
 /**
  * Regex building blocks that make table rows read like the kernel output they
  * match (the idea of syzkaller's `{{FUNC}}`/`{{PC}}` macros, written for JS):
@@ -31,3 +33,8 @@ export const SRC_ALONE = /(?:^|[^a-zA-Z0-9_/.-])([a-zA-Z0-9_/.-]+:[0-9]+)/;
 
 // `Call Trace:`, `Call trace:` (arm64), `Backtrace:` (arm32)
 export const CALL_TRACE = /Call (?:T|t)race:|Backtrace:/;
+const COLON = needed(':');
+const C_OR_B = needed('CB');
+/** Whether a line of summary `chars` (see line-chars.ts) may hold CALL_TRACE: a `:`, and a `C` or a `B`. */
+export const mayHoldCallTrace = (chars: number): boolean =>
+  mayHold(chars, COLON) && mayHoldOne(chars, C_OR_B);

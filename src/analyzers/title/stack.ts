@@ -1,3 +1,4 @@
+import { mayHoldOne, needed, UNREAD } from '../../util/line-chars.js';
 import { demangle } from './demangle.js';
 import { CALL_TRACE } from './macros.js';
 import { skipMatcher, stripFramePrefix } from './skip.js';
@@ -30,10 +31,16 @@ export const RISCV_START = STACK_STARTS[STACK_STARTS.length - 1] as RegExp;
 // A word every row of STACK_STARTS holds (`Call Trace`, `Allocated`, `Freed`, ` backtrace`, `Backtrace`,
 // `Uninit was`, `badaddr`): one scan of a line instead of one per row, as most lines start no stack.
 const STACK_START_WORDS = /race|Allocated|Freed|acktrace|Uninit was|badaddr/;
+// What every row of STACK_STARTS needs one of (see line-chars.ts): `C` (Call), `A` (Allocated),
+// `F` (Freed), `U` (Uninit), or a `:` (the backtrace rows and the riscv registers).
+const STACK_START_CHARS = needed('CAFU:');
 
-/** Does a stack trace (or an allocation/free stack) start on this line? */
-export function isStackStart(line: string): boolean {
-  return STACK_START_WORDS.test(line) && anyMatch(line, STACK_STARTS);
+/**
+ * Does a stack trace (or an allocation/free stack) start on this line? `chars`: the line's
+ * summary (see line-chars.ts), when read.
+ */
+export function isStackStart(line: string, chars = UNREAD): boolean {
+  return mayHoldOne(chars, STACK_START_CHARS) && STACK_START_WORDS.test(line) && anyMatch(line, STACK_STARTS);
 }
 
 /** Frame lines, capturing the function name(s). */
@@ -49,6 +56,13 @@ export const FRAME_LINES: readonly RegExp[] = [
 export const CORRUPTED_LINES: readonly RegExp[] = [
   /^(?: \[<?(?:0x)?[0-9a-f]+>?\])? should_fail(?:slab)?(?:\.[a-z0-9.]+)?\+0x/,
 ];
+
+/** A line of a fault-injection stack (CORRUPTED_LINES), which starts ` s` or ` [`: the others are not tried. */
+function isCorruptedLine(line: string): boolean {
+  if (line.charCodeAt(0) !== 0x20) return false;
+  const c1 = line.charCodeAt(1);
+  return (c1 === 0x73 /* s */ || c1 === 0x5b) /* [ */ && anyMatch(line, CORRUPTED_LINES);
+}
 
 const MAX_LINE = 2048;
 
@@ -105,12 +119,17 @@ function collect(
 /**
  * Walk the report lines following a row's stack parts and return the guilty
  * frame of each stack (null entries mean "no usable frame": the report is
- * corrupted). `lines[0]` is the report text from the match start.
+ * corrupted). `lines[0]` is the report text from the match start; `chars`, when given, the
+ * summary of each line (see line-chars.ts).
  */
-export function extractFrames(spec: StackSpec, lines: string[]): { frames: GuiltyFrame[]; ok: boolean } {
-  const first = walk(spec, spec.parts, lines);
+export function extractFrames(
+  spec: StackSpec,
+  lines: string[],
+  chars?: ArrayLike<number>,
+): { frames: GuiltyFrame[]; ok: boolean } {
+  const first = walk(spec, spec.parts, lines, chars);
   if (first.ok || !spec.parts2) return first;
-  return walk(spec, spec.parts2, lines);
+  return walk(spec, spec.parts2, lines, chars);
 }
 
 function pick(spec: StackSpec, cands: Candidate[]): GuiltyFrame | null {
@@ -126,7 +145,12 @@ function pick(spec: StackSpec, cands: Candidate[]): GuiltyFrame | null {
   return { canonical: r.frame, raw: c.name, line: c.line };
 }
 
-function walk(spec: StackSpec, parts: StackPart[], lines: string[]): { frames: GuiltyFrame[]; ok: boolean } {
+function walk(
+  spec: StackSpec,
+  parts: StackPart[],
+  lines: string[],
+  chars?: ArrayLike<number>,
+): { frames: GuiltyFrame[]; ok: boolean } {
   const skip = skipMatcher(spec.skip);
   const firstOnly = spec.extractor === undefined;
   const frames: GuiltyFrame[] = [];
@@ -150,12 +174,14 @@ function walk(spec: StackSpec, parts: StackPart[], lines: string[]): { frames: G
     if (part === PARSE_STACK) {
       stacks++;
       while (pos < lines.length) {
-        const ln = clip(lines[pos++] as string);
-        if (anyMatch(ln, CORRUPTED_LINES)) {
+        const ln = clip(lines[pos] as string);
+        const lnChars = chars?.[pos] ?? UNREAD;
+        pos++;
+        if (isCorruptedLine(ln)) {
           ok = false;
           break;
         }
-        if (isStackStart(ln)) break;
+        if (isStackStart(ln, lnChars)) break;
         const next = parts[partIdx + 1];
         if (next !== undefined) {
           const m = execPart(next, ln);
@@ -178,7 +204,7 @@ function walk(spec: StackSpec, parts: StackPart[], lines: string[]): { frames: G
     } else {
       while (pos < lines.length) {
         const ln = clip(lines[pos++] as string);
-        if (anyMatch(ln, CORRUPTED_LINES)) {
+        if (isCorruptedLine(ln)) {
           ok = false;
           break;
         }

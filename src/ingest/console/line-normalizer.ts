@@ -1,5 +1,6 @@
 import type { ConsoleLine } from '../../model/console-line.js';
 import type { Frame } from '../../model/frame.js';
+import { charsOfBytes, UNREAD } from '../../util/line-chars.js';
 import type { RawLine } from '../line-splitter.js';
 
 /**
@@ -21,6 +22,11 @@ export interface NormalizedLine extends ConsoleLine {
    * scanner read it so (a line of a report's final trace); undefined before.
    */
   frame: Frame | null | undefined;
+  /**
+   * Which characters of a small alphabet the text holds (see line-chars.ts), read from the line's
+   * bytes when it was handed over with them; else UNREAD (every bit).
+   */
+  chars: number;
 }
 
 /** Longest message kept (kernel lines are at most 1 KiB; longer ones are binary noise). */
@@ -236,7 +242,10 @@ export class ConsoleNormalizer {
     if (controls) text = text.replace(CONTROL_RE, '');
     this.lastCaller = caller;
     this.lastStamped = stamped;
-    return { text, ts, caller, level, line, quoteDepth, stamped, frame: undefined };
+    // With its bytes, the message is the end of the line (only its front was cut): read it there.
+    const end = at + rawText.length;
+    const chars = b === null ? UNREAD : charsOfBytes(b, end - text.length, end);
+    return { text, ts, caller, level, line, quoteDepth, stamped, frame: undefined, chars };
   }
 
   private remember(fragment: string): void {
@@ -437,6 +446,7 @@ function plain(rawText: string, line: number): NormalizedLine {
     quoteDepth: 0,
     stamped: false,
     frame: undefined,
+    chars: UNREAD,
   };
 }
 

@@ -153,7 +153,7 @@ class DetailsBuilder {
   /** Lines that start a section or carry header facts, in any mode. True when consumed. */
   private header(l: LogicalLine): boolean {
     const t = l.t;
-    if (!mayBeHeader(t)) return false;
+    if (!mayBeHeader(t, l.chars)) return false;
     const taskLine = parseTaskLine(t);
     if (taskLine) {
       this.d.task ??= taskLine.task;

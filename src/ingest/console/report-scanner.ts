@@ -1,6 +1,7 @@
-import { CALL_TRACE } from '../../analyzers/title/macros.js';
+import { CALL_TRACE, mayHoldCallTrace } from '../../analyzers/title/macros.js';
 import { clip } from '../../analyzers/title/stack.js';
 import type { Oops } from '../../analyzers/title/types.js';
+import { mayHold, needed, UNREAD } from '../../util/line-chars.js';
 import { ownText } from '../../util/own-text.js';
 import { joinContinuations } from './details/join.js';
 import { parseFrame } from './frame.js';
@@ -116,7 +117,7 @@ export class ReportScanner {
     // (when the report's lines are), so that nothing read from it (the frame below) holds on to
     // its decoded piece.
     if (cur.copy || line.line - (cur.lines[0] as NormalizedLine).line > WIDE_REPORT_LINES) own(line);
-    if (line.text.includes('Sending NMI from CPU')) cur.cpuTraceback = true;
+    if (startsCpuTraceback(line.text, line.chars)) cur.cpuTraceback = true;
     if (cur.endsWithStack && ctx !== '') {
       // A line of the final trace is read as a frame once (the lock details take it from the line).
       if (cur.inStack) line.frame = parseFrame(line.text);
@@ -131,13 +132,14 @@ export class ReportScanner {
         // The first line after the final trace that is not part of it: the report is over.
         return this.close(false);
       }
-      if (CALL_TRACE.test(line.text)) cur.inStack = true;
+      if (mayHoldCallTrace(line.chars) && CALL_TRACE.test(line.text)) cur.inStack = true;
       else if (frame) cur.frames++;
     }
     cur.lines.push(line);
     if (line.ts !== null) cur.lastTs = line.ts;
-    const endOfTask = cur.endsWithStack && cur.inStack && line.text.trim() === '</TASK>';
-    if (endOfTask || endMarker(line.text)) return this.close(false);
+    const endOfTask =
+      cur.endsWithStack && cur.inStack && mayHold(line.chars, TASK_END) && line.text.trim() === TASK_END_LINE;
+    if (endOfTask || endMarker(line.text, line.chars)) return this.close(false);
     if (cur.lines.length >= MAX_REPORT_LINES) return this.close(true);
     return null;
   }
@@ -174,12 +176,25 @@ export class ReportScanner {
   }
 }
 
+const TASK_END_LINE = '</TASK>';
+const TASK_END = needed(TASK_END_LINE);
+
 /** `---[ end trace ...`, `---[ end Kernel panic ...` (one scan for the common part first). */
-function endMarker(text: string): boolean {
+function endMarker(text: string, chars: number): boolean {
   return (
-    text.includes('---[ end ') && (text.includes('---[ end trace') || text.includes('---[ end Kernel panic'))
+    mayHold(chars, END_MARKER) &&
+    text.includes('---[ end ') &&
+    (text.includes('---[ end trace') || text.includes('---[ end Kernel panic'))
   );
 }
+const END_MARKER = needed('---[ end ');
+
+/** `Sending NMI from CPU 0 to CPUs 1:`: other CPUs' backtraces follow (their lines are the report's). */
+function startsCpuTraceback(text: string, chars: number): boolean {
+  return mayHold(chars, CPU_TRACEBACK) && text.includes(CPU_TRACEBACK_TEXT);
+}
+const CPU_TRACEBACK_TEXT = 'Sending NMI from CPU';
+const CPU_TRACEBACK = needed(CPU_TRACEBACK_TEXT);
 
 /** A report's line with its text copied (see ownText): the report keeps its lines and strings cut from them. */
 function own(line: NormalizedLine): NormalizedLine {
@@ -245,11 +260,21 @@ function belongs(cur: Open, ctx: string, quoteDepth: number): boolean {
   return cur.cpuTraceback && ctx.startsWith('C');
 }
 
-/** syzkaller drops `? ` frames and powerpc `(unreliable)` frames from a report's text. */
-export function isQuestionable(text: string, ctx: string): boolean {
+/**
+ * syzkaller drops `? ` frames and powerpc `(unreliable)` frames from a report's text. `chars`: the
+ * line's summary (see line-chars.ts), when read.
+ */
+export function isQuestionable(text: string, ctx: string, chars = UNREAD): boolean {
   if (ctx === '') return false;
-  return (hasSpacedQuestionMark(text) || text.endsWith(' (unreliable)')) && !text.includes('<EOI>');
+  return (
+    ((mayHold(chars, QUESTION_MARK) && hasSpacedQuestionMark(text)) ||
+      (mayHold(chars, UNRELIABLE) && text.endsWith(UNRELIABLE_TEXT))) &&
+    !text.includes('<EOI>')
+  );
 }
+const QUESTION_MARK = needed('?');
+const UNRELIABLE_TEXT = ' (unreliable)';
+const UNRELIABLE = needed(UNRELIABLE_TEXT);
 
 /** `text.includes(' ? ')`, found from the rare `?`. */
 function hasSpacedQuestionMark(text: string): boolean {
@@ -259,20 +284,28 @@ function hasSpacedQuestionMark(text: string): boolean {
   return false;
 }
 
+/** A report's lines as syzkaller titles them, with the summary of each (see line-chars.ts). */
+export interface TitleText {
+  texts: string[];
+  chars: number[];
+}
+
 /** The lines of a report syzkaller would title: same context, no questionable frames. */
-export function titleLines(report: ScannedReport): string[] {
-  const out: string[] = [];
+export function titleLines(report: ScannedReport): TitleText {
+  const texts: string[] = [];
+  const chars: number[] = [];
   let cpuTraceback = false;
   report.lines.forEach((l, i) => {
     const ctx = lineContext(l);
     if (i > 0) {
       const same = ctx === report.context || (cpuTraceback && ctx.startsWith('C'));
-      if (!same || isQuestionable(l.text, ctx)) return;
+      if (!same || isQuestionable(l.text, ctx, l.chars)) return;
     }
-    if (l.text.includes('Sending NMI from CPU')) cpuTraceback = true;
-    out.push(l.text);
+    if (startsCpuTraceback(l.text, l.chars)) cpuTraceback = true;
+    texts.push(l.text);
+    chars.push(l.chars);
   });
-  return out;
+  return { texts, chars };
 }
 
 // A decoded frame (scripts/decode_stacktrace.sh), rewritten into the raw form the title rows
@@ -292,7 +325,7 @@ export function lenientLines(report: ScannedReport): string[] {
   const kept: NormalizedLine[] = [];
   for (const [i, l] of report.lines.entries()) {
     const ctx = lineContext(l);
-    if (i > 0 && isQuestionable(l.text, ctx)) continue;
+    if (i > 0 && isQuestionable(l.text, ctx, l.chars)) continue;
     const prev = kept[kept.length - 1];
     // A banner wrapped by a mail client: `BUG: KCSAN: data-race in do_page_fault /` + `spectre_v4_...`
     if (
@@ -301,7 +334,12 @@ export function lenientLines(report: ScannedReport): string[] {
       report.context !== '' &&
       (kept.length === 1 || WRAPPED_TAIL_RE.test(prev.text))
     ) {
-      kept[kept.length - 1] = { ...prev, text: `${prev.text.trimEnd()} ${l.text.trim()}`, frame: undefined };
+      kept[kept.length - 1] = {
+        ...prev,
+        text: `${prev.text.trimEnd()} ${l.text.trim()}`,
+        frame: undefined,
+        chars: prev.chars | l.chars,
+      };
       continue;
     }
     kept.push(l);
@@ -410,7 +448,7 @@ export class VerdictCollector {
     this.textLines++;
     let skipLine = false;
     if (text.includes('Disabling lock debugging due to kernel taint')) skipLine = true;
-    else if (text.includes('Sending NMI from CPU')) this.cpuTraceback = true;
+    else if (startsCpuTraceback(text, UNREAD)) this.cpuTraceback = true;
     else if (
       (text.includes('Kernel panic - not syncing') ||
         text.includes('WARNING: possible circular locking dependency detected')) &&

@@ -89,4 +89,22 @@ group('describe', () => {
     const d = describe(lines, WARNING_OOPS);
     expect(corruptionOf(d.title, lines, d.format)).toBe('no stack trace in report');
   });
+
+  test('a fault-injection frame in the stack walked marks the report corrupted, in the shapes syzkaller reads', () => {
+    const kasan = [
+      'BUG: KASAN: use-after-free in lab_free+0x1/0x2',
+      'Read of size 8 at addr ffff888100e0a8b0 by task lab/1',
+      'CPU: 0 PID: 1 Comm: lab Not tainted 6.1.0 #1',
+      'Call Trace:',
+      ' dump_stack_lvl+0x45/0x5e',
+    ];
+    const reason = (frame: string) =>
+      describe([...kasan, frame, ' lab_use+0x1d/0x80 [lab]'], BUG_OOPS).corruptedReason;
+    expect(reason(' should_failslab+0x5/0x10')).toBe(CORRUPTED_NO_FRAMES);
+    expect(reason(' [<ffffffff81000000>] should_fail.cold+0x1/0x2')).toBe(CORRUPTED_NO_FRAMES);
+    // Anything else before `should_fail` is another frame (syzkaller's regex is anchored).
+    expect(reason('  should_fail+0x1/0x2')).toBeNull();
+    expect(reason('should_fail+0x1/0x2')).toBeNull();
+    expect(reason(' xshould_fail+0x1/0x2')).toBeNull();
+  });
 });

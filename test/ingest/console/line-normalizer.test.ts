@@ -7,6 +7,7 @@ import {
   type NormalizedLine,
 } from '../../../src/ingest/console/line-normalizer.js';
 import { LineSplitter } from '../../../src/ingest/line-splitter.js';
+import { charsOf, UNREAD } from '../../../src/util/line-chars.js';
 
 function normalize(input: string | Buffer): NormalizedLine[] {
   const splitter = new LineSplitter();
@@ -15,10 +16,11 @@ function normalize(input: string | Buffer): NormalizedLine[] {
   return raws.flatMap((r) => n.push(r));
 }
 
-function one(input: string): Omit<NormalizedLine, 'line'> {
+function one(input: string): Omit<NormalizedLine, 'line' | 'chars'> {
   const [first] = normalize(input);
   if (!first) throw new Error('no line');
-  const { line: _line, ...rest } = first;
+  // (`chars` has a test of its own: these lines come without their bytes)
+  const { line: _line, chars: _chars, ...rest } = first;
   return rest;
 }
 
@@ -129,7 +131,10 @@ describe('ConsoleNormalizer: one line per source format', () => {
         const bytes = Buffer.from(`..${text}${eol}${next}`, 'latin1');
         const fromText = new ConsoleNormalizer().lineOf(text, 7, true);
         const fromBytes = new ConsoleNormalizer().lineOf(text, 7, true, bytes, 2);
-        expect(fromBytes).toEqual(fromText);
+        // The same line, and its characters summed up from the bytes (unread without them).
+        expect({ ...fromBytes, chars: 0 }).toEqual({ ...fromText, chars: 0 });
+        expect(fromText.chars).toBe(UNREAD);
+        expect(fromBytes.chars).toBe(charsOf(fromBytes.text));
       }),
       { numRuns: 3000 },
     );

@@ -316,7 +316,7 @@ describe('ReportScanner', () => {
       ].join('\n'),
     );
     expect(r?.lines.map((l) => l.text)).toHaveLength(4);
-    expect(r && titleLines(r)).toEqual([
+    expect(r && titleLines(r).texts).toEqual([
       'BUG: scheduling while atomic: lab/1/0x00000002',
       'Call Trace:',
       ' lab_atomic+0x1/0x2',

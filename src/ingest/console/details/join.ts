@@ -1,4 +1,5 @@
 import type { ConsoleLine } from '../../../model/console-line.js';
+import { mayHold, needed, UNREAD } from '../../../util/line-chars.js';
 import { parseFrame } from '../frame.js';
 import type { NormalizedLine } from '../line-normalizer.js';
 
@@ -15,10 +16,12 @@ export interface LogicalLine {
   line: number;
   /** The line's frame as the report scanner read it, when it is one line (see NormalizedLine.frame). */
   frame?: NormalizedLine['frame'];
+  /** The summary of its characters (see line-chars.ts): those of its pieces, UNREAD when not read. */
+  chars: number;
 }
 
-/** A report line as joined here: with the frame the report scanner read in it, if it did. */
-type JoinedLine = ConsoleLine & Partial<Pick<NormalizedLine, 'frame'>>;
+/** A report line as joined here: with the frame and the summary the report scanner read in it, if it did. */
+type JoinedLine = ConsoleLine & Partial<Pick<NormalizedLine, 'frame' | 'chars'>>;
 
 /** Never join more pieces than this into one logical line (bounds the work on hostile input). */
 const MAX_PIECES = 6;
@@ -76,6 +79,8 @@ function endsWithSymbol(c: string): boolean {
   return SYMBOL_RE.test(c.slice(cut + 1));
 }
 
+const OPEN_PAREN = needed('(');
+
 function parenBalance(s: string): number {
   let depth = 0;
   for (let i = 0; i < s.length; i++) {
@@ -86,8 +91,11 @@ function parenBalance(s: string): number {
   return depth;
 }
 
-/** How to glue the (trimmed) line `n` onto the (trimmed) line `c`: '' (no space), ' ' (a space) or null (do not join). */
-function glue(c: string, n: string): '' | ' ' | null {
+/**
+ * How to glue the (trimmed) line `n` onto the (trimmed) line `c` (whose summary is `cChars`, see
+ * line-chars.ts): '' (no space), ' ' (a space) or null (do not join).
+ */
+function glue(c: string, n: string, cChars: number): '' | ' ' | null {
   if (c === '' || n === '') return null;
   if (c.length + n.length > MAX_JOINED) return null;
   // A lone address line starts with `#`, a hex digit or `(` (the test is skipped for the others).
@@ -129,7 +137,7 @@ function glue(c: string, n: string): '' | ' ' | null {
     return ' ';
   if (c0 === 0x48 /* H */ && c.startsWith('Hardware name:') && !c.includes(' BIOS ') && BIOS_TAIL_RE.test(n))
     return ' ';
-  if (!c.includes('(')) return null;
+  if (!mayHold(cChars, OPEN_PAREN) || !c.includes('(')) return null;
   const open = parenBalance(c);
   if (open > 0 && n.startsWith(')')) return '';
   if (open > 0 && (parenBalance(n) < 0 || PATH_ONLY_RE.test(n))) return ' ';
@@ -145,25 +153,30 @@ export function joinContinuations(lines: readonly JoinedLine[]): LogicalLine[] {
   // Each line without its trailing blanks, and trimmed, computed once.
   const ends = lines.map((l) => l.text.trimEnd());
   const trims = ends.map((e) => e.trimStart());
+  const charsAt = (k: number) => (lines[k] as JoinedLine).chars ?? UNREAD;
   let i = 0;
   while (i < lines.length) {
     const first = lines[i] as JoinedLine;
     let text = ends[i] as string;
     let t = trims[i] as string;
+    let chars = charsAt(i);
     let pieces = 1;
     i++;
     while (i < lines.length && pieces < MAX_PIECES) {
       const next = trims[i] as string;
-      const g = glue(t, next);
+      const g = glue(t, next, chars);
       if (g === null) break;
       // `(rcu_read_lock` + `){....}-{1:2}, at: a` + `){....}-{1:2}, at: b`: one line per `)` piece.
       if (g === '' && next.startsWith(')')) {
         const head = text;
+        const headChars = chars;
         text = head + next;
+        chars = headChars | charsAt(i);
         i++;
         while (i < lines.length && (trims[i] as string).startsWith(')')) {
-          out.push({ text, t: text.trim(), line: first.line });
+          out.push({ text, t: text.trim(), line: first.line, chars });
           text = head + (trims[i] as string);
+          chars = headChars | charsAt(i);
           i++;
         }
         t = text.trim();
@@ -172,10 +185,11 @@ export function joinContinuations(lines: readonly JoinedLine[]): LogicalLine[] {
       }
       text = g === '' ? text + next : `${text} ${next}`;
       t = text.trim();
+      chars |= charsAt(i);
       pieces++;
       i++;
     }
-    out.push({ text, t, line: first.line, frame: pieces === 1 ? first.frame : undefined });
+    out.push({ text, t, line: first.line, frame: pieces === 1 ? first.frame : undefined, chars });
   }
   return out;
 }

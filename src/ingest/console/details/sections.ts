@@ -1,3 +1,5 @@
+import { mayHold, needed, UNREAD } from '../../../util/line-chars.js';
+
 /**
  * The section lines of lockdep's reports (kernel/locking/lockdep.c) and of the reports around
  * them, one constant per wording, each with a real example line. lockdep-details.ts walks them.
@@ -95,9 +97,10 @@ const HEADER_FIRST_CHARS = new Set(HEADER_STARTS.map((s) => s.charCodeAt(0)));
 
 /**
  * A necessary condition for a (trimmed) line to be any header or section line lockdep-details
- * reads; false for the frames, registers and memory dumps that make up most of a report.
+ * reads; false for the frames, registers and memory dumps that make up most of a report. `chars`:
+ * the line's summary (see line-chars.ts), when read.
  */
-export function mayBeHeader(t: string): boolean {
+export function mayBeHeader(t: string, chars = UNREAD): boolean {
   const last = t.charCodeAt(t.length - 1);
   if (last === 0x3a /* : */ || last === 0x21 /* ! */ || t === '}') return true;
   if (HEADER_FIRST_CHARS.has(t.charCodeAt(0)))
@@ -105,13 +108,17 @@ export function mayBeHeader(t: string): boolean {
   // `[ BUG: x/1 still has locks held! ]`
   if (t.charCodeAt(0) === 0x5b /* [ */ && (t.startsWith('BUG: ', 1) || t.startsWith('BUG: ', 2))) return true;
   // ` #` anywhere (found from the rare `#`), or ` is trying to release lock (` (HELD_LOCK_INTROS end with `:`).
-  for (let at = t.indexOf('#', 1); at !== -1; at = t.indexOf('#', at + 1)) {
-    if (t.charCodeAt(at - 1) === 0x20) return true;
+  if (mayHold(chars, HASH)) {
+    for (let at = t.indexOf('#', 1); at !== -1; at = t.indexOf('#', at + 1)) {
+      if (t.charCodeAt(at - 1) === 0x20) return true;
+    }
   }
-  return t.includes(RELEASE_INTRO);
+  return mayHold(chars, RELEASE_INTRO_CHARS) && t.includes(RELEASE_INTRO);
 }
 
+const HASH = needed('#');
 const RELEASE_INTRO = ' is trying to release lock (';
+const RELEASE_INTRO_CHARS = needed(RELEASE_INTRO);
 
 export const SECTION_REGEXES: readonly RegExp[] = [
   INVERSION_HELD_RE,
