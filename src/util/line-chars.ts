@@ -17,7 +17,10 @@ const BITS = new Int32Array(128);
 for (let c = 0x41; c <= 0x5a; c++) BITS[c] = 1 << (c - 0x41);
 for (const [k, ch] of [':', '?', '#', '(', '[', '-'].entries()) BITS[ch.charCodeAt(0)] = 1 << (26 + k);
 
-/** The summary of `text` (read by charCodeAt: ~50 instructions a character on a sliced string). */
+/**
+ * The summary of `text`: for literals and tests (charCodeAt costs ~50 instructions a character on
+ * the sliced strings console lines are; lines are summed up from their bytes).
+ */
 export function charsOf(text: string): number {
   let bits = 0;
   for (let i = 0; i < text.length; i++) {
@@ -27,7 +30,10 @@ export function charsOf(text: string): number {
   return bits;
 }
 
-/** The summary of the text whose characters are `bytes[from]` to `bytes[to - 1]`, one a byte. */
+/**
+ * The summary of the text whose characters are `bytes[from]` to `bytes[to - 1]`, one a byte. (A
+ * byte past ASCII, which such bytes do not hold, would read as its low seven bits: too much.)
+ */
 export function charsOfBytes(bytes: Uint8Array, from: number, to: number): number {
   let bits = 0;
   for (let i = from; i < to; i++) bits |= BITS[(bytes[i] as number) & 0x7f] as number;
