@@ -24,9 +24,10 @@ export interface RawLine {
 
 /**
  * Receives each line: its text (without `\n` or a trailing `\r`), 1-based number and `clean` flag,
- * and, when its bytes are its characters one for one (an ASCII piece; not a line joined with the
- * piece before), those bytes: `bytes[at + k]` is `text.charCodeAt(k)`; else null. The bytes are the
- * caller's chunk: valid during the call only.
+ * where it starts in the decoded piece the PieceSink was given (`at`), and, when its bytes are its
+ * characters one for one (an ASCII line; not a line joined with the piece before, nor the first of
+ * a piece that is not all ASCII), those bytes: `bytes[at + k]` is `text.charCodeAt(k)`; else null.
+ * The bytes are (a view of) the caller's chunk: valid during the call only.
  */
 export type LineSink = (
   text: string,
@@ -98,7 +99,10 @@ export class LineSplitter {
       return;
     }
     onPiece?.(fresh);
+    if (!oneToOne) this.startDecoded(chunk);
     this.split(this.tail, fresh, clean, oneToOne ? chunk : null, onLine);
+    this.decoded = null;
+    this.decodedView = null;
   }
 
   end(): RawLine[] {
@@ -143,10 +147,50 @@ export class LineSplitter {
       if (control < start) control = nextControl(text, start);
       // A `\r` right before the newline is dropped with it.
       const end = i > start && text.charCodeAt(i - 1) === 0x0d ? i - 1 : i;
-      this.emit(text.slice(start, i), control >= end, onLine, bytes, start);
+      this.emit(text.slice(start, i), control >= end, onLine, bytes ?? this.asciiLine(start, i), start);
       start = i + 1;
     }
     this.tail = text.slice(start);
+  }
+
+  /**
+   * The chunk of a piece that is not all ASCII (its text decoded) while it is split, and where the
+   * line last asked about (see asciiLine) ends in it.
+   */
+  private decoded: Uint8Array | null = null;
+  private decodedEnd = -1;
+  /** A view of the decoded chunk that puts the bytes of the lines asked about at their text's places. */
+  private decodedView: Uint8Array | null = null;
+  private decodedShift = -1;
+
+  private startDecoded(chunk: Uint8Array): void {
+    this.decoded = chunk;
+    // The newline that ends the piece's first line (never asked about).
+    this.decodedEnd = chunk.indexOf(0x0a);
+    this.decodedView = null;
+    this.decodedShift = -1;
+  }
+
+  /**
+   * In a piece that is not all ASCII, the bytes of its line from `start` to `end` in the text (asked
+   * in order, from the second line on) when the line is all ASCII, as a view with `view[start + k]`
+   * the line's `k`-th byte; else null. The decoder turned each newline byte into a newline (no
+   * character of UTF-8 holds that byte, and it ends any invalid sequence before it), so the n-th
+   * newline of the text is the n-th of the chunk.
+   */
+  private asciiLine(start: number, end: number): Uint8Array | null {
+    const chunk = this.decoded;
+    if (chunk === null) return null;
+    const from = this.decodedEnd + 1;
+    const to = chunk.indexOf(0x0a, from);
+    this.decodedEnd = to;
+    const shift = from - start;
+    if (to - from !== end - start || shift < 0 || !isAscii(chunk.subarray(from, to))) return null;
+    if (shift !== this.decodedShift) {
+      this.decodedView = chunk.subarray(shift);
+      this.decodedShift = shift;
+    }
+    return this.decodedView;
   }
 
   private emit(text: string, clean: boolean, onLine: LineSink, bytes: Uint8Array | null, at: number): void {

@@ -118,6 +118,36 @@ describe('LineSplitter', () => {
     ]);
   });
 
+  it('hands the ASCII lines of a piece that is not all ASCII their bytes, at their place in its text', () => {
+    const chunk = Buffer.concat([
+      Buffer.from('first\n40\u00b0C\nlab: ok\r\n'),
+      Buffer.from([0x66, 0xff, 0x0a]),
+      Buffer.from('end\n'),
+    ]);
+    const s = new LineSplitter();
+    let piece = '';
+    const seen: Array<[string, number]> = [];
+    s.each(
+      chunk,
+      (text, _l, _c, bytes, at) => {
+        seen.push([text, bytes ? at : -1]);
+        expect(piece.slice(at, at + text.length)).toBe(text);
+        if (bytes) for (let k = 0; k < text.length; k++) expect(bytes[at + k]).toBe(text.charCodeAt(k));
+      },
+      (text) => {
+        piece = text;
+      },
+    );
+    // The first line of such a piece, and the lines past ASCII (an invalid byte included), come without.
+    expect(seen).toEqual([
+      ['first', -1],
+      ['40\u00b0C', -1],
+      ['lab: ok', 11],
+      ['f\ufffd', -1],
+      ['end', 23],
+    ]);
+  });
+
   it('hands each line to a callback with each(), as push() returns them', () => {
     const s = new LineSplitter();
     const seen: string[] = [];
