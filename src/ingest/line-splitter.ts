@@ -101,6 +101,7 @@ export class LineSplitter {
     onPiece?.(fresh);
     if (!oneToOne) this.startDecoded(chunk);
     this.split(this.tail, fresh, clean, oneToOne ? chunk : null, onLine);
+    // (no chunk outlives its call)
     this.decoded = null;
     this.decodedView = null;
   }
@@ -167,7 +168,6 @@ export class LineSplitter {
     this.decoded = chunk;
     // The newline that ends the piece's first line (never asked about).
     this.decodedEnd = chunk.indexOf(0x0a);
-    this.decodedView = null;
     this.decodedShift = -1;
   }
 

@@ -41,10 +41,10 @@ export function charsOfBytes(bytes: Uint8Array, from: number, to: number): numbe
 }
 
 /**
- * The bits a line must have to hold every one of `literals` (the summary of their characters). A
- * test for a literal substring passes over a line whose summary lacks one: see mayHold.
+ * The bits a line must have to hold `literal` (the summary of its characters). A test for a
+ * literal substring passes over a line whose summary lacks one: see mayHold.
  */
-export const needed = (...literals: string[]): number => charsOf(literals.join(''));
+export const needed = (literal: string): number => charsOf(literal);
 
 /** Whether a line of summary `chars` may hold the characters `need` stands for (all of them). */
 export const mayHold = (chars: number, need: number): boolean => (chars & need) === need;

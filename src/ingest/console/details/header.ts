@@ -87,7 +87,7 @@ export function parseTaskLine(t: string): TaskLine | null {
 
 // `Xorg/1869 is trying to release lock (reservation_ww_class_mutex) at:` (bad unlock balance),
 // the site on the same line or the next: `[<ffffffff852f4539>] vkms_vblank_simulate+0x159/0x3d0 ...`
-const RELEASE_INTRO = ' is trying to release lock (';
+export const RELEASE_INTRO = ' is trying to release lock (';
 const RELEASE_AT = ') at:';
 
 export function parseReleaseLine(t: string): { task: TaskRef | null; name: string; site: string } | null {

@@ -1,4 +1,5 @@
 import { mayHold, needed, UNREAD } from '../../../util/line-chars.js';
+import { RELEASE_INTRO } from './header.js';
 
 /**
  * The section lines of lockdep's reports (kernel/locking/lockdep.c) and of the reports around
@@ -117,7 +118,6 @@ export function mayBeHeader(t: string, chars = UNREAD): boolean {
 }
 
 const HASH = needed('#');
-const RELEASE_INTRO = ' is trying to release lock (';
 const RELEASE_INTRO_CHARS = needed(RELEASE_INTRO);
 
 export const SECTION_REGEXES: readonly RegExp[] = [
