@@ -1,3 +1,4 @@
+import { instantiateWasm } from '../util/wasm.js';
 import { CONTROL_SCAN_WASM } from './control-bytes.wasm.js';
 
 /**
@@ -29,23 +30,11 @@ const scanner = instantiate();
 /** Which implementation hasControlByte uses here. */
 export const CONTROL_SCAN: 'wasm' | 'js' = scanner === null ? 'js' : 'wasm';
 
-/** The part of the WebAssembly API used here (Node has it; @types/node 20 does not declare it). */
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (
-    module: object,
-  ) => { exports: { scan: VectorScanner['scan']; memory: { buffer: ArrayBuffer } } };
-}
-
 function instantiate(): VectorScanner | null {
-  try {
-    const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
-    if (wasm === undefined) return null;
-    const { scan, memory } = new wasm.Instance(new wasm.Module(CONTROL_SCAN_WASM)).exports;
-    return { scan, memory: new Uint8Array(memory.buffer) };
-  } catch {
-    return null;
-  }
+  const exports = instantiateWasm<{ scan: VectorScanner['scan']; memory: { buffer: ArrayBuffer } }>(
+    CONTROL_SCAN_WASM,
+  );
+  return exports === null ? null : { scan: exports.scan, memory: new Uint8Array(exports.memory.buffer) };
 }
 
 function hasControlByteInVectors(bytes: Uint8Array, s: VectorScanner): boolean {

@@ -37,8 +37,24 @@ export type LineSink = (
   at: number,
 ) => void;
 
-/** Is given each decoded piece of input before its lines (see `each`). */
-export type PieceSink = (text: string) => void;
+/**
+ * Is given each decoded piece of input before its lines (see `each`), and its bytes when they are
+ * its characters one for one (an ASCII piece: `bytes[k]` is `text.charCodeAt(k)`), else null.
+ */
+export type PieceSink = (text: string, bytes: Uint8Array | null) => void;
+
+/**
+ * Offered the lines of a piece whose bytes are its characters (`bytes[k]` is `text.charCodeAt(k)`),
+ * from the start of a line on, before they are cut out of the piece (see `each`): takes a run of
+ * whole lines that it has no use for, none holding a control character (the first at or after
+ * `from` is at `control`, +Infinity when none), and returns where the first line it did not take
+ * starts (`from` when it took none) and, in `taken`, how many it took. A line taken is not handed
+ * to the LineSink but keeps its number.
+ */
+export interface LineSkipper {
+  take(text: string, bytes: Uint8Array, from: number, control: number): number;
+  taken: number;
+}
 
 // Any C0 control but TAB and LF, or DEL: the next one from `lastIndex` (a `\r` counts, unless it
 // ends its line).
@@ -63,9 +79,11 @@ export class LineSplitter {
   /**
    * `push`, handing each line's parts to `onLine` as it is cut instead of returning them all: a
    * consumer that is done with a line before the next keeps no chunk's worth of lines alive.
-   * `onPiece` is given each decoded piece before its lines (a line's `at` is where it is in it).
+   * `onPiece` is given each decoded piece before its lines (a line's `at` is where it is in it);
+   * `skip` is offered the lines of an ASCII piece before they are cut (but the first, which may
+   * continue the piece before).
    */
-  each(chunk: Uint8Array, onLine: LineSink, onPiece?: PieceSink): void {
+  each(chunk: Uint8Array, onLine: LineSink, onPiece?: PieceSink, skip?: LineSkipper): void {
     // A big chunk is decoded a piece at a time, each cut after a newline: a piece's string dies
     // young (a scavenge frees it) where a whole chunk's would outlive a few scavenges, be promoted
     // and, as an external string outside the JS heap, wait for a full GC.
@@ -75,12 +93,17 @@ export class LineSplitter {
         const nl = chunk.lastIndexOf(0x0a, start + PIECE_BYTES - 1);
         end = nl >= start ? nl + 1 : start + PIECE_BYTES;
       }
-      this.piece(start === 0 && end === chunk.length ? chunk : chunk.subarray(start, end), onLine, onPiece);
+      this.piece(
+        start === 0 && end === chunk.length ? chunk : chunk.subarray(start, end),
+        onLine,
+        onPiece,
+        skip,
+      );
       start = end;
     }
   }
 
-  private piece(chunk: Uint8Array, onLine: LineSink, onPiece?: PieceSink): void {
+  private piece(chunk: Uint8Array, onLine: LineSink, onPiece?: PieceSink, skip?: LineSkipper): void {
     const ascii = isAscii(chunk);
     // (read in the bytes: what CONTROL_RE would find in the text, see hasControlByte)
     const clean = !hasControlByte(chunk);
@@ -98,9 +121,9 @@ export class LineSplitter {
       this.tail += fresh;
       return;
     }
-    onPiece?.(fresh);
+    onPiece?.(fresh, oneToOne ? chunk : null);
     if (!oneToOne) this.startDecoded(chunk);
-    this.split(this.tail, fresh, clean, oneToOne ? chunk : null, onLine);
+    this.split(this.tail, fresh, clean, oneToOne ? chunk : null, onLine, skip);
     // (no chunk outlives its call)
     this.decoded = null;
     this.decodedView = null;
@@ -129,6 +152,7 @@ export class LineSplitter {
     clean: boolean,
     bytes: Uint8Array | null,
     onLine: LineSink,
+    skip?: LineSkipper,
   ): void {
     const first = text.indexOf('\n');
     // The next control character of `text` at or after the current line's start.
@@ -144,8 +168,14 @@ export class LineSplitter {
       0,
     );
     let start = first + 1;
-    for (let i = text.indexOf('\n', start); i !== -1; i = text.indexOf('\n', start)) {
+    for (;;) {
       if (control < start) control = nextControl(text, start);
+      if (skip !== undefined && bytes !== null) {
+        start = skip.take(text, bytes, start, control);
+        this.next += skip.taken;
+      }
+      const i = text.indexOf('\n', start);
+      if (i === -1) break;
       // A `\r` right before the newline is dropped with it.
       const end = i > start && text.charCodeAt(i - 1) === 0x0d ? i - 1 : i;
       this.emit(text.slice(start, i), control >= end, onLine, bytes ?? this.asciiLine(start, i), start);

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { LineSplitter } from '../../src/ingest/line-splitter.js';
+import { type LineSkipper, LineSplitter } from '../../src/ingest/line-splitter.js';
 
 function splitAll(chunks: Uint8Array[]): string[] {
   const s = new LineSplitter();
@@ -146,6 +146,39 @@ describe('LineSplitter', () => {
       ['f\ufffd', -1],
       ['end', 23],
     ]);
+  });
+
+  it('offers a skipper the lines of an ASCII piece: the lines it takes keep their numbers and are not handed over', () => {
+    // Takes lines that start with `-`, up to the next control character.
+    const offered: number[] = [];
+    const skip: LineSkipper = {
+      taken: 0,
+      take(text, bytes, from, control) {
+        offered.push(from);
+        expect(bytes[from]).toBe(text.charCodeAt(from));
+        let at = from;
+        let n = 0;
+        for (
+          let nl = text.indexOf('\n', at);
+          nl !== -1 && nl < control && text[at] === '-';
+          nl = text.indexOf('\n', at)
+        ) {
+          n++;
+          at = nl + 1;
+        }
+        this.taken = n;
+        return at;
+      },
+    };
+    const got: string[] = [];
+    const s = new LineSplitter();
+    const chunks = ['a\n-b\n-c\nd\n-e\x07\n-f\n', 'g', 'h\n-i\n°\n-j\n-k\n'];
+    for (const c of chunks)
+      s.each(Buffer.from(c), (text, line) => got.push(`${line}:${text}`), undefined, skip);
+    // The second piece is the tail of a line; the third is not ASCII: offered nothing.
+    expect(got).toEqual(['1:a', '4:d', '5:-e\x07', '7:gh', '8:-i', '9:°', '10:-j', '11:-k']);
+    // (a line a take declined is not offered again: `d` at 8)
+    expect(offered).toEqual([2, 10, 14]);
   });
 
   it('hands each line to a callback with each(), as push() returns them', () => {

@@ -13,9 +13,14 @@ import { type Frame, makeFrame } from '../../model/frame.js';
 import type { LogVerdict, Report, ReportKind } from '../../model/report.js';
 import { openInput } from '../input.js';
 import { KernelLogSniffer } from '../kernel-log.js';
-import { type LineSink, LineSplitter } from '../line-splitter.js';
+import { type LineSink, type LineSkipper, LineSplitter } from '../line-splitter.js';
 import { parseFrame } from './frame.js';
-import { ConsoleNormalizer, MAX_LINE_CHARS, type NormalizedLine } from './line-normalizer.js';
+import {
+  ConsoleNormalizer,
+  MAX_LINE_CHARS,
+  type NormalizedLine,
+  plainStampClose,
+} from './line-normalizer.js';
 import { extractLockDetails } from './lockdep-details.js';
 import { HeaderCandidates, matchOops } from './oops/index.js';
 import { refineKind } from './oops/kinds.js';
@@ -86,7 +91,42 @@ export class ConsoleLogParser {
 
   /** The banner prefilter over the piece being split (a line with bytes lies in it from `at`). */
   private readonly headers = new HeaderCandidates();
-  private readonly onPiece = (text: string) => this.headers.reset(text);
+  private readonly onPiece = (text: string, bytes: Uint8Array | null) => this.headers.reset(text, bytes);
+
+  /** Takes the lines plainLineIgnored would ignore, a run at a time (see ignoredRun). */
+  private readonly skipper: LineSkipper = {
+    taken: 0,
+    take: (text, bytes, from, control) => this.ignoredRun(text, bytes, from, control),
+  };
+
+  /**
+   * While no report is open and the log's verdict takes no more lines (most of a long console),
+   * plainLineIgnored ignores every plainly stamped line without a banner candidate, whatever its
+   * caller and text: such lines are taken a run at a time, from `from` to the first line that is
+   * not one, holds a control character (from `control` on) or the piece's next banner candidate,
+   * only counted, never cut out of the piece. Returns where the run ends (see LineSkipper).
+   */
+  private ignoredRun(text: string, bytes: Uint8Array, from: number, control: number): number {
+    let start = from;
+    let n = 0;
+    if (
+      !this.chunkHangup &&
+      this.normalizer.readsPlainLines &&
+      this.scanner.ignoresPlainLines() &&
+      this.verdictCollector.ignoresPlainLines()
+    ) {
+      const stop = Math.min(control, this.headers.next(from));
+      for (let i = text.indexOf('\n', start); i !== -1 && i < stop; i = text.indexOf('\n', start)) {
+        if (plainStampClose(bytes, start, i) < 0) break;
+        n++;
+        start = i + 1;
+      }
+      this.stats.lines += n;
+      this.scanner.passed(n);
+    }
+    this.skipper.taken = n;
+    return start;
+  }
 
   /**
    * `onReport`: each report is handed over as soon as it is built, and `push`/`end` return none
@@ -116,7 +156,7 @@ export class ConsoleLogParser {
     // part of those bytes: one search of the chunk rules the marker out for all of them.
     this.chunkHangup = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).includes(HANGUP_MARKER);
     this.chunkOut = out;
-    this.splitter.each(chunk, this.sink, this.onPiece);
+    this.splitter.each(chunk, this.sink, this.onPiece, this.skipper);
     // (the last piece dies young, like the others)
     this.headers.reset('');
     this.chunkOut = [];

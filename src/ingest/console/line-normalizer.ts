@@ -138,13 +138,16 @@ export class ConsoleNormalizer {
    * journald mode.)
    */
   plainContext(text: string, bytes: Uint8Array, at: number): string | null {
-    if (this.journal || this.pendingFragment !== null || text.length > MAX_LINE_CHARS) return null;
-    const close = stampClose(bytes, at);
-    // A cut stamp `normalize` would remember at the end of the message is one at the end of the
-    // line (a `[` the message ends with is as near the end of both).
-    if (close < 0 || maybeCutStampAt(text) !== -1) return null;
+    if (!this.readsPlainLines) return null;
+    const close = plainStampClose(bytes, at, at + text.length);
+    if (close < 0) return null;
     const id = callerAt(bytes, at, close + 1);
     return id === -1 ? 'console' : text.slice(id, text.indexOf(']', id));
+  }
+
+  /** Whether `plainContext` may give a context at all now; when it does, plainStampClose says for which lines. */
+  get readsPlainLines(): boolean {
+    return !this.journal && this.pendingFragment === null;
   }
 
   private normalize(
@@ -403,6 +406,29 @@ function callerAt(b: Uint8Array, p: number, i: number): number {
   const digits = j;
   while (isDigit(b[p + j] as number)) j++;
   return j > digits && b[p + j] === 0x5d /* ] */ ? id : -1;
+}
+
+/**
+ * For the line from `at` to `end` of `bytes` (a clean line, see LineSink): where its `[ts]` stamp
+ * closes (see stampClose) when `plainContext` takes the line (see readsPlainLines), else -1: a
+ * plain stamp, and neither clipped nor ending in a cut stamp that `normalize` would remember (one
+ * at the end of its message is one at the end of the line: a `[` the message ends with is as near
+ * the end of both).
+ */
+export function plainStampClose(b: Uint8Array, at: number, end: number): number {
+  if (end - at > MAX_LINE_CHARS) return -1;
+  const close = stampClose(b, at);
+  return close < 0 || endsInCutStamp(b, at, end) ? -1 : close;
+}
+
+/** maybeCutStampAt(line) !== -1 for the line from `at` to `end` of `bytes`, read in the bytes. */
+function endsInCutStamp(b: Uint8Array, at: number, end: number): boolean {
+  for (let i = end - 1; i > at && end - i < 24; i--) {
+    const c = b[i] as number;
+    if (c === 0x5b /* [ */) return true;
+    if (c !== 0x20 && c !== 0x2e /* . */ && !isDigit(c)) return false;
+  }
+  return false;
 }
 
 /**

@@ -158,14 +158,19 @@ export class ReportScanner {
     return cur === null || (!this.bannerAlone() && !belongs(cur, ctx, 0));
   }
 
+  /** `ignoresPlainLine` holds for a line of any context: no report is open. */
+  ignoresPlainLines(): boolean {
+    return this.open === null;
+  }
+
   /** The open report is its banner line alone (a REPLAY_MARKER line undoes it). */
   private bannerAlone(): boolean {
     return this.open !== null && this.open.lines.length === 1;
   }
 
-  /** What `push` does with a line it ignores, without the line. */
-  passed(): void {
-    this.sinceClose++;
+  /** What `push` does with `n` lines it ignores, without the lines. */
+  passed(n = 1): void {
+    this.sinceClose += n;
   }
 
   private close(capped: boolean): ScannedReport {
@@ -418,10 +423,14 @@ export class VerdictCollector {
    * second report (`text`: the line or more, see INFO_WITH_STACK).
    */
   ignoresPlainLine(ctx: string, text: string): boolean {
-    if (this.oops === null) return true;
+    if (this.ignoresPlainLines()) return true;
     if (this.bannerAlone()) return false;
-    if (this.settled) return true;
     return !this.reads(ctx) && (this.secondReport || !startsSecondReport(text, null));
+  }
+
+  /** `ignoresPlainLine` holds for a line of any context and text. */
+  ignoresPlainLines(): boolean {
+    return this.oops === null || (this.settled && !this.bannerAlone());
   }
 
   /** The report so far is its banner line alone (a REPLAY_MARKER line undoes it). */

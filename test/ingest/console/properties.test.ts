@@ -167,6 +167,10 @@ describe('console parser properties', () => {
       'x Servic[   21.33258',
       '7] which lock',
       '',
+      // (lines a run of unread lines must stop at: a control character, a CR, a colon-less banner)
+      'lab: \x1b[1mbold\x1b[0m',
+      'lab: crlf\r',
+      'general protection fault: 0000 [#1] SMP',
     );
     fc.assert(
       fc.property(fc.array(fc.tuple(prefix, body), { maxLength: 80 }), (lines) => {

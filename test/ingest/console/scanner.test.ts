@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, test, vi } from 'vitest';
 import { ConsoleLogParser } from '../../../src/ingest/console/index.js';
-import { ConsoleNormalizer } from '../../../src/ingest/console/line-normalizer.js';
+import { ConsoleNormalizer, MAX_LINE_CHARS } from '../../../src/ingest/console/line-normalizer.js';
 import { ReportScanner, type ScannedReport, titleLines } from '../../../src/ingest/console/report-scanner.js';
 import { LineSplitter } from '../../../src/ingest/line-splitter.js';
 import type { Report } from '../../../src/model/report.js';
@@ -60,6 +60,36 @@ describe('ConsoleLogParser: the lines it passes unread', () => {
     read.mockRestore();
     // Most lines of the lab's boots are passed unread.
     expect(wholeRead / lines).toBeLessThan(0.5);
+  });
+
+  test('taken a run at a time: the run stops where a line must be read', () => {
+    const quiet = (n: number, t: number) =>
+      Array.from({ length: n }, (_, k) => `[    ${t}.${String(k).padStart(6, '0')}] lab: quiet ${k}`);
+    const whole = parsedBothWays([
+      ...quiet(5, 1),
+      // too long to pass unread (it is cut), and a line ending in what may be a cut stamp
+      `[    1.100000] lab: ${'x'.repeat(MAX_LINE_CHARS)}`,
+      '[    1.100001] lab: Servic[   21.33258',
+      '7] which lock',
+      ...quiet(5, 1),
+      '[    2.000000] WARNING: CPU: 0 PID: 1 at a.c:1 f+0x1/0x2',
+      '[    2.000001] Call Trace:',
+      '[    2.000002]  f+0x1/0x2',
+      '[    2.000003] ---[ end trace 0000000000000000 ]---',
+      ...quiet(5, 2),
+      // a banner without a colon in the middle of a run, then a control character
+      '[    3.000000] Kernel panic - not syncing: lab',
+      ...quiet(2, 3),
+      '[    3.100000] lab: \x07bell',
+      ...quiet(2, 3),
+      '',
+    ]);
+    expect(whole.reports.map((r) => [r.kind, r.startLine])).toEqual([
+      ['warning', 14],
+      ['panic', 23],
+    ]);
+    expect(whole.stats.lines).toBe(28);
+    expect(whole.diagnostics.map((d) => d.code)).toContain('LINE_TOO_LONG');
   });
 
   test('around the lines that change state: cut stamps, a panic after an oops, journald', () => {

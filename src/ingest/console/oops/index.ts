@@ -1,4 +1,5 @@
 import type { Oops } from '../../../analyzers/title/types.js';
+import { type BannerScan, bannerScan, WINDOW } from './banner-scan.js';
 import { BUG_OOPS } from './bug.js';
 import { INFO_OOPS } from './info.js';
 import { FAULT_OOPSES } from './other.js';
@@ -35,14 +36,13 @@ for (const { header } of OOPSES) {
   UP_TO_COLON[c] = list;
 }
 // Headers without a colon contain one of these (`Unable to handle kernel`, `BUG`, ...): one scan for all.
+const NO_COLON_WORDS = [
+  ...new Set(
+    OOPSES.filter((o) => !o.header.includes(':')).map((o) => (o.header.includes('BUG') ? 'BUG' : o.header)),
+  ),
+];
 const NO_COLON_NEEDLES = new RegExp(
-  [
-    ...new Set(
-      OOPSES.filter((o) => !o.header.includes(':')).map((o) => (o.header.includes('BUG') ? 'BUG' : o.header)),
-    ),
-  ]
-    .map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
-    .join('|'),
+  NO_COLON_WORDS.map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'),
 );
 
 /**
@@ -55,8 +55,17 @@ export function mayHaveHeader(line: string): boolean {
   return nextColonHead(line, 0) !== Number.POSITIVE_INFINITY || NO_COLON_NEEDLES.test(line);
 }
 
-/** NO_COLON_NEEDLES searching a whole piece from its `lastIndex`. */
+/** NO_COLON_NEEDLES searching a whole piece from its `lastIndex`, and matching at it. */
 const NO_COLON_IN_PIECE = new RegExp(NO_COLON_NEEDLES.source, 'g');
+const NO_COLON_AT = new RegExp(NO_COLON_NEEDLES.source, 'y');
+
+/** The vector scan for both kinds of header (null without WebAssembly). */
+const SCAN = bannerScan(
+  UP_TO_COLON.flatMap((heads) => heads ?? []),
+  NO_COLON_WORDS,
+);
+/** How HeaderCandidates searches an ASCII piece here. */
+export const HEADER_SCAN: 'wasm' | 'js' = SCAN === null ? 'js' : 'wasm';
 
 /**
  * mayHaveHeader for the lines of one decoded piece of input, asked in their order (a line by its
@@ -69,34 +78,96 @@ export class HeaderCandidates {
   /** Where the next colon-ended head and the next colon-less keyword start, -1 when not searched yet. */
   private colon = -1;
   private word = -1;
+  /** The piece is in SCAN's memory; where the next head or keyword starts, -1 when not searched yet. */
+  private scanned = false;
+  private head = -1;
 
-  reset(piece: string): void {
+  /** `bytes`: the piece's bytes when they are its characters one for one (SCAN then searches them). */
+  reset(piece: string, bytes: Uint8Array | null = null): void {
     this.piece = piece;
     this.colon = -1;
     this.word = -1;
+    this.head = -1;
+    this.scanned = SCAN !== null && bytes !== null && bytes.length <= WINDOW;
+    if (this.scanned) SCAN?.load(bytes as Uint8Array);
   }
 
   /** mayHaveHeader(piece.slice(from, to)) for the line there, `from` never before the last one asked. */
   within(from: number, to: number): boolean {
+    if (this.scanned) return this.scannedAt(from) < to;
+    if (this.wordAt(from) < to) return true;
+    return this.colonAt(from) < to;
+  }
+
+  /**
+   * Where the first place a header may start at or after `from` is (+Infinity: none in the piece):
+   * `within(from, to)` is false for every `to` up to it. `from` never before the last one asked.
+   */
+  next(from: number): number {
+    if (this.scanned) return this.scannedAt(from);
+    return Math.min(this.wordAt(from), this.colonAt(from));
+  }
+
+  /**
+   * `next` by SCAN: the first place it gives that holds a head or keyword. (The places come in the
+   * order of the colon or keyword found; a head's start is before its colon, but no head holds
+   * a colon or keyword that starts before its own start, but `BUG` in `BUG:`, at the same place.)
+   */
+  private scannedAt(from: number): number {
+    if (this.head >= from) return this.head;
+    const s = this.piece;
+    const end = s.length;
+    let found = Number.POSITIVE_INFINITY;
+    for (
+      let at = (SCAN as BannerScan).next(from, end);
+      at < end;
+      at = (SCAN as BannerScan).next(at + 1, end)
+    ) {
+      found = s.charCodeAt(at) === 0x3a /* : */ ? headEndingAt(s, at) : keywordAt(s, at);
+      if (found !== Number.POSITIVE_INFINITY) break;
+    }
+    this.head = found;
+    return found;
+  }
+
+  /** Where the next colon-less keyword at or after `from` starts. */
+  private wordAt(from: number): number {
     if (this.word < from) {
       NO_COLON_IN_PIECE.lastIndex = from;
       this.word = NO_COLON_IN_PIECE.exec(this.piece)?.index ?? Number.POSITIVE_INFINITY;
     }
-    if (this.word < to) return true;
+    return this.word;
+  }
+
+  /** Where the next colon-ended head at or after `from` starts. */
+  private colonAt(from: number): number {
     if (this.colon < from) this.colon = nextColonHead(this.piece, from);
-    return this.colon < to;
+    return this.colon;
   }
 }
 
 /** Where the first head of UP_TO_COLON that ends at a colon of `s` at or after `from` starts, or +Infinity. */
 function nextColonHead(s: string, from: number): number {
   for (let at = s.indexOf(':', from); at !== -1; at = s.indexOf(':', at + 1)) {
-    const heads = at > 0 ? UP_TO_COLON[s.charCodeAt(at - 1)] : undefined;
-    if (heads === undefined) continue;
-    for (const h of heads)
-      if (at + 1 >= h.length && s.startsWith(h, at + 1 - h.length)) return at + 1 - h.length;
+    const start = headEndingAt(s, at);
+    if (start !== Number.POSITIVE_INFINITY) return start;
   }
   return Number.POSITIVE_INFINITY;
+}
+
+/** Where the first head of UP_TO_COLON that ends at the colon `s[at]` starts, or +Infinity. */
+function headEndingAt(s: string, at: number): number {
+  const heads = at > 0 ? UP_TO_COLON[s.charCodeAt(at - 1)] : undefined;
+  if (heads !== undefined)
+    for (const h of heads)
+      if (at + 1 >= h.length && s.startsWith(h, at + 1 - h.length)) return at + 1 - h.length;
+  return Number.POSITIVE_INFINITY;
+}
+
+/** `at` when a colon-less keyword starts there, else +Infinity. */
+function keywordAt(s: string, at: number): number {
+  NO_COLON_AT.lastIndex = at;
+  return NO_COLON_AT.test(s) ? at : Number.POSITIVE_INFINITY;
 }
 
 /** The banner this line starts, or null. */

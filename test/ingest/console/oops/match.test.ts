@@ -1,13 +1,19 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import type { Oops } from '../../../../src/analyzers/title/types.js';
+import { bannerScan } from '../../../../src/ingest/console/oops/banner-scan.js';
+import { BANNER_SCAN_WASM } from '../../../../src/ingest/console/oops/banner-scan.wasm.js';
 import {
   HEADER_RE,
+  HEADER_SCAN,
   HeaderCandidates,
   matchOops,
   mayHaveHeader,
   OOPSES,
 } from '../../../../src/ingest/console/oops/index.js';
+import { ROOT } from '../../../helpers/shared.js';
 
 /** matchOops without its prefilter: the first banner the line contains that is not suppressed. */
 function reference(line: string): Oops | null {
@@ -50,24 +56,80 @@ describe('matchOops', () => {
 });
 
 describe('HeaderCandidates', () => {
-  test('answers for each line of a piece what mayHaveHeader answers for the line alone', () => {
-    // Lines of banners' characters and banners themselves; some lines are not asked about.
-    const line = fc.oneof(
-      fc.string({ unit: fc.constantFrom(...':GOtrelcpyNSL3C :-BUGx'.split('')), maxLength: 16 }),
-      fc.constantFrom(...OOPSES.map((o) => o.header), 'lab: chatter', 'DEBUG: x', 'e: f'),
-    );
-    fc.assert(
-      fc.property(fc.array(fc.tuple(line, fc.boolean()), { maxLength: 30 }), (lines) => {
-        const piece = `${lines.map(([l]) => l).join('\n')}\n`;
-        const candidates = new HeaderCandidates();
-        candidates.reset(piece);
-        let from = 0;
-        for (const [l, asked] of lines) {
-          if (asked) expect(candidates.within(from, from + l.length)).toBe(mayHaveHeader(l));
-          from += l.length + 1;
-        }
-      }),
-      { numRuns: 2000 },
-    );
+  // Lines of banners' characters and banners themselves, cut banners among them (`Kernel pa`, `BU`,
+  // `general`: a keyword's first bytes at the end of a line or of the piece).
+  const line = fc.oneof(
+    fc.string({ unit: fc.constantFrom(...':GOtrelcpyNSL3C :-BUGxKgeUnB'.split('')), maxLength: 16 }),
+    fc.constantFrom(
+      ...OOPSES.map((o) => o.header),
+      'lab: chatter',
+      'DEBUG: x',
+      'e: f',
+      'Kernel pa',
+      'BU',
+      'gen',
+    ),
+  );
+  // Each line: its text, whether it is asked about, whether it is asked with `next` (else `within`).
+  const lines = fc.array(fc.tuple(line, fc.boolean(), fc.boolean()), { maxLength: 30 });
+
+  test('searches an ASCII piece with the vector scan on this Node', () => {
+    expect(HEADER_SCAN).toBe('wasm');
+  });
+
+  for (const [name, withBytes] of [
+    ['a piece given as text', false],
+    ['an ASCII piece given with its bytes (the vector scan)', true],
+  ] as const) {
+    test(`answers for each line of ${name} what mayHaveHeader answers for the line alone`, () => {
+      fc.assert(
+        fc.property(lines, fc.boolean(), (ls, lastEnds) => {
+          // (the last line may end the piece without a newline: a keyword's bytes past its end)
+          const piece = ls.map(([l]) => l).join('\n') + (lastEnds ? '\n' : '');
+          const candidates = new HeaderCandidates();
+          candidates.reset(piece, withBytes ? Buffer.from(piece, 'latin1') : null);
+          let from = 0;
+          for (const [l, asked, byNext] of ls) {
+            const to = from + l.length;
+            if (asked && byNext) expect(candidates.next(from) < to).toBe(mayHaveHeader(l));
+            else if (asked) expect(candidates.within(from, to)).toBe(mayHaveHeader(l));
+            from = to + 1;
+          }
+        }),
+        { numRuns: 2000 },
+      );
+    });
+  }
+
+  test('`next` gives where the first banner of the rest of the piece starts, both ways', () => {
+    const piece = '[ 1.0] x: y\n[ 2.0] a BUG: b\n[ 3.0] lab: Kernel panic - not syncing\ngeneral pro';
+    const starts = (withBytes: boolean) => {
+      const candidates = new HeaderCandidates();
+      candidates.reset(piece, withBytes ? Buffer.from(piece, 'latin1') : null);
+      const out: number[] = [];
+      for (let from = 0; from < piece.length; ) {
+        const at = candidates.next(from);
+        if (at === Number.POSITIVE_INFINITY) break;
+        out.push(at);
+        from = piece.indexOf('\n', at) + 1 || piece.length;
+      }
+      return out;
+    };
+    expect(starts(true)).toEqual([piece.indexOf('BUG:'), piece.indexOf('Kernel panic')]);
+    expect(starts(false)).toEqual(starts(true));
+  });
+
+  test('ships the bytes banner-scan.wat compiles to (npm run build:wasm)', () => {
+    const r = spawnSync(process.execPath, [join(ROOT, 'bin/build-wasm.js'), '--print', 'banner-scan'], {
+      encoding: 'utf8',
+    });
+    expect(r.status).toBe(0);
+    expect(Buffer.from(JSON.parse(r.stdout) as number[])).toEqual(Buffer.from(BANNER_SCAN_WASM));
+  });
+
+  test('the scan takes only heads and words it can look for', () => {
+    expect(bannerScan(['BUG:'], ['Kernel panic'])).not.toBeNull();
+    expect(bannerScan(['X:'], [])).toBeNull();
+    expect(bannerScan([], ['panic'])).toBeNull();
   });
 });
