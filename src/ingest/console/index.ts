@@ -25,7 +25,6 @@ import { extractLockDetails } from './lockdep-details.js';
 import { HeaderCandidates, matchOops } from './oops/index.js';
 import { refineKind } from './oops/kinds.js';
 import {
-  HANGUP_MARKER,
   lenientLines,
   ReportScanner,
   type ScannedReport,
@@ -53,40 +52,31 @@ export class ConsoleLogParser {
   private reportCount = 0;
   private cachedVerdict: LogVerdict | null = null;
   private ended = false;
-  /** The chunk being split: it may hold the hang-up marker; where its reports go. */
-  private chunkHangup = true;
+  /** Where the reports of the chunk being split go. */
   private chunkOut: Report[] = [];
   /** Takes each line of the chunk (one function for every chunk: the splitter's call stays monomorphic). */
   private readonly sink: LineSink = (text, line, clean, bytes, at) => {
-    // A clean line with its bytes lies in the piece being split, as it was decoded: the chunk's
-    // hang-up search and the piece-wide banner search answer for it (its message is a part of it:
+    // A clean line with its bytes lies in the piece being split, as it was decoded: the piece-wide
+    // search for banners and the hang-up marker answers for it (its message is a part of it:
     // ConsoleNormalizer cuts a clean line's front, and a long one's end; and no part of a line
-    // without a banner candidate holds one, see mayHaveHeader). The banner search runs last, after
-    // the cheaper checks of an unread line (asked again below, it answers from where it stopped).
-    const inPiece = bytes !== null && clean;
-    const mayHangUp = !inPiece || this.chunkHangup;
-    if (inPiece && !mayHangUp && this.plainLineIgnored(text, bytes, at)) {
+    // without a candidate holds either, see mayHaveHeader).
+    const candidate = bytes === null || !clean || this.headers.within(at, at + text.length);
+    if (!candidate && this.plainLineIgnored(text, bytes as Uint8Array, at)) {
       this.stats.lines++;
       this.scanner.passed();
       return;
     }
-    const mayBanner = !inPiece || this.headers.within(at, at + text.length);
-    this.line(this.normalizer.lineOf(text, line, clean, bytes, at), this.chunkOut, mayHangUp, mayBanner);
+    this.line(this.normalizer.lineOf(text, line, clean, bytes, at), this.chunkOut, candidate, candidate);
   };
 
   /**
    * Most lines of a long console are boot and driver chatter outside any report: a plainly stamped
-   * line without a banner that neither the scanner nor the verdict takes changes nothing but the
-   * scanner's count, and is not normalized at all.
+   * line without a banner (or the hang-up marker) that neither the scanner nor the verdict takes
+   * changes nothing but the scanner's count, and is not normalized at all.
    */
   private plainLineIgnored(text: string, bytes: Uint8Array, at: number): boolean {
     const ctx = this.normalizer.plainContext(text, bytes, at);
-    return (
-      ctx !== null &&
-      this.scanner.ignoresPlainLine(ctx) &&
-      this.verdictCollector.ignoresPlainLine(ctx, text) &&
-      !this.headers.within(at, at + text.length)
-    );
+    return ctx !== null && this.scanner.ignoresPlainLine(ctx) && this.verdictCollector.ignoresPlainLine(ctx, text);
   }
 
   /** The banner prefilter over the piece being split (a line with bytes lies in it from `at`). */
@@ -101,16 +91,15 @@ export class ConsoleLogParser {
 
   /**
    * While no report is open and the log's verdict takes no more lines (most of a long console),
-   * plainLineIgnored ignores every plainly stamped line without a banner candidate, whatever its
-   * caller and text: such lines are taken a run at a time, from `from` to the first line that is
-   * not one, holds a control character (from `control` on) or the piece's next banner candidate,
+   * plainLineIgnored ignores every plainly stamped line without a candidate (see the sink),
+   * whatever its caller and text: such lines are taken a run at a time, from `from` to the first
+   * line that is not one, holds a control character (from `control` on) or the piece's next candidate,
    * only counted, never cut out of the piece. Returns where the run ends (see LineSkipper).
    */
   private ignoredRun(text: string, bytes: Uint8Array, from: number, control: number): number {
     let start = from;
     let n = 0;
     if (
-      !this.chunkHangup &&
       this.normalizer.readsPlainLines &&
       this.scanner.ignoresPlainLines() &&
       this.verdictCollector.ignoresPlainLines()
@@ -152,9 +141,6 @@ export class ConsoleLogParser {
     if (this.ended) return [];
     this.sniffer.push(chunk);
     const out: Report[] = [];
-    // A line handed over with its bytes lies whole in this chunk and, when clean, its text is a
-    // part of those bytes: one search of the chunk rules the marker out for all of them.
-    this.chunkHangup = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).includes(HANGUP_MARKER);
     this.chunkOut = out;
     this.splitter.each(chunk, this.sink, this.onPiece, this.skipper);
     // (the last piece dies young, like the others)

@@ -6,7 +6,7 @@ import { ownText } from '../../util/own-text.js';
 import { joinContinuations } from './details/join.js';
 import { parseFrame } from './frame.js';
 import { lineContext, type NormalizedLine } from './line-normalizer.js';
-import { INFO_WITH_STACK, matchOops, startsNewReport } from './oops/index.js';
+import { HANGUP_MARKER, INFO_WITH_STACK, matchOops, startsNewReport } from './oops/index.js';
 
 /**
  * Splits a stream of normalized console lines into reports: a banner line
@@ -368,8 +368,6 @@ function startsSecondReport(text: string, found: Oops | null): boolean {
   return (found !== null && startsNewReport(text)) || INFO_WITH_STACK.some((m) => text.includes(m));
 }
 
-/** What syzkaller's VM console prints when the VM went away: the log is then cut (corrupted). */
-export const HANGUP_MARKER = 'serialport: VM disconnected.';
 
 /**
  * Collects the first report the way syzkaller reads a whole log, for the

@@ -23,11 +23,16 @@ function suppressed(line: string, oops: Oops): boolean {
   return false;
 }
 
+/** What syzkaller's VM console prints when the VM went away: the log is then cut (corrupted). */
+export const HANGUP_MARKER = 'serialport: VM disconnected.';
+
 // Headers with a colon, by the (ASCII) character before their first colon: what they print up to
 // it (`BUG:`, `WARNING:` under G; `stack segment:`, `Alignment trap:` under t). An array, not a
-// map: most colons follow none of these characters, and a slot is found without hashing.
+// map: most colons follow none of these characters, and a slot is found without hashing. The
+// hang-up marker is looked for as one (the log's verdict reads it in any line: the lines the
+// parser passes unread must not hold it either).
 const UP_TO_COLON: Array<string[] | undefined> = new Array(128).fill(undefined);
-for (const { header } of OOPSES) {
+for (const header of [...OOPSES.map((o) => o.header), HANGUP_MARKER]) {
   const at = header.indexOf(':');
   if (at <= 0) continue;
   const c = header.charCodeAt(at - 1);
@@ -46,10 +51,10 @@ const NO_COLON_NEEDLES = new RegExp(
 );
 
 /**
- * A necessary condition for HEADER_RE, much cheaper on ordinary lines: a colon that ends what a
- * header prints up to its colon (`lockdep:` is looked at as a possible `...p:` and dropped), or a
- * colon-less header's keyword. False for a line is false for any part of it: matchOops gives null
- * for every part.
+ * A necessary condition for HEADER_RE and for HANGUP_MARKER, much cheaper on ordinary lines: a
+ * colon that ends what a header (or the marker) prints up to its colon (`lockdep:` is looked at as
+ * a possible `...p:` and dropped), or a colon-less header's keyword. False for a line is false for
+ * any part of it: matchOops gives null for every part, and none holds the marker.
  */
 export function mayHaveHeader(line: string): boolean {
   return nextColonHead(line, 0) !== Number.POSITIVE_INFINITY || NO_COLON_NEEDLES.test(line);
