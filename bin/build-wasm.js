@@ -12,7 +12,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** Each module: its source, and the constant its bytes are exported as. */
 const MODULES = {
   'control-bytes': { wat: 'src/ingest/control-bytes.wat', constant: 'CONTROL_SCAN_WASM' },
-  'banner-scan': { wat: 'src/ingest/console/oops/banner-scan.wat', constant: 'BANNER_SCAN_WASM' },
+  'piece-scan': { wat: 'src/ingest/console/piece-scan.wat', constant: 'PIECE_SCAN_WASM' },
 };
 
 const w = await wabt();

@@ -22,8 +22,9 @@ import {
   plainStampClose,
 } from './line-normalizer.js';
 import { extractLockDetails } from './lockdep-details.js';
-import { HeaderCandidates, matchOops } from './oops/index.js';
+import { HeaderCandidates, matchOops, PIECE_SCAN } from './oops/index.js';
 import { refineKind } from './oops/kinds.js';
+import type { PieceScan } from './piece-scan.js';
 import {
   lenientLines,
   ReportScanner,
@@ -76,7 +77,9 @@ export class ConsoleLogParser {
    */
   private plainLineIgnored(text: string, bytes: Uint8Array, at: number): boolean {
     const ctx = this.normalizer.plainContext(text, bytes, at);
-    return ctx !== null && this.scanner.ignoresPlainLine(ctx) && this.verdictCollector.ignoresPlainLine(ctx, text);
+    return (
+      ctx !== null && this.scanner.ignoresPlainLine(ctx) && this.verdictCollector.ignoresPlainLine(ctx, text)
+    );
   }
 
   /** The banner prefilter over the piece being split (a line with bytes lies in it from `at`). */
@@ -105,10 +108,17 @@ export class ConsoleLogParser {
       this.verdictCollector.ignoresPlainLines()
     ) {
       const stop = Math.min(control, this.headers.next(from));
-      for (let i = text.indexOf('\n', start); i !== -1 && i < stop; i = text.indexOf('\n', start)) {
-        if (plainStampClose(bytes, start, i) < 0) break;
-        n++;
-        start = i + 1;
+      if (this.headers.scanned) {
+        // (the same walk in WebAssembly, over the copy of the piece the headers' search reads)
+        const scan = PIECE_SCAN as PieceScan;
+        start = scan.plainRun(from, Math.min(stop, text.length), text.length, MAX_LINE_CHARS);
+        n = scan.taken;
+      } else {
+        for (let i = text.indexOf('\n', start); i !== -1 && i < stop; i = text.indexOf('\n', start)) {
+          if (plainStampClose(bytes, start, i) < 0) break;
+          n++;
+          start = i + 1;
+        }
       }
       this.stats.lines += n;
       this.scanner.passed(n);

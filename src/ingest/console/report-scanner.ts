@@ -368,7 +368,6 @@ function startsSecondReport(text: string, found: Oops | null): boolean {
   return (found !== null && startsNewReport(text)) || INFO_WITH_STACK.some((m) => text.includes(m));
 }
 
-
 /**
  * Collects the first report the way syzkaller reads a whole log, for the
  * log's verdict: from the first banner to the end of the log (bounded), same

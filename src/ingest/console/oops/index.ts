@@ -1,5 +1,5 @@
 import type { Oops } from '../../../analyzers/title/types.js';
-import { type BannerScan, bannerScan, WINDOW } from './banner-scan.js';
+import { type PieceScan, pieceScan, WINDOW } from '../piece-scan.js';
 import { BUG_OOPS } from './bug.js';
 import { INFO_OOPS } from './info.js';
 import { FAULT_OOPSES } from './other.js';
@@ -64,13 +64,17 @@ export function mayHaveHeader(line: string): boolean {
 const NO_COLON_IN_PIECE = new RegExp(NO_COLON_NEEDLES.source, 'g');
 const NO_COLON_AT = new RegExp(NO_COLON_NEEDLES.source, 'y');
 
-/** The vector scan for both kinds of header (null without WebAssembly). */
-const SCAN = bannerScan(
+/**
+ * The vector scans of an ASCII piece, its banner scan looking for both kinds of header (null
+ * without WebAssembly). HeaderCandidates loads each ASCII piece it is given into it: while it holds
+ * one (see HeaderCandidates.scanned), the other scans may read it too.
+ */
+export const PIECE_SCAN = pieceScan(
   UP_TO_COLON.flatMap((heads) => heads ?? []),
   NO_COLON_WORDS,
 );
 /** How HeaderCandidates searches an ASCII piece here. */
-export const HEADER_SCAN: 'wasm' | 'js' = SCAN === null ? 'js' : 'wasm';
+export const HEADER_SCAN: 'wasm' | 'js' = PIECE_SCAN === null ? 'js' : 'wasm';
 
 /**
  * mayHaveHeader for the lines of one decoded piece of input, asked in their order (a line by its
@@ -83,23 +87,28 @@ export class HeaderCandidates {
   /** Where the next colon-ended head and the next colon-less keyword start, -1 when not searched yet. */
   private colon = -1;
   private word = -1;
-  /** The piece is in SCAN's memory; where the next head or keyword starts, -1 when not searched yet. */
-  private scanned = false;
+  /** The piece is in PIECE_SCAN's memory; where the next head or keyword starts, -1 when not searched yet. */
+  private inScan = false;
   private head = -1;
 
-  /** `bytes`: the piece's bytes when they are its characters one for one (SCAN then searches them). */
+  /** `bytes`: the piece's bytes when they are its characters one for one (PIECE_SCAN then searches them). */
   reset(piece: string, bytes: Uint8Array | null = null): void {
     this.piece = piece;
     this.colon = -1;
     this.word = -1;
     this.head = -1;
-    this.scanned = SCAN !== null && bytes !== null && bytes.length <= WINDOW;
-    if (this.scanned) SCAN?.load(bytes as Uint8Array);
+    this.inScan = PIECE_SCAN !== null && bytes !== null && bytes.length <= WINDOW;
+    if (this.inScan) PIECE_SCAN?.load(bytes as Uint8Array);
+  }
+
+  /** PIECE_SCAN holds the piece (positions in it are the piece's). */
+  get scanned(): boolean {
+    return this.inScan;
   }
 
   /** mayHaveHeader(piece.slice(from, to)) for the line there, `from` never before the last one asked. */
   within(from: number, to: number): boolean {
-    if (this.scanned) return this.scannedAt(from) < to;
+    if (this.inScan) return this.scannedAt(from) < to;
     if (this.wordAt(from) < to) return true;
     return this.colonAt(from) < to;
   }
@@ -109,12 +118,12 @@ export class HeaderCandidates {
    * `within(from, to)` is false for every `to` up to it. `from` never before the last one asked.
    */
   next(from: number): number {
-    if (this.scanned) return this.scannedAt(from);
+    if (this.inScan) return this.scannedAt(from);
     return Math.min(this.wordAt(from), this.colonAt(from));
   }
 
   /**
-   * `next` by SCAN: the first place it gives that holds a head or keyword. (The places come in the
+   * `next` by PIECE_SCAN: the first place it gives that holds a head or keyword. (The places come in the
    * order of the colon or keyword found; a head's start is before its colon, but no head holds
    * a colon or keyword that starts before its own start, but `BUG` in `BUG:`, at the same place.)
    */
@@ -124,9 +133,9 @@ export class HeaderCandidates {
     const end = s.length;
     let found = Number.POSITIVE_INFINITY;
     for (
-      let at = (SCAN as BannerScan).next(from, end);
+      let at = (PIECE_SCAN as PieceScan).next(from, end);
       at < end;
-      at = (SCAN as BannerScan).next(at + 1, end)
+      at = (PIECE_SCAN as PieceScan).next(at + 1, end)
     ) {
       found = s.charCodeAt(at) === 0x3a /* : */ ? headEndingAt(s, at) : keywordAt(s, at);
       if (found !== Number.POSITIVE_INFINITY) break;

@@ -1,10 +1,6 @@
-import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import type { Oops } from '../../../../src/analyzers/title/types.js';
-import { bannerScan } from '../../../../src/ingest/console/oops/banner-scan.js';
-import { BANNER_SCAN_WASM } from '../../../../src/ingest/console/oops/banner-scan.wasm.js';
 import {
   HEADER_RE,
   HEADER_SCAN,
@@ -13,7 +9,6 @@ import {
   mayHaveHeader,
   OOPSES,
 } from '../../../../src/ingest/console/oops/index.js';
-import { ROOT } from '../../../helpers/shared.js';
 
 /** matchOops without its prefilter: the first banner the line contains that is not suppressed. */
 function reference(line: string): Oops | null {
@@ -117,19 +112,5 @@ describe('HeaderCandidates', () => {
     };
     expect(starts(true)).toEqual([piece.indexOf('BUG:'), piece.indexOf('Kernel panic')]);
     expect(starts(false)).toEqual(starts(true));
-  });
-
-  test('ships the bytes banner-scan.wat compiles to (npm run build:wasm)', () => {
-    const r = spawnSync(process.execPath, [join(ROOT, 'bin/build-wasm.js'), '--print', 'banner-scan'], {
-      encoding: 'utf8',
-    });
-    expect(r.status).toBe(0);
-    expect(Buffer.from(JSON.parse(r.stdout) as number[])).toEqual(Buffer.from(BANNER_SCAN_WASM));
-  });
-
-  test('the scan takes only heads and words it can look for', () => {
-    expect(bannerScan(['BUG:'], ['Kernel panic'])).not.toBeNull();
-    expect(bannerScan(['X:'], [])).toBeNull();
-    expect(bannerScan([], ['panic'])).toBeNull();
   });
 });

@@ -1,0 +1,94 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, test } from 'vitest';
+import { MAX_LINE_CHARS, plainStampClose } from '../../../src/ingest/console/line-normalizer.js';
+import { PIECE_SCAN } from '../../../src/ingest/console/oops/index.js';
+import { type PieceScan, pieceScan } from '../../../src/ingest/console/piece-scan.js';
+import { PIECE_SCAN_WASM } from '../../../src/ingest/console/piece-scan.wasm.js';
+import { ROOT } from '../../helpers/shared.js';
+
+/** plainRun's reference: the parser's line loop over plainStampClose. */
+function plainRunInJs(text: string, from: number, stop: number, max: number): [number, number] {
+  const bytes = Buffer.from(text, 'latin1');
+  let start = from;
+  let n = 0;
+  for (let i = text.indexOf('\n', start); i !== -1 && i < stop; i = text.indexOf('\n', start)) {
+    if (i - start > max || plainStampClose(bytes, start, i) < 0) break;
+    n++;
+    start = i + 1;
+  }
+  return [start, n];
+}
+
+describe('PieceScan', () => {
+  const scan = PIECE_SCAN as PieceScan;
+
+  test('runs on this Node', () => {
+    expect(PIECE_SCAN).not.toBeNull();
+  });
+
+  test('plainRun passes the lines plainStampClose takes, as far as the parser would', () => {
+    // Stamps whole, cut and broken, lines ending in what may be a cut stamp, long lines.
+    const stamp = fc.constantFrom(
+      '[    1.000001] ',
+      '[1.2]',
+      '[ 12.5] ',
+      '[ .5] ',
+      '[ 1.] ',
+      '[ 1.5 ',
+      '[',
+      '',
+      ' [ 1.0] ',
+    );
+    // (a `[` 23 bytes before the end may start a cut stamp, one 24 bytes before may not)
+    const body = fc.constantFrom(
+      'lab: chatter',
+      'x Servic[   21.33258',
+      `x[${' '.repeat(19)}1.5`,
+      `x[${' '.repeat(20)}1.5`,
+      'a [ 1',
+      '0x80 12.5',
+      'x'.repeat(40),
+      '',
+      ' ]',
+    );
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(stamp, body), { minLength: 1, maxLength: 20 }),
+        fc.boolean(),
+        fc.nat(),
+        fc.integer({ min: 10, max: 60 }),
+        (lines, ends, stopAt, max) => {
+          const text = lines.map(([s, b]) => s + b).join('\n') + (ends ? '\n' : '');
+          const stop = stopAt % (text.length + 2);
+          scan.load(Buffer.from(text, 'latin1'));
+          const end = scan.plainRun(0, stop, text.length, max);
+          expect([end, scan.taken]).toEqual(plainRunInJs(text, 0, stop, max));
+        },
+      ),
+      { numRuns: 3000 },
+    );
+  });
+
+  test('plainRun on real lines: a run stops at the line that is not plainly stamped', () => {
+    const text = `[    1.000000] a\n[    1.000001] b: 0x1 [   2\n[    1.000002] c\n`;
+    scan.load(Buffer.from(text, 'latin1'));
+    expect(scan.plainRun(0, text.length, text.length, MAX_LINE_CHARS)).toBe(text.indexOf('[    1.000001]'));
+    expect(scan.taken).toBe(1);
+  });
+
+  test('ships the bytes piece-scan.wat compiles to (npm run build:wasm)', () => {
+    const r = spawnSync(process.execPath, [join(ROOT, 'bin/build-wasm.js'), '--print', 'piece-scan'], {
+      encoding: 'utf8',
+    });
+    expect(r.status).toBe(0);
+    expect(Buffer.from(JSON.parse(r.stdout) as number[])).toEqual(Buffer.from(PIECE_SCAN_WASM));
+  });
+
+  test('the banner scan takes only heads and words it can look for', () => {
+    expect(pieceScan(['BUG:'], ['Kernel panic'])).not.toBeNull();
+    expect(pieceScan(['X:'], [])).toBeNull();
+    expect(pieceScan([], ['panic'])).toBeNull();
+  });
+});
