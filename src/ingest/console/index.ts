@@ -61,25 +61,34 @@ export class ConsoleLogParser {
     // search for banners and the hang-up marker answers for it (its message is a part of it:
     // ConsoleNormalizer cuts a clean line's front, and a long one's end; and no part of a line
     // without a candidate holds either, see mayHaveHeader).
-    const candidate = bytes === null || !clean || this.headers.within(at, at + text.length);
-    if (!candidate && this.plainLineIgnored(text, bytes as Uint8Array, at)) {
+    if (bytes === null || !clean) {
+      this.line(this.normalizer.lineOf(text, line, clean, bytes, at), this.chunkOut);
+      return;
+    }
+    const candidate = this.headers.within(at, at + text.length);
+    const close = this.normalizer.plainClose(text, bytes, at);
+    if (close < 0) {
+      this.line(this.normalizer.lineOf(text, line, clean, bytes, at), this.chunkOut, candidate, candidate);
+      return;
+    }
+    // A plainly stamped line: read in its bytes, and maybe not at all.
+    const caller = this.normalizer.plainCaller(text, bytes, at, close);
+    if (!candidate && this.plainLineIgnored(caller ?? 'console', text)) {
       this.stats.lines++;
       this.scanner.passed();
       return;
     }
-    this.line(this.normalizer.lineOf(text, line, clean, bytes, at), this.chunkOut, candidate, candidate);
+    const l = this.normalizer.plainLine(text, line, bytes, at, close, caller);
+    this.line(l, this.chunkOut, candidate, candidate);
   };
 
   /**
    * Most lines of a long console are boot and driver chatter outside any report: a plainly stamped
-   * line without a banner (or the hang-up marker) that neither the scanner nor the verdict takes
-   * changes nothing but the scanner's count, and is not normalized at all.
+   * line (of context `ctx`) without a banner (or the hang-up marker) that neither the scanner nor
+   * the verdict takes changes nothing but the scanner's count, and is not normalized at all.
    */
-  private plainLineIgnored(text: string, bytes: Uint8Array, at: number): boolean {
-    const ctx = this.normalizer.plainContext(text, bytes, at);
-    return (
-      ctx !== null && this.scanner.ignoresPlainLine(ctx) && this.verdictCollector.ignoresPlainLine(ctx, text)
-    );
+  private plainLineIgnored(ctx: string, text: string): boolean {
+    return this.scanner.ignoresPlainLine(ctx) && this.verdictCollector.ignoresPlainLine(ctx, text);
   }
 
   /** The banner prefilter over the piece being split (a line with bytes lies in it from `at`). */

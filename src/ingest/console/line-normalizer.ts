@@ -129,23 +129,53 @@ export class ConsoleNormalizer {
   }
 
   /**
-   * The context (see lineContext) of this clean line (its `bytes` from `at`, see LineSink) when
-   * `lineOf` would make of it a stamped line whose text is the end of `text`, leaving this
-   * normalizer as it was; else null. Such a line needs no NormalizedLine when nobody reads more of
-   * it than its context (see ConsoleLogParser): a plain `[ts]` stamp (nothing before it: no quote,
-   * journald header or level), no cut stamp to remember or to join to one, not clipped. (Only the
-   * journald continuation check reads the last line's caller and stamp, and none passes in
-   * journald mode.)
+   * For this clean line (its `bytes` from `at`, see LineSink): where its `[ts]` stamp closes when
+   * `lineOf` would make of it a stamped line whose text is the end of `text`, read by `plainLine`
+   * (a plain stamp, nothing before it: no quote, journald header or level; no cut stamp to
+   * remember or to join to one; not clipped), else -1. Such a line needs no NormalizedLine when
+   * nobody reads more of it than its context (see ConsoleLogParser): `plainCaller` gives that,
+   * leaving this normalizer as it was. (Only the journald continuation check reads the last
+   * line's caller and stamp, and none passes in journald mode.)
    */
-  plainContext(text: string, bytes: Uint8Array, at: number): string | null {
-    if (!this.readsPlainLines) return null;
-    const close = plainStampClose(bytes, at, at + text.length);
-    if (close < 0) return null;
-    const id = callerAt(bytes, at, close + 1);
-    return id === -1 ? 'console' : text.slice(id, text.indexOf(']', id));
+  plainClose(text: string, bytes: Uint8Array, at: number): number {
+    return this.readsPlainLines ? plainStampClose(bytes, at, at + text.length) : -1;
   }
 
-  /** Whether `plainContext` may give a context at all now; when it does, plainStampClose says for which lines. */
+  /** The caller id of a line plainClose takes (`close`: its stamp's), or null (its context is then `console`). */
+  plainCaller(text: string, bytes: Uint8Array, at: number, close: number): string | null {
+    const id = callerAt(bytes, at, close + 1);
+    return id === -1 ? null : text.slice(id, text.indexOf(']', id));
+  }
+
+  /** `lineOf` for a line plainClose takes, its stamp read in its bytes (`caller`: its plainCaller). */
+  plainLine(
+    text: string,
+    line: number,
+    bytes: Uint8Array,
+    at: number,
+    close: number,
+    caller: string | null,
+  ): NormalizedLine {
+    const ts = stampTime(text, bytes, at, close);
+    const rest = afterSeparator(text, caller === null ? close + 1 : text.indexOf(']', close + 1) + 1);
+    this.lastCaller = caller;
+    this.lastStamped = true;
+    const end = at + text.length;
+    const chars = charsOfBytes(bytes, end - rest.length, end);
+    return {
+      text: rest,
+      ts,
+      caller,
+      level: null,
+      line,
+      quoteDepth: 0,
+      stamped: true,
+      frame: undefined,
+      chars,
+    };
+  }
+
+  /** Whether plainClose may take a line now; when it may, plainStampClose says which. */
   get readsPlainLines(): boolean {
     return !this.journal && this.pendingFragment === null;
   }
@@ -367,6 +397,20 @@ function fastStamp(s: string, bytes: Uint8Array | null, at: number): Stamp | nul
   }
   const close = stampClose(b, p);
   if (close < 0) return null;
+  const ts = stampTime(s, b, p, close);
+  let i = close + 1;
+  let caller: string | null = null;
+  const id = callerAt(b, p, i);
+  if (id !== -1) {
+    const end = s.indexOf(']', id);
+    caller = s.slice(id, end);
+    i = end + 1;
+  }
+  return { ts, caller, rest: afterSeparator(s, i), cutBefore: null };
+}
+
+/** The time of the stamp `s` starts with, read in its bytes from `p` (`close`: see stampClose). */
+function stampTime(s: string, b: Uint8Array, p: number, close: number): number {
   let i = 1;
   while (b[p + i] === 0x20) i++;
   // The digits of both parts as one integer (see POW10).
@@ -378,17 +422,7 @@ function fastStamp(s: string, bytes: Uint8Array | null, at: number): Stamp | nul
     if (c === 0x2e /* . */) frac = i + 1;
     else n = n * 10 + (c - 0x30);
   }
-  const ts =
-    i - start - 1 > 15 || i - frac > 15 ? Number(s.slice(start, i)) : n / (POW10[i - frac] as number);
-  i++;
-  let caller: string | null = null;
-  const id = callerAt(b, p, i);
-  if (id !== -1) {
-    const end = s.indexOf(']', id);
-    caller = s.slice(id, end);
-    i = end + 1;
-  }
-  return { ts, caller, rest: afterSeparator(s, i), cutBefore: null };
+  return i - start - 1 > 15 || i - frac > 15 ? Number(s.slice(start, i)) : n / (POW10[i - frac] as number);
 }
 
 /**
@@ -410,7 +444,7 @@ function callerAt(b: Uint8Array, p: number, i: number): number {
 
 /**
  * For the line from `at` to `end` of `bytes` (a clean line, see LineSink): where its `[ts]` stamp
- * closes (see stampClose) when `plainContext` takes the line (see readsPlainLines), else -1: a
+ * closes (see stampClose) when `plainClose` takes the line (see readsPlainLines), else -1: a
  * plain stamp, and neither clipped nor ending in a cut stamp that `normalize` would remember (one
  * at the end of its message is one at the end of the line: a `[` the message ends with is as near
  * the end of both).

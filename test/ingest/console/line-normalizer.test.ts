@@ -233,8 +233,8 @@ describe('ConsoleNormalizer: one line per source format', () => {
   });
 });
 
-describe('ConsoleNormalizer.plainContext: a line it need not see', () => {
-  const passes = (n: ConsoleNormalizer, text: string) => n.plainContext(text, Buffer.from(text), 0) !== null;
+describe('ConsoleNormalizer.plainClose: a line it need not see, or reads in its bytes', () => {
+  const passes = (n: ConsoleNormalizer, text: string) => n.plainClose(text, Buffer.from(text), 0) >= 0;
 
   test.each<[string, string, boolean]>([
     ['a plain stamp', '[   12.345678] lab: hello', true],
@@ -265,9 +265,55 @@ describe('ConsoleNormalizer.plainContext: a line it need not see', () => {
     ['[   12.345678] [C4] lab: hello', 'C4'],
     ['[   12.345678] lab: hello', 'console'],
   ])('%s: its context, as the line read gives it; its text is the end of the line', (text, ctx) => {
-    expect(new ConsoleNormalizer().plainContext(text, Buffer.from(text), 0)).toBe(ctx);
-    const read = new ConsoleNormalizer().lineOf(text, 1, true, Buffer.from(text), 0);
+    const n = new ConsoleNormalizer();
+    const bytes = Buffer.from(text);
+    const close = n.plainClose(text, bytes, 0);
+    expect(close).toBe(text.indexOf(']'));
+    expect(n.plainCaller(text, bytes, 0, close) ?? 'console').toBe(ctx);
+    const read = new ConsoleNormalizer().lineOf(text, 1, true, bytes, 0);
     expect(lineContext(read)).toBe(ctx);
     expect(read.text).toBe('lab: hello');
+  });
+
+  test('plainLine reads such a line as lineOf does, and leaves the normalizer as lineOf does', () => {
+    // Lines of every kind, so that the normalizer's state (journald, a cut stamp waiting, the last
+    // caller) varies; each line plainClose takes is read both ways from the same state.
+    const prefix = fc.constantFrom(
+      '[   12.345678] ',
+      '[ 1.5][  T12] ',
+      '[ 2.0] [C4] ',
+      '> [ 1.0] ',
+      '<4>[ 1.0] ',
+      '',
+      '[ 1.',
+    );
+    const body = fc.constantFrom(
+      'lab: hello',
+      'x Servic[   21.33258',
+      '7] tail',
+      '',
+      '  indented',
+      ' f+0x1/0x2 [m]',
+    );
+    const journal = fc.constantFrom('Jul 10 16:12:52 host kernel: lab: one', '');
+    fc.assert(
+      fc.property(fc.array(fc.tuple(prefix, body, journal), { maxLength: 20 }), (lines) => {
+        const a = new ConsoleNormalizer();
+        const b = new ConsoleNormalizer();
+        lines.forEach(([p, t, j], k) => {
+          const text = j !== '' ? j : `${p}${t}`;
+          const bytes = Buffer.from(text, 'latin1');
+          const close = a.plainClose(text, bytes, 0);
+          const viaLineOf = a.lineOf(text, k + 1, true, bytes, 0);
+          const viaPlain =
+            close >= 0
+              ? b.plainLine(text, k + 1, bytes, 0, close, b.plainCaller(text, bytes, 0, close))
+              : b.lineOf(text, k + 1, true, bytes, 0);
+          expect(viaPlain).toEqual(viaLineOf);
+        });
+        expect(b).toEqual(a);
+      }),
+      { numRuns: 1000 },
+    );
   });
 });
