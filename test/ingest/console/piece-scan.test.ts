@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
@@ -6,7 +7,7 @@ import { MAX_LINE_CHARS, plainStampClose } from '../../../src/ingest/console/lin
 import { PIECE_SCAN } from '../../../src/ingest/console/oops/index.js';
 import { type PieceScan, pieceScan } from '../../../src/ingest/console/piece-scan.js';
 import { PIECE_SCAN_WASM } from '../../../src/ingest/console/piece-scan.wasm.js';
-import { ROOT } from '../../helpers/shared.js';
+import { fixture, ROOT } from '../../helpers/shared.js';
 
 /** plainRun's reference: the parser's line loop over plainStampClose. */
 function plainRunInJs(text: string, from: number, stop: number, max: number): [number, number] {
@@ -76,6 +77,39 @@ describe('PieceScan', () => {
     scan.load(Buffer.from(text, 'latin1'));
     expect(scan.plainRun(0, text.length, text.length, MAX_LINE_CHARS)).toBe(text.indexOf('[    1.000001]'));
     expect(scan.taken).toBe(1);
+  });
+
+  test('where WebAssembly is off (node --jitless), the parser searches and walks in JavaScript, to the same result', () => {
+    // The lab's five splat boots, its serial consoles (with and without caller ids), the minimal cases.
+    const logs = [
+      ...['abba', 'irq', 'recursive', 'shrinker', 'sleep'].map((d) =>
+        fixture('console', 'lab-6.1', d, 'dmesg.txt'),
+      ),
+      ...['caller-id', 'v5', 'v6'].map((d) => fixture('runs', d, 'console.log')),
+      ...readdirSync(fixture('console-min'))
+        .filter((f) => f.endsWith('.log'))
+        .map((f) => fixture('console-min', f)),
+    ];
+    const script = `
+      const { readFileSync } = await import('node:fs');
+      const { ConsoleLogParser } = await import(${JSON.stringify(join(ROOT, 'dist/ingest/console/index.js'))});
+      const { HEADER_SCAN } = await import(${JSON.stringify(join(ROOT, 'dist/ingest/console/oops/index.js'))});
+      const out = [HEADER_SCAN];
+      for (const f of ${JSON.stringify(logs)}) {
+        const p = new ConsoleLogParser();
+        const reports = [...p.push(readFileSync(f)), ...p.end()];
+        out.push({ reports, verdict: p.verdict(), stats: p.stats });
+      }
+      console.log(JSON.stringify(out));`;
+    const run = (flags: string[]) =>
+      JSON.parse(
+        spawnSync(process.execPath, [...flags, '--input-type=module', '-e', script], { encoding: 'utf8' })
+          .stdout,
+      ) as unknown[];
+    const [withWasm, without] = [run([]), run(['--jitless'])];
+    expect(withWasm[0]).toBe('wasm');
+    expect(without[0]).toBe('js');
+    expect(without.slice(1)).toEqual(withWasm.slice(1));
   });
 
   test('ships the bytes piece-scan.wat compiles to (npm run build:wasm)', () => {
