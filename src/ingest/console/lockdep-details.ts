@@ -248,7 +248,7 @@ class DetailsBuilder {
       this.mode = 'irq';
       return true;
     }
-    const id = parseKernelId(t);
+    const id = parseKernelId(t, l.chars);
     if (id) {
       this.d.task ??= id.task;
       this.d.kernelRelease ??= id.kernelRelease;

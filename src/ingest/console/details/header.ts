@@ -1,4 +1,5 @@
 import type { TaskRef } from '../../../model/lock.js';
+import { mayHold, needed, UNREAD } from '../../../util/line-chars.js';
 
 /**
  * The report header lines that name the task, the kernel release, the taint flags and the
@@ -92,8 +93,9 @@ const RELEASE_AT = ') at:';
 
 export function parseReleaseLine(t: string): { task: TaskRef | null; name: string; site: string } | null {
   const intro = t.indexOf(RELEASE_INTRO);
+  if (intro <= 0) return null;
   const at = t.lastIndexOf(RELEASE_AT);
-  if (intro <= 0 || at < intro + RELEASE_INTRO.length) return null;
+  if (at < intro + RELEASE_INTRO.length) return null;
   return {
     task: taskFromCommPid(t.slice(0, intro)),
     name: t.slice(intro + RELEASE_INTRO.length, at),
@@ -141,6 +143,8 @@ export interface KernelId {
   tainted: boolean;
 }
 
+const HASH = needed('#');
+
 // a taint flag column: `G`, `O`, ` ` (in `G           O`)
 const TAINT_CHAR_RE = /[A-Z ]/;
 // a flag glued to the release (`...W6.1.0`): never happens, but be safe
@@ -176,10 +180,11 @@ const RELEASE_LINE_RE = /^(\S{1,100}) #\S{1,40} (Not tainted|Tainted: ?(.{0,100}
 // `      Not tainted 6.2.0-syzkaller-10827-g489fa31ea873 #0` (hung task), `Tainted: G W 5.0.0 #14-Ubuntu`
 const HUNG_RELEASE_RE = /^(Not tainted|Tainted: (.{0,100})) (\S{1,100}) #\S{1,40}$/;
 
-export function parseKernelId(t: string): KernelId | null {
+/** `chars`: the line's summary (see line-chars.ts), when read. */
+export function parseKernelId(t: string, chars = UNREAD): KernelId | null {
   // The CPU line starts with `CPU: `; the release lines hold ` #`.
-  const cpu = t.startsWith('CPU: ');
-  if (!cpu && !t.includes(' #')) return null;
+  const cpu = t.charCodeAt(0) === 0x43 /* C */ && t.startsWith('CPU: ');
+  if (!cpu && !(mayHold(chars, HASH) && t.includes(' #'))) return null;
   let m = cpu ? CPU_LINE_RE.exec(t) : null;
   if (m) {
     const after = t.slice(m[0].length);
