@@ -15,16 +15,11 @@ import { openInput } from '../input.js';
 import { KernelLogSniffer } from '../kernel-log.js';
 import { type LineSink, type LineSkipper, LineSplitter } from '../line-splitter.js';
 import { parseFrame } from './frame.js';
-import {
-  ConsoleNormalizer,
-  MAX_LINE_CHARS,
-  type NormalizedLine,
-  plainStampClose,
-} from './line-normalizer.js';
+import { ConsoleNormalizer, MAX_LINE_CHARS, type NormalizedLine } from './line-normalizer.js';
 import { extractLockDetails } from './lockdep-details.js';
-import { HeaderCandidates, matchOops, PIECE_SCAN } from './oops/index.js';
+import { HeaderCandidates, matchOops } from './oops/index.js';
 import { refineKind } from './oops/kinds.js';
-import type { PieceScan } from './piece-scan.js';
+import { plainRunInJs } from './piece-scan.js';
 import {
   lenientLines,
   ReportScanner,
@@ -117,17 +112,13 @@ export class ConsoleLogParser {
       this.verdictCollector.ignoresPlainLines()
     ) {
       const stop = Math.min(control, this.headers.next(from));
-      if (this.headers.scanned) {
-        // (the same walk in WebAssembly, over the copy of the piece the headers' search reads)
-        const scan = PIECE_SCAN as PieceScan;
+      // (in WebAssembly over the copy of the piece the headers' search reads, when there is one)
+      const scan = this.headers.scan;
+      if (scan !== null) {
         start = scan.plainRun(from, Math.min(stop, text.length), text.length, MAX_LINE_CHARS);
         n = scan.taken;
       } else {
-        for (let i = text.indexOf('\n', start); i !== -1 && i < stop; i = text.indexOf('\n', start)) {
-          if (plainStampClose(bytes, start, i) < 0) break;
-          n++;
-          start = i + 1;
-        }
+        ({ end: start, taken: n } = plainRunInJs(text, bytes, from, stop, MAX_LINE_CHARS));
       }
       this.stats.lines += n;
       this.scanner.passed(n);

@@ -1,4 +1,5 @@
 import { instantiateWasm } from '../../util/wasm.js';
+import { plainStampClose } from './line-normalizer.js';
 import { PIECE_SCAN_WASM } from './piece-scan.wasm.js';
 
 /**
@@ -75,4 +76,25 @@ export function pieceScan(heads: readonly string[], words: readonly string[]): P
 /** The two bytes of `s` from `at` as the scan reads them (little-endian). */
 function pair(s: string, at: number): number {
   return s.charCodeAt(at) | (s.charCodeAt(at + 1) << 8);
+}
+
+/**
+ * PieceScan.plainRun in JavaScript, over the piece's text and bytes: where WebAssembly is off, and
+ * the reference the tests hold the scan to. `end`: where the run ends; `taken`: its lines.
+ */
+export function plainRunInJs(
+  text: string,
+  bytes: Uint8Array,
+  from: number,
+  stop: number,
+  max: number,
+): { end: number; taken: number } {
+  let end = from;
+  let taken = 0;
+  for (let i = text.indexOf('\n', end); i !== -1 && i < stop; i = text.indexOf('\n', end)) {
+    if (i - end > max || plainStampClose(bytes, end, i) < 0) break;
+    taken++;
+    end = i + 1;
+  }
+  return { end, taken };
 }

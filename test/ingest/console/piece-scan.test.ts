@@ -3,24 +3,11 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { MAX_LINE_CHARS, plainStampClose } from '../../../src/ingest/console/line-normalizer.js';
+import { MAX_LINE_CHARS } from '../../../src/ingest/console/line-normalizer.js';
 import { PIECE_SCAN } from '../../../src/ingest/console/oops/index.js';
-import { type PieceScan, pieceScan } from '../../../src/ingest/console/piece-scan.js';
+import { type PieceScan, pieceScan, plainRunInJs } from '../../../src/ingest/console/piece-scan.js';
 import { PIECE_SCAN_WASM } from '../../../src/ingest/console/piece-scan.wasm.js';
 import { fixture, ROOT } from '../../helpers/shared.js';
-
-/** plainRun's reference: the parser's line loop over plainStampClose. */
-function plainRunInJs(text: string, from: number, stop: number, max: number): [number, number] {
-  const bytes = Buffer.from(text, 'latin1');
-  let start = from;
-  let n = 0;
-  for (let i = text.indexOf('\n', start); i !== -1 && i < stop; i = text.indexOf('\n', start)) {
-    if (i - start > max || plainStampClose(bytes, start, i) < 0) break;
-    n++;
-    start = i + 1;
-  }
-  return [start, n];
-}
 
 describe('PieceScan', () => {
   const scan = PIECE_SCAN as PieceScan;
@@ -29,7 +16,7 @@ describe('PieceScan', () => {
     expect(PIECE_SCAN).not.toBeNull();
   });
 
-  test('plainRun passes the lines plainStampClose takes, as far as the parser would', () => {
+  test('plainRun passes the lines plainStampClose takes, as its JavaScript does', () => {
     // Stamps whole, cut and broken, lines ending in what may be a cut stamp, long lines.
     const stamp = fc.constantFrom(
       '[    1.000001] ',
@@ -63,9 +50,11 @@ describe('PieceScan', () => {
         (lines, ends, stopAt, max) => {
           const text = lines.map(([s, b]) => s + b).join('\n') + (ends ? '\n' : '');
           const stop = stopAt % (text.length + 2);
-          scan.load(Buffer.from(text, 'latin1'));
+          const bytes = Buffer.from(text, 'latin1');
+          scan.load(bytes);
           const end = scan.plainRun(0, stop, text.length, max);
-          expect([end, scan.taken]).toEqual(plainRunInJs(text, 0, stop, max));
+          const js = plainRunInJs(text, bytes, 0, stop, max);
+          expect([end, scan.taken]).toEqual([js.end, js.taken]);
         },
       ),
       { numRuns: 3000 },

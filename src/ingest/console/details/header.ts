@@ -143,7 +143,8 @@ export interface KernelId {
   tainted: boolean;
 }
 
-const HASH = needed('#');
+/** A line's summary bit for `#` (see line-chars.ts): the ` #` of release lines. */
+export const HASH = needed('#');
 
 // a taint flag column: `G`, `O`, ` ` (in `G           O`)
 const TAINT_CHAR_RE = /[A-Z ]/;

@@ -1,5 +1,5 @@
 import { mayHold, needed, UNREAD } from '../../../util/line-chars.js';
-import { RELEASE_INTRO } from './header.js';
+import { HASH, RELEASE_INTRO } from './header.js';
 
 /**
  * The section lines of lockdep's reports (kernel/locking/lockdep.c) and of the reports around
@@ -117,7 +117,6 @@ export function mayBeHeader(t: string, chars = UNREAD): boolean {
   return mayHold(chars, RELEASE_INTRO_CHARS) && t.includes(RELEASE_INTRO);
 }
 
-const HASH = needed('#');
 const RELEASE_INTRO_CHARS = needed(RELEASE_INTRO);
 
 export const SECTION_REGEXES: readonly RegExp[] = [

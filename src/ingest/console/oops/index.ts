@@ -67,7 +67,7 @@ const NO_COLON_AT = new RegExp(NO_COLON_NEEDLES.source, 'y');
 /**
  * The vector scans of an ASCII piece, its banner scan looking for both kinds of header (null
  * without WebAssembly). HeaderCandidates loads each ASCII piece it is given into it: while it holds
- * one (see HeaderCandidates.scanned), the other scans may read it too.
+ * one (see HeaderCandidates.scan), the other scans may read it too.
  */
 export const PIECE_SCAN = pieceScan(
   UP_TO_COLON.flatMap((heads) => heads ?? []),
@@ -87,8 +87,8 @@ export class HeaderCandidates {
   /** Where the next colon-ended head and the next colon-less keyword start, -1 when not searched yet. */
   private colon = -1;
   private word = -1;
-  /** The piece is in PIECE_SCAN's memory; where the next head or keyword starts, -1 when not searched yet. */
-  private inScan = false;
+  /** PIECE_SCAN while it holds the piece, else null; where the next head or keyword starts, -1 when not searched yet. */
+  private inScan: PieceScan | null = null;
   private head = -1;
 
   /** `bytes`: the piece's bytes when they are its characters one for one (PIECE_SCAN then searches them). */
@@ -97,18 +97,18 @@ export class HeaderCandidates {
     this.colon = -1;
     this.word = -1;
     this.head = -1;
-    this.inScan = PIECE_SCAN !== null && bytes !== null && bytes.length <= WINDOW;
-    if (this.inScan) PIECE_SCAN?.load(bytes as Uint8Array);
+    this.inScan = bytes !== null && bytes.length <= WINDOW ? PIECE_SCAN : null;
+    this.inScan?.load(bytes as Uint8Array);
   }
 
-  /** PIECE_SCAN holds the piece (positions in it are the piece's). */
-  get scanned(): boolean {
+  /** PIECE_SCAN while it holds the piece (positions in it are the piece's), else null. */
+  get scan(): PieceScan | null {
     return this.inScan;
   }
 
   /** mayHaveHeader(piece.slice(from, to)) for the line there, `from` never before the last one asked. */
   within(from: number, to: number): boolean {
-    if (this.inScan) return this.scannedAt(from) < to;
+    if (this.inScan !== null) return this.scannedAt(this.inScan, from) < to;
     if (this.wordAt(from) < to) return true;
     return this.colonAt(from) < to;
   }
@@ -118,25 +118,21 @@ export class HeaderCandidates {
    * `within(from, to)` is false for every `to` up to it. `from` never before the last one asked.
    */
   next(from: number): number {
-    if (this.inScan) return this.scannedAt(from);
+    if (this.inScan !== null) return this.scannedAt(this.inScan, from);
     return Math.min(this.wordAt(from), this.colonAt(from));
   }
 
   /**
-   * `next` by PIECE_SCAN: the first place it gives that holds a head or keyword. (The places come in the
-   * order of the colon or keyword found; a head's start is before its colon, but no head holds
+   * `next` by the scan: the first place it gives that holds a head or keyword. (The places come in
+   * the order of the colon or keyword found; a head's start is before its colon, but no head holds
    * a colon or keyword that starts before its own start, but `BUG` in `BUG:`, at the same place.)
    */
-  private scannedAt(from: number): number {
+  private scannedAt(scan: PieceScan, from: number): number {
     if (this.head >= from) return this.head;
     const s = this.piece;
     const end = s.length;
     let found = Number.POSITIVE_INFINITY;
-    for (
-      let at = (PIECE_SCAN as PieceScan).next(from, end);
-      at < end;
-      at = (PIECE_SCAN as PieceScan).next(at + 1, end)
-    ) {
+    for (let at = scan.next(from, end); at < end; at = scan.next(at + 1, end)) {
       found = s.charCodeAt(at) === 0x3a /* : */ ? headEndingAt(s, at) : keywordAt(s, at);
       if (found !== Number.POSITIVE_INFINITY) break;
     }
