@@ -81,13 +81,14 @@ function endsWithSymbol(c: string): boolean {
 
 const OPEN_PAREN = needed('(');
 
+/**
+ * `(` less `)` in `s`, counted by indexOf: a line holds a few of them, and V8 reads a sliced string
+ * (a line cut from its piece) a character at a time several times slower than indexOf searches it.
+ */
 function parenBalance(s: string): number {
   let depth = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 40) depth++;
-    else if (c === 41) depth--;
-  }
+  for (let at = s.indexOf('('); at !== -1; at = s.indexOf('(', at + 1)) depth++;
+  for (let at = s.indexOf(')'); at !== -1; at = s.indexOf(')', at + 1)) depth--;
   return depth;
 }
 
@@ -98,10 +99,13 @@ function parenBalance(s: string): number {
 function glue(c: string, n: string, cChars: number): '' | ' ' | null {
   if (c === '' || n === '') return null;
   if (c.length + n.length > MAX_JOINED) return null;
-  // A lone address line starts with `#`, a hex digit or `(` (the test is skipped for the others).
+  // A lone address line starts with `#` or `(`, or is an address of 8 to 16 hex digits (the test is
+  // skipped for the others: frames such as `do_one_initcall+0x68/0x240` start with a hex digit too).
   const c0 = c.charCodeAt(0);
   const mayBeAddress =
-    c0 === 0x23 /* # */ || c0 === 0x28 /* ( */ || (c0 >= 0x30 && c0 <= 0x39) || (c0 >= 0x61 && c0 <= 0x66);
+    c0 === 0x23 /* # */ ||
+    c0 === 0x28 /* ( */ ||
+    (c.length <= 16 && ((c0 >= 0x30 && c0 <= 0x39) || (c0 >= 0x61 && c0 <= 0x66)));
   if (mayBeAddress && LONE_ADDRESS_RE.test(c) && (n.startsWith('(') || ADDRESS_START_RE.test(n))) {
     return ' ';
   }
@@ -144,6 +148,19 @@ function glue(c: string, n: string, cChars: number): '' | ' ' | null {
   return null;
 }
 
+/** A printable ASCII character (no blank of any kind). */
+const isPrintable = (c: number) => c > 0x20 && c < 0x7f;
+
+/** `s.trimEnd()`, without the call when `s` ends in a printable ASCII character (most lines). */
+function trimEnd(s: string): string {
+  return s.length > 0 && isPrintable(s.charCodeAt(s.length - 1)) ? s : s.trimEnd();
+}
+
+/** `s.trimStart()`, likewise. */
+function trimStart(s: string): string {
+  return s.length > 0 && isPrintable(s.charCodeAt(0)) ? s : s.trimStart();
+}
+
 /**
  * Join continuation pieces. A lock name broken before its `)` that is followed by several
  * `){....}-{1:2}, at: ...` pieces (one per inline frame, syzbot) gives one logical line per piece.
@@ -151,8 +168,8 @@ function glue(c: string, n: string, cChars: number): '' | ' ' | null {
 export function joinContinuations(lines: readonly JoinedLine[]): LogicalLine[] {
   const out: LogicalLine[] = [];
   // Each line without its trailing blanks, and trimmed, computed once.
-  const ends = lines.map((l) => l.text.trimEnd());
-  const trims = ends.map((e) => e.trimStart());
+  const ends = lines.map((l) => trimEnd(l.text));
+  const trims = ends.map(trimStart);
   const charsAt = (k: number) => (lines[k] as JoinedLine).chars ?? UNREAD;
   let i = 0;
   while (i < lines.length) {
