@@ -1,5 +1,5 @@
 import { CALL_TRACE, mayHoldCallTrace } from '../../analyzers/title/macros.js';
-import { clip } from '../../analyzers/title/stack.js';
+import { clip, isStackStart } from '../../analyzers/title/stack.js';
 import type { Oops } from '../../analyzers/title/types.js';
 import { mayHold, needed, UNREAD } from '../../util/line-chars.js';
 import { ownText } from '../../util/own-text.js';
@@ -289,16 +289,16 @@ function hasSpacedQuestionMark(text: string): boolean {
   return false;
 }
 
-/** A report's lines as syzkaller titles them, with the summary of each (see line-chars.ts). */
+/** A report's lines as syzkaller titles them, and whether each starts a stack (isStackStart). */
 export interface TitleText {
   texts: string[];
-  chars: number[];
+  starts: boolean[];
 }
 
 /** The lines of a report syzkaller would title: same context, no questionable frames. */
 export function titleLines(report: ScannedReport): TitleText {
   const texts: string[] = [];
-  const chars: number[] = [];
+  const starts: boolean[] = [];
   let cpuTraceback = false;
   report.lines.forEach((l, i) => {
     const ctx = lineContext(l);
@@ -308,9 +308,10 @@ export function titleLines(report: ScannedReport): TitleText {
     }
     if (startsCpuTraceback(l.text, l.chars)) cpuTraceback = true;
     texts.push(l.text);
-    chars.push(l.chars);
+    // (read once here, from the line's summary, for both the title's stack walk and its corruption rules)
+    starts.push(isStackStart(clip(l.text), l.chars));
   });
-  return { texts, chars };
+  return { texts, starts };
 }
 
 // A decoded frame (scripts/decode_stacktrace.sh), rewritten into the raw form the title rows
