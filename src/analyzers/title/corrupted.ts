@@ -7,25 +7,25 @@ export const TITLE_WITH_TIMESTAMP = /\[ *[0-9]+\.[0-9]+\]/;
 /**
  * syzkaller's corruption rules for a titled report: a title with a timestamp
  * inside is corrupted; a row that expects a call trace needs a stack-trace
- * header followed (within 15 lines) by at least one frame, for each header. `starts`, when given:
- * whether each line starts a stack (isStackStart).
+ * header followed (within 15 lines) by at least one frame, for each header. `chars`, when given:
+ * the summary of each line (see line-chars.ts).
  */
 export function corruptionOf(
   title: string,
   lines: string[],
   format: OopsFormat | null,
-  starts?: readonly boolean[],
+  chars?: ArrayLike<number>,
 ): string | null {
   if (TITLE_WITH_TIMESTAMP.test(title)) return 'title matches corrupted regexp';
   if (format === null || format.noStackTrace) return null;
   let hasStack = false;
   // The lines where some stack starts, found in one pass; each row's first is among them.
-  const found: number[] = [];
+  const starts: number[] = [];
   for (let i = 0; i < lines.length; i++)
-    if (starts?.[i] ?? isStackStart(clip(lines[i] as string))) found.push(i);
+    if (isStackStart(clip(lines[i] as string), chars?.[i])) starts.push(i);
   for (const key of STACK_STARTS) {
     let at = -1;
-    for (const i of found) {
+    for (const i of starts) {
       if (key.test(clip(lines[i] as string))) {
         at = i;
         break;
@@ -37,7 +37,7 @@ export function corruptionOf(
     let corrupted = true;
     for (let i = at + 1; i < at + 16 && i < lines.length; i++) {
       const ln = clip(lines[i] as string);
-      if (starts?.[i] ?? isStackStart(ln)) break;
+      if (isStackStart(ln, chars?.[i])) break;
       if (ln.includes('(stack is not available)') || FRAME_LINES.some((re) => re.test(ln))) {
         hasStack = true;
         corrupted = false;

@@ -1,6 +1,6 @@
 import { ownText } from '../../util/own-text.js';
 import { STRIP_FRAME_PREFIXES, stripFramePrefix } from './skip.js';
-import { clip, extractFrames, type GuiltyFrame, isStackStart } from './stack.js';
+import { clip, extractFrames, type GuiltyFrame } from './stack.js';
 import type { Oops, OopsFormat } from './types.js';
 
 /** Why a report is marked corrupted (syzkaller's wording, so verdicts compare). */
@@ -127,10 +127,10 @@ const BANNER_MEMO_CHARS = 512;
 /**
  * Title a report: find the row whose title matches earliest in the report,
  * check its report lines, extract the guilty frame(s), format the title.
- * `lines[0]` is the banner line; lines are message texts (prefixes removed); `starts`, when given,
- * whether each starts a stack (isStackStart of the clipped line).
+ * `lines[0]` is the banner line; lines are message texts (prefixes removed); `chars`, when given,
+ * the summary of each (see line-chars.ts).
  */
-export function describe(lines: string[], oops: Oops, starts?: readonly boolean[]): Description {
+export function describe(lines: string[], oops: Oops, chars?: readonly number[]): Description {
   // The earliest (line, column) any row's title matches, and every row matching there (in row
   // order): line by line, so a report titled by its banner line costs one line per row.
   let matched: readonly TitleMatch[] = [];
@@ -149,9 +149,7 @@ export function describe(lines: string[], oops: Oops, starts?: readonly boolean[
     let corruptedReason: string | null = null;
     if (f.stack) {
       const from = [(lines[start.line] as string).slice(start.col), ...lines.slice(start.line + 1)];
-      // (the first line is read from the title's column on: whether it starts a stack is asked again)
-      const fromStarts = starts && [isStackStart(clip(from[0] as string)), ...starts.slice(start.line + 1)];
-      const res = extractFrames(f.stack, from, fromStarts);
+      const res = extractFrames(f.stack, from, chars?.slice(start.line));
       frames = res.frames.map((fr) => ({ ...fr, line: fr.line < 0 ? -1 : fr.line + start.line }));
       if (!res.ok) corruptedReason = CORRUPTED_NO_FRAMES;
     }

@@ -119,17 +119,17 @@ function collect(
 /**
  * Walk the report lines following a row's stack parts and return the guilty
  * frame of each stack (null entries mean "no usable frame": the report is
- * corrupted). `lines[0]` is the report text from the match start; `starts`, when given, whether
- * each line starts a stack (isStackStart).
+ * corrupted). `lines[0]` is the report text from the match start; `chars`, when given, the
+ * summary of each line (see line-chars.ts).
  */
 export function extractFrames(
   spec: StackSpec,
   lines: string[],
-  starts?: readonly boolean[],
+  chars?: ArrayLike<number>,
 ): { frames: GuiltyFrame[]; ok: boolean } {
-  const first = walk(spec, spec.parts, lines, starts);
+  const first = walk(spec, spec.parts, lines, chars);
   if (first.ok || !spec.parts2) return first;
-  return walk(spec, spec.parts2, lines, starts);
+  return walk(spec, spec.parts2, lines, chars);
 }
 
 function pick(spec: StackSpec, cands: Candidate[]): GuiltyFrame | null {
@@ -149,7 +149,7 @@ function walk(
   spec: StackSpec,
   parts: StackPart[],
   lines: string[],
-  starts?: readonly boolean[],
+  chars?: ArrayLike<number>,
 ): { frames: GuiltyFrame[]; ok: boolean } {
   const skip = skipMatcher(spec.skip);
   const firstOnly = spec.extractor === undefined;
@@ -175,13 +175,13 @@ function walk(
       stacks++;
       while (pos < lines.length) {
         const ln = clip(lines[pos] as string);
-        const lnStarts = starts?.[pos];
+        const lnChars = chars?.[pos] ?? UNREAD;
         pos++;
         if (isCorruptedLine(ln)) {
           ok = false;
           break;
         }
-        if (lnStarts ?? isStackStart(ln)) break;
+        if (isStackStart(ln, lnChars)) break;
         const next = parts[partIdx + 1];
         if (next !== undefined) {
           const m = execPart(next, ln);

@@ -305,9 +305,9 @@ const unusable = (r: string | null) => r === CORRUPTED_NO_FRAMES || r === CORRUP
 
 /** The report titled from syzkaller's lines, or from a reader's when only those give a clean title. */
 function titleReport(s: ScannedReport): Titled {
-  const { texts, starts } = titleLines(s);
-  const d = describe(texts, s.oops, starts);
-  const corruptedReason = d.corruptedReason ?? corruptionOf(d.title, texts, d.format, starts);
+  const { texts, chars } = titleLines(s);
+  const d = describe(texts, s.oops, chars);
+  const corruptedReason = d.corruptedReason ?? corruptionOf(d.title, texts, d.format, chars);
   // A title cut by a line wrap (`... in do_page_fault /`, `... invalid context at`) or a banner no row matched.
   if (corruptedReason === null && d.format !== null && !/ (?:\/|at)$/.test(d.title)) {
     return { texts, d, corruptedReason };

@@ -1,5 +1,5 @@
 import { CALL_TRACE, mayHoldCallTrace } from '../../analyzers/title/macros.js';
-import { clip, isStackStart } from '../../analyzers/title/stack.js';
+import { clip } from '../../analyzers/title/stack.js';
 import type { Oops } from '../../analyzers/title/types.js';
 import { mayHold, needed, UNREAD } from '../../util/line-chars.js';
 import { ownText } from '../../util/own-text.js';
@@ -289,16 +289,16 @@ function hasSpacedQuestionMark(text: string): boolean {
   return false;
 }
 
-/** A report's lines as syzkaller titles them, and whether each starts a stack (isStackStart). */
+/** A report's lines as syzkaller titles them, with the summary of each (see line-chars.ts). */
 export interface TitleText {
   texts: string[];
-  starts: boolean[];
+  chars: number[];
 }
 
 /** The lines of a report syzkaller would title: same context, no questionable frames. */
 export function titleLines(report: ScannedReport): TitleText {
   const texts: string[] = [];
-  const starts: boolean[] = [];
+  const chars: number[] = [];
   let cpuTraceback = false;
   report.lines.forEach((l, i) => {
     const ctx = lineContext(l);
@@ -308,10 +308,9 @@ export function titleLines(report: ScannedReport): TitleText {
     }
     if (startsCpuTraceback(l.text, l.chars)) cpuTraceback = true;
     texts.push(l.text);
-    // (read once here, from the line's summary, for both the title's stack walk and its corruption rules)
-    starts.push(isStackStart(clip(l.text), l.chars));
+    chars.push(l.chars);
   });
-  return { texts, starts };
+  return { texts, chars };
 }
 
 // A decoded frame (scripts/decode_stacktrace.sh), rewritten into the raw form the title rows
