@@ -148,19 +148,6 @@ function glue(c: string, n: string, cChars: number): '' | ' ' | null {
   return null;
 }
 
-/** A printable ASCII character (no blank of any kind). */
-const isPrintable = (c: number) => c > 0x20 && c < 0x7f;
-
-/** `s.trimEnd()`, without the call when `s` ends in a printable ASCII character (most lines). */
-function trimEnd(s: string): string {
-  return s.length > 0 && isPrintable(s.charCodeAt(s.length - 1)) ? s : s.trimEnd();
-}
-
-/** `s.trimStart()`, likewise. */
-function trimStart(s: string): string {
-  return s.length > 0 && isPrintable(s.charCodeAt(0)) ? s : s.trimStart();
-}
-
 /**
  * Join continuation pieces. A lock name broken before its `)` that is followed by several
  * `){....}-{1:2}, at: ...` pieces (one per inline frame, syzbot) gives one logical line per piece.
@@ -168,8 +155,8 @@ function trimStart(s: string): string {
 export function joinContinuations(lines: readonly JoinedLine[]): LogicalLine[] {
   const out: LogicalLine[] = [];
   // Each line without its trailing blanks, and trimmed, computed once.
-  const ends = lines.map((l) => trimEnd(l.text));
-  const trims = ends.map(trimStart);
+  const ends = lines.map((l) => l.text.trimEnd());
+  const trims = ends.map((e) => e.trimStart());
   const charsAt = (k: number) => (lines[k] as JoinedLine).chars ?? UNREAD;
   let i = 0;
   while (i < lines.length) {
