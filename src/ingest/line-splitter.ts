@@ -159,7 +159,8 @@ export class LineSplitter {
     let control = clean ? Number.POSITIVE_INFINITY : nextControl(text, 0);
     const firstEnd = first > 0 && text.charCodeAt(first - 1) === 0x0d ? first - 1 : first;
     // The tail (a line's start, maybe long and in many pieces) is scanned once, when its line ends.
-    const tailClean = tail === '' || nextControl(tail, 0) === Number.POSITIVE_INFINITY;
+    // (asked of an empty tail too: a call first made after V8 compiled split would have it compiled again)
+    const tailClean = nextControl(tail, 0) === Number.POSITIVE_INFINITY;
     this.emit(
       tail + text.slice(0, first),
       tailClean && control >= firstEnd,

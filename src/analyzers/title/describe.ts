@@ -33,16 +33,27 @@ interface Pos {
 function matchTitleAt(f: OopsFormat, text: string, i: number): Pos | null {
   const m = f.title.exec(text);
   if (!m) return null;
-  const groups = m.slice(1).map((g) => g ?? '');
+  const groups: string[] = [];
+  captured(m, groups);
   let from = m.index + m[0].length;
   for (const re of f.also ?? []) {
     const rest = text.slice(from);
     const a = re.exec(rest);
     if (!a) return null;
-    groups.push(...a.slice(1).map((g) => g ?? ''));
+    captured(a, groups);
     from += a.index + a[0].length;
   }
   return { line: i, col: m.index, groups };
+}
+
+/**
+ * Append the groups a match captured (`''` for one that took no part) to `into`. (Every list of
+ * groups is built by pushing into an array literal, as are the frame lists below: V8 then sees one
+ * kind of array where they are read, instead of recompiling those readers when an empty list or
+ * one made by `map` comes by.)
+ */
+function captured(m: RegExpExecArray, into: string[]): void {
+  for (let i = 1; i < m.length; i++) into.push(m[i] ?? '');
 }
 
 function matchReport(f: OopsFormat, lines: string[]): Pos | null {
@@ -53,7 +64,8 @@ function matchReport(f: OopsFormat, lines: string[]): Pos | null {
   for (let i = 0; i < lines.length; i++) {
     const m = head.exec(clip(lines[i] as string));
     if (!m) continue;
-    const groups = m.slice(1).map((g) => g ?? '');
+    const groups: string[] = [];
+    captured(m, groups);
     let at = i;
     let ok = true;
     for (const step of rest) {
@@ -62,7 +74,7 @@ function matchReport(f: OopsFormat, lines: string[]): Pos | null {
       for (let j = at + 1; j <= limit; j++) {
         const s = step.exec(clip(lines[j] as string));
         if (s) {
-          groups.push(...s.slice(1).map((g) => g ?? ''));
+          captured(s, groups);
           found = j;
           break;
         }
@@ -145,12 +157,12 @@ export function describe(lines: string[], oops: Oops, chars?: readonly number[])
       if (!r) continue;
       start = r;
     }
-    let frames: GuiltyFrame[] = [];
+    const frames: GuiltyFrame[] = [];
     let corruptedReason: string | null = null;
     if (f.stack) {
       const from = [(lines[start.line] as string).slice(start.col), ...lines.slice(start.line + 1)];
       const res = extractFrames(f.stack, from, chars?.slice(start.line));
-      frames = res.frames.map((fr) => ({ ...fr, line: fr.line < 0 ? -1 : fr.line + start.line }));
+      for (const fr of res.frames) frames.push({ ...fr, line: fr.line < 0 ? -1 : fr.line + start.line });
       if (!res.ok) corruptedReason = CORRUPTED_NO_FRAMES;
     }
     const names = frames.map((fr) => fr.canonical);

@@ -59,7 +59,8 @@ export const CORRUPTED_LINES: readonly RegExp[] = [
 
 /** A line of a fault-injection stack (CORRUPTED_LINES), which starts ` s` or ` [`: the others are not tried. */
 function isCorruptedLine(line: string): boolean {
-  if (line.charCodeAt(0) !== 0x20) return false;
+  // (a read past the end would deoptimize the caller: `line` may be one blank)
+  if (line.length < 2 || line.charCodeAt(0) !== 0x20) return false;
   const c1 = line.charCodeAt(1);
   return (c1 === 0x73 /* s */ || c1 === 0x5b) /* [ */ && anyMatch(line, CORRUPTED_LINES);
 }

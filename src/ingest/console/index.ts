@@ -341,10 +341,7 @@ export function buildReport(s: ScannedReport): { report: Report; diagnostics: Di
     kind,
     headline,
     title,
-    altTitles: d.altTitles
-      .map(normalizeTitle)
-      .filter((t) => t !== title)
-      .sort(),
+    altTitles: otherTitles(d.altTitles, title),
     corrupted: corruptedReason !== null || s.capped,
     corruptedReason: corruptedReason ?? (s.capped ? 'report cut at the size limit' : null),
     startLine: s.lines[0]?.line ?? 0,
@@ -366,6 +363,16 @@ export function buildReport(s: ScannedReport): { report: Report; diagnostics: Di
   };
   report.signature = reportSignature(report);
   return { report, diagnostics: details.diagnostics };
+}
+
+/** The alternative titles, normalized, but the title itself, sorted. */
+function otherTitles(alts: readonly string[], title: string): string[] {
+  const out: string[] = [];
+  for (const alt of alts) {
+    const t = normalizeTitle(alt);
+    if (t !== title) out.push(t);
+  }
+  return out.sort();
 }
 
 function lastNonEmpty(lines: NormalizedLine[]): number {

@@ -154,9 +154,15 @@ function glue(c: string, n: string, cChars: number): '' | ' ' | null {
  */
 export function joinContinuations(lines: readonly JoinedLine[]): LogicalLine[] {
   const out: LogicalLine[] = [];
-  // Each line without its trailing blanks, and trimmed, computed once.
-  const ends = lines.map((l) => l.text.trimEnd());
-  const trims = ends.map((e) => e.trimStart());
+  // Each line without its trailing blanks, and trimmed, computed once (pushed into array literals,
+  // so that V8 sees one kind of array: see `captured` in describe.ts).
+  const ends: string[] = [];
+  const trims: string[] = [];
+  for (const l of lines) {
+    const end = l.text.trimEnd();
+    ends.push(end);
+    trims.push(end.trimStart());
+  }
   const charsAt = (k: number) => (lines[k] as JoinedLine).chars ?? UNREAD;
   let i = 0;
   while (i < lines.length) {
