@@ -112,19 +112,18 @@ function innermost(report: SignatureInput): Lock[] {
 }
 
 function involvedLocks(report: SignatureInput): Lock[] {
-  const header = [...(report.acquiring ? [report.acquiring] : []), ...report.held];
-  switch (CLASS_RULES[report.kind] ?? 'function') {
-    case 'cycle':
-      return [...report.chain.map((c) => c.lock), ...header];
-    case 'header':
-      return header;
-    case 'context':
-      return [...header, ...innermost(report)];
-    case 'held-list':
-      return report.heldLocks[0]?.locks ?? [];
-    default:
-      return [];
+  // (pushed into one array literal: reportSignature then reads one kind of array, see `captured`
+  // in title/describe.ts)
+  const out: Lock[] = [];
+  const rule = CLASS_RULES[report.kind] ?? 'function';
+  if (rule === 'cycle') for (const c of report.chain) out.push(c.lock);
+  if (rule === 'cycle' || rule === 'header' || rule === 'context') {
+    if (report.acquiring) out.push(report.acquiring);
+    for (const l of report.held) out.push(l);
   }
+  if (rule === 'context') out.push(...innermost(report));
+  if (rule === 'held-list') for (const l of report.heldLocks[0]?.locks ?? []) out.push(l);
+  return out;
 }
 
 // `WARNING: `, `BUG: `, `INFO: ` banners: redundant with the kind in a signature
@@ -149,9 +148,12 @@ function guilty(report: SignatureInput): string {
 }
 
 export function reportSignature(report: SignatureInput): string {
-  const classes = [...new Set(involvedLocks(report).map((l) => normalizeLockClass(l.class || l.name)))]
-    .filter((c) => c !== '')
-    .sort();
+  const found = new Set<string>();
+  for (const l of involvedLocks(report)) {
+    const c = normalizeLockClass(l.class || l.name);
+    if (c !== '') found.add(c);
+  }
+  const classes = [...found].sort();
   return `${report.kind}:${classes.length > 0 ? classes.join('|') : guilty(report)}`;
 }
 

@@ -225,7 +225,8 @@ export class LineSplitter {
   }
 
   private emit(text: string, clean: boolean, onLine: LineSink, bytes: Uint8Array | null, at: number): void {
-    const t = text.charCodeAt(text.length - 1) === 0x0d ? text.slice(0, -1) : text;
+    // (an empty line is not read past its end: see firstCode in line-normalizer.ts)
+    const t = text.length > 0 && text.charCodeAt(text.length - 1) === 0x0d ? text.slice(0, -1) : text;
     onLine(t, this.next++, clean, bytes, at);
   }
 }

@@ -167,7 +167,8 @@ export function describe(lines: string[], oops: Oops, chars?: readonly number[])
     }
     const names = frames.map((fr) => fr.canonical);
     const title = f.format(start.groups, names);
-    const alts: string[] = (f.alt ?? []).map((a) => a(start.groups, names));
+    const alts: string[] = [];
+    for (const a of f.alt ?? []) alts.push(a(start.groups, names));
     for (const variant of strippedVariants(frames)) {
       const t = f.format(start.groups, variant);
       if (t !== title) alts.push(t);

@@ -135,7 +135,8 @@ export function extractFrames(
 
 function pick(spec: StackSpec, cands: Candidate[]): GuiltyFrame | null {
   if (cands.length === 0) return null;
-  const stripped = cands.map((c) => stripFramePrefix(c.name));
+  const stripped: string[] = [];
+  for (const c of cands) stripped.push(stripFramePrefix(c.name));
   if (!spec.extractor) {
     const c = cands[0] as Candidate;
     return { canonical: stripped[0] as string, raw: c.name, line: c.line };

@@ -145,7 +145,7 @@ class DetailsBuilder {
     if (this.d.chain.length === 0) {
       const { safe, unsafe } = this.irqPair;
       const locks = this.chainExists.length > 0 ? this.chainExists : safe && unsafe ? [safe, unsafe] : [];
-      this.d.chain = locks.map((lock, i) => ({ index: locks.length - 1 - i, lock, stack: [] }));
+      for (const [i, lock] of locks.entries()) this.d.chain.push({ index: locks.length - 1 - i, lock, stack: [] });
     }
     return this.d;
   }

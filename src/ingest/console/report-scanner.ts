@@ -213,9 +213,10 @@ function own(line: NormalizedLine): NormalizedLine {
  */
 function isProse(text: string, oops: Oops): boolean {
   if (!oops.header.endsWith(':')) return false;
-  const at = text.indexOf(oops.header);
-  const next = text.charCodeAt(at + oops.header.length);
-  return !Number.isNaN(next) && next !== 0x20 && next !== 0x09;
+  const after = text.indexOf(oops.header) + oops.header.length;
+  if (after >= text.length) return false;
+  const next = text.charCodeAt(after);
+  return next !== 0x20 && next !== 0x09;
 }
 
 /**
@@ -349,12 +350,14 @@ export function lenientLines(report: ScannedReport): string[] {
     }
     kept.push(l);
   }
-  const joined = joinContinuations(kept).map((l) => {
+  // (pushed into a literal, as titleLines does: sameLines and the title rows see one kind of array)
+  const joined: string[] = [];
+  for (const l of joinContinuations(kept)) {
     let t = l.text;
     if (t.includes(PTRVAL)) t = t.split(PTRVAL).join('0');
     // decoded frames and lock sites: `dump_stack (lib/dump_stack.c:120)`, `at: foo (drm_prime.c:195) drm`
-    return t.includes(' (') ? t.replace(DECODED_FRAME_RE, '$1+0x0/0x0 (') : t;
-  });
+    joined.push(t.includes(' (') ? t.replace(DECODED_FRAME_RE, '$1+0x0/0x0 (') : t);
+  }
   // ARM32 prints its unwind right after lockdep's `stack backtrace:`, with no `Call trace:` header.
   if (!joined.some((t) => CALL_TRACE.test(t))) {
     const at = joined.findIndex((t) => t.trim() === 'stack backtrace:');
