@@ -78,7 +78,7 @@ class DetailsBuilder {
   /** The single lock (acquiring, held, irq pair) set by the line before, whose site may be refined. */
   private lastLock: Lock | null = null;
   /** `Chain exists of:` locks, in printed order. */
-  private chainExists: Lock[] = [];
+  private chainExists: Lock[] | null = null;
   /** The irq-safe and irq-unsafe locks of a `*-safe -> *-unsafe` report. */
   private irqPair: { safe: Lock | null; unsafe: Lock | null } = { safe: null, unsafe: null };
   /** A CPU line without its release (mail wrap): the next line may be it. */
@@ -144,8 +144,10 @@ class DetailsBuilder {
     this.setMode('none', true);
     if (this.d.chain.length === 0) {
       const { safe, unsafe } = this.irqPair;
-      const locks = this.chainExists.length > 0 ? this.chainExists : safe && unsafe ? [safe, unsafe] : [];
-      for (const [i, lock] of locks.entries()) this.d.chain.push({ index: locks.length - 1 - i, lock, stack: [] });
+      const locks = this.chainExists ?? (safe && unsafe ? [safe, unsafe] : null);
+      if (locks !== null)
+        for (const [i, lock] of locks.entries())
+          this.d.chain.push({ index: locks.length - 1 - i, lock, stack: [] });
     }
     return this.d;
   }
@@ -344,7 +346,10 @@ class DetailsBuilder {
       }
     }
     if (this.mode === 'chain-exists' && t.includes(CHAIN_ARROW)) {
-      this.chainExists = t.split(CHAIN_ARROW).map((name) => lockFromName(name.trim()));
+      // (pushed into a literal, not a map result: one kind of array where it is read)
+      const locks: Lock[] = [];
+      for (const name of t.split(CHAIN_ARROW)) locks.push(lockFromName(name.trim()));
+      this.chainExists = locks;
       this.setMode('none');
       return;
     }

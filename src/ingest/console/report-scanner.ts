@@ -340,9 +340,17 @@ export function lenientLines(report: ScannedReport): string[] {
       report.context !== '' &&
       (kept.length === 1 || WRAPPED_TAIL_RE.test(prev.text))
     ) {
+      // (written out in the normalizer's order: the line has the shape of the others it is read with)
+      const { ts, caller, level, line, quoteDepth, stamped } = prev;
+      const text = `${prev.text.trimEnd()} ${l.text.trim()}`;
       kept[kept.length - 1] = {
-        ...prev,
-        text: `${prev.text.trimEnd()} ${l.text.trim()}`,
+        text,
+        ts,
+        caller,
+        level,
+        line,
+        quoteDepth,
+        stamped,
         frame: undefined,
         chars: prev.chars | l.chars,
       };
