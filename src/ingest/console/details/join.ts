@@ -184,7 +184,7 @@ export function joinContinuations(lines: readonly JoinedLine[]): LogicalLine[] {
         chars = headChars | charsAt(i);
         i++;
         while (i < lines.length && (trims[i] as string).startsWith(')')) {
-          out.push({ text, t: text.trim(), line: first.line, chars });
+          out.push({ text, t: text.trim(), line: first.line, frame: undefined, chars });
           text = head + (trims[i] as string);
           chars = headChars | charsAt(i);
           i++;
