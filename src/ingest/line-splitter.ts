@@ -1,4 +1,5 @@
 import { isAscii } from 'node:buffer';
+import { codeAt } from '../util/code-at.js';
 import { hasControlByte } from './control-bytes.js';
 
 /**
@@ -225,8 +226,7 @@ export class LineSplitter {
   }
 
   private emit(text: string, clean: boolean, onLine: LineSink, bytes: Uint8Array | null, at: number): void {
-    // (an empty line is not read past its end: see firstCode in line-normalizer.ts)
-    const t = text.length > 0 && text.charCodeAt(text.length - 1) === 0x0d ? text.slice(0, -1) : text;
+    const t = codeAt(text, text.length - 1) === 0x0d ? text.slice(0, -1) : text;
     onLine(t, this.next++, clean, bytes, at);
   }
 }

@@ -1,3 +1,4 @@
+import { codeAt } from '../../util/code-at.js';
 import { mayHoldOne, needed, UNREAD } from '../../util/line-chars.js';
 import { demangle } from './demangle.js';
 import { CALL_TRACE } from './macros.js';
@@ -59,9 +60,8 @@ export const CORRUPTED_LINES: readonly RegExp[] = [
 
 /** A line of a fault-injection stack (CORRUPTED_LINES), which starts ` s` or ` [`: the others are not tried. */
 function isCorruptedLine(line: string): boolean {
-  // (a read past the end would deoptimize the caller: `line` may be one blank)
-  if (line.length < 2 || line.charCodeAt(0) !== 0x20) return false;
-  const c1 = line.charCodeAt(1);
+  if (codeAt(line, 0) !== 0x20) return false;
+  const c1 = codeAt(line, 1);
   return (c1 === 0x73 /* s */ || c1 === 0x5b) /* [ */ && anyMatch(line, CORRUPTED_LINES);
 }
 

@@ -63,7 +63,7 @@ export class ConsoleLogParser {
     const candidate = this.headers.within(at, at + text.length);
     const close = this.normalizer.plainClose(text, bytes, at);
     if (close < 0) {
-      this.line(this.normalizer.lineOf(text, line, clean, bytes, at), this.chunkOut, candidate, candidate);
+      this.line(this.normalizer.lineOf(text, line, clean, bytes, at), this.chunkOut, candidate);
       return;
     }
     // A plainly stamped line: read in its bytes, and maybe not at all.
@@ -74,7 +74,7 @@ export class ConsoleLogParser {
       return;
     }
     const l = this.normalizer.plainLine(text, line, bytes, at, close, caller);
-    this.line(l, this.chunkOut, candidate, candidate);
+    this.line(l, this.chunkOut, candidate);
   };
 
   /**
@@ -212,13 +212,13 @@ export class ConsoleLogParser {
   }
 
   /**
-   * `mayHangUp`: the line may hold the console hang-up marker; `mayBanner`: a banner (false only
-   * when it cannot).
+   * `candidate`: the line may hold a banner or the console hang-up marker (false only when the
+   * piece's search found neither in it, see HeaderCandidates).
    */
-  private line(l: NormalizedLine, out: Report[], mayHangUp = true, mayBanner = true): void {
+  private line(l: NormalizedLine, out: Report[], candidate = true): void {
     this.stats.lines++;
-    const oops = mayBanner ? matchOops(l.text) : null;
-    this.verdictCollector.push(l, oops, mayHangUp);
+    const oops = candidate ? matchOops(l.text) : null;
+    this.verdictCollector.push(l, oops, candidate);
     const done = this.scanner.push(l, oops);
     if (done !== null) this.emit(this.build(done), out);
   }

@@ -1,5 +1,6 @@
 import type { ConsoleLine } from '../../model/console-line.js';
 import type { Frame } from '../../model/frame.js';
+import { codeAt } from '../../util/code-at.js';
 import { charsOfBytes, UNREAD } from '../../util/line-chars.js';
 import type { RawLine } from '../line-splitter.js';
 
@@ -201,7 +202,7 @@ export class ConsoleNormalizer {
     const b = controls || rawText.length > MAX_LINE_CHARS ? null : bytes;
     let off = at;
     let quoteDepth = 0;
-    if (firstCode(text) === 0x3e /* > */) {
+    if (codeAt(text, 0) === 0x3e /* > */) {
       const q = QUOTE_RE.exec(text);
       if (q) {
         quoteDepth = countQuotes(q[0]);
@@ -214,7 +215,7 @@ export class ConsoleNormalizer {
     let caller: string | null = null;
     let stamped = false;
 
-    const c0 = firstCode(text);
+    const c0 = codeAt(text, 0);
     const j = c0 >= 0x41 && c0 <= 0x5a ? JOURNAL_RE.exec(text) : null;
     if (j) {
       this.journal = true;
@@ -222,12 +223,12 @@ export class ConsoleNormalizer {
       text = text.slice(j[0].length);
       off += j[0].length;
     }
-    const d = firstCode(text) === 0x2a /* * */ ? DROPPED_RE.exec(text) : null;
+    const d = codeAt(text, 0) === 0x2a /* * */ ? DROPPED_RE.exec(text) : null;
     if (d) {
       text = text.slice(d[0].length);
       off += d[0].length;
     }
-    const lv = firstCode(text) === 0x3c /* < */ ? LEVEL_RE.exec(text) : null;
+    const lv = codeAt(text, 0) === 0x3c /* < */ ? LEVEL_RE.exec(text) : null;
     if (lv) {
       level = Number(lv[1]);
       text = text.slice(lv[0].length);
@@ -292,7 +293,7 @@ export class ConsoleNormalizer {
 
   /** Parse a stamp at the start of `text`; returns the message after its separating space. */
   private stamp(text: string, bytes: Uint8Array | null = null, at = 0): Stamp | null {
-    if (firstCode(text) !== 0x5b /* [ */) return null;
+    if (codeAt(text, 0) !== 0x5b /* [ */) return null;
     let cutBefore: string | null = null;
     let body = text;
     const fast = fastStamp(body, bytes, at);
@@ -487,16 +488,7 @@ function stampClose(b: Uint8Array, p: number): number {
 const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
 
 function afterSeparator(text: string, at: number): string {
-  return at < text.length && text.charCodeAt(at) === 0x20 ? text.slice(at + 1) : text.slice(at);
-}
-
-/**
- * The first character code of `text`, -1 when it is empty. (V8 compiles a read past the end, NaN,
- * as a deoptimization, and recompiles the function the first time an empty line comes by: four
- * times for `normalize` on the dense log.)
- */
-function firstCode(text: string): number {
-  return text.length > 0 ? text.charCodeAt(0) : -1;
+  return codeAt(text, at) === 0x20 ? text.slice(at + 1) : text.slice(at);
 }
 
 function countQuotes(prefix: string): number {

@@ -1,6 +1,7 @@
 import { CALL_TRACE, mayHoldCallTrace } from '../../analyzers/title/macros.js';
 import { clip } from '../../analyzers/title/stack.js';
 import type { Oops } from '../../analyzers/title/types.js';
+import { codeAt } from '../../util/code-at.js';
 import { mayHold, needed, UNREAD } from '../../util/line-chars.js';
 import { ownText } from '../../util/own-text.js';
 import { joinContinuations } from './details/join.js';
@@ -213,10 +214,8 @@ function own(line: NormalizedLine): NormalizedLine {
  */
 function isProse(text: string, oops: Oops): boolean {
   if (!oops.header.endsWith(':')) return false;
-  const after = text.indexOf(oops.header) + oops.header.length;
-  if (after >= text.length) return false;
-  const next = text.charCodeAt(after);
-  return next !== 0x20 && next !== 0x09;
+  const next = codeAt(text, text.indexOf(oops.header) + oops.header.length);
+  return next !== -1 && next !== 0x20 && next !== 0x09;
 }
 
 /**
