@@ -328,35 +328,47 @@ class LiteralSet {
 }
 
 const LITERAL = /^[A-Za-z0-9_]+$/;
-const cache = new Map<string, (name: string) => boolean>();
 const MEMO_LIMIT = 1 << 16;
 
 /**
- * The skip test for a row (global list + the row's own patterns): plain
- * words through one Aho-Corasick pass, the few real regexes as one
- * alternation (each is linear, see the ReDoS test, and so is their
- * alternation); memoized per function name, since the same frames
- * (lock_acquire, __mutex_lock, ...) recur in every report.
+ * A test for "does the name hold any of these patterns": plain words through one Aho-Corasick
+ * pass, the few real regexes as one alternation (each is linear, see the ReDoS test, and so is
+ * their alternation); memoized per function name, since the same frames (lock_acquire,
+ * __mutex_lock, ...) recur in every report.
+ */
+function patternTest(patterns: readonly string[]): (name: string) => boolean {
+  const words = new LiteralSet(patterns.filter((p) => LITERAL.test(p)));
+  const rest = patterns.filter((p) => !LITERAL.test(p));
+  const re = rest.length > 0 ? new RegExp(rest.map((p) => `(?:${p})`).join('|')) : null;
+  const memo = new Map<string, boolean>();
+  return (name: string) => {
+    let hit = memo.get(name);
+    if (hit === undefined) {
+      if (memo.size >= MEMO_LIMIT) memo.clear();
+      hit = words.test(name) || re?.test(name) === true;
+      // (a copy: the name may be cut from the decoded input, see ownText)
+      memo.set(ownText(name), hit);
+    }
+    return hit;
+  };
+}
+
+let global: ((name: string) => boolean) | undefined;
+const cache = new Map<string, (name: string) => boolean>();
+
+/**
+ * The skip test for a row: the global list (one automaton, built once and shared by every row)
+ * or the row's own patterns (a small one per row).
  */
 export function skipMatcher(extra: readonly string[] | undefined): (name: string) => boolean {
-  const key = extra ? extra.join('\u0000') : '';
+  global ??= patternTest(SKIP_FRAMES);
+  const skipsGlobally = global;
+  if (!extra || extra.length === 0) return skipsGlobally;
+  const key = extra.join('\u0000');
   let test = cache.get(key);
   if (!test) {
-    const all = [...SKIP_FRAMES, ...(extra ?? [])];
-    const words = new LiteralSet(all.filter((p) => LITERAL.test(p)));
-    const rest = all.filter((p) => !LITERAL.test(p));
-    const re = rest.length > 0 ? new RegExp(rest.map((p) => `(?:${p})`).join('|')) : null;
-    const memo = new Map<string, boolean>();
-    test = (name: string) => {
-      let hit = memo.get(name);
-      if (hit === undefined) {
-        if (memo.size >= MEMO_LIMIT) memo.clear();
-        hit = words.test(name) || re?.test(name) === true;
-        // (a copy: the name may be cut from the decoded input, see ownText)
-        memo.set(ownText(name), hit);
-      }
-      return hit;
-    };
+    const skipsHere = patternTest(extra);
+    test = (name: string) => skipsGlobally(name) || skipsHere(name);
     cache.set(key, test);
   }
   return test;
