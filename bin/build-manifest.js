@@ -3,7 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Plugin } from '@oclif/core';
+import { Plugin } from '../dist/cli/oclif.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const plugin = new Plugin({

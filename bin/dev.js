@@ -1,11 +1,12 @@
 #!/usr/bin/env node
-// Development entry: runs the compiled tree after rebuilding it.
+// Development entry: runs the compiled tree after rebuilding it (tsc alone: dist/cli/oclif.js is
+// then the plain re-export of @oclif/core, not its bundle).
 import { execSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { execute } from '@oclif/core';
 
 execSync('npx tsc -p tsconfig.build.json', {
   cwd: fileURLToPath(new URL('..', import.meta.url)),
   stdio: 'inherit',
 });
+const { execute } = await import('../dist/cli/oclif.js');
 await execute({ development: true, dir: import.meta.url });

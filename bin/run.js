@@ -11,6 +11,6 @@ if (process.argv[2] === '--version') {
   const cpu = arch() === 'ia32' ? 'x86' : arch();
   process.stdout.write(`${name}/${version} ${os}-${cpu} node-${process.version}\n`);
 } else {
-  const { execute } = await import('@oclif/core');
+  const { execute } = await import('../dist/cli/oclif.js');
   await execute({ dir: import.meta.url });
 }

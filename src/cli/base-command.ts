@@ -1,7 +1,7 @@
-import { Command, Errors } from '@oclif/core';
 import { InputError } from '../ingest/input.js';
 import type { Diagnostic } from '../model/diagnostic.js';
 import { stripControl } from '../render/sanitize.js';
+import { Command, Errors } from './oclif.js';
 
 /**
  * Common behaviour of lockscope commands: unusable input (InputError) exits

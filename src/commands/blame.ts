@@ -1,6 +1,6 @@
-import { Args, Flags } from '@oclif/core';
 import { blameSeries } from '../analyzers/blame.js';
 import { LockscopeCommand } from '../cli/base-command.js';
+import { Args, Flags } from '../cli/oclif.js';
 import { readSeries } from '../ingest/series/index.js';
 import { blameJson, renderBlame } from '../render/blame.js';
 import { readConsoleLog } from '../services/triage.js';

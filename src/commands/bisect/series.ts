@@ -1,6 +1,6 @@
-import { Args, Flags } from '@oclif/core';
 import { bisectSeries, pickSplat } from '../../analyzers/bisect/series.js';
 import { LockscopeCommand } from '../../cli/base-command.js';
+import { Args, Flags } from '../../cli/oclif.js';
 import { readBundles } from '../../ingest/run-bundles.js';
 import { readSeries } from '../../ingest/series/index.js';
 import { renderSeriesBisect, seriesBisectJson } from '../../render/bisect.js';

@@ -1,6 +1,6 @@
-import { Flags } from '@oclif/core';
 import { decideVerdict, type SplatMatcher } from '../../analyzers/bisect/verdict.js';
 import { LockscopeCommand } from '../../cli/base-command.js';
+import { Flags } from '../../cli/oclif.js';
 import { renderVerdict, verdictJson } from '../../render/bisect.js';
 import { runAndClassify } from '../../services/bisect-runs.js';
 

@@ -1,7 +1,7 @@
-import { Args } from '@oclif/core';
 import { diffLockdepGraphs, type LockdepDiff } from '../../analyzers/lockdep/dependency-diff.js';
 import { graphFromDump } from '../../analyzers/lockdep/dependency-graph.js';
 import { LockscopeCommand } from '../../cli/base-command.js';
+import { Args } from '../../cli/oclif.js';
 import { readLockdepDump } from '../../ingest/proc/lockdep-dump.js';
 import { lockdepDiffText } from '../../render/lockdep-diff.js';
 

@@ -1,6 +1,6 @@
-import { Args, Flags } from '@oclif/core';
 import { graphFromDump, type LockdepGraph } from '../../analyzers/lockdep/dependency-graph.js';
 import { LockscopeCommand } from '../../cli/base-command.js';
+import { Args, Flags } from '../../cli/oclif.js';
 import { readLockdepDump } from '../../ingest/proc/lockdep-dump.js';
 import { lockdepGraphDot, lockdepGraphText } from '../../render/lockdep-graph.js';
 

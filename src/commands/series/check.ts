@@ -1,6 +1,6 @@
-import { Args, Flags } from '@oclif/core';
 import { checkSeries, KNOWN_FINDING_IDS, unknownFindingIds } from '../../analyzers/series/checks/index.js';
 import { LockscopeCommand } from '../../cli/base-command.js';
+import { Args, Flags } from '../../cli/oclif.js';
 import { findCheckpatch, runCheckpatch } from '../../ingest/series/checkpatch.js';
 import { readSeries } from '../../ingest/series/index.js';
 import {

@@ -1,8 +1,8 @@
-import { Args } from '@oclif/core';
 import { changelogItems, checkChangelog } from '../../analyzers/series/changelog.js';
 import { interdiff, shrinkerRoles } from '../../analyzers/series/interdiff.js';
 import { pairSeries } from '../../analyzers/series/pairing.js';
 import { LockscopeCommand } from '../../cli/base-command.js';
+import { Args } from '../../cli/oclif.js';
 import { InputError } from '../../ingest/input.js';
 import { readSeries } from '../../ingest/series/index.js';
 import { renderSeriesDiff, type SeriesDiffResult, seriesDiffJson } from '../../render/series-diff.js';

@@ -1,5 +1,5 @@
-import { Args, Flags } from '@oclif/core';
 import { LockscopeCommand } from '../../cli/base-command.js';
+import { Args, Flags } from '../../cli/oclif.js';
 import { readSeries } from '../../ingest/series/index.js';
 import { renderSeriesShow, type SeriesShowJson, seriesShowJson } from '../../render/series-show.js';
 

@@ -1,6 +1,6 @@
-import { Args, Flags } from '@oclif/core';
 import type { TraceAnalysis } from '../../analyzers/trace/trace-analysis.js';
 import { LockscopeCommand } from '../../cli/base-command.js';
+import { Args, Flags } from '../../cli/oclif.js';
 import type { LockStatClass } from '../../ingest/proc/lock-stat.js';
 import { renderLockStat, renderTraceAnalysis } from '../../render/trace-text.js';
 import { analyzeTraceFile, readLockdepHints, readLockStat } from '../../services/trace.js';

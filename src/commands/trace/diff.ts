@@ -1,6 +1,6 @@
-import { Args, Flags } from '@oclif/core';
 import { diffTraces, type TraceDiff } from '../../analyzers/trace/trace-diff.js';
 import { LockscopeCommand } from '../../cli/base-command.js';
+import { Args, Flags } from '../../cli/oclif.js';
 import { renderTraceDiff } from '../../render/trace-text.js';
 import { analyzeTraceFile } from '../../services/trace.js';
 

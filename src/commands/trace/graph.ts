@@ -1,5 +1,5 @@
-import { Args, Flags } from '@oclif/core';
 import { LockscopeCommand } from '../../cli/base-command.js';
+import { Args, Flags } from '../../cli/oclif.js';
 import {
   type LockOrderGraphDocument,
   lockOrderDocument,

@@ -1,7 +1,7 @@
-import { Args, Flags } from '@oclif/core';
 import { diffSignatures, type SignatureDiff } from '../../analyzers/triage/diff.js';
 import { SignatureGrouper } from '../../analyzers/triage/group.js';
 import { LockscopeCommand } from '../../cli/base-command.js';
+import { Args, Flags } from '../../cli/oclif.js';
 import { InputError } from '../../ingest/input.js';
 import type { TriagedFile } from '../../model/report.js';
 import { signatureDiffText } from '../../render/triage-text.js';

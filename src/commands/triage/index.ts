@@ -1,6 +1,6 @@
-import { Args, Flags } from '@oclif/core';
 import { type SignatureGroup, SignatureGrouper } from '../../analyzers/triage/group.js';
 import { LockscopeCommand } from '../../cli/base-command.js';
+import { Args, Flags } from '../../cli/oclif.js';
 import { InputError } from '../../ingest/input.js';
 import { TriageJsonWriter } from '../../render/triage-json.js';
 import { groupsMarkdown, reportMarkdown } from '../../render/triage-markdown.js';
