@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Development entry: runs the compiled tree after rebuilding it (tsc alone: dist/cli/oclif.js is
-// then the plain re-export of @oclif/core, not its bundle).
+// Development entry: runs the compiled tree after rebuilding it with tsc alone (nothing bundled:
+// see bin/build-bundle.js).
 import { execSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 

@@ -34,20 +34,4 @@ describe('bin/run.js', () => {
     const unknown = runCli(['no-such-command']);
     expect(unknown.status).toBe(2);
   });
-
-  it('loads oclif from the bundle the build made of it (bin/build-bundle.js), none of its modules', () => {
-    // The CommonJS modules node loaded, @oclif/core's among them when the door is a plain re-export.
-    const door = pathToFileURL(join(ROOT, 'dist', 'cli', 'oclif.js')).href;
-    const script =
-      "import { createRequire } from 'node:module';" +
-      `const { execute } = await import(${JSON.stringify(door)});` +
-      "const loaded = Object.keys(createRequire(import.meta.url).cache).filter((p) => p.includes('@oclif'));" +
-      'console.log(typeof execute, loaded.length);';
-    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
-      cwd: ROOT,
-      encoding: 'utf8',
-    });
-    expect(r.stderr).toBe('');
-    expect(r.stdout).toBe('function 0\n');
-  });
 });
