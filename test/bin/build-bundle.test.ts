@@ -34,6 +34,13 @@ describe('bin/build-bundle.js (run by npm run build)', () => {
     expect(new Set(relativeImports(blame))).toEqual(new Set(['../cli/oclif.js']));
   });
 
+  it("declares our modules' constants const again, not var as esbuild does", () => {
+    const triage = readFileSync(join(ROOT, 'dist', 'commands', 'triage', 'index.js'), 'utf8');
+    // The one left: a `let` of skip.ts, assigned on first use.
+    expect(triage.match(/^var .*$/gm)).toEqual(['var globalSkip;']);
+    expect(triage).toMatch(/^const SKIP_FRAMES = \[$/m);
+  });
+
   it('lets a bundled module find the workers tsc compiled next to it', () => {
     const file = join(ROOT, 'dist', 'commands', 'trace', 'analyze.js');
     const urls = [

@@ -353,7 +353,7 @@ function patternTest(patterns: readonly string[]): (name: string) => boolean {
   };
 }
 
-let global: ((name: string) => boolean) | undefined;
+let globalSkip: ((name: string) => boolean) | undefined;
 const cache = new Map<string, (name: string) => boolean>();
 
 /**
@@ -361,8 +361,8 @@ const cache = new Map<string, (name: string) => boolean>();
  * or the row's own patterns (a small one per row).
  */
 export function skipMatcher(extra: readonly string[] | undefined): (name: string) => boolean {
-  global ??= patternTest(SKIP_FRAMES);
-  const skipsGlobally = global;
+  globalSkip ??= patternTest(SKIP_FRAMES);
+  const skipsGlobally = globalSkip;
   if (!extra || extra.length === 0) return skipsGlobally;
   const key = extra.join('\u0000');
   let test = cache.get(key);
