@@ -9,8 +9,9 @@
 //   clean: the lab's clean lockdep virtio-gpu boot repeated: no report, what a long serial log
 //          mostly is.
 // LOCKSCOPE_BENCH_ROUNDS rounds (default 3), each the readline loop then lockscope on each log, so
-// both see the machine in the same state; the summary compares medians (the machine's speed drifts
-// between runs by up to 1.4x). Size: LOCKSCOPE_BENCH_MB (default 300). Summary: bench/out/triage.json.
+// both see the machine in the same state (on CPU 0 alone, against the loop on CPU 0 alone); the
+// summary compares medians (the machine's speed drifts between runs by up to 1.7x). Size:
+// LOCKSCOPE_BENCH_MB (default 300). Summary: bench/out/triage.json.
 import { createWriteStream, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -100,8 +101,16 @@ for (let round = 1; round <= ROUNDS; round++) {
       const [cmd, args] = cli(['triage', mode === 'pinned' ? '--group' : mode, log.file]);
       const run = mode === 'pinned' ? pinned(cmd, args) : [cmd, args];
       if (!run) continue;
+      // On one core, against the readline loop on that core, run just before.
+      const base =
+        mode === 'pinned'
+          ? series.record(
+              `${log.key} readline pinned`,
+              row('node readline loop, on CPU 0 alone', measure(...pinned('node', [loop, log.file])), log.mb),
+            )
+          : rl;
       const name = mode === 'pinned' ? 'triage --group, on CPU 0 alone' : `lockscope triage ${mode}`;
-      series.record(`${log.key} ${mode}`, row(name, measure(...run), log.mb, { ...rl, name: 'readline' }));
+      series.record(`${log.key} ${mode}`, row(name, measure(...run), log.mb, { ...base, name: 'readline' }));
     }
   }
 }
@@ -109,11 +118,12 @@ for (let round = 1; round <= ROUNDS; round++) {
 const summary = {};
 console.log(`medians of ${ROUNDS} rounds (target: >= 100 MB/s on one core, peak RSS < 200 MB):`);
 for (const log of logs) {
-  const rlSecs = series.summary(`${log.key} readline`).seconds;
-  const rlRuns = series.get(`${log.key} readline`);
   for (const mode of log.modes) {
     const s = series.summary(`${log.key} ${mode}`);
     if (!s) continue;
+    const baseline = mode === 'pinned' ? `${log.key} readline pinned` : `${log.key} readline`;
+    const rlSecs = series.summary(baseline).seconds;
+    const rlRuns = series.get(baseline);
     const { seconds: secs, cpuSeconds: cpu, rssMB: rss, fastestSeconds: best } = s;
     // Each round's time over the readline loop's in the same round: the machine drifts less within one.
     const paired = median(series.get(`${log.key} ${mode}`).map((r, i) => r.seconds / rlRuns[i].seconds));
