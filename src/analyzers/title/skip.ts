@@ -357,8 +357,8 @@ let globalSkip: ((name: string) => boolean) | undefined;
 const cache = new Map<string, (name: string) => boolean>();
 
 /**
- * The skip test for a row: the global list (one automaton, built once and shared by every row)
- * or the row's own patterns (a small one per row).
+ * The skip test for a row: the global list (one automaton, built once and shared by every row),
+ * then the row's own patterns if it has any (a small automaton of its own).
  */
 export function skipMatcher(extra: readonly string[] | undefined): (name: string) => boolean {
   globalSkip ??= patternTest(SKIP_FRAMES);
