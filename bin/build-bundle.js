@@ -17,9 +17,14 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
 const door = join(dist, 'cli', 'oclif.js');
 
+// A bundle's first line: a file that starts with it is bundled already (this step run twice
+// without tsc in between leaves it as it is).
+const MARK = '// Bundled by bin/build-bundle.js.';
+
 // The CommonJS modules bundled call require and read __dirname (oclif finds its own package.json
 // through it, in a try): give them node's, for the bundle's file.
 const banner = [
+  MARK,
   "import { createRequire as lockscopeCreateRequire } from 'node:module';",
   "import { dirname as lockscopeDirname } from 'node:path';",
   "import { fileURLToPath as lockscopeFileURLToPath } from 'node:url';",
@@ -42,13 +47,15 @@ const common = {
   external: ['typescript', '@foxglove/wasm-zstd'],
 };
 
-/** Bundles `file` over itself (its tsc source map, which no longer matches, removed). */
+/** Bundles `file` over itself, once (its tsc source map, which no longer matches, removed). */
 async function bundleInPlace(file, plugins = []) {
+  if (readFileSync(file, 'utf8').startsWith(MARK)) return false;
   const out = `${file}.bundle`;
   await build({ ...common, entryPoints: [file], outfile: out, plugins });
   writeFileSync(file, constAgain(readFileSync(out, 'utf8')));
   rmSync(out);
   rmSync(`${file}.map`, { force: true });
+  return true;
 }
 
 /**
@@ -151,6 +158,11 @@ function ownMetaUrl(outfile) {
 const commands = readdirSync(join(dist, 'commands'), { recursive: true })
   .filter((f) => f.endsWith('.js'))
   .map((f) => join(dist, 'commands', f));
-await bundleInPlace(door);
-await Promise.all(commands.map((file) => bundleInPlace(file, [doorOutside(file), ownMetaUrl(file)])));
-console.log(`dist: @oclif/core and ${commands.length} commands bundled`);
+const done = [
+  await bundleInPlace(door),
+  ...(await Promise.all(commands.map((file) => bundleInPlace(file, [doorOutside(file), ownMetaUrl(file)])))),
+];
+const now = done.filter(Boolean).length;
+console.log(
+  `dist: @oclif/core and ${commands.length} commands bundled (${done.length - now} of them already were)`,
+);
