@@ -41,6 +41,18 @@ describe('bin/build-bundle.js (run by npm run build)', () => {
     expect(triage).toMatch(/^const SKIP_FRAMES = \[$/m);
   });
 
+  it('leaves what it bundled already as it is when run again', () => {
+    const triage = join(ROOT, 'dist', 'commands', 'triage', 'index.js');
+    const before = readFileSync(triage, 'utf8');
+    const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'build-bundle.js')], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe('dist: @oclif/core and 13 commands bundled (14 of them already were)\n');
+    expect(readFileSync(triage, 'utf8')).toBe(before);
+  });
+
   it('lets a bundled module find the workers tsc compiled next to it', () => {
     const file = join(ROOT, 'dist', 'commands', 'trace', 'analyze.js');
     const urls = [
