@@ -50,10 +50,14 @@ const common = {
 /** Bundles `file` over itself, once (its tsc source map, which no longer matches, removed). */
 async function bundleInPlace(file, plugins = []) {
   if (readFileSync(file, 'utf8').startsWith(MARK)) return false;
-  const out = `${file}.bundle`;
-  await build({ ...common, entryPoints: [file], outfile: out, plugins });
-  writeFileSync(file, constAgain(readFileSync(out, 'utf8')));
-  rmSync(out);
+  const { outputFiles } = await build({
+    ...common,
+    entryPoints: [file],
+    outfile: file,
+    write: false,
+    plugins,
+  });
+  writeFileSync(file, constAgain(outputFiles[0].text));
   rmSync(`${file}.map`, { force: true });
   return true;
 }
@@ -141,10 +145,10 @@ function ownMetaUrl(outfile) {
   return {
     name: 'own-import-meta-url',
     setup(b) {
+      // (every module of ours is handed over as read here, so that esbuild does not read it again)
       b.onLoad({ filter: /\.js$/ }, (args) => {
         if (!args.path.startsWith(`${dist}/`)) return undefined;
         const text = readFileSync(args.path, 'utf8');
-        if (!text.includes('import.meta.url')) return undefined;
         const own = JSON.stringify(relative(dirname(outfile), args.path));
         return {
           contents: text.replaceAll('import.meta.url', `new URL(${own}, import.meta.url).href`),
