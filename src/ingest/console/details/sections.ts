@@ -94,7 +94,16 @@ const HEADER_STARTS: readonly string[] = [
   'in_atomic(): ',
 ];
 
-const HEADER_FIRST_CHARS = new Set(HEADER_STARTS.map((s) => s.charCodeAt(0)));
+/**
+ * HEADER_STARTS by their first character (its ASCII code): the one or two a line that starts with
+ * that character may start with. A frame line often starts with one of them (`h` of
+ * `handle_mm_fault`, `s` of `schedule`): it is compared with those alone, not with all 13.
+ */
+const HEADER_STARTS_BY_FIRST: Array<readonly string[] | undefined> = new Array(128).fill(undefined);
+for (const s of HEADER_STARTS) {
+  const c = s.charCodeAt(0);
+  HEADER_STARTS_BY_FIRST[c] = [...(HEADER_STARTS_BY_FIRST[c] ?? []), s];
+}
 
 /**
  * A necessary condition for a (trimmed) line to be any header or section line lockdep-details
@@ -104,8 +113,9 @@ const HEADER_FIRST_CHARS = new Set(HEADER_STARTS.map((s) => s.charCodeAt(0)));
 export function mayBeHeader(t: string, chars = UNREAD): boolean {
   const last = t.charCodeAt(t.length - 1);
   if (last === 0x3a /* : */ || last === 0x21 /* ! */ || t === '}') return true;
-  if (HEADER_FIRST_CHARS.has(t.charCodeAt(0)))
-    for (const s of HEADER_STARTS) if (t.startsWith(s)) return true;
+  const c0 = t.charCodeAt(0);
+  const starts = c0 < 128 ? HEADER_STARTS_BY_FIRST[c0] : undefined;
+  if (starts !== undefined) for (const s of starts) if (t.startsWith(s)) return true;
   // `[ BUG: x/1 still has locks held! ]`
   if (t.charCodeAt(0) === 0x5b /* [ */ && (t.startsWith('BUG: ', 1) || t.startsWith('BUG: ', 2))) return true;
   // ` #` anywhere (found from the rare `#`), or ` is trying to release lock (` (HELD_LOCK_INTROS end with `:`).
