@@ -1,5 +1,6 @@
 // Triage throughput on large console logs built from real logs, against `wc -l` and a plain
-// readline loop over the same file, and `lockscope --version` start-up time. Three logs, by how
+// readline loop over the same file; `lockscope --version` start-up time; and what every run pays
+// once, a small real log triaged on CPU 0 alone next to `node -e 0` there. Three logs, by how
 // many reports they hold:
 //   dense: the syzkaller suite's logs (when ../shared is there) and the lab's splats, one after
 //          the other: a crash report every ~4 KB;
@@ -12,7 +13,7 @@
 // both see the machine in the same state (on CPU 0 alone, against the loop on CPU 0 alone); the
 // summary compares medians (the machine's speed drifts between runs by up to 1.7x). Size:
 // LOCKSCOPE_BENCH_MB (default 300). Summary: bench/out/triage.json.
-import { createWriteStream, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   cli,
@@ -141,4 +142,17 @@ const [n3, a3] = cli(['--version']);
 const v = median([1, 2, 3].map(() => measure(n3, a3).seconds));
 console.log(`lockscope --version: ${(v * 1000).toFixed(0)} ms (median of 3; target < 300 ms)`);
 summary.version = { seconds: v };
+
+// What every run pays once, on CPU 0 alone: node's start, oclif's and ours, and the cold code of a
+// small real log (the lab's v5 splat boot), next to node's own start there.
+const onCpu0 = (cmd, args) =>
+  median([1, 2, 3].map(() => measure(...(pinned(cmd, args) ?? [cmd, args])).seconds));
+const small = join(ROOT, 'fixtures', 'runs', 'v5', 'dmesg.txt');
+const smallRun = onCpu0(...cli(['triage', '--group', small]));
+const nodeRun = onCpu0('node', ['-e', '0']);
+console.log(
+  `lockscope triage --group of the lab's v5 dmesg (${(statSync(small).size / 1024).toFixed(0)} KB), on CPU 0 ` +
+    `alone: ${(smallRun * 1000).toFixed(0)} ms (median of 3; node -e 0 there: ${(nodeRun * 1000).toFixed(0)} ms)`,
+);
+summary.smallLog = { seconds: smallRun, nodeSeconds: nodeRun };
 writeFileSync(join(OUT, 'triage.json'), `${JSON.stringify(summary, null, 2)}\n`);
