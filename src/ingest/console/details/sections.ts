@@ -117,7 +117,7 @@ export function mayBeHeader(t: string, chars = UNREAD): boolean {
   const starts = c0 < 128 ? HEADER_STARTS_BY_FIRST[c0] : undefined;
   if (starts !== undefined) for (const s of starts) if (t.startsWith(s)) return true;
   // `[ BUG: x/1 still has locks held! ]`
-  if (t.charCodeAt(0) === 0x5b /* [ */ && (t.startsWith('BUG: ', 1) || t.startsWith('BUG: ', 2))) return true;
+  if (c0 === 0x5b /* [ */ && (t.startsWith('BUG: ', 1) || t.startsWith('BUG: ', 2))) return true;
   // ` #` anywhere (found from the rare `#`), or ` is trying to release lock (` (HELD_LOCK_INTROS end with `:`).
   if (mayHold(chars, HASH)) {
     for (let at = t.indexOf('#', 1); at !== -1; at = t.indexOf('#', at + 1)) {
