@@ -146,15 +146,15 @@ export interface KernelId {
 /** A line's summary bit for `#` (see line-chars.ts): the ` #` of release lines. */
 export const HASH = needed('#');
 
-// a taint flag column: `G`, `O`, ` ` (in `G           O`)
-const TAINT_CHAR_RE = /[A-Z ]/;
+/** A character of the taint flags' columns: `G`, `O`, ` ` (in `G           O`). */
+const isTaintChar = (c: number): boolean => c === 0x20 || (c >= 0x41 && c <= 0x5a); /* A-Z */
 // a flag glued to the release (`...W6.1.0`): never happens, but be safe
 const TRAILING_CAPITAL_RE = /([A-Z])$/;
 
 /** The taint flags after `Tainted: `: capital letters and the blanks between them. */
 function splitTaint(rest: string): { taint: string; after: string } {
   let i = 0;
-  while (i < rest.length && TAINT_CHAR_RE.test(rest[i] as string)) i++;
+  while (i < rest.length && isTaintChar(rest.charCodeAt(i))) i++;
   // The flags end before the release, whose first character may be a digit or a letter.
   let flags = rest.slice(0, i);
   let after = rest.slice(i);
@@ -237,7 +237,6 @@ export function parseKernelId(t: string, chars = UNREAD): KernelId | null {
 
 export const HEADER_REGEXES: readonly RegExp[] = [
   PID_RE,
-  TAINT_CHAR_RE,
   TRAILING_CAPITAL_RE,
   CPU_LINE_RE,
   RELEASE_LINE_RE,

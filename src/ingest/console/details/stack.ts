@@ -25,7 +25,8 @@ const STACK_NOISE_RES: readonly RegExp[] = [
 ];
 
 export function isStackNoise(t: string): boolean {
-  return STACK_NOISE_RES.some((re) => re.test(t));
+  for (const re of STACK_NOISE_RES) if (re.test(t)) return true;
+  return false;
 }
 
 // A frame that is only an address: `0xffffffffa0005056` (module init code, no symbol), `? 0xffffffffa0005000`
