@@ -1,4 +1,5 @@
 import { ownText } from '../../util/own-text.js';
+import { startsWith } from '../../util/string-calls.js';
 import { STRIP_FRAME_PREFIXES, stripFramePrefix } from './skip.js';
 import { clip, extractFrames, type GuiltyFrame } from './stack.js';
 import type { Oops, OopsFormat } from './types.js';
@@ -216,7 +217,7 @@ function strippedVariants(frames: GuiltyFrame[]): string[][] {
   for (const p of STRIP_FRAME_PREFIXES) {
     let changed = false;
     const list = frames.map((f) => {
-      if (f.raw.startsWith(p)) {
+      if (startsWith(f.raw, p)) {
         changed = true;
         return f.raw.slice(p.length);
       }

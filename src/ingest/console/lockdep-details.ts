@@ -4,6 +4,7 @@ import type { Frame } from '../../model/frame.js';
 import type { DependencyLink, HeldLocks, Lock } from '../../model/lock.js';
 import type { IrqStateUse, Report, ReportKind } from '../../model/report.js';
 import { ownText } from '../../util/own-text.js';
+import { charCodeAt, endsWith, includes, startsWith } from '../../util/string-calls.js';
 import {
   type LockSlot,
   parseBannerTask,
@@ -176,8 +177,8 @@ class DetailsBuilder {
       return true;
     }
     // Each regex below is tried only when a cheap necessary condition (its literal start or end) holds.
-    const c0 = t.charCodeAt(0);
-    const endsColon = t.charCodeAt(t.length - 1) === 0x3a; /* : */
+    const c0 = charCodeAt(t, 0);
+    const endsColon = charCodeAt(t, t.length - 1) === 0x3a; /* : */
     const pair = endsColon && (c0 === 0x62 /* b */ || c0 === 0x74) /* t */ ? IRQ_PAIR_RE.exec(t) : null;
     if (pair) {
       this.pending = pair[1] ? 'irq-unsafe' : 'irq-safe';
@@ -242,7 +243,7 @@ class DetailsBuilder {
       this.setMode('none');
       return true;
     }
-    m = endsColon && t.endsWith(' at:') ? IRQ_STATE_RE.exec(t) : null;
+    m = endsColon && endsWith(t, ' at:') ? IRQ_STATE_RE.exec(t) : null;
     if (m) {
       this.setMode('none');
       this.irq = { state: m[1] as string, stack: [] };
@@ -258,7 +259,7 @@ class DetailsBuilder {
         this.d.taint = id.taint;
         this.taintSeen = true;
       }
-      if (t.startsWith('CPU:')) {
+      if (startsWith(t, 'CPU:')) {
         this.stackArmed = true;
         this.releaseNext = id.kernelRelease === null;
       }
@@ -345,7 +346,7 @@ class DetailsBuilder {
         return;
       }
     }
-    if (this.mode === 'chain-exists' && t.includes(CHAIN_ARROW)) {
+    if (this.mode === 'chain-exists' && includes(t, CHAIN_ARROW)) {
       // (pushed into a literal, not a map result: one kind of array where it is read)
       const locks: Lock[] = [];
       for (const name of t.split(CHAIN_ARROW)) locks.push(lockFromName(name.trim()));
@@ -417,7 +418,7 @@ class DetailsBuilder {
           this.blockSkipped = true;
           return;
         }
-        this.setMode('none', t.startsWith('====='));
+        this.setMode('none', startsWith(t, '====='));
         break;
       case 'chain':
         this.frame(l, (this.link as DependencyLink).stack);

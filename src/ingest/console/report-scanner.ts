@@ -4,6 +4,7 @@ import type { Oops } from '../../analyzers/title/types.js';
 import { codeAt } from '../../util/code-at.js';
 import { mayHold, needed, UNREAD } from '../../util/line-chars.js';
 import { ownText } from '../../util/own-text.js';
+import { charCodeAt, endsWith, includes, indexOf } from '../../util/string-calls.js';
 import { joinContinuations } from './details/join.js';
 import { parseFrame } from './frame.js';
 import { lineContext, type NormalizedLine } from './line-normalizer.js';
@@ -189,15 +190,15 @@ const TASK_END = needed(TASK_END_LINE);
 function endMarker(text: string, chars: number): boolean {
   return (
     mayHold(chars, END_MARKER) &&
-    text.includes('---[ end ') &&
-    (text.includes('---[ end trace') || text.includes('---[ end Kernel panic'))
+    includes(text, '---[ end ') &&
+    (includes(text, '---[ end trace') || includes(text, '---[ end Kernel panic'))
   );
 }
 const END_MARKER = needed('---[ end ');
 
 /** `Sending NMI from CPU 0 to CPUs 1:`: other CPUs' backtraces follow (their lines are the report's). */
 function startsCpuTraceback(text: string, chars: number): boolean {
-  return mayHold(chars, CPU_TRACEBACK) && text.includes(CPU_TRACEBACK_TEXT);
+  return mayHold(chars, CPU_TRACEBACK) && includes(text, CPU_TRACEBACK_TEXT);
 }
 const CPU_TRACEBACK_TEXT = 'Sending NMI from CPU';
 const CPU_TRACEBACK = needed(CPU_TRACEBACK_TEXT);
@@ -273,8 +274,8 @@ export function isQuestionable(text: string, ctx: string, chars = UNREAD): boole
   if (ctx === '') return false;
   return (
     ((mayHold(chars, QUESTION_MARK) && hasSpacedQuestionMark(text)) ||
-      (mayHold(chars, UNRELIABLE) && text.endsWith(UNRELIABLE_TEXT))) &&
-    !text.includes('<EOI>')
+      (mayHold(chars, UNRELIABLE) && endsWith(text, UNRELIABLE_TEXT))) &&
+    !includes(text, '<EOI>')
   );
 }
 const QUESTION_MARK = needed('?');
@@ -283,8 +284,8 @@ const UNRELIABLE = needed(UNRELIABLE_TEXT);
 
 /** `text.includes(' ? ')`, found from the rare `?`. */
 function hasSpacedQuestionMark(text: string): boolean {
-  for (let at = text.indexOf('?', 1); at !== -1; at = text.indexOf('?', at + 1)) {
-    if (text.charCodeAt(at - 1) === 0x20 && text.charCodeAt(at + 1) === 0x20) return true;
+  for (let at = indexOf(text, '?', 1); at !== -1; at = indexOf(text, '?', at + 1)) {
+    if (charCodeAt(text, at - 1) === 0x20 && charCodeAt(text, at + 1) === 0x20) return true;
   }
   return false;
 }

@@ -1,5 +1,6 @@
 import type { TaskRef } from '../../../model/lock.js';
 import { mayHold, needed, UNREAD } from '../../../util/line-chars.js';
+import { charCodeAt, endsWith, indexOf } from '../../../util/string-calls.js';
 
 /**
  * The report header lines that name the task, the kernel release, the taint flags and the
@@ -74,11 +75,11 @@ function commPidBefore(t: string, end: number): TaskRef | null {
 
 export function parseTaskLine(t: string): TaskLine | null {
   // Every suffix ends with `:` or `!`.
-  const last = t.charCodeAt(t.length - 1);
+  const last = charCodeAt(t, t.length - 1);
   if (last !== 0x3a && last !== 0x21) return null;
   for (const row of TASK_LINE_ROWS) {
-    if (!t.endsWith(row.suffix)) continue;
-    const end = row.after ? t.indexOf(row.after) : t.length - row.suffix.length;
+    if (!endsWith(t, row.suffix)) continue;
+    const end = row.after ? indexOf(t, row.after) : t.length - row.suffix.length;
     if (end <= 0) continue;
     const task = commPidBefore(t, end);
     if (task) return { task, next: row.next };

@@ -1,5 +1,15 @@
 import type { ConsoleLine } from '../../../model/console-line.js';
 import { mayHold, needed, UNREAD } from '../../../util/line-chars.js';
+import {
+  charCodeAt,
+  endsWith,
+  includes,
+  indexOf,
+  startsWith,
+  trim,
+  trimEnd,
+  trimStart,
+} from '../../../util/string-calls.js';
 import { parseFrame } from '../frame.js';
 import type { NormalizedLine } from '../line-normalizer.js';
 
@@ -87,8 +97,8 @@ const OPEN_PAREN = needed('(');
  */
 function parenBalance(s: string): number {
   let depth = 0;
-  for (let at = s.indexOf('('); at !== -1; at = s.indexOf('(', at + 1)) depth++;
-  for (let at = s.indexOf(')'); at !== -1; at = s.indexOf(')', at + 1)) depth--;
+  for (let at = indexOf(s, '('); at !== -1; at = indexOf(s, '(', at + 1)) depth++;
+  for (let at = indexOf(s, ')'); at !== -1; at = indexOf(s, ')', at + 1)) depth--;
   return depth;
 }
 
@@ -101,49 +111,55 @@ function glue(c: string, n: string, cChars: number): '' | ' ' | null {
   if (c.length + n.length > MAX_JOINED) return null;
   // A lone address line starts with `#` or `(`, or is an address of 8 to 16 hex digits (the test is
   // skipped for the others: frames such as `do_one_initcall+0x68/0x240` start with a hex digit too).
-  const c0 = c.charCodeAt(0);
+  const c0 = charCodeAt(c, 0);
   const mayBeAddress =
     c0 === 0x23 /* # */ ||
     c0 === 0x28 /* ( */ ||
     (c.length <= 16 && ((c0 >= 0x30 && c0 <= 0x39) || (c0 >= 0x61 && c0 <= 0x66)));
-  if (mayBeAddress && LONE_ADDRESS_RE.test(c) && (n.startsWith('(') || ADDRESS_START_RE.test(n))) {
+  if (mayBeAddress && LONE_ADDRESS_RE.test(c) && (startsWith(n, '(') || ADDRESS_START_RE.test(n))) {
     return ' ';
   }
   // Cheap tests first (the `$`-anchored regexes would scan the whole line): they guard each rule,
   // the first of them the line's last character (most lines are frames, which end none of these).
-  const last = c.charCodeAt(c.length - 1);
-  if (last === 0x2d /* - */ && c.endsWith('}-') && USAGE_DASH_RE.test(c) && n.startsWith('{')) return '';
+  const last = charCodeAt(c, c.length - 1);
+  if (last === 0x2d /* - */ && endsWith(c, '}-') && USAGE_DASH_RE.test(c) && startsWith(n, '{')) return '';
   if (last === 0x28 /* ( */) return '';
   if (last === 0x3e /* > */ && c === '->') return ' ';
   if (
     last === 0x3a /* : */ &&
-    c.endsWith('at:') &&
+    endsWith(c, 'at:') &&
     TRAILING_AT_RE.test(c) &&
     (parseFrame(n) !== null || SITE_START_RE.test(n))
   )
     return ' ';
   if (n === 'at:' && BARE_STATE_RE.test(c)) return ' ';
-  const n0 = n.charCodeAt(0);
-  if (n0 === 0x28 /* ( */ && last === 0x6b /* k */ && c.endsWith('lock') && RELEASE_LOCK_RE.test(c))
+  const n0 = charCodeAt(n, 0);
+  if (n0 === 0x28 /* ( */ && last === 0x6b /* k */ && endsWith(c, 'lock') && RELEASE_LOCK_RE.test(c))
     return ' ';
-  if (last === 0x2c /* , */ && c.endsWith('},') && USAGE_COMMA_RE.test(c) && n.startsWith('at:')) return ' ';
+  if (last === 0x2c /* , */ && endsWith(c, '},') && USAGE_COMMA_RE.test(c) && startsWith(n, 'at:'))
+    return ' ';
   if (n0 === 0x28 && STARTS_WITH_PATH_RE.test(n) && endsWithSymbol(c)) return ' ';
-  if (n0 === 0x28 && last === 0x5d /* ] */ && c.endsWith('>]') && ARM32_FROM_RE.test(c)) return ' ';
+  if (n0 === 0x28 && last === 0x5d /* ] */ && endsWith(c, '>]') && ARM32_FROM_RE.test(c)) return ' ';
   if (
     n0 === 0x5b /* [ */ &&
     last === 0x6d /* m */ &&
-    c.endsWith(') from') &&
-    c.startsWith('[<') &&
+    endsWith(c, ') from') &&
+    startsWith(c, '[<') &&
     ARM32_TO_RE.test(n)
   )
     return ' ';
-  if (last === 0x6b /* k */ && c.endsWith(' by task') && KCSAN_BY_TASK_RE.test(c) && KCSAN_PID_RE.test(n))
+  if (last === 0x6b /* k */ && endsWith(c, ' by task') && KCSAN_BY_TASK_RE.test(c) && KCSAN_PID_RE.test(n))
     return ' ';
-  if (c0 === 0x48 /* H */ && c.startsWith('Hardware name:') && !c.includes(' BIOS ') && BIOS_TAIL_RE.test(n))
+  if (
+    c0 === 0x48 /* H */ &&
+    startsWith(c, 'Hardware name:') &&
+    !includes(c, ' BIOS ') &&
+    BIOS_TAIL_RE.test(n)
+  )
     return ' ';
-  if (!mayHold(cChars, OPEN_PAREN) || !c.includes('(')) return null;
+  if (!mayHold(cChars, OPEN_PAREN) || !includes(c, '(')) return null;
   const open = parenBalance(c);
-  if (open > 0 && n.startsWith(')')) return '';
+  if (open > 0 && startsWith(n, ')')) return '';
   if (open > 0 && (parenBalance(n) < 0 || PATH_ONLY_RE.test(n))) return ' ';
   return null;
 }
@@ -159,9 +175,9 @@ export function joinContinuations(lines: readonly JoinedLine[]): LogicalLine[] {
   const ends: string[] = [];
   const trims: string[] = [];
   for (const l of lines) {
-    const end = l.text.trimEnd();
+    const end = trimEnd(l.text);
     ends.push(end);
-    trims.push(end.trimStart());
+    trims.push(trimStart(end));
   }
   const charsAt = (k: number) => (lines[k] as JoinedLine).chars ?? UNREAD;
   let i = 0;
@@ -177,24 +193,24 @@ export function joinContinuations(lines: readonly JoinedLine[]): LogicalLine[] {
       const g = glue(t, next, chars);
       if (g === null) break;
       // `(rcu_read_lock` + `){....}-{1:2}, at: a` + `){....}-{1:2}, at: b`: one line per `)` piece.
-      if (g === '' && next.startsWith(')')) {
+      if (g === '' && startsWith(next, ')')) {
         const head = text;
         const headChars = chars;
         text = head + next;
         chars = headChars | charsAt(i);
         i++;
-        while (i < lines.length && (trims[i] as string).startsWith(')')) {
-          out.push({ text, t: text.trim(), line: first.line, frame: undefined, chars });
+        while (i < lines.length && startsWith(trims[i] as string, ')')) {
+          out.push({ text, t: trim(text), line: first.line, frame: undefined, chars });
           text = head + (trims[i] as string);
           chars = headChars | charsAt(i);
           i++;
         }
-        t = text.trim();
+        t = trim(text);
         pieces++;
         continue;
       }
       text = g === '' ? text + next : `${text} ${next}`;
-      t = text.trim();
+      t = trim(text);
       chars |= charsAt(i);
       pieces++;
       i++;

@@ -1,4 +1,5 @@
 import { mayHold, needed, UNREAD } from '../../../util/line-chars.js';
+import { charCodeAt, includes, indexOf, startsWith } from '../../../util/string-calls.js';
 import { HASH, RELEASE_INTRO } from './header.js';
 
 /**
@@ -111,20 +112,20 @@ for (const s of HEADER_STARTS) {
  * the line's summary (see line-chars.ts), when read.
  */
 export function mayBeHeader(t: string, chars = UNREAD): boolean {
-  const last = t.charCodeAt(t.length - 1);
+  const last = charCodeAt(t, t.length - 1);
   if (last === 0x3a /* : */ || last === 0x21 /* ! */ || t === '}') return true;
-  const c0 = t.charCodeAt(0);
+  const c0 = charCodeAt(t, 0);
   const starts = c0 < 128 ? HEADER_STARTS_BY_FIRST[c0] : undefined;
-  if (starts !== undefined) for (const s of starts) if (t.startsWith(s)) return true;
+  if (starts !== undefined) for (const s of starts) if (startsWith(t, s)) return true;
   // `[ BUG: x/1 still has locks held! ]`
-  if (c0 === 0x5b /* [ */ && (t.startsWith('BUG: ', 1) || t.startsWith('BUG: ', 2))) return true;
+  if (c0 === 0x5b /* [ */ && (startsWith(t, 'BUG: ', 1) || startsWith(t, 'BUG: ', 2))) return true;
   // ` #` anywhere (found from the rare `#`), or ` is trying to release lock (` (HELD_LOCK_INTROS end with `:`).
   if (mayHold(chars, HASH)) {
-    for (let at = t.indexOf('#', 1); at !== -1; at = t.indexOf('#', at + 1)) {
-      if (t.charCodeAt(at - 1) === 0x20) return true;
+    for (let at = indexOf(t, '#', 1); at !== -1; at = indexOf(t, '#', at + 1)) {
+      if (charCodeAt(t, at - 1) === 0x20) return true;
     }
   }
-  return mayHold(chars, RELEASE_INTRO_CHARS) && t.includes(RELEASE_INTRO);
+  return mayHold(chars, RELEASE_INTRO_CHARS) && includes(t, RELEASE_INTRO);
 }
 
 const RELEASE_INTRO_CHARS = needed(RELEASE_INTRO);

@@ -1,4 +1,5 @@
 import type { Oops } from '../../../analyzers/title/types.js';
+import { charCodeAt, indexOf, startsWith } from '../../../util/string-calls.js';
 import { type PieceScan, pieceScan, WINDOW } from '../piece-scan.js';
 import { BUG_OOPS } from './bug.js';
 import { INFO_OOPS } from './info.js';
@@ -158,7 +159,7 @@ export class HeaderCandidates {
 
 /** Where the first head of UP_TO_COLON that ends at a colon of `s` at or after `from` starts, or +Infinity. */
 function nextColonHead(s: string, from: number): number {
-  for (let at = s.indexOf(':', from); at !== -1; at = s.indexOf(':', at + 1)) {
+  for (let at = indexOf(s, ':', from); at !== -1; at = indexOf(s, ':', at + 1)) {
     const start = headEndingAt(s, at);
     if (start !== Number.POSITIVE_INFINITY) return start;
   }
@@ -167,10 +168,10 @@ function nextColonHead(s: string, from: number): number {
 
 /** Where the first head of UP_TO_COLON that ends at the colon `s[at]` starts, or +Infinity. */
 function headEndingAt(s: string, at: number): number {
-  const heads = at > 0 ? UP_TO_COLON[s.charCodeAt(at - 1)] : undefined;
+  const heads = at > 0 ? UP_TO_COLON[charCodeAt(s, at - 1)] : undefined;
   if (heads !== undefined)
     for (const h of heads)
-      if (at + 1 >= h.length && s.startsWith(h, at + 1 - h.length)) return at + 1 - h.length;
+      if (at + 1 >= h.length && startsWith(s, h, at + 1 - h.length)) return at + 1 - h.length;
   return Number.POSITIVE_INFINITY;
 }
 
