@@ -1,14 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  charCodeAt,
-  endsWith,
-  includes,
-  indexOf,
-  startsWith,
-  trim,
-  trimEnd,
-  trimStart,
-} from '../../src/util/string-calls.js';
+import * as calls from '../../src/util/string-calls.js';
 
 // Strings of the kinds a console line comes as: a slice of a longer piece, a short copy, a joined
 // (cons) string, a literal, two-byte text, empty.
@@ -31,24 +22,25 @@ const KINDS = [
 describe('string calls through String.prototype', () => {
   it('give what the methods give, on every kind of string', () => {
     for (const s of KINDS) {
-      for (const i of [0, 1, s.length - 1, s.length, -1]) expect(charCodeAt(s, i)).toEqual(s.charCodeAt(i));
+      for (const i of [0, 1, s.length - 1, s.length, -1])
+        expect(calls.charCodeAt(s, i)).toEqual(s.charCodeAt(i));
       for (const p of ['', ' ', '#0:', 'at:', 'lock', 'Call', 'zz']) {
-        expect(startsWith(s, p)).toBe(s.startsWith(p));
-        expect(startsWith(s, p, 2)).toBe(s.startsWith(p, 2));
-        expect(endsWith(s, p)).toBe(s.endsWith(p));
-        expect(includes(s, p)).toBe(s.includes(p));
-        expect(indexOf(s, p)).toBe(s.indexOf(p));
-        expect(indexOf(s, p, 3)).toBe(s.indexOf(p, 3));
+        expect(calls.startsWith(s, p)).toBe(s.startsWith(p));
+        expect(calls.startsWith(s, p, 2)).toBe(s.startsWith(p, 2));
+        expect(calls.endsWith(s, p)).toBe(s.endsWith(p));
+        expect(calls.includes(s, p)).toBe(s.includes(p));
+        expect(calls.indexOf(s, p)).toBe(s.indexOf(p));
+        expect(calls.indexOf(s, p, 3)).toBe(s.indexOf(p, 3));
       }
-      expect(trim(s)).toBe(s.trim());
-      expect(trimStart(s)).toBe(s.trimStart());
-      expect(trimEnd(s)).toBe(s.trimEnd());
+      expect(calls.trim(s)).toBe(s.trim());
+      expect(calls.trimStart(s)).toBe(s.trimStart());
+      expect(calls.trimEnd(s)).toBe(s.trimEnd());
     }
   });
 
   it('read the line of the example exactly', () => {
-    expect(trim(sliced)).toBe('#0: ffffffffa0002110 (lab_lock_b){+.+.}-{3:3}, at: lab_abba+0x47/0x6d');
-    expect(indexOf(joined, 'at: lab_init')).toBe(joined.length - 38);
-    expect(charCodeAt('', 0)).toBeNaN();
+    expect(calls.trim(sliced)).toBe('#0: ffffffffa0002110 (lab_lock_b){+.+.}-{3:3}, at: lab_abba+0x47/0x6d');
+    expect(calls.indexOf(joined, 'at: lab_init')).toBe(joined.length - 38);
+    expect(calls.charCodeAt('', 0)).toBeNaN();
   });
 });
