@@ -1,5 +1,5 @@
 import { isAscii } from 'node:buffer';
-import { codeAt } from '../util/code-at.js';
+import { codeAt } from '../util/string-calls.js';
 import { hasControlByte } from './control-bytes.js';
 
 /**

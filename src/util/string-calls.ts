@@ -20,6 +20,16 @@ const trimStartFn = proto.trimStart;
 const trimEndFn = proto.trimEnd;
 
 export const charCodeAt = (s: string, i: number): number => charCodeAtFn.call(s, i);
+
+/**
+ * The character code at `i` of `text`, -1 past either end. V8 compiles a read past the end of a
+ * string (`charCodeAt` gives NaN) as a deoptimization: the first empty line that comes by throws
+ * the reading function's code away, and it is compiled again (four times for the console
+ * normalizer on the dense log). The reads of a line's first or last character go through here.
+ */
+export function codeAt(text: string, i: number): number {
+  return i >= 0 && i < text.length ? charCodeAtFn.call(text, i) : -1;
+}
 export const startsWith = (s: string, prefix: string, from?: number): boolean =>
   startsWithFn.call(s, prefix, from);
 export const endsWith = (s: string, suffix: string): boolean => endsWithFn.call(s, suffix);

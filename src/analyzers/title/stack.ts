@@ -1,5 +1,5 @@
-import { codeAt } from '../../util/code-at.js';
 import { mayHoldOne, needed, UNREAD } from '../../util/line-chars.js';
+import { codeAt } from '../../util/string-calls.js';
 import { demangle } from './demangle.js';
 import { CALL_TRACE } from './macros.js';
 import { skipMatcher, stripFramePrefix } from './skip.js';

@@ -1,7 +1,7 @@
 import type { ConsoleLine } from '../../model/console-line.js';
 import type { Frame } from '../../model/frame.js';
-import { codeAt } from '../../util/code-at.js';
 import { charsOfBytes, UNREAD } from '../../util/line-chars.js';
+import { codeAt } from '../../util/string-calls.js';
 import type { RawLine } from '../line-splitter.js';
 
 /**

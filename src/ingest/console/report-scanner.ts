@@ -1,10 +1,9 @@
 import { CALL_TRACE, mayHoldCallTrace } from '../../analyzers/title/macros.js';
 import { clip } from '../../analyzers/title/stack.js';
 import type { Oops } from '../../analyzers/title/types.js';
-import { codeAt } from '../../util/code-at.js';
 import { mayHold, needed, UNREAD } from '../../util/line-chars.js';
 import { ownText } from '../../util/own-text.js';
-import { charCodeAt, endsWith, includes, indexOf } from '../../util/string-calls.js';
+import { charCodeAt, codeAt, endsWith, includes, indexOf } from '../../util/string-calls.js';
 import { joinContinuations } from './details/join.js';
 import { parseFrame } from './frame.js';
 import { lineContext, type NormalizedLine } from './line-normalizer.js';
