@@ -13,7 +13,7 @@ import {
   parseTaskLine,
   taskFromCommPid,
 } from './details/header.js';
-import { joinContinuations, type LogicalLine } from './details/join.js';
+import { ContinuationReader, type LogicalLine } from './details/join.js';
 import {
   CALL_TRACE_RE,
   CHAIN_ARROW,
@@ -487,7 +487,8 @@ function stackLine(l: LogicalLine): Frame | null {
 export function extractLockDetails(kind: ReportKind, lines: ConsoleLine[]): LockDetails {
   const b = new DetailsBuilder(kind);
   try {
-    for (const l of joinContinuations(lines)) b.push(l);
+    const reader = new ContinuationReader(lines);
+    for (let l = reader.next(); l !== null; l = reader.next()) b.push(l);
   } catch (e) {
     // A bug of ours must not lose the report: keep what was found and say so.
     b.d.diagnostics.push({ code: 'LOCK_DETAILS_INTERNAL', message: String(e), line: lines[0]?.line ?? null });

@@ -3,7 +3,11 @@ import fc from 'fast-check';
 import { check } from 'recheck';
 import { describe, expect, it } from 'vitest';
 import { HEADER_REGEXES } from '../../../src/ingest/console/details/header.js';
-import { JOIN_REGEXES, joinContinuations } from '../../../src/ingest/console/details/join.js';
+import {
+  ContinuationReader,
+  JOIN_REGEXES,
+  joinContinuations,
+} from '../../../src/ingest/console/details/join.js';
 import { STACK_REGEXES } from '../../../src/ingest/console/details/stack.js';
 import { DETAILS_REGEXES, extractLockDetails } from '../../../src/ingest/console/lockdep-details.js';
 import type { ConsoleLine } from '../../../src/model/console-line.js';
@@ -495,6 +499,27 @@ describe('joinContinuations: one rule per way a line gets broken', () => {
     ],
   ])('%s', (_name, pieces, want) => {
     expect(joined(...pieces)).toEqual(want);
+  });
+  it("reads one logical line at a time, in order, with the first piece's line, then null", () => {
+    const reader = new ContinuationReader(
+      consoleLines(
+        [
+          ' (rcu_read_lock',
+          '){....}-{1:2}, at: a+0x1/0x2',
+          '){....}-{1:2}, at: b+0x1/0x2',
+          ' c+0x3/0x4',
+        ].join('\n'),
+        7,
+      ),
+    );
+    const read = [];
+    for (let l = reader.next(); l !== null; l = reader.next()) read.push([l.line, l.t]);
+    expect(read).toEqual([
+      [7, '(rcu_read_lock){....}-{1:2}, at: a+0x1/0x2'],
+      [7, '(rcu_read_lock){....}-{1:2}, at: b+0x1/0x2'],
+      [10, 'c+0x3/0x4'],
+    ]);
+    expect(reader.next()).toBeNull();
   });
   it('leaves whole lines alone', () => {
     const lab = readFileSync(fixture('console', 'lab-6.1', 'shrinker', 'dmesg.txt'), 'utf8')

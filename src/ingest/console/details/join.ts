@@ -165,31 +165,52 @@ function glue(c: string, n: string, cChars: number): '' | ' ' | null {
 }
 
 /**
- * Join continuation pieces. A lock name broken before its `)` that is followed by several
- * `){....}-{1:2}, at: ...` pieces (one per inline frame, syzbot) gives one logical line per piece.
+ * Join continuation pieces, one logical line at a time (`next()`, null at the end): each line is
+ * trimmed once, when it is looked ahead at, and nothing is collected. A lock name broken before
+ * its `)` that is followed by several `){....}-{1:2}, at: ...` pieces (one per inline frame,
+ * syzbot) gives one logical line per piece.
  */
-export function joinContinuations(lines: readonly JoinedLine[]): LogicalLine[] {
-  const out: LogicalLine[] = [];
-  // Each line without its trailing blanks, and trimmed, computed once (pushed into array literals,
-  // so that V8 sees one kind of array: see `captured` in describe.ts).
-  const ends: string[] = [];
-  const trims: string[] = [];
-  for (const l of lines) {
-    const end = trimEnd(l.text);
-    ends.push(end);
-    trims.push(trimStart(end));
+export class ContinuationReader {
+  /** The line looked ahead at: `lines[i]`, its text without trailing blanks, and trimmed. */
+  private i = 0;
+  private end = '';
+  private trimmed = '';
+  /** Logical lines made before the one `next()` returns (the `)` pieces above); rarely any. */
+  private readonly queued: LogicalLine[] = [];
+
+  constructor(private readonly lines: readonly JoinedLine[]) {
+    this.look();
   }
-  const charsAt = (k: number) => (lines[k] as JoinedLine).chars ?? UNREAD;
-  let i = 0;
-  while (i < lines.length) {
-    const first = lines[i] as JoinedLine;
-    let text = ends[i] as string;
-    let t = trims[i] as string;
-    let chars = charsAt(i);
+
+  private look(): void {
+    const l = this.lines[this.i];
+    if (l === undefined) return;
+    this.end = trimEnd(l.text);
+    this.trimmed = trimStart(this.end);
+  }
+
+  /** Move past the line looked ahead at. */
+  private advance(): void {
+    this.i++;
+    this.look();
+  }
+
+  private charsAt(k: number): number {
+    return (this.lines[k] as JoinedLine).chars ?? UNREAD;
+  }
+
+  next(): LogicalLine | null {
+    if (this.queued.length > 0) return this.queued.shift() as LogicalLine;
+    const lines = this.lines;
+    if (this.i >= lines.length) return null;
+    const first = lines[this.i] as JoinedLine;
+    let text = this.end;
+    let t = this.trimmed;
+    let chars = this.charsAt(this.i);
     let pieces = 1;
-    i++;
-    while (i < lines.length && pieces < MAX_PIECES) {
-      const next = trims[i] as string;
+    this.advance();
+    while (this.i < lines.length && pieces < MAX_PIECES) {
+      const next = this.trimmed;
       const g = glue(t, next, chars);
       if (g === null) break;
       // `(rcu_read_lock` + `){....}-{1:2}, at: a` + `){....}-{1:2}, at: b`: one line per `)` piece.
@@ -197,13 +218,13 @@ export function joinContinuations(lines: readonly JoinedLine[]): LogicalLine[] {
         const head = text;
         const headChars = chars;
         text = head + next;
-        chars = headChars | charsAt(i);
-        i++;
-        while (i < lines.length && startsWith(trims[i] as string, ')')) {
-          out.push({ text, t: trim(text), line: first.line, frame: undefined, chars });
-          text = head + (trims[i] as string);
-          chars = headChars | charsAt(i);
-          i++;
+        chars = headChars | this.charsAt(this.i);
+        this.advance();
+        while (this.i < lines.length && startsWith(this.trimmed, ')')) {
+          this.queued.push({ text, t: trim(text), line: first.line, frame: undefined, chars });
+          text = head + this.trimmed;
+          chars = headChars | this.charsAt(this.i);
+          this.advance();
         }
         t = trim(text);
         pieces++;
@@ -211,12 +232,28 @@ export function joinContinuations(lines: readonly JoinedLine[]): LogicalLine[] {
       }
       text = g === '' ? text + next : `${text} ${next}`;
       t = trim(text);
-      chars |= charsAt(i);
+      chars |= this.charsAt(this.i);
       pieces++;
-      i++;
+      this.advance();
     }
-    out.push({ text, t, line: first.line, frame: pieces === 1 ? first.frame : undefined, chars });
+    const l: LogicalLine = {
+      text,
+      t,
+      line: first.line,
+      frame: pieces === 1 ? first.frame : undefined,
+      chars,
+    };
+    if (this.queued.length === 0) return l;
+    this.queued.push(l);
+    return this.queued.shift() as LogicalLine;
   }
+}
+
+/** Every logical line of `lines` (see ContinuationReader). */
+export function joinContinuations(lines: readonly JoinedLine[]): LogicalLine[] {
+  const out: LogicalLine[] = [];
+  const reader = new ContinuationReader(lines);
+  for (let l = reader.next(); l !== null; l = reader.next()) out.push(l);
   return out;
 }
 
