@@ -354,7 +354,8 @@ function patternTest(patterns: readonly string[]): (name: string) => boolean {
 }
 
 let globalSkip: ((name: string) => boolean) | undefined;
-const cache = new Map<string, (name: string) => boolean>();
+/** By the row's own list (a row's spec is made once: its list is the same array at each report). */
+const cache = new WeakMap<readonly string[], (name: string) => boolean>();
 
 /**
  * The skip test for a row: the global list (one automaton, built once and shared by every row),
@@ -364,12 +365,11 @@ export function skipMatcher(extra: readonly string[] | undefined): (name: string
   globalSkip ??= patternTest(SKIP_FRAMES);
   const skipsGlobally = globalSkip;
   if (!extra || extra.length === 0) return skipsGlobally;
-  const key = extra.join('\u0000');
-  let test = cache.get(key);
+  let test = cache.get(extra);
   if (!test) {
     const skipsHere = patternTest(extra);
     test = (name: string) => skipsGlobally(name) || skipsHere(name);
-    cache.set(key, test);
+    cache.set(extra, test);
   }
   return test;
 }
