@@ -171,10 +171,11 @@ function glue(c: string, n: string, cChars: number): '' | ' ' | null {
  * syzbot) gives one logical line per piece.
  */
 export class ContinuationReader {
-  /** The line looked ahead at: `lines[i]`, its text without trailing blanks, and trimmed. */
+  /** The line looked ahead at: `lines[i]`, its text without trailing blanks, trimmed, its summary. */
   private i = 0;
   private end = '';
   private trimmed = '';
+  private chars = UNREAD;
   /** Logical lines made before the one `next()` returns (the `)` pieces above); rarely any. */
   private readonly queued: LogicalLine[] = [];
 
@@ -187,16 +188,13 @@ export class ContinuationReader {
     if (l === undefined) return;
     this.end = trimEnd(l.text);
     this.trimmed = trimStart(this.end);
+    this.chars = l.chars ?? UNREAD;
   }
 
   /** Move past the line looked ahead at. */
   private advance(): void {
     this.i++;
     this.look();
-  }
-
-  private charsAt(k: number): number {
-    return (this.lines[k] as JoinedLine).chars ?? UNREAD;
   }
 
   next(): LogicalLine | null {
@@ -206,7 +204,7 @@ export class ContinuationReader {
     const first = lines[this.i] as JoinedLine;
     let text = this.end;
     let t = this.trimmed;
-    let chars = this.charsAt(this.i);
+    let chars = this.chars;
     let pieces = 1;
     this.advance();
     while (this.i < lines.length && pieces < MAX_PIECES) {
@@ -218,12 +216,12 @@ export class ContinuationReader {
         const head = text;
         const headChars = chars;
         text = head + next;
-        chars = headChars | this.charsAt(this.i);
+        chars = headChars | this.chars;
         this.advance();
         while (this.i < lines.length && startsWith(this.trimmed, ')')) {
           this.queued.push({ text, t: trim(text), line: first.line, frame: undefined, chars });
           text = head + this.trimmed;
-          chars = headChars | this.charsAt(this.i);
+          chars = headChars | this.chars;
           this.advance();
         }
         t = trim(text);
@@ -232,7 +230,7 @@ export class ContinuationReader {
       }
       text = g === '' ? text + next : `${text} ${next}`;
       t = trim(text);
-      chars |= this.charsAt(this.i);
+      chars |= this.chars;
       pieces++;
       this.advance();
     }
