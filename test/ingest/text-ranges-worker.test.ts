@@ -1,6 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -9,6 +8,7 @@ import { FtraceTextParser } from '../../src/ingest/ftrace/text-parser.js';
 import type { readTextRanges as ReadTextRanges } from '../../src/ingest/text-ranges.js';
 import type { Diagnostic } from '../../src/model/diagnostic.js';
 import type { EventColumns } from '../../src/model/event-columns.js';
+import { scratchDir } from '../helpers/scratch.js';
 import { fixture, ROOT } from '../helpers/shared.js';
 import { columnsReader, materialize, readBytes } from './ftrace/parse-helpers.js';
 
@@ -19,7 +19,7 @@ import { columnsReader, materialize, readBytes } from './ftrace/parse-helpers.js
  */
 const built = join(ROOT, 'dist', 'ingest');
 const hasBuild = existsSync(join(built, 'ftrace-worker.js'));
-const dir = mkdtempSync(join(tmpdir(), 'lockscope-range-workers-'));
+const dir = scratchDir('lockscope-range-workers-');
 
 async function load(): Promise<typeof ReadTextRanges> {
   const m = await import(pathToFileURL(join(built, 'text-ranges.js')).href);

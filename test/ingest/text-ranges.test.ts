@@ -1,5 +1,4 @@
-import { closeSync, mkdtempSync, openSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, openSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FIELDS_READ, TraceAnalyzer } from '../../src/analyzers/trace/trace-analyzer.js';
@@ -15,6 +14,7 @@ import {
   readTextRanges,
 } from '../../src/ingest/text-ranges.js';
 import type { EventColumns } from '../../src/model/event-columns.js';
+import { scratchDir } from '../helpers/scratch.js';
 import { materialize, readBytes, TEXT_TRACES } from './ftrace/parse-helpers.js';
 
 /** One parser over the whole file: the reference. */
@@ -33,7 +33,7 @@ function analysis(batches: EventColumns[]) {
   return a.finish();
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'lockscope-ranges-'));
+const dir = scratchDir('lockscope-ranges-');
 /** The fixture as a plain file (ranges need a seekable file: gzipped fixtures are inflated). */
 function plainFile(path: string, bytes: Uint8Array): string {
   const file = join(

@@ -1,5 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import zstd from '@foxglove/wasm-zstd';
@@ -8,6 +7,7 @@ import { FileSource, MalformedError, TruncatedError } from '../../../src/ingest/
 import type { ChunkHead } from '../../../src/ingest/tracedat/chunk-source.js';
 import { chunkInflaterFor, decompressorFor, loadZstd } from '../../../src/ingest/tracedat/decompress.js';
 import { WasmZstd } from '../../../src/ingest/tracedat/wasm-zstd.js';
+import { scratchDir } from '../../helpers/scratch.js';
 
 const page = Buffer.from(Array.from({ length: 3 * 4096 }, (_, i) => (i * 7) % 251));
 
@@ -32,9 +32,11 @@ describe('trace.dat chunk decompressors', () => {
 });
 
 describe('chunk inflaters (a decompressing thread writes each chunk where the decoder reads it)', () => {
+  const dir = scratchDir('lockscope-chunks-');
+  let files = 0;
   /** A file holding `parts` back to back, and the head of each. */
   function fileOf(...parts: Buffer[]): { file: FileSource; heads: ChunkHead[] } {
-    const path = join(mkdtempSync(join(tmpdir(), 'lockscope-chunks-')), 'chunks.bin');
+    const path = join(dir, `chunks${files++}.bin`);
     writeFileSync(path, Buffer.concat([Buffer.from('head'), ...parts]));
     let at = 4;
     const heads = parts.map((p) => {

@@ -1,14 +1,14 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { readTraceDat } from '../../../src/ingest/tracedat/index.js';
 import type { Diagnostic } from '../../../src/model/diagnostic.js';
 import type { TraceEvent } from '../../../src/model/trace-event.js';
+import { scratchDir } from '../../helpers/scratch.js';
 import { buildTraceDat, lockAcquire, lockAcquireFormat, type SyntheticTrace } from './build-trace-dat.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'lockscope-tracedat-'));
+const dir = scratchDir('lockscope-tracedat-');
 let n = 0;
 
 async function read(bytes: Buffer): Promise<{ events: TraceEvent[]; diagnostics: Diagnostic[] }> {

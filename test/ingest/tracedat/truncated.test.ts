@@ -1,14 +1,13 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readTraceDat } from '../../../src/ingest/tracedat/index.js';
 import type { Diagnostic } from '../../../src/model/diagnostic.js';
 import type { TraceEvent } from '../../../src/model/trace-event.js';
+import { scratchDir } from '../../helpers/scratch.js';
 import { fixture } from '../../helpers/shared.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'lockscope-cut-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = scratchDir('lockscope-cut-');
 
 async function readAll(path: string) {
   const diagnostics: Diagnostic[] = [];

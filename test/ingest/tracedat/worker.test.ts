@@ -1,11 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { Diagnostic } from '../../../src/model/diagnostic.js';
 import type { TraceEvent } from '../../../src/model/trace-event.js';
+import { scratchDir } from '../../helpers/scratch.js';
 import { fixture, ROOT } from '../../helpers/shared.js';
 
 /**
@@ -17,6 +17,7 @@ import { fixture, ROOT } from '../../helpers/shared.js';
 const built = join(ROOT, 'dist', 'ingest', 'tracedat');
 const hasBuild = existsSync(join(built, 'merge-worker.js'));
 const dat = fixture('runs', 'v5', 'trace.dat');
+const scratch = scratchDir('lockscope-worker-');
 
 type Read = (path: string, d: Diagnostic[], o?: { worker?: boolean }) => AsyncGenerator<TraceEvent[]>;
 
@@ -64,7 +65,7 @@ describe.skipIf(!hasBuild || !existsSync(dat))('trace.dat merge worker', () => {
       `const it = readTraceDat(${JSON.stringify(dat)}, [], { worker: true });\n` +
       'const first = await it.next();\n' +
       'console.log(first.value.length);\n';
-    const file = join(mkdtempSync(join(tmpdir(), 'lockscope-worker-')), 'abandon.mjs');
+    const file = join(scratch, 'abandon.mjs');
     writeFileSync(file, script);
     const r = spawnSync(process.execPath, [file], {
       encoding: 'utf8',
@@ -79,7 +80,7 @@ describe.skipIf(!hasBuild || !existsSync(dat))('trace.dat columns worker', () =>
   // the v5 run (file version 6: plain pages) and the zstd capture (version 7: chunks through the
   // decompressing thread), whole and cut short inside its compressed data
   const zstd = fixture('runs', 'tracedat-zstd', 'trace.dat');
-  const cut = join(mkdtempSync(join(tmpdir(), 'lockscope-cut-')), 'cut.dat');
+  const cut = join(scratch, 'cut.dat');
   writeFileSync(cut, readFileSync(zstd).subarray(0, 400_000));
   it.each([
     [dat, 100_000],
