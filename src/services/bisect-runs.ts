@@ -77,30 +77,77 @@ interface Run {
   error: RunOutcome | null;
 }
 
-/** Runs CMD once; its stdout is parsed as a console log as it streams (or passed to stderr with --log). */
+/** CMD cannot be started at all (not found, not executable): a usage error, not a broken run. */
+export class CommandNotRunnable extends Error {}
+
+// spawn() errors that no later run would escape (anything else, e.g. EAGAIN, is one broken run).
+const NOT_RUNNABLE = new Set(['ENOENT', 'EACCES', 'ENOTDIR', 'EISDIR', 'ENOEXEC']);
+
+// Signals that end lockscope while a run is going on: passed to the run's whole process group first.
+const FORWARDED: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+/**
+ * Runs CMD once; its stdout is parsed as a console log as it streams (or passed to stderr with --log).
+ *
+ * CMD leads its own process group (and session: it has no controlling terminal, as under a
+ * non-interactive `git bisect run`), so that --timeout kills everything it started (a boot script's
+ * QEMU, the `sleep` of a shell) and nothing of one run lives on into the next. A SIGINT, SIGTERM or
+ * SIGHUP sent to lockscope goes to the group too, then ends lockscope as it would have.
+ */
 function runOnce(command: string[], parseStdout: boolean, timeout: number | undefined): Promise<Run> {
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     const parser = new ConsoleLogParser({ path: command.join(' ') });
     const reports: Report[] = [];
     let bytes = 0;
     const child = spawn(command[0]!, command.slice(1), {
       stdio: ['ignore', parseStdout ? 'pipe' : 2, 'inherit'],
+      detached: true,
     });
-    const timer = timeout ? setTimeout(() => child.kill('SIGKILL'), timeout * 1000) : null;
+    const killGroup = (signal: NodeJS.Signals) => {
+      if (child.pid === undefined) return;
+      try {
+        process.kill(-child.pid, signal);
+      } catch {
+        // (the group is gone already)
+      }
+    };
+    let timedOut = false;
+    const timer = timeout
+      ? setTimeout(() => {
+          timedOut = true;
+          killGroup('SIGKILL');
+        }, timeout * 1000)
+      : null;
+    let received: NodeJS.Signals | null = null;
+    const forward = (signal: NodeJS.Signals) => {
+      received = signal;
+      killGroup(signal);
+    };
+    for (const s of FORWARDED) process.on(s, forward);
+    const settle = () => {
+      if (timer) clearTimeout(timer);
+      for (const s of FORWARDED) process.off(s, forward);
+      // The default action of the signal lockscope was sent, now that the run is gone.
+      if (received !== null) process.kill(process.pid, received);
+    };
     child.stdout?.on('data', (chunk: Buffer) => {
       bytes += chunk.length;
       reports.push(...parser.push(chunk));
     });
-    child.on('error', (e) => {
-      if (timer) clearTimeout(timer);
+    child.on('error', (e: NodeJS.ErrnoException) => {
+      settle();
+      if (NOT_RUNNABLE.has(e.code ?? '')) {
+        reject(new CommandNotRunnable(`cannot run ${command[0]}: ${e.message}`));
+        return;
+      }
       const error = { class: 'broken' as const, reason: `cannot run ${command[0]}: ${e.message}` };
       resolve({ reports, bytes, usable: false, code: null, signal: null, timedOut: null, error });
     });
     child.on('close', (code, signal) => {
-      if (timer) clearTimeout(timer);
+      settle();
       reports.push(...parser.end());
-      const timedOut = signal === 'SIGKILL' && timer !== null ? `timed out after ${timeout} s` : null;
-      resolve({ reports, bytes, usable: parser.usable, code, signal, timedOut, error: null });
+      const why = timedOut ? `timed out after ${timeout} s` : null;
+      resolve({ reports, bytes, usable: parser.usable, code, signal, timedOut: why, error: null });
     });
   });
 }

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +9,17 @@ const SPLAT = fixture('console', 'lab-6.1', 'shrinker', 'dmesg.txt');
 const OTHER = fixture('console', 'lab-6.1', 'abba', 'dmesg.txt');
 const CLEAN = fixture('bisect', 'clean-boot', 'dmesg.txt');
 const TITLE = 'possible deadlock in lab_scan';
+
+/** The process exists and is not a zombie (a killed orphan stays one where init does not reap). */
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return !/^[ZX]/.test(stat.slice(stat.lastIndexOf(')') + 2));
+}
 
 describe('bisect verdict', () => {
   let tmp: string;
@@ -105,6 +116,25 @@ describe('bisect verdict', () => {
     const r = verdict(['--title', TITLE, '--timeout', '1', '--', 'sleep', '30']);
     expect(r.status).toBe(125);
     expect(r.stdout).toContain('run 1/1: broken timed out after 1 s');
+  });
+
+  it('kills everything the run started at --timeout, not only CMD', () => {
+    // the shell waits on a sleep it started: both belong to the run
+    const pidFile = join(tmp, 'sleep.pid');
+    const script = `sleep 30 & echo $! > ${pidFile}; wait`;
+    const r = verdict(['--title', TITLE, '--timeout', '1', '--', 'sh', '-c', script]);
+    expect(r.status).toBe(125);
+    expect(r.stdout).toContain('run 1/1: broken timed out after 1 s');
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    expect(pid).toBeGreaterThan(0);
+    expect(running(pid)).toBe(false);
+  });
+
+  it('exits 128 when CMD cannot be started: it would fail at every commit', () => {
+    const r = verdict(['--title', TITLE, '--', join(tmp, 'no-such-script.sh')]);
+    expect(r.status).toBe(128);
+    expect(r.stderr).toContain('cannot run');
+    expect(r.stderr).toContain('ENOENT');
   });
 
   it('exits 128 on a usage error, so that git bisect run stops instead of marking the commit bad', () => {

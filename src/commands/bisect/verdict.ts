@@ -2,7 +2,7 @@ import { decideVerdict, type SplatMatcher } from '../../analyzers/bisect/verdict
 import { LockscopeCommand } from '../../cli/base-command.js';
 import { Flags } from '../../cli/oclif.js';
 import { renderVerdict, verdictJson } from '../../render/bisect.js';
-import { runAndClassify } from '../../services/bisect-runs.js';
+import { CommandNotRunnable, runAndClassify } from '../../services/bisect-runs.js';
 
 /** Any exit code above 127 makes `git bisect run` abort. */
 const USAGE_EXIT = 128;
@@ -13,7 +13,8 @@ export default class BisectVerdict extends LockscopeCommand {
     'hit (the splat is there), clean, or broken (no log, or another crash came first). Exit 1 (bad) when ' +
     'hits ≥ max(1, ⌈N/6⌉), 0 (good) with no hits and ≥ ⌈N/2⌉ clean runs, 125 (skip) otherwise: ' +
     'use it as `git bisect run lockscope bisect verdict ... -- CMD`. A usage error exits 128, which makes ' +
-    '`git bisect run` stop instead of taking every commit for bad.';
+    '`git bisect run` stop instead of taking every commit for bad (so does a CMD that cannot be started). CMD ' +
+    'runs in a process group of its own, without a terminal.';
   static override enableJsonFlag = true;
   static override examples = [
     '<%= config.bin %> bisect verdict --title "possible deadlock in lab_scan" -- cat fixtures/console/lab-6.1/shrinker/dmesg.txt',
@@ -30,7 +31,7 @@ export default class BisectVerdict extends LockscopeCommand {
       description: 'the splat signature to look for (from triage --json)',
       exclusive: ['title'],
     }),
-    timeout: Flags.integer({ description: 'seconds before a run is killed' }),
+    timeout: Flags.integer({ description: 'seconds before a run, and everything it started, is killed' }),
     title: Flags.string({ description: 'the splat title to look for, e.g. "possible deadlock in lab_scan"' }),
   };
   static override strict = false;
@@ -50,7 +51,11 @@ export default class BisectVerdict extends LockscopeCommand {
     const outcomes = await runAndClassify(
       { command, runs: flags.runs, log: flags.log, timeout: flags.timeout },
       matcher,
-    );
+    ).catch((error: unknown) => {
+      // A command that cannot start fails at every commit: stop the bisection, do not skip them all.
+      if (error instanceof CommandNotRunnable) this.error(error.message, { exit: USAGE_EXIT });
+      throw error;
+    });
     const verdict = decideVerdict(
       outcomes.map((o) => o.class),
       reproChance,
