@@ -5,9 +5,33 @@
  * log, the wrong file): triage says so instead of calling it clean.
  */
 // `[   24.246331] `, `[  +0.006347]`, `[T123]`/`[  C4]`, `<4>`, `Jul 10 16:12:52 host kernel: `,
-// and banners that also appear in logs without timestamps (syzbot mails, pasted excerpts).
-const KERNEL_LINE =
-  /\[\s*\+?\d+\.\d{3,9}\]|\[\s*[TC]\d+\]|^(?:> ?)*<\d>|\bkernel: |Linux version |Call Trace:|Hardware name:|\bRIP: |\bBUG: |WARNING: |INFO: |Kernel panic|lockdep|\bOops\b|CPU: \d+ PID: \d+/m;
+// and what the kernel prints in logs without timestamps (syzbot mails, pasted excerpts):
+// `Linux version 6.1.0 ...`, `Call Trace:`, `Hardware name: `, `RIP: `, `Kernel panic - not syncing`,
+// `Oops: 0000 [#1]`, `CPU: 0 PID: 28 Comm: ...`, and banners at the start of a line, maybe quoted,
+// after a subsystem's prefix or syzkaller's clock: `BUG: ...`, `> WARNING: ...`,
+// `Speculative Return Stack Overflow: WARNING: ...`, `2018/01/09 14:28:48 BUG: memory leak`.
+// (Not a bare `lockdep`, `Oops` or `WARNING: ` anywhere: a kernel .config, /proc/lock_stat, an ftrace
+// capture or a patch holds those too, and is no console log.)
+const KERNEL_LINE = new RegExp(
+  [
+    String.raw`\[\s*\+?\d+\.\d{3,9}\]`,
+    String.raw`\[\s*[TC]\d+\]`,
+    String.raw`^(?:> ?)*<\d>`,
+    String.raw`\bkernel: `,
+    String.raw`Linux version \d`,
+    'Call Trace:',
+    'Hardware name: ',
+    String.raw`\bRIP: `,
+    'Kernel panic - ',
+    String.raw`\bOops: `,
+    String.raw`CPU: \d+ (?:UID: \d+ )?PID: \d+`,
+    String.raw`^(?:> ?)*[ \t]*(?:\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d |[\w/.-][\w/ .-]{0,39}: )?(?:BUG|WARNING|INFO): `,
+  ].join('|'),
+  'm',
+);
+
+/** The regex of this file (the ReDoS test checks it). */
+export const KERNEL_LOG_REGEXES: readonly RegExp[] = [KERNEL_LINE];
 
 const SAMPLE_BYTES = 64 * 1024;
 

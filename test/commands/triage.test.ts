@@ -152,6 +152,14 @@ describe('lockscope triage', () => {
     expect(diff.stderr).toContain('lockscope: -: not a kernel console log');
   });
 
+  it('calls a file that only mentions lockdep (a /proc/lock_stat dump, an ftrace capture) no console log', () => {
+    for (const file of ['fixtures/runs/v5/proc-lock_stat.txt', 'fixtures/ftrace/lab-S-abba.trace.txt']) {
+      const r = runCli(['triage', file]);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toContain(`${file}:1: NOT_A_CONSOLE_LOG: no kernel console output`);
+    }
+  });
+
   it('exits 2 naming the file when an input cannot be read', () => {
     const r = runCli(['triage', 'no/such/dmesg.txt']);
     expect(r.status).toBe(2);

@@ -22,6 +22,7 @@ import {
   WRAPPED_FRAME_RE,
   WRAPPED_TAIL_RE,
 } from '../../../src/ingest/console/report-scanner.js';
+import { KERNEL_LOG_REGEXES } from '../../../src/ingest/kernel-log.js';
 import { parsedBothWays } from '../../helpers/console.js';
 import { fixture, SHARED, sharedPath } from '../../helpers/shared.js';
 
@@ -46,7 +47,13 @@ function splitAt(bytes: Uint8Array, cuts: number[]): Uint8Array[] {
 
 /** Every regex in the recognizer and title tables, the normalizer and the frame parser. */
 function allRegexes(): RegExp[] {
-  const res: RegExp[] = [...NORMALIZER_REGEXES, ...FRAME_REGEXES, HEADER_RE, ...REPORT_START_IGNORES];
+  const res: RegExp[] = [
+    ...NORMALIZER_REGEXES,
+    ...FRAME_REGEXES,
+    HEADER_RE,
+    ...REPORT_START_IGNORES,
+    ...KERNEL_LOG_REGEXES,
+  ];
   res.push(
     DECODED_FRAME_RE,
     TRACE_EXTRA_RE,
