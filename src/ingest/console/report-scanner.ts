@@ -232,10 +232,11 @@ export const STACK_END_BANNERS: readonly RegExp[] = [
 ];
 
 // Lines that belong to a call trace: frames, `<IRQ>`/`</TASK>` markers, bare addresses (` ? 0xffffffffa0005000`),
-// the registers of an interrupted frame.
-// `RIP: 0010:lock_acquire+0x1f/0x40`, `RSP: 0018:ffffc90000b6fbb8 EFLAGS: 00000246`, `Code: 48 89 ...`
+// the registers of an interrupted frame, or (ARM32) those each frame saved.
+// `RIP: 0010:lock_acquire+0x1f/0x40`, `RSP: 0018:ffffc90000b6fbb8 EFLAGS: 00000246`, `Code: 48 89 ...`,
+// ` r9:60000193 r8:ffffffff r7:00000000 r6:00000080 r5:8101acf4 r4:00000000`
 export const TRACE_EXTRA_RE =
-  /^\s*(?:<\/?[A-Z]{2,10}>|(?:\? )?0x[0-9a-f]+\s*$|(?:RIP|RSP|RAX|RBX|RDX|RBP|R\d{1,2}|FS|CS|CR2|DR\d|Code|\.\.\.):?\s)/;
+  /^\s*(?:<\/?[A-Z]{2,10}>|(?:\? )?0x[0-9a-f]+\s*$|(?:RIP|RSP|RAX|RBX|RDX|RBP|R\d{1,2}|FS|CS|CR2|DR\d|Code|\.\.\.):?\s|r\d{1,2}:[0-9a-f]{8}(?:\s|$))/;
 
 // A frame whose decoded location a mail client moved to the next line: ` dma_resv_add_excl_fence`
 // then `(linux/./include/linux/dma-resv.h:246` (a bare symbol is no other line of a report), or

@@ -368,6 +368,36 @@ describe('ReportScanner', () => {
     expect(scan('kernel test robot noticed "WARNING:possible_recursive_locking_detected" on:')).toEqual([]);
   });
 
+  test('the registers ARM32 prints under each frame are part of the trace', () => {
+    const { reports } = parse(
+      Buffer.from(
+        [
+          '[ 9.000001][    C0] WARNING: inconsistent lock state',
+          '[ 9.000002][    C0] inconsistent {IN-SOFTIRQ-W} -> {SOFTIRQ-ON-W} usage.',
+          '[ 9.000003][    C0] Backtrace: ',
+          '[ 9.000004][    C0] [<80de0078>] (dump_backtrace) from [<80de0574>] (show_stack+0x28/0x2c)',
+          '[ 9.000005][    C0]  r9:60000193 r8:ffffffff r7:00000000 r6:00000080 r5:8101acf4 r4:00000000',
+          '[ 9.000006][    C0] [<80de054c>] (show_stack) from [<80de7c10>] (dump_stack+0x154/0x1a8)',
+          '[ 9.000007][    C0]  r5:00000000 r4:81260dfc',
+          '[ 9.000008][    C0] [<80de7abc>] (dump_stack) from [<80de273c>] (lab_ref_zero+0x1a4/0x200)',
+          '[ 9.000009][    C0]  r4:8120bec0 r3:00000000',
+          '[ 9.000010][    C0] [<80de2598>] (lab_ref_zero) from [<801ba88c>] (lab_softirq+0xb88/0x11a8)',
+          '[ 9.000011][    C0] lab: unrelated',
+        ].join('\n'),
+      ),
+    );
+    // (the trace used to end at the first register line, line 5)
+    expect(reports.map((r) => [r.kind, r.startLine, r.endLine])).toEqual([
+      ['inconsistent-lock-state', 1, 10],
+    ]);
+    expect(reports[0]?.stack.map((f) => f.function)).toEqual([
+      'dump_backtrace',
+      'show_stack',
+      'dump_stack',
+      'lab_ref_zero',
+    ]);
+  });
+
   test('the all-CPU backtrace of a hung-task report is kept with it', () => {
     const [r] = scan(
       [
