@@ -41,12 +41,17 @@ export function reportText(report: Report, path: string): string {
   }
   if (report.acquiring !== null) row(acquiringLabel(report.kind), lockParts(report.acquiring));
   for (const lock of report.held) row('held', lockParts(lock));
-  for (const block of report.heldLocks) {
+  const { shown, others } = heldLocksShown(report);
+  for (const block of shown) {
     const who = block.task === null ? '?' : `${block.task.comm}/${block.task.pid}`;
-    const head = `${block.count} by ${who}`;
+    const head = `${block.count === 0 ? 'none' : block.count} by ${who}`;
     const names = block.locks.map((l) => l.name);
     if (!block.printed) row('locks held', [head, '(not printed: running)']);
     else row('locks held', names.length === 0 ? [head] : [`${head}: ${names[0]}`, ...names.slice(1)], ', ');
+  }
+  if (others > 0) {
+    const tasks = `${others} other task${others === 1 ? '' : 's'}`;
+    row('locks held', `also by ${tasks} (the system-wide listing: see --json)`.split(' '));
   }
   if (report.guiltyFrame !== null) row('guilty', frameParts(report.guiltyFrame));
   if (report.corruptedReason !== null) row('corrupted', report.corruptedReason.split(/\s+/));
@@ -54,11 +59,25 @@ export function reportText(report: Report, path: string): string {
   return out.join('\n');
 }
 
+/**
+ * The held-lock blocks to print: all of them, but when the report holds khungtaskd's listing of every
+ * task's locks ("Showing all locks held in the system"), its own task's block and a count of the rest.
+ */
+function heldLocksShown(report: Report): { shown: Report['heldLocks']; others: number } {
+  const task = report.task;
+  if (task === null || report.heldLocks.length < 2) return { shown: report.heldLocks, others: 0 };
+  const own = report.heldLocks.filter((b) => b.task?.pid === task.pid && b.task.comm === task.comm);
+  if (own.length === 0) return { shown: report.heldLocks, others: 0 };
+  return { shown: own, others: report.heldLocks.length - own.length };
+}
+
 const WIDTH = 80;
 /** Where values start: two spaces, then a label column of 12. */
 const VALUE = ' '.repeat(14);
 /** A cycle edge's site when the edge and its site do not fit one line. */
 const EDGE_SITE = ' '.repeat(8);
+/** Where a group's signature and occurrences start. */
+const GROUP = ' '.repeat(8);
 
 /** What the report's `acquiring` lock is doing: released (bad unlock balance), freed while held, else acquired. */
 export function acquiringLabel(kind: Report['kind']): string {
@@ -80,14 +99,23 @@ export function groupsText(groups: SignatureGroup[]): string {
     .map((g) => {
       const where = g.occurrences.map((o) => `${o.path}:${o.startLine}`);
       const shown = where.length > 3 ? [...where.slice(0, 3), `... ${where.length - 3} more`] : where;
-      return `${String(g.count).padStart(5)}x  ${g.title}\n        ${g.signature}\n        ${shown.join(', ')}`;
+      // (the signature is not wrapped: it is copied into --known files whole)
+      return [
+        `${String(g.count).padStart(5)}x  ${g.title}`,
+        `${GROUP}${g.signature}`,
+        ...wrap(shown, GROUP),
+      ].join('\n');
     })
     .join('\n');
 }
 
 export function signatureDiffText(diff: SignatureDiff): string {
-  const line = (sign: string, g: SignatureGroup) =>
-    `  ${sign} ${g.signature}\n      ${g.title} (${g.count}x, first ${g.occurrences[0]?.path}:${g.occurrences[0]?.startLine})`;
+  const line = (sign: string, g: SignatureGroup) => {
+    const first = g.occurrences[0];
+    // (where it was first seen moves to a line of its own rather than split)
+    const words = [...g.title.split(' '), `(${g.count}x, first ${first?.path}:${first?.startLine})`];
+    return [`  ${sign} ${g.signature}`, ...wrap(words, '      ', WIDTH, ' ')].join('\n');
+  };
   const out = [`new in HEAD (${diff.new.length}):`, ...diff.new.map((g) => line('+', g))];
   out.push(`gone from HEAD (${diff.gone.length}):`, ...diff.gone.map((g) => line('-', g)));
   out.push(`in both (${diff.both.length}):`, ...diff.both.map((p) => line('=', p.head)));

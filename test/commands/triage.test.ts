@@ -241,10 +241,11 @@ describe('lockscope triage diff', () => {
   it('exits 1 when HEAD has a new signature and lists it', () => {
     const r = runCli(['triage', 'diff', CLEAN, SHRINKER]);
     expect(r.status).toBe(1);
-    expect(r.stdout.split('\n').slice(0, 3)).toEqual([
+    expect(r.stdout.split('\n').slice(0, 4)).toEqual([
       'new in HEAD (1):',
       `  + ${SIGNATURE}`,
-      `      possible deadlock in lab_scan (1x, first ${SHRINKER}:277)`,
+      '      possible deadlock in lab_scan',
+      `      (1x, first ${SHRINKER}:277)`,
     ]);
   });
 

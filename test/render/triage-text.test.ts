@@ -2,7 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ConsoleLogParser } from '../../src/ingest/console/index.js';
 import type { Report } from '../../src/model/report.js';
-import { reportText } from '../../src/render/triage-text.js';
+import { groupsText, reportText, signatureDiffText } from '../../src/render/triage-text.js';
+import { lock, report } from '../helpers/report.js';
 import { fixture, SHARED, sharedPath } from '../helpers/shared.js';
 
 function parse(path: string): Report[] {
@@ -58,5 +59,62 @@ describe('triage text', () => {
       .join('\n');
     expect(text).toContain('  releasing:  &vkms_out->enabled_lock');
     expect(text).not.toContain('acquiring:');
+  });
+
+  it("a hung task's report shows its own block of the system-wide listing, and counts the others", () => {
+    const block = (comm: string, pid: number, names: string[]) => ({
+      task: { comm, pid },
+      count: names.length,
+      locks: names.map((n) => lock(n)),
+      printed: true,
+    });
+    const hung = report({
+      kind: 'hung-task',
+      headline: 'INFO: task lab:12 blocked for more than 120 seconds.',
+      title: 'INFO: task hung in lab_wait',
+      signature: 'hung-task:lab_wait',
+      task: { comm: 'lab', pid: 12 },
+      heldLocks: [
+        block('khungtaskd', 30, ['rcu_read_lock']),
+        block('lab', 12, ['&lab->lock']),
+        block('kworker/0:1', 9, []),
+      ],
+    });
+    expect(
+      reportText(hung, 'log')
+        .split('\n')
+        .filter((l) => l.startsWith('  locks held:')),
+    ).toEqual([
+      '  locks held: 1 by lab/12: &lab->lock',
+      '  locks held: also by 2 other tasks (the system-wide listing: see --json)',
+    ]);
+    // a report of one task lists its block; none held reads so
+    const one = report({ heldLocks: [block('kworker/2:4', 188, [])] });
+    expect(reportText(one, 'log').split('\n')).toContain('  locks held: none by kworker/2:4/188');
+  });
+
+  it('--group and diff lines wrap at 80 columns, the signature whole', () => {
+    const path = 'logs/ci/2026-11-27/run-with-a-long-name/console.log';
+    const group = {
+      signature: 'circular-dependency:&a->lock|&b->lock',
+      kind: 'circular-dependency' as const,
+      title: 'possible deadlock in lab_scan',
+      count: 4,
+      occurrences: [10, 20, 30, 40].map((startLine) => ({ path, startLine })),
+    };
+    expect(groupsText([group]).split('\n')).toEqual([
+      '    4x  possible deadlock in lab_scan',
+      '        circular-dependency:&a->lock|&b->lock',
+      `        ${path}:10,`,
+      `        ${path}:20,`,
+      `        ${path}:30, ... 1 more`,
+    ]);
+    const diff = signatureDiffText({ new: [group], gone: [], both: [], knownNew: [] });
+    expect(diff.split('\n').slice(0, 4)).toEqual([
+      'new in HEAD (1):',
+      '  + circular-dependency:&a->lock|&b->lock',
+      '      possible deadlock in lab_scan',
+      `      (4x, first ${path}:10)`,
+    ]);
   });
 });
