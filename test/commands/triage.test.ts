@@ -249,6 +249,25 @@ describe('lockscope triage diff', () => {
     ]);
   });
 
+  it('passes over a file of a directory that is no console log, as triage does; exit 2 when none is one', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lockscope-diff-'));
+    try {
+      writeFileSync(join(dir, 'dmesg.log'), readFileSync(join(ROOT, SHRINKER)));
+      writeFileSync(join(dir, 'notes.log'), 'what I did on the bench today\n');
+      const r = runCli(['triage', 'diff', dir, dir]);
+      expect(r.status).toBe(0);
+      expect(r.stdout.split('\n')[3]).toBe(`  = ${SIGNATURE}`);
+      expect(r.stderr).toContain(`${join(dir, 'notes.log')}:1: NOT_A_CONSOLE_LOG`);
+      rmSync(join(dir, 'dmesg.log'));
+      writeFileSync(join(dir, 'other.log'), 'and yesterday\n');
+      const none = runCli(['triage', 'diff', SHRINKER, dir]);
+      expect(none.status).toBe(2);
+      expect(none.stderr).toContain(`lockscope: ${dir}: none of its 2 logs is a kernel console log`);
+    } finally {
+      rmSync(dir, { recursive: true });
+    }
+  });
+
   it('exits 0 when nothing is new, and lists gone and common signatures in --json', () => {
     const same = runCli(['triage', 'diff', '--json', SHRINKER, SHRINKER]);
     expect(same.status).toBe(0);

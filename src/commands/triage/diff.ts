@@ -36,22 +36,28 @@ export default class TriageDiff extends LockscopeCommand {
     const { args, flags } = await this.parse(TriageDiff);
     const known = await loadKnown(flags.known ?? null, this.diagnosticsSink);
     const [base, head] = [new SignatureGrouper(), new SignatureGrouper()];
-    // A side with an input that is no console log cannot be compared: exit 2 rather than "gone".
-    const unusable = (file: TriagedFile) => {
-      if (file.usable) return;
-      this.warnDiagnostics(file.path, file.diagnostics);
-      throw new InputError(`${file.path}: not a kernel console log`, file.path, 1);
+    // As in triage, a file of a batch that is no console log is a diagnostic; a side with no console
+    // log at all cannot be compared: exit 2 rather than calling its signatures gone.
+    const side = async (input: string, grouper: SignatureGrouper) => {
+      let usable = 0;
+      let files = 0;
+      let last = input;
+      await triageInputs([input], {
+        known: null,
+        onReport: (r, p) => grouper.add(r, p),
+        onFileDone: (file: TriagedFile) => {
+          files++;
+          last = file.path;
+          if (file.usable) usable++;
+          else this.warnDiagnostics(file.path, file.diagnostics);
+        },
+      });
+      if (usable === 0 && files === 1) throw new InputError(`${last}: not a kernel console log`, last, 1);
+      if (usable === 0)
+        throw new InputError(`${input}: none of its ${files} logs is a kernel console log`, input);
     };
-    await triageInputs([args.base], {
-      known: null,
-      onReport: (r, p) => base.add(r, p),
-      onFileDone: unusable,
-    });
-    await triageInputs([args.head], {
-      known: null,
-      onReport: (r, p) => head.add(r, p),
-      onFileDone: unusable,
-    });
+    await side(args.base, base);
+    await side(args.head, head);
     const diff = diffSignatures(base.groups(), head.groups(), known.signatures);
     if (!this.jsonEnabled()) this.out(signatureDiffText(diff));
     // A checking command: exit 1 on a new signature (set here so the JSON document still prints).
