@@ -18,9 +18,11 @@ export abstract class LockscopeCommand extends Command {
   }
 
   /**
-   * Diagnostics go to stderr (stdout holds the one JSON document), at most
-   * `limit` per input; `info` ones (input passed over on purpose) only when
-   * `verbose`.
+   * Diagnostics go to stderr (stdout holds the one JSON document): `path:line: CODE: message`, or
+   * `path: CODE: message` for one about the whole input. At most `limit` of those with a line per
+   * input, then how many more of each code; those without a line (summaries: how many lines a
+   * parser passed over, how many of a code it did not list) are always shown. `info` ones (input
+   * passed over on purpose) only when `verbose`.
    */
   protected warnDiagnostics(
     path: string,
@@ -29,8 +31,15 @@ export abstract class LockscopeCommand extends Command {
     limit = 20,
   ): void {
     const shown = verbose ? diagnostics : diagnostics.filter((d) => d.severity !== 'info');
-    for (const d of shown.slice(0, limit)) this.warnLine(`${path}:${d.line ?? '-'}: ${d.code}: ${d.message}`);
-    if (shown.length > limit) this.warnLine(`${path}: ... ${shown.length - limit} more diagnostics`);
+    const hidden = new Map<string, number>();
+    let listed = 0;
+    for (const d of shown) {
+      if (d.line !== null && listed++ >= limit) hidden.set(d.code, (hidden.get(d.code) ?? 0) + 1);
+      else this.warnLine(`${path}${d.line === null ? '' : `:${d.line}`}: ${d.code}: ${d.message}`);
+    }
+    if (hidden.size === 0) return;
+    const counts = [...hidden].map(([code, n]) => `${n} ${code}`).join(', ');
+    this.warnLine(`${path}: ... and ${listed - limit} more: ${counts}`);
   }
 
   /** `warnDiagnostics` as a callback, for services that read several inputs. */
