@@ -11,6 +11,7 @@ import { titleToType } from '../../analyzers/title/title-to-type.js';
 import type { Diagnostic } from '../../model/diagnostic.js';
 import { type Frame, makeFrame } from '../../model/frame.js';
 import type { LogVerdict, Report, ReportKind } from '../../model/report.js';
+import { excerpt } from '../ftrace/diagnostics.js';
 import { openInput } from '../input.js';
 import { KernelLogSniffer } from '../kernel-log.js';
 import { type LineSink, type LineSkipper, LineSplitter } from '../line-splitter.js';
@@ -229,7 +230,8 @@ export class ConsoleLogParser {
    */
   private hung: Report[] = [];
 
-  private emit(report: Report, out: Report[]): void {
+  private emit(report: Report | null, out: Report[]): void {
+    if (report === null) return;
     if (report.kind === 'hung-task') {
       this.hung.push(report);
       if (report.heldLocks.length > 0) this.flushHung(out);
@@ -268,7 +270,18 @@ export class ConsoleLogParser {
     };
   }
 
-  private build(s: ScannedReport): Report {
+  /** The report of `s`, or null for a banner some prose names (see bannerInProse). */
+  private build(s: ScannedReport): Report | null {
+    const { report, diagnostics } = buildReport(s);
+    if (bannerInProse(report, s.oops.header)) {
+      this.diagnostics.push({
+        code: 'BANNER_IN_PROSE',
+        message: `a banner inside other text, and no report after it: ${excerpt(report.headline)}`,
+        line: report.startLine,
+        severity: 'info',
+      });
+      return null;
+    }
     this.reportCount++;
     this.stats.reportLines += s.lines.length;
     if (s.capped) {
@@ -278,10 +291,37 @@ export class ConsoleLogParser {
         line: s.lines[s.lines.length - 1]?.line ?? null,
       });
     }
-    const { report, diagnostics } = buildReport(s);
     this.diagnostics.push(...diagnostics);
     return report;
   }
+}
+
+// What the kernel prints before a banner on its line: nothing but decoration (`[ BUG: ...`), or a
+// message prefix (pr_fmt: `usb 5-1: WARNING: ...`, `rcu: INFO: ...`, `NMI watchdog: BUG: ...`),
+// but a mail's `Subject: ` or `Re: ` (`Subject: Re: WARNING: ...`). Other words make a sentence:
+// `With the v6 series I get this WARNING: ...`, `Subject: [BUG] WARNING: ...`.
+const KERNEL_BEFORE_RE = /^(?:[^A-Za-z]*|(?:[\w./ -]{1,40}: )+)$/;
+const MAIL_HEADER_RE = /^(?:Subject|Re|Fwd?): /i;
+
+/**
+ * A banner inside a sentence of a mail or a note (`I get this WARNING: possible circular locking
+ * dependency detected on boot:`), with nothing of a report after it: no frame, no lock, no chain.
+ * The kernel starts a report on a line of its own; the log's verdict still reads such a line as
+ * syzkaller does, but it is no report of its own.
+ */
+function bannerInProse(report: Report, header: string): boolean {
+  const at = report.headline.indexOf(header.trim());
+  if (at <= 0) return false;
+  const before = report.headline.slice(0, at);
+  if (KERNEL_BEFORE_RE.test(before) && !MAIL_HEADER_RE.test(before)) return false;
+  return (
+    report.stack.length === 0 &&
+    report.chain.length === 0 &&
+    report.acquiring === null &&
+    report.held.length === 0 &&
+    report.heldLocks.length === 0 &&
+    report.guiltyFrame?.offset == null
+  );
 }
 
 function computeVerdict(c: VerdictCollector): LogVerdict {

@@ -398,6 +398,23 @@ describe('ReportScanner', () => {
     ]);
   });
 
+  test('a banner inside a sentence or a mail subject, with nothing after it, is no report', () => {
+    const { reports, diagnostics } = parse(
+      Buffer.from(
+        [
+          'Subject: [BUG] WARNING: possible circular locking dependency detected in lab_scan',
+          '',
+          'With v6 I get this WARNING: possible circular locking dependency detected on boot:',
+          '',
+          '[ 9.000001] usb 5-1: WARNING: lab USB support is incomplete, expect nothing to work!',
+        ].join('\n'),
+      ),
+    );
+    // (a message prefix before a banner is the kernel's: that line stays a report)
+    expect(reports.map((r) => [r.startLine, r.kind])).toEqual([[5, 'warning']]);
+    expect(diagnostics.filter((d) => d.code === 'BANNER_IN_PROSE').map((d) => d.line)).toEqual([1, 3]);
+  });
+
   test('the all-CPU backtrace of a hung-task report is kept with it', () => {
     const [r] = scan(
       [
