@@ -63,6 +63,26 @@ describe('lockscope lockdep graph|diff', () => {
     expect(runCli(['lockdep', 'graph', 'fixtures/proc/no-such-file']).status).toBe(2);
   });
 
+  it('diff exits 2 naming both files and their kinds when the dumps are of different kinds', () => {
+    const base = 'fixtures/runs/v5/proc-lockdep.txt';
+    const head = 'fixtures/runs/v5/proc-lockdep_chains.txt';
+    const r = runCli(['lockdep', 'diff', base, head]);
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(
+      `lockscope: ${head} is a /proc/lockdep_chains dump and ${base} a /proc/lockdep dump: ` +
+        'compare two dumps of the same kind\n',
+    );
+    const json = runCli(['lockdep', 'diff', head, base, '--json']);
+    expect(json.status).toBe(2);
+    expect(JSON.parse(json.stdout)).toEqual({
+      error: {
+        kind: 'input',
+        message: `${base} is a /proc/lockdep dump and ${head} a /proc/lockdep_chains dump: compare two dumps of the same kind`,
+      },
+    });
+  });
+
   it('graph reads a gzipped /proc/lockdep_chains dump and writes DOT', () => {
     const r = runCli([
       'lockdep',

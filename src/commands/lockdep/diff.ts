@@ -2,6 +2,7 @@ import { diffLockdepGraphs, type LockdepDiff } from '../../analyzers/lockdep/dep
 import { graphFromDump } from '../../analyzers/lockdep/dependency-graph.js';
 import { LockscopeCommand } from '../../cli/base-command.js';
 import { Args } from '../../cli/oclif.js';
+import { InputError } from '../../ingest/input.js';
 import { readLockdepDump } from '../../ingest/proc/lockdep-dump.js';
 import { lockdepDiffText } from '../../render/lockdep-diff.js';
 
@@ -20,7 +21,8 @@ export default class LockdepDiffCommand extends LockscopeCommand {
   };
   static override description =
     'Compare the lock dependencies of two /proc/lockdep (or /proc/lockdep_chains) dumps, with the `#N` ' +
-    'instance suffixes folded. Exits 1 when HEAD adds a dependency, 0 otherwise, 2 on unusable input.';
+    'instance suffixes folded. Exits 1 when HEAD adds a dependency, 0 otherwise, 2 on unusable input ' +
+    '(including two dumps of different kinds).';
   static override enableJsonFlag = true;
   static override examples = [
     '<%= config.bin %> lockdep diff fixtures/proc/abba-proc-lockdep.txt fixtures/proc/shrinker-proc-lockdep.txt',
@@ -36,8 +38,14 @@ export default class LockdepDiffCommand extends LockscopeCommand {
     ] as const) {
       for (const d of dump.diagnostics) this.warnLine(`${file}:${d.line ?? ''}: ${d.code}: ${d.message}`);
     }
+    // A /proc/lockdep dump lists every dependency, a /proc/lockdep_chains dump only the chains'
+    // consecutive pairs: their difference says nothing about the kernels, so it is no comparison.
     if (base.kind !== head.kind) {
-      this.warnLine(`lockscope: comparing a /proc/${base.kind} dump with a /proc/${head.kind} dump`);
+      throw new InputError(
+        `${args.head} is a /proc/${head.kind} dump and ${args.base} a /proc/${base.kind} dump: ` +
+          'compare two dumps of the same kind',
+        args.head,
+      );
     }
     const diff = diffLockdepGraphs(graphFromDump(base), graphFromDump(head));
     if (!this.jsonEnabled()) this.out(lockdepDiffText(diff, args.base, args.head));
