@@ -119,7 +119,8 @@ export function renderTraceDiff(d: TraceDiff, base: string, head: string): strin
   out.push(
     '',
     `Latency test: one-sided Mann-Whitney U, alpha ${d.test.alpha}, >= ${d.test.minSamples} samples a side;`,
-    `  medians must differ by ${d.test.minRatio}x and ${duration(d.test.minDeltaNs)}`,
+    `  medians must differ by ${d.test.minRatio}x and ${duration(d.test.minDeltaNs)}. Test and medians use a seeded`,
+    `  uniform sample of <= ${d.test.sampleSize} values a side of each measure, not every value`,
     `Contention test: one-sided two-proportion z-test, alpha ${d.contentionTest.alpha}, of the`,
     `  share of contended acquisitions (>= ${d.contentionTest.minSamples} contended); shares must differ by ${d.contentionTest.minRatio}x`,
   );

@@ -59,10 +59,16 @@ describe('trace diff', () => {
       minSamples: 20,
       minRatio: 1.25,
       minDeltaNs: 10_000,
+      sampleSize: 1000,
     });
-    expect(d.regressions.map((f) => [f.id, f.metric, f.nBase, f.nHead])).toEqual([
-      ['LATENCY_REGRESSION', 'lock-hold:lab_shrinker_lock', 25, 25],
-      ['LATENCY_REGRESSION', 'shrinker:lab_scan', 25, 25],
+    expect(d.regressions.map((f) => [f.id, f.metric, f.nBase, f.nHead, f.baseTotal, f.headTotal])).toEqual([
+      ['LATENCY_REGRESSION', 'lock-hold:lab_shrinker_lock', 25, 25, 25, 25],
+      ['LATENCY_REGRESSION', 'shrinker:lab_scan', 25, 25, 25, 25],
+    ]);
+    // every value tested (fewer than the sample holds): plain medians
+    expect(d.regressions.map((f) => f.message)).toEqual([
+      'slower: hold time of lab_shrinker_lock (median 30.0 us -> 310.0 us of 25 -> 25 holds, p=6.90e-10)',
+      'slower: latency of shrinker lab_scan (median 50.0 us -> 330.0 us of 25 -> 25 calls, p=6.90e-10)',
     ]);
     expect(d.regressions.every((f) => (f.p ?? 1) < 0.01 && f.headMedian! > f.baseMedian!)).toBe(true);
   });

@@ -75,6 +75,15 @@ describe.skipIf(!existsSync(V5) || !existsSync(V6))('trace analyze/diff on the s
       headAcquisitions: 6724,
     });
     expect(lru?.p).toBeLessThan(1e-300);
+    // v6 holds the reservation lock longer: 7210 -> 4080 holds, tested on 1000 of each side (their
+    // exact medians are 2.65 ms -> 9.28 ms), and the message says the medians are the sample's
+    const hold = d.regressions.find((f) => f.metric === 'lock-hold:reservation_ww_class_mutex');
+    expect(hold).toMatchObject({ nBase: 1000, nHead: 1000, baseTotal: 7210, headTotal: 4080 });
+    expect(hold?.message).toBe(
+      'slower: hold time of reservation_ww_class_mutex (median of a 1000-hold sample 2.69 ms -> ' +
+        '8.51 ms, of 7210 -> 4080 holds, p=3.64e-17)',
+    );
+    expect(d.test.sampleSize).toBe(1000);
   });
 
   const dat = fixture('runs', 'v6', 'trace.dat');

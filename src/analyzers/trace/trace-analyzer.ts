@@ -126,8 +126,21 @@ interface AddressAcc {
   wait: LogHistogram;
 }
 
+/** Values kept per lock class / shrinker / reclaim kind for `trace diff` unless told otherwise. */
+export const SAMPLE_CAPACITY = 1000;
+
+/**
+ * What `trace diff` compares of one measure: a seeded uniform sample (`values`, at most
+ * `capacity` of them) of the `total` values the trace gave.
+ */
+export interface SampleSet {
+  values: number[];
+  total: number;
+  capacity: number;
+}
+
 /** Samples a `trace diff` compares, keyed `lock-wait:NAME`, `lock-hold:NAME`, `shrinker:NAME`, `reclaim:direct`. */
-export type SampleSets = Map<string, number[]>;
+export type SampleSets = Map<string, SampleSet>;
 
 const MAX_ADDRESSES = 4096;
 // drm_gem_shmem_evict, drm_gem_shmem_purge, virtio_gpu_purge_object, ttm_bo_evict
@@ -191,7 +204,7 @@ export class TraceAnalyzer {
 
   constructor(options: TraceAnalyzerOptions = {}) {
     for (const c of options.lockdep ?? []) this.lockdep.set(c.name, c);
-    this.reservoirSize = options.reservoirSize ?? 1000;
+    this.reservoirSize = options.reservoirSize ?? SAMPLE_CAPACITY;
     this.directReclaimSamples = new Reservoir(this.reservoirSize);
   }
 
@@ -391,15 +404,16 @@ export class TraceAnalyzer {
     };
   }
 
-  /** The bounded samples `trace diff` tests with Mann–Whitney U. */
+  /** The bounded samples `trace diff` tests with Mann–Whitney U, each with the count it samples. */
   samples(): SampleSets {
     const sets: SampleSets = new Map();
+    const set = (r: Reservoir): SampleSet => ({ values: r.samples, total: r.seen, capacity: r.capacity });
     for (const l of this.locks.values()) {
-      sets.set(`lock-wait:${l.name}`, l.waitSamples.samples);
-      sets.set(`lock-hold:${l.name}`, l.holdSamples.samples);
+      sets.set(`lock-wait:${l.name}`, set(l.waitSamples));
+      sets.set(`lock-hold:${l.name}`, set(l.holdSamples));
     }
-    for (const s of this.shrinkers.values()) sets.set(`shrinker:${s.name}`, s.samples.samples);
-    sets.set('reclaim:direct', this.directReclaimSamples.samples);
+    for (const s of this.shrinkers.values()) sets.set(`shrinker:${s.name}`, set(s.samples));
+    sets.set('reclaim:direct', set(this.directReclaimSamples));
     return sets;
   }
 

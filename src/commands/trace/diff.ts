@@ -17,7 +17,11 @@ export default class TraceDiffCommand extends LockscopeCommand {
     'Analyzes both traces and lists what is new, gone or significantly worse in HEAD: findings (new lock ' +
     'classes inside a shrinker, new reclaim risks, lock-order cycles), new lock-order edges, and latency or ' +
     'contention regressions judged by a one-sided Mann-Whitney U test (alpha 0.01, at least 20 samples a ' +
-    'side). Exits 1 when something regressed, 0 otherwise, 2 on unusable input.';
+    'side). The latency test and the medians it prints use a seeded uniform sample of at most 1000 values ' +
+    'a side of each measure (lock wait and hold times by class, shrinker calls, direct reclaim episodes), ' +
+    'not every value: a printed median says so when values were left out, and --json gives both the ' +
+    'sample sizes (nBase, nHead) and the counts sampled (baseTotal, headTotal). ' +
+    'Exits 1 when something regressed, 0 otherwise, 2 on unusable input.';
   static override enableJsonFlag = true;
   static override examples = [
     '<%= config.bin %> trace diff fixtures/trace-min/shrinker-trylock.trace.txt fixtures/trace-min/shrinker-splat.trace.txt',

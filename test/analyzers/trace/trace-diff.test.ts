@@ -44,6 +44,7 @@ describe('diffTraces', () => {
       minSamples: 20,
       minRatio: 1.25,
       minDeltaNs: 10_000,
+      sampleSize: 1000,
     });
     expect(d.regressions.map((f) => [f.id, f.change, f.lock, f.shrinker, f.metric ?? null])).toEqual([
       ['BLOCKING_LOCK_IN_SHRINKER', 'new', 'lab_shrinker_lock', 'lab_scan', null],
@@ -101,6 +102,53 @@ describe('diffTraces', () => {
     ]);
     // fewer than 20 contended acquisitions on the worse side: no claim
     expect(diffTraces(side(1), side(15)).regressions).toEqual([]);
+  });
+
+  /** n holds of lru_lock, each `holdUs` long, analyzed keeping at most `keep` samples a measure. */
+  const holds = (n: number, holdUs: number, keep: number): AnalyzedTrace => {
+    const a = new TraceAnalyzer({ reservoirSize: keep });
+    let line = 1;
+    for (let i = 0; i < n; i++) {
+      const t = 10 + i * 0.001;
+      a.push([
+        ev(line++, 'worker-7', 0, t, 'lock_acquire', acquire('l', 'lru_lock', 0)),
+        ev(line++, 'worker-7', 0, t + holdUs / 1e6, 'lock_release', release('l', 'lru_lock')),
+      ]);
+    }
+    return { analysis: a.finish(), samples: a.samples() };
+  };
+
+  it('says when the medians it prints are of a sample, and of how many values', () => {
+    // 30 and 40 holds, 25 kept a side: both sides sampled
+    const both = diffTraces(holds(30, 10, 25), holds(40, 100, 25));
+    expect(both.test.sampleSize).toBe(25);
+    const hold = both.regressions.find((f) => f.metric === 'lock-hold:lru_lock');
+    expect(hold).toMatchObject({ nBase: 25, nHead: 25, baseTotal: 30, headTotal: 40 });
+    expect(hold?.message).toBe(
+      `slower: hold time of lru_lock (median of a 25-hold sample 10.0 us -> 100.0 us, of 30 -> 40 holds, p=${hold?.p?.toExponential(2)})`,
+    );
+    // BASE sampled (25 of 30), HEAD whole (22 holds)
+    const one = diffTraces(holds(30, 10, 25), holds(22, 100, 25));
+    expect(one.regressions.find((f) => f.metric === 'lock-hold:lru_lock')).toMatchObject({
+      nBase: 25,
+      nHead: 22,
+      baseTotal: 30,
+      headTotal: 22,
+      message: expect.stringMatching(
+        /^slower: hold time of lru_lock \(median of a sample 10\.0 us -> 100\.0 us, 25 of 30 -> all 22 holds, p=/,
+      ),
+    });
+    // every value kept: plain medians, with the counts
+    const none = diffTraces(holds(30, 10, 1000), holds(22, 100, 1000));
+    expect(none.regressions.find((f) => f.metric === 'lock-hold:lru_lock')).toMatchObject({
+      nBase: 30,
+      nHead: 22,
+      baseTotal: 30,
+      headTotal: 22,
+      message: expect.stringMatching(
+        /^slower: hold time of lru_lock \(median 10\.0 us -> 100\.0 us of 30 -> 22 holds, p=/,
+      ),
+    });
   });
 
   it('does not test with fewer than 20 samples a side', () => {
