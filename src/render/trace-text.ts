@@ -1,4 +1,9 @@
-import type { EventRef, TraceAnalysis, TraceFinding } from '../analyzers/trace/trace-analysis.js';
+import type {
+  EventRef,
+  ReclaimBasis,
+  TraceAnalysis,
+  TraceFinding,
+} from '../analyzers/trace/trace-analysis.js';
 import type { TraceDiff, TraceDiffFinding } from '../analyzers/trace/trace-diff.js';
 import type { LockStatClass } from '../ingest/proc/lock-stat.js';
 import { cell, duration, num, timestamp } from './trace-format.js';
@@ -85,11 +90,9 @@ function findingLines(f: TraceFinding, unit: string): string[] {
     ? wrap([...f.cycle, f.cycle[0]!], DETAIL, 80, ' ->')
     : wrapText(`${f.lock}${where}${also}`, DETAIL);
   const type = f.lockType === 'unknown' ? 'type unknown' : `${f.lockType} (${f.lockTypeSource})`;
-  const lines = [
-    `  ${f.severity.toUpperCase().padEnd(8)}${f.id}`,
-    ...what,
-    ...wrapText(`${type}, ${f.count}x; first ${at(f.first, unit)}`, DETAIL),
-  ];
+  const head = [`  ${f.severity.toUpperCase().padEnd(8)}${f.id}`, ...what];
+  if (f.basisCounts) return [...head, ...basisLines(f, f.basisCounts, type, unit)];
+  const lines = [...head, ...wrapText(`${type}, ${f.count}x; first ${at(f.first, unit)}`, DETAIL)];
   if (f.basis) {
     const on = f.basisCount !== undefined && f.basisCount !== f.count ? ` (${f.basisCount}x)` : '';
     lines.push(
@@ -100,6 +103,35 @@ function findingLines(f: TraceFinding, unit: string): string[] {
     );
   }
   return lines;
+}
+
+/** What one occurrence on a basis is, strongest first (`lockdep_dependency`: the dependency itself). */
+const BASIS_WORDS: [ReclaimBasis, (n: number, lock: string) => string, string][] = [
+  ['direct_reclaim', (n) => `held into direct reclaim ${n}x`, 'held into direct reclaim'],
+  ['fs_reclaim', (n) => `held while taking fs_reclaim ${n}x`, 'taking fs_reclaim'],
+  ['lockdep_dependency', (_, lock) => `/proc/lockdep has ${lock} -> fs_reclaim`, ''],
+  ['held_outside_reclaim', (n) => `taken outside reclaim ${n}x`, 'taken outside reclaim'],
+];
+
+/**
+ * A reclaim finding's evidence, each count with what it counts, and where the first occurrence of
+ * the strongest basis the trace itself shows (`first`) is: `held into direct reclaim 137x, held
+ * while taking fs_reclaim 299746x` / `first held into direct reclaim: line 363811 ...; held since ...`.
+ */
+function basisLines(
+  f: TraceFinding,
+  counts: Partial<Record<ReclaimBasis, number>>,
+  type: string,
+  unit: string,
+): string[] {
+  const shown = BASIS_WORDS.filter(([basis]) => counts[basis] !== undefined);
+  const evidence = shown.map(([basis, words]) => words(counts[basis]!, f.lock ?? ''));
+  const firstOf = shown.find(([, , first]) => first !== '')?.[2] ?? 'taken in the shrinker';
+  const since = f.heldAt && f.heldAt.line !== f.first.line ? `; held since ${at(f.heldAt, unit)}` : '';
+  return [
+    ...wrapText(`${type}; ${evidence.join(', ')}`, DETAIL),
+    ...wrapText(`first ${firstOf}: ${at(f.first, unit)}${since}`, DETAIL),
+  ];
 }
 
 function at(e: EventRef, unit: string): string {

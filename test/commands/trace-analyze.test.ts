@@ -90,6 +90,38 @@ describe('trace analyze on fixtures/trace-min', () => {
     const a = analyze(MIN('shrinker-splat.trace.txt'), '--lockdep', MIN('shrinker-proc-lockdep.txt'));
     const risk = a.findings.find((f) => f.id === 'RECLAIM_DEADLOCK_RISK')!;
     expect([risk.severity, risk.basis]).toEqual(['error', 'lockdep_dependency']);
+    expect(risk.basisCounts).toEqual({ lockdep_dependency: 1, held_outside_reclaim: 1 });
+  });
+
+  it('prints each reclaim-risk count with what it counts, and whose line "first" is', () => {
+    const text = (...args: string[]) => {
+      const r = runCli(['trace', 'analyze', ...args]);
+      expect(r.status, r.stderr).toBe(0);
+      const lines = r.stdout.split('\n');
+      const at = lines.indexOf('  ERROR   RECLAIM_DEADLOCK_RISK');
+      return lines.slice(
+        at + 1,
+        lines.findIndex((l, i) => i > at && /^ {2}[A-Z]/.test(l)),
+      );
+    };
+    expect(text(MIN('shrinker-fs-reclaim.trace.txt'))).toEqual([
+      '    lab_shrinker_lock in lab_scan [lab_lockdep]',
+      '    sleeping (contention); held while taking fs_reclaim 1x',
+      '    first taking fs_reclaim: line 17 at 4.063940 insmod-128; held since line 13',
+      '    at 4.063682 insmod-128',
+    ]);
+    expect(text(MIN('shrinker-splat.trace.txt'), '--lockdep', MIN('shrinker-proc-lockdep.txt'))).toEqual([
+      '    lab_shrinker_lock in lab_scan [lab_lockdep]',
+      '    sleeping (contention); /proc/lockdep has lab_shrinker_lock -> fs_reclaim,',
+      '    taken outside reclaim 1x',
+      '    first taken outside reclaim: line 13 at 4.063682 insmod-128',
+    ]);
+    expect(analyze(MIN('shrinker-fs-reclaim.trace.txt')).findings[2]).toMatchObject({
+      id: 'RECLAIM_DEADLOCK_RISK',
+      count: 1,
+      basisCount: 1,
+      basisCounts: { fs_reclaim: 1 },
+    });
   });
 
   it('joins a /proc/lock_stat dump (--lock-stat), most total wait first, and refuses a file that is none', () => {

@@ -27,7 +27,12 @@ describe.skipIf(!existsSync(V5) || !existsSync(V6))('trace analyze/diff on the s
     // 137 direct-reclaim entries under the lock, 299746 more fs_reclaim acquisitions under it
     expect(
       a.findings.find((f) => f.id === 'RECLAIM_DEADLOCK_RISK' && f.lock === 'reservation_ww_class_mutex'),
-    ).toMatchObject({ basis: 'direct_reclaim', count: 299883, basisCount: 137 });
+    ).toMatchObject({
+      basis: 'direct_reclaim',
+      count: 299883,
+      basisCount: 137,
+      basisCounts: { direct_reclaim: 137, fs_reclaim: 299746 },
+    });
     expect(findings).toContain(
       'error BLOCKING_LOCK_IN_SHRINKER reservation_ww_class_mutex shmem_lab_shrinker_scan',
     );
@@ -35,6 +40,20 @@ describe.skipIf(!existsSync(V5) || !existsSync(V6))('trace analyze/diff on the s
       'error RECLAIM_DEADLOCK_RISK reservation_ww_class_mutex shmem_lab_shrinker_scan',
     );
     expect(findings).not.toContain('warning LOCK_HELD_INTO_RECLAIM &sdev->lru_lock null');
+  });
+
+  it('v5 text: the reclaim risk says what each of its counts counts, and whose line "first" is', () => {
+    const r = runCli(['trace', 'analyze', V5]);
+    expect(r.status, r.stderr).toBe(0);
+    const lines = r.stdout.split('\n');
+    const at = lines.indexOf('  ERROR   RECLAIM_DEADLOCK_RISK');
+    expect(lines.slice(at + 1, at + 6)).toEqual([
+      '    reservation_ww_class_mutex in shmem_lab_shrinker_scan [shmem_shrinker_lab]',
+      '    sleeping (contention); held into direct reclaim 137x, held while taking',
+      '    fs_reclaim 299746x',
+      '    first held into direct reclaim: line 363811 at 28.404498',
+      '    shmem_lab_wrk/0-142; held since line 363756 at 28.403083 shmem_lab_wrk/0-142',
+    ]);
   });
 
   it('v6: no blocking lock in the shrinker any more, but lru_lock (which it trylocks) is held into reclaim', () => {

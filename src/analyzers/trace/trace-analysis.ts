@@ -40,6 +40,13 @@ export interface TraceFinding extends FindingBase {
   basis?: ReclaimBasis;
   /** Of `count`, the occurrences on `basis` itself (the others are on weaker evidence: fs_reclaim acquisitions under a lock also seen held into direct reclaim). */
   basisCount?: number;
+  /**
+   * RECLAIM_DEADLOCK_RISK and LOCK_HELD_INTO_RECLAIM: `count` by what each occurrence is, strongest
+   * first: direct reclaim entered with the lock held, fs_reclaim acquired under it (a reclaiming
+   * allocation), the lock taken outside reclaim; `lockdep_dependency` is 1, the /proc/lockdep
+   * dependency on fs_reclaim. `first` and `heldAt` are of the strongest of the trace's bases.
+   */
+  basisCounts?: Partial<Record<ReclaimBasis, number>>;
   heldAt?: EventRef;
   /** LOCK_HELD_INTO_RECLAIM: the shrinkers that take the same lock (a trylock there fails while it is held). */
   shrinkers?: string[];

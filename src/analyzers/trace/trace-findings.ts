@@ -219,6 +219,7 @@ export function buildFindings(
     // /proc/lockdep's `lock -> fs_reclaim` says the lock is held while allocating; the trace's
     // own evidence is where it is held outside reclaim, else only the shrinker's acquisition.
     const outside = h.heldOutsideReclaim.get(acc.lock);
+    const fromLockdep = !h.mayReclaim.has(acc.lock) && lockdepDeps.get(acc.lock)?.includes('fs_reclaim');
     const held =
       h.mayReclaim.get(acc.lock) ??
       (lockdepDeps.get(acc.lock)?.includes('fs_reclaim')
@@ -249,6 +250,9 @@ export function buildFindings(
       exampleSpan: acc.exampleNonTry,
       basis: held.basis,
       basisCount: held.basisCount,
+      basisCounts: fromLockdep
+        ? { lockdep_dependency: 1, ...(outside ? { held_outside_reclaim: outside.count } : {}) }
+        : basisCounts(held),
       heldAt: held.heldAt,
     });
   }
@@ -270,6 +274,7 @@ export function buildFindings(
       exampleSpan: acc.example,
       basis: acc.basis,
       basisCount: acc.basisCount,
+      basisCounts: basisCounts(acc),
       heldAt: acc.heldAt,
       shrinkers,
     });
@@ -302,6 +307,16 @@ export function buildFindings(
       cmp(a.lock ?? '', b.lock ?? '') ||
       cmp(a.shrinker ?? '', b.shrinker ?? ''),
   );
+}
+
+/**
+ * A note's count by basis: `basisCount` on its basis, the rest on the weaker one. Only the
+ * mayReclaim evidence mixes two (direct_reclaim, once seen, over fs_reclaim acquisitions);
+ * direct-reclaim entries, and acquisitions outside reclaim, are noted in maps of their own.
+ */
+function basisCounts(held: Pick<HeldAcc, 'count' | 'basisCount' | 'basis'>): TraceFinding['basisCounts'] {
+  const rest = held.count - held.basisCount;
+  return { [held.basis]: held.basisCount, ...(rest > 0 ? { fs_reclaim: rest } : {}) };
 }
 
 const REASON: Record<ReclaimBasis, string> = {
