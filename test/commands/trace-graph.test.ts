@@ -28,6 +28,22 @@ describe('trace graph', () => {
     expect(g.cycles).toEqual([['lab_lock_a', 'lab_lock_b']]);
   });
 
+  it('says on stderr why the graph of a trace without lock events is empty (exit 0, a valid document)', () => {
+    const noLocks = fixture('trace-min', 'no-locks.trace.txt');
+    const note = `lockscope: ${noLocks}: no lock_acquire events (no lockdep lock tracing): the graph is empty\n`;
+    const dot = runCli(['trace', 'graph', noLocks]);
+    expect(dot.status).toBe(0);
+    expect(dot.stdout).toBe(
+      'digraph lock_order {\n  rankdir=LR;\n  node [shape=box, fontname="monospace"];\n}\n',
+    );
+    expect(dot.stderr).toBe(note);
+    const json = runCli(['trace', 'graph', noLocks, '--json']);
+    expect(json.status).toBe(0);
+    expect(JSON.parse(json.stdout)).toEqual({ schemaVersion: 1, nodes: [], edges: [], cycles: [] });
+    expect(json.stderr).toBe(note);
+    expect(runCli(['trace', 'graph', abba]).stderr).toBe('');
+  });
+
   it('--json gives the same document as --format json', () => {
     const json = runCli(['trace', 'graph', '--json', abba]);
     expect(json.status).toBe(0);
