@@ -1,4 +1,5 @@
 import type { LockdepGraph } from '../analyzers/lockdep/dependency-graph.js';
+import { counted } from './plural.js';
 import { stripControl } from './sanitize.js';
 
 /** The lockdep dependency graph as Graphviz DOT: one node per class, one edge per dependency. */
@@ -19,7 +20,8 @@ export function lockdepGraphDot(graph: LockdepGraph): string {
 /** A one-screen summary for the terminal. */
 export function lockdepGraphText(graph: LockdepGraph, file: string): string {
   const out = [
-    `${file}: /proc/${graph.source} — ${graph.nodes.length} lock classes, ${graph.edges.length} dependencies` +
+    `${file}: /proc/${graph.source} — ${counted(graph.nodes.length, 'lock class', 'lock classes')}, ` +
+      counted(graph.edges.length, 'dependency', 'dependencies') +
       (graph.sameClassDependencies > 0
         ? ` (${graph.sameClassDependencies} between instances of one class dropped)`
         : ''),

@@ -1,11 +1,13 @@
 import type {
   EventRef,
+  OrphanCounts,
   ReclaimBasis,
   TraceAnalysis,
   TraceFinding,
 } from '../analyzers/trace/trace-analysis.js';
 import type { TraceDiff, TraceDiffFinding } from '../analyzers/trace/trace-diff.js';
 import type { LockStatClass } from '../ingest/proc/lock-stat.js';
+import { counted } from './plural.js';
 import { cell, duration, num, timestamp } from './trace-format.js';
 import { wrap, wrapText } from './wrap.js';
 
@@ -74,11 +76,30 @@ export function renderTraceAnalysis(a: TraceAnalysis, file: string): string {
     `  kswapd awake    ${num(kswapd.episodes, 6)} episodes  p50 ${duration(kswapd.duration.p50)}  p99 ${duration(kswapd.duration.p99)}  max ${duration(kswapd.duration.max)}`,
   );
   out.push('');
-  out.push(`Lock order: ${a.lockOrder.edges.length} edges, ${a.lockOrder.cycles.length} cycles`);
-  const orphans = Object.entries(a.orphans).filter(([, n]) => n > 0);
-  if (orphans.length > 0) out.push(`Orphans: ${orphans.map(([k, n]) => `${k} ${n}`).join(', ')}`);
+  out.push(
+    `Lock order: ${counted(a.lockOrder.edges.length, 'edge')}, ${counted(a.lockOrder.cycles.length, 'cycle')}`,
+  );
+  const orphans = (Object.keys(ORPHAN_WORDS) as (keyof OrphanCounts)[])
+    .filter((k) => a.orphans[k] > 0)
+    .map((k) => `${ORPHAN_WORDS[k]} ${a.orphans[k]}`);
+  if (orphans.length > 0) out.push(...wrap(orphans, '  ', 80, ', ', 'Unpaired events: '));
   return out.join('\n');
 }
+
+/** What each orphan count counts, in the tracepoints' own names. */
+const ORPHAN_WORDS: Record<keyof OrphanCounts, string> = {
+  directReclaimBeginWithoutEnd: 'mm_vmscan_direct_reclaim_begin without end',
+  directReclaimEndWithoutBegin: 'mm_vmscan_direct_reclaim_end without begin',
+  kswapdWakeWithoutSleep: 'mm_vmscan_kswapd_wake without sleep',
+  kswapdSleepWithoutWake: 'mm_vmscan_kswapd_sleep without wake',
+  shrinkerStartWithoutEnd: 'mm_shrink_slab_start without end',
+  shrinkerEndWithoutStart: 'mm_shrink_slab_end without start',
+  acquireWithoutRelease: 'lock_acquire without release',
+  releaseWithoutAcquire: 'lock_release without acquire',
+  contentionBeginWithoutEnd: 'contention_begin without end',
+  contentionEndWithoutBegin: 'contention_end without begin',
+  lostEvents: 'events lost',
+};
 
 const DETAIL = '    ';
 
@@ -147,7 +168,7 @@ export function renderTraceDiff(d: TraceDiff, base: string, head: string): strin
   out.push('', `Fixed or better (${d.fixed.length})`);
   if (d.fixed.length === 0) out.push('  none');
   for (const f of d.fixed) out.push(diffLine(f));
-  for (const why of d.notComparable) out.push('', `Not compared: ${why}`);
+  for (const why of d.notComparable) out.push('', ...wrapText(why, '  ', 'Not compared: '));
   out.push(
     '',
     `Latency test: one-sided Mann-Whitney U, alpha ${d.test.alpha}, >= ${d.test.minSamples} samples a side;`,
@@ -172,12 +193,12 @@ export function renderLockStat(classes: readonly LockStatClass[], a: TraceAnalys
   const us = (v: number) => (v >= 1000 ? `${(v / 1000).toFixed(1)} ms` : `${v.toFixed(1)} us`);
   const rows = classes.slice(0, top).map((c) => {
     const name = `${named.has(c.name) ? '*' : ' '}${c.name}${c.rw ? `-${c.rw}` : ''}`;
-    return `  ${name.padEnd(32)} ${String(c.contentions).padStart(7)} ${String(c.acquisitions).padStart(9)} ${us(c.waittime.total).padStart(10)} ${us(c.waittime.max).padStart(9)} ${us(c.holdtime.max).padStart(9)}`;
+    return `  ${cell(name, 29)} ${String(c.contentions).padStart(7)} ${String(c.acquisitions).padStart(9)} ${us(c.waittime.total).padStart(10)} ${us(c.waittime.max).padStart(9)} ${us(c.holdtime.max).padStart(9)}`;
   });
   return [
     '',
     `From /proc/lock_stat (top ${rows.length} of ${classes.length} by total wait; * = named by a finding)`,
-    `  ${'class'.padEnd(32)} ${'contend'.padStart(7)} ${'acquired'.padStart(9)} ${'wait sum'.padStart(10)} ${'wait max'.padStart(9)} ${'hold max'.padStart(9)}`,
+    `  ${'class'.padEnd(29)} ${'contend'.padStart(7)} ${'acquired'.padStart(9)} ${'wait sum'.padStart(10)} ${'wait max'.padStart(9)} ${'hold max'.padStart(9)}`,
     ...rows,
   ].join('\n');
 }

@@ -96,6 +96,14 @@ describe('lockscope lockdep graph|diff', () => {
     expect(r.stdout).toContain('  "cpu_hotplug_lock" -> "static_call_mutex"');
   });
 
+  it('graph text says "1 dependency", "1 lock class" in the singular only', () => {
+    const one =
+      'all lock classes:\nffffffff81aa6958 FD:    1 BD:    1 +.+.: lab_lock_a\n -> [ffffffff81aa6900] lab_lock_b\n\n';
+    const r = runCli(['lockdep', 'graph', '-'], { input: one });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toBe('-: /proc/lockdep — 2 lock classes, 1 dependency\n  lab_lock_a -> lab_lock_b\n');
+  });
+
   it('graph --json gives nodes and edges with instance suffixes folded', () => {
     const r = runCli(['lockdep', 'graph', 'fixtures/proc/shrinker-proc-lockdep.txt', '--json']);
     expect(r.status).toBe(0);

@@ -200,6 +200,35 @@ describe('trace analyze on fixtures/trace-min', () => {
       lostEvents: 5,
     });
     expect(a.findings).toEqual([]);
+    // the text names the tracepoints, wrapped at 80 columns; no count of 0 is listed
+    const text = runCli(['trace', 'analyze', MIN('orphans.trace.txt')])
+      .stdout.trimEnd()
+      .split('\n');
+    expect(text.slice(text.indexOf('Lock order: 0 edges, 0 cycles'))).toEqual([
+      'Lock order: 0 edges, 0 cycles',
+      'Unpaired events: mm_vmscan_direct_reclaim_begin without end 1,',
+      '  mm_vmscan_direct_reclaim_end without begin 1,',
+      '  mm_shrink_slab_start without end 1, mm_shrink_slab_end without start 2,',
+      '  lock_release without acquire 1, events lost 5',
+    ]);
+  });
+
+  it('--lock-stat: the table fits 80 columns', () => {
+    const r = runCli([
+      'trace',
+      'analyze',
+      MIN('shrinker-splat.trace.txt'),
+      '--lock-stat',
+      fixture('proc', 'virtio-gpu-proc-lock_stat.txt'),
+    ]);
+    expect(r.status, r.stderr).toBe(0);
+    const lines = r.stdout.trimEnd().split('\n');
+    const at = lines.findIndex((l) => l.startsWith('From /proc/lock_stat'));
+    expect(lines.slice(at + 1, at + 3)).toEqual([
+      '  class                         contend  acquired   wait sum  wait max  hold max',
+      '   &sb->s_type->i_lock_key#3      11828    200262   187.4 ms    3.5 ms    3.4 ms',
+    ]);
+    expect(lines.filter((l) => l.length > 80)).toEqual([]);
   });
 
   it('reads stdin and prints an 80-column text summary', () => {
@@ -214,7 +243,7 @@ describe('trace analyze on fixtures/trace-min', () => {
       '  ERROR   BLOCKING_LOCK_IN_SHRINKER\n    lab_shrinker_lock in lab_scan [lab_lockdep]\n',
     );
     expect(r.stdout).toContain('    fs_reclaim -> lab_shrinker_lock -> fs_reclaim\n');
-    expect(r.stdout).toContain('Lock order: 3 edges, 1 cycles');
+    expect(r.stdout).toContain('Lock order: 3 edges, 1 cycle\n');
   });
 
   it('exits 2 naming the file when it is missing or holds no events', () => {

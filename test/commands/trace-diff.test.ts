@@ -47,6 +47,18 @@ describe('trace diff', () => {
     expect(d.notComparable).toEqual([
       'lock findings and order edges: HEAD has no lock_acquire events (no lockdep lock tracing)',
     ]);
+    const text = runCli(['trace', 'diff', MIN('shrinker-fs-reclaim.trace.txt'), MIN('no-locks.trace.txt')]);
+    expect(text.stdout).toContain(
+      '\nNot compared: lock findings and order edges: HEAD has no lock_acquire events (no\n' +
+        '  lockdep lock tracing)\n',
+    );
+    // (the first two lines name the files)
+    expect(
+      text.stdout
+        .split('\n')
+        .slice(2)
+        .filter((l) => l.length > 80),
+    ).toEqual([]);
   });
 
   it('reports hold and shrinker latency regressions by Mann-Whitney U (25 samples a side)', () => {
