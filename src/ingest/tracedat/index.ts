@@ -89,7 +89,8 @@ export async function* readTraceDat(
     } catch (error) {
       if (!(error instanceof TruncatedError || error instanceof MalformedError)) throw error;
       const code = error instanceof TruncatedError ? 'tracedat-truncated' : 'tracedat-malformed';
-      diagnostics.push({ code, message: `${path}: ${error.message}`, line: null });
+      // The path is the diagnostic's location already (`FILE:-: tracedat-malformed: ...`).
+      diagnostics.push({ code, message: error.message, line: null });
       return;
     }
     const input = mergeInput(meta);

@@ -308,6 +308,28 @@ const V7_SECTION_IDS = new Set([
   OPT.CMDLINES,
 ]);
 
+/** What a v7 section holds, by id (trace-cmd's lib/trace-cmd/include/trace-cmd-local.h). */
+const V7_SECTION_NAMES: Record<number, string> = {
+  0: 'options',
+  [OPT.BUFFER]: 'ring-buffer data',
+  15: 'strings',
+  [OPT.HEADER_INFO]: 'header info',
+  [OPT.FTRACE_EVENTS]: 'ftrace events',
+  [OPT.EVENT_FORMATS]: 'event formats',
+  [OPT.KALLSYMS]: 'kallsyms',
+  20: 'printk formats',
+  [OPT.CMDLINES]: 'cmdlines',
+  [OPT.BUFFER_TEXT]: 'latency text',
+  23: 'BTF',
+  25: 'modules',
+};
+
+/** `the kallsyms section (id 19)`; an id trace-cmd does not write, by its number. */
+function sectionName(id: number): string {
+  const name = V7_SECTION_NAMES[id];
+  return name === undefined ? `section ${id}` : `the ${name} section (id ${id})`;
+}
+
 /**
  * A cut v7 file loses its trailing options section, which holds the CPU table
  * of the flyrecord buffer. trace-cmd writes the sections back to back, so they
@@ -374,7 +396,7 @@ function recoverV7(
       diag(
         diagnostics,
         'tracedat-truncated',
-        `file ends inside section ${id} at ${at}: ${end - file.size} of its ${size} bytes and all ring-buffer data are missing: no events`,
+        `file ends inside ${sectionName(id)} at ${at}: ${end - file.size} of its ${size} bytes and all ring-buffer data are missing: no events`,
       );
       return;
     }
@@ -441,10 +463,11 @@ function readSection(file: FileSource, offset: number, bigEndian: boolean, decom
   const flags = h.u16();
   h.u32();
   const size = h.u64();
-  const raw = file.readExact(offset + 16, size, `section ${id}`);
+  const raw = file.readExact(offset + 16, size, sectionName(id));
   if (!(flags & 1)) return { id, data: raw };
-  if (!decompress) throw new MalformedError(`section ${id} is compressed but the file names no algorithm`);
-  const c = new ByteCursor(raw, bigEndian, `compressed section ${id}`);
+  if (!decompress)
+    throw new MalformedError(`${sectionName(id)} is compressed but the file names no algorithm`);
+  const c = new ByteCursor(raw, bigEndian, `compressed ${sectionName(id)}`);
   const csize = c.u32();
   const usize = c.u32();
   return { id, data: decompress(c.bytes(csize), usize) };

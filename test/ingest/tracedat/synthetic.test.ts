@@ -134,7 +134,20 @@ describe('readTraceDat on files written by the test', () => {
     const { events, diagnostics } = await read(Buffer.from('# tracer: nop\n'));
     expect(events).toEqual([]);
     expect(diagnostics).toEqual([
-      { code: 'tracedat-malformed', message: expect.stringContaining('bad magic'), line: null },
+      // the path is the diagnostic's location, not part of its message
+      { code: 'tracedat-malformed', message: 'not a trace.dat file (bad magic)', line: null },
+    ]);
+  });
+
+  it('reports an implausible page size, the message without the path', async () => {
+    const bytes = buildTraceDat(trace(7, false, 8));
+    // the u32 page size after the magic, the version string and the endian and long-size bytes
+    const at = bytes.indexOf(0, 10) + 3;
+    bytes.writeUInt32LE(1000, at);
+    const { events, diagnostics } = await read(bytes);
+    expect(events).toEqual([]);
+    expect(diagnostics).toEqual([
+      { code: 'tracedat-malformed', message: 'implausible page size 1000', line: null },
     ]);
   });
 

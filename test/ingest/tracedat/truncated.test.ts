@@ -94,7 +94,7 @@ describe('readTraceDat on a cut v7 trace.dat (CPU table lost with the trailing o
       {
         code: 'tracedat-truncated',
         message:
-          'file ends inside section 19 at 4405: 69189 of its 364768 bytes and all ring-buffer data are missing: no events',
+          'file ends inside the kallsyms section (id 19) at 4405: 69189 of its 364768 bytes and all ring-buffer data are missing: no events',
         line: null,
       },
     ]);
