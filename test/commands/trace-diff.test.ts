@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { TraceDiff } from '../../src/analyzers/trace/trace-diff.js';
 import { runCli } from '../helpers/cli.js';
@@ -95,6 +96,21 @@ describe('trace diff', () => {
     // the same samples, tested the other way: the same p (no 1 − tail rounding to 0)
     const forward = diff('latency-base.trace.txt', 'latency-head.trace.txt').d.regressions;
     expect(d.fixed.map((f) => f.p)).toEqual(forward.map((f) => f.p));
+  });
+
+  it('refuses - on both sides: stdin can be only one of them (exit 2)', () => {
+    const input = readFileSync(MIN('abba.trace.txt'));
+    const r = runCli(['trace', 'diff', '-', '-'], { input });
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain('only one of BASE and HEAD can be - (stdin)');
+    const json = runCli(['trace', 'diff', '-', '-', '--json'], { input });
+    expect(json.status).toBe(2);
+    expect(JSON.parse(json.stdout)).toEqual({
+      error: { kind: 'usage', message: 'only one of BASE and HEAD can be - (stdin)' },
+    });
+    // one side from stdin is fine
+    expect(runCli(['trace', 'diff', '-', MIN('abba.trace.txt')], { input }).status).toBe(0);
   });
 
   it('exits 0 on identical traces and 2 on a missing one', () => {

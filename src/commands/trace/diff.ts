@@ -37,6 +37,8 @@ export default class TraceDiffCommand extends LockscopeCommand {
     const alpha = Number(flags.alpha);
     if (!(alpha > 0 && alpha < 1))
       this.error(`--alpha must be a number in (0, 1), not ${flags.alpha}`, { exit: 2 });
+    if (args.base === '-' && args.head === '-')
+      this.error('only one of BASE and HEAD can be - (stdin)', { exit: 2 });
     const base = await analyzeTraceFile(args.base, { warn: this.diagnosticsSink });
     const head = await analyzeTraceFile(args.head, { warn: this.diagnosticsSink });
     const diff = diffTraces(base, head, { alpha });
