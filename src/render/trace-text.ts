@@ -185,19 +185,29 @@ function diffLine(f: TraceDiffFinding): string {
 }
 
 /**
- * The classes of a /proc/lock_stat dump with the most total wait (µs, as the kernel counts),
- * marking (`*`) the classes that a finding of the trace names.
+ * The classes of a /proc/lock_stat dump with the most total wait, then those of the rest that a
+ * finding of the trace names (its lock, or a class of its cycle), which are marked `*` wherever
+ * they stand: a lock a finding is about matters even if it never waited. Times as the other
+ * tables print them (the kernel counts µs).
  */
 export function renderLockStat(classes: readonly LockStatClass[], a: TraceAnalysis, top = 10): string {
-  const named = new Set(a.findings.map((f) => f.lock).filter((l): l is string => l !== null));
-  const us = (v: number) => (v >= 1000 ? `${(v / 1000).toFixed(1)} ms` : `${v.toFixed(1)} us`);
-  const rows = classes.slice(0, top).map((c) => {
+  const named = new Set(
+    a.findings.flatMap((f) => [...(f.lock === null ? [] : [f.lock]), ...(f.cycle ?? [])]),
+  );
+  const shown = [...classes.slice(0, top), ...classes.slice(top).filter((c) => named.has(c.name))];
+  const us = (v: number) => (v === 0 ? '0' : duration(v * 1000));
+  const rows = shown.map((c) => {
     const name = `${named.has(c.name) ? '*' : ' '}${c.name}${c.rw ? `-${c.rw}` : ''}`;
     return `  ${cell(name, 29)} ${String(c.contentions).padStart(7)} ${String(c.acquisitions).padStart(9)} ${us(c.waittime.total).padStart(10)} ${us(c.waittime.max).padStart(9)} ${us(c.holdtime.max).padStart(9)}`;
   });
+  const extra = shown.length - Math.min(top, classes.length);
   return [
     '',
-    `From /proc/lock_stat (top ${rows.length} of ${classes.length} by total wait; * = named by a finding)`,
+    ...wrapText(
+      `From /proc/lock_stat: the top ${Math.min(top, classes.length)} of ${classes.length} classes by total wait` +
+        `${extra > 0 ? `, then ${extra} more a finding names` : ''}; * = named by a finding`,
+      '',
+    ),
     `  ${'class'.padEnd(29)} ${'contend'.padStart(7)} ${'acquired'.padStart(9)} ${'wait sum'.padStart(10)} ${'wait max'.padStart(9)} ${'hold max'.padStart(9)}`,
     ...rows,
   ].join('\n');

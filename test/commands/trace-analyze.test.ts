@@ -224,7 +224,9 @@ describe('trace analyze on fixtures/trace-min', () => {
     expect(r.status, r.stderr).toBe(0);
     const lines = r.stdout.trimEnd().split('\n');
     const at = lines.findIndex((l) => l.startsWith('From /proc/lock_stat'));
-    expect(lines.slice(at + 1, at + 3)).toEqual([
+    expect(lines.slice(at, at + 4)).toEqual([
+      'From /proc/lock_stat: the top 10 of 291 classes by total wait; * = named by a',
+      'finding',
       '  class                         contend  acquired   wait sum  wait max  hold max',
       '   &sb->s_type->i_lock_key#3      11828    200262   187.4 ms    3.5 ms    3.4 ms',
     ]);

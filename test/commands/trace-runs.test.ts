@@ -56,6 +56,24 @@ describe.skipIf(!existsSync(V5) || !existsSync(V6))('trace analyze/diff on the s
     ]);
   });
 
+  it('v5 --lock-stat: the classes the findings name are listed and starred even if they never waited', () => {
+    const r = runCli(['trace', 'analyze', V5, '--lock-stat', fixture('runs', 'v5', 'proc-lock_stat.txt')]);
+    expect(r.status, r.stderr).toBe(0);
+    const lines = r.stdout.trimEnd().split('\n');
+    const at = lines.findIndex((l) => l.startsWith('From /proc/lock_stat'));
+    expect(lines.slice(at, at + 4)).toEqual([
+      'From /proc/lock_stat: the top 10 of 243 classes by total wait, then 3 more a',
+      'finding names; * = named by a finding',
+      '  class                         contend  acquired   wait sum  wait max  hold max',
+      '   &lruvec->lru_lock               2488     40731     1.97 s   14.4 ms    3.8 ms',
+    ]);
+    expect(lines.slice(at + 13)).toEqual([
+      '  *&sdev->lru_lock                    1      4979     9.2 us    9.2 us    4.4 ms',
+      '  *fs_reclaim                         0    340603          0         0   78.0 ms',
+      '  *reservation_ww_class_mutex         0      3098          0         0  152.2 ms',
+    ]);
+  });
+
   it('v6: no blocking lock in the shrinker any more, but lru_lock (which it trylocks) is held into reclaim', () => {
     const a = analyze(V6);
     const findings = named(a.findings);
