@@ -113,7 +113,10 @@ function findingLines(f: TraceFinding, unit: string): string[] {
   const type = f.lockType === 'unknown' ? 'type unknown' : `${f.lockType} (${f.lockTypeSource})`;
   const head = [`  ${f.severity.toUpperCase().padEnd(8)}${f.id}`, ...what];
   if (f.basisCounts) return [...head, ...basisLines(f, f.basisCounts, type, unit)];
-  const lines = [...head, ...wrapText(`${type}, ${f.count}x; first ${at(f.first, unit)}`, DETAIL)];
+  const tries = f.tryAcquisitions
+    ? ` (${f.tryAcquisitions === f.count ? 'all' : f.tryAcquisitions} by trylock)`
+    : '';
+  const lines = [...head, ...wrapText(`${type}, ${f.count}x${tries}; first ${at(f.first, unit)}`, DETAIL)];
   if (f.basis) {
     const on = f.basisCount !== undefined && f.basisCount !== f.count ? ` (${f.basisCount}x)` : '';
     lines.push(

@@ -86,6 +86,26 @@ describe('trace analyze on fixtures/trace-min', () => {
     expect(a.lockOrder).toEqual({ edges: [], cycles: [] });
   });
 
+  it('LOCK_IN_SHRINKER says how many of its acquisitions were trylocks', () => {
+    const blocking = analyze(MIN('shrinker-splat.trace.txt')).findings.find(
+      (f) => f.id === 'LOCK_IN_SHRINKER',
+    );
+    expect([blocking?.count, blocking?.tryAcquisitions, blocking?.message]).toEqual([
+      2,
+      0,
+      'lab_scan acquires lab_shrinker_lock',
+    ]);
+    const r = runCli(['trace', 'analyze', MIN('shrinker-trylock.trace.txt')]);
+    expect(r.status, r.stderr).toBe(0);
+    const lines = r.stdout.split('\n');
+    const at = lines.indexOf('  INFO    LOCK_IN_SHRINKER');
+    expect(lines.slice(at + 1, at + 4)).toEqual([
+      '    lab_shrinker_lock in lab_scan [lab_lockdep]',
+      '    sleeping (contention), 1x (all by trylock); first line 24 at 24.302511',
+      '    kswapd0-28',
+    ]);
+  });
+
   it('raises the reclaim risk to an error with the dependency from --lockdep', () => {
     const a = analyze(MIN('shrinker-splat.trace.txt'), '--lockdep', MIN('shrinker-proc-lockdep.txt'));
     const risk = a.findings.find((f) => f.id === 'RECLAIM_DEADLOCK_RISK')!;

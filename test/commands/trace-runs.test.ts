@@ -88,6 +88,20 @@ describe.skipIf(!existsSync(V5) || !existsSync(V6))('trace analyze/diff on the s
     });
     expect(held?.first.comm).toMatch(/^shmem_lab_wrk/);
     expect(a.locks.find((l) => l.name === '&sdev->lru_lock')?.tryAcquisitions).toBeGreaterThan(0);
+    // the scan's acquisitions of both locks are all trylocks: the v5 -> v6 change, said in the finding
+    expect(
+      a.findings
+        .filter((f) => f.id === 'LOCK_IN_SHRINKER')
+        .map((f) => [f.lock, f.count, f.tryAcquisitions, f.message]),
+    ).toEqual([
+      ['&sdev->lru_lock', 4, 4, 'shmem_lab_shrinker_scan acquires &sdev->lru_lock (by trylock only)'],
+      [
+        'reservation_ww_class_mutex',
+        8,
+        8,
+        'shmem_lab_shrinker_scan acquires reservation_ww_class_mutex (by trylock only)',
+      ],
+    ]);
   });
 
   it('trace diff v5 v6 reports the new held-into-reclaim lock and the fixed blocking lock (exit 1)', () => {

@@ -48,6 +48,8 @@ export interface TraceFinding extends FindingBase {
    */
   basisCounts?: Partial<Record<ReclaimBasis, number>>;
   heldAt?: EventRef;
+  /** LOCK_IN_SHRINKER: of `count`, the acquisitions by trylock (a failed trylock never waits). */
+  tryAcquisitions?: number;
   /** LOCK_HELD_INTO_RECLAIM: the shrinkers that take the same lock (a trylock there fails while it is held). */
   shrinkers?: string[];
   /** LOCK_ORDER_INVERSION: the classes of one cycle, in order (the last one leads back to the first). */

@@ -193,10 +193,11 @@ export function buildFindings(
   });
   for (const acc of h.inShrinker.values()) {
     findings.push({
-      ...base('LOCK_IN_SHRINKER', 'info', acc.lock, `${acc.shrinker} acquires ${acc.lock}`),
+      ...base('LOCK_IN_SHRINKER', 'info', acc.lock, `${acc.shrinker} acquires ${acc.lock}${byTry(acc)}`),
       shrinker: acc.shrinker,
       shrinkerModule: acc.module,
       count: acc.count,
+      tryAcquisitions: acc.count - acc.nonTry,
       first: acc.first,
       exampleSpan: acc.example,
     });
@@ -317,6 +318,13 @@ export function buildFindings(
 function basisCounts(held: Pick<HeldAcc, 'count' | 'basisCount' | 'basis'>): TraceFinding['basisCounts'] {
   const rest = held.count - held.basisCount;
   return { [held.basis]: held.basisCount, ...(rest > 0 ? { fs_reclaim: rest } : {}) };
+}
+
+/** ` (by trylock only)`, ` (3 of 5 by trylock)`, or nothing when none was a trylock. */
+function byTry(acc: InShrinkerAcc): string {
+  const tries = acc.count - acc.nonTry;
+  if (tries === 0) return '';
+  return acc.nonTry === 0 ? ' (by trylock only)' : ` (${tries} of ${acc.count} by trylock)`;
 }
 
 const REASON: Record<ReclaimBasis, string> = {
