@@ -98,6 +98,18 @@ describe('trace diff', () => {
     expect(d.fixed.map((f) => f.p)).toEqual(forward.map((f) => f.p));
   });
 
+  it('--help states both tests, their floors, and the sampling', () => {
+    const help = runCli(['trace', 'diff', '--help']).stdout.replace(/\s+/g, ' ');
+    expect(help).toContain(
+      '--alpha=<value> [default: 0.01] significance level of the latency and contention tests',
+    );
+    expect(help).toContain('the medians 1.25x and 10 us apart');
+    expect(help).toContain(
+      'two-proportion z-test (alpha 0.01, at least 20 contended, the shares 1.25x apart)',
+    );
+    expect(help).toContain('a seeded uniform sample of at most 1000 values a side of each measure');
+  });
+
   it('refuses - on both sides: stdin can be only one of them (exit 2)', () => {
     const input = readFileSync(MIN('abba.trace.txt'));
     const r = runCli(['trace', 'diff', '-', '-'], { input });

@@ -16,8 +16,9 @@ export default class TraceDiffCommand extends LockscopeCommand {
   static override description =
     'Analyzes both traces and lists what is new, gone or significantly worse in HEAD: findings (new lock ' +
     'classes inside a shrinker, new reclaim risks, lock-order cycles), new lock-order edges, and latency or ' +
-    'contention regressions judged by a one-sided Mann-Whitney U test (alpha 0.01, at least 20 samples a ' +
-    'side). The latency test and the medians it prints use a seeded uniform sample of at most 1000 values ' +
+    'contention regressions: latency by a one-sided Mann-Whitney U test (alpha 0.01, at least 20 samples a ' +
+    'side, the medians 1.25x and 10 us apart), the share of contended acquisitions of a lock class by a ' +
+    'one-sided two-proportion z-test (alpha 0.01, at least 20 contended, the shares 1.25x apart). The latency test and the medians it prints use a seeded uniform sample of at most 1000 values ' +
     'a side of each measure (lock wait and hold times by class, shrinker calls, direct reclaim episodes), ' +
     'not every value: a printed median says so when values were left out, and --json gives both the ' +
     'sample sizes (nBase, nHead) and the counts sampled (baseTotal, headTotal). ' +
@@ -28,7 +29,10 @@ export default class TraceDiffCommand extends LockscopeCommand {
     '<%= config.bin %> trace diff --json fixtures/trace-min/shrinker-trylock.trace.txt fixtures/trace-min/shrinker-splat.trace.txt',
   ];
   static override flags = {
-    alpha: Flags.string({ description: 'significance level of the latency tests', default: '0.01' }),
+    alpha: Flags.string({
+      description: 'significance level of the latency and contention tests',
+      default: '0.01',
+    }),
   };
   static override summary = 'What is new, gone or significantly worse in a HEAD trace against a BASE trace';
 
