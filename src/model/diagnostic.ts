@@ -8,6 +8,11 @@ export interface Diagnostic {
   message: string;
   line: number | null;
   /**
+   * The file `line` counts in, when an input is several files (a patch file of a directory
+   * of .patch files, as the user can open it); absent: the input itself.
+   */
+  path?: string;
+  /**
    * `info` accounts for input that is fine to pass over (boot noise outside
    * any report); absent means a warning: something in the input was not
    * understood.

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -129,6 +129,33 @@ describe('lockscope series show', () => {
       const tag = runCli(['series', 'show', 'b4/toy-v1'], { cwd: toy.repo.dir, env: toy.repo.env });
       expect(tag.status).toBe(2);
       expect(tag.stderr).toContain('b4/toy-v1: not a range, and its history holds no b4 cover-letter commit');
+    });
+
+    it('names a diagnostic by the patch file of a directory and the line in it (From envelope counted)', () => {
+      const mail = [
+        'From 0123456789abcdef0123456789abcdef01234567 Mon Sep 17 00:00:00 2001',
+        'From: Ada Kernel <ada@example.org>',
+        'Subject: [PATCH] drm/toy: one',
+        '',
+        'Signed-off-by: Ada Kernel <ada@example.org>',
+        '---',
+        'diff --git a/x.c b/x.c',
+        '--- a/x.c',
+        '+++ b/x.c',
+        '@@ -1,2 +1,3 @@',
+        ' int a;',
+        '+int b;',
+        ' int c;',
+        'this line was pasted by a mail client',
+        '',
+      ].join('\n');
+      mkdirSync(join(dir, 'located'));
+      writeFileSync(join(dir, 'located', '0001-one.patch'), mail);
+      const r = runCli(['series', 'show', 'located'], { cwd: dir });
+      expect(r.status).toBe(0);
+      expect(r.stderr).toBe(
+        'located/0001-one.patch:14: diff-unrecognized-line: line not part of the diff: this line was pasted by a mail client\n',
+      );
     });
 
     it('strips control characters from text it prints', () => {

@@ -2,7 +2,7 @@ import { bisectSeries, pickSplat } from '../../analyzers/bisect/series.js';
 import { LockscopeCommand } from '../../cli/base-command.js';
 import { Args, Flags } from '../../cli/oclif.js';
 import { readBundles } from '../../ingest/run-bundles.js';
-import { readSeries } from '../../ingest/series/index.js';
+import { diagnosticsByPath, readSeries } from '../../ingest/series/index.js';
 import { renderSeriesBisect, seriesBisectJson } from '../../render/bisect.js';
 
 export default class BisectSeries extends LockscopeCommand {
@@ -34,7 +34,7 @@ export default class BisectSeries extends LockscopeCommand {
   async run(): Promise<ReturnType<typeof seriesBisectJson>> {
     const { args, flags } = await this.parse(BisectSeries);
     const [logs, series] = await Promise.all([readBundles(args.results), readSeries(flags.series)]);
-    this.warnDiagnostics(flags.series, series.diagnostics);
+    for (const [path, ds] of diagnosticsByPath(series, flags.series)) this.warnDiagnostics(path, ds);
     const given = flags.signature !== undefined || flags.title !== undefined;
     const matcher = given ? { signature: flags.signature, title: flags.title } : pickSplat(logs);
     const indices = [...new Set([...logs.map((l) => l.index), ...series.patches.map((p) => p.index)])].sort(

@@ -2,7 +2,7 @@ import { checkSeries, KNOWN_FINDING_IDS, unknownFindingIds } from '../../analyze
 import { LockscopeCommand } from '../../cli/base-command.js';
 import { Args, Flags } from '../../cli/oclif.js';
 import { findCheckpatch, runCheckpatch } from '../../ingest/series/checkpatch.js';
-import { readSeries } from '../../ingest/series/index.js';
+import { diagnosticsByPath, readSeries } from '../../ingest/series/index.js';
 import {
   type CheckFindingJson,
   renderSeriesCheck,
@@ -62,7 +62,7 @@ export default class SeriesCheck extends LockscopeCommand {
     for (const id of unknownFindingIds(ignore))
       this.warnLine(`lockscope: --ignore ${id}: unknown finding id (known: ${KNOWN_FINDING_IDS.join(', ')})`);
     const series = await readSeries(args.source, { base: flags.base, tree: flags.tree });
-    this.warnDiagnostics(args.source, series.diagnostics);
+    for (const [path, ds] of diagnosticsByPath(series, args.source)) this.warnDiagnostics(path, ds);
     const previous = flags.previous ? await readSeries(flags.previous) : undefined;
     const findings: CheckFindingJson[] = checkSeries(series, { previous, ignore });
     const script = flags.checkpatch ? findCheckpatch(process.cwd()) : null;

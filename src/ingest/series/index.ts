@@ -151,24 +151,27 @@ async function assemble(messages: NamedMessage[], source: string, label: string)
   let cover: CoverLetter | null = null;
   const patches: Patch[] = [];
   for (const raw of messages) {
-    const where = raw.file === undefined ? '' : `${raw.file}: `;
+    // the file a diagnostic's line counts in: the patch file of a directory, else the input
+    const path = raw.file === undefined ? label : join(label, raw.file);
     const local: Diagnostic[] = [];
     const m = await readMessage(raw, local);
-    diagnostics.push(...local.map((d) => ({ ...d, message: `${where}${d.message}` })));
+    diagnostics.push(...local.map((d) => ({ ...d, path })));
     if (m.kind === 'cover') {
       if (cover === null) cover = m.cover;
       else
         diagnostics.push({
           code: 'series-second-cover',
-          message: `${where}a second cover letter is ignored`,
+          message: 'a second cover letter is ignored',
           line: m.line,
+          path,
         });
     } else if (m.kind === 'patch') patches.push(m.patch);
     else
       diagnostics.push({
         code: 'series-not-a-patch',
-        message: `${where}skipped (${m.reason})`,
+        message: `skipped (${m.reason})`,
         line: m.line,
+        path,
       });
   }
   if (cover === null && patches.length === 0) {
@@ -178,6 +181,22 @@ async function assemble(messages: NamedMessage[], source: string, label: string)
   const version = cover?.version ?? mostCommon(patches.map((p) => p.version)) ?? 1;
   const total = cover?.total ?? mostCommon(patches.map((p) => p.total)) ?? patches.length;
   return { source, version, total, cover, patches, diagnostics };
+}
+
+/**
+ * A series' diagnostics by the file their lines count in (`dir/v5-0006-....patch` for a
+ * directory's patch file, `label` for the rest), in the order they came: what a command hands
+ * to its diagnostics printer, one file at a time.
+ */
+export function diagnosticsByPath(series: PatchSeries, label: string): Map<string, Diagnostic[]> {
+  const byPath = new Map<string, Diagnostic[]>();
+  for (const d of series.diagnostics) {
+    const path = d.path ?? label;
+    const list = byPath.get(path);
+    if (list) list.push(d);
+    else byPath.set(path, [d]);
+  }
+  return byPath;
 }
 
 function mostCommon(values: number[]): number | null {

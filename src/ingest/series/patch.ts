@@ -31,7 +31,9 @@ export async function readMessage(raw: RawMessage, diagnostics: Diagnostic[]): P
   if (subject.reply) return { kind: 'other', reason: `reply: ${mail.subject}`, line: raw.line };
   const parts = splitPatchBody(mail.body);
   const author = (parts.inBodyFrom ? parsePerson(parts.inBodyFrom) : null) ?? mail.from;
-  const bodyStart = raw.line + headerLineCount(raw.text);
+  // raw.line is the message's first line: the `From <sha> <date>` envelope when there is one,
+  // which raw.text (the headers on) does not hold
+  const bodyStart = raw.line + (raw.envelope === null ? 0 : 1) + headerLineCount(raw.text);
   const checked = parts.diff
     ? parseCheckedDiff(parts.diff, bodyStart + parts.diffLine)
     : { files: [], text: '', diagnostics: [] };

@@ -5,7 +5,7 @@ import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LockOpFacts } from '../../../src/analyzers/series/lock-ops.js';
 import { InputError } from '../../../src/ingest/input.js';
-import { readSeries } from '../../../src/ingest/series/index.js';
+import { diagnosticsByPath, readSeries } from '../../../src/ingest/series/index.js';
 import { fixture } from '../../helpers/shared.js';
 import { buildToyRepo, TOY_BASE, TOY_FILE, type ToyRepo, toyCommits } from './toy-series.js';
 
@@ -174,9 +174,63 @@ describe('readSeries: mbox and directories', () => {
           code: 'diff-unrecognized-line',
           message: 'line not part of the diff: this line was pasted by a mail client',
           line: 15,
+          path: join(dir, 'mangled.patch'),
         },
       ]);
       expect(s.patches[0]!.files[0]).toMatchObject({ newPath: 'x.c', additions: 1 });
+    });
+
+    it("counts a diagnostic's line in the file (the From envelope too), and names the patch file of a directory", async () => {
+      const patch = (n: number) =>
+        [
+          'From 0123456789abcdef0123456789abcdef01234567 Mon Sep 17 00:00:00 2001',
+          'From: Ada Kernel <ada@example.org>',
+          'Date: Thu, 1 Jan 2026 00:00:01 +0000',
+          `Subject: [PATCH v5 ${n}/2] drm/toy: patch ${n}`,
+          '',
+          'Signed-off-by: Ada Kernel <ada@example.org>',
+          '---',
+          'diff --git a/x.c b/x.c',
+          '--- a/x.c',
+          '+++ b/x.c',
+          '@@ -1,2 +1,3 @@',
+          ' int a;',
+          '+int b;',
+          ' int c;',
+          'this line was pasted by a mail client', // line 15 of the file
+          '-- ',
+          '2.43.0',
+          '',
+        ].join('\n');
+      mkdirSync(join(dir, 'v5'));
+      writeFileSync(join(dir, 'v5', 'v5-0001-one.patch'), patch(1));
+      writeFileSync(join(dir, 'v5', 'v5-0002-two.patch'), patch(2));
+      const fromDir = await readSeries('v5', { cwd: dir });
+      expect(fromDir.diagnostics).toEqual([
+        {
+          code: 'diff-unrecognized-line',
+          message: 'line not part of the diff: this line was pasted by a mail client',
+          line: 15,
+          path: join('v5', 'v5-0001-one.patch'),
+        },
+        {
+          code: 'diff-unrecognized-line',
+          message: 'line not part of the diff: this line was pasted by a mail client',
+          line: 15,
+          path: join('v5', 'v5-0002-two.patch'),
+        },
+      ]);
+      expect([...diagnosticsByPath(fromDir, 'v5').keys()]).toEqual([
+        'v5/v5-0001-one.patch',
+        'v5/v5-0002-two.patch',
+      ]);
+      // the same two mails as one mbox: the second one starts 18 lines further down
+      writeFileSync(join(dir, 'v5.mbox'), `${patch(1)}\n${patch(2)}`);
+      const fromMbox = await readSeries('v5.mbox', { cwd: dir });
+      expect(fromMbox.diagnostics.map((d) => [d.path, d.line])).toEqual([
+        ['v5.mbox', 15],
+        ['v5.mbox', 33],
+      ]);
     });
 
     it('skips replies in an mbox with a diagnostic', async () => {
@@ -205,7 +259,12 @@ describe('readSeries: mbox and directories', () => {
       const s = await readSeries(join(dir, 'thread.mbox'));
       expect(s.patches.map((p) => p.subject)).toEqual(['drm/toy: one']);
       expect(s.diagnostics).toEqual([
-        { code: 'series-not-a-patch', message: 'skipped (reply: Re: [PATCH v2 1/1] drm/toy: one)', line: 14 },
+        {
+          code: 'series-not-a-patch',
+          message: 'skipped (reply: Re: [PATCH v2 1/1] drm/toy: one)',
+          line: 14,
+          path: join(dir, 'thread.mbox'),
+        },
       ]);
     });
   });
