@@ -21,6 +21,8 @@ export const FINDING_IDS = {
   CONTENTION_IMPROVEMENT:
     'lock wait time or share of contended acquisitions significantly smaller in HEAD (listed under fixed)',
   // series pre-send checks
+  PATCH_CORRUPT:
+    'a patch whose diff cannot be read in full (a bad hunk header, a hunk cut short, a truncated mail)',
   VERSION_MISMATCH: 'patches of one series carry different versions',
   NUMBERING_GAP: 'patch numbers are missing or repeated, or differ from the total',
   MISSING_COVER_LETTER: 'a multi-patch series without a 00/N cover letter',

@@ -83,6 +83,12 @@ export interface Patch {
   /** The unified diff text (parsed with parse-diff on demand). */
   diff: string;
   lockOps: LockOp[];
+  /**
+   * Set when the patch's diff could not be read in full (a corrupt hunk header, a hunk cut
+   * short, a truncated mail): where (the patch's file and 1-based line) and what was wrong.
+   * Its files and lock ops then miss what was lost.
+   */
+  corrupt?: { path: string; line: number | null; message: string };
 }
 
 export interface ChangelogSection {

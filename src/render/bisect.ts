@@ -1,6 +1,7 @@
 import type { SeriesBisectResult } from '../analyzers/bisect/series.js';
 import type { BisectVerdict, RunOutcome, SplatMatcher } from '../analyzers/bisect/verdict.js';
 import type { PatchSeries } from '../model/series.js';
+import { unreadPatchLines } from './series-unread.js';
 
 export function describeMatcher(m: SplatMatcher): string {
   if (m.signature !== undefined) return `signature ${m.signature}`;
@@ -33,7 +34,7 @@ export function verdictJson(matcher: SplatMatcher, outcomes: RunOutcome[], v: Bi
 export function renderSeriesBisect(series: PatchSeries, r: SeriesBisectResult): string {
   const subject = (i: number) =>
     i === 0 ? '(base, no patch applied)' : (series.patches.find((p) => p.index === i)?.subject ?? '?');
-  const lines = [`looking for ${describeMatcher(r.matcher)}`];
+  const lines = [`looking for ${describeMatcher(r.matcher)}`, ...unreadPatchLines(series)];
   const rows = r.patches.map((p) => {
     const detail =
       p.reasons.length === 1 ? p.reasons[0] : `${p.hits} hit, ${p.clean} clean, ${p.broken} broken`;

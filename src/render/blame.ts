@@ -1,6 +1,7 @@
 import type { BlameCandidate } from '../analyzers/blame.js';
 import type { Report } from '../model/report.js';
 import type { PatchSeries } from '../model/series.js';
+import { unreadPatchLines } from './series-unread.js';
 import { wrapText } from './wrap.js';
 
 /** `blame`'s text: the splats it used, then the top candidates with their reasons. */
@@ -16,6 +17,7 @@ export function renderBlame(
   const titles = [...new Set(reports.map((r) => r.title))];
   lines.push(`${log}: ${titles.length} splat${titles.length === 1 ? '' : 's'}: ${titles.join('; ')}`);
   lines.push(`series: v${series.version}, ${series.patches.length} patches (${series.source})`);
+  lines.push(...unreadPatchLines(series));
   if (candidates.length === 0) {
     lines.push('no patch of the series touches the functions or lock classes of these splats');
     return lines.join('\n');

@@ -2,6 +2,7 @@ import type { Interdiff } from '../analyzers/series/interdiff.js';
 import type { SeriesPair } from '../analyzers/series/pairing.js';
 import type { SeriesFinding } from '../model/finding.js';
 import type { Patch, PatchSeries } from '../model/series.js';
+import { unreadPatchLines } from './series-unread.js';
 import { wrap, wrapText } from './wrap.js';
 
 const WIDTH = 80;
@@ -32,6 +33,8 @@ export function renderSeriesDiff(r: SeriesDiffResult): string {
   const v = (s: PatchSeries) => (r.old.version === r.next.version ? '' : `v${s.version} `);
   const lines: string[] = [
     `${v(r.old)}(${r.old.source}, ${count(r.old.patches.length)}) → ${v(r.next)}(${r.next.source}, ${count(r.next.patches.length)})`,
+    ...unreadPatchLines(r.old, v(r.old) || 'old '),
+    ...unreadPatchLines(r.next, v(r.next) || 'new '),
     '',
   ];
   r.pairs.forEach((pair, k) => {

@@ -1,4 +1,5 @@
 import type { LockOp, PatchSeries } from '../model/series.js';
+import { unreadPatchLines } from './series-unread.js';
 import { wrap } from './wrap.js';
 
 /**
@@ -79,6 +80,7 @@ export function renderSeriesShow(series: PatchSeries): string {
       ),
     );
   } else out.push('no cover letter');
+  out.push(...unreadPatchLines(series));
   if (series.patches.length === 0) return out.join('\n');
   out.push('');
   const n = String(series.total).length;

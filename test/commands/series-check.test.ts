@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
+import { scratchDir } from '../helpers/scratch.js';
 import { fixture } from '../helpers/shared.js';
 
 // Run `npm run build` first: these run the built CLI.
@@ -102,7 +103,7 @@ describe('lockscope series check', () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toBe('no findings\n');
     expect(r.stderr).toBe(
-      'lockscope: --ignore NO_SUCH_ID: unknown finding id (known: VERSION_MISMATCH, NUMBERING_GAP, MISSING_COVER_LETTER, MISSING_CHANGELOG, CHANGELOG_INCOMPLETE, MISSING_SIGNOFF, BAD_FIXES_TAG, BLOCKING_LOCK_IN_SHRINKER, ALLOC_UNDER_RECLAIM_LOCK, UNBALANCED_LOCK, LOCKED_WITHOUT_ASSERT, CHECKPATCH_<TYPE>)\n',
+      'lockscope: --ignore NO_SUCH_ID: unknown finding id (known: PATCH_CORRUPT, VERSION_MISMATCH, NUMBERING_GAP, MISSING_COVER_LETTER, MISSING_CHANGELOG, CHANGELOG_INCOMPLETE, MISSING_SIGNOFF, BAD_FIXES_TAG, BLOCKING_LOCK_IN_SHRINKER, ALLOC_UNDER_RECLAIM_LOCK, UNBALANCED_LOCK, LOCKED_WITHOUT_ASSERT, CHECKPATCH_<TYPE>)\n',
     );
     const known = runCli([
       'series',
@@ -140,6 +141,42 @@ describe('lockscope series check', () => {
     const both = runCli(['series', 'check', '--previous', '-', '-'], { input: v1 });
     expect(both.status).toBe(2);
     expect(both.stderr).toContain('only one of SOURCE and --previous can be - (stdin)');
+  });
+
+  describe('a corrupt patch', () => {
+    const dir = scratchDir('lockscope-check-corrupt-');
+
+    it('is an error finding (exit 1) naming the patch file and line, not "no findings"', () => {
+      const v1 = fixture('series-min', 'v1');
+      mkdirSync(join(dir, 'v1'));
+      for (const name of readdirSync(v1)) {
+        const text = readFileSync(join(v1, name), 'utf8');
+        // line 17 of patch 1, its only hunk header
+        writeFileSync(join(dir, 'v1', name), text.replace('@@ -37,3 +37,42 @@', '@@ -37,3 +37,42 @ @'));
+      }
+      const r = runCli(['series', 'check', '--no-checkpatch', '--json', 'v1'], { cwd: dir });
+      expect(r.status).toBe(1);
+      const corrupt = JSON.parse(r.stdout).findings.filter((f: { id: string }) => f.id === 'PATCH_CORRUPT');
+      expect(corrupt).toEqual([
+        {
+          id: 'PATCH_CORRUPT',
+          severity: 'error',
+          patch: 1,
+          file: null,
+          line: null,
+          message:
+            'patch seems to be corrupt (line wrapped?) at v1/v1-0001-drm-toy-add-a-memory-shrinker.patch:17, its diff not read in full (the checks miss what was lost): line not part of the diff: @@ -37,3 +37,42 @ @ struct toy_bo *toy_bo_create(size_t size)',
+          confidence: 'series',
+        },
+      ]);
+      const show = runCli(['series', 'show', 'v1'], { cwd: dir });
+      expect(show.status).toBe(0);
+      expect(show.stdout.split('\n').slice(0, 3)).toEqual([
+        'v1, 3 patches: drm/toy: a memory shrinker for the toy driver',
+        'cover letter: no changelog',
+        'warning: patch 1/3 could not be read in full: its locking is incomplete',
+      ]);
+    });
   });
 
   it('exits 2 on unusable input', () => {

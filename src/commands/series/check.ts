@@ -20,7 +20,7 @@ export default class SeriesCheck extends LockscopeCommand {
     }),
   };
   static override description =
-    'Pre-send checks with stable ids: series form (VERSION_MISMATCH, NUMBERING_GAP, MISSING_COVER_LETTER, ' +
+    'Pre-send checks with stable ids: series form (PATCH_CORRUPT, VERSION_MISMATCH, NUMBERING_GAP, MISSING_COVER_LETTER, ' +
     'MISSING_CHANGELOG, CHANGELOG_INCOMPLETE with --previous), trailers (MISSING_SIGNOFF, BAD_FIXES_TAG) and locking ' +
     '(BLOCKING_LOCK_IN_SHRINKER, ALLOC_UNDER_RECLAIM_LOCK, UNBALANCED_LOCK, LOCKED_WITHOUT_ASSERT). Inside a kernel tree, ' +
     'scripts/checkpatch.pl runs per patch and its findings are merged as CHECKPATCH_<TYPE>. Exit 1 on errors (--strict: on warnings too).';

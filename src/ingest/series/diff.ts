@@ -13,6 +13,12 @@ export interface CheckedDiff {
   /** The recognized diff lines (no signature, no stray text): what parse-diff read. */
   text: string;
   diagnostics: Diagnostic[];
+  /**
+   * The first diagnostic that means the diff was not read in full (a hunk header that is not
+   * one, hunk lines without a header, a hunk cut short, lines parse-diff dropped): what git apply
+   * calls a corrupt patch. Null when every change was read.
+   */
+  corrupt: Diagnostic | null;
 }
 
 // @@ -120,7 +120,9 @@ static unsigned long drm_gem_shmem_shrinker_scan_objects(struct shrinker *shrinker,
@@ -50,6 +56,8 @@ export function parseCheckedDiff(diff: string, firstLine = 1): CheckedDiff {
   let newLeft = 0;
   let bodyLines = 0;
   let inFileHeader = false;
+  let binary = false;
+  let corrupt: Diagnostic | null = null;
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
     if (oldLeft > 0 || newLeft > 0) {
@@ -68,6 +76,7 @@ export function parseCheckedDiff(diff: string, firstLine = 1): CheckedDiff {
           message: `hunk ends early: ${line.slice(0, 80)}`,
           line: firstLine + i,
         });
+        corrupt ??= diagnostics[diagnostics.length - 1]!;
         oldLeft = newLeft = 0;
         i--;
         continue;
@@ -91,24 +100,34 @@ export function parseCheckedDiff(diff: string, firstLine = 1): CheckedDiff {
       continue;
     }
     if (FILE_HEADER.some((re) => re.test(line))) {
+      if (line.startsWith('diff --git ')) binary = false;
       inFileHeader = line.startsWith('diff --git ') || inFileHeader;
       kept.push(line);
       continue;
     }
     if (line.trim() === '') continue;
     // GIT binary patch payload lines are skipped with one diagnostic per file.
+    if (line === 'GIT binary patch') binary = true;
     diagnostics.push({
       code: 'diff-unrecognized-line',
       message: `line not part of the diff: ${line.slice(0, 80)}`,
       line: firstLine + i,
     });
+    // A hunk header that is not one, or hunk lines between a file's header and its first hunk:
+    // changes lost. (Other stray text between files, a mail client's or a signature's, is not.)
+    if (line.startsWith('@@') || (inFileHeader && !binary && /^[-+ ]/.test(line)))
+      corrupt ??= diagnostics[diagnostics.length - 1]!;
   }
   if (oldLeft > 0 || newLeft > 0) {
+    // the line the input stops at: its last line that holds text (a mail ends with a newline)
+    let last = lines.length - 1;
+    while (last > 0 && lines[last] === '') last--;
     diagnostics.push({
       code: 'diff-truncated-hunk',
       message: 'the last hunk is shorter than its header says',
-      line: firstLine + lines.length - 1,
+      line: firstLine + last,
     });
+    corrupt ??= diagnostics[diagnostics.length - 1]!;
   }
   const text = kept.join('\n');
   const files = parseDiff(text);
@@ -119,8 +138,9 @@ export function parseCheckedDiff(diff: string, firstLine = 1): CheckedDiff {
       message: `parse-diff kept ${changes} of ${bodyLines} hunk lines`,
       line: firstLine,
     });
+    corrupt ??= diagnostics[diagnostics.length - 1]!;
   }
-  return { files, text, diagnostics };
+  return { files, text, diagnostics, corrupt };
 }
 
 /** `a/drivers/x.c` → `drivers/x.c`; `/dev/null` → null. */

@@ -154,7 +154,7 @@ async function assemble(messages: NamedMessage[], source: string, label: string)
     // the file a diagnostic's line counts in: the patch file of a directory, else the input
     const path = raw.file === undefined ? label : join(label, raw.file);
     const local: Diagnostic[] = [];
-    const m = await readMessage(raw, local);
+    const m = await readMessage(raw, local, path);
     diagnostics.push(...local.map((d) => ({ ...d, path })));
     if (m.kind === 'cover') {
       if (cover === null) cover = m.cover;

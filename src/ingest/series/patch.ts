@@ -24,7 +24,12 @@ export function parsePerson(text: string): Person | null {
   return /^\S+@\S+$/.test(text.trim()) ? { name: '', email: text.trim() } : null;
 }
 
-export async function readMessage(raw: RawMessage, diagnostics: Diagnostic[]): Promise<SeriesMessage> {
+/** `path` names the file the message's lines count in (for `Patch.corrupt`). */
+export async function readMessage(
+  raw: RawMessage,
+  diagnostics: Diagnostic[],
+  path: string,
+): Promise<SeriesMessage> {
   const mail = await parseMail(raw.text);
   if (!mail.hasHeaders) return { kind: 'other', reason: 'no mail headers', line: raw.line };
   const subject = parseSubject(mail.subject);
@@ -36,7 +41,7 @@ export async function readMessage(raw: RawMessage, diagnostics: Diagnostic[]): P
   const bodyStart = raw.line + (raw.envelope === null ? 0 : 1) + headerLineCount(raw.text);
   const checked = parts.diff
     ? parseCheckedDiff(parts.diff, bodyStart + parts.diffLine)
-    : { files: [], text: '', diagnostics: [] };
+    : { files: [], text: '', diagnostics: [], corrupt: null };
   diagnostics.push(...checked.diagnostics);
   const files: PatchFile[] = checked.files.map((f) => ({
     oldPath: f.new ? null : diffPath(f.from),
@@ -67,6 +72,8 @@ export async function readMessage(raw: RawMessage, diagnostics: Diagnostic[]): P
     diff: checked.text,
     lockOps: [],
   };
+  if (checked.corrupt !== null)
+    patch.corrupt = { path, line: checked.corrupt.line, message: checked.corrupt.message };
   // The mail as read (checkpatch is fed it, so its line numbers are the user's).
   (patch as MailedPatch).mail = raw.envelope === null ? raw.text : `${raw.envelope}\n${raw.text}`;
   if (isCover) {

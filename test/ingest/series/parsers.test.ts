@@ -149,6 +149,46 @@ describe('parseCheckpatchOutput', () => {
   });
 });
 
+describe('parseCheckedDiff: a diff that cannot be read in full (corrupt)', () => {
+  const head = ['diff --git a/x.c b/x.c', '--- a/x.c', '+++ b/x.c'];
+
+  it('names the first line of a bad hunk header and the hunk lines after it', () => {
+    const d = parseCheckedDiff([...head, '@@ -1,2 +1,X3 @@', ' int a;', '+int b;', ' int c;'].join('\n'), 10);
+    expect(d.corrupt).toEqual({
+      code: 'diff-unrecognized-line',
+      message: 'line not part of the diff: @@ -1,2 +1,X3 @@',
+      line: 13,
+    });
+    expect(d.diagnostics.map((x) => x.line)).toEqual([13, 14, 15, 16]);
+    expect(d.files[0]!.chunks).toEqual([]);
+  });
+
+  it('names a hunk cut short by a wrapped line, and a truncated last hunk at its last line', () => {
+    const wrapped = parseCheckedDiff(
+      [...head, '@@ -1,2 +1,3 @@', ' int a;', '+int b = some_long_call(a,', 'b);', ' int c;'].join('\n'),
+    );
+    expect(wrapped.corrupt).toEqual({
+      code: 'diff-truncated-hunk',
+      message: 'hunk ends early: b);',
+      line: 7,
+    });
+    const truncated = parseCheckedDiff([...head, '@@ -1,3 +1,4 @@', ' int a;', '+int b;', ''].join('\n'));
+    expect(truncated.corrupt).toEqual({
+      code: 'diff-truncated-hunk',
+      message: 'the last hunk is shorter than its header says',
+      line: 6,
+    });
+  });
+
+  it('is null for a whole diff, and for stray text after a complete hunk', () => {
+    const whole = [...head, '@@ -1,2 +1,3 @@', ' int a;', '+int b;', ' int c;'];
+    expect(parseCheckedDiff(whole.join('\n')).corrupt).toBeNull();
+    const stray = parseCheckedDiff([...whole, 'pasted by a mail client'].join('\n'));
+    expect(stray.corrupt).toBeNull();
+    expect(stray.diagnostics.map((x) => x.code)).toEqual(['diff-unrecognized-line']);
+  });
+});
+
 describe('robustness', () => {
   it('never throws on arbitrary text, and accounts for every diff line', () => {
     fc.assert(

@@ -1,7 +1,21 @@
 import type { PatchSeries } from '../../../model/series.js';
 import { type SeriesCheck, seriesWide } from './finding.js';
 
-/** Checks of the series' form: versions, numbering, cover letter, changelog. */
+/** Checks of the series' form: readable patches, versions, numbering, cover letter, changelog. */
+
+/** checkpatch's "patch seems to be corrupt (line wrapped?)": what was lost is unchecked. */
+export const patchCorrupt: SeriesCheck['run'] = (series) =>
+  series.patches.flatMap((p) =>
+    p.corrupt === undefined
+      ? []
+      : [
+          {
+            ...seriesWide,
+            patch: p.index,
+            message: `patch seems to be corrupt (line wrapped?) at ${p.corrupt.path}${p.corrupt.line === null ? '' : `:${p.corrupt.line}`}, its diff not read in full (the checks miss what was lost): ${p.corrupt.message}`,
+          },
+        ],
+  );
 
 export const versionMismatch: SeriesCheck['run'] = (series) => {
   const findings = [];

@@ -3,7 +3,7 @@ import type { PatchSeries } from '../../../model/series.js';
 import { checkChangelog } from '../changelog.js';
 import { pairSeries } from '../pairing.js';
 import type { CheckContext, SeriesCheck } from './finding.js';
-import { missingChangelog, missingCoverLetter, numberingGap, versionMismatch } from './form.js';
+import { missingChangelog, missingCoverLetter, numberingGap, patchCorrupt, versionMismatch } from './form.js';
 import {
   allocUnderReclaimLock,
   blockingLockInShrinker,
@@ -18,6 +18,7 @@ import { badFixesTag, missingSignoff } from './trailers.js';
  * range-diff pairing of pairing.ts and changelog.ts.
  */
 export const SERIES_CHECKS: SeriesCheck[] = [
+  { id: 'PATCH_CORRUPT', severity: 'error', run: patchCorrupt },
   { id: 'VERSION_MISMATCH', severity: 'error', run: versionMismatch },
   { id: 'NUMBERING_GAP', severity: 'error', run: numberingGap },
   { id: 'MISSING_COVER_LETTER', severity: 'warning', run: missingCoverLetter },

@@ -25,6 +25,7 @@ describe('checkSeries', () => {
   it('is one table row per global finding id', () => {
     for (const c of SERIES_CHECKS) expect(FINDING_IDS[c.id]).toBeTypeOf('string');
     expect(SERIES_CHECKS.map((c) => c.id)).toEqual([
+      'PATCH_CORRUPT',
       'VERSION_MISMATCH',
       'NUMBERING_GAP',
       'MISSING_COVER_LETTER',
@@ -151,5 +152,32 @@ describe('checkSeries', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('reports a patch that could not be read in full as PATCH_CORRUPT, naming its file and line', () => {
+    const series = clone(v1);
+    series.patches[1]!.corrupt = {
+      path: 'v1/v1-0002-drm-toy-allocate-the-page-array-on-demand.patch',
+      line: 21,
+      message: 'line not part of the diff: @@ -96,3 +96,X3 @@',
+    };
+    const corrupt = checkSeries(series).filter((f) => f.id === 'PATCH_CORRUPT');
+    expect(corrupt).toEqual([
+      {
+        id: 'PATCH_CORRUPT',
+        severity: 'error',
+        evidence: 'patch',
+        patch: 2,
+        file: null,
+        line: null,
+        confidence: 'series',
+        message:
+          'patch seems to be corrupt (line wrapped?) at v1/v1-0002-drm-toy-allocate-the-page-array-on-demand.patch:21, its diff not read in full (the checks miss what was lost): line not part of the diff: @@ -96,3 +96,X3 @@',
+      },
+    ]);
+    expect(checkSeries(series, { ignore: ['PATCH_CORRUPT'] }).map((f) => f.id)).not.toContain(
+      'PATCH_CORRUPT',
+    );
+    expect(checkSeries(v1).map((f) => f.id)).not.toContain('PATCH_CORRUPT');
   });
 });
