@@ -1,11 +1,12 @@
 import type { SeriesBisectResult } from '../analyzers/bisect/series.js';
 import type { BisectVerdict, RunOutcome, SplatMatcher } from '../analyzers/bisect/verdict.js';
 import type { PatchSeries } from '../model/series.js';
+import { sanitizeField } from './sanitize.js';
 import { unreadPatchLines } from './series-unread.js';
 
 export function describeMatcher(m: SplatMatcher): string {
-  if (m.signature !== undefined) return `signature ${m.signature}`;
-  if (m.title !== undefined) return `title "${m.title}"`;
+  if (m.signature !== undefined) return `signature ${sanitizeField(m.signature)}`;
+  if (m.title !== undefined) return `title "${sanitizeField(m.title)}"`;
   return 'any lock report';
 }
 
@@ -33,11 +34,15 @@ export function verdictJson(matcher: SplatMatcher, outcomes: RunOutcome[], v: Bi
 /** `bisect series`'s text: per patch its verdict, then the first bad patch and the confidence. */
 export function renderSeriesBisect(series: PatchSeries, r: SeriesBisectResult): string {
   const subject = (i: number) =>
-    i === 0 ? '(base, no patch applied)' : (series.patches.find((p) => p.index === i)?.subject ?? '?');
+    i === 0
+      ? '(base, no patch applied)'
+      : sanitizeField(series.patches.find((p) => p.index === i)?.subject ?? '?');
   const lines = [`looking for ${describeMatcher(r.matcher)}`, ...unreadPatchLines(series)];
   const rows = r.patches.map((p) => {
     const detail =
-      p.reasons.length === 1 ? p.reasons[0] : `${p.hits} hit, ${p.clean} clean, ${p.broken} broken`;
+      p.reasons.length === 1
+        ? sanitizeField(p.reasons[0]!)
+        : `${p.hits} hit, ${p.clean} clean, ${p.broken} broken`;
     return [`${String(p.index).padStart(2, '0')} ${p.verdict.padEnd(4)} ${detail}`, subject(p.index)];
   });
   // 80 columns: every subject on a line of its own under its verdict when one does not fit beside it

@@ -1,6 +1,7 @@
 import type { BlameCandidate } from '../analyzers/blame.js';
 import type { Report } from '../model/report.js';
 import type { PatchSeries } from '../model/series.js';
+import { sanitizeField } from './sanitize.js';
 import { unreadPatchLines } from './series-unread.js';
 import { wrapText } from './wrap.js';
 
@@ -13,10 +14,14 @@ export function renderBlame(
   top: number,
 ): string {
   const lines: string[] = [];
-  if (reports.length === 0) return `${log}: no splat found, nothing to blame`;
-  const titles = [...new Set(reports.map((r) => r.title))];
-  lines.push(`${log}: ${titles.length} splat${titles.length === 1 ? '' : 's'}: ${titles.join('; ')}`);
-  lines.push(`series: v${series.version}, ${series.patches.length} patches (${series.source})`);
+  if (reports.length === 0) return `${sanitizeField(log)}: no splat found, nothing to blame`;
+  const titles = [...new Set(reports.map((r) => sanitizeField(r.title)))];
+  lines.push(
+    `${sanitizeField(log)}: ${titles.length} splat${titles.length === 1 ? '' : 's'}: ${titles.join('; ')}`,
+  );
+  lines.push(
+    `series: v${series.version}, ${series.patches.length} patches (${sanitizeField(series.source)})`,
+  );
   lines.push(...unreadPatchLines(series));
   if (candidates.length === 0) {
     lines.push('no patch of the series touches the functions or lock classes of these splats');
@@ -26,9 +31,9 @@ export function renderBlame(
   const width = String(series.total || series.patches.length).length;
   candidates.slice(0, top).forEach((c, rank) => {
     lines.push(
-      `${rank + 1}. patch ${String(c.index).padStart(width)}/${series.total}  score ${c.score}  ${c.subject}`,
+      `${rank + 1}. patch ${String(c.index).padStart(width)}/${series.total}  score ${c.score}  ${sanitizeField(c.subject)}`,
     );
-    for (const reason of c.reasons) lines.push(...wrapText(reason, '       ', '     - '));
+    for (const reason of c.reasons) lines.push(...wrapText(sanitizeField(reason), '       ', '     - '));
   });
   if (candidates.length > top)
     lines.push(`(${candidates.length - top} more with lower scores; --top to see them)`);

@@ -11,3 +11,28 @@ const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
 export function stripControl(text: string): string {
   return text.replace(ANSI, '').replace(CONTROL, '');
 }
+
+/**
+ * Escape sequences whole, parameters and all, in their 7-bit and 8-bit (C1) forms:
+ * ESC [ params final (CSI), ESC ] / P / X / ^ / _ ... BEL or ST (OSC, DCS, SOS, PM, APC),
+ * other ESC sequences (ESC ( B), and the C1 CSI 0x9B params final and C1 OSC 0x9D, DCS 0x90,
+ * SOS 0x98, PM 0x9E, APC 0x9F ... BEL or ST (ESC \ or 0x9C). A sequence cut off by the end of
+ * the text goes as far as it got.
+ */
+// a subject as a mail can carry it: "\x1b[1;31mred\x1b[0m \x1b]0;title\x07subject \x9b31mc1"
+const SEQUENCE =
+  /\x1b\[[0-?]*[ -/]*[@-~]?|\x1b[\]PX^_][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?|\x1b[ -/]*[0-~]?|\x9b[0-?]*[ -/]*[@-~]?|[\x90\x98\x9d\x9e\x9f][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?/g;
+const ANY_CONTROL = /[\x00-\x1f\x7f-\x9f]/g;
+
+/**
+ * One field of input text (a subject, a name, a message quoting them) made safe to lay out in a
+ * column before it is clipped or padded: escape sequences removed whole (see SEQUENCE), tabs and
+ * line breaks made one space, every other control character dropped. What is left is as wide as
+ * its length says (`stripControl` keeps tabs, and a C1 CSI's parameters).
+ */
+export function sanitizeField(text: string): string {
+  return text
+    .replace(SEQUENCE, '')
+    .replace(/[\t\r\n]+/g, ' ')
+    .replace(ANY_CONTROL, '');
+}

@@ -1,4 +1,5 @@
 import type { SeriesFinding } from '../model/finding.js';
+import { sanitizeField } from './sanitize.js';
 import { wrapText } from './wrap.js';
 
 /**
@@ -41,14 +42,14 @@ export function renderSeriesCheck(findings: CheckFindingJson[], total: number): 
   const lines = findings.map((f) => {
     const where = [
       f.patch === null ? 'series' : `${String(f.patch).padStart(String(total).length, '0')}/${total}`,
-      f.file === null ? null : `${f.file}${f.line === null ? '' : `:${f.line}`}`,
+      f.file === null ? null : `${sanitizeField(f.file)}${f.line === null ? '' : `:${f.line}`}`,
     ]
       .filter(Boolean)
       .join(' ');
     const hunk = f.confidence === 'hunk' ? ' [hunk context only]' : '';
     // checkpatch's layout at 80 columns: where (for editors and grep), then the message, wrapped
     const head = `${f.severity.toUpperCase()} ${f.id}: ${where}:`;
-    return [head, ...wrapText(`${f.message}${hunk}`, '  ')].join('\n');
+    return [head, ...wrapText(`${sanitizeField(f.message)}${hunk}`, '  ')].join('\n');
   });
   const errors = findings.filter((f) => f.severity === 'error').length;
   const warnings = findings.filter((f) => f.severity === 'warning').length;

@@ -2,6 +2,7 @@ import type { Interdiff } from '../analyzers/series/interdiff.js';
 import type { SeriesPair } from '../analyzers/series/pairing.js';
 import type { SeriesFinding } from '../model/finding.js';
 import type { Patch, PatchSeries } from '../model/series.js';
+import { sanitizeField } from './sanitize.js';
 import { unreadPatchLines } from './series-unread.js';
 import { wrap, wrapText } from './wrap.js';
 
@@ -32,19 +33,19 @@ export function renderSeriesDiff(r: SeriesDiffResult): string {
   // from git ranges without a cover letter or a vN tag both sides may read as v1: name the sources only
   const v = (s: PatchSeries) => (r.old.version === r.next.version ? '' : `v${s.version} `);
   const lines: string[] = [
-    `${v(r.old)}(${r.old.source}, ${count(r.old.patches.length)}) → ${v(r.next)}(${r.next.source}, ${count(r.next.patches.length)})`,
+    `${v(r.old)}(${sanitizeField(r.old.source)}, ${count(r.old.patches.length)}) → ${v(r.next)}(${sanitizeField(r.next.source)}, ${count(r.next.patches.length)})`,
     ...unreadPatchLines(r.old, v(r.old) || 'old '),
     ...unreadPatchLines(r.next, v(r.next) || 'new '),
     '',
   ];
   r.pairs.forEach((pair, k) => {
-    const subject = (pair.new ?? pair.old)!.subject;
+    const subject = sanitizeField((pair.new ?? pair.old)!.subject);
     // git range-diff's pair line, byte for byte (what eyes and scripts used to it match): the
     // subject is not wrapped; the lines under it are
     lines.push(`${side(pair.old, width)} ${pair.status} ${side(pair.new, width)} ${subject}`);
     if (pair.status !== '!') return;
     if (pair.changed.includes('subject'))
-      lines.push(...wrapText(`was "${pair.old!.subject}"`, MORE, `${DETAIL}subject: `)); // the new one is on the pair line
+      lines.push(...wrapText(`was "${sanitizeField(pair.old!.subject)}"`, MORE, `${DETAIL}subject: `)); // the new one is on the pair line
     const d = r.interdiffs[k];
     if (d) lines.push(...interdiffLines(d, pair));
   });
@@ -56,7 +57,7 @@ export function renderSeriesDiff(r: SeriesDiffResult): string {
     lines.push(`changelog: all ${r.changelogItems.length} items agree with the changes`);
   else {
     lines.push(`changelog: ${r.findings.length} warning${r.findings.length === 1 ? '' : 's'}`);
-    for (const f of r.findings) lines.push(...wrapText(f.message, '    ', `  ${f.id}: `));
+    for (const f of r.findings) lines.push(...wrapText(sanitizeField(f.message), '    ', `  ${f.id}: `));
   }
   return lines.join('\n');
 }
@@ -70,9 +71,10 @@ function side(patch: Patch | null, width: number): string {
 function interdiffLines(d: Interdiff, pair: SeriesPair): string[] {
   const out: string[] = [];
   const list = (names: string[], label: string) => {
-    if (names.length > 0) out.push(...wrap(names, MORE, WIDTH, ', ', `${DETAIL}${label} `));
+    if (names.length > 0)
+      out.push(...wrap(names.map(sanitizeField), MORE, WIDTH, ', ', `${DETAIL}${label} `));
   };
-  for (const c of d.lockChanges) out.push(...wrapText(c.text, MORE, `${DETAIL}locking: `));
+  for (const c of d.lockChanges) out.push(...wrapText(sanitizeField(c.text), MORE, `${DETAIL}locking: `));
   list(d.functionsAdded, 'functions: +');
   list(d.functionsRemoved, 'functions: -');
   list(d.filesAdded, 'files: +');

@@ -1,4 +1,5 @@
 import type { LockOp, PatchSeries } from '../model/series.js';
+import { sanitizeField } from './sanitize.js';
 import { unreadPatchLines } from './series-unread.js';
 import { wrap } from './wrap.js';
 
@@ -65,7 +66,7 @@ export function renderSeriesShow(series: PatchSeries): string {
   const cover = series.cover;
   out.push(
     clip(
-      `v${series.version}, ${series.total} patch${series.total === 1 ? '' : 'es'}${cover ? `: ${cover.subject}` : ''}`,
+      `v${series.version}, ${series.total} patch${series.total === 1 ? '' : 'es'}${cover ? `: ${sanitizeField(cover.subject)}` : ''}`,
       WIDTH,
     ),
   );
@@ -92,8 +93,8 @@ export function renderSeriesShow(series: PatchSeries): string {
   const indent = numWidth + subjectWidth + 11;
   for (const p of series.patches) {
     const num = `${String(p.index).padStart(n)}/${p.total}`.padEnd(numWidth);
-    const lead = `${num}  ${clip(p.subject, subjectWidth).padEnd(subjectWidth)}  ${String(p.files.length).padStart(5)}  `;
-    const ops = lockSummary(p.lockOps)
+    const lead = `${num}  ${clip(sanitizeField(p.subject), subjectWidth).padEnd(subjectWidth)}  ${String(p.files.length).padStart(5)}  `;
+    const ops = sanitizeField(lockSummary(p.lockOps))
       .split(' ')
       .map((op) => clip(op, WIDTH - indent));
     out.push(...wrap(ops, ' '.repeat(indent), WIDTH, ' ', lead));
