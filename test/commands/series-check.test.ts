@@ -91,7 +91,7 @@ describe('lockscope series check', () => {
     ).toBe(1);
   });
 
-  it('warns on stderr about an --ignore id that names no check, and lists the known ids', () => {
+  it('refuses an --ignore id that names no check (exit 2), naming it and listing the known ids', () => {
     const r = runCli([
       'series',
       'check',
@@ -100,11 +100,31 @@ describe('lockscope series check', () => {
       'NO_SUCH_ID',
       fixture('series-min', 'v2'),
     ]);
-    expect(r.status).toBe(0);
-    expect(r.stdout).toBe('no findings\n');
-    expect(r.stderr).toBe(
-      'lockscope: --ignore NO_SUCH_ID: unknown finding id (known: PATCH_CORRUPT, VERSION_MISMATCH, NUMBERING_GAP, MISSING_COVER_LETTER, MISSING_CHANGELOG, CHANGELOG_INCOMPLETE, MISSING_SIGNOFF, BAD_FIXES_TAG, BLOCKING_LOCK_IN_SHRINKER, ALLOC_UNDER_RECLAIM_LOCK, UNBALANCED_LOCK, LOCKED_WITHOUT_ASSERT, CHECKPATCH_<TYPE>)\n',
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    // oclif wraps a usage error's message under ' ›   ' prefixes: read it as one line
+    expect(r.stderr.replace(/\s*\n ›\s+/g, ' ')).toContain(
+      'Error: --ignore NO_SUCH_ID: unknown finding id (known: PATCH_CORRUPT, VERSION_MISMATCH, NUMBERING_GAP, MISSING_COVER_LETTER, MISSING_CHANGELOG, CHANGELOG_INCOMPLETE, MISSING_SIGNOFF, BAD_FIXES_TAG, BLOCKING_LOCK_IN_SHRINKER, ALLOC_UNDER_RECLAIM_LOCK, UNBALANCED_LOCK, LOCKED_WITHOUT_ASSERT, CHECKPATCH_<TYPE>)',
     );
+    const json = runCli([
+      'series',
+      'check',
+      '--no-checkpatch',
+      '--json',
+      '--ignore',
+      'UNBALANCED_LOCK',
+      '--ignore',
+      'NOPE',
+      fixture('series-min', 'v2'),
+    ]);
+    expect(json.status).toBe(2);
+    expect(JSON.parse(json.stdout)).toEqual({
+      error: {
+        kind: 'usage',
+        message:
+          '--ignore NOPE: unknown finding id (known: PATCH_CORRUPT, VERSION_MISMATCH, NUMBERING_GAP, MISSING_COVER_LETTER, MISSING_CHANGELOG, CHANGELOG_INCOMPLETE, MISSING_SIGNOFF, BAD_FIXES_TAG, BLOCKING_LOCK_IN_SHRINKER, ALLOC_UNDER_RECLAIM_LOCK, UNBALANCED_LOCK, LOCKED_WITHOUT_ASSERT, CHECKPATCH_<TYPE>)',
+      },
+    });
     const known = runCli([
       'series',
       'check',
@@ -113,7 +133,7 @@ describe('lockscope series check', () => {
       'CHECKPATCH_LONG_LINE',
       fixture('series-min', 'v2'),
     ]);
-    expect(known.stderr).toBe('');
+    expect([known.status, known.stdout, known.stderr]).toEqual([0, 'no findings\n', '']);
   });
 
   it('reads the series or --previous (not both) from stdin', () => {

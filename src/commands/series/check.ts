@@ -39,7 +39,7 @@ export default class SeriesCheck extends LockscopeCommand {
       description: "run the tree's scripts/checkpatch.pl per patch",
     }),
     ignore: Flags.string({
-      description: 'finding id to leave out (repeatable)',
+      description: 'finding id to leave out (repeatable; an id that names no check is a usage error)',
       multiple: true,
       multipleNonGreedy: true,
     }),
@@ -59,8 +59,12 @@ export default class SeriesCheck extends LockscopeCommand {
       this.error('only one of SOURCE and --previous can be - (stdin)', { exit: 2 });
     }
     const ignore = flags.ignore ?? [];
-    for (const id of unknownFindingIds(ignore))
-      this.warnLine(`lockscope: --ignore ${id}: unknown finding id (known: ${KNOWN_FINDING_IDS.join(', ')})`);
+    const unknown = unknownFindingIds(ignore);
+    if (unknown.length > 0)
+      this.error(
+        `--ignore ${unknown.join(', ')}: unknown finding id${unknown.length === 1 ? '' : 's'} (known: ${KNOWN_FINDING_IDS.join(', ')})`,
+        { exit: 2 },
+      );
     const series = await readSeries(args.source, { base: flags.base, tree: flags.tree });
     for (const [path, ds] of diagnosticsByPath(series, args.source)) this.warnDiagnostics(path, ds);
     const previous = flags.previous ? await readSeries(flags.previous) : undefined;
