@@ -103,5 +103,17 @@ export interface PatchRunLog {
   /** Patch index (0 = base). */
   index: number;
   /** Reports per run, and whether the run had any console output. */
-  runs: { reports: Report[]; hadOutput: boolean }[];
+  runs: { reports: Report[]; hadOutput: boolean; about?: RunAbout }[];
+}
+
+/**
+ * What a run bundle's `run.json` says it is (the lab writes
+ * `"module":{"series":"v5","patch":"06/09","subject":"..."}`): each field null when absent.
+ */
+export interface RunAbout {
+  /** The run.json's path. */
+  path: string;
+  series: string | null;
+  patch: string | null;
+  subject: string | null;
 }

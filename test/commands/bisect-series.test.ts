@@ -90,6 +90,33 @@ describe('bisect series', () => {
     expect(doc.patches.map((p: { verdict: string }) => p.verdict)).toEqual(['good', 'skip', 'bad', 'good']);
   });
 
+  it("exits 2 when a bundle's run.json names another series version or patch subject than --series", () => {
+    const runJson = (dir: string, n: number, about: object) =>
+      writeFileSync(
+        join(dir, String(n).padStart(2, '0'), 'run.json'),
+        JSON.stringify({ name: `x/${n}`, module: about }),
+      );
+    const other = results(tmp, 'other-version', [CLEAN, CLEAN, SPLAT]);
+    runJson(other, 1, { series: 'v4', patch: '01/04', subject: 'lab: Add objects' });
+    const v4 = runCli(['bisect', 'series', other, '--series', series], { env: repo.env });
+    expect(v4.status).toBe(2);
+    expect(v4.stdout).toBe('');
+    expect(v4.stderr).toBe(
+      `lockscope: ${join(other, '01', 'run.json')}: a run of v4 patch 01/04 "lab: Add objects", but the series is v5 (--series ${series})\n`,
+    );
+    const renamed = results(tmp, 'other-subject', [CLEAN, CLEAN, SPLAT]);
+    runJson(renamed, 1, { series: 'v5', patch: '01/04', subject: 'lab: Add objects' });
+    runJson(renamed, 2, { series: 'v5', patch: '02/04', subject: 'lab: Purge objects first' });
+    const subject = runCli(['bisect', 'series', renamed, '--series', series], { env: repo.env });
+    expect(subject.status).toBe(2);
+    expect(subject.stderr).toBe(
+      `lockscope: ${join(renamed, '02', 'run.json')}: a run of v5 patch 02/04 "lab: Purge objects first", but the series' patch 2 is "lab: Add a shrinker" (--series ${series})\n`,
+    );
+    // the run.json of the right series passes
+    runJson(renamed, 2, { series: 'v5', patch: '02/04', subject: 'lab: Add a shrinker' });
+    expect(runCli(['bisect', 'series', renamed, '--series', series], { env: repo.env }).status).toBe(0);
+  });
+
   it('says so when the splat never appears, and exits 2 without bundles', () => {
     const none = runCli(['bisect', 'series', results(tmp, 'none', [CLEAN, CLEAN]), '--series', series], {
       env: repo.env,

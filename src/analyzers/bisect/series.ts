@@ -1,4 +1,5 @@
 import type { PatchRunLog } from '../../model/report.js';
+import type { PatchSeries } from '../../model/series.js';
 import {
   type BisectVerdict,
   classifyRun,
@@ -130,4 +131,48 @@ export function pickSplat(logs: PatchRunLog[]): SplatMatcher {
 
 function round(x: number): number {
   return Math.round(x * 1000) / 1000;
+}
+
+// "series": "v5"   /   "patch": "06/09"   (a run bundle's run.json, module section)
+const RUN_SERIES = /^v(\d+)$/i;
+const RUN_PATCH = /^(\d+)\/(\d+)$/;
+
+/**
+ * The runs whose run.json names another series than the one bisected: another version
+ * (`"series":"v5"` against a v6 --series), another patch than its bundle's number, or a subject
+ * that is not the series' patch of that number. One sentence each: which run, what it says,
+ * what the series has. Runs without a run.json (or without these fields) are not checked.
+ */
+export function bundleMismatches(logs: readonly PatchRunLog[], series: PatchSeries): string[] {
+  const out: string[] = [];
+  const squash = (s: string) => s.replace(/\s+/g, ' ').trim();
+  for (const log of logs) {
+    for (const run of log.runs) {
+      const about = run.about;
+      if (!about) continue;
+      const says = [
+        about.series,
+        about.patch === null ? null : `patch ${about.patch}`,
+        about.subject === null ? null : `"${about.subject}"`,
+      ]
+        .filter((x) => x !== null)
+        .join(' ');
+      const problems: string[] = [];
+      const version = about.series === null ? null : RUN_SERIES.exec(about.series);
+      if (version && Number(version[1]) !== series.version) problems.push(`the series is v${series.version}`);
+      const patch = about.patch === null ? null : RUN_PATCH.exec(about.patch);
+      if (patch && Number(patch[1]) !== log.index)
+        problems.push(`its bundle is ${String(log.index).padStart(2, '0')}`);
+      if (patch && Number(patch[2]) !== series.total && series.total > 0)
+        problems.push(`the series has ${series.total} patches`);
+      if (about.subject !== null && log.index > 0) {
+        const mine = series.patches.find((p) => p.index === log.index);
+        if (!mine) problems.push(`the series has no patch ${log.index}`);
+        else if (squash(mine.subject) !== squash(about.subject))
+          problems.push(`the series' patch ${log.index} is "${mine.subject}"`);
+      }
+      if (problems.length > 0) out.push(`${about.path}: a run of ${says}, but ${problems.join(', ')}`);
+    }
+  }
+  return out;
 }

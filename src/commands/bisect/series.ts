@@ -1,6 +1,7 @@
-import { bisectSeries, pickSplat } from '../../analyzers/bisect/series.js';
+import { bisectSeries, bundleMismatches, pickSplat } from '../../analyzers/bisect/series.js';
 import { LockscopeCommand } from '../../cli/base-command.js';
 import { Args, Flags } from '../../cli/oclif.js';
+import { InputError } from '../../ingest/input.js';
 import { readBundles } from '../../ingest/run-bundles.js';
 import { diagnosticsByPath, readSeries } from '../../ingest/series/index.js';
 import { renderSeriesBisect, seriesBisectJson } from '../../render/bisect.js';
@@ -35,6 +36,11 @@ export default class BisectSeries extends LockscopeCommand {
     const { args, flags } = await this.parse(BisectSeries);
     const [logs, series] = await Promise.all([readBundles(args.results), readSeries(flags.series)]);
     for (const [path, ds] of diagnosticsByPath(series, flags.series)) this.warnDiagnostics(path, ds);
+    const mismatches = bundleMismatches(logs, series);
+    if (mismatches.length > 0) {
+      const more = mismatches.length > 1 ? `; ${mismatches.length - 1} more runs disagree` : '';
+      throw new InputError(`${mismatches[0]} (--series ${flags.series}${more})`, args.results);
+    }
     const given = flags.signature !== undefined || flags.title !== undefined;
     const matcher = given ? { signature: flags.signature, title: flags.title } : pickSplat(logs);
     const indices = [...new Set([...logs.map((l) => l.index), ...series.patches.map((p) => p.index)])].sort(
