@@ -3,6 +3,7 @@ import type { BisectVerdict, RunOutcome, SplatMatcher } from '../analyzers/bisec
 import type { PatchSeries } from '../model/series.js';
 import { sanitizeField } from './sanitize.js';
 import { unreadPatchLines } from './series-unread.js';
+import { wrapText } from './wrap.js';
 
 export function describeMatcher(m: SplatMatcher): string {
   if (m.signature !== undefined) return `signature ${sanitizeField(m.signature)}`;
@@ -59,7 +60,11 @@ export function renderSeriesBisect(series: PatchSeries, r: SeriesBisectResult): 
   if (r.lastGood === null) lines.push('no good patch before it: the splat may come from the base');
   else lines.push(`last good: patch ${r.lastGood}`);
   lines.push(
-    `confidence ${r.confidence} (the splat showed in ${r.hitsFromFirst} of ${r.runsFromFirst} runs from patch ${r.first} on: estimated reproduction chance ${r.reproChance})`,
+    ...wrapText(
+      `confidence ${r.confidence} (the splat showed in ${r.hitsFromFirst} of ${r.runsFromFirst} runs from patch ${r.first} on: estimated reproduction chance ${r.reproChance})`,
+      '  ',
+      '',
+    ),
   );
   return lines.join('\n');
 }

@@ -2,6 +2,7 @@ import type { BlameCandidate } from '../analyzers/blame.js';
 import type { Report } from '../model/report.js';
 import type { PatchSeries } from '../model/series.js';
 import { sanitizeField } from './sanitize.js';
+import { sourceLabel } from './series-diff.js';
 import { unreadPatchLines } from './series-unread.js';
 import { wrapText } from './wrap.js';
 
@@ -19,9 +20,7 @@ export function renderBlame(
   lines.push(
     `${sanitizeField(log)}: ${titles.length} splat${titles.length === 1 ? '' : 's'}: ${titles.join('; ')}`,
   );
-  lines.push(
-    `series: v${series.version}, ${series.patches.length} patches (${sanitizeField(series.source)})`,
-  );
+  lines.push(`series: v${series.version}, ${series.patches.length} patches (${sourceLabel(series.source)})`);
   lines.push(...unreadPatchLines(series));
   if (candidates.length === 0) {
     lines.push('no patch of the series touches the functions or lock classes of these splats');

@@ -33,7 +33,7 @@ export function renderSeriesDiff(r: SeriesDiffResult): string {
   // from git ranges without a cover letter or a vN tag both sides may read as v1: name the sources only
   const v = (s: PatchSeries) => (r.old.version === r.next.version ? '' : `v${s.version} `);
   const lines: string[] = [
-    `${v(r.old)}(${sanitizeField(r.old.source)}, ${count(r.old.patches.length)}) → ${v(r.next)}(${sanitizeField(r.next.source)}, ${count(r.next.patches.length)})`,
+    `${v(r.old)}(${sourceLabel(r.old.source)}, ${count(r.old.patches.length)}) → ${v(r.next)}(${sourceLabel(r.next.source)}, ${count(r.next.patches.length)})`,
     ...unreadPatchLines(r.old, v(r.old) || 'old '),
     ...unreadPatchLines(r.next, v(r.next) || 'new '),
     '',
@@ -117,6 +117,14 @@ export function seriesDiffJson(r: SeriesDiffResult) {
       confidence: f.confidence,
     })),
   };
+}
+
+// git:f230ab47fa20f1752c7669c078cbf42a4a3469af..b4/foo-v1   (a b4 base-commit, 40 hex)
+const FULL_COMMIT = /\b([0-9a-f]{12})[0-9a-f]{28}(?:[0-9a-f]{24})?\b/g;
+
+/** A series' source as a label: input text cleaned, full commit hashes (40 or 64 hex) cut to 12. */
+export function sourceLabel(source: string): string {
+  return sanitizeField(source).replace(FULL_COMMIT, '$1');
 }
 
 function count(n: number): string {

@@ -61,7 +61,8 @@ describe('bisect series', () => {
       '',
       'first bad: patch 3/4 lab: Lock in the scan',
       'last good: patch 2',
-      'confidence 0.75 (the splat showed in 2 of 2 runs from patch 3 on: estimated reproduction chance 0.75)',
+      'confidence 0.75 (the splat showed in 2 of 2 runs from patch 3 on: estimated',
+      '  reproduction chance 0.75)',
       '',
     ]);
     expect(r.stdout.split('\n')[0]).toMatch(/^looking for signature circular-dependency:/);
