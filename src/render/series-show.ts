@@ -28,9 +28,12 @@ export interface SeriesShowJson {
       lockOps: LockOp[];
     }[];
   };
+  /** What could not be read (added 2026-11-27): `path` is the file `line` counts in. */
+  diagnostics: { code: string; message: string; line: number | null; path: string }[];
 }
 
-export function seriesShowJson(series: PatchSeries): SeriesShowJson {
+/** `label`: the input as the user named it (the path of a diagnostic that has none of its own). */
+export function seriesShowJson(series: PatchSeries, label = series.source): SeriesShowJson {
   return {
     schemaVersion: 1,
     series: {
@@ -50,6 +53,12 @@ export function seriesShowJson(series: PatchSeries): SeriesShowJson {
         lockOps: p.lockOps.map(modelFields),
       })),
     },
+    diagnostics: series.diagnostics.map((d) => ({
+      code: d.code,
+      message: d.message,
+      line: d.line,
+      path: d.path ?? label,
+    })),
   };
 }
 

@@ -31,7 +31,8 @@ describe('lockscope series show', () => {
     const r = runCli(['series', 'show', '--json', fixture('series-min', 'toy-v2.mbox')]);
     expect(r.status).toBe(0);
     const doc = JSON.parse(r.stdout);
-    expect(Object.keys(doc)).toEqual(['schemaVersion', 'series']);
+    expect(Object.keys(doc)).toEqual(['schemaVersion', 'series', 'diagnostics']);
+    expect(doc.diagnostics).toEqual([]);
     expect(doc.schemaVersion).toBe(1);
     expect(Object.keys(doc.series)).toEqual(['version', 'total', 'cover', 'patches']);
     expect([doc.series.version, doc.series.total, doc.series.patches.length]).toEqual([2, 3, 3]);
@@ -156,6 +157,16 @@ describe('lockscope series show', () => {
       expect(r.stderr).toBe(
         'located/0001-one.patch:14: diff-unrecognized-line: line not part of the diff: this line was pasted by a mail client\n',
       );
+      const json = runCli(['series', 'show', '--json', 'located'], { cwd: dir });
+      expect(json.status).toBe(0);
+      expect(JSON.parse(json.stdout).diagnostics).toEqual([
+        {
+          code: 'diff-unrecognized-line',
+          message: 'line not part of the diff: this line was pasted by a mail client',
+          line: 14,
+          path: 'located/0001-one.patch',
+        },
+      ]);
     });
 
     it('strips control characters from text it prints', () => {

@@ -36,6 +36,6 @@ export default class SeriesShow extends LockscopeCommand {
     const series = await readSeries(args.source, { base: flags.base, tree: flags.tree });
     for (const [path, ds] of diagnosticsByPath(series, args.source)) this.warnDiagnostics(path, ds);
     if (!this.jsonEnabled()) this.out(renderSeriesShow(series));
-    return seriesShowJson(series);
+    return seriesShowJson(series, args.source);
   }
 }
