@@ -255,6 +255,28 @@ describe('lockscope series check', () => {
       expect(ids(off.stdout)).toEqual([]);
     });
 
+    it('finds it in --tree before the current directory, and says so when --checkpatch finds none', () => {
+      const elsewhere = mkdtempSync(join(tmpdir(), 'lockscope-not-kernel-'));
+      try {
+        const r = runCli(['series', 'check', '--json', '--tree', tree, fixture('series-min', 'v2')], {
+          cwd: elsewhere,
+        });
+        expect(r.status).toBe(0);
+        expect(ids(r.stdout)).toEqual(['CHECKPATCH_LONG_LINE']);
+        const none = runCli(['series', 'check', '--checkpatch', fixture('series-min', 'v2')], {
+          cwd: elsewhere,
+        });
+        expect([none.status, none.stdout]).toEqual([0, 'no findings\n']);
+        expect(none.stderr).toBe(
+          'lockscope: --checkpatch: no scripts/checkpatch.pl in the current directory (or a parent): checkpatch was not run\n',
+        );
+        const quiet = runCli(['series', 'check', fixture('series-min', 'v2')], { cwd: elsewhere });
+        expect([quiet.status, quiet.stdout, quiet.stderr]).toEqual([0, 'no findings\n', '']);
+      } finally {
+        rmSync(elsewhere, { recursive: true, force: true });
+      }
+    });
+
     it('says so on stderr when checkpatch cannot run or fails', () => {
       const noPerl = runCli(['series', 'check', fixture('series-min', 'v2')], {
         cwd: tree,

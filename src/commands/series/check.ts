@@ -35,8 +35,8 @@ export default class SeriesCheck extends LockscopeCommand {
     base: Flags.string({ description: 'base revision when SOURCE is a branch or tag' }),
     checkpatch: Flags.boolean({
       allowNo: true,
-      default: true,
-      description: "run the tree's scripts/checkpatch.pl per patch",
+      description:
+        'run scripts/checkpatch.pl per patch, from --tree or else the current directory (or a parent); on when one is found, --checkpatch says so when none is',
     }),
     ignore: Flags.string({
       description: 'finding id to leave out (repeatable; an id that names no check is a usage error)',
@@ -69,7 +69,15 @@ export default class SeriesCheck extends LockscopeCommand {
     for (const [path, ds] of diagnosticsByPath(series, args.source)) this.warnDiagnostics(path, ds);
     const previous = flags.previous ? await readSeries(flags.previous) : undefined;
     const findings: CheckFindingJson[] = checkSeries(series, { previous, ignore });
-    const script = flags.checkpatch ? findCheckpatch(process.cwd()) : null;
+    // --tree first, then the current directory; absent flag: run it when found
+    const script =
+      flags.checkpatch === false
+        ? null
+        : ((flags.tree === undefined ? null : findCheckpatch(flags.tree)) ?? findCheckpatch(process.cwd()));
+    if (flags.checkpatch === true && script === null)
+      this.warnLine(
+        `lockscope: --checkpatch: no scripts/checkpatch.pl in ${flags.tree === undefined ? '' : `--tree ${flags.tree} or `}the current directory (or a parent): checkpatch was not run`,
+      );
     if (script !== null) {
       const run = runCheckpatch(script, series.patches);
       this.warnDiagnostics(script, run.diagnostics);
