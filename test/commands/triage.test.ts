@@ -116,6 +116,23 @@ describe('lockscope triage', () => {
     expect(runCli(['triage', '--known', 'fixtures/triage/known.txt', SHRINKER]).stdout).toBe(
       'no lock reports\n(1 known report hidden by --known)\n',
     );
+    // --group says so too
+    expect(runCli(['triage', '--group', '--known', 'fixtures/triage/known.txt', SHRINKER]).stdout).toBe(
+      'no lock reports\n(1 known report hidden by --known)\n',
+    );
+  });
+
+  it('says nothing of lock reports for an input that is no console log (exit 2, stderr says why)', () => {
+    for (const args of [
+      ['triage', '-'],
+      ['triage', '--group', '-'],
+    ]) {
+      const r = runCli(args, { input: 'what I did on the bench today\n' });
+      expect([r.status, r.stdout]).toEqual([2, '']);
+      expect(r.stderr).toBe(
+        '-:1: NOT_A_CONSOLE_LOG: no kernel console output in the first 64 KiB (no printk timestamps, no kernel banners)\n',
+      );
+    }
   });
 
   it('--format markdown gives a heading, fields and the cycle in a code block', () => {

@@ -73,13 +73,17 @@ export default class Triage extends LockscopeCommand {
     writer?.end();
     // Unusable input (exit 2) only when no input at all was a console log: one bad file in a batch is a diagnostic.
     if (usable === 0) process.exitCode = 2;
+    const hiddenNote = `(${hidden} known report${hidden === 1 ? '' : 's'} hidden by --known)`;
     if (flags.group) {
       const groups = grouper.groups();
-      if (!json) this.out(flags.format === 'markdown' ? groupsMarkdown(groups) : groupsText(groups));
+      if (!json && usable > 0)
+        this.out(flags.format === 'markdown' ? groupsMarkdown(groups) : groupsText(groups));
+      if (!json && hidden > 0) this.out(hiddenNote);
       return { schemaVersion: 1, groups };
     }
-    if (!json && printed === 0) this.out('no lock reports');
-    if (!json && hidden > 0) this.out(`(${hidden} known report${hidden === 1 ? '' : 's'} hidden by --known)`);
+    // (an input that is no console log was said so on stderr: 'no lock reports' would read as clean)
+    if (!json && printed === 0 && usable > 0) this.out('no lock reports');
+    if (!json && hidden > 0) this.out(hiddenNote);
     return undefined;
   }
 }
