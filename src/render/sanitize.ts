@@ -1,16 +1,9 @@
 /**
  * Terminal safety: text that came from an input (kernel logs, patches, trace
  * comms) must not carry control characters or escape sequences to the
- * user's terminal. Tabs are kept; everything else in C0/C1 and DEL is dropped,
- * and ANSI CSI/OSC sequences are removed whole.
+ * user's terminal. Tabs and line breaks are kept; everything else in C0/C1 and DEL is
+ * dropped, and escape sequences are removed whole (see SEQUENCE).
  */
-// ESC [ ... final byte, ESC ] ... BEL|ST, and other two-byte ESC sequences.
-const ANSI = /\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])/g;
-const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
-
-export function stripControl(text: string): string {
-  return text.replace(ANSI, '').replace(CONTROL, '');
-}
 
 /**
  * Escape sequences whole, parameters and all, in their 7-bit and 8-bit (C1) forms:
@@ -22,17 +15,18 @@ export function stripControl(text: string): string {
 // a subject as a mail can carry it: "\x1b[1;31mred\x1b[0m \x1b]0;title\x07subject \x9b31mc1"
 const SEQUENCE =
   /\x1b\[[0-?]*[ -/]*[@-~]?|\x1b[\]PX^_][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?|\x1b[ -/]*[0-~]?|\x9b[0-?]*[ -/]*[@-~]?|[\x90\x98\x9d\x9e\x9f][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?/g;
-const ANY_CONTROL = /[\x00-\x1f\x7f-\x9f]/g;
+// C0 and C1 controls and DEL, but TAB and LF
+const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
+
+export function stripControl(text: string): string {
+  return text.replace(SEQUENCE, '').replace(CONTROL, '');
+}
 
 /**
  * One field of input text (a subject, a name, a message quoting them) made safe to lay out in a
- * column before it is clipped or padded: escape sequences removed whole (see SEQUENCE), tabs and
- * line breaks made one space, every other control character dropped. What is left is as wide as
- * its length says (`stripControl` keeps tabs, and a C1 CSI's parameters).
+ * column before it is clipped or padded: stripControl, and tabs and line breaks made one space.
+ * What is left is as wide as its length says.
  */
 export function sanitizeField(text: string): string {
-  return text
-    .replace(SEQUENCE, '')
-    .replace(/[\t\r\n]+/g, ' ')
-    .replace(ANY_CONTROL, '');
+  return stripControl(text).replace(/[\t\n]+/g, ' ');
 }

@@ -3,7 +3,8 @@ import { sanitizeField, stripControl } from '../../src/render/sanitize.js';
 
 describe('stripControl', () => {
   it('removes ANSI colour, OSC titles and C0/C1 controls but keeps tabs', () => {
-    expect(stripControl('\x1b[31mred\x1b[0m\tx\x07\x1b]0;title\x07y\x9bz')).toBe('red\txyz');
+    // (`z` is the final byte of the C1 CSI before it: the sequence goes whole)
+    expect(stripControl('\x1b[31mred\x1b[0m\tx\x07\x1b]0;title\x07y\x9bz')).toBe('red\txy');
   });
 
   it('removes an ESC [ sequence with its parameters, and an OSC ended by ST, whole', () => {
