@@ -40,11 +40,33 @@ export async function loadKnown(
  */
 export async function triageInputs(inputs: string[], options: TriageOptions): Promise<void> {
   const known = await loadKnown(options.known, options.warn);
-  for (const path of await expandLogPaths(inputs.length === 0 ? ['-'] : inputs)) {
+  const paths = await expandLogPaths(inputs.length === 0 ? ['-'] : inputs);
+  for (const path of paths) {
     options.onFile?.(path);
-    const file = await triageOne(path, known.signatures, options.onReport);
+    const file = await triageOne(path, known.signatures, options.onReport).catch((error: unknown) => {
+      // One input that cannot be read (a truncated .gz) is one unusable file of a batch, as one that
+      // is no console log: the others are still read. Alone, it is the command's error (exit 2).
+      if (paths.length === 1 || !(error instanceof InputError)) throw error;
+      return unreadable(path, error);
+    });
     options.onFileDone?.(file);
   }
+}
+
+/** The verdict of an input of a batch that could not be read to its end (its reports so far were handed on). */
+function unreadable(path: string, error: InputError): TriagedFile {
+  const message = error.message.startsWith(`${path}: `)
+    ? error.message.slice(path.length + 2)
+    : error.message;
+  return {
+    path,
+    title: null,
+    type: null,
+    corrupted: false,
+    usable: false,
+    knownHidden: 0,
+    diagnostics: [{ code: 'UNREADABLE_INPUT', message, line: error.line }],
+  };
 }
 
 /** All reports of one console log, for commands that need them together (blame); unusable input throws. */

@@ -177,6 +177,27 @@ describe('lockscope triage', () => {
     }
   });
 
+  it('a file of a batch that cannot be read to its end is one unusable file: the others are read', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lockscope-cut-gz-'));
+    try {
+      const cut = join(dir, 'cut.log.gz');
+      writeFileSync(cut, gzipSync(readFileSync(join(ROOT, SHRINKER))).subarray(0, 600));
+      const r = runCli(['triage', '--json', cut, SHRINKER]);
+      expect(r.status).toBe(0);
+      const files = JSON.parse(r.stdout).files;
+      expect(files.map((f: { path: string }) => f.path)).toEqual([cut, SHRINKER]);
+      expect(files[0].diagnostics).toEqual([
+        { code: 'UNREADABLE_INPUT', message: 'corrupt gzip data (unexpected end of file)', line: null },
+      ]);
+      expect(files[1].reports[0].signature).toBe(SIGNATURE);
+      expect(r.stderr).toBe(`${cut}: UNREADABLE_INPUT: corrupt gzip data (unexpected end of file)\n`);
+      // alone, it is the command's error
+      expect(runCli(['triage', cut]).status).toBe(2);
+    } finally {
+      rmSync(dir, { recursive: true });
+    }
+  });
+
   it('exits 2 naming the file when an input cannot be read', () => {
     const r = runCli(['triage', 'no/such/dmesg.txt']);
     expect(r.status).toBe(2);
@@ -211,13 +232,14 @@ describe('lockscope triage', () => {
   });
 
   it('with --json, an input that breaks mid-way still leaves one valid document, with the error in it', () => {
+    // (alone: in a batch it is one unusable file, see above)
     const truncated = gzipSync(readFileSync(join(ROOT, SHRINKER))).subarray(0, 3000);
-    const r = runCli(['triage', '--json', CLEAN, '-'], { input: truncated });
+    const r = runCli(['triage', '--json', '-'], { input: truncated });
     expect(r.status).toBe(2);
     const doc = JSON.parse(r.stdout);
-    expect(doc.files.map((f: { path: string }) => f.path)).toEqual([CLEAN, '-']);
+    expect(doc.files.map((f: { path: string }) => f.path)).toEqual(['-']);
     expect(doc.error).toEqual({ kind: 'input', message: '-: corrupt gzip data (unexpected end of file)' });
-    expect(doc.files[1].error).toEqual(doc.error);
+    expect(doc.files[0].error).toEqual(doc.error);
   });
 
   it('strips control characters from input text on the terminal', () => {
