@@ -2,7 +2,7 @@ import { lockCycle } from '../analyzers/triage/cycle.js';
 import type { SignatureGroup } from '../analyzers/triage/group.js';
 import type { Report } from '../model/report.js';
 import { formatFrame, formatLock } from './frame.js';
-import { acquiringLabel } from './triage-text.js';
+import { acquiringLabel, heldHead, heldLocksShown } from './triage-text.js';
 
 /** Markdown for a bug tracker or a review comment. Code spans keep lock names literal. */
 export function reportMarkdown(report: Report, path: string): string {
@@ -16,6 +16,13 @@ export function reportMarkdown(report: Report, path: string): string {
   if (report.acquiring !== null)
     out.push(`- **${acquiringLabel(report.kind)}**: ${code(formatLock(report.acquiring))}`);
   for (const l of report.held) out.push(`- **held**: ${code(formatLock(l))}`);
+  const { shown, others } = heldLocksShown(report);
+  for (const block of shown) {
+    const locks = block.printed ? block.locks.map((l) => code(l.name)).join(', ') : '(not printed: running)';
+    out.push(`- **locks held**: ${heldHead(block)}${locks === '' ? '' : `: ${locks}`}`);
+  }
+  if (others > 0)
+    out.push(`- **locks held**: also by ${others} other task${others === 1 ? '' : 's'} (see --json)`);
   if (report.guiltyFrame !== null) out.push(`- **guilty frame**: ${code(formatFrame(report.guiltyFrame))}`);
   const cycle = lockCycle(report);
   if (cycle.length > 0) {

@@ -43,8 +43,7 @@ export function reportText(report: Report, path: string): string {
   for (const lock of report.held) row('held', lockParts(lock));
   const { shown, others } = heldLocksShown(report);
   for (const block of shown) {
-    const who = block.task === null ? '?' : `${block.task.comm}/${block.task.pid}`;
-    const head = `${block.count === 0 ? 'none' : block.count} by ${who}`;
+    const head = heldHead(block);
     const names = block.locks.map((l) => l.name);
     if (!block.printed) row('locks held', [head, '(not printed: running)']);
     else row('locks held', names.length === 0 ? [head] : [`${head}: ${names[0]}`, ...names.slice(1)], ', ');
@@ -63,12 +62,18 @@ export function reportText(report: Report, path: string): string {
  * The held-lock blocks to print: all of them, but when the report holds khungtaskd's listing of every
  * task's locks ("Showing all locks held in the system"), its own task's block and a count of the rest.
  */
-function heldLocksShown(report: Report): { shown: Report['heldLocks']; others: number } {
+export function heldLocksShown(report: Report): { shown: Report['heldLocks']; others: number } {
   const task = report.task;
   if (task === null || report.heldLocks.length < 2) return { shown: report.heldLocks, others: 0 };
   const own = report.heldLocks.filter((b) => b.task?.pid === task.pid && b.task.comm === task.comm);
   if (own.length === 0) return { shown: report.heldLocks, others: 0 };
   return { shown: own, others: report.heldLocks.length - own.length };
+}
+
+/** `2 by kswapd0/27`, `none by kworker/2:4/188`: a held-lock block's count and task. */
+export function heldHead(block: Report['heldLocks'][number]): string {
+  const who = block.task === null ? '?' : `${block.task.comm}/${block.task.pid}`;
+  return `${block.count === 0 ? 'none' : block.count} by ${who}`;
 }
 
 const WIDTH = 80;

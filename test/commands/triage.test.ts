@@ -143,6 +143,9 @@ describe('lockscope triage', () => {
       `- **where**: \`${SHRINKER}:277\``,
     ]);
     expect(r.stdout).toContain('```\nlab_shrinker_lock --> fs_reclaim --> lab_shrinker_lock\n');
+    expect(r.stdout.split('\n').filter((l) => l.startsWith('- **locks held**'))).toEqual([
+      '- **locks held**: 2 by kswapd0/28: `fs_reclaim`, `shrinker_rwsem`',
+    ]);
   });
 
   it('reads gzipped stdin as `-`', () => {
