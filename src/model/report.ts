@@ -79,6 +79,12 @@ export interface Report {
   /** Lines of the "Possible unsafe locking scenario" block, as printed. */
   scenario: string[];
   irqStates: IrqStateUse[];
+  /**
+   * The usage change an inconsistent-lock-state report is about, as printed in
+   * `inconsistent {IN-HARDIRQ-W} -> {HARDIRQ-ON-W} usage.`: the state the lock was registered in
+   * (its block is in irqStates) and the one the main stack put it in; null in other reports.
+   */
+  inconsistentUsage: { from: string; to: string } | null;
 }
 
 /** The verdict syzkaller's parser would give a whole log: its first crash. */

@@ -13,6 +13,10 @@ export function reportMarkdown(report: Report, path: string): string {
   if (report.task !== null) out.push(`- **task**: ${code(`${report.task.comm}/${report.task.pid}`)}`);
   if (report.kernelRelease !== null) out.push(`- **kernel**: ${code(report.kernelRelease)}`);
   out.push(`- **signature**: ${code(report.signature)}`);
+  if (report.inconsistentUsage !== null) {
+    const { from, to } = report.inconsistentUsage;
+    out.push(`- **usage**: ${code(`{${from}} -> {${to}}`)}`);
+  }
   if (report.acquiring !== null)
     out.push(`- **${acquiringLabel(report.kind)}**: ${code(formatLock(report.acquiring))}`);
   for (const l of report.held) out.push(`- **held**: ${code(formatLock(l))}`);

@@ -39,6 +39,10 @@ export function reportText(report: Report, path: string): string {
       else out.push(`    ${e.from} --> ${e.to}`, `${EDGE_SITE}${site}`);
     }
   }
+  if (report.inconsistentUsage !== null) {
+    const { from, to } = report.inconsistentUsage;
+    row('usage', [`{${from}}`, '->', `{${to}}`]);
+  }
   if (report.acquiring !== null) row(acquiringLabel(report.kind), lockParts(report.acquiring));
   for (const lock of report.held) row('held', lockParts(lock));
   const { shown, others } = heldLocksShown(report);

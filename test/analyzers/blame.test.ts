@@ -98,6 +98,7 @@ const SPLAT: Report = {
   guiltyFrame: frame('lab_scan'),
   scenario: [],
   irqStates: [],
+  inconsistentUsage: null,
 };
 
 function op(p: Partial<LockOp> & Pick<LockOp, 'kind' | 'primitive' | 'function'>): LockOp {

@@ -49,6 +49,7 @@ export function report(over: Partial<Report>): Report {
     guiltyFrame: null,
     scenario: [],
     irqStates: [],
+    inconsistentUsage: null,
     ...over,
   };
 }

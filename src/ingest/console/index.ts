@@ -398,6 +398,7 @@ export function buildReport(s: ScannedReport): { report: Report; diagnostics: Di
     guiltyFrame,
     scenario: details.scenario,
     irqStates: details.irqStates,
+    inconsistentUsage: details.inconsistentUsage,
     // Filled in below, from the fields above (last in the JSON, as always).
     signature: '',
   };

@@ -23,6 +23,7 @@ import {
   HELD_ENTRY_RE,
   HELD_HEADER_RE,
   HELD_LOCK_INTROS,
+  INCONSISTENT_USAGE_RE,
   INVERSION_HELD_RE,
   IRQ_BLOCK_END_RE,
   IRQ_PAIR_RE,
@@ -50,6 +51,7 @@ export type LockDetails = Pick<
   | 'stack'
   | 'scenario'
   | 'irqStates'
+  | 'inconsistentUsage'
 > & { diagnostics: Diagnostic[] };
 
 type Mode = 'none' | 'chain' | 'irq' | 'scenario' | 'held' | 'stack' | 'other-stack' | 'chain-exists';
@@ -70,6 +72,7 @@ class DetailsBuilder {
     stack: [],
     scenario: [],
     irqStates: [],
+    inconsistentUsage: null,
     diagnostics: [],
   };
   private mode: Mode = 'none';
@@ -249,6 +252,11 @@ class DetailsBuilder {
       this.irq = { state: m[1] as string, stack: [] };
       this.d.irqStates.push(this.irq);
       this.mode = 'irq';
+      return true;
+    }
+    m = c0 === 0x69 /* i */ ? INCONSISTENT_USAGE_RE.exec(t) : null;
+    if (m) {
+      this.d.inconsistentUsage ??= { from: m[1] as string, to: m[2] as string };
       return true;
     }
     const id = parseKernelId(t, l.chars);

@@ -67,6 +67,10 @@ export const IRQ_PAIR_RE =
 // taint flags before it: `          T  6.1.0-next-20221214 #2`
 export const WRAPPED_RELEASE_RE = /^(?:([A-Z][A-Z ]{0,40}) )?([^\sA-Z]\S{0,99}) #\d{1,6}(?: \S{1,40})?$/;
 
+// `inconsistent {IN-HARDIRQ-W} -> {HARDIRQ-ON-W} usage.` (the line under an inconsistent lock state banner)
+export const INCONSISTENT_USAGE_RE =
+  /^inconsistent \{([A-Z][A-Z-]{1,30})\} -> \{([A-Z][A-Z-]{1,30})\} usage\.$/;
+
 // Lines that close an irq-state block: `irq event stamp: 283`, `hardirqs last  enabled at (283): ...`,
 // ` ... key      at: [<ffffffff945023c0>] init_timer_cpu.__key+0x0/0x20`, ` }`
 export const IRQ_BLOCK_END_RE = /^(?:irq event stamp:|(?:hard|soft)irqs last|\.\.\. key\s+at:|\}$)/;
@@ -93,12 +97,13 @@ const HEADER_STARTS: readonly string[] = [
   'INFO: task ',
   'BUG: ',
   'in_atomic(): ',
+  'inconsistent {',
 ];
 
 /**
- * HEADER_STARTS by their first character (its ASCII code): the one or two a line that starts with
- * that character may start with. A frame line often starts with one of them (`h` of
- * `handle_mm_fault`, `s` of `schedule`): it is compared with those alone, not with all 13.
+ * HEADER_STARTS by their first character (its ASCII code): the ones a line that starts with
+ * that character may start with (at most three). A frame line often starts with one of them (`h` of
+ * `handle_mm_fault`, `s` of `schedule`): it is compared with those alone, not with all 14.
  */
 const HEADER_STARTS_BY_FIRST: Array<readonly string[] | undefined> = new Array(128).fill(undefined);
 for (const s of HEADER_STARTS) {
@@ -142,6 +147,7 @@ export const SECTION_REGEXES: readonly RegExp[] = [
   HARDWARE_RE,
   KCSAN_ACCESS_RE,
   IRQ_BLOCK_END_RE,
+  INCONSISTENT_USAGE_RE,
   IRQ_PAIR_RE,
   WRAPPED_RELEASE_RE,
 ];
