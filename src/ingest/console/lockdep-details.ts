@@ -99,7 +99,10 @@ class DetailsBuilder {
   /** Lines of other CPUs skipped inside the open held-lock list. */
   private blockSkipped = false;
 
-  /** The kind is not needed to walk the lines (every report prints its sections the same way). */
+  /**
+   * The kind is not needed to walk the lines (every report prints its sections the same way), but
+   * for the usage line only inconsistent-lock-state reports print.
+   */
   constructor(readonly kind: ReportKind) {}
 
   private diag(code: string, message: string, line: number): void {
@@ -159,6 +162,18 @@ class DetailsBuilder {
   /** Lines that start a section or carry header facts, in any mode. True when consumed. */
   private header(l: LogicalLine): boolean {
     const t = l.t;
+    // `inconsistent {IN-HARDIRQ-W} -> {HARDIRQ-ON-W} usage.`, looked for in those reports alone
+    if (
+      this.kind === 'inconsistent-lock-state' &&
+      this.d.inconsistentUsage === null &&
+      charCodeAt(t, 0) === 0x69
+    ) {
+      const m = INCONSISTENT_USAGE_RE.exec(t);
+      if (m) {
+        this.d.inconsistentUsage = { from: m[1] as string, to: m[2] as string };
+        return true;
+      }
+    }
     if (!mayBeHeader(t, l.chars)) return false;
     const taskLine = parseTaskLine(t);
     if (taskLine) {
@@ -252,11 +267,6 @@ class DetailsBuilder {
       this.irq = { state: m[1] as string, stack: [] };
       this.d.irqStates.push(this.irq);
       this.mode = 'irq';
-      return true;
-    }
-    m = c0 === 0x69 /* i */ ? INCONSISTENT_USAGE_RE.exec(t) : null;
-    if (m) {
-      this.d.inconsistentUsage ??= { from: m[1] as string, to: m[2] as string };
       return true;
     }
     const id = parseKernelId(t, l.chars);

@@ -97,13 +97,12 @@ const HEADER_STARTS: readonly string[] = [
   'INFO: task ',
   'BUG: ',
   'in_atomic(): ',
-  'inconsistent {',
 ];
 
 /**
  * HEADER_STARTS by their first character (its ASCII code): the ones a line that starts with
- * that character may start with (at most three). A frame line often starts with one of them (`h` of
- * `handle_mm_fault`, `s` of `schedule`): it is compared with those alone, not with all 14.
+ * that character may start with (one or two). A frame line often starts with one of them (`h` of
+ * `handle_mm_fault`, `s` of `schedule`): it is compared with those alone, not with all 13.
  */
 const HEADER_STARTS_BY_FIRST: Array<readonly string[] | undefined> = new Array(128).fill(undefined);
 for (const s of HEADER_STARTS) {
