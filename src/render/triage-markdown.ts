@@ -2,7 +2,7 @@ import { lockCycle } from '../analyzers/triage/cycle.js';
 import type { SignatureGroup } from '../analyzers/triage/group.js';
 import type { Report } from '../model/report.js';
 import { formatFrame, formatLock } from './frame.js';
-import { acquiringLabel, heldHead, heldLocksShown } from './triage-text.js';
+import { acquiringLabel, chainExists, heldHead, heldLocksShown } from './triage-text.js';
 
 /** Markdown for a bug tracker or a review comment. Code spans keep lock names literal. */
 export function reportMarkdown(report: Report, path: string): string {
@@ -13,6 +13,9 @@ export function reportMarkdown(report: Report, path: string): string {
   if (report.task !== null) out.push(`- **task**: ${code(`${report.task.comm}/${report.task.pid}`)}`);
   if (report.kernelRelease !== null) out.push(`- **kernel**: ${code(report.kernelRelease)}`);
   out.push(`- **signature**: ${code(report.signature)}`);
+  const cycle = lockCycle(report);
+  const chain = chainExists(report, cycle.length);
+  if (chain.length > 0) out.push(`- **chain**: ${code(chain.join(' --> '))}`);
   if (report.inconsistentUsage !== null) {
     const { from, to } = report.inconsistentUsage;
     out.push(`- **usage**: ${code(`{${from}} -> {${to}}`)}`);
@@ -28,7 +31,6 @@ export function reportMarkdown(report: Report, path: string): string {
   if (others > 0)
     out.push(`- **locks held**: also by ${others} other task${others === 1 ? '' : 's'} (see --json)`);
   if (report.guiltyFrame !== null) out.push(`- **guilty frame**: ${code(formatFrame(report.guiltyFrame))}`);
-  const cycle = lockCycle(report);
   if (cycle.length > 0) {
     out.push('', '```', [...cycle.map((e) => e.from), cycle[cycle.length - 1]!.to].join(' --> '));
     for (const e of cycle) out.push(`  ${e.from} --> ${e.to}  at ${formatFrame(e.site)}`);

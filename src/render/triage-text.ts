@@ -39,6 +39,8 @@ export function reportText(report: Report, path: string): string {
       else out.push(`    ${e.from} --> ${e.to}`, `${EDGE_SITE}${site}`);
     }
   }
+  const chain = chainExists(report, cycle.length);
+  if (chain.length > 0) row('chain', chain, ' --> ');
   if (report.inconsistentUsage !== null) {
     const { from, to } = report.inconsistentUsage;
     row('usage', [`{${from}}`, '->', `{${to}}`]);
@@ -72,6 +74,15 @@ export function heldLocksShown(report: Report): { shown: Report['heldLocks']; ot
   const own = report.heldLocks.filter((b) => b.task?.pid === task.pid && b.task.comm === task.comm);
   if (own.length === 0) return { shown: report.heldLocks, others: 0 };
   return { shown: own, others: report.heldLocks.length - own.length };
+}
+
+/**
+ * The locks of a dependency chain a report prints but that is no cycle it closes (`Chain exists
+ * of: console_owner --> target_list_lock --> _xmit_ETHER#2` of an irq safe -> unsafe order), in
+ * printed order; none when the report's cycle (`cycleEdges`) shows them.
+ */
+export function chainExists(report: Report, cycleEdges: number): string[] {
+  return cycleEdges === 0 && report.chain.length > 1 ? report.chain.map((c) => c.lock.name) : [];
 }
 
 /** `2 by kswapd0/27`, `none by kworker/2:4/188`: a held-lock block's count and task. */

@@ -117,4 +117,19 @@ describe('triage text', () => {
       `      (4x, first ${path}:10)`,
     ]);
   });
+
+  it('a chain that closes no cycle (an irq safe -> unsafe order) is shown as printed', () => {
+    const link = (index: number, name: string) => ({ index, lock: lock(name), stack: [] });
+    const r = report({
+      kind: 'irq-safe-unsafe-order',
+      chain: [link(2, 'console_owner'), link(1, 'target_list_lock'), link(0, '_xmit_ETHER#2')],
+    });
+    expect(
+      reportText(r, 'log')
+        .split('\n')
+        .filter((l) => l.startsWith('  chain:')),
+    ).toEqual(['  chain:      console_owner --> target_list_lock --> _xmit_ETHER#2']);
+    // a circular report shows its cycle instead
+    expect(reportText({ ...r, kind: 'circular-dependency' }, 'log')).not.toContain('  chain:');
+  });
 });
