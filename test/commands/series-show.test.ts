@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
+import { pastedLineMail } from '../helpers/series.js';
 import { fixture, SHARED, sharedPath } from '../helpers/shared.js';
 import { buildToyRepo, type ToyRepo } from '../ingest/series/toy-series.js';
 
@@ -133,23 +134,7 @@ describe('lockscope series show', () => {
     });
 
     it('names a diagnostic by the patch file of a directory and the line in it (From envelope counted)', () => {
-      const mail = [
-        'From 0123456789abcdef0123456789abcdef01234567 Mon Sep 17 00:00:00 2001',
-        'From: Ada Kernel <ada@example.org>',
-        'Subject: [PATCH] drm/toy: one',
-        '',
-        'Signed-off-by: Ada Kernel <ada@example.org>',
-        '---',
-        'diff --git a/x.c b/x.c',
-        '--- a/x.c',
-        '+++ b/x.c',
-        '@@ -1,2 +1,3 @@',
-        ' int a;',
-        '+int b;',
-        ' int c;',
-        'this line was pasted by a mail client',
-        '',
-      ].join('\n');
+      const mail = pastedLineMail('[PATCH] drm/toy: one', { envelope: true });
       mkdirSync(join(dir, 'located'));
       writeFileSync(join(dir, 'located', '0001-one.patch'), mail);
       const r = runCli(['series', 'show', 'located'], { cwd: dir });

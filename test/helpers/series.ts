@@ -41,3 +41,34 @@ export function toyPatchMail(subject: string, added: string[]): string {
     '',
   ].join('\n');
 }
+
+/**
+ * A one-patch mail whose hunk is followed by a line a mail client pasted (`this line was pasted
+ * by a mail client`): after git format-patch's `From <sha> <date>` envelope when `envelope`, with
+ * `headers` after From:, `body` before the sign-off and `tail` after the pasted line.
+ */
+export function pastedLineMail(
+  subject: string,
+  { envelope = false, headers = [] as string[], body = [] as string[], tail = [] as string[] } = {},
+): string {
+  return [
+    ...(envelope ? ['From 0123456789abcdef0123456789abcdef01234567 Mon Sep 17 00:00:00 2001'] : []),
+    'From: Ada Kernel <ada@example.org>',
+    ...headers,
+    `Subject: ${subject}`,
+    '',
+    ...body,
+    'Signed-off-by: Ada Kernel <ada@example.org>',
+    '---',
+    'diff --git a/x.c b/x.c',
+    '--- a/x.c',
+    '+++ b/x.c',
+    '@@ -1,2 +1,3 @@',
+    ' int a;',
+    '+int b;',
+    ' int c;',
+    'this line was pasted by a mail client',
+    ...tail,
+    '',
+  ].join('\n');
+}

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LockOpFacts } from '../../../src/analyzers/series/lock-ops.js';
 import { InputError } from '../../../src/ingest/input.js';
 import { diagnosticsByPath, readSeries } from '../../../src/ingest/series/index.js';
+import { pastedLineMail } from '../../helpers/series.js';
 import { fixture } from '../../helpers/shared.js';
 import { buildToyRepo, TOY_BASE, TOY_FILE, type ToyRepo, toyCommits } from './toy-series.js';
 
@@ -149,24 +150,7 @@ describe('readSeries: mbox and directories', () => {
     });
 
     it('reports diff lines it does not recognize, with their line, instead of dropping them', async () => {
-      const mail = [
-        'From: Ada Kernel <ada@example.org>',
-        'Subject: [PATCH] drm/toy: mangled',
-        '',
-        'Body.',
-        '',
-        'Signed-off-by: Ada Kernel <ada@example.org>',
-        '---',
-        'diff --git a/x.c b/x.c',
-        '--- a/x.c',
-        '+++ b/x.c',
-        '@@ -1,2 +1,3 @@',
-        ' int a;',
-        '+int b;',
-        ' int c;',
-        'this line was pasted by a mail client',
-        '',
-      ].join('\n');
+      const mail = pastedLineMail('[PATCH] drm/toy: mangled', { body: ['Body.', ''] });
       writeFileSync(join(dir, 'mangled.patch'), mail);
       const s = await readSeries(join(dir, 'mangled.patch'));
       expect(s.diagnostics).toEqual([
@@ -181,27 +165,13 @@ describe('readSeries: mbox and directories', () => {
     });
 
     it("counts a diagnostic's line in the file (the From envelope too), and names the patch file of a directory", async () => {
+      // (the pasted line is the file's 15th)
       const patch = (n: number) =>
-        [
-          'From 0123456789abcdef0123456789abcdef01234567 Mon Sep 17 00:00:00 2001',
-          'From: Ada Kernel <ada@example.org>',
-          'Date: Thu, 1 Jan 2026 00:00:01 +0000',
-          `Subject: [PATCH v5 ${n}/2] drm/toy: patch ${n}`,
-          '',
-          'Signed-off-by: Ada Kernel <ada@example.org>',
-          '---',
-          'diff --git a/x.c b/x.c',
-          '--- a/x.c',
-          '+++ b/x.c',
-          '@@ -1,2 +1,3 @@',
-          ' int a;',
-          '+int b;',
-          ' int c;',
-          'this line was pasted by a mail client', // line 15 of the file
-          '-- ',
-          '2.43.0',
-          '',
-        ].join('\n');
+        pastedLineMail(`[PATCH v5 ${n}/2] drm/toy: patch ${n}`, {
+          envelope: true,
+          headers: ['Date: Thu, 1 Jan 2026 00:00:01 +0000'],
+          tail: ['-- ', '2.43.0'],
+        });
       mkdirSync(join(dir, 'v5'));
       writeFileSync(join(dir, 'v5', 'v5-0001-one.patch'), patch(1));
       writeFileSync(join(dir, 'v5', 'v5-0002-two.patch'), patch(2));
