@@ -179,6 +179,14 @@ async function assemble(messages: NamedMessage[], source: string, label: string)
   }
   patches.sort((a, b) => a.index - b.index);
   const version = cover?.version ?? mostCommon(patches.map((p) => p.version)) ?? 1;
+  // `git format-patch -o outgoing` for v1, then `-v2 -o outgoing`: two series in one place
+  const versions = [...new Set(patches.map((p) => p.version))].sort((a, b) => a - b);
+  if (versions.length > 1)
+    diagnostics.push({
+      code: 'series-mixed-versions',
+      message: `patches of ${versions.map((v) => `v${v}`).join(', ')} in one series: read as v${version}, the others mixed in (keep one version per directory or mbox)`,
+      line: null,
+    });
   const total = cover?.total ?? mostCommon(patches.map((p) => p.total)) ?? patches.length;
   return { source, version, total, cover, patches, diagnostics };
 }

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LockOpFacts } from '../../../src/analyzers/series/lock-ops.js';
 import { InputError } from '../../../src/ingest/input.js';
 import { diagnosticsByPath, readSeries } from '../../../src/ingest/series/index.js';
-import { pastedLineMail } from '../../helpers/series.js';
+import { pastedLineMail, toyPatchMail } from '../../helpers/series.js';
 import { fixture } from '../../helpers/shared.js';
 import { buildToyRepo, TOY_BASE, TOY_FILE, type ToyRepo, toyCommits } from './toy-series.js';
 
@@ -200,6 +200,34 @@ describe('readSeries: mbox and directories', () => {
       expect(fromMbox.diagnostics.map((d) => [d.path, d.line])).toEqual([
         ['v5.mbox', 15],
         ['v5.mbox', 33],
+      ]);
+    });
+
+    it('says so when a directory holds two versions of a series (format-patch -o twice)', async () => {
+      mkdirSync(join(dir, 'outgoing'));
+      for (const [v, n] of [
+        [1, 1],
+        [1, 2],
+        [2, 1],
+      ] as const) {
+        const mail = toyPatchMail(`drm/toy: part ${n}`, ['int x;']).replace(
+          '[PATCH]',
+          `[PATCH v${v} ${n}/2]`,
+        );
+        writeFileSync(join(dir, 'outgoing', `v${v}-000${n}-part.patch`), mail);
+      }
+      const s = await readSeries('outgoing', { cwd: dir });
+      expect([s.version, s.patches.map((p) => `${p.version}:${p.index}`)]).toEqual([
+        1,
+        ['1:1', '2:1', '1:2'],
+      ]);
+      expect(s.diagnostics).toEqual([
+        {
+          code: 'series-mixed-versions',
+          message:
+            'patches of v1, v2 in one series: read as v1, the others mixed in (keep one version per directory or mbox)',
+          line: null,
+        },
       ]);
     });
 
