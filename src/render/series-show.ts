@@ -96,13 +96,18 @@ export function renderSeriesShow(series: PatchSeries): string {
   const n = String(series.total).length;
   const numWidth = 2 * n + 1;
   const subjectWidth = 30;
+  // A prefix every subject has (`shmem-shrinker-lab: `) is said once, so the column tells them apart.
+  const subjects = series.patches.map((p) => sanitizeField(p.subject));
+  const prefix = sharedPrefix(subjects);
+  if (prefix !== '') out.push(clip(`every subject starts with "${prefix}"`, WIDTH));
   out.push(
     `${'n/N'.padEnd(numWidth)}  ${'subject'.padEnd(subjectWidth)}  files  locking (+ added, - removed)`,
   );
   const indent = numWidth + subjectWidth + 11;
-  for (const p of series.patches) {
+  for (const [i, p] of series.patches.entries()) {
     const num = `${String(p.index).padStart(n)}/${p.total}`.padEnd(numWidth);
-    const lead = `${num}  ${clip(sanitizeField(p.subject), subjectWidth).padEnd(subjectWidth)}  ${String(p.files.length).padStart(5)}  `;
+    const subject = (subjects[i] as string).slice(prefix.length);
+    const lead = `${num}  ${clip(subject, subjectWidth).padEnd(subjectWidth)}  ${String(p.files.length).padStart(5)}  `;
     const ops = sanitizeField(lockSummary(p.lockOps))
       .split(' ')
       .map((op) => clip(op, WIDTH - indent));
@@ -124,6 +129,16 @@ export function lockSummary(ops: LockOp[]): string {
   }
   if (seen.size === 0) return '-';
   return [...seen].map(([k, count]) => (count > 1 ? `${k}×${count}` : k)).join(' ');
+}
+
+/** The `subsystem: ` prefix (up to its first `: `) all of two or more subjects share, or ''. */
+function sharedPrefix(subjects: readonly string[]): string {
+  const first = subjects[0];
+  if (subjects.length < 2 || first === undefined) return '';
+  const colon = first.indexOf(': ');
+  if (colon <= 0) return '';
+  const prefix = first.slice(0, colon + 2);
+  return subjects.every((s) => s.startsWith(prefix) && s.length > prefix.length) ? prefix : '';
 }
 
 function clip(text: string, width: number): string {

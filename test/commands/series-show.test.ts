@@ -18,13 +18,15 @@ describe('lockscope series show', () => {
       'v1, 3 patches: drm/toy: a memory shrinker for the toy driver',
       'cover letter: no changelog',
       '',
+      // (the prefix all subjects share is said once: the column tells them apart)
+      'every subject starts with "drm/toy: "',
       'n/N  subject                         files  locking (+ added, - removed)',
-      '1/3  drm/toy: add a memory shrinker      1  +mutex_trylock +dma_resv_lock',
+      '1/3  add a memory shrinker               1  +mutex_trylock +dma_resv_lock',
       '                                            +.count_objects +.scan_objects',
       '                                            +register_shrinker',
-      '2/3  drm/toy: allocate the page ar…      1  +dma_resv_lock',
+      '2/3  allocate the page array on de…      1  +dma_resv_lock',
       '                                            +kvmalloc_array(GFP_KERNEL)',
-      '3/3  drm/toy: add toy_bo_vmap_lock…      1  -',
+      '3/3  add toy_bo_vmap_locked()            1  -',
     ]);
   });
 
