@@ -53,8 +53,16 @@ export function renderSeriesDiff(r: SeriesDiffResult): string {
   if (r.next.cover === null) lines.push(`changelog: v${r.next.version} has no cover letter`);
   else if (r.changelogItems.length === 0)
     lines.push(`changelog: the v${r.next.version} cover letter has no changelog for v${r.next.version}`);
+  else if (r.old.version === r.next.version)
+    lines.push(
+      `changelog: not checked (both sides are v${r.next.version}: it tells the step into v${r.next.version})`,
+    );
   else if (r.findings.length === 0)
-    lines.push(`changelog: all ${r.changelogItems.length} items agree with the changes`);
+    lines.push(
+      r.changelogItems.length === 1
+        ? 'changelog: its one item agrees with the changes'
+        : `changelog: all ${r.changelogItems.length} items agree with the changes`,
+    );
   else {
     lines.push(`changelog: ${r.findings.length} warning${r.findings.length === 1 ? '' : 's'}`);
     for (const f of r.findings) lines.push(...wrapText(sanitizeField(f.message), '    ', `  ${f.id}: `));

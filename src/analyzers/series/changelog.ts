@@ -17,7 +17,9 @@ import { words } from './pairing.js';
  */
 export function checkChangelog(old: PatchSeries, next: PatchSeries, pairs: SeriesPair[]): SeriesFinding[] {
   const items = changelogItems(next);
-  if (items.length === 0) return [];
+  // The changelog tells the step into its version: between two copies of one version (a resend,
+  // a series against itself) there is none to check it against.
+  if (items.length === 0 || old.version === next.version) return [];
   const distinctive = distinctiveWords([...old.patches, ...next.patches]);
   const findings: SeriesFinding[] = [];
   for (const pair of pairs) {
@@ -110,7 +112,8 @@ function mention(item: string, patch: Patch, distinctive: Set<string>, changes: 
   }
   const itemWords = new Set(words(text));
   const shared = words(subject).filter((w) => distinctive.has(w) && itemWords.has(w));
-  if (new Set(shared).size >= 2) return { how: 'subject words', strong: true };
+  if (new Set(shared).size >= 2)
+    return { how: `subject words ${[...new Set(shared)].join(', ')}`, strong: true };
   const area = areaWords(subject);
   if (shared.some((w) => area.has(w) || /[_0-9]/.test(w) || w.length >= 5))
     return { how: 'subject word', strong: false };

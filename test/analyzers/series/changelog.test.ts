@@ -48,6 +48,24 @@ const pairs: SeriesPair[] = [
 ];
 
 describe('checkChangelog', () => {
+  it('names the subject words an item shares with an unchanged patch, and checks nothing between two copies of a version', () => {
+    const v6 = series(6, v6Patches, [
+      { version: 6, items: ['Debugfs statistics are gone; the object allocator stays.'] },
+    ]);
+    const same: SeriesPair[] = v5.patches.map((p) => ({
+      status: '=',
+      old: p,
+      new: p,
+      score: 1,
+      changed: [],
+    }));
+    const v5again = series(5, v5.patches, [{ version: 5, items: ['Added debugfs statistics.'] }]);
+    expect(checkChangelog(v5, v5again, same)).toEqual([]);
+    expect(checkChangelog(v5, v6, pairs).find((f) => f.patch === 1)?.message).toBe(
+      'the v6 changelog mentions patch 1 "drm/lab: Add object allocator" (subject words object, allocator: "Debugfs statistics are gone; the object allocator stays.") but it did not change',
+    );
+  });
+
   it('flags changed patches it omits and unchanged patches it names', () => {
     const v6 = series(6, v6Patches, [
       {
