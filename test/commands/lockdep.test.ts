@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 
@@ -61,6 +62,16 @@ describe('lockscope lockdep graph|diff', () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('fixtures/proc/README.md:1: not a /proc/lockdep or /proc/lockdep_chains dump');
     expect(runCli(['lockdep', 'graph', 'fixtures/proc/no-such-file']).status).toBe(2);
+  });
+
+  it('says on stderr which lines of a dump it skipped, as path:line: CODE', () => {
+    const dump = readFileSync('fixtures/proc/abba-proc-lockdep.txt', 'utf8').split('\n');
+    dump.splice(30, 0, 'this is not lockdep');
+    const r = runCli(['lockdep', 'graph', '-'], { input: dump.join('\n') });
+    expect(r.status).toBe(0);
+    expect(r.stderr).toBe(
+      '-:31: lockdep-skipped-lines: 1 line(s) are not /proc/lockdep output and were skipped\n',
+    );
   });
 
   it('diff exits 2 naming both files and their kinds when the dumps are of different kinds', () => {

@@ -32,12 +32,8 @@ export default class LockdepDiffCommand extends LockscopeCommand {
   async run(): Promise<{ schemaVersion: 1; base: string; head: string } & LockdepDiff> {
     const { args } = await this.parse(LockdepDiffCommand);
     const [base, head] = [await readLockdepDump(args.base), await readLockdepDump(args.head)];
-    for (const [file, dump] of [
-      [args.base, base],
-      [args.head, head],
-    ] as const) {
-      for (const d of dump.diagnostics) this.warnLine(`${file}:${d.line ?? ''}: ${d.code}: ${d.message}`);
-    }
+    this.warnDiagnostics(args.base, base.diagnostics);
+    this.warnDiagnostics(args.head, head.diagnostics);
     // A /proc/lockdep dump lists every dependency, a /proc/lockdep_chains dump only the chains'
     // consecutive pairs: their difference says nothing about the kernels, so it is no comparison.
     if (base.kind !== head.kind) {

@@ -28,7 +28,7 @@ export default class LockdepGraphCommand extends LockscopeCommand {
   async run(): Promise<{ schemaVersion: 1; file: string } & LockdepGraph> {
     const { args, flags } = await this.parse(LockdepGraphCommand);
     const dump = await readLockdepDump(args.file);
-    for (const d of dump.diagnostics) this.warnLine(`${args.file}:${d.line ?? ''}: ${d.code}: ${d.message}`);
+    this.warnDiagnostics(args.file, dump.diagnostics);
     const graph = graphFromDump(dump);
     const result = { schemaVersion: 1 as const, file: args.file, ...graph };
     if (this.jsonEnabled()) return result;
