@@ -25,9 +25,12 @@ describe('sanitizeField', () => {
     expect(sanitizeField('x\ty\r\nz\x00\x07\x7f\x85!')).toBe('x y z!');
   });
 
-  it('takes a sequence cut off by the end of the text as far as it got', () => {
+  it('takes a CSI cut off by the end of the text as far as it got; an unterminated string sequence loses its introducer alone', () => {
     expect(sanitizeField('subject\x9b31')).toBe('subject');
-    expect(sanitizeField('subject\x1b]0;title')).toBe('subject');
+    expect(sanitizeField('subject\x1b]0;title')).toBe('subject0;title');
+    // one character of input (a task name with U+009D) must not swallow the output after it
+    expect(stripControl('task: ksw\x9dapd0/28\nsignature: x')).toBe('task: kswapd0/28\nsignature: x');
+    expect(stripControl('a\x1bPq\nrest')).toBe('aq\nrest');
   });
 
   it('leaves plain and non-ASCII text alone', () => {
