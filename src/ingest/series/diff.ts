@@ -55,6 +55,8 @@ export function parseCheckedDiff(diff: string, firstLine = 1): CheckedDiff {
   let oldLeft = 0;
   let newLeft = 0;
   let bodyLines = 0;
+  // `\ No newline at end of file` lines kept: parse-diff counts each as a change
+  let noNewline = 0;
   let inFileHeader = false;
   let binary = false;
   let corrupt: Diagnostic | null = null;
@@ -69,6 +71,7 @@ export function parseCheckedDiff(diff: string, firstLine = 1): CheckedDiff {
       else if (c === '+') newLeft--;
       else if (NO_NEWLINE.test(line)) {
         kept.push(line);
+        noNewline++;
         continue;
       } else {
         diagnostics.push({
@@ -97,6 +100,7 @@ export function parseCheckedDiff(diff: string, firstLine = 1): CheckedDiff {
     }
     if (NO_NEWLINE.test(line)) {
       kept.push(line);
+      noNewline++;
       continue;
     }
     if (FILE_HEADER.some((re) => re.test(line))) {
@@ -132,7 +136,7 @@ export function parseCheckedDiff(diff: string, firstLine = 1): CheckedDiff {
   const text = kept.join('\n');
   const files = parseDiff(text);
   const changes = files.reduce((n, f) => n + f.chunks.reduce((m, c) => m + c.changes.length, 0), 0);
-  if (changes !== bodyLines) {
+  if (changes !== bodyLines + noNewline) {
     diagnostics.push({
       code: 'diff-lines-dropped',
       message: `parse-diff kept ${changes} of ${bodyLines} hunk lines`,

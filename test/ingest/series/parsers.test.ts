@@ -187,6 +187,14 @@ describe('parseCheckedDiff: a diff that cannot be read in full (corrupt)', () =>
     expect(stray.corrupt).toBeNull();
     expect(stray.diagnostics.map((x) => x.code)).toEqual(['diff-unrecognized-line']);
   });
+
+  it('is null for a file without a newline at its end (the `\\ No newline` lines are no lost changes)', () => {
+    const nl = '\\ No newline at end of file';
+    const d = parseCheckedDiff(
+      [...head, '@@ -1,2 +1,2 @@', ' int a;', '-int b;', nl, '+int c;', nl].join('\n'),
+    );
+    expect([d.corrupt, d.diagnostics]).toEqual([null, []]);
+  });
 });
 
 describe('robustness', () => {
