@@ -81,28 +81,43 @@ interface Run {
 export class CommandNotRunnable extends Error {}
 
 // spawn() errors that no later run would escape (anything else, e.g. EAGAIN, is one broken run).
-const NOT_RUNNABLE = new Set(['ENOENT', 'EACCES', 'ENOTDIR', 'EISDIR', 'ENOEXEC']);
+const NOT_RUNNABLE = new Set(['ENOENT', 'EACCES', 'ENOTDIR', 'EISDIR', 'ENOEXEC', 'ERR_INVALID_ARG_VALUE']);
 
 // Signals that end lockscope while a run is going on: passed to the run's whole process group first.
 const FORWARDED: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+/** How long a run has to end after a forwarded signal before its group is killed and lockscope ends. */
+const SIGNAL_GRACE_MS = 5000;
 
 /**
  * Runs CMD once; its stdout is parsed as a console log as it streams (or passed to stderr with --log).
  *
  * CMD leads its own process group (and session: it has no controlling terminal, as under a
- * non-interactive `git bisect run`), so that --timeout kills everything it started (a boot script's
- * QEMU, the `sleep` of a shell) and nothing of one run lives on into the next. A SIGINT, SIGTERM or
- * SIGHUP sent to lockscope goes to the group too, then ends lockscope as it would have.
+ * non-interactive `git bisect run`), so that nothing of one run lives on into the next: --timeout
+ * kills everything it started (a boot script's QEMU, the `sleep` of a shell), and so does CMD's
+ * exit (what it left running in the background). A SIGINT, SIGTERM or SIGHUP sent to lockscope
+ * goes to the group too; lockscope then ends as it would have when the run has ended, or at once
+ * (the group killed) on a second signal or after SIGNAL_GRACE_MS.
  */
 function runOnce(command: string[], parseStdout: boolean, timeout: number | undefined): Promise<Run> {
   return new Promise((resolve, reject) => {
     const parser = new ConsoleLogParser({ path: command.join(' ') });
     const reports: Report[] = [];
     let bytes = 0;
-    const child = spawn(command[0]!, command.slice(1), {
-      stdio: ['ignore', parseStdout ? 'pipe' : 2, 'inherit'],
-      detached: true,
-    });
+    const notRunnable = (e: NodeJS.ErrnoException) =>
+      new CommandNotRunnable(`cannot run ${command[0] || "''"}: ${e.message}`);
+    let child: ReturnType<typeof spawn>;
+    try {
+      child = spawn(command[0]!, command.slice(1), {
+        stdio: ['ignore', parseStdout ? 'pipe' : 2, 'inherit'],
+        detached: true,
+      });
+    } catch (e) {
+      // (some errors are thrown at once: ENOTDIR, an empty command name)
+      const error = e as NodeJS.ErrnoException;
+      if (NOT_RUNNABLE.has(error.code ?? '')) reject(notRunnable(error));
+      else reject(error);
+      return;
+    }
     const killGroup = (signal: NodeJS.Signals) => {
       if (child.pid === undefined) return;
       try {
@@ -119,32 +134,52 @@ function runOnce(command: string[], parseStdout: boolean, timeout: number | unde
         }, timeout * 1000)
       : null;
     let received: NodeJS.Signals | null = null;
+    let grace: NodeJS.Timeout | null = null;
+    /** The group killed, and lockscope ended by the signal it was sent. */
+    const endNow = (signal: NodeJS.Signals) => {
+      killGroup('SIGKILL');
+      for (const s of FORWARDED) process.off(s, forward);
+      process.kill(process.pid, signal);
+    };
     const forward = (signal: NodeJS.Signals) => {
+      if (received !== null) {
+        endNow(signal);
+        return;
+      }
       received = signal;
       killGroup(signal);
+      grace = setTimeout(() => endNow(signal), SIGNAL_GRACE_MS);
     };
     for (const s of FORWARDED) process.on(s, forward);
-    const settle = () => {
+    let settled = false;
+    /** Once: timers and handlers gone; false when it was done already. */
+    const settle = (): boolean => {
+      if (settled) return false;
+      settled = true;
       if (timer) clearTimeout(timer);
+      if (grace) clearTimeout(grace);
       for (const s of FORWARDED) process.off(s, forward);
       // The default action of the signal lockscope was sent, now that the run is gone.
       if (received !== null) process.kill(process.pid, received);
+      return true;
     };
     child.stdout?.on('data', (chunk: Buffer) => {
       bytes += chunk.length;
       reports.push(...parser.push(chunk));
     });
+    // What CMD left running when it exited belongs to this run: it goes with it.
+    child.on('exit', () => killGroup('SIGKILL'));
     child.on('error', (e: NodeJS.ErrnoException) => {
-      settle();
+      if (!settle()) return;
       if (NOT_RUNNABLE.has(e.code ?? '')) {
-        reject(new CommandNotRunnable(`cannot run ${command[0]}: ${e.message}`));
+        reject(notRunnable(e));
         return;
       }
       const error = { class: 'broken' as const, reason: `cannot run ${command[0]}: ${e.message}` };
       resolve({ reports, bytes, usable: false, code: null, signal: null, timedOut: null, error });
     });
     child.on('close', (code, signal) => {
-      settle();
+      if (!settle()) return;
       reports.push(...parser.end());
       const why = timedOut ? `timed out after ${timeout} s` : null;
       resolve({ reports, bytes, usable: parser.usable, code, signal, timedOut: why, error: null });

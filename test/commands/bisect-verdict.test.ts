@@ -1,9 +1,10 @@
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import { fixture } from '../helpers/shared.js';
+import { fixture, ROOT } from '../helpers/shared.js';
 
 const SPLAT = fixture('console', 'lab-6.1', 'shrinker', 'dmesg.txt');
 const OTHER = fixture('console', 'lab-6.1', 'abba', 'dmesg.txt');
@@ -135,7 +136,42 @@ describe('bisect verdict', () => {
     expect(r.status).toBe(128);
     expect(r.stderr).toContain('cannot run');
     expect(r.stderr).toContain('ENOENT');
+    // errors spawn() throws at once, not as an event
+    expect(verdict(['--title', TITLE, '--', '/etc/passwd/x']).status).toBe(128);
+    expect(verdict(['--title', TITLE, '--', '']).status).toBe(128);
   });
+
+  it('kills what CMD left running when it exits: nothing of a run lives on into the next', () => {
+    const pidFile = join(tmp, 'left.pid');
+    const script = `sleep 30 & echo $! > ${pidFile}; exit 0`;
+    const r = verdict(['--title', TITLE, '--log', join(tmp, 'none.log'), '--', 'sh', '-c', script]);
+    expect(r.status).toBe(125);
+    expect(running(Number(readFileSync(pidFile, 'utf8')))).toBe(false);
+  });
+
+  it('a second SIGTERM ends lockscope at once, killing a run that ignores the first', async () => {
+    const ready = join(tmp, 'ready');
+    const script = `trap '' INT TERM HUP; touch ${ready}; sleep 30`;
+    const cli = spawn(process.execPath, [
+      join(ROOT, 'bin', 'run.js'),
+      'bisect',
+      'verdict',
+      '--title',
+      TITLE,
+      '--',
+      'sh',
+      '-c',
+      script,
+    ]);
+    while (!existsSync(ready)) await new Promise((r) => setTimeout(r, 50));
+    cli.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 200));
+    cli.kill('SIGTERM');
+    const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((r) =>
+      cli.on('exit', (c, s) => r([c, s])),
+    );
+    expect([code, signal]).toEqual([null, 'SIGTERM']);
+  }, 20_000);
 
   it('exits 128 on a usage error, so that git bisect run stops instead of marking the commit bad', () => {
     const r = verdict(['--title', TITLE]);
