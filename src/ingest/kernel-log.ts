@@ -12,6 +12,12 @@
 // `Speculative Return Stack Overflow: WARNING: ...`, `2018/01/09 14:28:48 BUG: memory leak`.
 // (Not a bare `lockdep`, `Oops` or `WARNING: ` anywhere: a kernel .config, /proc/lock_stat, an ftrace
 // capture or a patch holds those too, and is no console log.)
+/**
+ * A mail's header before a banner (`Subject: WARNING: ...`, `Re: BUG: ...`): no kernel message
+ * prefix, though it looks like one (the report parser drops such a banner too: bannerInProse).
+ */
+export const MAIL_HEADER = String.raw`(?:[Ss]ubject|R[Ee]|F[Ww][Dd]?): `;
+
 const KERNEL_LINE = new RegExp(
   [
     String.raw`\[\s*\+?\d+\.\d{3,9}\]`,
@@ -25,7 +31,7 @@ const KERNEL_LINE = new RegExp(
     'Kernel panic - ',
     String.raw`\bOops: `,
     String.raw`CPU: \d+ (?:UID: \d+ )?PID: \d+`,
-    String.raw`^(?:> ?)*[ \t]*(?:\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d |[\w/.-][\w/ .-]{0,39}: )?(?:BUG|WARNING|INFO): `,
+    String.raw`^(?:> ?)*[ \t]*(?!${MAIL_HEADER})(?:\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d |[\w/.-][\w/ .-]{0,39}: )?(?:BUG|WARNING|INFO): `,
   ].join('|'),
   'm',
 );

@@ -45,6 +45,10 @@ describe('KernelLogSniffer', () => {
       'mail prose naming a banner mid-sentence',
       'On boot I get this WARNING: possible circular locking dependency\n',
     ],
+    [
+      'a mail whose subject is a banner',
+      'Subject: WARNING: possible circular locking dependency detected\n\nHi,\n',
+    ],
   ])('does not take %s for kernel output', (_what, text) => {
     expect(sniff(text)).toBe(false);
   });

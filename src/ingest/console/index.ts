@@ -13,7 +13,7 @@ import { type Frame, makeFrame } from '../../model/frame.js';
 import type { LogVerdict, Report, ReportKind } from '../../model/report.js';
 import { excerpt } from '../ftrace/diagnostics.js';
 import { openInput } from '../input.js';
-import { KernelLogSniffer } from '../kernel-log.js';
+import { KernelLogSniffer, MAIL_HEADER } from '../kernel-log.js';
 import { type LineSink, type LineSkipper, LineSplitter } from '../line-splitter.js';
 import { parseFrame } from './frame.js';
 import { ConsoleNormalizer, MAX_LINE_CHARS, type NormalizedLine } from './line-normalizer.js';
@@ -301,7 +301,7 @@ export class ConsoleLogParser {
 // but a mail's `Subject: ` or `Re: ` (`Subject: Re: WARNING: ...`). Other words make a sentence:
 // `With the v6 series I get this WARNING: ...`, `Subject: [BUG] WARNING: ...`.
 const KERNEL_BEFORE_RE = /^(?:[^A-Za-z]*|(?:[\w./ -]{1,40}: )+)$/;
-const MAIL_HEADER_RE = /^(?:Subject|Re|Fwd?): /i;
+const MAIL_HEADER_RE = new RegExp(`^${MAIL_HEADER}`);
 
 /**
  * A banner inside a sentence of a mail or a note (`I get this WARNING: possible circular locking
