@@ -111,6 +111,8 @@ describe('trace analyze on fixtures/trace-min', () => {
     const risk = a.findings.find((f) => f.id === 'RECLAIM_DEADLOCK_RISK')!;
     expect([risk.severity, risk.basis]).toEqual(['error', 'lockdep_dependency']);
     expect(risk.basisCounts).toEqual({ lockdep_dependency: 1, held_outside_reclaim: 1 });
+    // the count is the sum of the evidence, the basis count the dependency's
+    expect([risk.count, risk.basisCount]).toEqual([2, 1]);
   });
 
   it('prints each reclaim-risk count with what it counts, and whose line "first" is', () => {

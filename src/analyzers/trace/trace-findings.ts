@@ -220,12 +220,14 @@ export function buildFindings(
     // /proc/lockdep's `lock -> fs_reclaim` says the lock is held while allocating; the trace's
     // own evidence is where it is held outside reclaim, else only the shrinker's acquisition.
     const outside = h.heldOutsideReclaim.get(acc.lock);
-    const fromLockdep = !h.mayReclaim.has(acc.lock) && lockdepDeps.get(acc.lock)?.includes('fs_reclaim');
+    const fromLockdep =
+      !h.mayReclaim.has(acc.lock) && (lockdepDeps.get(acc.lock)?.includes('fs_reclaim') ?? false);
+    // (the dependency is one piece of evidence, the holds outside reclaim the others)
     const held =
       h.mayReclaim.get(acc.lock) ??
-      (lockdepDeps.get(acc.lock)?.includes('fs_reclaim')
+      (fromLockdep
         ? outside
-          ? { ...outside, basis: 'lockdep_dependency' as const }
+          ? { ...outside, count: outside.count + 1, basisCount: 1, basis: 'lockdep_dependency' as const }
           : {
               ...acc,
               count: 1,
