@@ -17,9 +17,9 @@ export function renderBlame(
   const lines: string[] = [];
   if (reports.length === 0) return `${sanitizeField(log)}: no splat found, nothing to blame`;
   const titles = [...new Set(reports.map((r) => sanitizeField(r.title)))];
-  lines.push(
-    `${sanitizeField(log)}: ${titles.length} splat${titles.length === 1 ? '' : 's'}: ${titles.join('; ')}`,
-  );
+  // the log's path whole (for editors and scripts), each title under it
+  lines.push(`${sanitizeField(log)}: ${titles.length} splat${titles.length === 1 ? '' : 's'}`);
+  for (const title of titles) lines.push(...wrapText(title, '      ', '    '));
   lines.push(`series: v${series.version}, ${series.patches.length} patches (${sourceLabel(series.source)})`);
   lines.push(...unreadPatchLines(series));
   if (candidates.length === 0) {
@@ -30,7 +30,11 @@ export function renderBlame(
   const width = String(series.total || series.patches.length).length;
   candidates.slice(0, top).forEach((c, rank) => {
     lines.push(
-      `${rank + 1}. patch ${String(c.index).padStart(width)}/${series.total}  score ${c.score}  ${sanitizeField(c.subject)}`,
+      ...wrapText(
+        `${rank + 1}. patch ${String(c.index).padStart(width)}/${series.total}  score ${c.score}  ${sanitizeField(c.subject)}`,
+        '       ',
+        '',
+      ),
     );
     for (const reason of c.reasons) lines.push(...wrapText(sanitizeField(reason), '       ', '     - '));
   });

@@ -59,13 +59,15 @@ describe('blame', () => {
     const r = runCli(['blame', SPLAT, '--series', series], { env: repo.env });
     expect(r.status).toBe(0);
     const lines = r.stdout.split('\n');
-    expect(lines.slice(0, 2)).toEqual([
-      `${SPLAT}: 1 splat: possible deadlock in lab_scan`,
+    // the log's path whole, each splat's title under it
+    expect(lines.slice(0, 3)).toEqual([
+      `${SPLAT}: 1 splat`,
+      '    possible deadlock in lab_scan',
       expect.stringMatching(/^series: v2, 4 patches \(dir:.*series\)$/),
     ]);
-    expect(lines[3]).toBe('1. patch 3/4  score 9  lab: Drop the cache from the shrinker');
+    expect(lines[4]).toBe('1. patch 3/4  score 9  lab: Drop the cache from the shrinker');
     // each reason wrapped at 80 columns under its dash
-    expect(lines.slice(4, 9)).toEqual([
+    expect(lines.slice(5, 10)).toEqual([
       '     - changes locking in lab_scan, the acquisition site of "possible deadlock',
       '       in lab_scan" (+3)',
       '     - takes `mutex_lock(&lab_shrinker_lock)` in lab_scan, where lockdep saw',
