@@ -1,5 +1,5 @@
 import { InputError } from '../ingest/input.js';
-import type { Diagnostic } from '../model/diagnostic.js';
+import { type Diagnostic, diagnosticsByPath } from '../model/diagnostic.js';
 import { stripControl } from '../render/sanitize.js';
 import { Command, Errors } from './oclif.js';
 
@@ -30,16 +30,23 @@ export abstract class LockscopeCommand extends Command {
     verbose = false,
     limit = 20,
   ): void {
+    // an input of several files (a directory of patches): each diagnostic under its own, `limit` a file
+    const byPath = diagnosticsByPath(diagnostics, path);
+    if (byPath.size > 1) {
+      for (const [file, ds] of byPath) this.warnDiagnostics(file, ds, verbose, limit);
+      return;
+    }
+    const where = byPath.keys().next().value ?? path;
     const shown = verbose ? diagnostics : diagnostics.filter((d) => d.severity !== 'info');
     const hidden = new Map<string, number>();
     let listed = 0;
     for (const d of shown) {
       if (d.line !== null && listed++ >= limit) hidden.set(d.code, (hidden.get(d.code) ?? 0) + 1);
-      else this.warnLine(`${path}${d.line === null ? '' : `:${d.line}`}: ${d.code}: ${d.message}`);
+      else this.warnLine(`${where}${d.line === null ? '' : `:${d.line}`}: ${d.code}: ${d.message}`);
     }
     if (hidden.size === 0) return;
     const counts = [...hidden].map(([code, n]) => `${n} ${code}`).join(', ');
-    this.warnLine(`${path}: ... and ${listed - limit} more: ${counts}`);
+    this.warnLine(`${where}: ... and ${listed - limit} more: ${counts}`);
   }
 
   /** `warnDiagnostics` as a callback, for services that read several inputs. */

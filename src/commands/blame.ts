@@ -1,7 +1,7 @@
 import { blameSeries } from '../analyzers/blame.js';
 import { LockscopeCommand } from '../cli/base-command.js';
 import { Args, Flags } from '../cli/oclif.js';
-import { diagnosticsByPath, readSeries } from '../ingest/series/index.js';
+import { readSeries } from '../ingest/series/index.js';
 import { blameJson, renderBlame } from '../render/blame.js';
 import { readConsoleLog } from '../services/triage.js';
 
@@ -34,7 +34,7 @@ export default class Blame extends LockscopeCommand {
   async run(): Promise<ReturnType<typeof blameJson>> {
     const { args, flags } = await this.parse(Blame);
     const [log, series] = await Promise.all([readConsoleLog(args.log), readSeries(flags.series)]);
-    for (const [path, ds] of diagnosticsByPath(series, flags.series)) this.warnDiagnostics(path, ds);
+    this.warnDiagnostics(flags.series, series.diagnostics);
     const candidates = blameSeries(series, log.reports);
     if (!this.jsonEnabled()) this.out(renderBlame(args.log, log.reports, series, candidates, flags.top));
     return blameJson(candidates);

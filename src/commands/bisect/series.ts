@@ -3,7 +3,7 @@ import { LockscopeCommand } from '../../cli/base-command.js';
 import { Args, Flags } from '../../cli/oclif.js';
 import { InputError } from '../../ingest/input.js';
 import { readBundles } from '../../ingest/run-bundles.js';
-import { diagnosticsByPath, readSeries } from '../../ingest/series/index.js';
+import { readSeries } from '../../ingest/series/index.js';
 import { renderSeriesBisect, seriesBisectJson } from '../../render/bisect.js';
 
 export default class BisectSeries extends LockscopeCommand {
@@ -35,7 +35,7 @@ export default class BisectSeries extends LockscopeCommand {
   async run(): Promise<ReturnType<typeof seriesBisectJson>> {
     const { args, flags } = await this.parse(BisectSeries);
     const [logs, series] = await Promise.all([readBundles(args.results), readSeries(flags.series)]);
-    for (const [path, ds] of diagnosticsByPath(series, flags.series)) this.warnDiagnostics(path, ds);
+    this.warnDiagnostics(flags.series, series.diagnostics);
     const mismatches = bundleMismatches(logs, series);
     if (mismatches.length > 0) {
       const more = mismatches.length > 1 ? `; ${mismatches.length - 1} more runs disagree` : '';

@@ -2,7 +2,7 @@ import { checkSeries, KNOWN_FINDING_IDS, unknownFindingIds } from '../../analyze
 import { LockscopeCommand } from '../../cli/base-command.js';
 import { Args, Flags } from '../../cli/oclif.js';
 import { findCheckpatch, runCheckpatch } from '../../ingest/series/checkpatch.js';
-import { diagnosticsByPath, readSeries } from '../../ingest/series/index.js';
+import { readSeries } from '../../ingest/series/index.js';
 import {
   type CheckFindingJson,
   renderSeriesCheck,
@@ -66,7 +66,7 @@ export default class SeriesCheck extends LockscopeCommand {
         { exit: 2 },
       );
     const series = await readSeries(args.source, { base: flags.base, tree: flags.tree });
-    for (const [path, ds] of diagnosticsByPath(series, args.source)) this.warnDiagnostics(path, ds);
+    this.warnDiagnostics(args.source, series.diagnostics);
     const previous = flags.previous ? await readSeries(flags.previous) : undefined;
     const findings: CheckFindingJson[] = checkSeries(series, { previous, ignore });
     // --tree first, then the current directory; absent flag: run it when found

@@ -4,7 +4,7 @@ import { pairSeries } from '../../analyzers/series/pairing.js';
 import { LockscopeCommand } from '../../cli/base-command.js';
 import { Args } from '../../cli/oclif.js';
 import { InputError } from '../../ingest/input.js';
-import { diagnosticsByPath, readSeries } from '../../ingest/series/index.js';
+import { readSeries } from '../../ingest/series/index.js';
 import { renderSeriesDiff, type SeriesDiffResult, seriesDiffJson } from '../../render/series-diff.js';
 
 export default class SeriesDiff extends LockscopeCommand {
@@ -40,7 +40,7 @@ export default class SeriesDiff extends LockscopeCommand {
       [args.old, old],
       [args.new, next],
     ] as const) {
-      for (const [file, ds] of diagnosticsByPath(s, path)) this.warnDiagnostics(file, ds);
+      this.warnDiagnostics(path, s.diagnostics);
       if (s.patches.length === 0) throw new InputError(`${path}: no patches found`, path);
     }
     const pairs = pairSeries(old, next);

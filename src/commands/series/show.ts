@@ -1,6 +1,6 @@
 import { LockscopeCommand } from '../../cli/base-command.js';
 import { Args, Flags } from '../../cli/oclif.js';
-import { diagnosticsByPath, readSeries } from '../../ingest/series/index.js';
+import { readSeries } from '../../ingest/series/index.js';
 import { renderSeriesShow, type SeriesShowJson, seriesShowJson } from '../../render/series-show.js';
 
 export default class SeriesShow extends LockscopeCommand {
@@ -34,7 +34,7 @@ export default class SeriesShow extends LockscopeCommand {
   async run(): Promise<SeriesShowJson> {
     const { args, flags } = await this.parse(SeriesShow);
     const series = await readSeries(args.source, { base: flags.base, tree: flags.tree });
-    for (const [path, ds] of diagnosticsByPath(series, args.source)) this.warnDiagnostics(path, ds);
+    this.warnDiagnostics(args.source, series.diagnostics);
     if (!this.jsonEnabled()) this.out(renderSeriesShow(series));
     return seriesShowJson(series, args.source);
   }

@@ -191,22 +191,6 @@ async function assemble(messages: NamedMessage[], source: string, label: string)
   return { source, version, total, cover, patches, diagnostics };
 }
 
-/**
- * A series' diagnostics by the file their lines count in (`dir/v5-0006-....patch` for a
- * directory's patch file, `label` for the rest), in the order they came: what a command hands
- * to its diagnostics printer, one file at a time.
- */
-export function diagnosticsByPath(series: PatchSeries, label: string): Map<string, Diagnostic[]> {
-  const byPath = new Map<string, Diagnostic[]>();
-  for (const d of series.diagnostics) {
-    const path = d.path ?? label;
-    const list = byPath.get(path);
-    if (list) list.push(d);
-    else byPath.set(path, [d]);
-  }
-  return byPath;
-}
-
 function mostCommon(values: number[]): number | null {
   const counts = new Map<number, number>();
   for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);

@@ -5,7 +5,8 @@ import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LockOpFacts } from '../../../src/analyzers/series/lock-ops.js';
 import { InputError } from '../../../src/ingest/input.js';
-import { diagnosticsByPath, readSeries } from '../../../src/ingest/series/index.js';
+import { readSeries } from '../../../src/ingest/series/index.js';
+import { diagnosticsByPath } from '../../../src/model/diagnostic.js';
 import { pastedLineMail, toyPatchMail } from '../../helpers/series.js';
 import { fixture } from '../../helpers/shared.js';
 import { buildToyRepo, TOY_BASE, TOY_FILE, type ToyRepo, toyCommits } from './toy-series.js';
@@ -190,7 +191,7 @@ describe('readSeries: mbox and directories', () => {
           path: join('v5', 'v5-0002-two.patch'),
         },
       ]);
-      expect([...diagnosticsByPath(fromDir, 'v5').keys()]).toEqual([
+      expect([...diagnosticsByPath(fromDir.diagnostics, 'v5').keys()]).toEqual([
         'v5/v5-0001-one.patch',
         'v5/v5-0002-two.patch',
       ]);
