@@ -1,6 +1,7 @@
 import type { BlameCandidate } from '../analyzers/blame.js';
 import type { Report } from '../model/report.js';
 import type { PatchSeries } from '../model/series.js';
+import { counted } from '../util/plural.js';
 import { sanitizeField } from './sanitize.js';
 import { sourceLabel } from './series-diff.js';
 import { unreadPatchLines } from './series-unread.js';
@@ -18,7 +19,7 @@ export function renderBlame(
   if (reports.length === 0) return `${sanitizeField(log)}: no splat found, nothing to blame`;
   const titles = [...new Set(reports.map((r) => sanitizeField(r.title)))];
   // the log's path whole (for editors and scripts), each title under it
-  lines.push(`${sanitizeField(log)}: ${titles.length} splat${titles.length === 1 ? '' : 's'}`);
+  lines.push(`${sanitizeField(log)}: ${counted(titles.length, 'splat')}`);
   for (const title of titles) lines.push(...wrapText(title, '      ', '    '));
   lines.push(`series: v${series.version}, ${series.patches.length} patches (${sourceLabel(series.source)})`);
   lines.push(...unreadPatchLines(series));

@@ -1,5 +1,5 @@
 import type { LockdepGraph } from '../analyzers/lockdep/dependency-graph.js';
-import { counted } from './plural.js';
+import { counted } from '../util/plural.js';
 import { stripControl } from './sanitize.js';
 
 /** The lockdep dependency graph as Graphviz DOT: one node per class, one edge per dependency. */

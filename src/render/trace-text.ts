@@ -7,7 +7,7 @@ import type {
 } from '../analyzers/trace/trace-analysis.js';
 import type { TraceDiff, TraceDiffFinding } from '../analyzers/trace/trace-diff.js';
 import type { LockStatClass } from '../ingest/proc/lock-stat.js';
-import { counted } from './plural.js';
+import { counted } from '../util/plural.js';
 import { cell, duration, num, timestamp } from './trace-format.js';
 import { wrap, wrapText } from './wrap.js';
 

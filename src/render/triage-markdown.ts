@@ -1,6 +1,7 @@
 import { lockCycle } from '../analyzers/triage/cycle.js';
 import type { SignatureGroup } from '../analyzers/triage/group.js';
 import type { Report } from '../model/report.js';
+import { counted } from '../util/plural.js';
 import { formatFrame, formatLock } from './frame.js';
 import { acquiringLabel, chainExists, heldHead, heldLocksShown } from './triage-text.js';
 
@@ -28,8 +29,7 @@ export function reportMarkdown(report: Report, path: string): string {
     const locks = block.printed ? block.locks.map((l) => code(l.name)).join(', ') : '(not printed: running)';
     out.push(`- **locks held**: ${heldHead(block)}${locks === '' ? '' : `: ${locks}`}`);
   }
-  if (others > 0)
-    out.push(`- **locks held**: also by ${others} other task${others === 1 ? '' : 's'} (see --json)`);
+  if (others > 0) out.push(`- **locks held**: also by ${counted(others, 'other task')} (see --json)`);
   if (report.guiltyFrame !== null) out.push(`- **guilty frame**: ${code(formatFrame(report.guiltyFrame))}`);
   if (cycle.length > 0) {
     out.push('', '```', [...cycle.map((e) => e.from), cycle[cycle.length - 1]!.to].join(' --> '));

@@ -3,6 +3,7 @@ import type { SignatureDiff } from '../analyzers/triage/diff.js';
 import type { SignatureGroup } from '../analyzers/triage/group.js';
 import type { Lock } from '../model/lock.js';
 import type { Report } from '../model/report.js';
+import { counted } from '../util/plural.js';
 import { formatFrame, frameParts } from './frame.js';
 import { wrap } from './wrap.js';
 
@@ -55,8 +56,10 @@ export function reportText(report: Report, path: string): string {
     else row('locks held', names.length === 0 ? [head] : [`${head}: ${names[0]}`, ...names.slice(1)], ', ');
   }
   if (others > 0) {
-    const tasks = `${others} other task${others === 1 ? '' : 's'}`;
-    row('locks held', `also by ${tasks} (the system-wide listing: see --json)`.split(' '));
+    row(
+      'locks held',
+      `also by ${counted(others, 'other task')} (the system-wide listing: see --json)`.split(' '),
+    );
   }
   if (report.guiltyFrame !== null) row('guilty', frameParts(report.guiltyFrame));
   if (report.corruptedReason !== null) row('corrupted', report.corruptedReason.split(/\s+/));

@@ -1,4 +1,5 @@
 import type { EvidenceKind, FindingId, FindingSeverity } from '../../model/finding.js';
+import { counted } from '../../util/plural.js';
 import { mannWhitneyU, upperTail } from '../stats/mann-whitney.js';
 import type { EventRef, LockOrderEdge, TraceAnalysis, TraceFinding } from './trace-analysis.js';
 import { SAMPLE_CAPACITY, type SampleSets } from './trace-analyzer.js';
@@ -345,11 +346,10 @@ function splitKey(key: string): [string, string] {
  */
 function medians(s: TestStats, noun: string): string {
   const values = `${fmt(s.baseMedian)} -> ${fmt(s.headMedian)}`;
-  const plural = (n: number) => `${n} ${noun}${n === 1 ? '' : 's'}`;
   if (s.nBase === s.baseTotal && s.nHead === s.headTotal)
-    return `median ${values} of ${s.baseTotal} -> ${plural(s.headTotal)}`;
+    return `median ${values} of ${s.baseTotal} -> ${counted(s.headTotal, noun)}`;
   if (s.nBase === s.nHead && s.nBase < s.baseTotal && s.nHead < s.headTotal)
-    return `median of a ${s.nBase}-${noun} sample ${values}, of ${s.baseTotal} -> ${plural(s.headTotal)}`;
+    return `median of a ${s.nBase}-${noun} sample ${values}, of ${s.baseTotal} -> ${counted(s.headTotal, noun)}`;
   const side = (n: number, total: number) => (n === total ? `all ${n}` : `${n} of ${total}`);
   return `median of a sample ${values}, ${side(s.nBase, s.baseTotal)} -> ${side(s.nHead, s.headTotal)} ${noun}s`;
 }

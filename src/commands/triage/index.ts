@@ -6,6 +6,7 @@ import { TriageJsonWriter } from '../../render/triage-json.js';
 import { groupsMarkdown, reportMarkdown } from '../../render/triage-markdown.js';
 import { groupsText, reportText } from '../../render/triage-text.js';
 import { triageInputs } from '../../services/triage.js';
+import { counted } from '../../util/plural.js';
 
 export default class Triage extends LockscopeCommand {
   static override args = {
@@ -73,7 +74,7 @@ export default class Triage extends LockscopeCommand {
     writer?.end();
     // Unusable input (exit 2) only when no input at all was a console log: one bad file in a batch is a diagnostic.
     if (usable === 0) process.exitCode = 2;
-    const hiddenNote = `(${hidden} known report${hidden === 1 ? '' : 's'} hidden by --known)`;
+    const hiddenNote = `(${counted(hidden, 'known report')} hidden by --known)`;
     if (flags.group) {
       const groups = grouper.groups();
       if (!json && usable > 0)
