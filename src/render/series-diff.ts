@@ -32,8 +32,12 @@ export function renderSeriesDiff(r: SeriesDiffResult): string {
   const width = String(1 + Math.max(r.old.patches.length, r.next.patches.length)).length;
   // from git ranges without a cover letter or a vN tag both sides may read as v1: name the sources only
   const v = (s: PatchSeries) => (r.old.version === r.next.version ? '' : `v${s.version} `);
+  const from = `${v(r.old)}(${sourceLabel(r.old.source)}, ${count(r.old.patches.length)})`;
+  const to = `${v(r.next)}(${sourceLabel(r.next.source)}, ${count(r.next.patches.length)})`;
+  // One line when both sources fit in 80 columns; long paths put the new side under the old.
+  const header = `${from} → ${to}`.length <= WIDTH ? [`${from} → ${to}`] : [from, `  → ${to}`];
   const lines: string[] = [
-    `${v(r.old)}(${sourceLabel(r.old.source)}, ${count(r.old.patches.length)}) → ${v(r.next)}(${sourceLabel(r.next.source)}, ${count(r.next.patches.length)})`,
+    ...header,
     ...unreadPatchLines(r.old, v(r.old) || 'old '),
     ...unreadPatchLines(r.next, v(r.next) || 'new '),
     '',

@@ -1,4 +1,4 @@
-import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
@@ -132,10 +132,11 @@ describe('series diff', () => {
   afterAll(() => repo?.cleanup());
 
   it('pairs the patches of two mbox directories and shows the locking change', () => {
-    const r = runCli(['series', 'diff', dir5, dir6], { env: repo.env });
+    // (relative paths: the header names the sources as they were typed)
+    const r = runCli(['series', 'diff', 'v5', 'v6'], { env: repo.env, cwd: join(dir5, '..') });
     expect(r.status).toBe(0);
     const lines = r.stdout.split('\n');
-    expect(lines[0]).toMatch(/^v5 \(dir:.*v5, 4 patches\) → v6 \(dir:.*v6, 4 patches\)$/);
+    expect(lines[0]).toBe('v5 (dir:v5, 4 patches) → v6 (dir:v6, 4 patches)');
     expect(lines.slice(2, 7).map((l) => l.replace(/[0-9a-f]{7}/g, 'HASH'))).toEqual([
       '1:  HASH = 1:  HASH lab: Count purgeable objects',
       '2:  HASH ! 2:  HASH lab: Purge objects in the scan',
@@ -160,6 +161,20 @@ describe('series diff', () => {
       '',
     ]);
     expect(r.stderr).toBe('');
+  });
+
+  it('puts the new side under the old when long paths would pass 80 columns', () => {
+    const parent = join(dir5, '..');
+    const long = (v: string) => `${v}-as-sent-to-dri-devel-for-the-shmem-shrinker`;
+    symlinkSync(dir5, join(parent, long('v5')));
+    symlinkSync(dir6, join(parent, long('v6')));
+    const r = runCli(['series', 'diff', long('v5'), long('v6')], { env: repo.env, cwd: parent });
+    expect(r.status).toBe(0);
+    expect(r.stdout.split('\n').slice(0, 3)).toEqual([
+      'v5 (dir:v5-as-sent-to-dri-devel-for-the-shmem-shrinker, 4 patches)',
+      '  → v6 (dir:v6-as-sent-to-dri-devel-for-the-shmem-shrinker, 4 patches)',
+      '',
+    ]);
   });
 
   it('reads git ranges the same way, with commit hashes', async () => {
