@@ -753,7 +753,8 @@ export class TraceAnalyzer {
   }
 
   onKswapdWake(ev: TraceEvent, task: TaskState): void {
-    // kswapd traces a wake before each balance_pgdat() run; a wake while awake starts the next episode.
+    // kswapd traces a wake before each balance_pgdat() run; a wake while awake starts the next
+    // episode. An episode holds the run and any HZ/10 nap after it (no tracepoint marks a nap).
     if (task.kswapd) this.kswapd.add(ev.ts - task.kswapd.start.ts);
     task.kswapd = { start: ref(ev, task) };
   }
