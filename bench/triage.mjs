@@ -8,7 +8,8 @@
 //          each, the whole boot log around it), one after the other: a report every ~22 KB, a lab
 //          that re-runs a lockdep kernel and keeps its console;
 //   clean: the lab's clean lockdep virtio-gpu boot repeated: no report, what a long serial log
-//          mostly is.
+//          mostly is;
+//   and the boots log again at LOCKSCOPE_BENCH_LARGE_MB (default 1000; 0: not), on CPU 0 alone.
 // LOCKSCOPE_BENCH_ROUNDS rounds (default 3), each the readline loop then lockscope on each log, so
 // both see the machine in the same state (on CPU 0 alone, against the loop on CPU 0 alone); the
 // summary compares medians (the machine's speed drifts between runs by up to 1.7x). Size:
@@ -30,13 +31,16 @@ import {
 } from './lib.mjs';
 
 const target = Number(process.env.LOCKSCOPE_BENCH_MB ?? 300);
+// The boots log again at this size (0: not), on CPU 0 alone: what every run pays once (start-up,
+// the first MBs through cold code, TurboFan's compiling on the same core) weighs less there.
+const large = Number(process.env.LOCKSCOPE_BENCH_LARGE_MB ?? 1000);
 
-/** `logs` one after the other, over and over, to `target` MB (made once, kept in bench/out). */
-async function repeated(file, logs) {
+/** `logs` one after the other, over and over, to `mb` MB (made once, kept in bench/out). */
+async function repeated(file, logs, mb = target) {
   if (existsSync(file)) return file;
   if (logs.length === 0) throw new Error(`no source logs for ${file}`);
   const out = createWriteStream(file);
-  for (let i = 0, written = 0; written < target * 1024 * 1024; i++) {
+  for (let i = 0, written = 0; written < mb * 1024 * 1024; i++) {
     const b = logs[i % logs.length];
     if (!out.write(b)) await new Promise((r) => out.once('drain', r));
     written += b.length;
@@ -70,6 +74,16 @@ const logs = [
     file: await repeated(join(OUT, `console-lab-boots-${target}MB.log`), labBoots()),
     modes: ['--group', '--json', 'pinned'],
   },
+  ...(large > 0
+    ? [
+        {
+          key: `boots ${large}`,
+          what: `the boots log again, ${large} MB`,
+          file: await repeated(join(OUT, `console-lab-boots-${large}MB.log`), labBoots(), large),
+          modes: ['pinned'],
+        },
+      ]
+    : []),
   {
     key: 'clean',
     what: "the lab's clean lockdep dmesg repeated: no report",
