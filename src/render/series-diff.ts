@@ -35,7 +35,8 @@ export function renderSeriesDiff(r: SeriesDiffResult): string {
   const from = `${v(r.old)}(${sourceLabel(r.old.source)}, ${count(r.old.patches.length)})`;
   const to = `${v(r.next)}(${sourceLabel(r.next.source)}, ${count(r.next.patches.length)})`;
   // One line when both sources fit in 80 columns; long paths put the new side under the old.
-  const header = `${from} → ${to}`.length <= WIDTH ? [`${from} → ${to}`] : [from, `  → ${to}`];
+  const oneLine = `${from} → ${to}`;
+  const header = oneLine.length <= WIDTH ? [oneLine] : [from, `  → ${to}`];
   const lines: string[] = [
     ...header,
     ...unreadPatchLines(r.old, v(r.old) || 'old '),
