@@ -20,7 +20,7 @@ export default class Blame extends LockscopeCommand {
   static override enableJsonFlag = true;
   static override examples = [
     '<%= config.bin %> blame fixtures/runs/v5/dmesg.txt --series fixtures/series/v5',
-    '<%= config.bin %> blame fixtures/runs/v5/dmesg.txt --series fixtures/series/v5 --json',
+    '<%= config.bin %> blame --json fixtures/runs/v5/dmesg.txt \\\n    --series fixtures/series/v5',
   ];
   static override flags = {
     series: Flags.string({

@@ -17,8 +17,8 @@ export default class BisectVerdict extends LockscopeCommand {
     'runs in a process group of its own, without a terminal.';
   static override enableJsonFlag = true;
   static override examples = [
-    '<%= config.bin %> bisect verdict --title "possible deadlock in lab_scan" -- cat fixtures/console/lab-6.1/shrinker/dmesg.txt',
-    'git bisect run <%= config.bin %> bisect verdict --signature SIG --runs 6 --log /tmp/console.log -- ./boot-and-test.sh',
+    '<%= config.bin %> bisect verdict --title "possible deadlock in lab_scan" \\\n    -- cat fixtures/console/lab-6.1/shrinker/dmesg.txt',
+    'git bisect run <%= config.bin %> bisect verdict --signature SIG --runs 6 \\\n    --log /tmp/console.log -- ./boot-and-test.sh',
   ];
   static override flags = {
     log: Flags.string({ description: 'file CMD writes its console log to (default: CMD stdout)' }),

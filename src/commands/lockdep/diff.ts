@@ -25,7 +25,7 @@ export default class LockdepDiffCommand extends LockscopeCommand {
     '(including two dumps of different kinds).';
   static override enableJsonFlag = true;
   static override examples = [
-    '<%= config.bin %> lockdep diff fixtures/proc/abba-proc-lockdep.txt fixtures/proc/shrinker-proc-lockdep.txt',
+    '<%= config.bin %> lockdep diff fixtures/proc/abba-proc-lockdep.txt \\\n    fixtures/proc/shrinker-proc-lockdep.txt',
   ];
   static override summary = 'Lock dependencies added and removed between two lockdep dumps';
 

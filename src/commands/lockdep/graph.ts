@@ -17,7 +17,7 @@ export default class LockdepGraphCommand extends LockscopeCommand {
     '/proc/lockdep_chains), with the `#N` instance suffixes folded into one class.';
   static override enableJsonFlag = true;
   static override examples = [
-    '<%= config.bin %> lockdep graph fixtures/proc/shrinker-proc-lockdep.txt --format dot | dot -Tsvg > lockdep.svg',
+    '<%= config.bin %> lockdep graph --format dot \\\n    fixtures/proc/shrinker-proc-lockdep.txt | dot -Tsvg > lockdep.svg',
     '<%= config.bin %> lockdep graph fixtures/proc/shrinker-proc-lockdep.txt --json',
   ];
   static override flags = {

@@ -28,8 +28,8 @@ export default class SeriesCheck extends LockscopeCommand {
   static override examples = [
     '<%= config.bin %> series check fixtures/series/v5',
     '<%= config.bin %> series check fixtures/series-min/v1',
-    '<%= config.bin %> series check --json --ignore UNBALANCED_LOCK fixtures/series-min/v1',
-    '<%= config.bin %> series check --previous fixtures/series-min/v1 fixtures/series-min/v2',
+    '<%= config.bin %> series check --json --ignore UNBALANCED_LOCK \\\n    fixtures/series-min/v1',
+    '<%= config.bin %> series check --previous fixtures/series-min/v1 \\\n    fixtures/series-min/v2',
   ];
   static override flags = {
     base: Flags.string({ description: 'base revision when SOURCE is a branch or tag' }),

@@ -28,8 +28,7 @@ export default class SeriesDiff extends LockscopeCommand {
     '<%= config.bin %> series diff fixtures/series/v5 fixtures/series/v6',
     '<%= config.bin %> series diff --json fixtures/series/v5 fixtures/series/v6',
   ];
-  static override summary =
-    'Compare two versions of a patch series, with a locking interdiff and a changelog check';
+  static override summary = 'Compare two versions of a patch series: locking interdiff and changelog check';
 
   async run(): Promise<ReturnType<typeof seriesDiffJson>> {
     const { args } = await this.parse(SeriesDiff);

@@ -20,7 +20,7 @@ export default class TraceAnalyze extends LockscopeCommand {
   static override enableJsonFlag = true;
   static override examples = [
     '<%= config.bin %> trace analyze fixtures/trace-min/shrinker-splat.trace.txt',
-    '<%= config.bin %> trace analyze --json fixtures/trace-min/shrinker-splat.trace.txt --lockdep fixtures/trace-min/shrinker-proc-lockdep.txt',
+    '<%= config.bin %> trace analyze --json fixtures/trace-min/shrinker-splat.trace.txt \\\n    --lockdep fixtures/trace-min/shrinker-proc-lockdep.txt',
   ];
   static override flags = {
     lockdep: Flags.string({

@@ -25,8 +25,8 @@ export default class TraceDiffCommand extends LockscopeCommand {
     'Exits 1 when something regressed, 0 otherwise, 2 on unusable input.';
   static override enableJsonFlag = true;
   static override examples = [
-    '<%= config.bin %> trace diff fixtures/trace-min/shrinker-trylock.trace.txt fixtures/trace-min/shrinker-splat.trace.txt',
-    '<%= config.bin %> trace diff --json fixtures/trace-min/shrinker-trylock.trace.txt fixtures/trace-min/shrinker-splat.trace.txt',
+    '<%= config.bin %> trace diff fixtures/trace-min/shrinker-trylock.trace.txt \\\n    fixtures/trace-min/shrinker-splat.trace.txt',
+    '<%= config.bin %> trace diff --json fixtures/trace-min/shrinker-trylock.trace.txt \\\n    fixtures/trace-min/shrinker-splat.trace.txt',
   ];
   static override flags = {
     alpha: Flags.string({

@@ -22,7 +22,7 @@ export default class TraceGraph extends LockscopeCommand {
     'without lock_acquire events gives an empty graph, with a note on stderr.';
   static override enableJsonFlag = true;
   static override examples = [
-    '<%= config.bin %> trace graph fixtures/trace-min/abba.trace.txt --format dot | dot -Tsvg > order.svg',
+    '<%= config.bin %> trace graph fixtures/trace-min/abba.trace.txt --format dot \\\n    | dot -Tsvg > order.svg',
     '<%= config.bin %> trace graph fixtures/trace-min/abba.trace.txt --format json',
   ];
   static override flags = {
