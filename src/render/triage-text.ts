@@ -10,7 +10,8 @@ import { wrap } from './wrap.js';
 /**
  * Plain text a maintainer can paste into a mail: one block per report,
  * labels in a fixed column, 80 columns: long values wrap between their
- * parts (lock names and frames are never cut: they are searched for).
+ * parts (lock names and frames are never cut: they are searched for). The
+ * `path:line: title` heading stays one line, the form editors jump to.
  */
 export function reportText(report: Report, path: string): string {
   const out: string[] = [
