@@ -30,6 +30,14 @@ describe('lockscope series show', () => {
     ]);
   });
 
+  it('exits 2 on a text with no blank line for over 2 MiB (the mail parser refuses such a header block)', () => {
+    // (a long ftrace or systrace capture given by mistake: 40000 lines, 2.8 MB, no blank one)
+    const text = '  <idle>-0     [000] d..2  1.000000: sched_switch: prev_comm=swapper\n'.repeat(40000);
+    const r = runCli(['series', 'show', '-'], { input: text });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe('lockscope: -: no patch or cover letter found (not an mbox of patches)\n');
+  });
+
   it('--json gives exactly {schemaVersion, series:{version,total,cover,patches:[...]}}', () => {
     const r = runCli(['series', 'show', '--json', fixture('series-min', 'toy-v2.mbox')]);
     expect(r.status).toBe(0);

@@ -4,7 +4,7 @@ import type { CoverLetter, Patch, PatchFile, Person } from '../../model/series.j
 import { parseChangelog } from './changelog.js';
 import type { MailedPatch } from './checkpatch.js';
 import { diffPath, parseCheckedDiff } from './diff.js';
-import { parseMail } from './mail.js';
+import { type MailMessage, parseMail } from './mail.js';
 import { envelopeCommit, type RawMessage } from './mbox.js';
 import { splitPatchBody } from './message.js';
 import { parseSubject } from './subject.js';
@@ -30,7 +30,14 @@ export async function readMessage(
   diagnostics: Diagnostic[],
   path: string,
 ): Promise<SeriesMessage> {
-  const mail = await parseMail(raw.text);
+  let mail: MailMessage;
+  try {
+    mail = await parseMail(raw.text);
+  } catch (e) {
+    // postal-mime refuses a header block over 2 MiB (a text with no blank line for that long):
+    // no mail, like any other text without headers
+    return { kind: 'other', reason: `not a mail: ${(e as Error).message}`, line: raw.line };
+  }
   if (!mail.hasHeaders) return { kind: 'other', reason: 'no mail headers', line: raw.line };
   const subject = parseSubject(mail.subject);
   if (subject.reply) return { kind: 'other', reason: `reply: ${mail.subject}`, line: raw.line };
