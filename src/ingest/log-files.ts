@@ -5,7 +5,7 @@ import { InputError } from './input.js';
 /**
  * Expands command-line inputs into log files: `-` stays stdin, a file stays
  * itself, a directory gives the console logs below it (sorted, hidden
- * entries skipped): files named like logs (`dmesg.txt`, `console.log`,
+ * entries skipped, symbolic links not followed, as `grep -r`): files named like logs (`dmesg.txt`, `console.log`,
  * `serial0.txt.gz`, `*.log`), or, in a folder without such names, every
  * file that is not JSON; a serial `console.log` beside a `dmesg.txt` of the
  * same boot is left out. A missing path, or a directory with no such file, is
