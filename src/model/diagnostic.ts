@@ -3,24 +3,6 @@
  * names a stable code, a human message and the 1-based input line (null when
  * it concerns the whole input, e.g. a truncated binary file).
  */
-/**
- * Diagnostics by the file their lines count in (`d.path`, else `label`: the input as named), in
- * the order they came.
- */
-export function diagnosticsByPath(
-  diagnostics: readonly Diagnostic[],
-  label: string,
-): Map<string, Diagnostic[]> {
-  const byPath = new Map<string, Diagnostic[]>();
-  for (const d of diagnostics) {
-    const path = d.path ?? label;
-    const list = byPath.get(path);
-    if (list) list.push(d);
-    else byPath.set(path, [d]);
-  }
-  return byPath;
-}
-
 export interface Diagnostic {
   code: string;
   message: string;
@@ -43,4 +25,22 @@ export interface Diagnostic {
    * rather than the message text.
    */
   count?: number;
+}
+
+/**
+ * Diagnostics by the file their lines count in (`d.path`, else `label`: the input as named), in
+ * the order they came.
+ */
+export function diagnosticsByPath(
+  diagnostics: readonly Diagnostic[],
+  label: string,
+): Map<string, Diagnostic[]> {
+  const byPath = new Map<string, Diagnostic[]>();
+  for (const d of diagnostics) {
+    const path = d.path ?? label;
+    const list = byPath.get(path);
+    if (list) list.push(d);
+    else byPath.set(path, [d]);
+  }
+  return byPath;
 }

@@ -2,6 +2,7 @@ import type { Interdiff } from '../analyzers/series/interdiff.js';
 import type { SeriesPair } from '../analyzers/series/pairing.js';
 import type { SeriesFinding } from '../model/finding.js';
 import type { Patch, PatchSeries } from '../model/series.js';
+import { counted } from '../util/plural.js';
 import { sanitizeField } from './sanitize.js';
 import { unreadPatchLines } from './series-unread.js';
 import { wrap, wrapText } from './wrap.js';
@@ -32,8 +33,8 @@ export function renderSeriesDiff(r: SeriesDiffResult): string {
   const width = String(1 + Math.max(r.old.patches.length, r.next.patches.length)).length;
   // from git ranges without a cover letter or a vN tag both sides may read as v1: name the sources only
   const v = (s: PatchSeries) => (r.old.version === r.next.version ? '' : `v${s.version} `);
-  const from = `${v(r.old)}(${sourceLabel(r.old.source)}, ${count(r.old.patches.length)})`;
-  const to = `${v(r.next)}(${sourceLabel(r.next.source)}, ${count(r.next.patches.length)})`;
+  const from = `${v(r.old)}(${sourceLabel(r.old.source)}, ${counted(r.old.patches.length, 'patch', 'patches')})`;
+  const to = `${v(r.next)}(${sourceLabel(r.next.source)}, ${counted(r.next.patches.length, 'patch', 'patches')})`;
   // One line when both sources fit in 80 columns; long paths put the new side under the old.
   const oneLine = `${from} → ${to}`;
   const header = oneLine.length <= WIDTH ? [oneLine] : [from, `  → ${to}`];
@@ -69,7 +70,7 @@ export function renderSeriesDiff(r: SeriesDiffResult): string {
         : `changelog: all ${r.changelogItems.length} items agree with the changes`,
     );
   else {
-    lines.push(`changelog: ${r.findings.length} warning${r.findings.length === 1 ? '' : 's'}`);
+    lines.push(`changelog: ${counted(r.findings.length, 'warning')}`);
     for (const f of r.findings) lines.push(...wrapText(sanitizeField(f.message), '    ', `  ${f.id}: `));
   }
   return lines.join('\n');
@@ -138,8 +139,4 @@ const FULL_COMMIT = /\b([0-9a-f]{12})[0-9a-f]{28}(?:[0-9a-f]{24})?\b/g;
 /** A series' source as a label: input text cleaned, full commit hashes (40 or 64 hex) cut to 12. */
 export function sourceLabel(source: string): string {
   return sanitizeField(source).replace(FULL_COMMIT, '$1');
-}
-
-function count(n: number): string {
-  return `${n} patch${n === 1 ? '' : 'es'}`;
 }

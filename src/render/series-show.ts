@@ -1,4 +1,5 @@
 import type { LockOp, PatchSeries } from '../model/series.js';
+import { counted } from '../util/plural.js';
 import { sanitizeField } from './sanitize.js';
 import { unreadPatchLines } from './series-unread.js';
 import { wrap } from './wrap.js';
@@ -75,7 +76,7 @@ export function renderSeriesShow(series: PatchSeries): string {
   const cover = series.cover;
   out.push(
     clip(
-      `v${series.version}, ${series.total} patch${series.total === 1 ? '' : 'es'}${cover ? `: ${sanitizeField(cover.subject)}` : ''}`,
+      `v${series.version}, ${counted(series.total, 'patch', 'patches')}${cover ? `: ${sanitizeField(cover.subject)}` : ''}`,
       WIDTH,
     ),
   );

@@ -192,12 +192,18 @@ export function buildFindings(
     ...typeOf(lock),
   });
   for (const acc of h.inShrinker.values()) {
+    const tries = acc.count - acc.nonTry;
     findings.push({
-      ...base('LOCK_IN_SHRINKER', 'info', acc.lock, `${acc.shrinker} acquires ${acc.lock}${byTry(acc)}`),
+      ...base(
+        'LOCK_IN_SHRINKER',
+        'info',
+        acc.lock,
+        `${acc.shrinker} acquires ${acc.lock}${byTry(tries, acc.count)}`,
+      ),
       shrinker: acc.shrinker,
       shrinkerModule: acc.module,
       count: acc.count,
-      tryAcquisitions: acc.count - acc.nonTry,
+      tryAcquisitions: tries,
       first: acc.first,
       exampleSpan: acc.example,
     });
@@ -323,10 +329,9 @@ function basisCounts(held: Pick<HeldAcc, 'count' | 'basisCount' | 'basis'>): Tra
 }
 
 /** ` (by trylock only)`, ` (3 of 5 by trylock)`, or nothing when none was a trylock. */
-function byTry(acc: InShrinkerAcc): string {
-  const tries = acc.count - acc.nonTry;
+function byTry(tries: number, count: number): string {
   if (tries === 0) return '';
-  return acc.nonTry === 0 ? ' (by trylock only)' : ` (${tries} of ${acc.count} by trylock)`;
+  return tries === count ? ' (by trylock only)' : ` (${tries} of ${count} by trylock)`;
 }
 
 const REASON: Record<ReclaimBasis, string> = {

@@ -60,6 +60,11 @@ export function parseCheckedDiff(diff: string, firstLine = 1): CheckedDiff {
   let inFileHeader = false;
   let binary = false;
   let corrupt: Diagnostic | null = null;
+  /** A diagnostic that means the diff was not read in full: the first of them is `corrupt`. */
+  const lost = (d: Diagnostic) => {
+    diagnostics.push(d);
+    corrupt ??= d;
+  };
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
     if (oldLeft > 0 || newLeft > 0) {
@@ -74,12 +79,11 @@ export function parseCheckedDiff(diff: string, firstLine = 1): CheckedDiff {
         noNewline++;
         continue;
       } else {
-        diagnostics.push({
+        lost({
           code: 'diff-truncated-hunk',
           message: `hunk ends early: ${line.slice(0, 80)}`,
           line: firstLine + i,
         });
-        corrupt ??= diagnostics[diagnostics.length - 1]!;
         oldLeft = newLeft = 0;
         i--;
         continue;
@@ -112,37 +116,35 @@ export function parseCheckedDiff(diff: string, firstLine = 1): CheckedDiff {
     if (line.trim() === '') continue;
     // GIT binary patch payload lines are skipped with one diagnostic per file.
     if (line === 'GIT binary patch') binary = true;
-    diagnostics.push({
+    const stray = {
       code: 'diff-unrecognized-line',
       message: `line not part of the diff: ${line.slice(0, 80)}`,
       line: firstLine + i,
-    });
+    };
     // A hunk header that is not one, or hunk lines between a file's header and its first hunk:
     // changes lost. (Other stray text between files, a mail client's or a signature's, is not.)
-    if (line.startsWith('@@') || (inFileHeader && !binary && /^[-+ ]/.test(line)))
-      corrupt ??= diagnostics[diagnostics.length - 1]!;
+    if (line.startsWith('@@') || (inFileHeader && !binary && /^[-+ ]/.test(line))) lost(stray);
+    else diagnostics.push(stray);
   }
   if (oldLeft > 0 || newLeft > 0) {
     // the line the input stops at: its last line that holds text (a mail ends with a newline)
     let last = lines.length - 1;
     while (last > 0 && lines[last] === '') last--;
-    diagnostics.push({
+    lost({
       code: 'diff-truncated-hunk',
       message: 'the last hunk is shorter than its header says',
       line: firstLine + last,
     });
-    corrupt ??= diagnostics[diagnostics.length - 1]!;
   }
   const text = kept.join('\n');
   const files = parseDiff(text);
   const changes = files.reduce((n, f) => n + f.chunks.reduce((m, c) => m + c.changes.length, 0), 0);
   if (changes !== bodyLines + noNewline) {
-    diagnostics.push({
+    lost({
       code: 'diff-lines-dropped',
       message: `parse-diff kept ${changes} of ${bodyLines} hunk lines`,
       line: firstLine,
     });
-    corrupt ??= diagnostics[diagnostics.length - 1]!;
   }
   return { files, text, diagnostics, corrupt };
 }
